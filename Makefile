@@ -1,0 +1,35 @@
+# Tandem — every task CI and people run is a target here.
+GO        ?= go
+BIN       := bin/tandem
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+TEST_DB   ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2026.1
+
+.PHONY: demo build test lint bench fmt clean
+
+## demo: build, load the demo knowledge base, serve widget + API, print URLs
+demo: build
+	./$(BIN) demo
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tandem
+
+## test: every test, against a real SQLite file, Postgres with pgvector and Chromium
+test:
+	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -timeout 10m ./...
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+## bench: load benchmark on Postgres with references, results in bench/results.txt
+bench: build
+	$(GO) run ./cmd/bench -db "$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" -out bench/results.txt
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin data

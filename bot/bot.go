@@ -1,0 +1,178 @@
+// Package bot runs one turn of the bot: it decides whether to answer, and with what, or to hand
+// the conversation to a person. It never changes ownership itself; conversation acts on the Reply.
+package bot
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"tandem/chat"
+	"tandem/retrieval"
+)
+
+// Thresholds of the offline bot. Issue "The bot's brain" replaces them with a fitted calibrator.
+const (
+	// AnswerThreshold is the lowest confidence at which the bot answers instead of handing off.
+	AnswerThreshold = 0.35
+	// searchK is how many hits a turn looks at.
+	searchK = 5
+	// maxAnswerSentences bounds an extractive answer.
+	maxAnswerSentences = 4
+	// maxAnswerRunes bounds an extractive answer's length.
+	maxAnswerRunes = 600
+)
+
+// Searcher finds knowledge for a query.
+type Searcher interface {
+	Search(query string, k int) []retrieval.Hit
+	QueryWeight(query string) float64
+}
+
+// Bot answers from the knowledge base without an LLM.
+type Bot struct {
+	Knowledge Searcher
+}
+
+// Turn decides the reply to the customer's latest text given the conversation so far.
+func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string) (chat.Reply, error) {
+	lang := Lang(text)
+	if WantsHuman(text) {
+		return chat.Reply{Text: handoffNotice(lang), Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
+	}
+	hits := b.search(text, lang)
+	if len(hits) == 0 {
+		return chat.Reply{Text: noAnswerNotice(lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope"}, nil
+	}
+	conf := confidence(hits, b.Knowledge.QueryWeight(text))
+	top := hits[0].Doc
+	src := []chat.Source{{ID: top.ID, Title: top.Title, URL: top.URL, Score: hits[0].Score}}
+	if conf < AnswerThreshold {
+		return chat.Reply{Text: noAnswerNotice(lang), Sources: src, Confidence: conf,
+			Decision: chat.DecisionHandoff, Reason: "low_confidence"}, nil
+	}
+	return chat.Reply{Text: Extract(top.Body, text), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
+}
+
+// search prefers documents in the customer's language and falls back to all.
+func (b *Bot) search(text, lang string) []retrieval.Hit {
+	hits := b.Knowledge.Search(text, searchK*4)
+	var same []retrieval.Hit
+	for _, h := range hits {
+		if h.Doc.Lang == "" || h.Doc.Lang == lang {
+			same = append(same, h)
+		}
+	}
+	if len(same) > 0 {
+		hits = same
+	}
+	if len(hits) > searchK {
+		hits = hits[:searchK]
+	}
+	return hits
+}
+
+// confidence maps retrieval scores to [0,1]: how much of the query the top hit covers, scaled by
+// its margin over the runner-up. A heuristic until a calibrator is fitted.
+func confidence(hits []retrieval.Hit, queryWeight float64) float64 {
+	if queryWeight <= 0 {
+		return 0
+	}
+	coverage := math.Min(1, hits[0].Score/queryWeight)
+	margin := 1.0
+	if len(hits) > 1 {
+		margin = (hits[0].Score - hits[1].Score) / hits[0].Score
+	}
+	c := math.Sqrt(coverage) * (0.6 + 0.4*margin)
+	return math.Round(math.Min(1, math.Max(0, c))*1000) / 1000
+}
+
+// Lang guesses the customer's language: "zh" when the text has Chinese characters, else "en".
+func Lang(text string) string {
+	if retrieval.HasHan(text) {
+		return "zh"
+	}
+	return "en"
+}
+
+// Extract answers from body with the sentences that share most tokens with the question, in
+// their original order, starting with the body's first paragraph when nothing stands out.
+func Extract(body, question string) string {
+	sents := sentences(body)
+	if len(sents) == 0 {
+		return body
+	}
+	q := map[string]bool{}
+	for _, t := range retrieval.Tokens(question) {
+		q[t] = true
+	}
+	type scored struct {
+		i     int
+		score int
+	}
+	var best []scored
+	for i, s := range sents {
+		n := 0
+		for _, t := range retrieval.Tokens(s) {
+			if q[t] {
+				n++
+			}
+		}
+		best = append(best, scored{i, n})
+	}
+	// Keep the first sentence (articles lead with the answer) and the best-matching others.
+	keep := map[int]bool{0: true}
+	for range maxAnswerSentences - 1 {
+		bi := -1
+		for _, s := range best {
+			if !keep[s.i] && s.score > 0 && (bi < 0 || s.score > best[bi].score) {
+				bi = s.i
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		keep[bi] = true
+	}
+	for i := 1; len(keep) < 3 && i < len(sents); i++ {
+		keep[i] = true
+	}
+	var b strings.Builder
+	for i, s := range sents {
+		if !keep[i] || len([]rune(b.String()))+len([]rune(s)) > maxAnswerRunes {
+			continue
+		}
+		if b.Len() > 0 && !retrieval.HasHan(s) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// sentences splits Markdown body text into plain sentences, dropping headings and list markers.
+func sentences(body string) []string {
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimLeft(line, "-*0123456789. ")
+		line = strings.NewReplacer("**", "", "`", "").Replace(line)
+		start := 0
+		runes := []rune(line)
+		for i, r := range runes {
+			if strings.ContainsRune("。！？!?", r) || (r == '.' && (i+1 == len(runes) || runes[i+1] == ' ')) {
+				if s := strings.TrimSpace(string(runes[start : i+1])); s != "" {
+					out = append(out, s)
+				}
+				start = i + 1
+			}
+		}
+		if s := strings.TrimSpace(string(runes[start:])); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+// Package chat holds Tandem's domain types: customers, conversations, messages, ownership,
+// replies and error codes. It imports nothing of ours.
+package chat
+
+import "time"
+
+// Owner says who may speak to the customer in a conversation.
+type Owner string
+
+// The owners of a conversation; see Transition for the allowed moves.
+const (
+	OwnerBot     Owner = "bot"
+	OwnerWaiting Owner = "waiting"
+	OwnerHuman   Owner = "human"
+	OwnerClosed  Owner = "closed"
+)
+
+// Valid reports whether o is a known owner.
+func (o Owner) Valid() bool {
+	switch o {
+	case OwnerBot, OwnerWaiting, OwnerHuman, OwnerClosed:
+		return true
+	}
+	return false
+}
+
+// Author says who wrote a message.
+type Author string
+
+// The authors of messages.
+const (
+	AuthorCustomer Author = "customer"
+	AuthorBot      Author = "bot"
+	AuthorAgent    Author = "agent"
+	AuthorSystem   Author = "system"
+)
+
+// Decision is what the bot decided to do with a turn.
+type Decision string
+
+// The bot's decisions.
+const (
+	DecisionAnswer  Decision = "answer"
+	DecisionClarify Decision = "clarify"
+	DecisionHandoff Decision = "handoff"
+)
+
+// Customer is a person who talks to Tandem on some channel.
+type Customer struct {
+	ID         string            `json:"id"`
+	Channel    string            `json:"channel"`
+	ExternalID string            `json:"external_id"`
+	Name       string            `json:"name,omitempty"`
+	Attrs      map[string]string `json:"attributes,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+// Conversation is one thread between a customer and the service.
+type Conversation struct {
+	ID         string    `json:"id"`
+	CustomerID string    `json:"customer_id"`
+	Channel    string    `json:"channel"`
+	Owner      Owner     `json:"owner"`
+	Lang       string    `json:"lang,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Source is a knowledge article an answer cites.
+type Source struct {
+	ID    string  `json:"id,omitempty"`
+	Title string  `json:"title"`
+	URL   string  `json:"url"`
+	Score float64 `json:"score,omitempty"`
+}
+
+// Message is one message in a conversation. Bot messages carry sources, confidence and decision.
+type Message struct {
+	ID             int64     `json:"id"`
+	ConversationID string    `json:"conversation_id"`
+	Author         Author    `json:"author"`
+	Text           string    `json:"text"`
+	Sources        []Source  `json:"sources,omitempty"`
+	Confidence     *float64  `json:"confidence,omitempty"`
+	Decision       Decision  `json:"decision,omitempty"`
+	Reason         string    `json:"reason,omitempty"`
+	Channel        string    `json:"channel,omitempty"`
+	ExternalID     string    `json:"external_id,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Reply is the bot's result for one turn.
+type Reply struct {
+	Text       string
+	Sources    []Source
+	Confidence float64
+	Decision   Decision
+	Reason     string // why it handed off or asked, e.g. "low_confidence", "customer_request"
+}
+
+// Transition is one stored change of a conversation's owner.
+type Transition struct {
+	ConversationID string    `json:"conversation_id"`
+	From           Owner     `json:"from"`
+	To             Owner     `json:"to"`
+	Actor          string    `json:"actor"`
+	Reason         string    `json:"reason"`
+	At             time.Time `json:"at"`
+}
+
+// Event is published to real-time subscribers of a conversation.
+type Event struct {
+	Type           string   `json:"type"` // "message" or "owner"
+	ConversationID string   `json:"conversation_id"`
+	Message        *Message `json:"message,omitempty"`
+	Owner          Owner    `json:"owner,omitempty"`
+}
+
+// OutboxItem is a message waiting to be delivered to a channel.
+type OutboxItem struct {
+	ID        int64
+	MessageID int64
+	Channel   string
+	Attempts  int
+	NextAt    time.Time
+	LastError string
+}
+
+// APIKey is an app-API key; only the SHA-256 hash of the secret is stored.
+type APIKey struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Hash      string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Account is a console user: an agent, trainer or admin.
+type Account struct {
+	Username     string    `json:"username"`
+	Role         string    `json:"role"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Document is a knowledge article.
+type Document struct {
+	ID         string    `json:"id"`
+	Collection string    `json:"collection"`
+	Title      string    `json:"title"`
+	URL        string    `json:"url"`
+	Lang       string    `json:"lang"`
+	Category   string    `json:"category,omitempty"`
+	Body       string    `json:"body"`
+	Hash       string    `json:"hash"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}

@@ -1,0 +1,310 @@
+// Command bench measures Tandem's message path under load on Postgres and, in the same run, two
+// references on the same machine: pgbench's single-row-insert TPS on the same server, and a bare
+// echo handler's requests/s. It prints our figures as ratios of theirs.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	db       string
+	bin      string
+	out      string
+	clients  int
+	duration time.Duration
+}
+
+func run() error {
+	var o options
+	flag.StringVar(&o.db, "db", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "Postgres URL of an admin database; a tandem_bench database is created next to it")
+	flag.StringVar(&o.bin, "bin", "bin/tandem", "the tandem binary")
+	flag.StringVar(&o.out, "out", "bench/results.txt", "results file")
+	flag.IntVar(&o.clients, "clients", 64, "concurrent simulated customers")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measurement time per system")
+	flag.Parse()
+
+	benchDB, err := freshDatabase(o.db, "tandem_bench")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("bench: %d clients, %s each, %d CPUs\n", o.clients, o.duration, runtime.NumCPU())
+
+	pgTPS, err := pgbenchInserts(benchDB, o.clients, o.duration)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reference pgbench single-row insert: %.0f tps\n", pgTPS)
+
+	echoRPS, _, _, err := echoReference(o.clients, o.duration)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reference bare echo handler: %.0f req/s\n", echoRPS)
+
+	tandem, err := startTandem(o.bin, benchDB)
+	if err != nil {
+		return err
+	}
+	defer tandem.stop()
+	res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+	if err != nil {
+		return err
+	}
+	report := fmt.Sprintf(`Tandem load benchmark — %s
+machine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
+bot turns:          %8.0f turns/s   (%d turns, %d errors)
+time to bot reply:  p50 %6.2f ms   p99 %6.2f ms
+reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server)
+reference echo:     %8.0f req/s (bare echo JSON handler, same load generator)
+ratio turns/s ÷ pgbench tps: %.2f
+ratio turns/s ÷ echo req/s:  %.3f
+aim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
+`, time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
+		res.rate, res.n, res.errors, res.p50, res.p99, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
+	fmt.Print(report)
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(o.out, []byte(report), 0o644)
+}
+
+// freshDatabase drops and creates a database beside the admin URL's and returns its URL.
+func freshDatabase(admin, name string) (string, error) {
+	for _, sql := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
+		if out, err := exec.Command("psql", admin, "-v", "ON_ERROR_STOP=1", "-qc", sql).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("psql %q: %v: %s", sql, err, out)
+		}
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func pgbenchPath() string {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
+	if len(matches) > 0 {
+		slices.Sort(matches)
+		return matches[len(matches)-1]
+	}
+	return "pgbench"
+}
+
+var tpsRE = regexp.MustCompile(`tps = ([0-9.]+)`)
+
+// pgbenchInserts runs pgbench with a one-row INSERT per transaction.
+func pgbenchInserts(db string, clients int, d time.Duration) (float64, error) {
+	if out, err := exec.Command("psql", db, "-qc", "CREATE TABLE bench_ref (id bigserial PRIMARY KEY, v int, at timestamptz DEFAULT now())").CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("create bench_ref: %v: %s", err, out)
+	}
+	script, err := os.CreateTemp("", "insert-*.sql")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(script.Name())
+	fmt.Fprintln(script, `\set r random(1, 1000000)`)
+	fmt.Fprintln(script, `INSERT INTO bench_ref (v) VALUES (:r);`)
+	script.Close()
+	out, err := exec.Command(pgbenchPath(), "-n", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(runtime.NumCPU()),
+		"-T", strconv.Itoa(int(d.Seconds())), "-f", script.Name(), db).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %v: %s", err, out)
+	}
+	m := tpsRE.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("pgbench: no tps in output: %s", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// echoReference serves a bare echo JSON handler and loads it like Tandem.
+func echoReference(clients int, d time.Duration) (float64, float64, float64, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/api/v1/conversations/:id/messages", func(c echo.Context) error {
+		var v map[string]any
+		if err := json.NewDecoder(c.Request().Body).Decode(&v); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, map[string]any{"replies": []map[string]any{{"text": "ok"}}})
+	})
+	e.POST("/api/v1/conversations", func(c echo.Context) error {
+		return c.JSON(http.StatusCreated, map[string]string{"id": "x", "owner": "bot"})
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	srv := &http.Server{Handler: e}
+	go srv.Serve(ln)
+	defer srv.Close()
+	res, err := load("http://"+ln.Addr().String(), "", clients, d)
+	return res.rate, res.p50, res.p99, err
+}
+
+type tandemProc struct {
+	cmd  *exec.Cmd
+	base string
+	key  string
+}
+
+var listenRE = regexp.MustCompile(`Demo page with the chat widget\s+(http://\S+)/demo/`)
+
+// startTandem runs `tandem demo` on the bench database and waits for it to listen.
+func startTandem(bin, db string) (*tandemProc, error) {
+	dir, err := os.MkdirTemp("", "tandem-bench-*")
+	if err != nil {
+		return nil, err
+	}
+	key := "tk_bench_key"
+	cmd := exec.Command(bin, "demo")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TANDEM_ADDR=127.0.0.1:0", "TANDEM_DATA_DIR="+dir,
+		"TANDEM_DEMO_API_KEY="+key, "TANDEM_LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w (run make build first)", bin, err)
+	}
+	p := &tandemProc{cmd: cmd, key: key}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case p.base = <-found:
+		return p, nil
+	case <-time.After(60 * time.Second):
+		p.stop()
+		return nil, fmt.Errorf("tandem did not start within 60s")
+	}
+}
+
+func (p *tandemProc) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		p.cmd.Process.Kill()
+	}
+}
+
+var questions = []string{
+	"How do I file a claim?", "如何报案？", "What payment methods can I use?", "How do I reset my password?",
+	"When are your agents available?", "我的保单什么时候续保？", "How do I make a complaint?", "What is a deductible?",
+}
+
+type result struct {
+	n, errors int
+	rate      float64
+	p50, p99  float64
+}
+
+// load runs clients customers, each with its own conversation, posting messages back to back
+// for d; it measures each message's time until the bot's reply is in hand.
+func load(base, key string, clients int, d time.Duration) (result, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}, Timeout: 30 * time.Second}
+	post := func(path, body string) ([]byte, error) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusCreated {
+			return nil, fmt.Errorf("%s: %d %s", path, resp.StatusCode, data)
+		}
+		return data, nil
+	}
+	var mu sync.Mutex
+	var lat []float64
+	errs := 0
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var wg sync.WaitGroup
+	var firstErr error
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, err := post("/api/v1/conversations", fmt.Sprintf(`{"customer":{"id":"bench-%d-%d"}}`, i, time.Now().UnixNano()))
+			if err != nil {
+				mu.Lock()
+				errs++
+				firstErr = err
+				mu.Unlock()
+				return
+			}
+			var conv struct{ ID string }
+			json.Unmarshal(data, &conv)
+			for j := 0; ctx.Err() == nil; j++ {
+				body, _ := json.Marshal(map[string]string{"text": questions[(i+j)%len(questions)]})
+				t0 := time.Now()
+				_, err := post("/api/v1/conversations/"+conv.ID+"/messages", string(body))
+				ms := float64(time.Since(t0).Microseconds()) / 1000
+				mu.Lock()
+				if err != nil {
+					errs++
+					firstErr = err
+				} else {
+					lat = append(lat, ms)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(lat) == 0 {
+		return result{}, fmt.Errorf("no successful requests: %v", firstErr)
+	}
+	slices.Sort(lat)
+	q := func(p float64) float64 { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return result{n: len(lat), errors: errs, rate: float64(len(lat)) / d.Seconds(), p50: q(0.50), p99: q(0.99)}, nil
+}

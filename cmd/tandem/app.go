@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+
+	"tandem/bot"
+	"tandem/chat"
+	"tandem/config"
+	"tandem/conversation"
+	"tandem/httpapi"
+	"tandem/postgres"
+	"tandem/realtime"
+	"tandem/retrieval"
+	"tandem/sqlite"
+)
+
+var errHelp = errors.New("help shown")
+
+// store is everything main needs of a concrete store.
+type store interface {
+	conversation.Store
+	httpapi.Store
+	Migrate(ctx context.Context) error
+	Close() error
+	PutDocument(ctx context.Context, d chat.Document) (bool, error)
+	Documents(ctx context.Context) ([]chat.Document, error)
+	CreateAPIKey(ctx context.Context, k chat.APIKey) error
+	PutAccount(ctx context.Context, a chat.Account) error
+}
+
+// bus fans events out across replicas.
+type bus interface {
+	Publish(ctx context.Context, ev chat.Event) error
+	Run(ctx context.Context) error
+}
+
+// loadConfig parses a subcommand's flags; extra adds the subcommand's own.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, []string, error) {
+	cfg, rest, err := config.Load("tandem "+name, getenv, args, stderr, extra)
+	if errors.Is(err, flag.ErrHelp) {
+		return cfg, nil, errHelp
+	}
+	if err != nil {
+		return cfg, nil, fmt.Errorf("bad configuration:\n%w", err)
+	}
+	return cfg, rest, nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// openStore opens Postgres when DATABASE_URL is set, else SQLite in the data directory, and
+// applies migrations.
+func openStore(ctx context.Context, cfg config.Config) (store, error) {
+	var s store
+	if cfg.DatabaseURL != "" {
+		pg, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		s = pg
+	} else {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		lite, err := sqlite.Open(filepath.Join(cfg.DataDir, "tandem.db"))
+		if err != nil {
+			return nil, err
+		}
+		s = lite
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// visitorSecret returns the configured secret or one kept in the data directory.
+func visitorSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	if cfg.VisitorSecret != "" {
+		return []byte(cfg.VisitorSecret), nil
+	}
+	if cfg.DatabaseURL != "" {
+		log.Warn("TANDEM_VISITOR_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica")
+	}
+	path := filepath.Join(cfg.DataDir, "visitor.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	b := []byte(randomHex(32))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("visitor key: %w", err)
+	}
+	return b, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// server is a running Tandem: HTTP, bus and outbox.
+type server struct {
+	cfg   config.Config
+	log   *slog.Logger
+	store store
+	ln    net.Listener
+}
+
+// newIndex loads the knowledge base from the store into a search index.
+func newIndex(ctx context.Context, s store) (*retrieval.Index, error) {
+	docs, err := s.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.NewIndex(docs), nil
+}
+
+// serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
+// finish requests, stop loops. ready is called with the base URL once listening.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, ready func(baseURL string)) error {
+	index, err := newIndex(ctx, st)
+	if err != nil {
+		return err
+	}
+	secret, err := visitorSecret(cfg, log)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := conversation.NewMetrics(reg)
+	hub := realtime.NewHub()
+	var b bus = realtime.Local{Hub: hub}
+	if pg, ok := st.(*postgres.Store); ok {
+		b = postgres.NewBus(pg, hub.Deliver, log)
+	}
+	now := time.Now
+	svc := &conversation.Service{Store: st, Bot: &bot.Bot{Knowledge: index}, Bus: b, Metrics: metrics, Log: log, Now: now,
+		Outbound: map[string]bool{}}
+	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
+	closing := make(chan struct{})
+	api := &httpapi.Server{Conversations: svc, Store: st, Articles: index, Hub: hub,
+		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
+		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	loops, loopCtx := errgroup.WithContext(context.Background())
+	loopCtx, cancelLoops := context.WithCancel(loopCtx)
+	defer cancelLoops()
+	loops.Go(func() error { return b.Run(loopCtx) })
+	loops.Go(func() error { return outbox.Run(loopCtx) })
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "articles", index.Len())
+	if ready != nil {
+		ready(base)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-httpErr:
+		cancelLoops()
+		loops.Wait()
+		return err
+	}
+	log.Info("shutting down")
+	close(closing)
+	hub.CloseAll()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	cancelLoops()
+	return loops.Wait()
+}
+
+func storeKind(cfg config.Config) string {
+	if cfg.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// publicBase returns the URL people should open: TANDEM_PUBLIC_URL, or the listen address with
+// an unspecified host replaced by localhost.
+func publicBase(cfg config.Config, base string) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimRight(cfg.PublicURL, "/")
+	}
+	return strings.Replace(strings.Replace(base, "://0.0.0.0:", "://localhost:", 1), "://[::]:", "://localhost:", 1)
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts Debian's headless Chromium; with CI=true a missing browser fails the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium not found; run scripts/install-chromium")
+		}
+		t.Skip("chromium not installed (scripts/install-chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// within runs the actions with a deadline, failing the test on error.
+func within(t *testing.T, ctx context.Context, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if err := chromedp.Do(tctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// widgetJS evaluates an expression inside the page and returns its value.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("eval %s: %v", expr, err)
+	}
+	return v
+}
+
+const (
+	jsRoot = `window.TandemWidget.root`
+	// jsSend types into the widget's input and presses its send button, as a person would.
+	jsSend = `(() => { const r = ` + jsRoot + `; const i = r.querySelector('.tw-input'); i.focus(); i.value = %q;
+		i.dispatchEvent(new Event('input', {bubbles: true})); r.querySelector('.tw-send').click(); return true })()`
+	// jsBotSource waits for a bot message citing a source whose link contains the text.
+	jsBotSource = `[...` + jsRoot + `.querySelectorAll('.tw-msg[data-author="bot"] .tw-sources a')].some(a => a.href.includes(%q))`
+	jsCount     = jsRoot + `.querySelectorAll('.tw-msg').length`
+	jsConvID    = `(() => { const t = localStorage.getItem('tandem.visitor'); const p = t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+		return JSON.parse(atob(p)).cid })()`
+)
+
+func TestWidgetInBrowser(t *testing.T) {
+	ctx := browser(t)
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	within(t, ctx, 30*time.Second,
+		chromedp.EmulateViewport(390, 844), // a phone
+		chromedp.Navigate(in.base+"/demo/"),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
+	)
+	within(t, ctx, 10*time.Second, chromedp.Evaluate[chromedp.Void](jsRoot+`.querySelector('.tw-launcher').click()`),
+		chromedp.Poll[chromedp.Void](`!`+jsRoot+`.querySelector('.tw-panel').hidden`))
+
+	ask := func(text, source string) {
+		t.Helper()
+		eval[bool](t, ctx, fmt.Sprintf(jsSend, text))
+		within(t, ctx, 15*time.Second, chromedp.Poll[chromedp.Void](fmt.Sprintf(jsBotSource, source)))
+	}
+	ask("How do I file a claim?", "/kb/en-claims")
+	ask("如何报案？", "/kb/zh-claims")
+	shot(t, ctx, "widget-phone.png")
+
+	eval[bool](t, ctx, fmt.Sprintf(jsSend, "转人工"))
+	within(t, ctx, 15*time.Second, chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-panel').dataset.owner === 'waiting'`))
+	var conv apiConversation
+	in.call(t, "GET", "/api/v1/conversations/"+eval[string](t, ctx, jsConvID), "", &conv)
+	if conv.Owner != "waiting" {
+		t.Fatalf("owner through the app API = %q, want waiting", conv.Owner)
+	}
+	n := eval[int](t, ctx, jsCount)
+	if n != 6 {
+		t.Fatalf("widget shows %d messages, want 6 (3 questions, 3 replies)", n)
+	}
+
+	// History survives a reload.
+	within(t, ctx, 30*time.Second, chromedp.Reload(),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`window.TandemWidget && %s.querySelectorAll('.tw-msg').length === %d`, jsRoot, n)))
+	if got := eval[string](t, ctx, jsRoot+`.querySelector('.tw-panel').dataset.owner`); got != "waiting" {
+		t.Fatalf("after reload owner = %q", got)
+	}
+}
+
+// shot saves a screenshot when TANDEM_SCREENSHOTS names a directory.
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("TANDEM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, name), png, 0o644)
+}

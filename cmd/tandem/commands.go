@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"tandem/bot"
+	"tandem/chat"
+	"tandem/conversation"
+	"tandem/demo"
+	"tandem/httpapi"
+	"tandem/retrieval"
+)
+
+// cmdServe runs the server until interrupted.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig("serve", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, cfg, log, st, func(base string) {
+		fmt.Fprintf(stdout, "Tandem is listening on %s\n", publicBase(cfg, base))
+	})
+}
+
+// Demo logins; printed at start. They are for a local demo only.
+const (
+	demoAgentPassword   = "agent-demo"
+	demoTrainerPassword = "trainer-demo"
+)
+
+// cmdDemo loads the demo knowledge base, creates a demo API key and logins, and serves.
+func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig("demo", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, changed, err := loadDemoKB(ctx, st)
+	if err != nil {
+		return err
+	}
+	key := cfg.DemoAPIKey
+	if key == "" {
+		key = "tk_demo_" + randomHex(12)
+	}
+	if err := ensureAPIKey(ctx, st, "demo", key); err != nil {
+		return err
+	}
+	if err := demoAccounts(ctx, st); err != nil {
+		return err
+	}
+	return serve(ctx, cfg, log, st, func(base string) {
+		base = publicBase(cfg, base)
+		fmt.Fprintf(stdout, `Tandem demo is running (%s store, %d articles, %d new or changed).
+
+  Demo page with the chat widget  %s/demo/
+  App API (OpenAPI)               %s/api/openapi.json
+  Demo API key                    %s
+  Agent login                     agent / %s
+  Trainer login                   trainer / %s
+  Health, metrics                 %s/readyz  %s/metrics
+
+Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
+Press Ctrl+C to stop.
+`, storeKind(cfg), n, changed, base, base, key, demoAgentPassword, demoTrainerPassword, base, base, key, base)
+	})
+}
+
+// loadDemoKB stores the embedded demo articles; unchanged ones are skipped by content hash.
+func loadDemoKB(ctx context.Context, st store) (total, changed int, err error) {
+	now := time.Now().UTC()
+	err = fs.WalkDir(demo.KB, "kb", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		data, err := demo.KB.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		doc, err := retrieval.ParseMarkdown(path, data, now)
+		if err != nil {
+			return err
+		}
+		doc.Collection = "demo"
+		ok, err := st.PutDocument(ctx, doc)
+		total++
+		if ok {
+			changed++
+		}
+		return err
+	})
+	if err != nil {
+		return total, changed, fmt.Errorf("load demo knowledge base: %w", err)
+	}
+	return total, changed, nil
+}
+
+func ensureAPIKey(ctx context.Context, st store, name, secret string) error {
+	err := st.CreateAPIKey(ctx, chat.APIKey{ID: conversation.NewID(), Name: name, Hash: httpapi.HashKey(secret), CreatedAt: time.Now().UTC()})
+	if chat.ErrorCode(err) == chat.ECONFLICT {
+		return nil // the same key was created by an earlier run
+	}
+	return err
+}
+
+func demoAccounts(ctx context.Context, st store) error {
+	for _, a := range []struct{ user, role, pass string }{
+		{"agent", "agent", demoAgentPassword}, {"trainer", "trainer", demoTrainerPassword},
+	} {
+		hash, err := bcrypt.GenerateFromPassword([]byte(a.pass), bcrypt.DefaultCost)
+		if err != nil {
+			return err
+		}
+		if err := st.PutAccount(ctx, chat.Account{Username: a.user, Role: a.role, PasswordHash: string(hash), CreatedAt: time.Now().UTC()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cmdMigrate applies migrations and exits.
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig("migrate", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", storeKind(cfg))
+	return nil
+}
+
+// askResult is the --json output of tandem ask.
+type askResult struct {
+	Question   string        `json:"question"`
+	Answer     string        `json:"answer"`
+	Decision   chat.Decision `json:"decision"`
+	Reason     string        `json:"reason,omitempty"`
+	Confidence float64       `json:"confidence"`
+	Sources    []chat.Source `json:"sources"`
+	Millis     float64       `json:"ms"`
+}
+
+// cmdAsk answers one question from the knowledge base in the store (the demo knowledge base
+// when the store has none).
+func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var asJSON bool
+	cfg, rest, err := loadConfig("ask", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+		fs.Usage = func() {
+			fmt.Fprintln(fs.Output(), "Usage: tandem ask [flags] \"question\"")
+			fs.PrintDefaults()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(strings.Join(rest, " "))
+	if q == "" {
+		return fmt.Errorf("a question is required: tandem ask \"How do I file a claim?\"")
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	index, err := newIndex(ctx, st)
+	if err != nil {
+		return err
+	}
+	if index.Len() == 0 {
+		if _, _, err := loadDemoKB(ctx, st); err != nil {
+			return err
+		}
+		if index, err = newIndex(ctx, st); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base")
+	}
+	start := time.Now()
+	r, err := (&bot.Bot{Knowledge: index}).Turn(ctx, chat.Conversation{}, nil, q)
+	if err != nil {
+		return err
+	}
+	res := askResult{Question: q, Answer: r.Text, Decision: r.Decision, Reason: r.Reason, Confidence: r.Confidence,
+		Sources: r.Sources, Millis: float64(time.Since(start).Microseconds()) / 1000}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(stdout, "%s\n\ndecision: %s %s  confidence: %.2f  (%.1f ms)\n", res.Answer, res.Decision, res.Reason, res.Confidence, res.Millis)
+	for _, s := range res.Sources {
+		fmt.Fprintf(stdout, "source: %s (%s)\n", s.Title, s.URL)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Package config loads Tandem's settings from flags and TANDEM_* environment variables.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Flags override environment variables, which override defaults.
+type Config struct {
+	Addr        string // TANDEM_ADDR
+	DataDir     string // TANDEM_DATA_DIR
+	DatabaseURL string // DATABASE_URL; empty means the embedded SQLite store
+	PublicURL   string // TANDEM_PUBLIC_URL, used in printed links
+
+	LLMBaseURL string // TANDEM_LLM_BASE_URL
+	LLMAPIKey  string // TANDEM_LLM_API_KEY
+	LLMModel   string // TANDEM_LLM_MODEL
+
+	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
+	LogFormat string // TANDEM_LOG_FORMAT: json or text
+
+	// VisitorSecret signs widget visitor tokens; when empty a random one is kept in the data dir.
+	VisitorSecret string // TANDEM_VISITOR_SECRET
+	// MaxBodyBytes limits JSON request bodies.
+	MaxBodyBytes int64 // TANDEM_MAX_BODY_BYTES
+	// WidgetRate is the sustained widget messages per second allowed per visitor.
+	WidgetRate float64 // TANDEM_WIDGET_RATE
+	// WidgetBurst is the widget burst size per visitor.
+	WidgetBurst int // TANDEM_WIDGET_BURST
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration // TANDEM_SHUTDOWN_TIMEOUT
+
+	DemoAPIKey string // TANDEM_DEMO_API_KEY (demo only)
+}
+
+// Defaults for settings a user usually leaves alone.
+const (
+	DefaultAddr         = "127.0.0.1:8080"
+	DefaultDataDir      = "./data"
+	DefaultMaxBodyBytes = 1 << 20 // 1 MiB for JSON APIs
+	DefaultWidgetRate   = 1.0     // one message a second sustained per visitor
+	DefaultWidgetBurst  = 5
+	DefaultShutdown     = 10 * time.Second
+)
+
+// Load parses args (without the program and subcommand names) over the environment read by getenv.
+// It returns flag.ErrHelp when -h or --help was given, after writing usage to out.
+func Load(name string, getenv func(string) string, args []string, out io.Writer, extra func(*flag.FlagSet)) (Config, []string, error) {
+	c := Config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("TANDEM_ADDR", DefaultAddr), "listen address `host:port` (TANDEM_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("TANDEM_DATA_DIR", DefaultDataDir), "data directory for the SQLite store and secrets (TANDEM_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL; empty uses embedded SQLite (DATABASE_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("TANDEM_PUBLIC_URL", ""), "public base URL for printed links (TANDEM_PUBLIC_URL)")
+	fs.StringVar(&c.LLMBaseURL, "llm-base-url", env("TANDEM_LLM_BASE_URL", ""), "OpenAI-compatible API base URL (TANDEM_LLM_BASE_URL)")
+	fs.StringVar(&c.LLMModel, "llm-model", env("TANDEM_LLM_MODEL", ""), "LLM model name (TANDEM_LLM_MODEL)")
+	c.LLMAPIKey = getenv("TANDEM_LLM_API_KEY") // secret: environment only, never a flag
+	c.VisitorSecret = getenv("TANDEM_VISITOR_SECRET")
+	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "json"), "json or text (TANDEM_LOG_FORMAT)")
+	fs.StringVar(&c.DemoAPIKey, "api-key", env("TANDEM_DEMO_API_KEY", ""), "demo: the app API key to create (TANDEM_DEMO_API_KEY)")
+	var errs []error
+	num := func(key string, def int64) int64 {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive whole number", key, v))
+			return def
+		}
+		return n
+	}
+	c.MaxBodyBytes = num("TANDEM_MAX_BODY_BYTES", DefaultMaxBodyBytes)
+	c.WidgetBurst = int(num("TANDEM_WIDGET_BURST", DefaultWidgetBurst))
+	c.WidgetRate = DefaultWidgetRate
+	if v := getenv("TANDEM_WIDGET_RATE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			errs = append(errs, fmt.Errorf("TANDEM_WIDGET_RATE=%q: want a positive number", v))
+		} else {
+			c.WidgetRate = f
+		}
+	}
+	c.ShutdownTimeout = DefaultShutdown
+	if v := getenv("TANDEM_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("TANDEM_SHUTDOWN_TIMEOUT=%q: want a duration such as 10s", v))
+		} else {
+			c.ShutdownTimeout = d
+		}
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	if err := errors.Join(append(errs, c.Validate())...); err != nil {
+		return c, nil, err
+	}
+	return c, fs.Args(), nil
+}
+
+// Validate checks the settings and names each bad one.
+func (c Config) Validate() error {
+	var errs []error
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		errs = append(errs, fmt.Errorf("TANDEM_ADDR / --addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		errs = append(errs, fmt.Errorf("TANDEM_ADDR / --addr %q: port must be 0–65535", c.Addr))
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("TANDEM_DATA_DIR / --data-dir: must not be empty"))
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, errors.New("DATABASE_URL: want postgres://user@host:port/db"))
+		}
+	}
+	if c.LLMBaseURL != "" {
+		u, err := url.Parse(c.LLMBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("TANDEM_LLM_BASE_URL %q: want an http(s) URL such as https://api.openai.com/v1", c.LLMBaseURL))
+		}
+		if c.LLMModel == "" {
+			errs = append(errs, errors.New("TANDEM_LLM_MODEL: required when TANDEM_LLM_BASE_URL is set"))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("TANDEM_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Errorf("TANDEM_LOG_FORMAT %q: want json or text", c.LogFormat))
+	}
+	if c.VisitorSecret != "" && len(c.VisitorSecret) < 32 {
+		errs = append(errs, errors.New("TANDEM_VISITOR_SECRET: must be at least 32 characters"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,260 @@
+// Package conversation is the orchestrator of the message path: inbound → persist → bot or agent
+// → outbox → publish. It alone applies ownership changes.
+package conversation
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"tandem/chat"
+)
+
+// Limits on customer input.
+const (
+	// MaxMessageRunes is the longest customer message accepted.
+	MaxMessageRunes = 4000
+	// historyWindow is how many recent messages a bot turn sees.
+	historyWindow = 20
+)
+
+// Bot decides the reply to one customer message.
+type Bot interface {
+	Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string) (chat.Reply, error)
+}
+
+// Publisher fans events out to real-time subscribers on every replica.
+type Publisher interface {
+	Publish(ctx context.Context, ev chat.Event) error
+}
+
+// Service is the conversation core.
+type Service struct {
+	Store   Store
+	Bot     Bot
+	Bus     Publisher
+	Metrics *Metrics
+	Log     *slog.Logger
+	Now     func() time.Time
+	// Outbound lists channels whose replies are delivered through the outbox (e.g. telegram).
+	// Web and app clients read replies from the store and the real-time bus instead.
+	Outbound map[string]bool
+}
+
+// Inbound is a customer message arriving on a channel.
+type Inbound struct {
+	ConversationID string
+	Channel        string
+	ExternalID     string // the platform's message id, for idempotency; empty if none
+	Text           string
+}
+
+// Result is what Receive stored: the customer's message and any replies sent back.
+type Result struct {
+	Message   chat.Message   `json:"message"`
+	Replies   []chat.Message `json:"replies"`
+	Duplicate bool           `json:"-"`
+}
+
+// NewID returns a random 128-bit id in hex.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Start creates (or finds) the customer and opens a new conversation owned by the bot.
+func (s *Service) Start(ctx context.Context, cu chat.Customer, lang string) (chat.Conversation, error) {
+	now := s.Now().UTC()
+	if cu.ID == "" {
+		cu.ID = NewID()
+	}
+	cu.CreatedAt = now
+	cu, err := s.Store.UpsertCustomer(ctx, cu)
+	if err != nil {
+		return chat.Conversation{}, err
+	}
+	conv := chat.Conversation{ID: NewID(), CustomerID: cu.ID, Channel: cu.Channel, Owner: chat.OwnerBot,
+		Lang: lang, CreatedAt: now, UpdatedAt: now}
+	if err := s.Store.CreateConversation(ctx, conv); err != nil {
+		return conv, err
+	}
+	s.Metrics.Conversations.Inc()
+	return conv, nil
+}
+
+// Receive handles one customer message: it stores it (once, even if the channel redelivers),
+// and, when the bot owns the conversation, runs a bot turn and stores and publishes the reply.
+func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
+	text, err := cleanText(in.Text)
+	if err != nil {
+		return Result{}, err
+	}
+	conv, err := s.Store.Conversation(ctx, in.ConversationID)
+	if err != nil {
+		return Result{}, err
+	}
+	if conv.Owner == chat.OwnerClosed {
+		if conv, err = s.setOwner(ctx, conv, chat.OwnerBot, "customer", "new_message"); err != nil {
+			return Result{}, err
+		}
+	}
+	msg, created, err := s.Store.AddInbound(ctx, chat.Message{ConversationID: conv.ID, Author: chat.AuthorCustomer,
+		Text: text, Channel: in.Channel, ExternalID: in.ExternalID, CreatedAt: s.Now().UTC()})
+	if err != nil {
+		return Result{}, err
+	}
+	if !created {
+		return Result{Message: msg, Replies: []chat.Message{}, Duplicate: true}, nil
+	}
+	s.Metrics.Messages.WithLabelValues(string(chat.AuthorCustomer)).Inc()
+	s.publishMessage(ctx, msg)
+	res := Result{Message: msg, Replies: []chat.Message{}}
+	if conv.Owner != chat.OwnerBot {
+		return res, nil // a person owns it (or will): the bot stays silent
+	}
+	reply, err := s.botTurn(ctx, conv, msg)
+	if err != nil {
+		return res, err
+	}
+	res.Replies = append(res.Replies, reply)
+	return res, nil
+}
+
+func (s *Service) botTurn(ctx context.Context, conv chat.Conversation, in chat.Message) (chat.Message, error) {
+	history, err := s.recent(ctx, conv.ID)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	start := s.Now()
+	r, err := s.Bot.Turn(ctx, conv, history, in.Text)
+	if err != nil {
+		s.Log.Error("bot turn failed", "conversation_id", conv.ID, "err", err)
+		r = chat.Reply{Text: errorNotice(conv.Lang), Decision: chat.DecisionHandoff, Reason: "error"}
+	}
+	s.Metrics.Turns.WithLabelValues(string(r.Decision)).Inc()
+	s.Metrics.TurnSeconds.Observe(s.Now().Sub(start).Seconds())
+	conf := r.Confidence
+	out, err := s.send(ctx, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
+		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason})
+	if err != nil {
+		return out, err
+	}
+	if r.Decision == chat.DecisionHandoff {
+		if _, err := s.setOwner(ctx, conv, chat.OwnerWaiting, "bot", r.Reason); err != nil {
+			return out, err
+		}
+		s.Metrics.Handoffs.WithLabelValues(r.Reason).Inc()
+	}
+	return out, nil
+}
+
+// Handoff moves a bot-owned conversation to the queue on request (e.g. from the app API).
+func (s *Service) Handoff(ctx context.Context, id, actor, reason string) (chat.Conversation, error) {
+	conv, err := s.Store.Conversation(ctx, id)
+	if err != nil {
+		return conv, err
+	}
+	if conv.Owner != chat.OwnerBot {
+		return conv, chat.Errorf(chat.ECONFLICT, "conversation is already %s", conv.Owner)
+	}
+	if reason == "" {
+		reason = "customer_request"
+	}
+	if _, err := s.send(ctx, conv, chat.Message{ConversationID: id, Author: chat.AuthorSystem,
+		Text: handoffNotice(conv.Lang), Decision: chat.DecisionHandoff, Reason: reason}); err != nil {
+		return conv, err
+	}
+	conv, err = s.setOwner(ctx, conv, chat.OwnerWaiting, actor, reason)
+	if err == nil {
+		s.Metrics.Handoffs.WithLabelValues(reason).Inc()
+	}
+	return conv, err
+}
+
+// send stores an outgoing message, queues it for channels that need delivery, and publishes it.
+func (s *Service) send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Message, error) {
+	m.Channel = conv.Channel
+	m.CreatedAt = s.Now().UTC()
+	m, err := s.Store.AddMessage(ctx, m, s.Outbound[conv.Channel])
+	if err != nil {
+		return m, err
+	}
+	s.Metrics.Messages.WithLabelValues(string(m.Author)).Inc()
+	s.publishMessage(ctx, m)
+	return m, nil
+}
+
+func (s *Service) setOwner(ctx context.Context, conv chat.Conversation, to chat.Owner, actor, reason string) (chat.Conversation, error) {
+	err := s.Store.SetOwner(ctx, chat.Transition{ConversationID: conv.ID, From: conv.Owner, To: to,
+		Actor: actor, Reason: reason, At: s.Now().UTC()})
+	if err != nil {
+		return conv, err
+	}
+	conv.Owner = to
+	s.publish(ctx, chat.Event{Type: "owner", ConversationID: conv.ID, Owner: to})
+	return conv, nil
+}
+
+// History returns a conversation and its messages after afterID.
+func (s *Service) History(ctx context.Context, id string, afterID int64, limit int) (chat.Conversation, []chat.Message, error) {
+	conv, err := s.Store.Conversation(ctx, id)
+	if err != nil {
+		return conv, nil, err
+	}
+	msgs, err := s.Store.Messages(ctx, id, afterID, limit)
+	return conv, msgs, err
+}
+
+func (s *Service) recent(ctx context.Context, id string) ([]chat.Message, error) {
+	// Messages are few per conversation; read them all and keep the tail.
+	msgs, err := s.Store.Messages(ctx, id, 0, 1000)
+	if len(msgs) > historyWindow {
+		msgs = msgs[len(msgs)-historyWindow:]
+	}
+	return msgs, err
+}
+
+func (s *Service) publishMessage(ctx context.Context, m chat.Message) {
+	s.publish(ctx, chat.Event{Type: "message", ConversationID: m.ConversationID, Message: &m})
+}
+
+// publish is best effort: subscribers that miss an event catch up from the store.
+func (s *Service) publish(ctx context.Context, ev chat.Event) {
+	if err := s.Bus.Publish(ctx, ev); err != nil {
+		s.Log.Warn("publish failed", "conversation_id", ev.ConversationID, "err", err)
+	}
+}
+
+func cleanText(text string) (string, error) {
+	if !utf8.ValidString(text) {
+		return "", chat.Errorf(chat.EINVALID, "text must be valid UTF-8")
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", chat.Errorf(chat.EINVALID, "text is required")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxMessageRunes {
+		return "", chat.Errorf(chat.EINVALID, "text is %d characters; the limit is %d", n, MaxMessageRunes)
+	}
+	return text, nil
+}
+
+func handoffNotice(lang string) string {
+	if lang == "zh" {
+		return "正在为您转接人工客服，请稍候。"
+	}
+	return "A person will take over shortly. Please stay in this chat."
+}
+
+func errorNotice(lang string) string {
+	if lang == "zh" {
+		return "抱歉，系统暂时出现问题，正在为您转接人工客服。"
+	}
+	return "Sorry, something went wrong on our side. A person will take over shortly."
+}
+

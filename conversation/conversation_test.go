@@ -1,0 +1,170 @@
+package conversation_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"tandem/chat"
+	"tandem/conversation"
+	"tandem/sqlite"
+)
+
+// scriptedBot answers with a fixed reply.
+type scriptedBot struct{ reply chat.Reply }
+
+func (b scriptedBot) Turn(context.Context, chat.Conversation, []chat.Message, string) (chat.Reply, error) {
+	return b.reply, nil
+}
+
+// recorder collects published events.
+type recorder struct {
+	mu     sync.Mutex
+	events []chat.Event
+}
+
+func (r *recorder) Publish(_ context.Context, ev chat.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+	return nil
+}
+
+func newService(t *testing.T, reply chat.Reply, outbound bool) (*conversation.Service, *sqlite.Store, *recorder) {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	svc := &conversation.Service{Store: st, Bot: scriptedBot{reply}, Bus: rec, Metrics: conversation.NewMetrics(prometheus.NewRegistry()),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Outbound: map[string]bool{"telegram": outbound}}
+	return svc, st, rec
+}
+
+func TestReceiveAnswersAndPublishes(t *testing.T) {
+	ctx := context.Background()
+	svc, _, rec := newService(t, chat.Reply{Text: "hello", Decision: chat.DecisionAnswer, Confidence: 0.9}, false)
+	conv, err := svc.Start(ctx, chat.Customer{Channel: "api", ExternalID: "c1"}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: " hi "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Message.Text != "hi" || len(res.Replies) != 1 || res.Replies[0].Text != "hello" || *res.Replies[0].Confidence != 0.9 {
+		t.Fatalf("result = %+v", res)
+	}
+	if len(rec.events) != 2 || rec.events[1].Message.Author != chat.AuthorBot {
+		t.Fatalf("published %+v, want customer then bot message", rec.events)
+	}
+}
+
+func TestHandoffSilencesBot(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "a person will help", Decision: chat.DecisionHandoff, Reason: "customer_request"}, false)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "api", ExternalID: "c1"}, "en")
+	if _, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "human"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Conversation(ctx, conv.ID)
+	if got.Owner != chat.OwnerWaiting {
+		t.Fatalf("owner = %s, want waiting", got.Owner)
+	}
+	res, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "hello?"})
+	if err != nil || len(res.Replies) != 0 {
+		t.Fatalf("bot replied while waiting: %+v %v", res.Replies, err)
+	}
+	tr, _ := st.Transitions(ctx, conv.ID)
+	if len(tr) != 1 || tr[0].Actor != "bot" || tr[0].Reason != "customer_request" {
+		t.Fatalf("transitions = %+v", tr)
+	}
+	if _, err := svc.Handoff(ctx, conv.ID, "api", ""); chat.ErrorCode(err) != chat.ECONFLICT {
+		t.Fatalf("second handoff err = %v, want conflict", err)
+	}
+}
+
+func TestReceiveIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "ok", Decision: chat.DecisionAnswer}, false)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "telegram", ExternalID: "42"}, "")
+	in := conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", ExternalID: "update-1", Text: "hi"}
+	first, _ := svc.Receive(ctx, in)
+	again, err := svc.Receive(ctx, in)
+	if err != nil || !again.Duplicate || again.Message.ID != first.Message.ID || len(again.Replies) != 0 {
+		t.Fatalf("redelivery = %+v %v, want duplicate with no replies", again, err)
+	}
+	msgs, _ := st.Messages(ctx, conv.ID, 0, 10)
+	if len(msgs) != 2 {
+		t.Fatalf("stored %d messages, want 2 (one question, one answer)", len(msgs))
+	}
+}
+
+// flakySender fails its first n sends.
+type flakySender struct {
+	mu    sync.Mutex
+	fails int
+	sent  []string
+}
+
+func (f *flakySender) Send(_ context.Context, _ chat.Conversation, m chat.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fails > 0 {
+		f.fails--
+		return errors.New("platform down")
+	}
+	f.sent = append(f.sent, m.Text)
+	return nil
+}
+
+func TestOutboxRetriesUntilDelivered(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "answer", Decision: chat.DecisionAnswer}, true)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "telegram", ExternalID: "42"}, "")
+	if _, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"}); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Now()
+	sender := &flakySender{fails: 2}
+	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": sender}, Metrics: svc.Metrics,
+		Log: svc.Log, Now: func() time.Time { return clock }}
+	for i := range 3 {
+		if n := ob.Drain(ctx); n != 1 {
+			t.Fatalf("attempt %d claimed %d items", i+1, n)
+		}
+		if ob.Drain(ctx) != 0 {
+			t.Fatal("item retried before its backoff")
+		}
+		clock = clock.Add(conversation.Backoff(i + 1))
+	}
+	if len(sender.sent) != 1 || sender.sent[0] != "answer" {
+		t.Fatalf("sent = %v, want the answer once", sender.sent)
+	}
+	if n, _ := st.PendingOutbox(ctx); n != 0 {
+		t.Fatalf("pending = %d after delivery", n)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tt := range []struct {
+		attempts int
+		want     time.Duration
+	}{{1, time.Second}, {2, 2 * time.Second}, {5, 16 * time.Second}, {30, 10 * time.Minute}} {
+		if got := conversation.Backoff(tt.attempts); got != tt.want {
+			t.Errorf("Backoff(%d) = %s, want %s", tt.attempts, got, tt.want)
+		}
+	}
+}

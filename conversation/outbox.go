@@ -1,0 +1,104 @@
+package conversation
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"tandem/chat"
+)
+
+// Outbox delivery settings.
+const (
+	outboxBatch     = 32
+	outboxPoll      = 250 * time.Millisecond
+	outboxLease     = 30 * time.Second // a claimed item is retried after this if its worker died
+	outboxBaseDelay = time.Second
+	outboxMaxDelay  = 10 * time.Minute
+)
+
+// Sender delivers a message to the customer on one channel.
+type Sender interface {
+	Send(ctx context.Context, conv chat.Conversation, m chat.Message) error
+}
+
+// Outbox delivers queued messages with retries and exponential backoff.
+type Outbox struct {
+	Store   Store
+	Senders map[string]Sender
+	Metrics *Metrics
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Run delivers until ctx is cancelled.
+func (o *Outbox) Run(ctx context.Context) error {
+	t := time.NewTicker(outboxPoll)
+	defer t.Stop()
+	for {
+		for o.Drain(ctx) > 0 {
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Drain makes one pass over due items and returns how many it claimed.
+func (o *Outbox) Drain(ctx context.Context) int {
+	items, err := o.Store.ClaimOutbox(ctx, o.Now(), outboxBatch, outboxLease)
+	if err != nil {
+		if ctx.Err() == nil {
+			o.Log.Error("outbox claim failed", "err", err)
+		}
+		return 0
+	}
+	for _, it := range items {
+		o.deliver(ctx, it)
+	}
+	return len(items)
+}
+
+func (o *Outbox) deliver(ctx context.Context, it chat.OutboxItem) {
+	err := o.send(ctx, it)
+	if err == nil {
+		o.Metrics.OutboxSent.Inc()
+		if err := o.Store.MarkDelivered(ctx, it.ID, o.Now()); err != nil {
+			o.Log.Error("outbox mark delivered failed", "outbox_id", it.ID, "err", err)
+		}
+		return
+	}
+	o.Metrics.OutboxFailed.Inc()
+	next := o.Now().Add(Backoff(it.Attempts))
+	o.Log.Warn("outbox delivery failed", "outbox_id", it.ID, "channel", it.Channel, "attempts", it.Attempts, "err", err)
+	if err := o.Store.MarkFailed(ctx, it.ID, next, err.Error()); err != nil {
+		o.Log.Error("outbox mark failed failed", "outbox_id", it.ID, "err", err)
+	}
+}
+
+func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) error {
+	s, ok := o.Senders[it.Channel]
+	if !ok {
+		return chat.Errorf(chat.EUNAVAILABLE, "no sender for channel %q", it.Channel)
+	}
+	m, err := o.Store.Message(ctx, it.MessageID)
+	if err != nil {
+		return err
+	}
+	conv, err := o.Store.Conversation(ctx, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	return s.Send(ctx, conv, m)
+}
+
+// Backoff is the wait before attempt n+1: exponential from one second, capped at ten minutes.
+func Backoff(attempts int) time.Duration {
+	d := outboxBaseDelay
+	for i := 1; i < attempts && d < outboxMaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, outboxMaxDelay)
+}

@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
+)
+
+// HashKey returns the stored form of an API key secret.
+func HashKey(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// requireAPIKey authenticates the app API with `Authorization: Bearer KEY` or `X-API-Key: KEY`.
+func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get("X-API-Key")
+		if key == "" {
+			key = bearer(c)
+		}
+		if key == "" {
+			return chat.Errorf(chat.EUNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
+		}
+		k, err := s.Store.APIKeyByHash(c.Request().Context(), HashKey(key))
+		if chat.ErrorCode(err) == chat.ENOTFOUND {
+			return chat.Errorf(chat.EUNAUTHORIZED, "invalid API key")
+		}
+		if err != nil {
+			return err
+		}
+		c.Set("api_key", k)
+		return next(c)
+	}
+}
+
+func bearer(c echo.Context) string {
+	h := c.Request().Header.Get("Authorization")
+	if v, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(v)
+	}
+	return ""
+}
+
+// visitorTokenTTL is how long an anonymous visitor keeps their history.
+const visitorTokenTTL = 365 * 24 * time.Hour
+
+// Visitors issues and verifies the signed tokens of anonymous widget visitors.
+type Visitors struct {
+	Secret []byte
+	Now    func() time.Time
+}
+
+// visitorClaims identify a visitor and their conversation.
+type visitorClaims struct {
+	Conversation string `json:"cid"`
+	jwt.RegisteredClaims
+}
+
+// Issue signs a token for the visitor and conversation.
+func (v *Visitors) Issue(visitorID, conversationID string) (string, error) {
+	now := v.Now()
+	claims := visitorClaims{Conversation: conversationID, RegisteredClaims: jwt.RegisteredClaims{
+		Subject: visitorID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(visitorTokenTTL)),
+		Issuer: "tandem-widget"}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(v.Secret)
+}
+
+// Verify returns the visitor and conversation of a valid token, or an unauthorized error.
+func (v *Visitors) Verify(token string) (visitorID, conversationID string, err error) {
+	var claims visitorClaims
+	_, err = jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return v.Secret, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("tandem-widget"), jwt.WithTimeFunc(v.Now))
+	if err != nil || claims.Subject == "" || claims.Conversation == "" {
+		return "", "", chat.Errorf(chat.EUNAUTHORIZED, "invalid visitor token")
+	}
+	return claims.Subject, claims.Conversation, nil
+}

@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"tandem/chat"
+)
+
+//go:embed openapi.json
+var openAPISpec []byte
+
+// healthz handles GET /healthz: the process is up.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz handles GET /readyz: the store is reachable and fully migrated.
+func (s *Server) readyz(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := s.Store.Ping(ctx); err != nil {
+		return chat.Errorf(chat.EUNAVAILABLE, "store unreachable")
+	}
+	ok, err := s.Store.Migrated(ctx)
+	if err != nil || !ok {
+		return chat.Errorf(chat.EUNAVAILABLE, "migrations not applied")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// metrics handles GET /metrics in the Prometheus text format.
+func (s *Server) metrics(c echo.Context) error {
+	promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// openAPI handles GET /api/openapi.json.
+func (s *Server) openAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/json", openAPISpec)
+}

@@ -1,0 +1,30 @@
+package httpapi
+
+import "github.com/labstack/echo/v4"
+
+// routes registers every route in one place.
+func (s *Server) routes(e *echo.Echo) {
+	e.Use(s.recover, s.observe, s.limitBody)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics)
+	e.GET("/api/openapi.json", s.openAPI)
+
+	e.GET("/", s.home)
+	e.GET("/widget.js", s.widgetJS)
+	e.GET("/demo/", s.demoPage)
+	e.GET("/kb/:id", s.article)
+
+	v1 := e.Group("/api/v1", s.requireAPIKey)
+	v1.POST("/conversations", s.createConversation)
+	v1.GET("/conversations/:id", s.getConversation)
+	v1.POST("/conversations/:id/messages", s.postMessage)
+	v1.POST("/conversations/:id/handoff", s.handoff)
+	v1.GET("/conversations/:id/ws", s.appSocket)
+
+	w := e.Group("/api/widget")
+	w.POST("/session", s.widgetSession)
+	w.POST("/messages", s.widgetMessage)
+	w.GET("/ws", s.widgetSocket)
+}

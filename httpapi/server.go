@@ -1,0 +1,163 @@
+// Package httpapi is Tandem's HTTP surface (echo): the app API, the widget API and sockets,
+// operations endpoints and the embedded pages. echo is imported only here.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"tandem/chat"
+	"tandem/conversation"
+	"tandem/realtime"
+)
+
+// Conversations is the conversation core as the handlers use it.
+type Conversations interface {
+	Start(ctx context.Context, cu chat.Customer, lang string) (chat.Conversation, error)
+	Receive(ctx context.Context, in conversation.Inbound) (conversation.Result, error)
+	Handoff(ctx context.Context, id, actor, reason string) (chat.Conversation, error)
+	History(ctx context.Context, id string, afterID int64, limit int) (chat.Conversation, []chat.Message, error)
+}
+
+// Store is the persistence the handlers read directly: keys, readiness and customers.
+type Store interface {
+	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
+	UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Customer, error)
+	LatestConversation(ctx context.Context, customerID string) (chat.Conversation, error)
+	Ping(ctx context.Context) error
+	Migrated(ctx context.Context) (bool, error)
+}
+
+// Articles looks up knowledge articles for the /kb pages.
+type Articles interface {
+	Doc(id string) (chat.Document, bool)
+}
+
+// Limits on requests and sockets.
+const (
+	// historyLimit is how many messages a history response carries at most.
+	historyLimit = 500
+	// socketReadLimit is the largest WebSocket frame a client may send.
+	socketReadLimit = 64 << 10
+	// socketFrameRate and socketFrameBurst bound client frames per second.
+	socketFrameRate  = 5
+	socketFrameBurst = 20
+	// socketPing is how often the server pings; a client silent for socketIdle is dropped.
+	socketPing = 25 * time.Second
+	socketIdle = 60 * time.Second
+	// socketWriteTimeout bounds one write to a slow client.
+	socketWriteTimeout = 10 * time.Second
+)
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Conversations Conversations
+	Store         Store
+	Articles      Articles
+	Hub           *realtime.Hub
+	Visitors      *Visitors
+	Log           *slog.Logger
+	Registry      *prometheus.Registry
+	HTTP          *HTTPMetrics
+	MaxBodyBytes  int64
+	// WidgetLimit limits widget messages per visitor.
+	WidgetLimit *Limiter
+	// Closing is closed at shutdown so open sockets end.
+	Closing <-chan struct{}
+}
+
+// Handler builds the echo instance with every route.
+func (s *Server) Handler() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	s.routes(e)
+	return e
+}
+
+// errorHandler writes every error as {"error":{"code","message"}} with the code's status.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, msg := chat.ErrorCode(err), chat.ErrorMessage(err)
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code, msg = codeForStatus(he.Code), http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+	}
+	status := statusForCode(code)
+	if status == http.StatusInternalServerError {
+		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	if code == chat.ERATELIMITED {
+		c.Response().Header().Set("Retry-After", "1")
+	}
+	c.JSON(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+var codeStatus = map[string]int{
+	chat.EINVALID:      http.StatusBadRequest,
+	chat.EUNAUTHORIZED: http.StatusUnauthorized,
+	chat.EFORBIDDEN:    http.StatusForbidden,
+	chat.ENOTFOUND:     http.StatusNotFound,
+	chat.ECONFLICT:     http.StatusConflict,
+	chat.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	chat.ERATELIMITED:  http.StatusTooManyRequests,
+	chat.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	chat.EINTERNAL:     http.StatusInternalServerError,
+}
+
+func statusForCode(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+func codeForStatus(status int) string {
+	for code, s := range codeStatus {
+		if s == status {
+			return code
+		}
+	}
+	if status == http.StatusMethodNotAllowed {
+		return chat.EINVALID
+	}
+	return chat.EINTERNAL
+}
+
+// bind decodes a JSON body into v with a size limit and clear errors.
+func (s *Server) bind(c echo.Context, v any) error {
+	r := c.Request()
+	if r.ContentLength > s.MaxBodyBytes {
+		return chat.Errorf(chat.ETOOLARGE, "request body is %d bytes; the limit is %d", r.ContentLength, s.MaxBodyBytes)
+	}
+	body := http.MaxBytesReader(c.Response(), r.Body, s.MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return chat.Errorf(chat.ETOOLARGE, "request body is over the limit of %d bytes", s.MaxBodyBytes)
+		case errors.Is(err, io.EOF):
+			return chat.Errorf(chat.EINVALID, "request body is empty; want JSON")
+		default:
+			return chat.Errorf(chat.EINVALID, "malformed JSON: %v", err)
+		}
+	}
+	if dec.More() {
+		return chat.Errorf(chat.EINVALID, "malformed JSON: more than one value")
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"tandem/chat"
+)
+
+// widgetSocket handles GET /api/widget/ws?token=…&after=…: live events of the visitor's
+// conversation, after catching up from message id `after`.
+func (s *Server) widgetSocket(c echo.Context) error {
+	_, convID, err := s.Visitors.Verify(c.QueryParam("token"))
+	if err != nil {
+		return err
+	}
+	return s.serveSocket(c, convID)
+}
+
+// appSocket handles GET /api/v1/conversations/:id/ws for app clients.
+func (s *Server) appSocket(c echo.Context) error {
+	return s.serveSocket(c, c.Param("id"))
+}
+
+func (s *Server) serveSocket(c echo.Context, convID string) error {
+	after, err := parseAfter(c.QueryParam("after"))
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.Conversations.History(c.Request().Context(), convID, 0, 1); err != nil {
+		return err
+	}
+	// Cross-origin is allowed: the widget runs on customers' sites and authenticates by token,
+	// not by cookie, so there is no ambient credential to forge.
+	conn, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return nil // Accept has written the error response
+	}
+	conn.SetReadLimit(socketReadLimit)
+	sock := &socket{s: s, conn: conn, convID: convID, lastID: after}
+	sock.run(c.Request().Context())
+	return nil
+}
+
+func parseAfter(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, chat.Errorf(chat.EINVALID, "after must be a message id (a whole number ≥ 0)")
+	}
+	return n, nil
+}
+
+// socket is one client connection: one reader and one writer goroutine.
+type socket struct {
+	s      *Server
+	conn   *websocket.Conn
+	convID string
+	lastID int64 // the largest message id sent to the client
+}
+
+func (k *socket) run(parent context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	sub := k.s.Hub.Subscribe(k.convID)
+	defer k.s.Hub.Unsubscribe(sub)
+	readErr := make(chan error, 1)
+	go func() { readErr <- k.read(ctx); cancel() }()
+	status, reason := k.write(ctx, sub.C, readErr)
+	k.conn.Close(status, reason)
+}
+
+// read consumes client frames (typing notices, pings) within the size and rate limits.
+func (k *socket) read(ctx context.Context) error {
+	lim := rate.NewLimiter(socketFrameRate, socketFrameBurst)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, socketIdle)
+		_, data, err := k.conn.Read(rctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if !lim.Allow() {
+			return errTooFast
+		}
+		var frame struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(data, &frame) != nil {
+			return errBadFrame
+		}
+	}
+}
+
+var (
+	errTooFast  = errors.New("too many frames")
+	errBadFrame = errors.New("frames must be JSON objects")
+)
+
+// write catches up from the store, then forwards hub events and pings until something ends.
+func (k *socket) write(ctx context.Context, events <-chan chat.Event, readErr <-chan error) (websocket.StatusCode, string) {
+	if err := k.catchUp(ctx); err != nil {
+		return websocket.StatusInternalError, "catch-up failed"
+	}
+	ping := time.NewTicker(socketPing)
+	defer ping.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return websocket.StatusTryAgainLater, "reconnect and catch up"
+			}
+			if err := k.forward(ctx, ev); err != nil {
+				return websocket.StatusInternalError, "write failed"
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, socketWriteTimeout)
+			err := k.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return websocket.StatusGoingAway, "ping timeout"
+			}
+		case err := <-readErr:
+			return closeFor(err)
+		case <-k.s.Closing:
+			return websocket.StatusGoingAway, "server shutting down"
+		case <-ctx.Done():
+			return websocket.StatusGoingAway, "closing"
+		}
+	}
+}
+
+func closeFor(err error) (websocket.StatusCode, string) {
+	switch {
+	case errors.Is(err, errTooFast):
+		return websocket.StatusPolicyViolation, "too many frames; slow down"
+	case errors.Is(err, errBadFrame):
+		return websocket.StatusUnsupportedData, errBadFrame.Error()
+	case websocket.CloseStatus(err) != -1:
+		return websocket.StatusNormalClosure, ""
+	}
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code, ce.Reason
+	}
+	return websocket.StatusMessageTooBig, "frame too large or connection lost"
+}
+
+func (k *socket) forward(ctx context.Context, ev chat.Event) error {
+	switch {
+	case ev.Type == "sync" || (ev.Type == "message" && ev.Message == nil):
+		return k.catchUp(ctx)
+	case ev.Type == "message":
+		if ev.Message.ID <= k.lastID {
+			return nil // already sent during catch-up
+		}
+		k.lastID = ev.Message.ID
+	}
+	return k.send(ctx, ev)
+}
+
+// catchUp sends every stored message after lastID.
+func (k *socket) catchUp(ctx context.Context) error {
+	for {
+		conv, msgs, err := k.s.Conversations.History(ctx, k.convID, k.lastID, historyLimit)
+		if err != nil {
+			return err
+		}
+		for i := range msgs {
+			if err := k.send(ctx, chat.Event{Type: "message", ConversationID: k.convID, Message: &msgs[i]}); err != nil {
+				return err
+			}
+			k.lastID = msgs[i].ID
+		}
+		if len(msgs) < historyLimit {
+			return k.send(ctx, chat.Event{Type: "owner", ConversationID: k.convID, Owner: conv.Owner})
+		}
+	}
+}
+
+func (k *socket) send(ctx context.Context, ev chat.Event) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, socketWriteTimeout)
+	defer cancel()
+	return k.conn.Write(wctx, websocket.MessageText, data)
+}

@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
+	"tandem/conversation"
+)
+
+type widgetSessionRequest struct {
+	VisitorToken string `json:"visitor_token"`
+	Lang         string `json:"lang"`
+}
+
+type widgetSessionResponse struct {
+	VisitorToken   string         `json:"visitor_token"`
+	ConversationID string         `json:"conversation_id"`
+	Owner          chat.Owner     `json:"owner"`
+	Messages       []chat.Message `json:"messages"`
+}
+
+// widgetSession handles POST /api/widget/session: it resumes a visitor's conversation from their
+// token, or makes a new anonymous visitor.
+func (s *Server) widgetSession(c echo.Context) error {
+	var req widgetSessionRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if req.Lang != "zh" {
+		req.Lang = "en"
+	}
+	ctx := c.Request().Context()
+	token, convID := req.VisitorToken, ""
+	if token != "" {
+		var err error
+		if _, convID, err = s.Visitors.Verify(token); err != nil {
+			return err
+		}
+	} else {
+		visitor := conversation.NewID()
+		conv, err := s.Conversations.Start(ctx, chat.Customer{Channel: "web", ExternalID: visitor}, req.Lang)
+		if err != nil {
+			return err
+		}
+		convID = conv.ID
+		if token, err = s.Visitors.Issue(visitor, conv.ID); err != nil {
+			return err
+		}
+	}
+	conv, msgs, err := s.Conversations.History(ctx, convID, 0, historyLimit)
+	if chat.ErrorCode(err) == chat.ENOTFOUND {
+		return chat.Errorf(chat.EUNAUTHORIZED, "visitor token names an unknown conversation")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, widgetSessionResponse{token, conv.ID, conv.Owner, msgs})
+}
+
+// visitor authenticates a widget request by its Bearer visitor token.
+func (s *Server) visitor(c echo.Context) (visitorID, conversationID string, err error) {
+	token := bearer(c)
+	if token == "" {
+		return "", "", chat.Errorf(chat.EUNAUTHORIZED, "missing visitor token")
+	}
+	return s.Visitors.Verify(token)
+}
+
+// widgetMessage handles POST /api/widget/messages.
+func (s *Server) widgetMessage(c echo.Context) error {
+	visitor, convID, err := s.visitor(c)
+	if err != nil {
+		return err
+	}
+	if !s.WidgetLimit.Allow(visitor) {
+		return chat.Errorf(chat.ERATELIMITED, "too many messages; please slow down")
+	}
+	var req messageRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	res, err := s.Conversations.Receive(c.Request().Context(), conversation.Inbound{ConversationID: convID,
+		Channel: "web", Text: req.Text})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, res)
+}

@@ -1,0 +1,66 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tandem/chat"
+)
+
+// CreateAPIKey stores a key; Hash must be unique.
+func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, name, hash, created_at) VALUES ($1, $2, $3, $4)`, k.ID, k.Name, k.Hash, k.CreatedAt)
+	if pgCode(err) == uniqueViolation {
+		return chat.Errorf(chat.ECONFLICT, "api key exists")
+	}
+	if err != nil {
+		return fmt.Errorf("create api key: %w", err)
+	}
+	return nil
+}
+
+// APIKeyByHash returns the unrevoked key with this hash.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error) {
+	var k chat.APIKey
+	err := s.pool.QueryRow(ctx, `SELECT id, name, hash, created_at FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, hash).
+		Scan(&k.ID, &k.Name, &k.Hash, &k.CreatedAt)
+	if err != nil {
+		return k, fmt.Errorf("api key: %w", notFound(err, "api key"))
+	}
+	return k, nil
+}
+
+// RevokeAPIKey revokes a key by id.
+func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, at, id)
+	if err != nil {
+		return fmt.Errorf("revoke api key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return chat.Errorf(chat.ENOTFOUND, "api key not found")
+	}
+	return nil
+}
+
+// PutAccount creates or replaces a console account.
+func (s *Store) PutAccount(ctx context.Context, a chat.Account) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+		a.Username, a.Role, a.PasswordHash, a.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("put account: %w", err)
+	}
+	return nil
+}
+
+// Account returns an account by username.
+func (s *Store) Account(ctx context.Context, username string) (chat.Account, error) {
+	var a chat.Account
+	err := s.pool.QueryRow(ctx, `SELECT username, role, password_hash, created_at FROM accounts WHERE username = $1`, username).
+		Scan(&a.Username, &a.Role, &a.PasswordHash, &a.CreatedAt)
+	if err != nil {
+		return a, fmt.Errorf("account: %w", notFound(err, "account"))
+	}
+	return a, nil
+}

@@ -1,0 +1,96 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"tandem/chat"
+)
+
+// Bus settings.
+const (
+	busChannel = "tandem_events"
+	// maxNotifyPayload stays under Postgres's 8000-byte NOTIFY limit; bigger events are sent as
+	// "sync" and subscribers catch up from the store.
+	maxNotifyPayload = 7000
+	busMaxBackoff    = 10 * time.Second
+)
+
+// Bus fans events out to every replica through LISTEN/NOTIFY.
+type Bus struct {
+	pool    *pgxpool.Pool
+	deliver func(chat.Event)
+	log     *slog.Logger
+}
+
+// NewBus returns a bus that hands every notification to deliver.
+func NewBus(s *Store, deliver func(chat.Event), log *slog.Logger) *Bus {
+	return &Bus{pool: s.pool, deliver: deliver, log: log}
+}
+
+// Publish notifies every replica, including this one, of ev.
+func (b *Bus) Publish(ctx context.Context, ev chat.Event) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if len(data) > maxNotifyPayload {
+		data, _ = json.Marshal(chat.Event{Type: "sync", ConversationID: ev.ConversationID})
+	}
+	if _, err := b.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, busChannel, string(data)); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// Run listens until ctx is cancelled, reconnecting with backoff. After a reconnect it delivers a
+// sync event to all subscribers, since notifications sent meanwhile are lost.
+func (b *Bus) Run(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	for first := true; ; first = false {
+		if !first {
+			b.deliver(chat.Event{Type: "sync"})
+		}
+		err := b.listen(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		b.log.Warn("event bus connection lost", "err", err, "retry_in", backoff.String())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, busMaxBackoff)
+	}
+}
+
+func (b *Bus) listen(ctx context.Context) error {
+	pooled, err := b.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The connection carries LISTEN state: take it out of the pool for good.
+	conn := pooled.Hijack()
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+busChannel); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		var ev chat.Event
+		if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
+			b.log.Warn("bad event payload", "err", err)
+			continue
+		}
+		b.deliver(ev)
+	}
+}

@@ -1,0 +1,57 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"tandem/chat"
+)
+
+// ClaimOutbox leases due undelivered items until now+lease; concurrent workers on any replica
+// skip each other's rows.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]chat.OutboxItem, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE outbox SET next_at = $1, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_at <= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		RETURNING id, message_id, channel, attempts, next_at, last_error`, now.Add(lease), now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.OutboxItem, error) {
+		var it chat.OutboxItem
+		err := r.Scan(&it.ID, &it.MessageID, &it.Channel, &it.Attempts, &it.NextAt, &it.LastError)
+		return it, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return out, nil
+}
+
+// MarkDelivered records a delivery.
+func (s *Store) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE id = $2`, at, id); err != nil {
+		return fmt.Errorf("mark delivered: %w", err)
+	}
+	return nil
+}
+
+// MarkFailed records a failed attempt and the time of the next one.
+func (s *Store) MarkFailed(ctx context.Context, id int64, next time.Time, errText string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE outbox SET next_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL`, next, errText, id)
+	if err != nil {
+		return fmt.Errorf("mark failed: %w", err)
+	}
+	return nil
+}
+
+// PendingOutbox counts undelivered items.
+func (s *Store) PendingOutbox(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pending outbox: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,117 @@
+// Package realtime fans conversation events out to WebSocket subscribers on this replica, fed by
+// a Bus that spans replicas.
+package realtime
+
+import (
+	"context"
+	"sync"
+
+	"tandem/chat"
+)
+
+// subscriberBuffer is how many events a slow subscriber may lag before it is dropped; a dropped
+// subscriber reconnects and catches up from the store.
+const subscriberBuffer = 64
+
+// Subscription receives the events of one conversation. C is closed when the hub drops it.
+type Subscription struct {
+	C              <-chan chat.Event
+	c              chan chat.Event
+	conversationID string
+	once           sync.Once
+}
+
+// Hub holds this replica's subscribers. Deliver never blocks.
+type Hub struct {
+	mu   sync.Mutex
+	subs map[string]map[*Subscription]bool
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]bool{}} }
+
+// Subscribe registers a subscriber for a conversation's events.
+func (h *Hub) Subscribe(conversationID string) *Subscription {
+	c := make(chan chat.Event, subscriberBuffer)
+	s := &Subscription{C: c, c: c, conversationID: conversationID}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.subs[conversationID] == nil {
+		h.subs[conversationID] = map[*Subscription]bool{}
+	}
+	h.subs[conversationID][s] = true
+	return s
+}
+
+// Unsubscribe removes s and closes its channel; safe to call more than once.
+func (h *Hub) Unsubscribe(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.remove(s)
+}
+
+func (h *Hub) remove(s *Subscription) {
+	if m := h.subs[s.conversationID]; m != nil {
+		delete(m, s)
+		if len(m) == 0 {
+			delete(h.subs, s.conversationID)
+		}
+	}
+	s.once.Do(func() { close(s.c) })
+}
+
+// Deliver hands ev to the conversation's subscribers (to all, when ConversationID is empty).
+// A subscriber whose buffer is full is dropped rather than blocking the sender.
+func (h *Hub) Deliver(ev chat.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, m := range h.subs {
+		if ev.ConversationID != "" && id != ev.ConversationID {
+			continue
+		}
+		for s := range m {
+			select {
+			case s.c <- ev:
+			default:
+				h.remove(s)
+			}
+		}
+	}
+}
+
+// CloseAll drops every subscriber, e.g. at shutdown, so sockets close.
+func (h *Hub) CloseAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, m := range h.subs {
+		for s := range m {
+			h.remove(s)
+		}
+	}
+}
+
+// Count returns the number of subscribers.
+func (h *Hub) Count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, m := range h.subs {
+		n += len(m)
+	}
+	return n
+}
+
+// Local is the in-process Bus for a single replica (the SQLite store).
+type Local struct{ Hub *Hub }
+
+// Publish delivers ev to this replica's subscribers.
+func (l Local) Publish(_ context.Context, ev chat.Event) error {
+	l.Hub.Deliver(ev)
+	return nil
+}
+
+// Run does nothing until ctx ends; it exists so every Bus runs the same way.
+func (l Local) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}

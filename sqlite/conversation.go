@@ -1,0 +1,283 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"tandem/chat"
+	"tandem/conversation"
+)
+
+var _ conversation.Store = (*Store)(nil)
+
+// UpsertCustomer creates or updates the customer keyed by (Channel, ExternalID).
+func (s *Store) UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Customer, error) {
+	attrs, _ := json.Marshal(nonNilAttrs(c.Attrs))
+	err := s.db.QueryRowContext(ctx, `
+		INSERT INTO customers (id, channel, external_id, name, attrs, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel, external_id) DO UPDATE SET
+			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE customers.name END,
+			attrs = CASE WHEN excluded.attrs <> '{}' THEN excluded.attrs ELSE customers.attrs END
+		RETURNING id, name, attrs, created_at`,
+		c.ID, c.Channel, c.ExternalID, c.Name, string(attrs), micros(c.CreatedAt),
+	).Scan(&c.ID, &c.Name, jsonCol{&c.Attrs}, (*microTime)(&c.CreatedAt))
+	if err != nil {
+		return c, fmt.Errorf("upsert customer: %w", err)
+	}
+	return c, nil
+}
+
+// CreateConversation stores a new conversation.
+func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO conversations (id, customer_id, channel, owner, lang, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, micros(c.CreatedAt), micros(c.UpdatedAt))
+	if isUnique(err) {
+		return chat.Errorf(chat.ECONFLICT, "conversation %s exists", c.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("create conversation: %w", err)
+	}
+	return nil
+}
+
+const conversationColumns = `id, customer_id, channel, owner, lang, created_at, updated_at`
+
+func scanConversation(row *sql.Row) (chat.Conversation, error) {
+	var c chat.Conversation
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt))
+	return c, err
+}
+
+// Conversation returns the conversation with id.
+func (s *Store) Conversation(ctx context.Context, id string) (chat.Conversation, error) {
+	c, err := scanConversation(s.db.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
+	if err != nil {
+		return c, fmt.Errorf("conversation: %w", notFound(err, "conversation"))
+	}
+	return c, nil
+}
+
+// LatestConversation returns the customer's most recently updated conversation.
+func (s *Store) LatestConversation(ctx context.Context, customerID string) (chat.Conversation, error) {
+	c, err := scanConversation(s.db.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE customer_id = ? ORDER BY updated_at DESC LIMIT 1`, customerID))
+	if err != nil {
+		return c, fmt.Errorf("latest conversation: %w", notFound(err, "conversation"))
+	}
+	return c, nil
+}
+
+const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), created_at`
+
+func scanMessage(sc interface{ Scan(...any) error }) (chat.Message, error) {
+	var m chat.Message
+	var conf sql.NullFloat64
+	err := sc.Scan(&m.ID, &m.ConversationID, &m.Author, &m.Text, jsonCol{&m.Sources}, &conf,
+		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, (*microTime)(&m.CreatedAt))
+	if conf.Valid {
+		m.Confidence = &conf.Float64
+	}
+	return m, err
+}
+
+// AddInbound stores a customer message, idempotent on (Channel, ExternalID).
+func (s *Store) AddInbound(ctx context.Context, m chat.Message) (chat.Message, bool, error) {
+	var created bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if m.ExternalID != "" {
+			old, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
+				WHERE channel = ? AND external_id = ?`, m.Channel, m.ExternalID))
+			if err == nil {
+				m = old
+				return nil
+			}
+			if err != sql.ErrNoRows {
+				return err
+			}
+		}
+		var err error
+		m, err = insertMessage(ctx, tx, m)
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return m, false, fmt.Errorf("add inbound: %w", err)
+	}
+	return m, created, nil
+}
+
+// AddMessage stores a message and, when deliver is set, queues it in the outbox.
+func (s *Store) AddMessage(ctx context.Context, m chat.Message, deliver bool) (chat.Message, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if m, err = insertMessage(ctx, tx, m); err != nil {
+			return err
+		}
+		if !deliver {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (message_id, channel, next_at) VALUES (?, ?, ?)`,
+			m.ID, m.Channel, micros(m.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return m, fmt.Errorf("add message: %w", err)
+	}
+	return m, nil
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, m chat.Message) (chat.Message, error) {
+	sources, _ := json.Marshal(nonNilSources(m.Sources))
+	var ext any
+	if m.ExternalID != "" {
+		ext = m.ExternalID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO messages
+		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ConversationID, string(m.Author), m.Text, string(sources), m.Confidence, string(m.Decision), m.Reason,
+		m.Channel, ext, micros(m.CreatedAt))
+	if err != nil {
+		if isForeignKey(err) {
+			return m, chat.Errorf(chat.ENOTFOUND, "conversation not found")
+		}
+		return m, err
+	}
+	m.ID, err = res.LastInsertId()
+	if err != nil {
+		return m, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE conversations SET updated_at = ? WHERE id = ?`, micros(m.CreatedAt), m.ConversationID)
+	return m, err
+}
+
+// Message returns one message by id.
+func (s *Store) Message(ctx context.Context, id int64) (chat.Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if err != nil {
+		return m, fmt.Errorf("message: %w", notFound(err, "message"))
+	}
+	return m, nil
+}
+
+// Messages lists messages after afterID in id order.
+func (s *Store) Messages(ctx context.Context, conversationID string, afterID int64, limit int) ([]chat.Message, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?`, conversationID, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("messages: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// SetOwner moves a conversation's owner with compare-and-set semantics and records the move.
+func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
+	if !chat.CanTransition(t.From, t.To) {
+		return chat.Errorf(chat.ECONFLICT, "cannot move owner from %s to %s", t.From, t.To)
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET owner = ?, updated_at = ? WHERE id = ? AND owner = ?`,
+			string(t.To), micros(t.At), t.ConversationID, string(t.From))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ownerConflict(ctx, tx, t)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, at)
+			VALUES (?, ?, ?, ?, ?, ?)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, micros(t.At))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set owner: %w", err)
+	}
+	return nil
+}
+
+func ownerConflict(ctx context.Context, tx *sql.Tx, t chat.Transition) error {
+	var owner string
+	err := tx.QueryRowContext(ctx, `SELECT owner FROM conversations WHERE id = ?`, t.ConversationID).Scan(&owner)
+	if err != nil {
+		return notFound(err, "conversation")
+	}
+	return chat.Errorf(chat.ECONFLICT, "owner is %s, not %s", owner, t.From)
+}
+
+// Transitions lists the ownership changes of a conversation.
+func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.Transition, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, at
+		FROM transitions WHERE conversation_id = ? ORDER BY id`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("transitions: %w", err)
+	}
+	defer rows.Close()
+	var out []chat.Transition
+	for rows.Next() {
+		var t chat.Transition
+		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, (*microTime)(&t.At)); err != nil {
+			return nil, fmt.Errorf("transitions: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func nonNilAttrs(a map[string]string) map[string]string {
+	if a == nil {
+		return map[string]string{}
+	}
+	return a
+}
+
+func nonNilSources(s []chat.Source) []chat.Source {
+	if s == nil {
+		return []chat.Source{}
+	}
+	return s
+}
+
+func isForeignKey(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
+}
+
+// microTime scans an INTEGER of unix microseconds into a time.Time.
+type microTime time.Time
+
+func (t *microTime) Scan(v any) error {
+	n, ok := v.(int64)
+	if !ok {
+		return fmt.Errorf("time: unexpected %T", v)
+	}
+	*t = microTime(fromMicros(n))
+	return nil
+}
+
+// jsonCol scans a JSON TEXT column into the value dst points at.
+type jsonCol struct{ dst any }
+
+func (j jsonCol) Scan(v any) error {
+	switch b := v.(type) {
+	case string:
+		return json.Unmarshal([]byte(b), j.dst)
+	case []byte:
+		return json.Unmarshal(b, j.dst)
+	case nil:
+		return nil
+	}
+	return fmt.Errorf("json column: unexpected %T", v)
+}

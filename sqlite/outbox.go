@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tandem/chat"
+)
+
+// ClaimOutbox leases due undelivered items until now+lease and counts an attempt for each.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]chat.OutboxItem, error) {
+	rows, err := s.db.QueryContext(ctx, `UPDATE outbox SET next_at = ?, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_at <= ? ORDER BY id LIMIT ?)
+		RETURNING id, message_id, channel, attempts, next_at, last_error`,
+		micros(now.Add(lease)), micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []chat.OutboxItem
+	for rows.Next() {
+		var it chat.OutboxItem
+		if err := rows.Scan(&it.ID, &it.MessageID, &it.Channel, &it.Attempts, (*microTime)(&it.NextAt), &it.LastError); err != nil {
+			return nil, fmt.Errorf("claim outbox: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// MarkDelivered records a delivery.
+func (s *Store) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, micros(at), id)
+	if err != nil {
+		return fmt.Errorf("mark delivered: %w", err)
+	}
+	return nil
+}
+
+// MarkFailed records a failed attempt and the time of the next one.
+func (s *Store) MarkFailed(ctx context.Context, id int64, next time.Time, errText string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL`,
+		micros(next), errText, id)
+	if err != nil {
+		return fmt.Errorf("mark failed: %w", err)
+	}
+	return nil
+}
+
+// PendingOutbox counts undelivered items.
+func (s *Store) PendingOutbox(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pending outbox: %w", err)
+	}
+	return n, nil
+}

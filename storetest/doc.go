@@ -1,0 +1,2 @@
+// Package storetest is the conformance suite every Tandem store passes.
+package storetest

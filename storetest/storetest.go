@@ -1,0 +1,340 @@
+// Package storetest is the conformance suite every Tandem store passes: the same behaviour on
+// SQLite and on Postgres.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"tandem/chat"
+	"tandem/conversation"
+)
+
+// Store is everything a Tandem store provides.
+type Store interface {
+	conversation.Store
+	CreateAPIKey(ctx context.Context, k chat.APIKey) error
+	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+	PutAccount(ctx context.Context, a chat.Account) error
+	Account(ctx context.Context, username string) (chat.Account, error)
+	PutDocument(ctx context.Context, d chat.Document) (bool, error)
+	Documents(ctx context.Context) ([]chat.Document, error)
+	Ping(ctx context.Context) error
+	Migrated(ctx context.Context) (bool, error)
+}
+
+// Run runs the suite; open returns a fresh, migrated, empty store for each subtest.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s Store)
+	}{
+		{"Migrated", testMigrated},
+		{"Customer", testCustomer},
+		{"Conversation", testConversation},
+		{"InboundIdempotent", testInboundIdempotent},
+		{"InboundConcurrent", testInboundConcurrent},
+		{"MessagesAfter", testMessagesAfter},
+		{"Owner", testOwner},
+		{"Outbox", testOutbox},
+		{"APIKey", testAPIKey},
+		{"Account", testAccount},
+		{"Document", testDocument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+func mustCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got nil error, want code %s", code)
+	}
+	if got := chat.ErrorCode(err); got != code {
+		t.Fatalf("error code = %s (%v), want %s", got, err, code)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newConversation(t *testing.T, s Store, id string) chat.Conversation {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.UpsertCustomer(ctx, chat.Customer{ID: "cu-" + id, Channel: "api", ExternalID: "ext-" + id, Name: "Ann", CreatedAt: t0})
+	must(t, err)
+	conv := chat.Conversation{ID: id, CustomerID: c.ID, Channel: "api", Owner: chat.OwnerBot, CreatedAt: t0, UpdatedAt: t0}
+	must(t, s.CreateConversation(ctx, conv))
+	return conv
+}
+
+func testMigrated(t *testing.T, s Store) {
+	ok, err := s.Migrated(context.Background())
+	must(t, err)
+	if !ok {
+		t.Fatal("Migrated = false after migration")
+	}
+	must(t, s.Ping(context.Background()))
+}
+
+func testCustomer(t *testing.T, s Store) {
+	ctx := context.Background()
+	a, err := s.UpsertCustomer(ctx, chat.Customer{ID: "x1", Channel: "api", ExternalID: "c1", Name: "Ann",
+		Attrs: map[string]string{"tier": "vip"}, CreatedAt: t0})
+	must(t, err)
+	b, err := s.UpsertCustomer(ctx, chat.Customer{ID: "x2", Channel: "api", ExternalID: "c1", CreatedAt: t0})
+	must(t, err)
+	if b.ID != a.ID || b.Name != "Ann" || b.Attrs["tier"] != "vip" {
+		t.Fatalf("second upsert = %+v, want id %s with name and attrs kept", b, a.ID)
+	}
+	c, err := s.UpsertCustomer(ctx, chat.Customer{ID: "x3", Channel: "telegram", ExternalID: "c1", CreatedAt: t0})
+	must(t, err)
+	if c.ID == a.ID {
+		t.Fatal("same external id on another channel must be another customer")
+	}
+}
+
+func testConversation(t *testing.T, s Store) {
+	ctx := context.Background()
+	conv := newConversation(t, s, "conv1")
+	got, err := s.Conversation(ctx, "conv1")
+	must(t, err)
+	if got.Owner != chat.OwnerBot || got.CustomerID != conv.CustomerID || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("Conversation = %+v", got)
+	}
+	_, err = s.Conversation(ctx, "nope")
+	mustCode(t, err, chat.ENOTFOUND)
+	mustCode(t, s.CreateConversation(ctx, conv), chat.ECONFLICT)
+	latest, err := s.LatestConversation(ctx, conv.CustomerID)
+	must(t, err)
+	if latest.ID != "conv1" {
+		t.Fatalf("LatestConversation = %s", latest.ID)
+	}
+	_, err = s.LatestConversation(ctx, "nobody")
+	mustCode(t, err, chat.ENOTFOUND)
+}
+
+func testInboundIdempotent(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "c")
+	in := chat.Message{ConversationID: "c", Author: chat.AuthorCustomer, Text: "hi", Channel: "telegram", ExternalID: "u1", CreatedAt: t0}
+	m1, created, err := s.AddInbound(ctx, in)
+	must(t, err)
+	if !created || m1.ID == 0 {
+		t.Fatalf("first AddInbound created=%v id=%d", created, m1.ID)
+	}
+	in.Text = "changed"
+	m2, created, err := s.AddInbound(ctx, in)
+	must(t, err)
+	if created || m2.ID != m1.ID || m2.Text != "hi" {
+		t.Fatalf("repeat AddInbound = %+v created=%v, want the first message", m2, created)
+	}
+	in.ExternalID = ""
+	_, created, err = s.AddInbound(ctx, in)
+	must(t, err)
+	if !created {
+		t.Fatal("message without external id must always be stored")
+	}
+	_, _, err = s.AddInbound(ctx, chat.Message{ConversationID: "missing", Author: chat.AuthorCustomer, Text: "x", CreatedAt: t0})
+	mustCode(t, err, chat.ENOTFOUND)
+	msgs, err := s.Messages(ctx, "c", 0, 100)
+	must(t, err)
+	if len(msgs) != 2 {
+		t.Fatalf("stored %d messages, want 2", len(msgs))
+	}
+}
+
+func testInboundConcurrent(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "c")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	createdCount := 0
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, created, err := s.AddInbound(ctx, chat.Message{ConversationID: "c", Author: chat.AuthorCustomer,
+				Text: fmt.Sprint(i), Channel: "wa", ExternalID: "same", CreatedAt: t0})
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			if created {
+				createdCount++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	msgs, err := s.Messages(ctx, "c", 0, 100)
+	must(t, err)
+	if len(msgs) != 1 || createdCount != 1 {
+		t.Fatalf("8 concurrent deliveries of one external id stored %d messages, created %d; want 1, 1", len(msgs), createdCount)
+	}
+}
+
+func testMessagesAfter(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "c")
+	conf := 0.75
+	var ids []int64
+	for i := range 5 {
+		m, err := s.AddMessage(ctx, chat.Message{ConversationID: "c", Author: chat.AuthorBot, Text: fmt.Sprint("m", i),
+			Sources: []chat.Source{{Title: "T", URL: "/kb/x"}}, Confidence: &conf, Decision: chat.DecisionAnswer,
+			CreatedAt: t0.Add(time.Duration(i) * time.Second)}, false)
+		must(t, err)
+		ids = append(ids, m.ID)
+	}
+	msgs, err := s.Messages(ctx, "c", ids[1], 2)
+	must(t, err)
+	if len(msgs) != 2 || msgs[0].ID != ids[2] || msgs[1].ID != ids[3] {
+		t.Fatalf("Messages after %d limit 2 = %v", ids[1], msgs)
+	}
+	m := msgs[0]
+	if m.Text != "m2" || len(m.Sources) != 1 || m.Sources[0].URL != "/kb/x" || m.Confidence == nil || *m.Confidence != conf ||
+		m.Decision != chat.DecisionAnswer || !m.CreatedAt.Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("message round trip = %+v", m)
+	}
+	one, err := s.Message(ctx, ids[0])
+	must(t, err)
+	if one.Text != "m0" {
+		t.Fatalf("Message = %+v", one)
+	}
+	_, err = s.Message(ctx, 999999)
+	mustCode(t, err, chat.ENOTFOUND)
+}
+
+func testOwner(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "c")
+	steps := []chat.Transition{
+		{From: chat.OwnerBot, To: chat.OwnerWaiting, Actor: "bot", Reason: "customer_request"},
+		{From: chat.OwnerWaiting, To: chat.OwnerHuman, Actor: "agent:amy", Reason: "assigned"},
+		{From: chat.OwnerHuman, To: chat.OwnerClosed, Actor: "agent:amy", Reason: "resolved"},
+		{From: chat.OwnerClosed, To: chat.OwnerBot, Actor: "customer", Reason: "new_message"},
+	}
+	for i, st := range steps {
+		st.ConversationID, st.At = "c", t0.Add(time.Duration(i)*time.Minute)
+		must(t, s.SetOwner(ctx, st))
+	}
+	// Stale compare-and-set: the owner is bot now, not waiting.
+	err := s.SetOwner(ctx, chat.Transition{ConversationID: "c", From: chat.OwnerWaiting, To: chat.OwnerHuman, Actor: "x", At: t0})
+	mustCode(t, err, chat.ECONFLICT)
+	err = s.SetOwner(ctx, chat.Transition{ConversationID: "c", From: chat.OwnerClosed, To: chat.OwnerHuman, Actor: "x", At: t0})
+	mustCode(t, err, chat.ECONFLICT)
+	err = s.SetOwner(ctx, chat.Transition{ConversationID: "nope", From: chat.OwnerBot, To: chat.OwnerWaiting, Actor: "x", At: t0})
+	mustCode(t, err, chat.ENOTFOUND)
+	got, err := s.Transitions(ctx, "c")
+	must(t, err)
+	if len(got) != len(steps) {
+		t.Fatalf("stored %d transitions, want %d", len(got), len(steps))
+	}
+	if got[1].Actor != "agent:amy" || got[1].To != chat.OwnerHuman || !got[1].At.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("transition = %+v", got[1])
+	}
+	conv, _ := s.Conversation(ctx, "c")
+	if conv.Owner != chat.OwnerBot {
+		t.Fatalf("owner = %s, want bot", conv.Owner)
+	}
+}
+
+func testOutbox(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "c")
+	m, err := s.AddMessage(ctx, chat.Message{ConversationID: "c", Author: chat.AuthorBot, Text: "out", Channel: "telegram", CreatedAt: t0}, true)
+	must(t, err)
+	_, err = s.AddMessage(ctx, chat.Message{ConversationID: "c", Author: chat.AuthorBot, Text: "web only", CreatedAt: t0}, false)
+	must(t, err)
+	if n, _ := s.PendingOutbox(ctx); n != 1 {
+		t.Fatalf("pending = %d, want 1", n)
+	}
+	items, err := s.ClaimOutbox(ctx, t0, 10, time.Minute)
+	must(t, err)
+	if len(items) != 1 || items[0].MessageID != m.ID || items[0].Attempts != 1 || items[0].Channel != "telegram" {
+		t.Fatalf("claim = %+v", items)
+	}
+	// Leased: not claimable again before the lease ends.
+	again, err := s.ClaimOutbox(ctx, t0.Add(30*time.Second), 10, time.Minute)
+	must(t, err)
+	if len(again) != 0 {
+		t.Fatalf("leased item claimed twice: %+v", again)
+	}
+	must(t, s.MarkFailed(ctx, items[0].ID, t0.Add(2*time.Minute), "503"))
+	again, err = s.ClaimOutbox(ctx, t0.Add(2*time.Minute), 10, time.Minute)
+	must(t, err)
+	if len(again) != 1 || again[0].Attempts != 2 || again[0].LastError != "503" {
+		t.Fatalf("retry claim = %+v", again)
+	}
+	must(t, s.MarkDelivered(ctx, again[0].ID, t0.Add(2*time.Minute)))
+	if n, _ := s.PendingOutbox(ctx); n != 0 {
+		t.Fatalf("pending after delivery = %d", n)
+	}
+	late, err := s.ClaimOutbox(ctx, t0.Add(time.Hour), 10, time.Minute)
+	must(t, err)
+	if len(late) != 0 {
+		t.Fatalf("delivered item claimed again: %+v", late)
+	}
+}
+
+func testAPIKey(t *testing.T, s Store) {
+	ctx := context.Background()
+	must(t, s.CreateAPIKey(ctx, chat.APIKey{ID: "k1", Name: "app", Hash: "h1", CreatedAt: t0}))
+	mustCode(t, s.CreateAPIKey(ctx, chat.APIKey{ID: "k2", Name: "dup", Hash: "h1", CreatedAt: t0}), chat.ECONFLICT)
+	k, err := s.APIKeyByHash(ctx, "h1")
+	must(t, err)
+	if k.ID != "k1" || k.Name != "app" {
+		t.Fatalf("key = %+v", k)
+	}
+	must(t, s.RevokeAPIKey(ctx, "k1", t0))
+	_, err = s.APIKeyByHash(ctx, "h1")
+	mustCode(t, err, chat.ENOTFOUND)
+	mustCode(t, s.RevokeAPIKey(ctx, "k1", t0), chat.ENOTFOUND)
+}
+
+func testAccount(t *testing.T, s Store) {
+	ctx := context.Background()
+	must(t, s.PutAccount(ctx, chat.Account{Username: "amy", Role: "agent", PasswordHash: "x", CreatedAt: t0}))
+	must(t, s.PutAccount(ctx, chat.Account{Username: "amy", Role: "trainer", PasswordHash: "y", CreatedAt: t0}))
+	a, err := s.Account(ctx, "amy")
+	must(t, err)
+	if a.Role != "trainer" || a.PasswordHash != "y" {
+		t.Fatalf("account = %+v", a)
+	}
+	_, err = s.Account(ctx, "bob")
+	mustCode(t, err, chat.ENOTFOUND)
+}
+
+func testDocument(t *testing.T, s Store) {
+	ctx := context.Background()
+	d := chat.Document{ID: "en-a", Title: "A", URL: "/kb/en-a", Lang: "en", Body: "body", Hash: "1", UpdatedAt: t0}
+	changed, err := s.PutDocument(ctx, d)
+	must(t, err)
+	if !changed {
+		t.Fatal("first put not reported as a change")
+	}
+	if changed, _ = s.PutDocument(ctx, d); changed {
+		t.Fatal("same hash reported as a change")
+	}
+	d.Body, d.Hash = "new body", "2"
+	if changed, _ = s.PutDocument(ctx, d); !changed {
+		t.Fatal("new hash not reported as a change")
+	}
+	docs, err := s.Documents(ctx)
+	must(t, err)
+	if len(docs) != 1 || docs[0].Body != "new body" || docs[0].Lang != "en" {
+		t.Fatalf("documents = %+v", docs)
+	}
+}
+

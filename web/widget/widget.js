@@ -1,0 +1,219 @@
+/* Tandem chat widget: one <script src="…/widget.js" data-lang="en" async></script> tag.
+   Plain JS in a Shadow DOM; talks to the server that served this file. */
+(function () {
+  "use strict";
+  if (window.TandemWidget) return;
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  var origin = new URL(script ? script.src : location.href, location.href).origin;
+  var pageLang = new URLSearchParams(location.search).get("lang");
+  var lang = (script && script.dataset.lang) || pageLang || (navigator.language || "en");
+  lang = /^zh/i.test(lang) ? "zh" : "en";
+  var T = {
+    en: { launcher: "Chat with us", title: "Help", input: "Type your message…", send: "Send", close: "Close chat",
+      connecting: "Connecting…", sources: "Sources", bot: "Assistant", agent: "Agent", you: "You", system: "",
+      waiting: "Waiting for an agent…", human: "You are chatting with an agent", slow: "Please slow down.",
+      offline: "Connection lost — reconnecting…", failed: "Could not send. Please try again." },
+    zh: { launcher: "在线客服", title: "帮助中心", input: "请输入您的问题…", send: "发送", close: "关闭对话",
+      connecting: "连接中…", sources: "参考来源", bot: "智能助手", agent: "人工客服", you: "我", system: "",
+      waiting: "正在为您转接人工客服…", human: "人工客服已接入", slow: "发送太快，请稍候。",
+      offline: "连接中断，正在重连…", failed: "发送失败，请重试。" }
+  }[lang];
+  if (script && script.dataset.title) T.title = script.dataset.title;
+
+  var TOKEN_KEY = "tandem.visitor";
+  var state = { token: null, conversationId: null, owner: "bot", lastId: 0, ids: {}, ws: null, retry: 1000, open: false };
+
+  var host = document.createElement("div");
+  host.id = "tandem-widget";
+  var root = host.attachShadow({ mode: "open" });
+  root.innerHTML =
+    '<style>' +
+    ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif}' +
+    '.tw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#0b5cad;color:#fff;font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+    '.tw-launcher:focus-visible,.tw-send:focus-visible,.tw-close:focus-visible{outline:3px solid #f5a623;outline-offset:2px}' +
+    '.tw-panel{position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-height:calc(100vh - 110px);display:flex;flex-direction:column;background:#fff;color:#1d2733;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden;z-index:2147483000}' +
+    '.tw-panel[hidden]{display:none}' +
+    '.tw-head{display:flex;align-items:center;justify-content:space-between;padding:12px 14px;background:#0b5cad;color:#fff}' +
+    '.tw-head h2{margin:0;font-size:16px}.tw-close{background:none;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1}' +
+    '.tw-status{padding:6px 14px;font-size:13px;background:#fff6e0;color:#6b4a00}.tw-status:empty{display:none}' +
+    '.tw-messages{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f7fa}' +
+    '.tw-msg{max-width:85%;padding:8px 11px;border-radius:10px;font-size:14px;line-height:1.45;background:#fff;border:1px solid #e1e6ec;align-self:flex-start}' +
+    '.tw-msg[data-author=customer]{align-self:flex-end;background:#0b5cad;color:#fff;border-color:#0b5cad}' +
+    '.tw-msg[data-author=system]{align-self:center;background:none;border:0;color:#5b6775;font-size:13px;text-align:center}' +
+    '.tw-who{display:block;font-size:11px;color:#5b6775;margin-bottom:2px}.tw-msg[data-author=customer] .tw-who{display:none}' +
+    '.tw-text{white-space:pre-wrap;overflow-wrap:anywhere}' +
+    '.tw-sources{margin-top:6px;font-size:12px;color:#5b6775}.tw-sources a{color:#0b5cad;margin-right:8px}' +
+    '.tw-error{padding:6px 14px;font-size:13px;color:#a01c1c;background:#fdecec}.tw-error:empty{display:none}' +
+    '.tw-form{display:flex;gap:8px;padding:10px;border-top:1px solid #e1e6ec}' +
+    '.tw-input{flex:1;resize:none;height:42px;max-height:120px;padding:10px;border:1px solid #c5ced8;border-radius:8px;font-size:14px}' +
+    '.tw-input:focus{outline:2px solid #0b5cad;border-color:#0b5cad}' +
+    '.tw-send{padding:0 16px;border:0;border-radius:8px;background:#0b5cad;color:#fff;font-size:14px;cursor:pointer}' +
+    '@media (max-width:480px){.tw-panel{right:0;bottom:0;width:100vw;height:100%;max-height:100%;border-radius:0}}' +
+    '</style>' +
+    '<button class="tw-launcher" type="button" aria-haspopup="dialog" aria-expanded="false"></button>' +
+    '<section class="tw-panel" role="dialog" aria-modal="false" hidden data-owner="bot">' +
+    '<header class="tw-head"><h2 class="tw-title"></h2><button class="tw-close" type="button">×</button></header>' +
+    '<div class="tw-status" role="status"></div>' +
+    '<div class="tw-messages" role="log" aria-live="polite"></div>' +
+    '<div class="tw-error" role="alert"></div>' +
+    '<form class="tw-form"><textarea class="tw-input" rows="1" maxlength="4000"></textarea>' +
+    '<button class="tw-send" type="submit"></button></form></section>';
+  var $ = function (sel) { return root.querySelector(sel); };
+  var launcher = $(".tw-launcher"), panel = $(".tw-panel"), list = $(".tw-messages"), input = $(".tw-input");
+  var statusEl = $(".tw-status"), errorEl = $(".tw-error");
+  launcher.textContent = "💬";
+  launcher.setAttribute("aria-label", T.launcher);
+  launcher.title = T.launcher;
+  $(".tw-title").textContent = T.title;
+  $(".tw-close").setAttribute("aria-label", T.close);
+  panel.setAttribute("aria-label", T.title);
+  input.placeholder = T.input;
+  input.setAttribute("aria-label", T.input);
+  $(".tw-send").textContent = T.send;
+
+  function api(path, body, token) {
+    var headers = { "Content-Type": "application/json" };
+    if (token) headers.Authorization = "Bearer " + token;
+    return fetch(origin + path, { method: "POST", headers: headers, body: JSON.stringify(body) }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) {
+          var err = new Error((data.error && data.error.message) || r.statusText);
+          err.status = r.status;
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  function setOwner(owner) {
+    state.owner = owner;
+    panel.dataset.owner = owner;
+    statusEl.textContent = owner === "waiting" ? T.waiting : owner === "human" ? T.human : "";
+  }
+
+  function render(m) {
+    if (!m || !m.id || state.ids[m.id]) return;
+    state.ids[m.id] = true;
+    state.lastId = Math.max(state.lastId, m.id);
+    var el = document.createElement("div");
+    el.className = "tw-msg";
+    el.dataset.id = m.id;
+    el.dataset.author = m.author;
+    if (m.author !== "customer" && m.author !== "system") {
+      var who = document.createElement("span");
+      who.className = "tw-who";
+      who.textContent = m.author === "agent" ? T.agent : T.bot;
+      el.appendChild(who);
+    }
+    var text = document.createElement("div");
+    text.className = "tw-text";
+    text.textContent = m.text;
+    el.appendChild(text);
+    if (m.sources && m.sources.length) {
+      var src = document.createElement("div");
+      src.className = "tw-sources";
+      src.appendChild(document.createTextNode(T.sources + ": "));
+      m.sources.forEach(function (s) {
+        var a = document.createElement("a");
+        a.href = new URL(s.url, origin).href;
+        a.target = "_blank";
+        a.rel = "noopener";
+        a.textContent = s.title;
+        src.appendChild(a);
+      });
+      el.appendChild(src);
+    }
+    // Keep id order even when the socket and the POST response race.
+    var after = null;
+    for (var n = list.lastElementChild; n; n = n.previousElementSibling) {
+      if (Number(n.dataset.id) < m.id) { after = n; break; }
+    }
+    list.insertBefore(el, after ? after.nextSibling : list.firstChild);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function session() {
+    var saved = null;
+    try { saved = localStorage.getItem(TOKEN_KEY); } catch (e) {}
+    return api("/api/widget/session", { visitor_token: saved || "", lang: lang }).catch(function (err) {
+      if (err.status === 401 && saved) {
+        try { localStorage.removeItem(TOKEN_KEY); } catch (e) {}
+        return api("/api/widget/session", { visitor_token: "", lang: lang });
+      }
+      throw err;
+    }).then(function (s) {
+      state.token = s.visitor_token;
+      state.conversationId = s.conversation_id;
+      try { localStorage.setItem(TOKEN_KEY, s.visitor_token); } catch (e) {}
+      (s.messages || []).forEach(render);
+      setOwner(s.owner);
+      connect();
+    });
+  }
+
+  function connect() {
+    var url = origin.replace(/^http/, "ws") + "/api/widget/ws?token=" + encodeURIComponent(state.token) + "&after=" + state.lastId;
+    var ws = new WebSocket(url);
+    state.ws = ws;
+    ws.onopen = function () { state.retry = 1000; if (errorEl.textContent === T.offline) errorEl.textContent = ""; };
+    ws.onmessage = function (e) {
+      var ev;
+      try { ev = JSON.parse(e.data); } catch (x) { return; }
+      if (ev.type === "message") render(ev.message);
+      else if (ev.type === "owner") setOwner(ev.owner);
+    };
+    ws.onclose = function () {
+      if (state.ws !== ws) return;
+      setTimeout(connect, state.retry);
+      state.retry = Math.min(state.retry * 2, 30000);
+    };
+  }
+
+  function send(text) {
+    text = (text || "").trim();
+    if (!text || !state.token) return Promise.resolve(false);
+    errorEl.textContent = "";
+    input.value = "";
+    return api("/api/widget/messages", { text: text }, state.token).then(function (res) {
+      render(res.message);
+      (res.replies || []).forEach(render);
+      return true;
+    }).catch(function (err) {
+      input.value = text;
+      errorEl.textContent = err.status === 429 ? T.slow : (err.message || T.failed);
+      return false;
+    });
+  }
+
+  function open() {
+    state.open = true;
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    input.focus();
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function close() {
+    state.open = false;
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  launcher.addEventListener("click", function () { state.open ? close() : open(); });
+  $(".tw-close").addEventListener("click", close);
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+  $(".tw-form").addEventListener("submit", function (e) { e.preventDefault(); send(input.value); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(input.value); }
+  });
+
+  window.TandemWidget = { root: root, open: open, close: close, send: send, state: state };
+  function mount() {
+    document.body.appendChild(host);
+    statusEl.textContent = T.connecting;
+    session().catch(function (err) { statusEl.textContent = ""; errorEl.textContent = err.message || T.failed; });
+  }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();
