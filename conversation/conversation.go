@@ -257,4 +257,3 @@ func errorNotice(lang string) string {
 	}
 	return "Sorry, something went wrong on our side. A person will take over shortly."
 }
-

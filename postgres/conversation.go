@@ -230,4 +230,3 @@ func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.
 	}
 	return out, nil
 }
-

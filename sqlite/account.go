@@ -65,4 +65,3 @@ func (s *Store) Account(ctx context.Context, username string) (chat.Account, err
 	}
 	return a, nil
 }
-

@@ -337,4 +337,3 @@ func testDocument(t *testing.T, s Store) {
 		t.Fatalf("documents = %+v", docs)
 	}
 }
-
