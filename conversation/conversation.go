@@ -126,7 +126,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 }
 
 func (s *Service) botTurn(ctx context.Context, conv chat.Conversation, in chat.Message) (chat.Message, error) {
-	history, err := s.recent(ctx, conv.ID)
+	history, err := s.Store.Recent(ctx, conv.ID, historyWindow)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -208,15 +208,6 @@ func (s *Service) History(ctx context.Context, id string, afterID int64, limit i
 	}
 	msgs, err := s.Store.Messages(ctx, id, afterID, limit)
 	return conv, msgs, err
-}
-
-func (s *Service) recent(ctx context.Context, id string) ([]chat.Message, error) {
-	// Messages are few per conversation; read them all and keep the tail.
-	msgs, err := s.Store.Messages(ctx, id, 0, 1000)
-	if len(msgs) > historyWindow {
-		msgs = msgs[len(msgs)-historyWindow:]
-	}
-	return msgs, err
 }
 
 func (s *Service) publishMessage(ctx context.Context, m chat.Message) {

@@ -26,6 +26,8 @@ type Store interface {
 	// AddMessage stores a bot, agent or system message; when deliver is true an outbox item for
 	// m.Channel is queued in the same transaction.
 	AddMessage(ctx context.Context, m chat.Message, deliver bool) (chat.Message, error)
+	// Recent lists a conversation's last n messages in id order.
+	Recent(ctx context.Context, conversationID string, n int) ([]chat.Message, error)
 	// Messages lists a conversation's messages with id > afterID in id order, at most limit.
 	Messages(ctx context.Context, conversationID string, afterID int64, limit int) ([]chat.Message, error)
 

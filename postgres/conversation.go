@@ -90,45 +90,36 @@ func scanMessage(row pgx.Row) (chat.Message, error) {
 }
 
 // AddInbound stores a customer message, idempotent on (Channel, ExternalID) even under
-// concurrent redelivery.
+// concurrent redelivery. One statement: insert and bump the conversation.
 func (s *Store) AddInbound(ctx context.Context, m chat.Message) (chat.Message, bool, error) {
-	var created bool
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		stored, err := insertMessage(ctx, tx, m, m.ExternalID != "")
-		if err == pgx.ErrNoRows { // the external id exists: return the stored message
-			stored, err = scanMessage(tx.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages
-				WHERE channel = $1 AND external_id = $2`, m.Channel, m.ExternalID))
-		} else {
-			created = err == nil
+	stored, err := s.insertMessage(ctx, m, m.ExternalID != "", false)
+	if err == pgx.ErrNoRows { // the external id exists: return the stored message
+		stored, err = scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages
+			WHERE channel = $1 AND external_id = $2`, m.Channel, m.ExternalID))
+		if err != nil {
+			return stored, false, fmt.Errorf("add inbound: %w", err)
 		}
-		m = stored
-		return err
-	})
-	if err != nil {
-		return m, false, fmt.Errorf("add inbound: %w", err)
+		return stored, false, nil
 	}
-	return m, created, nil
+	if err != nil {
+		return stored, false, fmt.Errorf("add inbound: %w", err)
+	}
+	return stored, true, nil
 }
 
-// AddMessage stores a message and, when deliver is set, queues it in the outbox.
+// AddMessage stores a message and, when deliver is set, queues it in the outbox, atomically.
 func (s *Store) AddMessage(ctx context.Context, m chat.Message, deliver bool) (chat.Message, error) {
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if m, err = insertMessage(ctx, tx, m, false); err != nil || !deliver {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO outbox (message_id, channel, next_at) VALUES ($1, $2, $3)`, m.ID, m.Channel, m.CreatedAt)
-		return err
-	})
+	m, err := s.insertMessage(ctx, m, false, deliver)
 	if err != nil {
 		return m, fmt.Errorf("add message: %w", err)
 	}
 	return m, nil
 }
 
-// insertMessage inserts m and bumps its conversation. With dedupe, an existing
-// (channel, external_id) yields pgx.ErrNoRows and nothing is written.
-func insertMessage(ctx context.Context, tx pgx.Tx, m chat.Message, dedupe bool) (chat.Message, error) {
+// insertMessage inserts m, queues it in the outbox when deliver is set and bumps its
+// conversation, in one statement. With dedupe, an existing (channel, external_id) yields
+// pgx.ErrNoRows and nothing is written.
+func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliver bool) (chat.Message, error) {
 	sources := m.Sources
 	if sources == nil {
 		sources = []chat.Source{}
@@ -137,20 +128,24 @@ func insertMessage(ctx context.Context, tx pgx.Tx, m chat.Message, dedupe bool) 
 	if m.ExternalID != "" {
 		ext = &m.ExternalID
 	}
-	q := `INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	conflict := ""
 	if dedupe {
-		q += ` ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING`
+		conflict = ` ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING`
 	}
-	err := tx.QueryRow(ctx, q+` RETURNING id`, m.ConversationID, string(m.Author), m.Text, sources, m.Confidence,
-		string(m.Decision), m.Reason, m.Channel, ext, m.CreatedAt).Scan(&m.ID)
+	err := s.pool.QueryRow(ctx, `WITH ins AS (
+			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`+conflict+` RETURNING id
+		), queued AS (
+			INSERT INTO outbox (message_id, channel, next_at) SELECT id, $8, $10 FROM ins WHERE $11::boolean
+		), bumped AS (
+			UPDATE conversations SET updated_at = $10 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
+		)
+		SELECT id FROM ins`,
+		m.ConversationID, string(m.Author), m.Text, sources, m.Confidence, string(m.Decision), m.Reason, m.Channel, ext,
+		m.CreatedAt, deliver).Scan(&m.ID)
 	if pgCode(err) == foreignKeyViolation {
 		return m, chat.Errorf(chat.ENOTFOUND, "conversation not found")
 	}
-	if err != nil {
-		return m, err
-	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET updated_at = $1 WHERE id = $2`, m.CreatedAt, m.ConversationID)
 	return m, err
 }
 
@@ -163,10 +158,20 @@ func (s *Store) Message(ctx context.Context, id int64) (chat.Message, error) {
 	return m, nil
 }
 
+// Recent lists the last n messages in id order.
+func (s *Store) Recent(ctx context.Context, conversationID string, n int) ([]chat.Message, error) {
+	return s.listMessages(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`, conversationID, n)
+}
+
 // Messages lists messages after afterID in id order.
 func (s *Store) Messages(ctx context.Context, conversationID string, afterID int64, limit int) ([]chat.Message, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+messageColumns+` FROM messages
+	return s.listMessages(ctx, `SELECT `+messageColumns+` FROM messages
 		WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3`, conversationID, afterID, limit)
+}
+
+func (s *Store) listMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
 	}

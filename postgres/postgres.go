@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,6 +21,9 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// defaultMaxConns is the pool size unless the URL sets pool_max_conns.
+const defaultMaxConns = 20
 
 // migrationLock is the advisory lock key that serialises migrations across replicas.
 const migrationLock = 7_466_133_001
@@ -41,6 +45,11 @@ func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: bad DATABASE_URL: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgxpool's default (4 on 2 cores) queues requests under load; 20 keeps the server busy
+		// without exhausting Postgres's default 100 connections across a few replicas.
+		cfg.MaxConns = defaultMaxConns
 	}
 	if schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize() + ", public"

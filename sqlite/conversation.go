@@ -166,10 +166,20 @@ func (s *Store) Message(ctx context.Context, id int64) (chat.Message, error) {
 	return m, nil
 }
 
+// Recent lists the last n messages in id order.
+func (s *Store) Recent(ctx context.Context, conversationID string, n int) ([]chat.Message, error) {
+	return s.listMessages(ctx, `SELECT * FROM (SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, conversationID, n)
+}
+
 // Messages lists messages after afterID in id order.
 func (s *Store) Messages(ctx context.Context, conversationID string, afterID int64, limit int) ([]chat.Message, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
+	return s.listMessages(ctx, `SELECT `+messageColumns+` FROM messages
 		WHERE conversation_id = ? AND id > ? ORDER BY id LIMIT ?`, conversationID, afterID, limit)
+}
+
+func (s *Store) listMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
 	}

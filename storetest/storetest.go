@@ -207,6 +207,11 @@ func testMessagesAfter(t *testing.T, s Store) {
 		m.Decision != chat.DecisionAnswer || !m.CreatedAt.Equal(t0.Add(2*time.Second)) {
 		t.Fatalf("message round trip = %+v", m)
 	}
+	recent, err := s.Recent(ctx, "c", 2)
+	must(t, err)
+	if len(recent) != 2 || recent[0].ID != ids[3] || recent[1].ID != ids[4] {
+		t.Fatalf("Recent 2 = %v, want the last two in order", recent)
+	}
 	one, err := s.Message(ctx, ids[0])
 	must(t, err)
 	if one.Text != "m0" {
