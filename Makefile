@@ -4,7 +4,7 @@ BIN       := bin/tandem
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 TEST_DB   ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2026.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: demo build test lint bench fmt clean
 

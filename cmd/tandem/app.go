@@ -128,14 +128,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// server is a running Tandem: HTTP, bus and outbox.
-type server struct {
-	cfg   config.Config
-	log   *slog.Logger
-	store store
-	ln    net.Listener
-}
-
 // newIndex loads the knowledge base from the store into a search index.
 func newIndex(ctx context.Context, s store) (*retrieval.Index, error) {
 	docs, err := s.Documents(ctx)
