@@ -38,17 +38,17 @@ type Bot struct {
 func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string) (chat.Reply, error) {
 	lang := Lang(text)
 	if WantsHuman(text) {
-		return chat.Reply{Text: handoffNotice(lang), Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
+		return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
 	}
 	hits := b.search(text, lang)
 	if len(hits) == 0 {
-		return chat.Reply{Text: noAnswerNotice(lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope"}, nil
+		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope"}, nil
 	}
 	conf := confidence(hits, b.Knowledge.QueryWeight(text))
 	top := hits[0].Doc
 	src := []chat.Source{{ID: top.ID, Title: top.Title, URL: top.URL, Score: hits[0].Score}}
 	if conf < AnswerThreshold {
-		return chat.Reply{Text: noAnswerNotice(lang), Sources: src, Confidence: conf,
+		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
 			Decision: chat.DecisionHandoff, Reason: "low_confidence"}, nil
 	}
 	return chat.Reply{Text: Extract(top.Body, text), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil

@@ -56,17 +56,3 @@ func containsWord(t, phrase string) bool {
 func isWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
 }
-
-func handoffNotice(lang string) string {
-	if lang == "zh" {
-		return "好的，正在为您转接人工客服，请稍候，客服人员将很快接手本次对话。"
-	}
-	return "Sure — a person will take over shortly. Please stay in this chat."
-}
-
-func noAnswerNotice(lang string) string {
-	if lang == "zh" {
-		return "抱歉，我没有找到可靠的答案。正在为您转接人工客服，请稍候。"
-	}
-	return "I'm not sure I can answer that correctly, so I'm passing you to a person who will take over shortly."
-}

@@ -134,7 +134,7 @@ func (s *Service) botTurn(ctx context.Context, conv chat.Conversation, in chat.M
 	r, err := s.Bot.Turn(ctx, conv, history, in.Text)
 	if err != nil {
 		s.Log.Error("bot turn failed", "conversation_id", conv.ID, "err", err)
-		r = chat.Reply{Text: errorNotice(conv.Lang), Decision: chat.DecisionHandoff, Reason: "error"}
+		r = chat.Reply{Text: chat.Notice(chat.NoticeError, conv.Lang), Decision: chat.DecisionHandoff, Reason: "error"}
 	}
 	s.Metrics.Turns.WithLabelValues(string(r.Decision)).Inc()
 	s.Metrics.TurnSeconds.Observe(s.Now().Sub(start).Seconds())
@@ -166,7 +166,7 @@ func (s *Service) Handoff(ctx context.Context, id, actor, reason string) (chat.C
 		reason = "customer_request"
 	}
 	if _, err := s.send(ctx, conv, chat.Message{ConversationID: id, Author: chat.AuthorSystem,
-		Text: handoffNotice(conv.Lang), Decision: chat.DecisionHandoff, Reason: reason}); err != nil {
+		Text: chat.Notice(chat.NoticeHandoff, conv.Lang), Decision: chat.DecisionHandoff, Reason: reason}); err != nil {
 		return conv, err
 	}
 	conv, err = s.setOwner(ctx, conv, chat.OwnerWaiting, actor, reason)
@@ -233,18 +233,4 @@ func cleanText(text string) (string, error) {
 		return "", chat.Errorf(chat.EINVALID, "text is %d characters; the limit is %d", n, MaxMessageRunes)
 	}
 	return text, nil
-}
-
-func handoffNotice(lang string) string {
-	if lang == "zh" {
-		return "正在为您转接人工客服，请稍候。"
-	}
-	return "A person will take over shortly. Please stay in this chat."
-}
-
-func errorNotice(lang string) string {
-	if lang == "zh" {
-		return "抱歉，系统暂时出现问题，正在为您转接人工客服。"
-	}
-	return "Sorry, something went wrong on our side. A person will take over shortly."
 }

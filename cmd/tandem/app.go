@@ -63,6 +63,17 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	return cfg, rest, nil
 }
 
+// setup does what every store-using command starts with: configuration, logger, store.
+func setup(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, *slog.Logger, store, []string, error) {
+	cfg, rest, err := loadConfig(name, args, getenv, stderr, extra)
+	if err != nil {
+		return cfg, nil, nil, nil, err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := openStore(ctx, cfg)
+	return cfg, log, st, rest, err
+}
+
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.LogLevel))

@@ -22,12 +22,7 @@ import (
 
 // cmdServe runs the server until interrupted.
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := loadConfig("serve", args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	st, err := openStore(ctx, cfg)
+	cfg, log, st, _, err := setup(ctx, "serve", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -45,12 +40,7 @@ const (
 
 // cmdDemo loads the demo knowledge base, creates a demo API key and logins, and serves.
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := loadConfig("demo", args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	st, err := openStore(ctx, cfg)
+	cfg, log, st, _, err := setup(ctx, "demo", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
