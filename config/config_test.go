@@ -1,0 +1,56 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func load(env map[string]string, args ...string) (Config, error) {
+	c, _, err := Load("test", func(k string) string { return env[k] }, args, io.Discard, nil)
+	return c, err
+}
+
+func TestLoadDefaultsAndOverrides(t *testing.T) {
+	c, err := load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != DefaultAddr || c.DataDir != DefaultDataDir || c.MaxBodyBytes != DefaultMaxBodyBytes || c.DatabaseURL != "" {
+		t.Fatalf("defaults = %+v", c)
+	}
+	c, err = load(map[string]string{"TANDEM_ADDR": "0.0.0.0:9000", "TANDEM_MAX_BODY_BYTES": "2048"}, "--addr", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:0" || c.MaxBodyBytes != 2048 {
+		t.Fatalf("flag should beat env: %+v", c)
+	}
+}
+
+func TestLoadNamesBadSettings(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"TANDEM_ADDR": "8080"}, "TANDEM_ADDR"},
+		{map[string]string{"TANDEM_ADDR": "x:99999"}, "TANDEM_ADDR"},
+		{map[string]string{"DATABASE_URL": "mysql://db"}, "DATABASE_URL"},
+		{map[string]string{"TANDEM_LLM_BASE_URL": "localhost:11434"}, "TANDEM_LLM_BASE_URL"},
+		{map[string]string{"TANDEM_LLM_BASE_URL": "http://localhost:11434/v1"}, "TANDEM_LLM_MODEL"},
+		{map[string]string{"TANDEM_LOG_LEVEL": "loud"}, "TANDEM_LOG_LEVEL"},
+		{map[string]string{"TANDEM_MAX_BODY_BYTES": "-1"}, "TANDEM_MAX_BODY_BYTES"},
+		{map[string]string{"TANDEM_WIDGET_RATE": "fast"}, "TANDEM_WIDGET_RATE"},
+		{map[string]string{"TANDEM_SHUTDOWN_TIMEOUT": "10"}, "TANDEM_SHUTDOWN_TIMEOUT"},
+		{map[string]string{"TANDEM_VISITOR_SECRET": "short"}, "TANDEM_VISITOR_SECRET"},
+	} {
+		if _, err := load(tt.env); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("env %v: err %v, want it to name %s", tt.env, err, tt.want)
+		}
+	}
+	if _, err := load(nil, "--help"); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("--help err = %v", err)
+	}
+}

@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
+)
+
+func bindBody(s *Server, body string) (messageRequest, error) {
+	e := echo.New()
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	c := e.NewContext(req, httptest.NewRecorder())
+	var v messageRequest
+	return v, s.bind(c, &v)
+}
+
+func TestBind(t *testing.T) {
+	s := &Server{MaxBodyBytes: 64}
+	for _, tt := range []struct {
+		body, code string
+	}{
+		{`{"text":"hi"}`, ""},
+		{``, chat.EINVALID},
+		{`{"text":`, chat.EINVALID},
+		{`{"text":"a"} {"text":"b"}`, chat.EINVALID},
+		{`{"text":1}`, chat.EINVALID},
+		{`{"text":"` + strings.Repeat("a", 100) + `"}`, chat.ETOOLARGE},
+	} {
+		_, err := bindBody(s, tt.body)
+		if got := code(err); got != tt.code {
+			t.Errorf("bind(%.30q) code %q (%v), want %q", tt.body, got, err, tt.code)
+		}
+	}
+}
+
+func code(err error) string {
+	if err == nil {
+		return ""
+	}
+	return chat.ErrorCode(err)
+}
+
+// FuzzBind checks any body is either decoded or refused with a client error, never a panic or
+// an internal error.
+func FuzzBind(f *testing.F) {
+	f.Add(`{"text":"hi","external_id":"x"}`)
+	f.Add(`{"text":"\u0000\ud800"}`)
+	f.Add(`[]`)
+	s := &Server{MaxBodyBytes: 1 << 10}
+	f.Fuzz(func(t *testing.T, body string) {
+		_, err := bindBody(s, body)
+		if c := code(err); c != "" && c != chat.EINVALID && c != chat.ETOOLARGE {
+			t.Fatalf("bind(%q) = %v, want invalid or too_large", body, err)
+		}
+	})
+}
+
+func TestVisitorTokens(t *testing.T) {
+	v := &Visitors{Secret: []byte(strings.Repeat("k", 32)), Now: func() time.Time { return time.Unix(1_800_000_000, 0) }}
+	tok, err := v.Issue("vis", "conv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vis, conv, err := v.Verify(tok); err != nil || vis != "vis" || conv != "conv" {
+		t.Fatalf("Verify = %q %q %v", vis, conv, err)
+	}
+	other := &Visitors{Secret: []byte(strings.Repeat("x", 32)), Now: v.Now}
+	for name, bad := range map[string]string{"other key": mustIssue(t, other), "garbage": "a.b.c", "empty": "", "tampered": tok[:len(tok)-2] + "xx"} {
+		if _, _, err := v.Verify(bad); chat.ErrorCode(err) != chat.EUNAUTHORIZED {
+			t.Errorf("%s: Verify err = %v, want unauthorized", name, err)
+		}
+	}
+	late := &Visitors{Secret: v.Secret, Now: func() time.Time { return v.Now().Add(visitorTokenTTL + time.Hour) }}
+	if _, _, err := late.Verify(tok); err == nil {
+		t.Error("expired token accepted")
+	}
+}
+
+func mustIssue(t *testing.T, v *Visitors) string {
+	t.Helper()
+	tok, err := v.Issue("vis", "conv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestLimiter(t *testing.T) {
+	l := NewLimiter(1, 3)
+	allowed := 0
+	for range 10 {
+		if l.Allow("a") {
+			allowed++
+		}
+	}
+	if allowed != 3 || !l.Allow("b") {
+		t.Fatalf("allowed %d of a burst (want 3), or another key was limited", allowed)
+	}
+}
