@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 TEST_DB   ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: demo build test lint bench fmt clean
+.PHONY: demo build test lint bench evals fmt clean
 
 ## demo: build, load the demo knowledge base, serve widget + API, print URLs
 demo: build
@@ -33,3 +33,10 @@ fmt:
 
 clean:
 	rm -rf bin data
+
+EVALSETS ?= ../shared/evalsets
+
+## evals: retrieval quality on the cmrc2018-zh dev split, on SQLite and on Postgres
+evals: build
+	./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
+	DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" ./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev

@@ -29,6 +29,7 @@ Commands:
   serve     serve the widget, app API and webhooks
   migrate   apply database migrations and exit
   ask       ask the bot one question from the command line
+  eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
   version   print the version
 
 Run 'tandem <command> --help' for a command's flags. Settings also come from TANDEM_* environment
@@ -46,6 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"demo":    cmdDemo,
 		"migrate": cmdMigrate,
 		"ask":     cmdAsk,
+		"eval":    cmdEval,
 	}
 	switch args[0] {
 	case "help", "-h", "--help":

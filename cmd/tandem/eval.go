@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"tandem/chat"
+	"tandem/config"
+	"tandem/evals"
+	"tandem/postgres"
+	"tandem/retrieval"
+	"tandem/sqlite"
+)
+
+const evalUsage = `Usage: tandem eval <kind> [flags]
+
+Kinds:
+  retrieval   recall@k and latency of knowledge search on a QA set
+`
+
+// cmdEval dispatches `tandem eval <kind>`.
+func cmdEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, evalUsage)
+		if len(args) == 0 {
+			return errors.New("which eval? see the kinds above")
+		}
+		return errHelp
+	}
+	switch args[0] {
+	case "retrieval":
+		return evalRetrieval(ctx, args[1:], getenv, stdout, stderr)
+	}
+	return fmt.Errorf("unknown eval %q\n\n%s", args[0], evalUsage)
+}
+
+// evalRetrieval loads a knowledge file into a fresh temporary store and scores a question file.
+func evalRetrieval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var knowledge, questionsPath, split string
+	var k int
+	var asJSON bool
+	cfg, _, err := loadConfig("eval retrieval", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&knowledge, "knowledge", "", "knowledge JSONL: {\"id\",\"title\",\"text\"} per line (required)")
+		fs.StringVar(&questionsPath, "questions", "", "questions JSONL: {\"question\",\"answer_ids\",\"split\"} per line (required)")
+		fs.StringVar(&split, "split", "", "only questions of this split (default: all)")
+		fs.IntVar(&k, "k", 10, "results per query")
+		fs.BoolVar(&asJSON, "json", false, "print only the JSON report")
+	})
+	if err != nil {
+		return err
+	}
+	if knowledge == "" || questionsPath == "" {
+		return errors.New("--knowledge and --questions are required")
+	}
+	if k < 1 || k > 100 {
+		return errors.New("--k must be 1–100")
+	}
+	passages, err := readJSONLFile[evals.Passage](knowledge)
+	if err != nil {
+		return err
+	}
+	questions, err := readJSONLFile[evals.Question](questionsPath)
+	if err != nil {
+		return err
+	}
+	questions = filterSplit(questions, split)
+	if len(questions) == 0 {
+		return fmt.Errorf("no questions with split %q in %s", split, questionsPath)
+	}
+	st, cleanup, err := tempStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if err := importPassages(ctx, st, passages, stderr); err != nil {
+		return err
+	}
+	index, err := newIndex(ctx, st)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(stderr, "searching", len(questions))
+	report := evals.Retrieval(questions, func(q string, k int) []string {
+		hits := index.Search(q, k)
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.Doc.ID
+		}
+		return ids
+	}, k, bar.set)
+	bar.done()
+	if !asJSON {
+		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), storeKind(cfg), k)
+	}
+	return json.NewEncoder(stdout).Encode(report)
+}
+
+func readJSONLFile[T any](path string) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	v, err := evals.ReadJSONL[T](f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+func filterSplit(qs []evals.Question, split string) []evals.Question {
+	if split == "" {
+		return qs
+	}
+	var out []evals.Question
+	for _, q := range qs {
+		if q.Split == split {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// tempStore opens a fresh, migrated store that cleanup removes: a SQLite file in a temporary
+// directory, or a temporary schema when DATABASE_URL is set.
+func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
+	if cfg.DatabaseURL != "" {
+		schema := fmt.Sprintf("eval_%d", time.Now().UnixNano())
+		pg, err := postgres.OpenSchema(ctx, cfg.DatabaseURL, schema)
+		if err != nil {
+			return nil, nil, err
+		}
+		cleanup := func() { pg.DropSchema(context.Background(), schema); pg.Close() }
+		if err := pg.Migrate(ctx); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		return pg, cleanup, nil
+	}
+	dir, err := os.MkdirTemp("", "tandem-eval-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	lite, err := sqlite.Open(filepath.Join(dir, "eval.db"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	cleanup := func() { lite.Close(); os.RemoveAll(dir) }
+	if err := lite.Migrate(ctx); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return lite, cleanup, nil
+}
+
+// importPassages stores QA-set passages as knowledge documents.
+func importPassages(ctx context.Context, st store, passages []evals.Passage, stderr io.Writer) error {
+	bar := newProgress(stderr, "importing", len(passages))
+	now := time.Now().UTC()
+	for i, p := range passages {
+		if p.ID == "" || p.Text == "" {
+			return fmt.Errorf("knowledge record %d: id and text are required", i+1)
+		}
+		lang := "en"
+		if retrieval.HasHan(p.Title + p.Text) {
+			lang = "zh"
+		}
+		sum := sha256.Sum256([]byte(p.Title + "\x00" + p.Text))
+		d := chat.Document{ID: p.ID, Collection: "eval", Title: p.Title, Lang: lang, Body: p.Text,
+			Hash: hex.EncodeToString(sum[:]), UpdatedAt: now}
+		if _, err := st.PutDocument(ctx, d); err != nil {
+			return err
+		}
+		bar.set(i + 1)
+	}
+	bar.done()
+	return nil
+}
