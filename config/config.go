@@ -39,6 +39,9 @@ type Config struct {
 	ShutdownTimeout time.Duration // TANDEM_SHUTDOWN_TIMEOUT
 
 	DemoAPIKey string // TANDEM_DEMO_API_KEY (demo only)
+
+	// DebugAddr, when set, serves Go's pprof profiles there (keep it on localhost).
+	DebugAddr string // TANDEM_DEBUG_ADDR
 }
 
 // Defaults for settings a user usually leaves alone.
@@ -71,6 +74,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	fs.StringVar(&c.LLMModel, "llm-model", env("TANDEM_LLM_MODEL", ""), "LLM model name (TANDEM_LLM_MODEL)")
 	c.LLMAPIKey = getenv("TANDEM_LLM_API_KEY") // secret: environment only, never a flag
 	c.VisitorSecret = getenv("TANDEM_VISITOR_SECRET")
+	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "json"), "json or text (TANDEM_LOG_FORMAT)")
 	fs.StringVar(&c.DemoAPIKey, "api-key", env("TANDEM_DEMO_API_KEY", ""), "demo: the app API key to create (TANDEM_DEMO_API_KEY)")

@@ -27,10 +27,16 @@ type Bot interface {
 	Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string) (chat.Reply, error)
 }
 
-// Publisher fans events out to real-time subscribers on every replica.
+// Publisher fans events out to real-time subscribers on every replica, in order.
 type Publisher interface {
-	Publish(ctx context.Context, ev chat.Event) error
+	Publish(ctx context.Context, evs ...chat.Event) error
 }
+
+// batch collects the events of one call so they go out in one publish (one NOTIFY on Postgres)
+// once its writes are stored.
+type batch struct{ events []chat.Event }
+
+func (b *batch) add(ev chat.Event) { b.events = append(b.events, ev) }
 
 // Service is the conversation core.
 type Service struct {
@@ -90,6 +96,8 @@ func (s *Service) Start(ctx context.Context, cu chat.Customer, lang string) (cha
 // Receive handles one customer message: it stores it (once, even if the channel redelivers),
 // and, when the bot owns the conversation, runs a bot turn and stores and publishes the reply.
 func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
+	b := &batch{}
+	defer s.flush(ctx, b)
 	text, err := cleanText(in.Text)
 	if err != nil {
 		return Result{}, err
@@ -99,7 +107,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 		return Result{}, err
 	}
 	if conv.Owner == chat.OwnerClosed {
-		if conv, err = s.setOwner(ctx, conv, chat.OwnerBot, "customer", "new_message"); err != nil {
+		if conv, err = s.setOwner(ctx, b, conv, chat.OwnerBot, "customer", "new_message"); err != nil {
 			return Result{}, err
 		}
 	}
@@ -112,12 +120,12 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 		return Result{Message: msg, Replies: []chat.Message{}, Duplicate: true}, nil
 	}
 	s.Metrics.Messages.WithLabelValues(string(chat.AuthorCustomer)).Inc()
-	s.publishMessage(ctx, msg)
+	b.add(messageEvent(msg))
 	res := Result{Message: msg, Replies: []chat.Message{}}
 	if conv.Owner != chat.OwnerBot {
 		return res, nil // a person owns it (or will): the bot stays silent
 	}
-	reply, err := s.botTurn(ctx, conv, msg)
+	reply, err := s.botTurn(ctx, b, conv, msg)
 	if err != nil {
 		return res, err
 	}
@@ -125,7 +133,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	return res, nil
 }
 
-func (s *Service) botTurn(ctx context.Context, conv chat.Conversation, in chat.Message) (chat.Message, error) {
+func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation, in chat.Message) (chat.Message, error) {
 	history, err := s.Store.Recent(ctx, conv.ID, historyWindow)
 	if err != nil {
 		return chat.Message{}, err
@@ -139,13 +147,13 @@ func (s *Service) botTurn(ctx context.Context, conv chat.Conversation, in chat.M
 	s.Metrics.Turns.WithLabelValues(string(r.Decision)).Inc()
 	s.Metrics.TurnSeconds.Observe(s.Now().Sub(start).Seconds())
 	conf := r.Confidence
-	out, err := s.send(ctx, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
+	out, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
 		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason})
 	if err != nil {
 		return out, err
 	}
 	if r.Decision == chat.DecisionHandoff {
-		if _, err := s.setOwner(ctx, conv, chat.OwnerWaiting, "bot", r.Reason); err != nil {
+		if _, err := s.setOwner(ctx, b, conv, chat.OwnerWaiting, "bot", r.Reason); err != nil {
 			return out, err
 		}
 		s.Metrics.Handoffs.WithLabelValues(r.Reason).Inc()
@@ -155,6 +163,8 @@ func (s *Service) botTurn(ctx context.Context, conv chat.Conversation, in chat.M
 
 // Handoff moves a bot-owned conversation to the queue on request (e.g. from the app API).
 func (s *Service) Handoff(ctx context.Context, id, actor, reason string) (chat.Conversation, error) {
+	b := &batch{}
+	defer s.flush(ctx, b)
 	conv, err := s.Store.Conversation(ctx, id)
 	if err != nil {
 		return conv, err
@@ -165,19 +175,19 @@ func (s *Service) Handoff(ctx context.Context, id, actor, reason string) (chat.C
 	if reason == "" {
 		reason = "customer_request"
 	}
-	if _, err := s.send(ctx, conv, chat.Message{ConversationID: id, Author: chat.AuthorSystem,
+	if _, err := s.send(ctx, b, conv, chat.Message{ConversationID: id, Author: chat.AuthorSystem,
 		Text: chat.Notice(chat.NoticeHandoff, conv.Lang), Decision: chat.DecisionHandoff, Reason: reason}); err != nil {
 		return conv, err
 	}
-	conv, err = s.setOwner(ctx, conv, chat.OwnerWaiting, actor, reason)
+	conv, err = s.setOwner(ctx, b, conv, chat.OwnerWaiting, actor, reason)
 	if err == nil {
 		s.Metrics.Handoffs.WithLabelValues(reason).Inc()
 	}
 	return conv, err
 }
 
-// send stores an outgoing message, queues it for channels that need delivery, and publishes it.
-func (s *Service) send(ctx context.Context, conv chat.Conversation, m chat.Message) (chat.Message, error) {
+// send stores an outgoing message, queues it for channels that need delivery, and batches its event.
+func (s *Service) send(ctx context.Context, b *batch, conv chat.Conversation, m chat.Message) (chat.Message, error) {
 	m.Channel = conv.Channel
 	m.CreatedAt = s.Now().UTC()
 	m, err := s.Store.AddMessage(ctx, m, s.Outbound[conv.Channel])
@@ -185,18 +195,18 @@ func (s *Service) send(ctx context.Context, conv chat.Conversation, m chat.Messa
 		return m, err
 	}
 	s.Metrics.Messages.WithLabelValues(string(m.Author)).Inc()
-	s.publishMessage(ctx, m)
+	b.add(messageEvent(m))
 	return m, nil
 }
 
-func (s *Service) setOwner(ctx context.Context, conv chat.Conversation, to chat.Owner, actor, reason string) (chat.Conversation, error) {
+func (s *Service) setOwner(ctx context.Context, b *batch, conv chat.Conversation, to chat.Owner, actor, reason string) (chat.Conversation, error) {
 	err := s.Store.SetOwner(ctx, chat.Transition{ConversationID: conv.ID, From: conv.Owner, To: to,
 		Actor: actor, Reason: reason, At: s.Now().UTC()})
 	if err != nil {
 		return conv, err
 	}
 	conv.Owner = to
-	s.publish(ctx, chat.Event{Type: "owner", ConversationID: conv.ID, Owner: to})
+	b.add(chat.Event{Type: "owner", ConversationID: conv.ID, Owner: to})
 	return conv, nil
 }
 
@@ -210,14 +220,18 @@ func (s *Service) History(ctx context.Context, id string, afterID int64, limit i
 	return conv, msgs, err
 }
 
-func (s *Service) publishMessage(ctx context.Context, m chat.Message) {
-	s.publish(ctx, chat.Event{Type: "message", ConversationID: m.ConversationID, Message: &m})
+func messageEvent(m chat.Message) chat.Event {
+	return chat.Event{Type: "message", ConversationID: m.ConversationID, Message: &m}
 }
 
-// publish is best effort: subscribers that miss an event catch up from the store.
-func (s *Service) publish(ctx context.Context, ev chat.Event) {
-	if err := s.Bus.Publish(ctx, ev); err != nil {
-		s.Log.Warn("publish failed", "conversation_id", ev.ConversationID, "err", err)
+// flush publishes a call's events, also when the call failed part-way: what was stored is
+// announced. Best effort: subscribers that miss an event catch up from the store.
+func (s *Service) flush(ctx context.Context, b *batch) {
+	if len(b.events) == 0 {
+		return
+	}
+	if err := s.Bus.Publish(context.WithoutCancel(ctx), b.events...); err != nil {
+		s.Log.Warn("publish failed", "conversation_id", b.events[0].ConversationID, "err", err)
 	}
 }
 

@@ -28,12 +28,14 @@ func (b scriptedBot) Turn(context.Context, chat.Conversation, []chat.Message, st
 type recorder struct {
 	mu     sync.Mutex
 	events []chat.Event
+	calls  int
 }
 
-func (r *recorder) Publish(_ context.Context, ev chat.Event) error {
+func (r *recorder) Publish(_ context.Context, evs ...chat.Event) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.events = append(r.events, ev)
+	r.events = append(r.events, evs...)
+	r.calls++
 	return nil
 }
 
@@ -67,8 +69,8 @@ func TestReceiveAnswersAndPublishes(t *testing.T) {
 	if res.Message.Text != "hi" || len(res.Replies) != 1 || res.Replies[0].Text != "hello" || *res.Replies[0].Confidence != 0.9 {
 		t.Fatalf("result = %+v", res)
 	}
-	if len(rec.events) != 2 || rec.events[1].Message.Author != chat.AuthorBot {
-		t.Fatalf("published %+v, want customer then bot message", rec.events)
+	if len(rec.events) != 2 || rec.events[0].Message.Author != chat.AuthorCustomer || rec.events[1].Message.Author != chat.AuthorBot || rec.calls != 1 {
+		t.Fatalf("published %+v in %d calls, want customer then bot message in one", rec.events, rec.calls)
 	}
 }
 

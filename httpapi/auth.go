@@ -28,7 +28,7 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if key == "" {
 			return chat.Errorf(chat.EUNAUTHORIZED, "missing API key: send Authorization: Bearer <key>")
 		}
-		k, err := s.Store.APIKeyByHash(c.Request().Context(), HashKey(key))
+		k, err := s.Keys.Get(c.Request().Context(), HashKey(key))
 		if chat.ErrorCode(err) == chat.ENOTFOUND {
 			return chat.Errorf(chat.EUNAUTHORIZED, "invalid API key")
 		}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -101,5 +102,35 @@ func TestLimiter(t *testing.T) {
 	}
 	if allowed != 3 || !l.Allow("b") {
 		t.Fatalf("allowed %d of a burst (want 3), or another key was limited", allowed)
+	}
+}
+
+func TestKeyCache(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	calls := 0
+	valid := map[string]bool{"h1": true}
+	c := &KeyCache{Now: func() time.Time { return now }, Lookup: func(_ context.Context, h string) (chat.APIKey, error) {
+		calls++
+		if !valid[h] {
+			return chat.APIKey{}, chat.Errorf(chat.ENOTFOUND, "api key not found")
+		}
+		return chat.APIKey{ID: h}, nil
+	}}
+	ctx := context.Background()
+	for range 3 {
+		if _, err := c.Get(ctx, "h1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("store looked up %d times, want 1", calls)
+	}
+	if _, err := c.Get(ctx, "nope"); chat.ErrorCode(err) != chat.ENOTFOUND {
+		t.Fatalf("unknown key err = %v", err)
+	}
+	valid["h1"] = false // revoked
+	now = now.Add(keyCacheTTL + time.Second)
+	if _, err := c.Get(ctx, "h1"); err == nil {
+		t.Fatal("revoked key still accepted after the cache TTL")
 	}
 }

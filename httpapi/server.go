@@ -64,6 +64,7 @@ type Server struct {
 	Articles      Articles
 	Hub           *realtime.Hub
 	Visitors      *Visitors
+	Keys          *KeyCache
 	Log           *slog.Logger
 	Registry      *prometheus.Registry
 	HTTP          *HTTPMetrics

@@ -33,19 +33,33 @@ func NewBus(s *Store, deliver func(chat.Event), log *slog.Logger) *Bus {
 	return &Bus{pool: s.pool, deliver: deliver, log: log}
 }
 
-// Publish notifies every replica, including this one, of ev.
-func (b *Bus) Publish(ctx context.Context, ev chat.Event) error {
-	data, err := json.Marshal(ev)
+// Publish notifies every replica, including this one, of the events in one NOTIFY (a JSON
+// array). Too big a batch goes out as one "sync" per conversation instead.
+func (b *Bus) Publish(ctx context.Context, evs ...chat.Event) error {
+	data, err := json.Marshal(evs)
 	if err != nil {
 		return err
 	}
 	if len(data) > maxNotifyPayload {
-		data, _ = json.Marshal(chat.Event{Type: "sync", ConversationID: ev.ConversationID})
+		data, _ = json.Marshal(syncEvents(evs))
 	}
 	if _, err := b.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, busChannel, string(data)); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
+}
+
+// syncEvents replaces events by one "sync" per conversation they touch.
+func syncEvents(evs []chat.Event) []chat.Event {
+	var out []chat.Event
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		if !seen[ev.ConversationID] {
+			seen[ev.ConversationID] = true
+			out = append(out, chat.Event{Type: "sync", ConversationID: ev.ConversationID})
+		}
+	}
+	return out
 }
 
 // Run listens until ctx is cancelled, reconnecting with backoff. After a reconnect it delivers a
@@ -86,11 +100,13 @@ func (b *Bus) listen(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var ev chat.Event
-		if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
+		var evs []chat.Event
+		if err := json.Unmarshal([]byte(n.Payload), &evs); err != nil {
 			b.log.Warn("bad event payload", "err", err)
 			continue
 		}
-		b.deliver(ev)
+		for _, ev := range evs {
+			b.deliver(ev)
+		}
 	}
 }

@@ -104,9 +104,11 @@ func (h *Hub) Count() int {
 // Local is the in-process Bus for a single replica (the SQLite store).
 type Local struct{ Hub *Hub }
 
-// Publish delivers ev to this replica's subscribers.
-func (l Local) Publish(_ context.Context, ev chat.Event) error {
-	l.Hub.Deliver(ev)
+// Publish delivers the events to this replica's subscribers, in order.
+func (l Local) Publish(_ context.Context, evs ...chat.Event) error {
+	for _, ev := range evs {
+		l.Hub.Deliver(ev)
+	}
 	return nil
 }
 

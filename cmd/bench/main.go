@@ -40,6 +40,7 @@ type options struct {
 	out      string
 	clients  int
 	duration time.Duration
+	refs     bool
 }
 
 func run() error {
@@ -49,6 +50,7 @@ func run() error {
 	flag.StringVar(&o.out, "out", "bench/results.txt", "results file")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent simulated customers")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measurement time per system")
+	flag.BoolVar(&o.refs, "refs", true, "also run the pgbench and echo references (false: only Tandem, results not written)")
 	flag.Parse()
 
 	benchDB, err := freshDatabase(o.db, "tandem_bench")
@@ -57,6 +59,16 @@ func run() error {
 	}
 	fmt.Printf("bench: %d clients, %s each, %d CPUs\n", o.clients, o.duration, runtime.NumCPU())
 
+	if !o.refs {
+		tandem, err := startTandem(o.bin, benchDB)
+		if err != nil {
+			return err
+		}
+		defer tandem.stop()
+		res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+		fmt.Printf("bot turns: %.0f/s p50 %.2f ms p99 %.2f ms (%d errors)\n", res.rate, res.p50, res.p99, res.errors)
+		return err
+	}
 	pgTPS, err := pgbenchInserts(benchDB, o.clients, o.duration)
 	if err != nil {
 		return err

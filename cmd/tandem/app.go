@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // profiles on TANDEM_DEBUG_ADDR only: the API server has its own mux
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,7 @@ type store interface {
 
 // bus fans events out across replicas.
 type bus interface {
-	Publish(ctx context.Context, ev chat.Event) error
+	Publish(ctx context.Context, evs ...chat.Event) error
 	Run(ctx context.Context) error
 }
 
@@ -173,7 +174,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Store: st, Articles: index, Hub: hub,
-		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
+		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -185,6 +186,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	defer cancelLoops()
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
+	if cfg.DebugAddr != "" {
+		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+		go debug.ListenAndServe()
+		defer debug.Close()
+		log.Info("pprof listening", "addr", cfg.DebugAddr)
+	}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
