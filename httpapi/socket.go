@@ -109,7 +109,7 @@ var (
 // write catches up from the store, then forwards hub events and pings until something ends.
 func (k *socket) write(ctx context.Context, events <-chan chat.Event, readErr <-chan error) (websocket.StatusCode, string) {
 	if err := k.catchUp(ctx); err != nil {
-		return websocket.StatusInternalError, "catch-up failed"
+		return k.failed(readErr, "catch-up failed")
 	}
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
@@ -120,7 +120,7 @@ func (k *socket) write(ctx context.Context, events <-chan chat.Event, readErr <-
 				return websocket.StatusTryAgainLater, "reconnect and catch up"
 			}
 			if err := k.forward(ctx, ev); err != nil {
-				return websocket.StatusInternalError, "write failed"
+				return k.failed(readErr, "write failed")
 			}
 		case <-ping.C:
 			pctx, cancel := context.WithTimeout(ctx, socketWriteTimeout)
@@ -136,6 +136,17 @@ func (k *socket) write(ctx context.Context, events <-chan chat.Event, readErr <-
 		case <-ctx.Done():
 			return websocket.StatusGoingAway, "closing"
 		}
+	}
+}
+
+// failed picks the close status after a write-side error: the reader's reason when the reader
+// ended first (its end cancels the writer's context), else an internal error.
+func (k *socket) failed(readErr <-chan error, reason string) (websocket.StatusCode, string) {
+	select {
+	case err := <-readErr:
+		return closeFor(err)
+	default:
+		return websocket.StatusInternalError, reason
 	}
 }
 
