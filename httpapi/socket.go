@@ -74,7 +74,9 @@ func (k *socket) run(parent context.Context) {
 	sub := k.s.Hub.Subscribe(k.convID)
 	defer k.s.Hub.Unsubscribe(sub)
 	readErr := make(chan error, 1)
-	go func() { readErr <- k.read(ctx); cancel() }()
+	// The reader's end is reported on readErr, not by cancelling ctx: a write cancelled
+	// mid-frame would drop the connection without a close frame and its reason.
+	go func() { readErr <- k.read(ctx) }()
 	status, reason := k.write(ctx, sub.C, readErr)
 	k.conn.Close(status, reason)
 }
@@ -140,7 +142,7 @@ func (k *socket) write(ctx context.Context, events <-chan chat.Event, readErr <-
 }
 
 // failed picks the close status after a write-side error: the reader's reason when the reader
-// ended first (its end cancels the writer's context), else an internal error.
+// ended first, else an internal error.
 func (k *socket) failed(readErr <-chan error, reason string) (websocket.StatusCode, string) {
 	select {
 	case err := <-readErr:
