@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -40,4 +41,31 @@ func (s *Store) Documents(ctx context.Context) ([]chat.Document, error) {
 		return nil, fmt.Errorf("documents: %w", err)
 	}
 	return out, nil
+}
+
+// DeleteDocument removes a knowledge document.
+func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete document: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return chat.Errorf(chat.ENOTFOUND, "document %s not found", id)
+	}
+	return nil
+}
+
+// KnowledgeVersion changes whenever a document is added, changed or deleted.
+func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
+	var n int64
+	var last *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT count(*), max(updated_at) FROM documents`).Scan(&n, &last)
+	if err != nil {
+		return "", fmt.Errorf("knowledge version: %w", err)
+	}
+	v := fmt.Sprintf("%d:", n)
+	if last != nil {
+		v += fmt.Sprint(last.UnixMicro())
+	}
+	return v, nil
 }

@@ -2,8 +2,6 @@ package retrieval
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -45,8 +43,5 @@ func ParseMarkdown(name string, data []byte, now time.Time) (chat.Document, erro
 	if d.ID == "" || d.Title == "" || d.Body == "" {
 		return d, fmt.Errorf("%s: id, title and body are required", name)
 	}
-	d.URL = "/kb/" + d.ID
-	sum := sha256.Sum256([]byte(d.Title + "\x00" + d.Lang + "\x00" + d.Category + "\x00" + d.Body))
-	d.Hash = hex.EncodeToString(sum[:])
-	return d, nil
+	return finish(d), nil
 }

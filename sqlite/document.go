@@ -41,3 +41,25 @@ func (s *Store) Documents(ctx context.Context) ([]chat.Document, error) {
 	}
 	return out, rows.Err()
 }
+
+// DeleteDocument removes a knowledge document.
+func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete document: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return chat.Errorf(chat.ENOTFOUND, "document %s not found", id)
+	}
+	return nil
+}
+
+// KnowledgeVersion changes whenever a document is added, changed or deleted.
+func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
+	var n, last int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(updated_at), 0) FROM documents`).Scan(&n, &last)
+	if err != nil {
+		return "", fmt.Errorf("knowledge version: %w", err)
+	}
+	return fmt.Sprintf("%d:%d", n, last), nil
+}

@@ -23,6 +23,8 @@ type Store interface {
 	Account(ctx context.Context, username string) (chat.Account, error)
 	PutDocument(ctx context.Context, d chat.Document) (bool, error)
 	Documents(ctx context.Context) ([]chat.Document, error)
+	DeleteDocument(ctx context.Context, id string) error
+	KnowledgeVersion(ctx context.Context) (string, error)
 	Ping(ctx context.Context) error
 	Migrated(ctx context.Context) (bool, error)
 }
@@ -341,4 +343,15 @@ func testDocument(t *testing.T, s Store) {
 	if len(docs) != 1 || docs[0].Body != "new body" || docs[0].Lang != "en" {
 		t.Fatalf("documents = %+v", docs)
 	}
+	v1, err := s.KnowledgeVersion(ctx)
+	must(t, err)
+	d.Body, d.Hash, d.UpdatedAt = "newer", "3", t0.Add(time.Second)
+	s.PutDocument(ctx, d)
+	v2, _ := s.KnowledgeVersion(ctx)
+	must(t, s.DeleteDocument(ctx, "en-a"))
+	v3, _ := s.KnowledgeVersion(ctx)
+	if v1 == v2 || v2 == v3 || v1 == v3 {
+		t.Fatalf("knowledge versions %q %q %q must differ after a change and a delete", v1, v2, v3)
+	}
+	mustCode(t, s.DeleteDocument(ctx, "en-a"), chat.ENOTFOUND)
 }

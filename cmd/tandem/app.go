@@ -42,6 +42,8 @@ type store interface {
 	Close() error
 	PutDocument(ctx context.Context, d chat.Document) (bool, error)
 	Documents(ctx context.Context) ([]chat.Document, error)
+	DeleteDocument(ctx context.Context, id string) error
+	KnowledgeVersion(ctx context.Context) (string, error)
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	PutAccount(ctx context.Context, a chat.Account) error
 }
@@ -152,8 +154,9 @@ func newIndex(ctx context.Context, s store) (*retrieval.Index, error) {
 // serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
 // finish requests, stop loops. ready is called with the base URL once listening.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, ready func(baseURL string)) error {
-	index, err := newIndex(ctx, st)
-	if err != nil {
+	index := retrieval.NewIndex(nil)
+	knowledge := &retrieval.Sync{Source: st, Index: index, Interval: retrieval.DefaultSyncInterval, Log: log}
+	if err := knowledge.Load(ctx); err != nil {
 		return err
 	}
 	secret, err := visitorSecret(cfg, log)
@@ -186,6 +189,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	defer cancelLoops()
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
+	loops.Go(func() error { return knowledge.Run(loopCtx) })
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()

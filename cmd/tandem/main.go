@@ -29,6 +29,7 @@ Commands:
   serve     serve the widget, app API and webhooks
   migrate   apply database migrations and exit
   ask       ask the bot one question from the command line
+  kb        import, list, delete and search knowledge (tandem kb --help)
   eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
   version   print the version
 
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"migrate": cmdMigrate,
 		"ask":     cmdAsk,
 		"eval":    cmdEval,
+		"kb":      cmdKB,
 	}
 	switch args[0] {
 	case "help", "-h", "--help":

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReimportChangesAnswer: a running server answers from a changed article after
+// `tandem kb import`, without a restart.
+func TestReimportChangesAnswer(t *testing.T) {
+	dir := t.TempDir()
+	in := start(t, demoEnv(t, dir), "demo")
+	var conv apiConversation
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c1"}}`, &conv)
+	ask := func() apiMessage {
+		var tr turn
+		in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim?"}`, &tr)
+		return tr.Replies[0]
+	}
+	if r := ask(); !strings.Contains(r.Text, "400-800-1234") {
+		t.Fatalf("before: %q", r.Text)
+	}
+	article := filepath.Join(t.TempDir(), "claims.md")
+	os.WriteFile(article, []byte("---\nid: en-claims-file-a-claim\ntitle: How do I file a claim?\ncategory: claims\nlang: en\n---\n\n"+
+		"You can file a claim by calling our new claims line 400-999-0000, day and night.\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"kb", "import", article}, func(k string) string { return map[string]string{"TANDEM_DATA_DIR": dir}[k] }, &out, &errb); code != 0 {
+		t.Fatalf("kb import exit %d: %s %s", code, out.String(), errb.String())
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for r := ask(); !strings.Contains(r.Text, "400-999-0000"); r = ask() {
+		if time.Now().After(deadline) {
+			t.Fatalf("answer did not change within 15s: %q", r.Text)
+		}
+		time.Sleep(200 * time.Millisecond) // the server polls the store's knowledge version
+	}
+}
+
+func TestKBCommands(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	env := func(k string) string { return map[string]string{"TANDEM_DATA_DIR": dir}[k] }
+	write := func(name string, data []byte) string {
+		p := filepath.Join(files, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	good := write("good.md", []byte("# Pet insurance\n\nWe cover cats and dogs up to 10 years old.\n"))
+	bad := []string{
+		write("empty.md", nil),
+		write("binary.md", []byte{0x89, 'P', 'N', 'G', 0, 1, 2}),
+		write("latin1.txt", []byte("caf\xe9 cr\xe8me")),
+		write("sheet.xlsx", []byte("PK\x03\x04")),
+		write("broken.jsonl", []byte(`{"id":"p1","title":"t","text":"fine"}`+"\n"+`{"id":"p2",`+"\n")),
+	}
+	runKB := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"kb"}, args...), env, &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	code, out := runKB(append([]string{"import", good}, bad...)...)
+	if code != 1 || !strings.Contains(out, "5 files failed") || !strings.Contains(out, "empty file") ||
+		!strings.Contains(out, "not UTF-8") || !strings.Contains(out, "unsupported file type") || !strings.Contains(out, "broken.jsonl: line 2") {
+		t.Fatalf("import with bad files: exit %d\n%s", code, out)
+	}
+	code, out = runKB("list", "--json")
+	var docs []struct{ ID, Title string }
+	json.Unmarshal([]byte(out[:strings.LastIndex(out, "]")+1]), &docs)
+	if code != 0 || len(docs) != 1 || docs[0].ID != "good" || docs[0].Title != "Pet insurance" {
+		t.Fatalf("list after import = %d %s; want only the good file (the broken JSONL wrote nothing)", code, out)
+	}
+	if code, out = runKB("search", "are cats covered"); code != 0 || !strings.Contains(out, "good") {
+		t.Fatalf("search = %d %s", code, out)
+	}
+	if code, out = runKB("delete", "good"); code != 0 {
+		t.Fatalf("delete = %d %s", code, out)
+	}
+	if code, out = runKB("delete", "good"); code == 0 || !strings.Contains(out, "not found") {
+		t.Fatalf("second delete = %d %s", code, out)
+	}
+	if code, out = runKB("bogus"); code == 0 || !strings.Contains(out, "unknown kb command") {
+		t.Fatalf("bogus = %d %s", code, out)
+	}
+}
