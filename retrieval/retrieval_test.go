@@ -13,7 +13,8 @@ func TestTokens(t *testing.T) {
 	}{
 		{"How do I file Claims?", []string{"file", "claim"}},
 		{"如何报案", []string{"如", "何", "如何", "报", "何报", "案", "报案"}},
-		{"ＡＢＣ１２３ policies", []string{"abc123", "policy"}},
+		{"ＡＢＣ１２３ policies", []string{"abc123", "polici"}},
+		{"policy renewing renewals", []string{"polici", "renew", "renew"}},
 		{"App报案", []string{"app", "报", "案", "报案"}},
 	} {
 		if got := Tokens(tt.in); !slices.Equal(got, tt.want) {

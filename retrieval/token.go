@@ -4,9 +4,11 @@ package retrieval
 import (
 	"strings"
 	"unicode"
+
+	"github.com/kljensen/snowball/english"
 )
 
-// Tokens splits text into search tokens: lower-cased Latin words and digits, and Chinese as
+// Tokens splits text into search tokens: lower-cased, Snowball-stemmed English words, digits, and Chinese as
 // character unigrams plus bigrams, so Chinese works without a segmenter.
 func Tokens(text string) []string {
 	var out []string
@@ -65,17 +67,14 @@ func foldWidth(s string) string {
 	}, s)
 }
 
-// stem strips the commonest English suffixes; issue 3 replaces it with a real stemmer.
+// stem reduces an English word to its Snowball (Porter2) stem; other words pass through.
 func stem(w string) string {
-	for _, suf := range []string{"ing", "ies", "es", "ed", "s"} {
-		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
-			if suf == "ies" {
-				return w[:len(w)-3] + "y"
-			}
-			return w[:len(w)-len(suf)]
+	for _, r := range w {
+		if r > unicode.MaxASCII || unicode.IsDigit(r) {
+			return w
 		}
 	}
-	return w
+	return english.Stem(w, false)
 }
 
 var stopwords = map[string]bool{
