@@ -107,6 +107,9 @@ func TestWidgetInBrowser(t *testing.T) {
 	if got := eval[string](t, ctx, jsRoot+`.querySelector('.tw-panel').dataset.owner`); got != "waiting" {
 		t.Fatalf("after reload owner = %q", got)
 	}
+	within(t, ctx, 10*time.Second, chromedp.EmulateViewport(1280, 800),
+		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`))
+	shot(t, ctx, "widget-desktop.png")
 }
 
 // shot saves a screenshot when TANDEM_SCREENSHOTS names a directory.

@@ -29,7 +29,7 @@
   root.innerHTML =
     '<style>' +
     ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif}' +
-    '.tw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#0b5cad;color:#fff;font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+    '.tw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#0b5cad;color:#fff;display:flex;align-items:center;justify-content:center;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
     '.tw-launcher:focus-visible,.tw-send:focus-visible,.tw-close:focus-visible{outline:3px solid #f5a623;outline-offset:2px}' +
     '.tw-panel{position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-height:calc(100vh - 110px);display:flex;flex-direction:column;background:#fff;color:#1d2733;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden;z-index:2147483000}' +
     '.tw-panel[hidden]{display:none}' +
@@ -61,7 +61,9 @@
   var $ = function (sel) { return root.querySelector(sel); };
   var launcher = $(".tw-launcher"), panel = $(".tw-panel"), list = $(".tw-messages"), input = $(".tw-input");
   var statusEl = $(".tw-status"), errorEl = $(".tw-error");
-  launcher.textContent = "💬";
+  // An inline SVG: emoji fonts are not everywhere (headless Linux shows a box).
+  launcher.innerHTML = '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
+    '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-4.5 3.6A.5.5 0 0 1 4 21.2V18a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
   launcher.setAttribute("aria-label", T.launcher);
   launcher.title = T.launcher;
   $(".tw-title").textContent = T.title;
