@@ -66,8 +66,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
   Demo page with the chat widget  %s/demo/
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
-  Agent login                     agent / %s
-  Trainer login                   trainer / %s
+  Agent login                     agent / %s    (agent console: not built yet)
+  Trainer login                   trainer / %s  (trainer console: not built yet)
   Health, metrics                 %s/readyz  %s/metrics
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
