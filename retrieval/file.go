@@ -35,7 +35,8 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 			d, err := ParseMarkdown(name, data, now)
 			return []chat.Document{d}, err
 		}
-		return []chat.Document{plainDocument(name, string(data), now)}, nil
+		d, err := plainDocument(name, string(data), now)
+		return []chat.Document{d}, err
 	case ".jsonl":
 		return parsePassages(name, data, now)
 	}
@@ -44,13 +45,16 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 
 // plainDocument makes a document of a file without front matter: the id from the file name,
 // the title from the first heading (or the file name).
-func plainDocument(name, text string, now time.Time) chat.Document {
+func plainDocument(name, text string, now time.Time) (chat.Document, error) {
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	title, body := base, strings.TrimSpace(text)
 	if first, rest, _ := strings.Cut(body, "\n"); strings.HasPrefix(first, "# ") {
 		title, body = strings.TrimSpace(first[2:]), strings.TrimSpace(rest)
 	}
-	return finish(chat.Document{ID: base, Title: title, Body: body, UpdatedAt: now})
+	if strings.TrimSpace(base) == "" || body == "" {
+		return chat.Document{}, fmt.Errorf("%s: a file name and a body are required", name)
+	}
+	return finish(chat.Document{ID: base, Title: title, Body: body, UpdatedAt: now}), nil
 }
 
 func parsePassages(name string, data []byte, now time.Time) ([]chat.Document, error) {

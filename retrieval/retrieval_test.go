@@ -59,3 +59,20 @@ func FuzzTokens(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseFile(f *testing.F) {
+	f.Add("a.md", "# Title\n\nbody")
+	f.Add("b.jsonl", `{"id":"x","title":"t","text":"y"}`)
+	f.Add("c.txt", "---\nid: z\ntitle: t\n---\nbody")
+	f.Fuzz(func(t *testing.T, name, s string) {
+		docs, err := ParseFile(name, []byte(s), time.Now())
+		if err != nil {
+			return
+		}
+		for _, d := range docs {
+			if d.ID == "" || d.Hash == "" || d.URL == "" || (d.Lang != "en" && d.Lang != "zh" && d.Lang == "") {
+				t.Fatalf("accepted incomplete document %+v", d)
+			}
+		}
+	})
+}
