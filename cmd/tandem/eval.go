@@ -25,6 +25,7 @@ const evalUsage = `Usage: tandem eval <kind> [flags]
 
 Kinds:
   retrieval   recall@k and latency of knowledge search on a QA set
+  intents     intent accuracy, out-of-scope detection and calibration on a labelled set
 `
 
 // cmdEval dispatches `tandem eval <kind>`.
@@ -39,6 +40,8 @@ func cmdEval(ctx context.Context, args []string, getenv func(string) string, std
 	switch args[0] {
 	case "retrieval":
 		return evalRetrieval(ctx, args[1:], getenv, stdout, stderr)
+	case "intents":
+		return evalIntents(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return fmt.Errorf("unknown eval %q\n\n%s", args[0], evalUsage)
 }

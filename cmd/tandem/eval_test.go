@@ -48,3 +48,27 @@ func TestEvalRetrievalErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestEvalIntents(t *testing.T) {
+	var out, errb bytes.Buffer
+	args := []string{"eval", "intents", "--train", "testdata/intents_train.jsonl", "--test", "testdata/intents_test.jsonl", "--json"}
+	if code := run(context.Background(), args, func(string) string { return "" }, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r map[string]float64
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	for _, k := range []string{"n", "accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "mcc", "oos_mcc", "ece", "coverage_at_target", "precision_at_target", "train_seconds"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("report lacks %s: %s", k, out.String())
+		}
+	}
+	if r["n"] != 3 || r["accuracy"] < 0.66 {
+		t.Fatalf("report = %s; want 3 test examples, at least 2 right", out.String())
+	}
+	code := run(context.Background(), []string{"eval", "intents", "--train", "testdata/intents_train.jsonl"}, func(string) string { return "" }, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "--train and --test are required") {
+		t.Fatalf("missing --test: exit %d %q", code, errb.String())
+	}
+}
