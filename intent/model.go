@@ -7,12 +7,13 @@ import (
 	"sort"
 )
 
-// Training settings, chosen on the BANKING77 and CLINC150 training data (validation splits).
+// Training settings, chosen on a 10 % hold-out of BANKING77 train and on CLINC150 val (never on a
+// test split).
 const (
-	epochs       = 12
-	learningRate = 0.5
+	epochs       = 20
+	learningRate = 2.0
 	lrDecay      = 1e-5
-	l2           = 1e-7
+	l2           = 1e-6
 	seed         = 42
 )
 
