@@ -19,13 +19,6 @@ type Question struct {
 	Split     string   `json:"split"`
 }
 
-// Passage is one knowledge record of the QA sets: {"id","title","text"}.
-type Passage struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	Text  string `json:"text"`
-}
-
 // RetrievalReport is what `tandem eval retrieval` prints.
 type RetrievalReport struct {
 	N          int     `json:"n"`

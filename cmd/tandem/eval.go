@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -67,7 +65,11 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	if k < 1 || k > 100 {
 		return errors.New("--k must be 1–100")
 	}
-	passages, err := readJSONLFile[evals.Passage](knowledge)
+	data, err := os.ReadFile(knowledge)
+	if err != nil {
+		return err
+	}
+	passages, err := retrieval.ParseFile(knowledge, data, time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -167,20 +169,10 @@ func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
 }
 
 // importPassages stores QA-set passages as knowledge documents.
-func importPassages(ctx context.Context, st store, passages []evals.Passage, stderr io.Writer) error {
-	bar := newProgress(stderr, "importing", len(passages))
-	now := time.Now().UTC()
-	for i, p := range passages {
-		if p.ID == "" || p.Text == "" {
-			return fmt.Errorf("knowledge record %d: id and text are required", i+1)
-		}
-		lang := "en"
-		if retrieval.HasHan(p.Title + p.Text) {
-			lang = "zh"
-		}
-		sum := sha256.Sum256([]byte(p.Title + "\x00" + p.Text))
-		d := chat.Document{ID: p.ID, Collection: "eval", Title: p.Title, Lang: lang, Body: p.Text,
-			Hash: hex.EncodeToString(sum[:]), UpdatedAt: now}
+func importPassages(ctx context.Context, st store, docs []chat.Document, stderr io.Writer) error {
+	bar := newProgress(stderr, "importing", len(docs))
+	for i, d := range docs {
+		d.Collection = "eval"
 		if _, err := st.PutDocument(ctx, d); err != nil {
 			return err
 		}
