@@ -40,7 +40,14 @@ const (
 
 // cmdDemo loads the demo knowledge base, creates a demo API key and logins, and serves.
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, log, st, _, err := setup(ctx, "demo", args, getenv, stderr, nil)
+	// A demo runs in someone's terminal: readable text logs unless JSON was asked for.
+	env := func(k string) string {
+		if v := getenv(k); v != "" || k != "TANDEM_LOG_FORMAT" {
+			return v
+		}
+		return "text"
+	}
+	cfg, log, st, _, err := setup(ctx, "demo", args, env, stderr, nil)
 	if err != nil {
 		return err
 	}
