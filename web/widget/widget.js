@@ -10,7 +10,7 @@
   lang = /^zh/i.test(lang) ? "zh" : "en";
   var T = {
     en: { launcher: "Chat with us", title: "Help", input: "Type your message…", send: "Send", close: "Close chat",
-      connecting: "Connecting…", sources: "Sources", bot: "Assistant", agent: "Agent", you: "You", system: "",
+      connecting: "Connecting…", sources: "Sources", bot: "Bot", agent: "Agent", you: "You", system: "",
       waiting: "Waiting for an agent…", human: "You are chatting with an agent", slow: "Please slow down.",
       offline: "Connection lost — reconnecting…", failed: "Could not send. Please try again." },
     zh: { launcher: "在线客服", title: "帮助中心", input: "请输入您的问题…", send: "发送", close: "关闭对话",
@@ -19,9 +19,13 @@
       offline: "连接中断，正在重连…", failed: "发送失败，请重试。" }
   }[lang];
   if (script && script.dataset.title) T.title = script.dataset.title;
+  var identity = (script && script.dataset.identity) || ""; // a signed-in customer's JWT: kept for later, not sent yet
 
   var TOKEN_KEY = "tandem.visitor";
-  var state = { token: null, conversationId: null, owner: "bot", lastId: 0, ids: {}, ws: null, retry: 1000, open: false };
+  var state = { token: null, conversationId: null, owner: "bot", lastId: 0, ids: {}, ws: null, retry: 1000, open: false,
+    identity: identity };
+  var queue = Promise.resolve(); // sends go out one at a time, in order
+  var ready = null; // the session promise: send() waits for it
 
   var host = document.createElement("div");
   host.id = "tandem-widget";
@@ -117,11 +121,14 @@
       src.className = "tw-sources";
       src.appendChild(document.createTextNode(T.sources + ": "));
       m.sources.forEach(function (s) {
+        var href;
+        try { href = new URL(s.url, origin); } catch (e) { return; }
+        if (!/^https?:$/.test(href.protocol)) return; // no javascript: or data: links
         var a = document.createElement("a");
-        a.href = new URL(s.url, origin).href;
+        a.href = href.href;
         a.target = "_blank";
         a.rel = "noopener";
-        a.textContent = s.title;
+        a.textContent = s.title || href.href;
         src.appendChild(a);
       });
       el.appendChild(src);
@@ -135,6 +142,7 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // session starts (or resumes) the conversation; a stored token the server refuses is dropped.
   function session() {
     var saved = null;
     try { saved = localStorage.getItem(TOKEN_KEY); } catch (e) {}
@@ -145,16 +153,39 @@
       }
       throw err;
     }).then(function (s) {
+      if (state.conversationId && state.conversationId !== s.conversation_id) { // a new conversation: start clean
+        list.textContent = "";
+        state.ids = {};
+        state.lastId = 0;
+      }
       state.token = s.visitor_token;
       state.conversationId = s.conversation_id;
       try { localStorage.setItem(TOKEN_KEY, s.visitor_token); } catch (e) {}
       (s.messages || []).forEach(render);
-      setOwner(s.owner);
+      setOwner(s.owner || "bot");
+      if (errorEl.textContent === T.offline) errorEl.textContent = "";
       connect();
     });
   }
 
+  // start keeps trying to reach the server (1s, 2s, 4s… 30s) until a session exists.
+  function start() {
+    if (ready) return ready;
+    var delay = 1000;
+    ready = new Promise(function (resolve) {
+      (function attempt() {
+        session().then(resolve, function (err) {
+          errorEl.textContent = err.status ? err.message || T.failed : T.offline;
+          setTimeout(attempt, delay);
+          delay = Math.min(delay * 2, 30000);
+        });
+      })();
+    });
+    return ready;
+  }
+
   function connect() {
+    if (state.ws) { var old = state.ws; state.ws = null; old.close(); }
     var url = origin.replace(/^http/, "ws") + "/api/widget/ws?token=" + encodeURIComponent(state.token) + "&after=" + state.lastId;
     var ws = new WebSocket(url);
     state.ws = ws;
@@ -167,25 +198,34 @@
     };
     ws.onclose = function () {
       if (state.ws !== ws) return;
-      setTimeout(connect, state.retry);
+      if (state.retry > 1000 && !errorEl.textContent) errorEl.textContent = T.offline; // quiet on a single blip
+      setTimeout(function () { if (state.ws === ws) connect(); }, state.retry);
       state.retry = Math.min(state.retry * 2, 30000);
     };
   }
 
+  // send posts one message; on failure the text goes back into the input with an error line.
   function send(text) {
     text = (text || "").trim();
-    if (!text || !state.token) return Promise.resolve(false);
+    if (!text) return Promise.resolve(false);
     errorEl.textContent = "";
     input.value = "";
-    return api("/api/widget/messages", { text: text }, state.token).then(function (res) {
+    var post = function () { return api("/api/widget/messages", { text: text }, state.token); };
+    var p = queue.then(function () { return ready || start(); }).then(post).catch(function (err) {
+      if (err.status !== 401) throw err;
+      try { localStorage.removeItem(TOKEN_KEY); } catch (e) {} // the token expired: a fresh session, one retry
+      return session().then(post);
+    }).then(function (res) {
       render(res.message);
       (res.replies || []).forEach(render);
       return true;
     }).catch(function (err) {
-      input.value = text;
+      if (!input.value) input.value = text;
       errorEl.textContent = err.status === 429 ? T.slow : (err.message || T.failed);
       return false;
     });
+    queue = p;
+    return p;
   }
 
   function open() {
@@ -205,17 +245,18 @@
 
   launcher.addEventListener("click", function () { state.open ? close() : open(); });
   $(".tw-close").addEventListener("click", close);
-  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && state.open) close(); });
   $(".tw-form").addEventListener("submit", function (e) { e.preventDefault(); send(input.value); });
-  input.addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(input.value); }
-  });
+  function plainEnter(e) { return e.key === "Enter" && !e.shiftKey && !e.isComposing; }
+  input.addEventListener("keydown", function (e) { if (plainEnter(e)) { e.preventDefault(); send(input.value); } });
+  // Some synthetic key sources deliver the newline as a separate keypress: keep it out of the emptied input.
+  input.addEventListener("keypress", function (e) { if (plainEnter(e)) e.preventDefault(); });
 
   window.TandemWidget = { root: root, open: open, close: close, send: send, state: state };
   function mount() {
     document.body.appendChild(host);
     statusEl.textContent = T.connecting;
-    session().catch(function (err) { statusEl.textContent = ""; errorEl.textContent = err.message || T.failed; });
+    start();
   }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();
