@@ -143,15 +143,19 @@ type Account struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
-// Document is a knowledge article.
+// Document is a knowledge article or FAQ entry.
 type Document struct {
-	ID         string    `json:"id"`
-	Collection string    `json:"collection"`
-	Title      string    `json:"title"`
-	URL        string    `json:"url"`
-	Lang       string    `json:"lang"`
-	Category   string    `json:"category,omitempty"`
-	Body       string    `json:"body"`
-	Hash       string    `json:"hash"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string   `json:"id"`
+	Collection string   `json:"collection"`
+	Title      string   `json:"title"`
+	URL        string   `json:"url"`
+	Lang       string   `json:"lang"`
+	Category   string   `json:"category,omitempty"`
+	Kind       string   `json:"kind,omitempty"` // "" or "article"; "faq" for a question-and-answer entry
+	Tags       []string `json:"tags,omitempty"`
+	// Questions are an FAQ entry's question variants (the title is the first); Body is its answer.
+	Questions []string  `json:"questions,omitempty"`
+	Body      string    `json:"body"`
+	Hash      string    `json:"hash"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
