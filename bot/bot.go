@@ -25,7 +25,7 @@ const (
 
 // Searcher finds knowledge for a query.
 type Searcher interface {
-	Search(query string, k int) []retrieval.Hit
+	Search(ctx context.Context, q retrieval.Query) []retrieval.Result
 	QueryWeight(query string) float64
 }
 
@@ -40,48 +40,63 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 	if WantsHuman(text) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
 	}
-	hits := b.search(text, lang)
-	if len(hits) == 0 {
+	hits := b.search(ctx, text, lang)
+	if unrelated(hits) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope"}, nil
 	}
 	conf := confidence(hits, b.Knowledge.QueryWeight(text))
-	top := hits[0].Doc
-	src := []chat.Source{{ID: top.ID, Title: top.Title, URL: top.URL, Score: hits[0].Score}}
+	top := hits[0]
+	src := []chat.Source{{ID: top.Doc.ID, Title: top.Doc.Title, URL: top.Doc.URL, Score: lexicalScore(top)}}
 	if conf < AnswerThreshold {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
 			Decision: chat.DecisionHandoff, Reason: "low_confidence"}, nil
 	}
-	return chat.Reply{Text: Extract(top.Body, text), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
+	answer := Extract(top.Chunk.Text, text)
+	if top.Doc.Kind == "faq" { // a trainer-written answer is given whole
+		answer = top.Doc.Body
+	}
+	return chat.Reply{Text: answer, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
 }
 
-// search prefers documents in the customer's language and falls back to all.
-func (b *Bot) search(text, lang string) []retrieval.Hit {
-	hits := b.Knowledge.Search(text, searchK*4)
-	var same []retrieval.Hit
+// search returns the best chunk of each of the top documents, preferring the customer's
+// language and falling back to all.
+func (b *Bot) search(ctx context.Context, text, lang string) []retrieval.Result {
+	rs := b.Knowledge.Search(ctx, retrieval.Query{Text: text, K: searchK * 4, Filter: retrieval.Filter{Lang: lang}})
+	if len(rs) == 0 {
+		rs = b.Knowledge.Search(ctx, retrieval.Query{Text: text, K: searchK * 4})
+	}
+	return retrieval.TopDocuments(rs, searchK)
+}
+
+// unrelated reports whether nothing was found that shares a word with the question or is at
+// least moderately similar in vector space (hashed vectors always overlap a little).
+func unrelated(hits []retrieval.Result) bool {
 	for _, h := range hits {
-		if h.Doc.Lang == "" || h.Doc.Lang == lang {
-			same = append(same, h)
+		if h.Lexical != nil || (h.Vector != nil && h.Vector.Norm >= 0.5) {
+			return false
 		}
 	}
-	if len(same) > 0 {
-		hits = same
+	return true
+}
+
+func lexicalScore(r retrieval.Result) float64 {
+	if r.Lexical == nil {
+		return 0
 	}
-	if len(hits) > searchK {
-		hits = hits[:searchK]
-	}
-	return hits
+	return r.Lexical.Raw
 }
 
 // confidence maps retrieval scores to [0,1]: how much of the query the top hit covers, scaled by
 // its margin over the runner-up. A heuristic until a calibrator is fitted.
-func confidence(hits []retrieval.Hit, queryWeight float64) float64 {
-	if queryWeight <= 0 {
+func confidence(hits []retrieval.Result, queryWeight float64) float64 {
+	top := lexicalScore(hits[0])
+	if queryWeight <= 0 || top <= 0 {
 		return 0
 	}
-	coverage := math.Min(1, hits[0].Score/queryWeight)
+	coverage := math.Min(1, top/queryWeight)
 	margin := 1.0
 	if len(hits) > 1 {
-		margin = (hits[0].Score - hits[1].Score) / hits[0].Score
+		margin = max(0, top-lexicalScore(hits[1])) / top
 	}
 	c := math.Sqrt(coverage) * (0.6 + 0.4*margin)
 	return math.Round(math.Min(1, math.Max(0, c))*1000) / 1000

@@ -35,7 +35,11 @@ var docs = []chat.Document{
 }
 
 func TestTurn(t *testing.T) {
-	b := &Bot{Knowledge: retrieval.NewIndex(docs)}
+	s, err := retrieval.NewMemory(context.Background(), docs, retrieval.NewLocal(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Bot{Knowledge: s}
 	for _, tt := range []struct {
 		text, decision, reason, source string
 	}{

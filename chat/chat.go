@@ -159,3 +159,22 @@ type Document struct {
 	Hash      string    `json:"hash"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
+
+// Chunk is a searchable piece of a document: a section, or part of a long one.
+type Chunk struct {
+	ID      string `json:"id"` // document id + "#" + ord
+	DocID   string `json:"doc_id"`
+	Ord     int    `json:"ord"`
+	Heading string `json:"heading,omitempty"` // the section heading it falls under
+	Text    string `json:"text"`
+	Lang    string `json:"lang"`
+	Hash    string `json:"hash"` // of heading, text and lang: an unchanged chunk keeps its embeddings
+	Title   string `json:"-"`    // the document's title, filled where a query joins documents
+}
+
+// Embedding is a chunk's vector under one embedding model.
+type Embedding struct {
+	ChunkID string
+	Hash    string // the chunk's hash when it was embedded
+	Vector  []float32
+}

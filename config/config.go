@@ -24,6 +24,13 @@ type Config struct {
 	LLMAPIKey  string // TANDEM_LLM_API_KEY
 	LLMModel   string // TANDEM_LLM_MODEL
 
+	// Embedder is "local" (offline, the default) or "openai" (any OpenAI-compatible /v1/embeddings).
+	Embedder     string // TANDEM_EMBEDDER
+	EmbedModel   string // TANDEM_EMBED_MODEL (openai), e.g. text-embedding-3-small
+	EmbedDim     int    // TANDEM_EMBED_DIM: vector dimensions (local default 256; openai asks for this many)
+	EmbedBaseURL string // TANDEM_EMBED_BASE_URL, defaults to TANDEM_LLM_BASE_URL
+	EmbedAPIKey  string // TANDEM_EMBED_API_KEY, defaults to TANDEM_LLM_API_KEY
+
 	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // TANDEM_LOG_FORMAT: json or text
 
@@ -52,6 +59,7 @@ const (
 	DefaultWidgetRate   = 1.0     // one message a second sustained per visitor
 	DefaultWidgetBurst  = 5
 	DefaultShutdown     = 10 * time.Second
+	DefaultEmbedDim     = 256
 )
 
 // Load parses args (without the program and subcommand names) over the environment read by getenv.
@@ -73,6 +81,10 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	fs.StringVar(&c.LLMBaseURL, "llm-base-url", env("TANDEM_LLM_BASE_URL", ""), "OpenAI-compatible API base URL (TANDEM_LLM_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("TANDEM_LLM_MODEL", ""), "LLM model name (TANDEM_LLM_MODEL)")
 	c.LLMAPIKey = getenv("TANDEM_LLM_API_KEY") // secret: environment only, never a flag
+	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
+	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
+	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
+	c.EmbedAPIKey = env("TANDEM_EMBED_API_KEY", c.LLMAPIKey)
 	c.VisitorSecret = getenv("TANDEM_VISITOR_SECRET")
 	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
@@ -93,6 +105,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	}
 	c.MaxBodyBytes = num("TANDEM_MAX_BODY_BYTES", DefaultMaxBodyBytes)
 	c.WidgetBurst = int(num("TANDEM_WIDGET_BURST", DefaultWidgetBurst))
+	c.EmbedDim = int(num("TANDEM_EMBED_DIM", DefaultEmbedDim))
 	c.WidgetRate = DefaultWidgetRate
 	if v := getenv("TANDEM_WIDGET_RATE"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
@@ -148,6 +161,18 @@ func (c Config) Validate() error {
 		if c.LLMModel == "" {
 			errs = append(errs, errors.New("TANDEM_LLM_MODEL: required when TANDEM_LLM_BASE_URL is set"))
 		}
+	}
+	switch c.Embedder {
+	case "local":
+	case "openai":
+		if u, err := url.Parse(c.EmbedBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("TANDEM_EMBED_BASE_URL %q: want an http(s) URL such as https://api.openai.com/v1 (required with TANDEM_EMBEDDER=openai)", c.EmbedBaseURL))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("TANDEM_EMBEDDER %q: want local or openai", c.Embedder))
+	}
+	if c.EmbedDim > 2000 {
+		errs = append(errs, fmt.Errorf("TANDEM_EMBED_DIM %d: at most 2000 (the HNSW index limit)", c.EmbedDim))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

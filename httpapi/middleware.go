@@ -61,8 +61,12 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 // limitBody refuses a declared oversized body before reading it.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if c.Request().ContentLength > s.MaxBodyBytes {
-			return chat.Errorf(chat.ETOOLARGE, "request body is %d bytes; the limit is %d", c.Request().ContentLength, s.MaxBodyBytes)
+		limit := s.MaxBodyBytes
+		if c.Path() == kbImportPath {
+			limit = s.maxUpload()
+		}
+		if c.Request().ContentLength > limit {
+			return chat.Errorf(chat.ETOOLARGE, "request body is %d bytes; the limit is %d", c.Request().ContentLength, limit)
 		}
 		return next(c)
 	}

@@ -2,6 +2,9 @@ package httpapi
 
 import "github.com/labstack/echo/v4"
 
+// kbImportPath takes uploads larger than other requests.
+const kbImportPath = "/api/v1/kb/import"
+
 // routes registers every route in one place.
 func (s *Server) routes(e *echo.Echo) {
 	e.Use(s.recover, s.observe, s.limitBody)
@@ -22,6 +25,17 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/conversations/:id/messages", s.postMessage)
 	v1.POST("/conversations/:id/handoff", s.handoff)
 	v1.GET("/conversations/:id/ws", s.appSocket)
+
+	if s.Knowledge != nil {
+		v1.GET("/kb/status", s.kbStatus)
+		v1.GET("/kb/documents", s.kbDocuments)
+		v1.DELETE("/kb/documents/:id", s.kbDelete)
+		v1.GET("/kb/documents/:id/chunks", s.kbChunks)
+		v1.POST("/kb/import", s.kbImport)
+		v1.GET("/kb/search", s.kbSearch)
+	}
+	e.GET("/trainer/", s.trainerPage)
+	e.GET("/trainer/:file", s.trainerFile)
 
 	w := e.Group("/api/widget")
 	w.POST("/session", s.widgetSession)

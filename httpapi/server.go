@@ -69,6 +69,10 @@ type Server struct {
 	Registry      *prometheus.Registry
 	HTTP          *HTTPMetrics
 	MaxBodyBytes  int64
+	// Knowledge serves the trainer's knowledge API; nil leaves it out.
+	Knowledge *KnowledgeBase
+	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).
+	MaxUploadBytes int64
 	// WidgetLimit limits widget messages per visitor.
 	WidgetLimit *Limiter
 	// Closing is closed at shutdown so open sockets end.

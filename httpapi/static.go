@@ -67,3 +67,24 @@ func (s *Server) article(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	return articlePage.Execute(c.Response(), map[string]any{"Title": d.Title, "Lang": d.Lang, "Blocks": blocks})
 }
+
+// trainerAssets are the trainer console's files and their content types.
+var trainerAssets = map[string]string{
+	"index.html":  "text/html; charset=utf-8",
+	"trainer.js":  "text/javascript; charset=utf-8",
+	"trainer.css": "text/css; charset=utf-8",
+}
+
+// trainerPage handles GET /trainer/: the trainer console (it signs in with an API key).
+func (s *Server) trainerPage(c echo.Context) error {
+	return s.asset(c, "trainer/index.html", trainerAssets["index.html"])
+}
+
+// trainerFile handles GET /trainer/:file.
+func (s *Server) trainerFile(c echo.Context) error {
+	ct, ok := trainerAssets[c.Param("file")]
+	if !ok {
+		return chat.Errorf(chat.ENOTFOUND, "%s not found", c.Param("file"))
+	}
+	return s.asset(c, "trainer/"+c.Param("file"), ct)
+}

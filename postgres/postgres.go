@@ -51,6 +51,14 @@ func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 		// without exhausting Postgres's default 100 connections across a few replicas.
 		cfg.MaxConns = defaultMaxConns
 	}
+	// Filtered vector searches keep scanning the HNSW index until LIMIT rows pass the filter
+	// (pgvector 0.8); ef_search 100 trades a little latency for recall. Both are placeholders
+	// until the vector extension loads, which is fine.
+	for k, v := range map[string]string{"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "100"} {
+		if _, set := cfg.ConnConfig.RuntimeParams[k]; !set {
+			cfg.ConnConfig.RuntimeParams[k] = v
+		}
+	}
 	if schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize() + ", public"
 	}

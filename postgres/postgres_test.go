@@ -13,6 +13,7 @@ import (
 
 	"tandem/chat"
 	"tandem/postgres"
+	"tandem/retrieval"
 	"tandem/storetest"
 )
 
@@ -109,5 +110,67 @@ func publishUntil(t *testing.T, bus *postgres.Bus, ev chat.Event, got <-chan cha
 		case <-deadline:
 			t.Fatal("event did not cross replicas within 10s")
 		}
+	}
+}
+
+func TestVectorSearchHNSW(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	const dim, n = 16, 400
+	rng := rand.New(rand.NewPCG(1, 2))
+	var docs []chat.Document
+	var chunks [][]chat.Chunk
+	var es []chat.Embedding
+	vecs := map[string][]float32{}
+	for i := range n {
+		id := fmt.Sprintf("d%03d", i)
+		coll, lang := "a", "en"
+		if i%4 == 0 {
+			coll, lang = "b", "zh"
+		}
+		docs = append(docs, chat.Document{ID: id, Collection: coll, Title: id, Body: id, Hash: "1", UpdatedAt: time.Now()})
+		chunks = append(chunks, []chat.Chunk{{ID: id + "#0", DocID: id, Text: id, Lang: lang, Hash: "h"}})
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = float32(rng.NormFloat64())
+		}
+		retrieval.Normalize(v)
+		vecs[id+"#0"] = v
+		es = append(es, chat.Embedding{ChunkID: id + "#0", Hash: "h", Vector: v})
+	}
+	if _, err := s.PutDocuments(ctx, docs, chunks); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureVectorIndex(ctx, "test-16", dim); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutEmbeddings(ctx, "test-16", es); err != nil {
+		t.Fatal(err)
+	}
+	q := vecs["d008#0"]
+	hits, err := s.SearchVectors(ctx, "test-16", q, 5, retrieval.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 5 || hits[0].ChunkID != "d008#0" || hits[0].Score < 0.999 {
+		t.Fatalf("hits = %+v, want d008#0 first with cosine 1", hits)
+	}
+	// A filter that passes a quarter of the rows still fills k (iterative scans).
+	hits, err = s.SearchVectors(ctx, "test-16", q, 20, retrieval.Filter{Collection: "b", Lang: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 20 || hits[0].ChunkID != "d008#0" {
+		t.Fatalf("filtered: %d hits, first %+v", len(hits), hits[0])
+	}
+	for _, h := range hits {
+		var i int
+		fmt.Sscanf(h.ChunkID, "d%03d", &i)
+		if i%4 != 0 {
+			t.Fatalf("filter let %s through", h.ChunkID)
+		}
+	}
+	if err := s.EnsureVectorIndex(ctx, "bad'name", dim); err == nil {
+		t.Fatal("a model name with a quote was accepted")
 	}
 }

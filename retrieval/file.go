@@ -39,8 +39,12 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 		return []chat.Document{d}, err
 	case ".jsonl":
 		return parsePassages(name, data, now)
+	case ".html", ".htm":
+		base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		d, err := ParseHTML(name, base, data, now)
+		return []chat.Document{d}, err
 	}
-	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt or .jsonl)", name)
+	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html or .jsonl)", name)
 }
 
 // plainDocument makes a document of a file without front matter: the id from the file name,

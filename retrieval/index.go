@@ -1,8 +1,8 @@
 package retrieval
 
 import (
+	"context"
 	"math"
-	"sort"
 	"sync"
 	"unicode/utf8"
 
@@ -23,9 +23,10 @@ type Params struct {
 // DefaultParams were chosen on the cmrc2018-zh dev split and the demo knowledge base.
 var DefaultParams = Params{K1: 1.2, B: 0.75, TitleWeight: 1, UnigramWeight: 1, SeparateTitle: true}
 
-// Hit is one search result with its raw BM25 score.
+// Hit is one lexical result: a chunk, its document and its raw BM25 score.
 type Hit struct {
 	Doc   chat.Document
+	Chunk chat.Chunk
 	Score float64
 }
 
@@ -34,13 +35,23 @@ type posting struct {
 	tf  float32
 }
 
-// Index is an in-memory BM25 index (an inverted index of Tokens) over whole documents. Safe for
-// concurrent use; Replace swaps the contents atomically.
+// Index is an in-memory BM25 index (an inverted index of Tokens) over chunks, with the chunks'
+// vectors under one embedding model when the store cannot search vectors itself. Safe for
+// concurrent use; Replace and SetVectors swap contents atomically.
 type Index struct {
 	mu     sync.RWMutex
 	p      Params
-	docs   []chat.Document
-	fields []*field // body with title folded in, then (when SeparateTitle) the title alone
+	items  []item
+	byID   map[string]int32
+	fields []*field // body (with the title folded in unless SeparateTitle), then the title alone
+	model  string
+	vecs   [][]float32 // aligned with items; nil where a chunk has no vector
+	pool   sync.Pool   // *[]float64 score accumulators
+}
+
+type item struct {
+	doc   *chat.Document
+	chunk chat.Chunk
 }
 
 // field is the inverted index of one text field.
@@ -51,67 +62,129 @@ type field struct {
 	postings map[string][]posting
 }
 
-// NewIndex returns an index over docs with DefaultParams.
+// NewIndex returns an index with DefaultParams over whole documents (each chunked).
 func NewIndex(docs []chat.Document) *Index { return NewIndexWith(DefaultParams, docs) }
 
 // NewIndexWith returns an index over docs with the given parameters.
 func NewIndexWith(p Params, docs []chat.Document) *Index {
 	ix := &Index{p: p}
-	ix.Replace(docs)
+	var chunks []chat.Chunk
+	for _, d := range docs {
+		chunks = append(chunks, Chunks(d, DefaultChunkOptions)...)
+	}
+	ix.Replace(docs, chunks)
 	return ix
 }
 
-// Replace rebuilds the index from docs.
-func (ix *Index) Replace(docs []chat.Document) {
+// Replace rebuilds the index from documents and their chunks (chunks of unknown documents are
+// skipped). Vectors of chunks that are still there, unchanged, are kept.
+func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
+	byDoc := make(map[string]*chat.Document, len(docs))
+	for i := range docs {
+		byDoc[docs[i].ID] = &docs[i]
+	}
+	items := make([]item, 0, len(chunks))
+	byID := make(map[string]int32, len(chunks))
+	for _, c := range chunks {
+		if d := byDoc[c.DocID]; d != nil {
+			byID[c.ID] = int32(len(items))
+			items = append(items, item{doc: d, chunk: c})
+		}
+	}
+	fields := ix.buildFields(items)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	vecs := make([][]float32, len(items))
+	for i, it := range items {
+		if j, ok := ix.byID[it.chunk.ID]; ok && ix.vecs != nil && ix.items[j].chunk.Hash == it.chunk.Hash {
+			vecs[i] = ix.vecs[j]
+		}
+	}
+	ix.items, ix.byID, ix.fields, ix.vecs = items, byID, fields, vecs
+}
+
+// titleText is what a chunk's title field holds: the document title, the section heading and an
+// FAQ entry's other question variants.
+func titleText(it item) string {
+	t := it.doc.Title + "\n" + it.chunk.Heading
+	for i, q := range it.doc.Questions {
+		if i > 0 || q != it.doc.Title {
+			t += "\n" + q
+		}
+	}
+	return t
+}
+
+func (ix *Index) buildFields(items []item) []*field {
 	folded := ix.p.TitleWeight
 	if ix.p.SeparateTitle {
 		folded = 0
 	}
-	fields := []*field{newField(docs, 1, func(d chat.Document) map[string]float64 {
+	fields := []*field{newField(items, 1, func(it item) map[string]float64 {
 		tf := map[string]float64{}
 		if folded > 0 {
-			for _, t := range Tokens(d.Title) {
+			for _, t := range Tokens(titleText(it)) {
 				tf[t] += folded
 			}
 		}
-		for _, t := range Tokens(d.Body) {
+		for _, t := range Tokens(it.chunk.Text) {
 			tf[t]++
 		}
 		return tf
 	})}
 	if ix.p.SeparateTitle {
-		fields = append(fields, newField(docs, ix.p.TitleWeight, func(d chat.Document) map[string]float64 {
+		fields = append(fields, newField(items, ix.p.TitleWeight, func(it item) map[string]float64 {
 			tf := map[string]float64{}
-			for _, t := range Tokens(d.Title) {
+			for _, t := range Tokens(titleText(it)) {
 				tf[t]++
 			}
 			return tf
 		}))
 	}
-	ix.mu.Lock()
-	ix.docs, ix.fields = docs, fields
-	ix.mu.Unlock()
+	return fields
 }
 
-func newField(docs []chat.Document, weight float64, terms func(chat.Document) map[string]float64) *field {
-	f := &field{weight: weight, length: make([]float32, len(docs)), postings: map[string][]posting{}}
+func newField(items []item, weight float64, terms func(item) map[string]float64) *field {
+	f := &field{weight: weight, length: make([]float32, len(items)), postings: map[string][]posting{}}
 	total := 0.0
-	for i, d := range docs {
-		for t, n := range terms(d) {
+	for i, it := range items {
+		for t, n := range terms(it) {
 			f.postings[t] = append(f.postings[t], posting{int32(i), float32(n)})
 			f.length[i] += float32(n)
 		}
 		total += float64(f.length[i])
 	}
-	f.avgLen = max(1, total/float64(max(1, len(docs))))
+	f.avgLen = max(1, total/float64(max(1, len(items))))
 	return f
 }
 
-// Len returns the number of indexed documents.
+// SetVectors replaces the in-memory vectors (for stores without vector search).
+func (ix *Index) SetVectors(model string, vecs map[string][]float32) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.model = model
+	ix.vecs = make([][]float32, len(ix.items))
+	for i, it := range ix.items {
+		ix.vecs[i] = vecs[it.chunk.ID]
+	}
+}
+
+// Len returns the number of indexed chunks.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.docs)
+	return len(ix.items)
+}
+
+// Documents returns the number of distinct indexed documents.
+func (ix *Index) Documents() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	seen := map[*chat.Document]bool{}
+	for _, it := range ix.items {
+		seen[it.doc] = true
+	}
+	return len(seen)
 }
 
 // weight is the query-side weight of a token: unigrams of Chinese characters count less.
@@ -123,45 +196,69 @@ func (ix *Index) weight(t string) float64 {
 }
 
 func (ix *Index) idf(f *field, t string) float64 {
-	n, df := float64(len(ix.docs)), float64(len(f.postings[t]))
+	n, df := float64(len(ix.items)), float64(len(f.postings[t]))
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
-// Search returns up to k documents by BM25 score, best first; documents with no shared token
-// are not returned.
-func (ix *Index) Search(query string, k int) []Hit {
+// Search returns up to k chunks by BM25 score, best first, that pass the filter; chunks with no
+// shared token are not returned.
+func (ix *Index) Search(query string, k int, f Filter) []Hit {
 	q := unique(Tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	scores := map[int32]float64{}
+	scores, touched := ix.accumulate(q)
+	defer ix.release(scores)
+	top := newTopK(k)
+	for _, d := range touched {
+		if it := ix.items[d]; f.Allows(it.doc, &it.chunk) {
+			top.push(d, scores[d])
+		}
+	}
+	out := make([]Hit, 0, k)
+	for _, e := range top.sorted(ix.less) {
+		it := ix.items[e.id]
+		out = append(out, Hit{Doc: *it.doc, Chunk: it.chunk, Score: e.score})
+	}
+	return out
+}
+
+// accumulate adds up the BM25 contributions of the query tokens in a pooled dense array and
+// lists the chunks it touched.
+func (ix *Index) accumulate(q []string) ([]float64, []int32) {
+	sp, _ := ix.pool.Get().(*[]float64)
+	if sp == nil || len(*sp) < len(ix.items) {
+		s := make([]float64, len(ix.items))
+		sp = &s
+	}
+	scores := (*sp)[:len(ix.items)]
+	var touched []int32
 	for _, fl := range ix.fields {
 		for _, t := range q {
 			w := fl.weight * ix.idf(fl, t) * ix.weight(t)
 			for _, p := range fl.postings[t] {
 				f := float64(p.tf)
 				norm := f * (ix.p.K1 + 1) / (f + ix.p.K1*(1-ix.p.B+ix.p.B*float64(fl.length[p.doc])/fl.avgLen))
+				if scores[p.doc] == 0 {
+					touched = append(touched, p.doc)
+				}
 				scores[p.doc] += w * norm
 			}
 		}
 	}
-	hits := make([]Hit, 0, len(scores))
-	for d, s := range scores {
-		hits = append(hits, Hit{Doc: ix.docs[d], Score: s})
-	}
-	sort.Slice(hits, func(a, b int) bool {
-		if hits[a].Score != hits[b].Score {
-			return hits[a].Score > hits[b].Score
-		}
-		return hits[a].Doc.ID < hits[b].Doc.ID
-	})
-	if len(hits) > k {
-		hits = hits[:k]
-	}
-	return hits
+	return scores, touched
 }
 
-// QueryWeight is the largest BM25 score any document could get for query: the sum of its
-// tokens' weighted idf times the saturated term weight. Scores divided by it fall in [0,1].
+// release zeroes and returns a score array to the pool.
+func (ix *Index) release(scores []float64) {
+	clear(scores)
+	ix.pool.Put(&scores)
+}
+
+// less orders equal scores by chunk id so results are deterministic.
+func (ix *Index) less(a, b int32) bool { return ix.items[a].chunk.ID < ix.items[b].chunk.ID }
+
+// QueryWeight is the largest BM25 score any chunk could get for query: the sum of its tokens'
+// weighted idf times the saturated term weight. Scores divided by it fall in [0,1].
 func (ix *Index) QueryWeight(query string) float64 {
 	q := unique(Tokens(query))
 	ix.mu.RLock()
@@ -179,12 +276,43 @@ func (ix *Index) QueryWeight(query string) float64 {
 func (ix *Index) Doc(id string) (chat.Document, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, d := range ix.docs {
-		if d.ID == id {
-			return d, true
+	for _, it := range ix.items {
+		if it.doc.ID == id {
+			return *it.doc, true
 		}
 	}
 	return chat.Document{}, false
+}
+
+// item returns the chunk with id and its document.
+func (ix *Index) item(id string) (item, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	i, ok := ix.byID[id]
+	if !ok {
+		return item{}, false
+	}
+	return ix.items[i], true
+}
+
+// SearchVectors is exact nearest-neighbour search over the in-memory vectors of model.
+func (ix *Index) SearchVectors(_ context.Context, model string, v []float32, k int, f Filter) ([]VectorHit, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if model != ix.model {
+		return nil, nil
+	}
+	top := newTopK(k)
+	for i, u := range ix.vecs {
+		if len(u) == len(v) && f.Allows(ix.items[i].doc, &ix.items[i].chunk) {
+			top.push(int32(i), float64(Dot(u, v)))
+		}
+	}
+	var out []VectorHit
+	for _, e := range top.sorted(ix.less) {
+		out = append(out, VectorHit{ChunkID: ix.items[e.id].chunk.ID, Score: e.score})
+	}
+	return out, nil
 }
 
 func unique(ts []string) []string {
@@ -195,6 +323,17 @@ func unique(ts []string) []string {
 			seen[t] = true
 			out = append(out, t)
 		}
+	}
+	return out
+}
+
+// ChunkCounts returns how many chunks each indexed document has.
+func (ix *Index) ChunkCounts() map[string]int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := map[string]int{}
+	for _, it := range ix.items {
+		out[it.doc.ID]++
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -14,14 +15,24 @@ const DefaultSyncInterval = 2 * time.Second
 // Source is where the knowledge lives: the store.
 type Source interface {
 	Documents(ctx context.Context) ([]chat.Document, error)
+	Chunks(ctx context.Context, docID string) ([]chat.Chunk, error)
 	KnowledgeVersion(ctx context.Context) (string, error)
 }
 
-// Sync keeps an Index equal to the store's documents, so an import by the CLI, the trainer API or
-// another replica reaches the bot without a restart.
+// VectorSource gives a store's vectors to an in-memory index (stores without vector search).
+type VectorSource interface {
+	EmbeddingStats(ctx context.Context, model string) (chunks, embedded int, err error)
+	Embeddings(ctx context.Context, model string) (map[string][]float32, error)
+}
+
+// Sync keeps an Index equal to the store's documents and chunks (and, with Vectors, their
+// vectors under Model), so an import by the CLI, the trainer API or another replica reaches the
+// bot without a restart.
 type Sync struct {
 	Source   Source
 	Index    *Index
+	Vectors  VectorSource // nil when the store searches vectors itself
+	Model    string
 	Interval time.Duration
 	Log      *slog.Logger
 	version  string
@@ -29,7 +40,7 @@ type Sync struct {
 
 // Load fills the index from the store now.
 func (s *Sync) Load(ctx context.Context) error {
-	v, err := s.Source.KnowledgeVersion(ctx)
+	v, err := s.currentVersion(ctx)
 	if err != nil {
 		return err
 	}
@@ -37,9 +48,44 @@ func (s *Sync) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Index.Replace(docs)
+	chunks, err := s.Source.Chunks(ctx, "")
+	if err != nil {
+		return err
+	}
+	s.Index.Replace(docs, withChunks(docs, chunks))
+	if s.Vectors != nil && s.Model != "" {
+		vecs, err := s.Vectors.Embeddings(ctx, s.Model)
+		if err != nil {
+			return err
+		}
+		s.Index.SetVectors(s.Model, vecs)
+	}
 	s.version = v
 	return nil
+}
+
+// withChunks adds in-memory chunks for documents stored without any (before chunking existed).
+func withChunks(docs []chat.Document, chunks []chat.Chunk) []chat.Chunk {
+	has := map[string]bool{}
+	for _, c := range chunks {
+		has[c.DocID] = true
+	}
+	for _, d := range docs {
+		if !has[d.ID] {
+			chunks = append(chunks, Chunks(d, DefaultChunkOptions)...)
+		}
+	}
+	return chunks
+}
+
+// currentVersion combines the knowledge version with the number of vectors loaded in memory.
+func (s *Sync) currentVersion(ctx context.Context) (string, error) {
+	v, err := s.Source.KnowledgeVersion(ctx)
+	if err != nil || s.Vectors == nil || s.Model == "" {
+		return v, err
+	}
+	_, n, err := s.Vectors.EmbeddingStats(ctx, s.Model)
+	return fmt.Sprintf("%s/%d", v, n), err
 }
 
 // Run reloads the index whenever the store's knowledge version changes, until ctx ends.
@@ -52,7 +98,7 @@ func (s *Sync) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		v, err := s.Source.KnowledgeVersion(ctx)
+		v, err := s.currentVersion(ctx)
 		if err != nil || v == s.version {
 			if err != nil && ctx.Err() == nil {
 				s.Log.Warn("knowledge version check failed", "err", err)
@@ -63,6 +109,6 @@ func (s *Sync) Run(ctx context.Context) error {
 			s.Log.Warn("knowledge reload failed", "err", err)
 			continue
 		}
-		s.Log.Info("knowledge reloaded", "articles", s.Index.Len())
+		s.Log.Info("knowledge reloaded", "documents", s.Index.Documents(), "chunks", s.Index.Len())
 	}
 }

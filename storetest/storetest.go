@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,8 +22,13 @@ type Store interface {
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	PutAccount(ctx context.Context, a chat.Account) error
 	Account(ctx context.Context, username string) (chat.Account, error)
-	PutDocument(ctx context.Context, d chat.Document) (bool, error)
+	PutDocument(ctx context.Context, d chat.Document, chunks []chat.Chunk) (bool, error)
+	PutDocuments(ctx context.Context, docs []chat.Document, chunks [][]chat.Chunk) (int, error)
 	Documents(ctx context.Context) ([]chat.Document, error)
+	Chunks(ctx context.Context, docID string) ([]chat.Chunk, error)
+	MissingEmbeddings(ctx context.Context, model string, limit int) ([]chat.Chunk, error)
+	PutEmbeddings(ctx context.Context, model string, es []chat.Embedding) error
+	EmbeddingStats(ctx context.Context, model string) (chunks, embedded int, err error)
 	DeleteDocument(ctx context.Context, id string) error
 	KnowledgeVersion(ctx context.Context) (string, error)
 	Ping(ctx context.Context) error
@@ -46,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"APIKey", testAPIKey},
 		{"Account", testAccount},
 		{"Document", testDocument},
+		{"Chunks", testChunks},
+		{"Embeddings", testEmbeddings},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -325,28 +333,30 @@ func testAccount(t *testing.T, s Store) {
 
 func testDocument(t *testing.T, s Store) {
 	ctx := context.Background()
-	d := chat.Document{ID: "en-a", Title: "A", URL: "/kb/en-a", Lang: "en", Body: "body", Hash: "1", UpdatedAt: t0}
-	changed, err := s.PutDocument(ctx, d)
+	d := chat.Document{ID: "en-a", Title: "A", URL: "/kb/en-a", Lang: "en", Body: "body", Hash: "1", UpdatedAt: t0,
+		Kind: "faq", Tags: []string{"x", "y"}, Questions: []string{"A", "A?"}}
+	changed, err := s.PutDocument(ctx, d, chunksOf(d))
 	must(t, err)
 	if !changed {
 		t.Fatal("first put not reported as a change")
 	}
-	if changed, _ = s.PutDocument(ctx, d); changed {
+	if changed, _ = s.PutDocument(ctx, d, chunksOf(d)); changed {
 		t.Fatal("same hash reported as a change")
 	}
 	d.Body, d.Hash = "new body", "2"
-	if changed, _ = s.PutDocument(ctx, d); !changed {
+	if changed, _ = s.PutDocument(ctx, d, chunksOf(d)); !changed {
 		t.Fatal("new hash not reported as a change")
 	}
 	docs, err := s.Documents(ctx)
 	must(t, err)
-	if len(docs) != 1 || docs[0].Body != "new body" || docs[0].Lang != "en" {
+	if len(docs) != 1 || docs[0].Body != "new body" || docs[0].Lang != "en" || docs[0].Kind != "faq" ||
+		len(docs[0].Tags) != 2 || docs[0].Questions[1] != "A?" {
 		t.Fatalf("documents = %+v", docs)
 	}
 	v1, err := s.KnowledgeVersion(ctx)
 	must(t, err)
 	d.Body, d.Hash, d.UpdatedAt = "newer", "3", t0.Add(time.Second)
-	s.PutDocument(ctx, d)
+	s.PutDocument(ctx, d, chunksOf(d))
 	v2, _ := s.KnowledgeVersion(ctx)
 	must(t, s.DeleteDocument(ctx, "en-a"))
 	v3, _ := s.KnowledgeVersion(ctx)
@@ -354,4 +364,82 @@ func testDocument(t *testing.T, s Store) {
 		t.Fatalf("knowledge versions %q %q %q must differ after a change and a delete", v1, v2, v3)
 	}
 	mustCode(t, s.DeleteDocument(ctx, "en-a"), chat.ENOTFOUND)
+}
+
+// chunksOf gives d one chunk per line of its body, hashed by content.
+func chunksOf(d chat.Document) []chat.Chunk {
+	var out []chat.Chunk
+	for i, line := range strings.Split(d.Body, "\n") {
+		out = append(out, chat.Chunk{ID: fmt.Sprintf("%s#%d", d.ID, i), DocID: d.ID, Ord: i, Text: line, Lang: "en", Hash: "h:" + line})
+	}
+	return out
+}
+
+func testChunks(t *testing.T, s Store) {
+	ctx := context.Background()
+	a := chat.Document{ID: "a", Title: "A", Body: "one\ntwo\nthree", Hash: "1", UpdatedAt: t0}
+	b := chat.Document{ID: "b", Title: "B", Body: "four", Hash: "1", UpdatedAt: t0}
+	n, err := s.PutDocuments(ctx, []chat.Document{a, b}, [][]chat.Chunk{chunksOf(a), chunksOf(b)})
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("%d changed, want 2", n)
+	}
+	cs, err := s.Chunks(ctx, "a")
+	must(t, err)
+	if len(cs) != 3 || cs[2].Text != "three" || cs[2].Ord != 2 || cs[0].DocID != "a" {
+		t.Fatalf("chunks of a = %+v", cs)
+	}
+	all, _ := s.Chunks(ctx, "")
+	if len(all) != 4 {
+		t.Fatalf("%d chunks in all, want 4", len(all))
+	}
+	a.Body, a.Hash = "one\nTWO", "2"
+	must(t, errOf(s.PutDocument(ctx, a, chunksOf(a))))
+	cs, _ = s.Chunks(ctx, "a")
+	if len(cs) != 2 || cs[1].Text != "TWO" {
+		t.Fatalf("chunks after change = %+v", cs)
+	}
+	must(t, s.DeleteDocument(ctx, "a"))
+	all, _ = s.Chunks(ctx, "")
+	if len(all) != 1 {
+		t.Fatalf("%d chunks after delete, want 1", len(all))
+	}
+}
+
+func errOf(_ bool, err error) error { return err }
+
+func testEmbeddings(t *testing.T, s Store) {
+	ctx := context.Background()
+	a := chat.Document{ID: "a", Title: "A", Body: "one\ntwo", Hash: "1", UpdatedAt: t0}
+	must(t, errOf(s.PutDocument(ctx, a, chunksOf(a))))
+	miss, err := s.MissingEmbeddings(ctx, "m", 10)
+	must(t, err)
+	if len(miss) != 2 || miss[0].Title != "A" {
+		t.Fatalf("missing = %+v", miss)
+	}
+	es := []chat.Embedding{{ChunkID: miss[0].ID, Hash: miss[0].Hash, Vector: []float32{1, 0, 0}},
+		{ChunkID: miss[1].ID, Hash: "stale", Vector: []float32{0, 1, 0}}}
+	must(t, s.PutEmbeddings(ctx, "m", es))
+	n, e, err := s.EmbeddingStats(ctx, "m")
+	must(t, err)
+	if n != 2 || e != 1 {
+		t.Fatalf("stats %d/%d, want 1 of 2 embedded (the stale vector is dropped)", e, n)
+	}
+	if miss, _ = s.MissingEmbeddings(ctx, "m", 10); len(miss) != 1 || miss[0].Text != "two" {
+		t.Fatalf("missing after put = %+v", miss)
+	}
+	if _, e, _ = s.EmbeddingStats(ctx, "other"); e != 0 {
+		t.Fatal("vectors leak across models")
+	}
+	// Changing a chunk drops its vector; unchanged chunks keep theirs.
+	a.Body, a.Hash = "one\nzwei", "2"
+	must(t, errOf(s.PutDocument(ctx, a, chunksOf(a))))
+	if _, e, _ = s.EmbeddingStats(ctx, "m"); e != 1 {
+		t.Fatalf("%d embedded after changing the other chunk, want 1", e)
+	}
+	a.Body, a.Hash = "uno\nzwei", "3"
+	must(t, errOf(s.PutDocument(ctx, a, chunksOf(a))))
+	if _, e, _ = s.EmbeddingStats(ctx, "m"); e != 0 {
+		t.Fatalf("%d embedded after changing the embedded chunk, want 0", e)
+	}
 }

@@ -41,6 +41,9 @@ type options struct {
 	clients  int
 	duration time.Duration
 	refs     bool
+	load     bool
+	kb       bool
+	kbChunks int
 }
 
 func run() error {
@@ -51,44 +54,74 @@ func run() error {
 	flag.IntVar(&o.clients, "clients", 64, "concurrent simulated customers")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measurement time per system")
 	flag.BoolVar(&o.refs, "refs", true, "also run the pgbench and echo references (false: only Tandem, results not written)")
+	flag.BoolVar(&o.load, "load", true, "run the message-path load benchmark")
+	flag.BoolVar(&o.kb, "retrieval", true, "run the retrieval benchmark (against bleve)")
+	flag.IntVar(&o.kbChunks, "kb-chunks", 100000, "retrieval benchmark: generated chunks")
+	phase := flag.String("kb-phase", "", "internal: run one retrieval benchmark system and print JSON")
 	flag.Parse()
+	if *phase != "" {
+		return runPhase(*phase, o.kbChunks, o.db)
+	}
+	var report string
+	if o.load {
+		r, err := loadBench(o)
+		if err != nil || !o.refs {
+			return err
+		}
+		report += r
+	}
+	if o.kb {
+		r, err := retrievalBench(o)
+		if err != nil {
+			return err
+		}
+		fmt.Print(r)
+		report += r
+	}
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(o.out, []byte(report), 0o644)
+}
 
+// loadBench runs the message-path benchmark and returns its report section ("" with -refs=false).
+func loadBench(o options) (string, error) {
 	benchDB, err := freshDatabase(o.db, "tandem_bench")
 	if err != nil {
-		return err
+		return "", err
 	}
 	fmt.Printf("bench: %d clients, %s each, %d CPUs\n", o.clients, o.duration, runtime.NumCPU())
 
 	if !o.refs {
 		tandem, err := startTandem(o.bin, benchDB)
 		if err != nil {
-			return err
+			return "", err
 		}
 		defer tandem.stop()
 		res, err := load(tandem.base, tandem.key, o.clients, o.duration)
 		fmt.Printf("bot turns: %.0f/s p50 %.2f ms p99 %.2f ms (%d errors)\n", res.rate, res.p50, res.p99, res.errors)
-		return err
+		return "", err
 	}
 	pgTPS, err := pgbenchInserts(benchDB, o.clients, o.duration)
 	if err != nil {
-		return err
+		return "", err
 	}
 	fmt.Printf("reference pgbench single-row insert: %.0f tps\n", pgTPS)
 
 	echoRPS, _, _, err := echoReference(o.clients, o.duration)
 	if err != nil {
-		return err
+		return "", err
 	}
 	fmt.Printf("reference bare echo handler: %.0f req/s\n", echoRPS)
 
 	tandem, err := startTandem(o.bin, benchDB)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer tandem.stop()
 	res, err := load(tandem.base, tandem.key, o.clients, o.duration)
 	if err != nil {
-		return err
+		return "", err
 	}
 	report := fmt.Sprintf(`Tandem load benchmark — %s
 machine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
@@ -102,10 +135,7 @@ aim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
 `, time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
 		res.rate, res.n, res.errors, res.p50, res.p99, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
 	fmt.Print(report)
-	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(o.out, []byte(report), 0o644)
+	return report, nil
 }
 
 // freshDatabase drops and creates a database beside the admin URL's and returns its URL.

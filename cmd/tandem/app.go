@@ -28,7 +28,6 @@ import (
 	"tandem/httpapi"
 	"tandem/postgres"
 	"tandem/realtime"
-	"tandem/retrieval"
 	"tandem/sqlite"
 )
 
@@ -40,10 +39,7 @@ type store interface {
 	httpapi.Store
 	Migrate(ctx context.Context) error
 	Close() error
-	PutDocument(ctx context.Context, d chat.Document) (bool, error)
-	Documents(ctx context.Context) ([]chat.Document, error)
-	DeleteDocument(ctx context.Context, id string) error
-	KnowledgeVersion(ctx context.Context) (string, error)
+	knowledgeStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	PutAccount(ctx context.Context, a chat.Account) error
 }
@@ -142,21 +138,14 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// newIndex loads the knowledge base from the store into a search index.
-func newIndex(ctx context.Context, s store) (*retrieval.Index, error) {
-	docs, err := s.Documents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return retrieval.NewIndex(docs), nil
-}
-
 // serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
 // finish requests, stop loops. ready is called with the base URL once listening.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, ready func(baseURL string)) error {
-	index := retrieval.NewIndex(nil)
-	knowledge := &retrieval.Sync{Source: st, Index: index, Interval: retrieval.DefaultSyncInterval, Log: log}
-	if err := knowledge.Load(ctx); err != nil {
+	kb, err := newKnowledge(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if err := kb.sync.Load(ctx); err != nil {
 		return err
 	}
 	secret, err := visitorSecret(cfg, log)
@@ -172,11 +161,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	svc := &conversation.Service{Store: st, Bot: &bot.Bot{Knowledge: index}, Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: &bot.Bot{Knowledge: kb.search}, Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Store: st, Articles: index, Hub: hub,
+	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -189,7 +178,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	defer cancelLoops()
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
-	loops.Go(func() error { return knowledge.Run(loopCtx) })
+	loops.Go(func() error { return kb.sync.Run(loopCtx) })
+	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()
@@ -199,7 +189,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "articles", index.Len())
+	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.index.Documents(), "chunks", kb.index.Len())
 	if ready != nil {
 		ready(base)
 	}

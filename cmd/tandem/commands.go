@@ -99,7 +99,7 @@ func loadDemoKB(ctx context.Context, st store) (total, changed int, err error) {
 			return err
 		}
 		doc.Collection = "demo"
-		ok, err := st.PutDocument(ctx, doc)
+		ok, err := st.PutDocument(ctx, doc, retrieval.Chunks(doc, retrieval.DefaultChunkOptions))
 		total++
 		if ok {
 			changed++
@@ -184,21 +184,23 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer st.Close()
-	index, err := newIndex(ctx, st)
-	if err != nil {
+	if docs, err := st.Documents(ctx); err != nil {
 		return err
-	}
-	if index.Len() == 0 {
+	} else if len(docs) == 0 {
 		if _, _, err := loadDemoKB(ctx, st); err != nil {
-			return err
-		}
-		if index, err = newIndex(ctx, st); err != nil {
 			return err
 		}
 		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base")
 	}
+	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	if err != nil {
+		return err
+	}
+	if err := kb.ready(ctx, stderr); err != nil {
+		return err
+	}
 	start := time.Now()
-	r, err := (&bot.Bot{Knowledge: index}).Turn(ctx, chat.Conversation{}, nil, q)
+	r, err := (&bot.Bot{Knowledge: kb.search}).Turn(ctx, chat.Conversation{}, nil, q)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"tandem/chat"
 	"tandem/config"
 	"tandem/evals"
 	"tandem/postgres"
@@ -86,19 +85,23 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer cleanup()
-	if err := importPassages(ctx, st, passages, stderr); err != nil {
+	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	if err != nil {
 		return err
 	}
-	index, err := newIndex(ctx, st)
-	if err != nil {
+	if r := kb.importer.Documents(ctx, knowledge, passages, "eval"); r.Error != "" {
+		return errors.New(r.Error)
+	}
+	if err := kb.ready(ctx, stderr); err != nil {
 		return err
 	}
 	bar := newProgress(stderr, "searching", len(questions))
 	report := evals.Retrieval(questions, func(q string, k int) []string {
-		hits := index.Search(q, k)
-		ids := make([]string, len(hits))
-		for i, h := range hits {
-			ids[i] = h.Doc.ID
+		// Chunks of one document count once: ask for more chunks than documents wanted.
+		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q, K: 4 * k}), k)
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = r.Doc.ID
 		}
 		return ids
 	}, k, bar.set)
@@ -166,18 +169,4 @@ func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
 		return nil, nil, err
 	}
 	return lite, cleanup, nil
-}
-
-// importPassages stores QA-set passages as knowledge documents.
-func importPassages(ctx context.Context, st store, docs []chat.Document, stderr io.Writer) error {
-	bar := newProgress(stderr, "importing", len(docs))
-	for i, d := range docs {
-		d.Collection = "eval"
-		if _, err := st.PutDocument(ctx, d); err != nil {
-			return err
-		}
-		bar.set(i + 1)
-	}
-	bar.done()
-	return nil
 }

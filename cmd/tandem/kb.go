@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"tandem/retrieval"
 )
@@ -20,10 +19,12 @@ import (
 const kbUsage = `Usage: tandem kb <command> [flags]
 
 Commands:
-  import PATH…        import Markdown (.md), text (.txt) and JSONL passages; folders are walked
+  import PATH…        import Markdown, text, HTML, PDF, FAQ CSV/JSONL and JSONL passages;
+                      folders are walked; --url URL (repeatable) and --sitemap URL fetch pages
   list                list the knowledge base
   delete ID…          delete documents
-  search "query"      search like the bot does (--json, --k N)
+  search "query"      hybrid search like the bot's (--json, --k N, --collection C, --lang L)
+  status              documents, chunks and embedding progress
 
 A running server picks changes up within a few seconds; no restart is needed.
 `
@@ -38,7 +39,7 @@ func cmdKB(ctx context.Context, args []string, getenv func(string) string, stdou
 		return errHelp
 	}
 	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
-		"import": kbImport, "list": kbList, "delete": kbDelete, "search": kbSearch,
+		"import": kbImport, "list": kbList, "delete": kbDelete, "search": kbSearch, "status": kbStatus,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -47,40 +48,71 @@ func cmdKB(ctx context.Context, args []string, getenv func(string) string, stdou
 	return cmd(ctx, args[1:], getenv, stdout, stderr)
 }
 
-// kbImport imports files and folders; a bad file is reported and skipped, the rest goes on.
+// kbImport imports files, folders and URLs; a bad file is reported and skipped, the rest goes on.
 func kbImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var collection string
-	_, _, st, paths, err := setup(ctx, "kb import", args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&collection, "collection", "default", "collection to import into")
+	var collection, sitemap string
+	var urls stringList
+	cfg, log, st, paths, err := setup(ctx, "kb import", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&collection, "collection", "default", "collection for documents that do not name one")
+		fs.Var(&urls, "url", "a page to fetch and import (repeatable)")
+		fs.StringVar(&sitemap, "sitemap", "", "a sitemap.xml whose pages to fetch and import")
 	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	kb, err := newKnowledge(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 && len(urls) == 0 && sitemap == "" {
+		return errors.New("give files, folders, --url or --sitemap to import")
+	}
 	files, err := expandPaths(paths)
 	if err != nil {
 		return err
 	}
+	var reports []retrieval.Report
 	bar := newProgress(stderr, "importing", len(files))
-	var failed, docs, changed int
 	for i, f := range files {
-		n, c, err := importFile(ctx, st, f, collection)
+		reports = append(reports, importFile(ctx, kb.importer, f, collection))
 		bar.set(i + 1)
-		if err != nil {
-			failed++
-			fmt.Fprintf(stdout, "error  %s\n", err)
-			continue
-		}
-		docs, changed = docs+n, changed+c
-		fmt.Fprintf(stdout, "ok     %s: %d documents, %d new or changed\n", f, n, c)
 	}
 	bar.done()
-	fmt.Fprintf(stdout, "%d files, %d documents, %d new or changed, %d files failed\n", len(files), docs, changed, failed)
+	if len(urls) > 0 || sitemap != "" {
+		reports = append(reports, importURLs(ctx, kb.importer, urls, sitemap, collection, stderr)...)
+	}
+	failed := printReports(stdout, reports)
+	if err := kb.embedNow(ctx, stderr); err != nil {
+		return err
+	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d files failed", failed, len(files))
+		return fmt.Errorf("%d of %d imports failed", failed, len(reports))
 	}
 	return nil
 }
+
+// printReports prints one line per file or URL and a total; it returns how many failed.
+func printReports(w io.Writer, reports []retrieval.Report) (failed int) {
+	var docs, chunks, changed int
+	for _, r := range reports {
+		if r.Error != "" {
+			failed++
+			fmt.Fprintf(w, "error  %s\n", r.Error)
+			continue
+		}
+		docs, chunks, changed = docs+r.Documents, chunks+r.Chunks, changed+r.Changed
+		fmt.Fprintf(w, "ok     %s: %d documents, %d chunks, %d new or changed\n", r.Name, r.Documents, r.Chunks, r.Changed)
+	}
+	fmt.Fprintf(w, "%d imported, %d failed: %d documents, %d chunks, %d new or changed\n", len(reports)-failed, failed, docs, chunks, changed)
+	return failed
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // expandPaths turns files and folders into the list of files to import.
 func expandPaths(paths []string) ([]string, error) {
@@ -110,34 +142,20 @@ func expandPaths(paths []string) ([]string, error) {
 	return files, nil
 }
 
-func importFile(ctx context.Context, st store, path, collection string) (n, changed int, err error) {
+// importFile reads and imports one file; the size limit is checked before reading.
+func importFile(ctx context.Context, im *retrieval.Importer, path, collection string) retrieval.Report {
 	info, err := os.Stat(path)
 	if err != nil {
-		return 0, 0, err
+		return retrieval.Report{Name: path, Error: err.Error()}
 	}
 	if info.Size() > retrieval.MaxFileBytes {
-		return 0, 0, fmt.Errorf("%s: %d bytes; the limit is %d", path, info.Size(), retrieval.MaxFileBytes)
+		return retrieval.Report{Name: path, Error: fmt.Sprintf("%s: %d bytes; the limit is %d", path, info.Size(), retrieval.MaxFileBytes)}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, 0, err
+		return retrieval.Report{Name: path, Error: err.Error()}
 	}
-	docs, err := retrieval.ParseFile(path, data, time.Now().UTC())
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, d := range docs {
-		d.Collection = collection
-		ok, err := st.PutDocument(ctx, d)
-		if err != nil {
-			return n, changed, fmt.Errorf("%s: %w", path, err)
-		}
-		n++
-		if ok {
-			changed++
-		}
-	}
-	return n, changed, nil
+	return im.File(ctx, path, data, collection)
 }
 
 func kbList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -183,19 +201,26 @@ func kbDelete(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 type searchHit struct {
-	ID    string  `json:"id"`
-	Title string  `json:"title"`
-	Lang  string  `json:"lang"`
-	URL   string  `json:"url"`
-	Score float64 `json:"score"`
+	DocID   string         `json:"doc_id"`
+	ChunkID string         `json:"chunk_id"`
+	Title   string         `json:"title"`
+	Heading string         `json:"heading,omitempty"`
+	Lang    string         `json:"lang"`
+	URL     string         `json:"url"`
+	Lexical *retrieval.Leg `json:"lexical"`
+	Vector  *retrieval.Leg `json:"vector"`
+	Fused   float64        `json:"fused"`
 }
 
 func kbSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var asJSON bool
 	var k int
-	_, _, st, rest, err := setup(ctx, "kb search", args, getenv, stderr, func(fs *flag.FlagSet) {
+	var f retrieval.Filter
+	cfg, log, st, rest, err := setup(ctx, "kb search", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.IntVar(&k, "k", 5, "number of results")
+		fs.StringVar(&f.Collection, "collection", "", "only this collection")
+		fs.StringVar(&f.Lang, "lang", "", "only chunks in this language (en, zh)")
 	})
 	if err != nil {
 		return err
@@ -205,22 +230,61 @@ func kbSearch(ctx context.Context, args []string, getenv func(string) string, st
 	if q == "" {
 		return errors.New(`a query is required: tandem kb search "how do I file a claim"`)
 	}
-	index, err := newIndex(ctx, st)
+	if k < 1 || k > 100 {
+		return errors.New("--k must be 1–100")
+	}
+	kb, err := newKnowledge(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
+	if err := kb.ready(ctx, stderr); err != nil {
+		return err
+	}
 	hits := []searchHit{}
-	for _, h := range index.Search(q, k) {
-		hits = append(hits, searchHit{h.Doc.ID, h.Doc.Title, h.Doc.Lang, h.Doc.URL, h.Score})
+	for _, r := range kb.search.Search(ctx, retrieval.Query{Text: q, K: k, Filter: f}) {
+		hits = append(hits, searchHit{r.Doc.ID, r.Chunk.ID, r.Doc.Title, r.Chunk.Heading, r.Chunk.Lang, r.Doc.URL, r.Lexical, r.Vector, r.Fused})
 	}
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(hits)
 	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "#\tFUSED\tLEXICAL\tVECTOR\tCHUNK\tTITLE")
 	for i, h := range hits {
-		fmt.Fprintf(stdout, "%d. %.2f  %s  %s\n", i+1, h.Score, h.ID, h.Title)
+		fmt.Fprintf(w, "%d\t%.4f\t%s\t%s\t%s\t%s\n", i+1, h.Fused, legText(h.Lexical), legText(h.Vector), h.ChunkID, strings.TrimSpace(h.Title+" › "+h.Heading))
 	}
+	w.Flush()
 	if len(hits) == 0 {
 		fmt.Fprintln(stdout, "no matches")
 	}
+	return nil
+}
+
+// legText shows one leg's rank, raw and normalised score, or "-" when it missed.
+func legText(l *retrieval.Leg) string {
+	if l == nil {
+		return "-"
+	}
+	return fmt.Sprintf("#%d %.3f (%.2f)", l.Rank, l.Raw, l.Norm)
+}
+
+func kbStatus(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, log, st, _, err := setup(ctx, "kb status", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	kb, err := newKnowledge(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	docs, err := st.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := kb.embed.Status(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d documents, %d chunks, %d embedded with %s (%d dimensions)\n", len(docs), p.Chunks, p.Embedded, p.Model, p.Dim)
 	return nil
 }

@@ -57,22 +57,33 @@ func TestKBCommands(t *testing.T) {
 		write("latin1.txt", []byte("caf\xe9 cr\xe8me")),
 		write("sheet.xlsx", []byte("PK\x03\x04")),
 		write("broken.jsonl", []byte(`{"id":"p1","title":"t","text":"fine"}`+"\n"+`{"id":"p2",`+"\n")),
+		write("huge.md", nil),
 	}
+	os.Truncate(bad[len(bad)-1], 50<<20) // a 50 MB file, refused before it is read
+	page := write("page.html", []byte(`<html lang="en"><head><title>Travel cover</title><script>x()</script></head>
+<body><nav>Home</nav><h2>Lost luggage</h2><p>We pay up to 5,000 CNY for lost luggage.</p></body></html>`))
 	runKB := func(args ...string) (int, string) {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), append([]string{"kb"}, args...), env, &out, &errb)
 		return code, out.String() + errb.String()
 	}
-	code, out := runKB(append([]string{"import", good}, bad...)...)
-	if code != 1 || !strings.Contains(out, "5 files failed") || !strings.Contains(out, "empty file") ||
+	code, out := runKB(append([]string{"import", good, page}, bad...)...)
+	if code != 1 || !strings.Contains(out, "2 imported, 6 failed") || !strings.Contains(out, "the limit is") || !strings.Contains(out, "empty file") ||
 		!strings.Contains(out, "not UTF-8") || !strings.Contains(out, "unsupported file type") || !strings.Contains(out, "broken.jsonl: line 2") {
 		t.Fatalf("import with bad files: exit %d\n%s", code, out)
 	}
 	code, out = runKB("list", "--json")
 	var docs []struct{ ID, Title string }
 	json.Unmarshal([]byte(out[:strings.LastIndex(out, "]")+1]), &docs)
-	if code != 0 || len(docs) != 1 || docs[0].ID != "good" || docs[0].Title != "Pet insurance" {
-		t.Fatalf("list after import = %d %s; want only the good file (the broken JSONL wrote nothing)", code, out)
+	if code != 0 || len(docs) != 2 || docs[0].ID != "good" || docs[0].Title != "Pet insurance" || docs[1].Title != "Travel cover" {
+		t.Fatalf("list after import = %d %s; want only the good files (the broken JSONL wrote nothing)", code, out)
+	}
+	if code, out = runKB("search", "--json", "lost luggage"); code != 0 || !strings.Contains(out, `"chunk_id":"page#0"`) ||
+		!strings.Contains(out, `"lexical":{"rank":1`) || strings.Contains(out, "Home") {
+		t.Fatalf("search the HTML page = %d %s", code, out)
+	}
+	if code, out = runKB("status"); code != 0 || !strings.Contains(out, "2 documents, 2 chunks, 2 embedded with local-256") {
+		t.Fatalf("status = %d %s", code, out)
 	}
 	if code, out = runKB("search", "are cats covered"); code != 0 || !strings.Contains(out, "good") {
 		t.Fatalf("search = %d %s", code, out)

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"tandem/chat"
+	"tandem/config"
+	"tandem/httpapi"
+	"tandem/llm"
+	"tandem/postgres"
+	"tandem/retrieval"
+)
+
+// knowledgeStore is what the knowledge base needs of a store.
+type knowledgeStore interface {
+	retrieval.Source
+	retrieval.DocumentStore
+	retrieval.EmbedStore
+	PutDocument(ctx context.Context, d chat.Document, chunks []chat.Chunk) (bool, error)
+	DeleteDocument(ctx context.Context, id string) error
+}
+
+// knowledge wires the knowledge base: the in-memory index kept in sync with the store, hybrid
+// search, the importer and the background embedding job.
+type knowledge struct {
+	index    *retrieval.Index
+	search   *retrieval.Searcher
+	sync     *retrieval.Sync
+	embed    *retrieval.EmbedJob
+	importer *retrieval.Importer
+}
+
+// newEmbedder returns the configured embedder.
+func newEmbedder(cfg config.Config) retrieval.Embedder {
+	if cfg.Embedder == "openai" {
+		return llm.NewEmbedder(llm.EmbedConfig{BaseURL: cfg.EmbedBaseURL, APIKey: cfg.EmbedAPIKey, Model: cfg.EmbedModel, Dim: cfg.EmbedDim})
+	}
+	return retrieval.NewLocal(cfg.EmbedDim)
+}
+
+// newKnowledge sets the knowledge base up over st without loading it (see load). Postgres
+// searches vectors with its HNSW index; SQLite's vectors are searched exactly in memory.
+func newKnowledge(ctx context.Context, cfg config.Config, st knowledgeStore, log *slog.Logger) (*knowledge, error) {
+	emb := newEmbedder(cfg)
+	index := retrieval.NewIndex(nil)
+	k := &knowledge{
+		index:    index,
+		search:   &retrieval.Searcher{Index: index, Embedder: emb, Log: log},
+		sync:     &retrieval.Sync{Source: st, Index: index, Interval: retrieval.DefaultSyncInterval, Log: log},
+		embed:    &retrieval.EmbedJob{Store: st, Embedder: emb, Log: log},
+		importer: &retrieval.Importer{Store: st},
+	}
+	if cfg.Embedder == "openai" {
+		k.search.Params = retrieval.SemanticHybridParams
+	}
+	if pg, ok := st.(*postgres.Store); ok {
+		if err := pg.EnsureVectorIndex(ctx, emb.Model(), emb.Dim()); err != nil {
+			return nil, err
+		}
+		k.search.Vectors = pg
+	} else if vs, ok := st.(retrieval.VectorSource); ok {
+		k.sync.Vectors, k.sync.Model = vs, emb.Model()
+	}
+	if err := backfillChunks(ctx, st); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// backfillChunks chunks documents stored before chunking existed.
+func backfillChunks(ctx context.Context, st knowledgeStore) error {
+	docs, err := st.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	chunks, err := st.Chunks(ctx, "")
+	if err != nil {
+		return err
+	}
+	has := map[string]bool{}
+	for _, c := range chunks {
+		has[c.DocID] = true
+	}
+	var todo []chat.Document
+	var parts [][]chat.Chunk
+	for _, d := range docs {
+		if !has[d.ID] {
+			todo = append(todo, d)
+			parts = append(parts, retrieval.Chunks(d, retrieval.DefaultChunkOptions))
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	_, err = st.PutDocuments(ctx, todo, parts)
+	return err
+}
+
+// embedNow embeds whatever is pending, with a progress bar on a terminal. A failing embedder is
+// reported but is not fatal: search falls back to the lexical leg.
+func (k *knowledge) embedNow(ctx context.Context, stderr io.Writer) error {
+	p, err := k.embed.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Embedded >= p.Chunks {
+		return nil
+	}
+	bar := newProgress(stderr, "embedding", p.Chunks)
+	_, err = k.embed.Pending(ctx, func(p retrieval.Progress) { bar.set(p.Embedded) })
+	bar.done()
+	if err != nil {
+		fmt.Fprintf(stderr, "warning: %v; vector search covers only the chunks embedded so far\n", err)
+	}
+	return nil
+}
+
+// ready embeds pending chunks and loads the index: what a one-shot command does before searching.
+func (k *knowledge) ready(ctx context.Context, stderr io.Writer) error {
+	if err := k.embedNow(ctx, stderr); err != nil {
+		return err
+	}
+	return k.sync.Load(ctx)
+}
+
+// api is the knowledge base as the trainer API sees it.
+func (k *knowledge) api(st knowledgeStore) *httpapi.KnowledgeBase {
+	return &httpapi.KnowledgeBase{Store: st, Index: k.index, Search: k.search, Importer: k.importer, Embed: k.embed,
+		ImportURLs: func(ctx context.Context, urls []string, sitemap, collection string) []retrieval.Report {
+			return importURLs(ctx, k.importer, urls, sitemap, collection, io.Discard)
+		}}
+}
+
+// importURLs fetches pages (and the pages a sitemap lists) and imports each; one report per page.
+func importURLs(ctx context.Context, im *retrieval.Importer, urls []string, sitemap, collection string, stderr io.Writer) []retrieval.Report {
+	client := &http.Client{Timeout: 30 * time.Second}
+	var reports []retrieval.Report
+	if sitemap != "" {
+		pages, err := retrieval.Sitemap(ctx, client, sitemap)
+		if err != nil {
+			reports = append(reports, retrieval.Report{Name: sitemap, Error: err.Error()})
+		}
+		urls = append(urls, pages...)
+	}
+	bar := newProgress(stderr, "fetching", len(urls))
+	results := retrieval.Fetch(ctx, client, urls, retrieval.FetchOptions{})
+	for i, r := range results {
+		if r.Err != nil {
+			reports = append(reports, retrieval.Report{Name: r.URL, Error: r.Err.Error()})
+		} else {
+			reports = append(reports, im.Documents(ctx, r.URL, r.Docs, collection))
+		}
+		bar.set(i + 1)
+	}
+	bar.done()
+	return reports
+}

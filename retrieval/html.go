@@ -1,0 +1,139 @@
+package retrieval
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"tandem/chat"
+)
+
+// skipped are elements whose text is never knowledge: scripts, styles and page chrome.
+var skipped = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Nav: true,
+	atom.Header: true, atom.Footer: true, atom.Aside: true, atom.Form: true, atom.Svg: true, atom.Iframe: true,
+}
+
+// blocks end a line of text; headings become Markdown headings so chunking follows them.
+var blocks = map[atom.Atom]string{
+	atom.P: "", atom.Div: "", atom.Li: "- ", atom.Tr: "", atom.Br: "", atom.Section: "", atom.Article: "",
+	atom.Blockquote: "", atom.Pre: "", atom.Dd: "", atom.Dt: "", atom.Td: "", atom.Th: "",
+	atom.H1: "# ", atom.H2: "## ", atom.H3: "### ", atom.H4: "#### ", atom.H5: "##### ", atom.H6: "###### ",
+}
+
+// ParseHTML turns an HTML page into a document: the title from <title> (or the first <h1>),
+// the body as Markdown-like text with headings kept, page chrome dropped, the language from
+// <html lang> when it is English or Chinese. id names the document.
+func ParseHTML(name, id string, data []byte, now time.Time) (chat.Document, error) {
+	root, err := html.Parse(bytes.NewReader(data))
+	if err != nil {
+		return chat.Document{}, fmt.Errorf("%s: not HTML: %v", name, err)
+	}
+	w := &htmlText{}
+	w.walk(root)
+	body := strings.TrimSpace(collapseBlank(w.b.String()))
+	title := strings.TrimSpace(w.title)
+	if title == "" {
+		title = w.h1
+	}
+	if title == "" {
+		title = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	if body == "" {
+		return chat.Document{}, fmt.Errorf("%s: no text in the page", name)
+	}
+	d := chat.Document{ID: id, Title: title, Body: body, UpdatedAt: now}
+	switch l := strings.ToLower(w.lang); {
+	case strings.HasPrefix(l, "zh"):
+		d.Lang = "zh"
+	case strings.HasPrefix(l, "en"):
+		d.Lang = "en"
+	}
+	return finish(d), nil
+}
+
+// htmlText collects a page's visible text.
+type htmlText struct {
+	b         strings.Builder
+	title, h1 string
+	lang      string
+}
+
+func (w *htmlText) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		if t := strings.Join(strings.Fields(n.Data), " "); t != "" {
+			if w.b.Len() > 0 && !strings.HasSuffix(w.b.String(), "\n") && !strings.HasSuffix(w.b.String(), " ") {
+				w.b.WriteByte(' ')
+			}
+			w.b.WriteString(t)
+		}
+		return
+	case html.ElementNode:
+		switch {
+		case skipped[n.DataAtom]:
+			return
+		case n.DataAtom == atom.Title:
+			w.title = textOf(n)
+			return
+		case n.DataAtom == atom.Html:
+			for _, a := range n.Attr {
+				if a.Key == "lang" {
+					w.lang = a.Val
+				}
+			}
+		case n.DataAtom == atom.H1 && w.h1 == "":
+			w.h1 = textOf(n)
+		}
+	}
+	prefix, block := blocks[n.DataAtom]
+	if block {
+		w.b.WriteString("\n" + prefix)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c)
+	}
+	if block {
+		w.b.WriteString("\n")
+		if prefix != "" && prefix[0] == '#' {
+			w.b.WriteString("\n")
+		}
+	}
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// collapseBlank trims lines and keeps at most one blank line between paragraphs; empty list
+// items and headings are dropped.
+func collapseBlank(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "-" || strings.Trim(line, "# ") == "" && line != "" {
+			continue
+		}
+		if line == "" && (len(out) == 0 || out[len(out)-1] == "") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,224 @@
+package retrieval
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"time"
+
+	"tandem/chat"
+)
+
+// Filter narrows a search; empty fields match everything.
+type Filter struct {
+	Collection string
+	Lang       string
+}
+
+// Allows reports whether a chunk of d passes the filter.
+func (f Filter) Allows(d *chat.Document, c *chat.Chunk) bool {
+	return (f.Collection == "" || d.Collection == f.Collection) && (f.Lang == "" || c.Lang == f.Lang)
+}
+
+// VectorHit is a chunk found by vector search with its cosine similarity.
+type VectorHit struct {
+	ChunkID string
+	Score   float64
+}
+
+// VectorSearcher finds the chunks nearest to a vector under an embedding model.
+type VectorSearcher interface {
+	SearchVectors(ctx context.Context, model string, v []float32, k int, f Filter) ([]VectorHit, error)
+}
+
+// Leg is one search leg's view of a result: its 1-based rank, raw score and the score
+// normalised to [0,1] (lexical: BM25 over the query's largest possible BM25; vector: cosine,
+// floored at 0).
+type Leg struct {
+	Rank int     `json:"rank"`
+	Raw  float64 `json:"raw"`
+	Norm float64 `json:"norm"`
+}
+
+// Result is one fused search result. Lexical or Vector is nil when that leg missed the chunk.
+type Result struct {
+	Doc     chat.Document `json:"-"`
+	Chunk   chat.Chunk    `json:"-"`
+	Lexical *Leg          `json:"lexical"`
+	Vector  *Leg          `json:"vector"`
+	Fused   float64       `json:"fused"`
+}
+
+// Query is a search request.
+type Query struct {
+	Text string
+	K    int
+	Filter
+}
+
+// HybridParams tune reciprocal rank fusion: each leg adds Weight/(RRFK+rank) for the chunks in
+// its top Candidates.
+type HybridParams struct {
+	Candidates    int
+	RRFK          float64
+	LexicalWeight float64
+	VectorWeight  float64
+}
+
+// DefaultHybridParams suit the local embedder, chosen on the cmrc2018-zh dev split: the local
+// vectors alone find only 51% of answers first (BM25: 98%), and equal-weight RRF drops recall@1
+// to 0.75, so the lexical leg leads and the vector leg breaks ties and fills in when the
+// lexical leg finds nothing (typos, partial words).
+var DefaultHybridParams = HybridParams{Candidates: 50, RRFK: 10, LexicalWeight: 1, VectorWeight: 0.05}
+
+// SemanticHybridParams are the usual equal-weight RRF (k = 60), for a semantic embedding model.
+var SemanticHybridParams = HybridParams{Candidates: 50, RRFK: 60, LexicalWeight: 1, VectorWeight: 1}
+
+// Searcher is hybrid search: BM25 over the in-memory index and vector search (the store's index
+// when it has one, else exact over the index's vectors), fused by reciprocal rank fusion.
+type Searcher struct {
+	Index    *Index
+	Embedder Embedder       // nil: lexical only
+	Vectors  VectorSearcher // nil: exact search over Index's vectors
+	Params   HybridParams
+	Log      *slog.Logger
+}
+
+// Search returns up to q.K fused results, best first. A failing vector leg is logged and the
+// lexical results are returned alone.
+func (s *Searcher) Search(ctx context.Context, q Query) []Result {
+	p := s.params()
+	lex := s.Index.Search(q.Text, p.Candidates, q.Filter)
+	qw := s.Index.QueryWeight(q.Text)
+	vec := s.vectorLeg(ctx, q, p.Candidates)
+	byID := map[string]*Result{}
+	order := []*Result{}
+	get := func(id string) *Result {
+		r := byID[id]
+		if r == nil {
+			r = &Result{}
+			byID[id] = r
+			order = append(order, r)
+		}
+		return r
+	}
+	for i, h := range lex {
+		r := get(h.Chunk.ID)
+		r.Doc, r.Chunk = h.Doc, h.Chunk
+		r.Lexical = &Leg{Rank: i + 1, Raw: h.Score, Norm: ratio(h.Score, qw)}
+		r.Fused += p.LexicalWeight / (p.RRFK + float64(i+1))
+	}
+	for i, h := range vec {
+		it, ok := s.Index.item(h.ChunkID)
+		if !ok {
+			continue // a chunk the index has not loaded yet
+		}
+		r := get(h.ChunkID)
+		r.Doc, r.Chunk = *it.doc, it.chunk
+		r.Vector = &Leg{Rank: i + 1, Raw: h.Score, Norm: max(0, min(1, h.Score))}
+		r.Fused += p.VectorWeight / (p.RRFK + float64(i+1))
+	}
+	out := make([]Result, len(order))
+	for i, r := range order {
+		out[i] = *r
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Fused != out[b].Fused {
+			return out[a].Fused > out[b].Fused
+		}
+		return rawLexical(out[a]) > rawLexical(out[b])
+	})
+	if q.K > 0 && len(out) > q.K {
+		out = out[:q.K]
+	}
+	return out
+}
+
+func (s *Searcher) params() HybridParams {
+	if s.Params.Candidates == 0 {
+		return DefaultHybridParams
+	}
+	return s.Params
+}
+
+func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) []VectorHit {
+	if s.Embedder == nil || s.params().VectorWeight == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	vs, err := s.Embedder.Embed(ctx, []string{q.Text})
+	if err == nil && len(vs) == 1 {
+		var src VectorSearcher = s.Index
+		if s.Vectors != nil {
+			src = s.Vectors
+		}
+		var hits []VectorHit
+		if hits, err = src.SearchVectors(ctx, s.Embedder.Model(), vs[0], k, q.Filter); err == nil {
+			return hits
+		}
+	}
+	if s.Log != nil && ctx.Err() == nil {
+		s.Log.Warn("vector search failed; lexical results only", "err", err)
+	}
+	return nil
+}
+
+// QueryWeight is the lexical leg's largest possible score for query (see Index.QueryWeight).
+func (s *Searcher) QueryWeight(query string) float64 { return s.Index.QueryWeight(query) }
+
+func rawLexical(r Result) float64 {
+	if r.Lexical == nil {
+		return 0
+	}
+	return r.Lexical.Raw
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return min(1, a/b)
+}
+
+// TopDocuments keeps each document's best result, in order, up to k documents.
+func TopDocuments(rs []Result, k int) []Result {
+	seen := map[string]bool{}
+	var out []Result
+	for _, r := range rs {
+		if seen[r.Doc.ID] {
+			continue
+		}
+		seen[r.Doc.ID] = true
+		out = append(out, r)
+		if len(out) == k {
+			break
+		}
+	}
+	return out
+}
+
+// NewMemory returns a hybrid searcher over docs held only in memory (tests, evaluation), with
+// vectors from emb (nil: lexical only).
+func NewMemory(ctx context.Context, docs []chat.Document, emb Embedder) (*Searcher, error) {
+	ix := NewIndex(docs)
+	s := &Searcher{Index: ix}
+	if emb == nil {
+		return s, nil
+	}
+	texts := make([]string, len(ix.items))
+	for i, it := range ix.items {
+		texts[i] = EmbedText(it.doc.Title, it.chunk.Heading, it.chunk.Text)
+	}
+	vs, err := emb.Embed(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	vecs := make(map[string][]float32, len(vs))
+	for i, v := range vs {
+		vecs[ix.items[i].chunk.ID] = v
+	}
+	ix.SetVectors(emb.Model(), vecs)
+	s.Embedder = emb
+	return s, nil
+}
