@@ -222,12 +222,19 @@ func (s *Store) SearchVectors(ctx context.Context, model string, v []float32, k 
 		return nil, chat.Errorf(chat.EINVALID, "bad embedding model name %q", model)
 	}
 	// The model and dimension are literals so the planner matches the partial expression index.
+	// Without a filter the index scan needs no join; with one, iterative scans keep it filling k.
 	expr := fmt.Sprintf("e.embedding::vector(%d)", len(v))
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1::text::vector(%[2]d))
-		FROM embeddings e JOIN chunks c ON c.id = e.chunk_id AND c.hash = e.hash JOIN documents d ON d.id = c.doc_id
-		WHERE e.model = '%[3]s' AND ($2 = '' OR d.collection = $2) AND ($3 = '' OR c.lang = $3)
-		ORDER BY %[1]s <=> $1::text::vector(%[2]d) LIMIT $4`, expr, len(v), model),
-		vectorText(v), f.Collection, f.Lang, k)
+	q := fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1::text::vector(%[2]d)) FROM embeddings e
+		WHERE e.model = '%[3]s' ORDER BY %[1]s <=> $1::text::vector(%[2]d) LIMIT $2`, expr, len(v), model)
+	args := []any{vectorText(v), k}
+	if f != (retrieval.Filter{}) {
+		q = fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1::text::vector(%[2]d))
+			FROM embeddings e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.doc_id
+			WHERE e.model = '%[3]s' AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4)
+			ORDER BY %[1]s <=> $1::text::vector(%[2]d) LIMIT $2`, expr, len(v), model)
+		args = append(args, f.Collection, f.Lang)
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search vectors: %w", err)
 	}
@@ -258,4 +265,11 @@ func fnv32(s string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(s))
 	return h.Sum32()
+}
+
+// Analyze refreshes the planner's statistics after a large import, so vector searches use the
+// HNSW index at once instead of waiting for autovacuum.
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `ANALYZE documents, chunks, embeddings`)
+	return err
 }

@@ -52,9 +52,10 @@ func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 		cfg.MaxConns = defaultMaxConns
 	}
 	// Filtered vector searches keep scanning the HNSW index until LIMIT rows pass the filter
-	// (pgvector 0.8); ef_search 100 trades a little latency for recall. Both are placeholders
-	// until the vector extension loads, which is fine.
-	for k, v := range map[string]string{"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "100"} {
+	// (pgvector 0.8), up to 5,000 tuples so a very selective filter stays fast; ef_search 100
+	// trades a little latency for recall. They are placeholders until the vector extension
+	// loads, which is fine.
+	for k, v := range map[string]string{"hnsw.iterative_scan": "relaxed_order", "hnsw.ef_search": "100", "hnsw.max_scan_tuples": "5000"} {
 		if _, set := cfg.ConnConfig.RuntimeParams[k]; !set {
 			cfg.ConnConfig.RuntimeParams[k] = v
 		}

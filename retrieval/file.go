@@ -26,9 +26,12 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 		return nil, fmt.Errorf("%s: empty file", name)
 	case len(data) > MaxFileBytes:
 		return nil, fmt.Errorf("%s: %d bytes; the limit is %d", name, len(data), MaxFileBytes)
-	case bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data):
-		return nil, fmt.Errorf("%s: not UTF-8 text (binary file?)", name)
+	case bytes.IndexByte(data, 0) >= 0:
+		return nil, fmt.Errorf("%s: binary file (it has NUL bytes); import text, Markdown, HTML, CSV or JSONL", name)
+	case !utf8.Valid(data):
+		return nil, fmt.Errorf("%s: not UTF-8 text: invalid byte at offset %d (mixed or legacy encoding?); save the file as UTF-8", name, invalidUTF8(data))
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".md", ".markdown", ".txt":
 		if bytes.HasPrefix(data, []byte("---\n")) || bytes.HasPrefix(data, []byte("---\r\n")) {
@@ -39,12 +42,14 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 		return []chat.Document{d}, err
 	case ".jsonl":
 		return parsePassages(name, data, now)
+	case ".csv":
+		return parseFAQCSV(name, data, now)
 	case ".html", ".htm":
 		base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 		d, err := ParseHTML(name, base, data, now)
 		return []chat.Document{d}, err
 	}
-	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html or .jsonl)", name)
+	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html, .csv or .jsonl)", name)
 }
 
 // plainDocument makes a document of a file without front matter: the id from the file name,
@@ -67,14 +72,26 @@ func parsePassages(name string, data []byte, now time.Time) ([]chat.Document, er
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var p struct{ ID, Title, Text, URL, Lang string }
+		var p struct {
+			ID, Title, Text, URL, Lang, Answer, Collection string
+			Questions, Tags                                []string
+		}
 		if err := json.Unmarshal(line, &p); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %v", name, i+1, err)
+		}
+		if len(p.Questions) > 0 || p.Answer != "" { // an FAQ entry
+			d, err := faqDocument(p.ID, p.Questions, p.Answer, p.Tags, p.Lang, p.Collection, now)
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d: %v", name, i+1, err)
+			}
+			docs = append(docs, d)
+			continue
 		}
 		if p.ID == "" || strings.TrimSpace(p.Text) == "" {
 			return nil, fmt.Errorf("%s: line %d: id and text are required", name, i+1)
 		}
-		docs = append(docs, finish(chat.Document{ID: p.ID, Title: p.Title, Body: p.Text, URL: p.URL, Lang: p.Lang, UpdatedAt: now}))
+		docs = append(docs, finish(chat.Document{ID: p.ID, Title: p.Title, Body: p.Text, URL: p.URL, Lang: p.Lang, Tags: p.Tags,
+			Collection: p.Collection, UpdatedAt: now}))
 	}
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("%s: no records", name)
@@ -93,7 +110,20 @@ func finish(d chat.Document) chat.Document {
 	if d.URL == "" {
 		d.URL = "/kb/" + d.ID
 	}
-	sum := sha256.Sum256([]byte(d.Title + "\x00" + d.Lang + "\x00" + d.Category + "\x00" + d.URL + "\x00" + d.Body))
+	sum := sha256.Sum256([]byte(strings.Join([]string{d.Title, d.Lang, d.Category, d.URL, d.Body, d.Kind, d.Collection,
+		strings.Join(d.Tags, "\x01"), strings.Join(d.Questions, "\x01")}, "\x00")))
 	d.Hash = hex.EncodeToString(sum[:])
 	return d
+}
+
+// invalidUTF8 returns the offset of the first byte that is not valid UTF-8.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }

@@ -44,6 +44,7 @@ func (im *Importer) Documents(ctx context.Context, name string, docs []chat.Docu
 	for i := range docs {
 		if docs[i].Collection == "" {
 			docs[i].Collection = collection
+			docs[i] = finish(docs[i]) // the hash covers the collection
 		}
 		chunks[i] = Chunks(docs[i], im.Chunking)
 		r.Chunks += len(chunks[i])

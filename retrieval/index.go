@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"math"
+	"sort"
 	"sync"
 	"unicode/utf8"
 
@@ -18,6 +19,8 @@ type Params struct {
 	// SeparateTitle scores the title as its own BM25 field (weighted TitleWeight) instead of
 	// folding its tokens into the body.
 	SeparateTitle bool
+	// Exhaustive turns pruning off (see pruneMinItems), for measuring what pruning costs.
+	Exhaustive bool
 }
 
 // DefaultParams were chosen on the cmrc2018-zh dev split and the demo knowledge base.
@@ -200,18 +203,53 @@ func (ix *Index) idf(f *field, t string) float64 {
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
+// Pruning: in an index of at least pruneMinItems chunks, query tokens found in more than
+// 1/pruneCommonShare of them are "common". Chunks are first scored on the rare tokens only; the
+// best pruneCandidates (at least 10·k) then get the common tokens' contributions by binary search
+// instead of walking those long posting lists. A chunk matching only common tokens cannot enter
+// the results unless rare tokens match fewer than k chunks, when the search is exhaustive.
+const (
+	pruneMinItems    = 5000
+	pruneCommonShare = 20
+	pruneCandidates  = 500
+)
+
+// qterm is one query token in one field.
+type qterm struct {
+	f        *field
+	postings []posting
+	w        float64 // field weight × idf × token weight
+}
+
 // Search returns up to k chunks by BM25 score, best first, that pass the filter; chunks with no
 // shared token are not returned.
 func (ix *Index) Search(query string, k int, f Filter) []Hit {
 	q := unique(Tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	scores, touched := ix.accumulate(q)
+	rare, common := ix.split(q)
+	scores, touched := ix.accumulate(rare)
 	defer ix.release(scores)
 	top := newTopK(k)
-	for _, d := range touched {
-		if it := ix.items[d]; f.Allows(it.doc, &it.chunk) {
-			top.push(d, scores[d])
+	if len(common) > 0 && len(touched) >= k {
+		cands := newTopK(max(pruneCandidates, 10*k))
+		for _, d := range touched {
+			if it := ix.items[d]; f.Allows(it.doc, &it.chunk) {
+				cands.push(d, scores[d])
+			}
+		}
+		for _, c := range cands.h {
+			top.push(c.id, c.score+ix.lookup(common, c.id))
+		}
+	} else {
+		if len(common) > 0 { // too few chunks match rare tokens: score everything
+			clear(scores)
+			scores, touched = ix.accumulateInto(scores, append(rare, common...))
+		}
+		for _, d := range touched {
+			if it := ix.items[d]; f.Allows(it.doc, &it.chunk) {
+				top.push(d, scores[d])
+			}
 		}
 	}
 	out := make([]Hit, 0, k)
@@ -222,27 +260,64 @@ func (ix *Index) Search(query string, k int, f Filter) []Hit {
 	return out
 }
 
-// accumulate adds up the BM25 contributions of the query tokens in a pooled dense array and
-// lists the chunks it touched.
-func (ix *Index) accumulate(q []string) ([]float64, []int32) {
+// split turns query tokens into per-field terms, separating common ones (see pruning).
+func (ix *Index) split(q []string) (rare, common []qterm) {
+	limit := len(ix.items) / pruneCommonShare
+	for _, fl := range ix.fields {
+		for _, t := range q {
+			ps := fl.postings[t]
+			if len(ps) == 0 {
+				continue
+			}
+			qt := qterm{f: fl, postings: ps, w: fl.weight * ix.idf(fl, t) * ix.weight(t)}
+			if !ix.p.Exhaustive && len(ix.items) >= pruneMinItems && len(ps) > limit {
+				common = append(common, qt)
+			} else {
+				rare = append(rare, qt)
+			}
+		}
+	}
+	return rare, common
+}
+
+// bm25 is one term's contribution for a chunk with term frequency tf.
+func (ix *Index) bm25(qt qterm, doc int32, tf float32) float64 {
+	f := float64(tf)
+	return qt.w * f * (ix.p.K1 + 1) / (f + ix.p.K1*(1-ix.p.B+ix.p.B*float64(qt.f.length[doc])/qt.f.avgLen))
+}
+
+// lookup adds up the contributions of terms for one chunk by binary search in their postings.
+func (ix *Index) lookup(terms []qterm, doc int32) float64 {
+	s := 0.0
+	for _, qt := range terms {
+		ps := qt.postings
+		i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= doc })
+		if i < len(ps) && ps[i].doc == doc {
+			s += ix.bm25(qt, doc, ps[i].tf)
+		}
+	}
+	return s
+}
+
+// accumulate adds up the BM25 contributions of terms in a pooled dense array and lists the
+// chunks it touched.
+func (ix *Index) accumulate(terms []qterm) ([]float64, []int32) {
 	sp, _ := ix.pool.Get().(*[]float64)
 	if sp == nil || len(*sp) < len(ix.items) {
 		s := make([]float64, len(ix.items))
 		sp = &s
 	}
-	scores := (*sp)[:len(ix.items)]
+	return ix.accumulateInto((*sp)[:len(ix.items)], terms)
+}
+
+func (ix *Index) accumulateInto(scores []float64, terms []qterm) ([]float64, []int32) {
 	var touched []int32
-	for _, fl := range ix.fields {
-		for _, t := range q {
-			w := fl.weight * ix.idf(fl, t) * ix.weight(t)
-			for _, p := range fl.postings[t] {
-				f := float64(p.tf)
-				norm := f * (ix.p.K1 + 1) / (f + ix.p.K1*(1-ix.p.B+ix.p.B*float64(fl.length[p.doc])/fl.avgLen))
-				if scores[p.doc] == 0 {
-					touched = append(touched, p.doc)
-				}
-				scores[p.doc] += w * norm
+	for _, qt := range terms {
+		for _, p := range qt.postings {
+			if scores[p.doc] == 0 {
+				touched = append(touched, p.doc)
 			}
+			scores[p.doc] += ix.bm25(qt, p.doc, p.tf)
 		}
 	}
 	return scores, touched

@@ -84,7 +84,7 @@ func newCorpus(n, q int, seed uint64) *corpus {
 	c := &corpus{}
 	texts := make([][]string, n)
 	for i := range n {
-		v, sep, lang, size := en, " ", "en", 40+rng.IntN(110) // ≤ 1,200 runes: one chunk
+		v, sep, lang, size := en, " ", "en", 40+rng.IntN(80) // ≤ 1,200 runes: one chunk
 		if i%2 == 1 {
 			v, sep, lang, size = zh, "", "zh", 80+rng.IntN(200)
 		}

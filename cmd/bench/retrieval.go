@@ -271,6 +271,9 @@ func postgresPhase(ctx context.Context, c *corpus, admin string) (phaseResult, e
 	if r.ImportSec, err = importTandem(ctx, st, c, emb); err != nil {
 		return r, err
 	}
+	if err := st.Analyze(ctx); err != nil {
+		return r, err
+	}
 	ix := retrieval.NewIndex(nil)
 	if err := (&retrieval.Sync{Source: st, Index: ix}).Load(ctx); err != nil {
 		return r, err

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"tandem/postgres"
 	"tandem/retrieval"
 )
 
@@ -85,6 +86,11 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 	failed := printReports(stdout, reports)
 	if err := kb.embedNow(ctx, stderr); err != nil {
 		return err
+	}
+	if pg, ok := st.(*postgres.Store); ok {
+		if err := pg.Analyze(ctx); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d imports failed", failed, len(reports))
