@@ -43,6 +43,19 @@ type KnowledgeBase struct {
 	Embed    *retrieval.EmbedJob
 	// ImportURLs fetches pages (and a sitemap's pages) and imports them, one report per page.
 	ImportURLs func(ctx context.Context, urls []string, sitemap, collection string) []retrieval.Report
+	// Refresh reloads this replica's index after a change, so the change is searchable at once
+	// (other replicas pick it up on their next sync).
+	Refresh func(ctx context.Context) error
+}
+
+// refreshed reloads the index after a change; a failure is logged, the sync retries.
+func (s *Server) refreshed(ctx context.Context) {
+	if s.Knowledge.Refresh == nil {
+		return
+	}
+	if err := s.Knowledge.Refresh(ctx); err != nil {
+		s.Log.Warn("knowledge refresh after a change failed; the next sync retries", "err", err)
+	}
 }
 
 type kbStatus struct {
@@ -147,6 +160,7 @@ func (s *Server) kbDelete(c echo.Context) error {
 	if err := s.Knowledge.Store.DeleteDocument(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
+	s.refreshed(c.Request().Context())
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -193,7 +207,9 @@ func (s *Server) kbImport(c echo.Context) error {
 		if len(req.URLs) > maxImportURLs {
 			return chat.Errorf(chat.EINVALID, "at most %d urls per request", maxImportURLs)
 		}
-		return c.JSON(http.StatusOK, newImportResponse(s.Knowledge.ImportURLs(ctx, req.URLs, req.Sitemap, collectionOr(req.Collection))))
+		reports := s.Knowledge.ImportURLs(ctx, req.URLs, req.Sitemap, collectionOr(req.Collection))
+		s.refreshed(ctx)
+		return c.JSON(http.StatusOK, newImportResponse(reports))
 	}
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.maxUpload())
@@ -214,6 +230,7 @@ func (s *Server) kbImport(c echo.Context) error {
 	for _, fh := range files {
 		reports = append(reports, s.importPart(ctx, fh, collection))
 	}
+	s.refreshed(ctx)
 	return c.JSON(http.StatusOK, newImportResponse(reports))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"tandem/chat"
@@ -35,11 +36,14 @@ type Sync struct {
 	Model    string
 	Interval time.Duration
 	Log      *slog.Logger
+	mu       sync.Mutex // one load at a time (the loop and Refresh after an API change)
 	version  string
 }
 
 // Load fills the index from the store now.
 func (s *Sync) Load(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	v, err := s.currentVersion(ctx)
 	if err != nil {
 		return err
@@ -99,7 +103,7 @@ func (s *Sync) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		v, err := s.currentVersion(ctx)
-		if err != nil || v == s.version {
+		if err != nil || v == s.loaded() {
 			if err != nil && ctx.Err() == nil {
 				s.Log.Warn("knowledge version check failed", "err", err)
 			}
@@ -111,4 +115,10 @@ func (s *Sync) Run(ctx context.Context) error {
 		}
 		s.Log.Info("knowledge reloaded", "documents", s.Index.Documents(), "chunks", s.Index.Len())
 	}
+}
+
+func (s *Sync) loaded() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
 }

@@ -3,7 +3,7 @@ package web
 
 import "embed"
 
-// FS holds widget/ and demo/ (and later console/ and trainer/).
+// FS holds widget/, demo/ and trainer/ (and later console/).
 //
-//go:embed widget demo
+//go:embed widget demo trainer
 var FS embed.FS

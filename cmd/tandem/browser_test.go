@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +124,57 @@ func shot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, name), png, 0o644)
+}
+
+func TestTrainerInBrowser(t *testing.T) {
+	ctx := browser(t)
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	files := t.TempDir()
+	good := filepath.Join(files, "pets.md")
+	os.WriteFile(good, []byte("# Pet insurance\n\nWe cover cats and dogs up to 10 years old.\n\n## Vet bills\n\nVet bills are paid up to 8,000 CNY a year.\n"), 0o644)
+	bad := filepath.Join(files, "faq.csv")
+	os.WriteFile(bad, []byte("question,reply\nq,a\n"), 0o644)
+	rows := `document.querySelectorAll('#doc-table tbody tr').length`
+
+	// A wrong key shows the sign-in form; the demo key opens the console.
+	within(t, ctx, 30*time.Second, chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(in.base+"/trainer/#key=wrong"),
+		chromedp.Poll[chromedp.Void](`!document.getElementById('key-form').hidden`),
+		chromedp.SendKeys(`#key-input`, in.key), chromedp.Click(`#key-form button`),
+		chromedp.Poll[chromedp.Void](rows+` >= 40`))
+	if h := eval[string](t, ctx, `location.hash`); h != "" {
+		t.Fatalf("the key stays in the address bar: %q", h)
+	}
+
+	// Browse a document's chunks.
+	within(t, ctx, 10*time.Second, chromedp.Click(`#doc-table tbody tr[data-id="en-claims-file-a-claim"]`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#chunk-panel .chunk').length >= 1 && !document.getElementById('chunk-panel').hidden`))
+	shot(t, ctx, "trainer-documents.png")
+
+	// Upload a good and a bad file: one report line each, the good one lands.
+	within(t, ctx, 20*time.Second, chromedp.Click(`#tab-import`),
+		chromedp.SetUploadFiles(`#file-input`, []string{good, bad}),
+		chromedp.Click(`#upload-btn`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#import-report tbody tr').length === 2`))
+	if ok := eval[string](t, ctx, `[...document.querySelectorAll('#import-report tbody tr')].map(r => r.dataset.ok).join()`); ok != "true,false" {
+		t.Fatalf("report rows ok = %s", ok)
+	}
+	if msg := eval[string](t, ctx, `document.querySelector('#import-report tbody tr[data-ok=false]').textContent`); !strings.Contains(msg, `missing the "answer" column`) {
+		t.Fatalf("bad file's report: %s", msg)
+	}
+	shot(t, ctx, "trainer-import.png")
+
+	// The playground shows each leg's scores; the new document is searchable at once.
+	within(t, ctx, 20*time.Second, chromedp.Click(`#tab-search`),
+		chromedp.SendKeys(`#search-input`, "are vet bills paid"), chromedp.Click(`#search-btn`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#search-results tbody tr').length > 0`))
+	first := eval[string](t, ctx, `document.querySelector('#search-results tbody tr').textContent`)
+	lex := eval[string](t, ctx, `document.querySelector('#search-results tbody tr .lexical').textContent`)
+	if !strings.Contains(first, "Pet insurance") || !strings.HasPrefix(lex, "#1 · ") {
+		t.Fatalf("first result %q, lexical %q", first, lex)
+	}
+	within(t, ctx, 20*time.Second, chromedp.Evaluate[chromedp.Void](`document.getElementById('search-input').value = '如何报案'`),
+		chromedp.Click(`#search-btn`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#search-results tbody tr a') && document.querySelector('#search-results tbody tr a').href.includes('/kb/zh-claims')`))
+	shot(t, ctx, "trainer-search.png")
 }

@@ -130,7 +130,7 @@ func (k *knowledge) ready(ctx context.Context, stderr io.Writer) error {
 
 // api is the knowledge base as the trainer API sees it.
 func (k *knowledge) api(st knowledgeStore) *httpapi.KnowledgeBase {
-	return &httpapi.KnowledgeBase{Store: st, Index: k.index, Search: k.search, Importer: k.importer, Embed: k.embed,
+	return &httpapi.KnowledgeBase{Store: st, Index: k.index, Search: k.search, Importer: k.importer, Embed: k.embed, Refresh: k.sync.Load,
 		ImportURLs: func(ctx context.Context, urls []string, sitemap, collection string) []retrieval.Report {
 			return importURLs(ctx, k.importer, urls, sitemap, collection, io.Discard)
 		}}
