@@ -26,8 +26,9 @@ type EmbedConfig struct {
 // Embedder embeds texts through /v1/embeddings, in batches, retrying transient failures with
 // exponential backoff. It implements retrieval.Embedder.
 type Embedder struct {
-	client *openai.Client
-	cfg    EmbedConfig
+	client  *openai.Client
+	cfg     EmbedConfig
+	breaker *breaker
 }
 
 // NewEmbedder returns an embedder for cfg.
@@ -44,7 +45,7 @@ func NewEmbedder(cfg EmbedConfig) *Embedder {
 	if cfg.Retries <= 0 {
 		cfg.Retries = 3
 	}
-	return &Embedder{client: openai.NewClientWithConfig(c), cfg: cfg}
+	return &Embedder{client: openai.NewClientWithConfig(c), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
 }
 
 // Model names the model and its dimension, e.g. "openai:text-embedding-3-small:256".
@@ -53,12 +54,17 @@ func (e *Embedder) Model() string { return fmt.Sprintf("openai:%s:%d", e.cfg.Mod
 // Dim is the vector dimension.
 func (e *Embedder) Dim() int { return e.cfg.Dim }
 
-// Embed returns one vector per text, in order.
+// Embed returns one vector per text, in order. After three failed calls in a row it fails at once
+// for 30 s (ErrOpen), so searches fall back to the lexical leg without waiting.
 func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if !e.breaker.allow() {
+		return nil, ErrOpen
+	}
 	out := make([][]float32, 0, len(texts))
 	for start := 0; start < len(texts); start += e.cfg.Batch {
 		batch := texts[start:min(start+e.cfg.Batch, len(texts))]
 		vs, err := e.embedBatch(ctx, batch)
+		e.breaker.record(err)
 		if err != nil {
 			return nil, err
 		}

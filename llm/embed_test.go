@@ -2,9 +2,11 @@ package llm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"tandem/llm"
 	"tandem/llm/llmtest"
@@ -60,5 +62,20 @@ func TestEmbedderChecksDimensions(t *testing.T) {
 	vs, err := e.Embed(context.Background(), []string{"hello world"})
 	if err != nil || len(vs[0]) != 8 {
 		t.Fatal(err)
+	}
+}
+
+func TestEmbedderCircuitBreaker(t *testing.T) {
+	srv := llmtest.New()
+	e := llm.NewEmbedder(llm.EmbedConfig{BaseURL: srv.BaseURL(), APIKey: "k", Model: "m", Dim: 8, Retries: 1})
+	srv.Close()
+	for range 3 {
+		if _, err := e.Embed(context.Background(), []string{"a"}); err == nil || errors.Is(err, llm.ErrOpen) {
+			t.Fatalf("want a connection error, got %v", err)
+		}
+	}
+	start := time.Now()
+	if _, err := e.Embed(context.Background(), []string{"a"}); !errors.Is(err, llm.ErrOpen) || time.Since(start) > 10*time.Millisecond {
+		t.Fatalf("after 3 failures: %v in %s, want ErrOpen at once", err, time.Since(start))
 	}
 }

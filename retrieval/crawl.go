@@ -139,7 +139,8 @@ func urlID(u *url.URL) string {
 }
 
 type sitemapXML struct {
-	URLs []struct {
+	XMLName xml.Name
+	URLs    []struct {
 		Loc string `xml:"loc"`
 	} `xml:"url"`
 	Sitemaps []struct {
@@ -160,6 +161,9 @@ func sitemap(ctx context.Context, client *http.Client, raw string, depth int) ([
 	var sm sitemapXML
 	if err := xml.Unmarshal(data, &sm); err != nil {
 		return nil, fmt.Errorf("%s: not a sitemap: %v", raw, err)
+	}
+	if n := sm.XMLName.Local; n != "urlset" && n != "sitemapindex" {
+		return nil, fmt.Errorf("%s: not a sitemap (the root element is <%s>, want <urlset> or <sitemapindex>)", raw, n)
 	}
 	var out []string
 	for _, u := range sm.URLs {

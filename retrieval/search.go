@@ -145,7 +145,7 @@ func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) []VectorHit {
 	if s.Embedder == nil || s.params().VectorWeight == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a slow embedder must not hold up the answer
 	defer cancel()
 	vs, err := s.Embedder.Embed(ctx, []string{q.Text})
 	if err == nil && len(vs) == 1 {

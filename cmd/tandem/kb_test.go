@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tandem/llm/llmtest"
 )
 
 // TestReimportChangesAnswer: a running server answers from a changed article after
@@ -96,5 +98,74 @@ func TestKBCommands(t *testing.T) {
 	}
 	if code, out = runKB("bogus"); code == 0 || !strings.Contains(out, "unknown kb command") {
 		t.Fatalf("bogus = %d %s", code, out)
+	}
+}
+
+// TestOpenAIEmbedder: with an OpenAI-compatible embedder the server embeds the knowledge base in
+// the background (through the fake server's /v1/embeddings), search shows the vector leg, and
+// when the embedder goes down search still answers from the lexical leg.
+func TestOpenAIEmbedder(t *testing.T) {
+	fake := llmtest.New()
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_EMBEDDER"], env["TANDEM_EMBED_BASE_URL"], env["TANDEM_EMBED_API_KEY"] = "openai", fake.BaseURL(), "sk-test"
+	env["TANDEM_EMBED_MODEL"], env["TANDEM_EMBED_DIM"] = "fake-embed", "64"
+	in := start(t, env, "demo")
+	var st struct {
+		Chunks, Embedded int
+		Embedder         struct{ Model string }
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for in.call(t, "GET", "/api/v1/kb/status", "", &st); st.Embedded < st.Chunks || st.Chunks == 0; in.call(t, "GET", "/api/v1/kb/status", "", &st) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not embedded within 20s: %+v", st)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if st.Embedder.Model != "openai:fake-embed:64" {
+		t.Fatalf("model %q", st.Embedder.Model)
+	}
+	var res struct {
+		Hits []struct {
+			DocID  string `json:"doc_id"`
+			Vector *struct{ Rank int }
+		}
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for in.call(t, "GET", "/api/v1/kb/search?q=file+a+claim", "", &res); len(res.Hits) == 0 || res.Hits[0].Vector == nil; in.call(t, "GET", "/api/v1/kb/search?q=file+a+claim", "", &res) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no vector leg: %+v", res)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	fake.Close() // the embedder goes down
+	in.call(t, "GET", "/api/v1/kb/search?q=file+a+claim", "", &res)
+	if len(res.Hits) == 0 || res.Hits[0].DocID != "en-claims-file-a-claim" || res.Hits[0].Vector != nil {
+		t.Fatalf("search with the embedder down: %+v", res)
+	}
+}
+
+// TestKnowledgeAPIErrors: bad requests to the knowledge API get clear errors.
+func TestKnowledgeAPIErrors(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	var e apiError
+	for _, tt := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"GET", "/api/v1/kb/search", "", 400, "q is required"},
+		{"GET", "/api/v1/kb/search?q=x&k=0", "", 400, "k must be"},
+		{"GET", "/api/v1/kb/documents/nope/chunks", "", 404, "not found"},
+		{"DELETE", "/api/v1/kb/documents/nope", "", 404, "not found"},
+		{"POST", "/api/v1/kb/import", `{"urls":[]}`, 400, "give urls or a sitemap"},
+		{"POST", "/api/v1/kb/import", `not json`, 400, "malformed JSON"},
+	} {
+		e = apiError{}
+		if got := in.call(t, tt.method, tt.path, tt.body, &e); got != tt.status || !strings.Contains(e.Error.Message, tt.want) {
+			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, got, e.Error.Message, tt.status, tt.want)
+		}
+	}
+	if got := in.callKey(t, "wrong", "GET", "/api/v1/kb/status", "", nil); got != 401 {
+		t.Errorf("wrong key: %d", got)
 	}
 }

@@ -1,0 +1,46 @@
+package llm
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// ErrOpen is returned without calling the server while the circuit breaker is open.
+var ErrOpen = errors.New("llm: the server failed repeatedly; not calling it for a while (circuit open)")
+
+// breaker stops calls to a failing server: after threshold consecutive failures it opens for
+// cooldown, then lets one call through to probe.
+type breaker struct {
+	mu        sync.Mutex
+	threshold int
+	cooldown  time.Duration
+	failures  int
+	openUntil time.Time
+	now       func() time.Time
+}
+
+func newBreaker(threshold int, cooldown time.Duration) *breaker {
+	return &breaker{threshold: threshold, cooldown: cooldown, now: time.Now}
+}
+
+// allow reports whether a call may go out now.
+func (b *breaker) allow() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.now().Before(b.openUntil)
+}
+
+// record notes a call's outcome.
+func (b *breaker) record(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil {
+		b.failures = 0
+		return
+	}
+	b.failures++
+	if b.failures >= b.threshold {
+		b.openUntil = b.now().Add(b.cooldown)
+	}
+}
