@@ -110,3 +110,23 @@ func Dot(a, b []float32) float32 {
 func EmbedText(title, heading, text string) string {
 	return strings.TrimSpace(title + "\n" + heading + "\n" + text)
 }
+
+// nonZero lists the positions of v's non-zero entries.
+func nonZero(v []float32) []int32 {
+	var out []int32
+	for i, x := range v {
+		if x != 0 {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}
+
+// sparseDot is Dot(u, v) when v is zero outside nz.
+func sparseDot(u, v []float32, nz []int32) float32 {
+	var s float32
+	for _, i := range nz {
+		s += u[i] * v[i]
+	}
+	return s
+}

@@ -167,8 +167,21 @@ func (ix *Index) SetVectors(model string, vecs map[string][]float32) {
 	defer ix.mu.Unlock()
 	ix.model = model
 	ix.vecs = make([][]float32, len(ix.items))
+	var flat []float32 // one backing array: rows next to each other in memory
 	for i, it := range ix.items {
-		ix.vecs[i] = vecs[it.chunk.ID]
+		v := vecs[it.chunk.ID]
+		if v == nil {
+			continue
+		}
+		if flat == nil {
+			flat = make([]float32, 0, len(v)*len(ix.items))
+		}
+		if len(flat)+len(v) > cap(flat) {
+			ix.vecs[i] = v
+			continue
+		}
+		flat = append(flat, v...)
+		ix.vecs[i] = flat[len(flat)-len(v) : len(flat) : len(flat)]
 	}
 }
 
@@ -377,10 +390,14 @@ func (ix *Index) SearchVectors(_ context.Context, model string, v []float32, k i
 	if model != ix.model {
 		return nil, nil
 	}
+	dot := Dot
+	if nz := nonZero(v); len(nz) < len(v)/2 { // short queries under the local embedder are sparse
+		dot = func(u, v []float32) float32 { return sparseDot(u, v, nz) }
+	}
 	top := newTopK(k)
 	for i, u := range ix.vecs {
 		if len(u) == len(v) && f.Allows(ix.items[i].doc, &ix.items[i].chunk) {
-			top.push(int32(i), float64(Dot(u, v)))
+			top.push(int32(i), float64(dot(u, v)))
 		}
 	}
 	var out []VectorHit

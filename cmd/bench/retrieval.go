@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,10 +114,17 @@ func runPhase(system string, n int, db string) error {
 	return json.NewEncoder(os.Stdout).Encode(r)
 }
 
-// measure runs every question through search and fills latency and recall.
+// measure runs every question through search and fills latency and recall. With
+// BENCH_CPUPROFILE set it writes a CPU profile of the queries there.
 func measure(c *corpus, r *phaseResult, search func(q string) []string) {
 	for _, q := range c.questions[:20] { // warm up
 		search(q.text)
+	}
+	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 	}
 	lat := make([]float64, 0, len(c.questions))
 	for _, q := range c.questions {
