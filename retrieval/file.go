@@ -26,6 +26,9 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 		return nil, fmt.Errorf("%s: empty file", name)
 	case len(data) > MaxFileBytes:
 		return nil, fmt.Errorf("%s: %d bytes; the limit is %d", name, len(data), MaxFileBytes)
+	case strings.EqualFold(filepath.Ext(name), ".pdf"):
+		d, err := ParsePDF(name, data, now)
+		return []chat.Document{d}, err
 	case bytes.IndexByte(data, 0) >= 0:
 		return nil, fmt.Errorf("%s: binary file (it has NUL bytes); import text, Markdown, HTML, CSV or JSONL", name)
 	case !utf8.Valid(data):
@@ -49,7 +52,7 @@ func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error)
 		d, err := ParseHTML(name, base, data, now)
 		return []chat.Document{d}, err
 	}
-	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html, .csv or .jsonl)", name)
+	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html, .pdf, .csv or .jsonl)", name)
 }
 
 // plainDocument makes a document of a file without front matter: the id from the file name,

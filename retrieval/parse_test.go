@@ -1,6 +1,9 @@
 package retrieval
 
 import (
+	"bytes"
+
+	"github.com/go-pdf/fpdf"
 	"strconv"
 
 	"strings"
@@ -122,3 +125,44 @@ func chatDoc(id, title, body string) chat.Document {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestParsePDF(t *testing.T) {
+	doc := fpdf.New("P", "mm", "A4", "")
+	doc.AddPage()
+	doc.SetFont("Helvetica", "", 12)
+	doc.MultiCell(0, 6, "Roadside assistance\nCall 400-800-1234 and press 1 for a tow truck, day and night.", "", "", false)
+	var buf bytes.Buffer
+	if err := doc.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := ParseFile("roadside.pdf", buf.Bytes(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := docs[0]; d.ID != "roadside" || !strings.Contains(d.Body, "tow truck") {
+		t.Fatalf("parsed %+v", d)
+	}
+	for name, data := range map[string][]byte{
+		"corrupt.pdf":   []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage"),
+		"truncated.pdf": buf.Bytes()[:buf.Len()/2],
+		"notpdf.pdf":    []byte("hello"),
+	} {
+		if _, err := ParseFile(name, data, time.Now()); err == nil || !strings.HasPrefix(err.Error(), name) {
+			t.Errorf("%s: %v, want an error naming the file", name, err)
+		}
+	}
+}
+
+func FuzzParsePDF(f *testing.F) {
+	doc := fpdf.New("P", "mm", "A4", "")
+	doc.AddPage()
+	doc.SetFont("Helvetica", "", 12)
+	doc.Cell(0, 6, "Claims")
+	var buf bytes.Buffer
+	doc.Output(&buf)
+	f.Add(buf.Bytes())
+	f.Add([]byte("%PDF-1.4\ntrailer <<>>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ParsePDF("f.pdf", data, time.Now()) // must not panic or hang
+	})
+}

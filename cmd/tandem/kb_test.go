@@ -59,6 +59,8 @@ func TestKBCommands(t *testing.T) {
 		write("latin1.txt", []byte("caf\xe9 cr\xe8me")),
 		write("sheet.xlsx", []byte("PK\x03\x04")),
 		write("broken.jsonl", []byte(`{"id":"p1","title":"t","text":"fine"}`+"\n"+`{"id":"p2",`+"\n")),
+		write("corrupt.pdf", []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage")),
+		write("nocolumn.csv", []byte("question,reply\nq,a\n")),
 		write("huge.md", nil),
 	}
 	os.Truncate(bad[len(bad)-1], 50<<20) // a 50 MB file, refused before it is read
@@ -70,7 +72,8 @@ func TestKBCommands(t *testing.T) {
 		return code, out.String() + errb.String()
 	}
 	code, out := runKB(append([]string{"import", good, page}, bad...)...)
-	if code != 1 || !strings.Contains(out, "2 imported, 6 failed") || !strings.Contains(out, "the limit is") || !strings.Contains(out, "empty file") ||
+	if code != 1 || !strings.Contains(out, "2 imported, 8 failed") || !strings.Contains(out, "the limit is") ||
+		!strings.Contains(out, "corrupt.pdf: not a readable PDF") || !strings.Contains(out, `missing the "answer" column`) || !strings.Contains(out, "empty file") ||
 		!strings.Contains(out, "not UTF-8") || !strings.Contains(out, "unsupported file type") || !strings.Contains(out, "broken.jsonl: line 2") {
 		t.Fatalf("import with bad files: exit %d\n%s", code, out)
 	}
