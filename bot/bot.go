@@ -4,10 +4,12 @@ package bot
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"strings"
 
 	"tandem/chat"
+	"tandem/llm"
 	"tandem/retrieval"
 )
 
@@ -29,13 +31,26 @@ type Searcher interface {
 	QueryWeight(query string) float64
 }
 
-// Bot answers from the knowledge base without an LLM.
-type Bot struct {
-	Knowledge Searcher
+// Generator writes an answer grounded in sources (llm.Chat); onDelta, when set, receives the
+// text so far as it is written.
+type Generator interface {
+	Answer(ctx context.Context, question string, sources []llm.Source, lang string, onDelta func(string)) (llm.Answer, error)
 }
 
-// Turn decides the reply to the customer's latest text given the conversation so far.
-func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string) (chat.Reply, error) {
+// genSources is how many of the top documents are given to the generator.
+const genSources = 3
+
+// Bot answers from the knowledge base: with an LLM when one is configured, else (and whenever
+// the LLM fails) with the best-supported sentences of the best chunk.
+type Bot struct {
+	Knowledge Searcher
+	LLM       Generator    // nil: offline, extractive answers
+	Log       *slog.Logger // nil: discard
+}
+
+// Turn decides the reply to the customer's latest text given the conversation so far; stream,
+// when set, receives a generated answer as it is written.
+func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string, stream func(string)) (chat.Reply, error) {
 	lang := Lang(text)
 	if WantsHuman(text) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
@@ -51,11 +66,50 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
 			Decision: chat.DecisionHandoff, Reason: "low_confidence"}, nil
 	}
-	answer := Extract(top.Chunk.Text, text)
-	if top.Doc.Kind == "faq" { // a trainer-written answer is given whole
-		answer = top.Doc.Body
+	if top.Doc.Kind == "faq" { // a trainer-written answer is given whole, never rewritten
+		return chat.Reply{Text: top.Doc.Body, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
 	}
-	return chat.Reply{Text: answer, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
+	if b.LLM != nil {
+		if r, ok := b.generate(ctx, text, lang, hits, conf, stream); ok {
+			return r, nil
+		}
+	}
+	return chat.Reply{Text: Extract(top.Chunk.Text, text), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
+}
+
+// generate asks the LLM to answer from the top chunks. A refusal hands off; a failure or an answer
+// that cites no source returns ok=false so the caller falls back to the extractive answer.
+func (b *Bot) generate(ctx context.Context, text, lang string, hits []retrieval.Result, conf float64, stream func(string)) (chat.Reply, bool) {
+	n := min(genSources, len(hits))
+	sources := make([]llm.Source, n)
+	for i, h := range hits[:n] {
+		sources[i] = llm.Source{Title: h.Doc.Title, Text: h.Chunk.Text}
+	}
+	a, err := b.LLM.Answer(ctx, text, sources, lang, stream)
+	switch {
+	case err != nil:
+		b.log().Warn("generation failed; answering extractively", "err", err)
+		return chat.Reply{}, false
+	case a.Refused:
+		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Confidence: conf, Decision: chat.DecisionHandoff,
+			Reason: "low_confidence"}, true
+	case len(a.Citations) == 0:
+		b.log().Warn("generated answer cites no source; answering extractively")
+		return chat.Reply{}, false
+	}
+	var src []chat.Source
+	for _, i := range a.Citations {
+		h := hits[i]
+		src = append(src, chat.Source{ID: h.Doc.ID, Title: h.Doc.Title, URL: h.Doc.URL, Score: lexicalScore(h)})
+	}
+	return chat.Reply{Text: a.Text, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, true
+}
+
+func (b *Bot) log() *slog.Logger {
+	if b.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return b.Log
 }
 
 // search returns the best chunk of each of the top documents, preferring the customer's

@@ -49,7 +49,7 @@ func TestTurn(t *testing.T) {
 		{"转人工", "handoff", "customer_request", ""},
 		{"quantum chromodynamics lecture", "handoff", "out_of_scope", ""},
 	} {
-		r, err := b.Turn(context.Background(), chat.Conversation{}, nil, tt.text)
+		r, err := b.Turn(context.Background(), chat.Conversation{}, nil, tt.text, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

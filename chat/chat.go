@@ -110,10 +110,11 @@ type Transition struct {
 
 // Event is published to real-time subscribers of a conversation.
 type Event struct {
-	Type           string   `json:"type"` // "message" or "owner"
+	Type           string   `json:"type"` // "message", "owner", or "delta" (a bot reply being written)
 	ConversationID string   `json:"conversation_id"`
 	Message        *Message `json:"message,omitempty"`
 	Owner          Owner    `json:"owner,omitempty"`
+	Text           string   `json:"text,omitempty"` // delta: the reply so far; the final "message" replaces it
 }
 
 // OutboxItem is a message waiting to be delivered to a channel.

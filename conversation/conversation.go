@@ -22,9 +22,10 @@ const (
 	historyWindow = 20
 )
 
-// Bot decides the reply to one customer message.
+// Bot decides the reply to one customer message. A bot that writes its reply gradually (an LLM)
+// calls stream with the text so far; the returned Reply is the final word.
 type Bot interface {
-	Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string) (chat.Reply, error)
+	Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string, stream func(partial string)) (chat.Reply, error)
 }
 
 // Publisher fans events out to real-time subscribers on every replica, in order.
@@ -139,7 +140,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 		return chat.Message{}, err
 	}
 	start := s.Now()
-	r, err := s.Bot.Turn(ctx, conv, history, in.Text)
+	r, err := s.Bot.Turn(ctx, conv, history, in.Text, s.streamer(ctx, b, conv.ID))
 	if err != nil {
 		s.Log.Error("bot turn failed", "conversation_id", conv.ID, "err", err)
 		r = chat.Reply{Text: chat.Notice(chat.NoticeError, conv.Lang), Decision: chat.DecisionHandoff, Reason: "error"}
@@ -218,6 +219,27 @@ func (s *Service) History(ctx context.Context, id string, afterID int64, limit i
 	}
 	msgs, err := s.Store.Messages(ctx, id, afterID, limit)
 	return conv, msgs, err
+}
+
+// deltaInterval is the least time between two published deltas of one reply.
+const deltaInterval = 100 * time.Millisecond
+
+// streamer returns the callback that publishes a reply as it is written: the call's pending
+// events (the customer's message) go out first, then "delta" events at most every deltaInterval.
+func (s *Service) streamer(ctx context.Context, b *batch, convID string) func(string) {
+	var last time.Time
+	return func(text string) {
+		if len(b.events) > 0 {
+			s.flush(ctx, b)
+			b.events = nil
+		}
+		if now := s.Now(); now.Sub(last) >= deltaInterval {
+			last = now
+			if err := s.Bus.Publish(context.WithoutCancel(ctx), chat.Event{Type: "delta", ConversationID: convID, Text: text}); err != nil {
+				s.Log.Warn("publish delta failed", "conversation_id", convID, "err", err)
+			}
+		}
+	}
 }
 
 func messageEvent(m chat.Message) chat.Event {

@@ -20,7 +20,7 @@ import (
 // scriptedBot answers with a fixed reply.
 type scriptedBot struct{ reply chat.Reply }
 
-func (b scriptedBot) Turn(context.Context, chat.Conversation, []chat.Message, string) (chat.Reply, error) {
+func (b scriptedBot) Turn(context.Context, chat.Conversation, []chat.Message, string, func(string)) (chat.Reply, error) {
 	return b.reply, nil
 }
 

@@ -21,7 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
-	"tandem/bot"
 	"tandem/chat"
 	"tandem/config"
 	"tandem/conversation"
@@ -161,7 +160,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	svc := &conversation.Service{Store: st, Bot: &bot.Bot{Knowledge: kb.search}, Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, log), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	closing := make(chan struct{})

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"tandem/llm"
+	"tandem/llm/llmtest"
 )
 
 // browser starts Debian's headless Chromium; with CI=true a missing browser fails the test.
@@ -177,4 +180,57 @@ func TestTrainerInBrowser(t *testing.T) {
 		chromedp.Click(`#search-btn`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#search-results tbody tr a') && document.querySelector('#search-results tbody tr a').href.includes('/kb/zh-claims')`))
 	shot(t, ctx, "trainer-search.png")
+}
+
+// TestLLMAnswersInBrowser: with an OpenAI-compatible model (the fake server) the answer streams
+// into the widget and cites its source; an answer the sources do not support is refused and
+// handed off; a model that hangs or fails still leaves the customer with an answer within 5 s.
+func TestLLMAnswersInBrowser(t *testing.T) {
+	fake := llmtest.New()
+	t.Cleanup(fake.Close)
+	long := strings.Repeat("You can file a claim in the app, on the website or by phone, day and night. ", 6)
+	fake.SetChat(func(r llmtest.ChatRequest) llmtest.Script {
+		if strings.Contains(r.Text(), "spaceship") {
+			return llmtest.Script{Text: llm.NoAnswer}
+		}
+		return llmtest.Script{Text: long + "[1]"}
+	})
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = fake.BaseURL(), "fake-model", "sk-test"
+	in := start(t, env, "demo")
+	ctx := browser(t)
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(in.base+"/demo/"),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
+		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open(); window.sawStreaming = false;
+			new MutationObserver(() => { if (`+jsRoot+`.querySelector('.tw-msg[data-streaming]')) window.sawStreaming = true })
+				.observe(`+jsRoot+`, {subtree: true, childList: true, characterData: true})`),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`))
+	eval[bool](t, ctx, fmt.Sprintf(jsSend, "How do I file a claim?"))
+	within(t, ctx, 15*time.Second, chromedp.Poll[chromedp.Void](fmt.Sprintf(jsBotSource, "/kb/en-claims")))
+	if !eval[bool](t, ctx, `window.sawStreaming`) {
+		t.Fatal("the answer did not stream into the widget")
+	}
+	got := eval[string](t, ctx, `[...`+jsRoot+`.querySelectorAll('.tw-msg[data-author="bot"] .tw-text')].pop().textContent`)
+	if got != strings.TrimSpace(long) || eval[int](t, ctx, jsRoot+`.querySelectorAll('.tw-msg[data-streaming]').length`) != 0 {
+		t.Fatalf("final answer %q (citation markers removed, partial bubble gone)", got)
+	}
+
+	// A question the sources do not support: refused, handed off.
+	eval[bool](t, ctx, fmt.Sprintf(jsSend, "Can I insure my spaceship against claims?"))
+	within(t, ctx, 15*time.Second, chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-panel').dataset.owner === 'waiting'`))
+
+	// The model hangs, then fails: the answer is extractive, within 5 s each time.
+	for _, sc := range []llmtest.Script{{Delay: 30 * time.Second}, {Status: 500}} {
+		fake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return sc })
+		var conv apiConversation
+		in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"llm-down"}}`, &conv)
+		var tr turn
+		start := time.Now()
+		in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim?"}`, &tr)
+		if took := time.Since(start); took > 5*time.Second || len(tr.Replies) != 1 || tr.Replies[0].Decision != "answer" ||
+			!strings.Contains(tr.Replies[0].Text, "400-800-1234") {
+			t.Fatalf("model %+v: reply %+v after %s", sc, tr.Replies, took)
+		}
+	}
 }

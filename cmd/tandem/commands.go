@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"tandem/bot"
 	"tandem/chat"
 	"tandem/conversation"
 	"tandem/demo"
@@ -200,7 +199,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	start := time.Now()
-	r, err := (&bot.Bot{Knowledge: kb.search}).Turn(ctx, chat.Conversation{}, nil, q)
+	r, err := newBot(cfg, kb, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"tandem/bot"
 	"tandem/chat"
 	"tandem/config"
 	"tandem/httpapi"
@@ -159,4 +160,13 @@ func importURLs(ctx context.Context, im *retrieval.Importer, urls []string, site
 	}
 	bar.done()
 	return reports
+}
+
+// newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
+func newBot(cfg config.Config, kb *knowledge, log *slog.Logger) *bot.Bot {
+	b := &bot.Bot{Knowledge: kb.search, Log: log}
+	if cfg.LLMBaseURL != "" {
+		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel})
+	}
+	return b
 }

@@ -1,5 +1,6 @@
 // Package llmtest is a fake OpenAI-compatible server for tests: it speaks the documented wire
-// format of /v1/embeddings so the real client code runs, and tests script its failures.
+// format of /v1/embeddings and /v1/chat/completions (with server-sent-event streaming) so the real
+// client code runs, and tests script its replies, delays and failures.
 package llmtest
 
 import (
@@ -19,6 +20,8 @@ type Server struct {
 	fails    []int // status codes for the next requests, in order
 	requests int
 	inputs   int
+	chats    int
+	chat     func(ChatRequest) Script
 }
 
 // New starts a fake server; its base URL for clients is URL + "/v1".
@@ -26,6 +29,7 @@ func New() *Server {
 	s := &Server{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/embeddings", s.embeddings)
+	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
 	s.Server = httptest.NewServer(mux)
 	return s
 }

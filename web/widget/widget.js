@@ -98,9 +98,34 @@
     statusEl.textContent = owner === "waiting" ? T.waiting : owner === "human" ? T.human : "";
   }
 
+  // renderDelta shows a bot reply while it is being written; the final message replaces it.
+  function renderDelta(text) {
+    var el = list.querySelector(".tw-msg[data-streaming]");
+    if (!el) {
+      el = document.createElement("div");
+      el.className = "tw-msg";
+      el.dataset.author = "bot";
+      el.dataset.streaming = "true";
+      var who = document.createElement("span");
+      who.className = "tw-who";
+      who.textContent = T.bot;
+      var body = document.createElement("div");
+      body.className = "tw-text";
+      el.appendChild(who);
+      el.appendChild(body);
+      list.appendChild(el);
+    }
+    el.querySelector(".tw-text").textContent = text;
+    list.scrollTop = list.scrollHeight;
+  }
+
   function render(m) {
     if (!m || !m.id || state.ids[m.id]) return;
     state.ids[m.id] = true;
+    if (m.author === "bot") {
+      var partial = list.querySelector(".tw-msg[data-streaming]");
+      if (partial) partial.remove();
+    }
     state.lastId = Math.max(state.lastId, m.id);
     var el = document.createElement("div");
     el.className = "tw-msg";
@@ -195,6 +220,7 @@
       try { ev = JSON.parse(e.data); } catch (x) { return; }
       if (ev.type === "message") render(ev.message);
       else if (ev.type === "owner") setOwner(ev.owner);
+      else if (ev.type === "delta" && typeof ev.text === "string") renderDelta(ev.text);
     };
     ws.onclose = function () {
       if (state.ws !== ws) return;

@@ -1,0 +1,118 @@
+package llmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ChatRequest is what a test's script sees of a chat completion request.
+type ChatRequest struct {
+	Model    string `json:"model"`
+	Stream   bool   `json:"stream"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+}
+
+// Text returns all message contents joined, for scripts that look for a source or question.
+func (r ChatRequest) Text() string {
+	var b strings.Builder
+	for _, m := range r.Messages {
+		b.WriteString(m.Content + "\n")
+	}
+	return b.String()
+}
+
+// Script is the fake model's reply: Text (streamed in small pieces when asked), after Delay;
+// a Status other than 0 or 200 fails the request with that status instead.
+type Script struct {
+	Text   string
+	Delay  time.Duration
+	Status int
+}
+
+// SetChat makes the fake model answer chat requests with script; the default cites source 1.
+func (s *Server) SetChat(script func(ChatRequest) Script) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chat = script
+}
+
+func defaultChat(r ChatRequest) Script {
+	return Script{Text: "Here is what our help center says. [1]"}
+}
+
+func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
+	if s.fail(w) {
+		return
+	}
+	var req ChatRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Messages) == 0 || req.Model == "" {
+		writeError(w, http.StatusBadRequest, "model and messages are required")
+		return
+	}
+	s.mu.Lock()
+	script := s.chat
+	s.chats++
+	s.mu.Unlock()
+	if script == nil {
+		script = defaultChat
+	}
+	sc := script(req)
+	select {
+	case <-time.After(sc.Delay):
+	case <-r.Context().Done():
+		return
+	}
+	if sc.Status != 0 && sc.Status != http.StatusOK {
+		writeError(w, sc.Status, "scripted failure")
+		return
+	}
+	if !req.Stream {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"id": "chatcmpl-test", "object": "chat.completion", "created": time.Now().Unix(),
+			"model": req.Model, "choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+				"message": map[string]string{"role": "assistant", "content": sc.Text}}},
+			"usage": map[string]int{"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	flusher, _ := w.(http.Flusher)
+	chunk := func(delta map[string]string, finish any) {
+		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": time.Now().Unix(),
+			"model": req.Model, "choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}})
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	chunk(map[string]string{"role": "assistant"}, nil)
+	for _, piece := range pieces(sc.Text, 8) {
+		chunk(map[string]string{"content": piece}, nil)
+		time.Sleep(5 * time.Millisecond)
+	}
+	chunk(map[string]string{}, "stop")
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// pieces cuts s into pieces of n runes, as a model streams tokens.
+func pieces(s string, n int) []string {
+	r := []rune(s)
+	var out []string
+	for len(r) > n {
+		out = append(out, string(r[:n]))
+		r = r[n:]
+	}
+	return append(out, string(r))
+}
+
+// Chats returns how many chat requests arrived.
+func (s *Server) Chats() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.chats
+}
