@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"time"
 
 	"tandem/chat"
 	"tandem/llm"
@@ -55,26 +56,42 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 	if WantsHuman(text) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
 	}
-	hits := b.search(ctx, text, lang)
-	if unrelated(hits) {
-		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope"}, nil
+	earlier := customerTexts(history, text)
+	if !offered(history) {
+		if Frustrated(text) {
+			return chat.Reply{Text: chat.Notice(chat.NoticeOffer, lang), Decision: chat.DecisionClarify, Reason: "frustration"}, nil
+		}
+		if looping(earlier, text) {
+			return chat.Reply{Text: chat.Notice(chat.NoticeOffer, lang), Decision: chat.DecisionClarify, Reason: "loop"}, nil
+		}
 	}
-	conf := confidence(hits, b.Knowledge.QueryWeight(text))
+	start := time.Now()
+	query := b.contextual(ctx, text, lang, earlier)
+	hits := b.search(ctx, query, lang)
+	timings := map[string]float64{"search": millis(time.Since(start))}
+	if unrelated(hits) {
+		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope", Timings: timings}, nil
+	}
+	conf := confidence(hits, b.Knowledge.QueryWeight(query))
 	top := hits[0]
 	src := []chat.Source{{ID: top.Doc.ID, Title: top.Doc.Title, URL: top.Doc.URL, Score: lexicalScore(top)}}
 	if conf < AnswerThreshold {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
-			Decision: chat.DecisionHandoff, Reason: "low_confidence"}, nil
+			Decision: chat.DecisionHandoff, Reason: "low_confidence", Timings: timings}, nil
 	}
 	if top.Doc.Kind == "faq" { // a trainer-written answer is given whole, never rewritten
-		return chat.Reply{Text: top.Doc.Body, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
+		return chat.Reply{Text: top.Doc.Body, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings}, nil
 	}
 	if b.LLM != nil {
-		if r, ok := b.generate(ctx, text, lang, hits, conf, stream); ok {
+		start := time.Now()
+		r, ok := b.generate(ctx, query, lang, hits, conf, stream)
+		timings["generate"] = millis(time.Since(start))
+		if ok {
+			r.Timings = timings
 			return r, nil
 		}
 	}
-	return chat.Reply{Text: Extract(top.Chunk.Text, text), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, nil
+	return chat.Reply{Text: Extract(top.Chunk.Text, query), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings}, nil
 }
 
 // generate asks the LLM to answer from the top chunks. A refusal hands off; a failure or an answer
@@ -105,11 +122,27 @@ func (b *Bot) generate(ctx context.Context, text, lang string, hits []retrieval.
 	return chat.Reply{Text: a.Text, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, true
 }
 
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
 func (b *Bot) log() *slog.Logger {
 	if b.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}
 	return b.Log
+}
+
+// contextual returns the query to search for: a follow-up question ("and for travel policies?")
+// is joined to the customer's previous question when that finds a better-covered match.
+func (b *Bot) contextual(ctx context.Context, text, lang string, earlier []string) string {
+	if len(earlier) == 0 || !followUp(text) {
+		return text
+	}
+	joined := earlier[len(earlier)-1] + " " + text
+	solo, both := b.search(ctx, text, lang), b.search(ctx, joined, lang)
+	if len(both) > 0 && (len(solo) == 0 || confidence(both, b.Knowledge.QueryWeight(joined)) > confidence(solo, b.Knowledge.QueryWeight(text))) {
+		return joined
+	}
+	return text
 }
 
 // search returns the best chunk of each of the top documents, preferring the customer's

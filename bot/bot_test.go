@@ -71,3 +71,57 @@ func TestExtractKeepsLeadAndMatchingSentences(t *testing.T) {
 		t.Fatalf("Extract = %q", got)
 	}
 }
+
+func msgs(pairs ...string) []chat.Message {
+	var out []chat.Message
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, chat.Message{Author: chat.Author(pairs[i]), Text: pairs[i+1]})
+	}
+	return out
+}
+
+func TestFrustrationAndLoopOfferAPersonOnce(t *testing.T) {
+	s, _ := retrieval.NewMemory(context.Background(), docs, retrieval.NewLocal(0))
+	b := &Bot{Knowledge: s}
+	turn := func(history []chat.Message, text string) chat.Reply {
+		t.Helper()
+		r, err := b.Turn(context.Background(), chat.Conversation{}, append(history, chat.Message{Author: chat.AuthorCustomer, Text: text}), text, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	for _, text := range []string{"This is useless", "你这个机器人真没用", "WHY IS THIS SO HARD TO FIND", "claim!!!"} {
+		if r := turn(nil, text); r.Decision != chat.DecisionClarify || r.Reason != "frustration" {
+			t.Errorf("%q: %s/%s, want clarify/frustration", text, r.Decision, r.Reason)
+		}
+	}
+	if r := turn(nil, "该死的报案流程没用"); !strings.Contains(r.Text, "人工") {
+		t.Errorf("Chinese offer: %q", r.Text)
+	}
+	loop := msgs("customer", "how do I file a claim", "bot", "You can file a claim…", "customer", "how can I file a claim", "bot", "You can file a claim…")
+	if r := turn(loop, "how do I file my claim"); r.Reason != "loop" || r.Decision != chat.DecisionClarify {
+		t.Errorf("third similar question: %s/%s, want clarify/loop", r.Decision, r.Reason)
+	}
+	// Offered once: afterwards the bot answers as usual.
+	after := append(loop, chat.Message{Author: chat.AuthorBot, Reason: "loop", Decision: chat.DecisionClarify})
+	if r := turn(after, "how do I file a claim"); r.Decision != chat.DecisionAnswer {
+		t.Errorf("after the offer: %s/%s, want an answer", r.Decision, r.Reason)
+	}
+	if r := turn(msgs("bot", "x", "bot", "y", "customer", "payment methods"), "This is useless"); r.Reason != "frustration" {
+		t.Errorf("first frustration after ordinary turns: %s", r.Reason)
+	}
+}
+
+func TestFollowUpUsesThePreviousQuestion(t *testing.T) {
+	s, _ := retrieval.NewMemory(context.Background(), docs, retrieval.NewLocal(0))
+	b := &Bot{Knowledge: s}
+	history := msgs("customer", "How do I file a claim?", "bot", "You can file a claim in the app…", "customer", "and the photos?")
+	r, err := b.Turn(context.Background(), chat.Conversation{}, history, "and the photos?", nil)
+	if err != nil || r.Decision != chat.DecisionAnswer || r.Sources[0].ID != "en-claims" || !strings.Contains(r.Text, "photos") {
+		t.Fatalf("follow-up: %+v %v", r, err)
+	}
+	if followUp("Which payment methods can I use for my car policy?") || !followUp("那旅行险呢？") || !followUp("what about travel?") {
+		t.Fatal("followUp misclassifies")
+	}
+}

@@ -96,6 +96,8 @@ type Reply struct {
 	Confidence float64
 	Decision   Decision
 	Reason     string // why it handed off or asked, e.g. "low_confidence", "customer_request"
+	// Timings of the turn's parts in milliseconds, e.g. "search", "generate".
+	Timings map[string]float64
 }
 
 // Transition is one stored change of a conversation's owner.

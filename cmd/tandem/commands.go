@@ -151,13 +151,14 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 // askResult is the --json output of tandem ask.
 type askResult struct {
-	Question   string        `json:"question"`
-	Answer     string        `json:"answer"`
-	Decision   chat.Decision `json:"decision"`
-	Reason     string        `json:"reason,omitempty"`
-	Confidence float64       `json:"confidence"`
-	Sources    []chat.Source `json:"sources"`
-	Millis     float64       `json:"ms"`
+	Question   string             `json:"question"`
+	Answer     string             `json:"answer"`
+	Decision   chat.Decision      `json:"decision"`
+	Reason     string             `json:"reason,omitempty"`
+	Confidence float64            `json:"confidence"`
+	Sources    []chat.Source      `json:"sources"`
+	Millis     float64            `json:"ms"`
+	Timings    map[string]float64 `json:"timings_ms"`
 }
 
 // cmdAsk answers one question from the knowledge base in the store (the demo knowledge base
@@ -204,7 +205,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	res := askResult{Question: q, Answer: r.Text, Decision: r.Decision, Reason: r.Reason, Confidence: r.Confidence,
-		Sources: r.Sources, Millis: float64(time.Since(start).Microseconds()) / 1000}
+		Sources: r.Sources, Millis: float64(time.Since(start).Microseconds()) / 1000, Timings: r.Timings}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
