@@ -41,10 +41,17 @@ type Generator interface {
 // genSources is how many of the top documents are given to the generator.
 const genSources = 3
 
+// IntentRouter classifies a message into a trainer-defined intent when confident (intent.Live).
+type IntentRouter interface {
+	Route(text string) (chat.Intent, float64, bool)
+}
+
 // Bot answers from the knowledge base: with an LLM when one is configured, else (and whenever
-// the LLM fails) with the best-supported sentences of the best chunk.
+// the LLM fails) with the best-supported sentences of the best chunk. Trainer-defined intents
+// come first: a canned answer, a handoff to a team, or on to the knowledge base.
 type Bot struct {
 	Knowledge Searcher
+	Intents   IntentRouter // nil: no intents
 	LLM       Generator    // nil: offline, extractive answers
 	Log       *slog.Logger // nil: discard
 }
@@ -65,6 +72,26 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 			return chat.Reply{Text: chat.Notice(chat.NoticeOffer, lang), Decision: chat.DecisionClarify, Reason: "loop"}, nil
 		}
 	}
+	var matched chat.Intent
+	if b.Intents != nil {
+		if in, p, ok := b.Intents.Route(text); ok {
+			switch in.Action {
+			case chat.ActionAnswer:
+				return chat.Reply{Text: in.Answer, Confidence: p, Decision: chat.DecisionAnswer, Intent: in.Name}, nil
+			case chat.ActionHandoff:
+				return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Confidence: p, Decision: chat.DecisionHandoff,
+					Reason: "intent_policy", Intent: in.Name, Team: in.Team, Priority: in.Priority}, nil
+			}
+			matched = in
+		}
+	}
+	r, err := b.answer(ctx, text, lang, earlier, stream)
+	r.Intent = matched.Name
+	return r, err
+}
+
+// answer answers from the knowledge base.
+func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, stream func(string)) (chat.Reply, error) {
 	start := time.Now()
 	query := b.contextual(ctx, text, lang, earlier)
 	hits := b.search(ctx, query, lang)

@@ -98,6 +98,11 @@ type Reply struct {
 	Reason     string // why it handed off or asked, e.g. "low_confidence", "customer_request"
 	// Timings of the turn's parts in milliseconds, e.g. "search", "generate".
 	Timings map[string]float64
+	// Intent is the intent the message was classified as, when confident; Team and Priority
+	// route a handoff it asked for.
+	Intent   string
+	Team     string
+	Priority string
 }
 
 // Transition is one stored change of a conversation's owner.
@@ -180,4 +185,22 @@ type Embedding struct {
 	ChunkID string
 	Hash    string // the chunk's hash when it was embedded
 	Vector  []float32
+}
+
+// Intent actions: what the bot does when a message is confidently classified as the intent.
+const (
+	ActionAnswer    = "answer"    // reply with the intent's canned answer
+	ActionKnowledge = "knowledge" // answer from the knowledge base as usual
+	ActionHandoff   = "handoff"   // hand to a person in Team with Priority
+)
+
+// Intent is a trainer-defined kind of customer message with example utterances and a policy.
+type Intent struct {
+	Name      string    `json:"name"`
+	Action    string    `json:"action"`
+	Answer    string    `json:"answer,omitempty"`   // ActionAnswer: the canned reply
+	Team      string    `json:"team,omitempty"`     // ActionHandoff: the skill or team that takes it
+	Priority  string    `json:"priority,omitempty"` // ActionHandoff: "high", "normal" (default) or "low"
+	Examples  []string  `json:"examples"`
+	UpdatedAt time.Time `json:"updated_at"`
 }

@@ -7,3 +7,9 @@ import "embed"
 //
 //go:embed kb
 var KB embed.FS
+
+// Intents are the demo's trainer-defined intents (JSONL: policy and example lines): complaints go
+// to the complaints team at high priority; greetings and thanks get canned answers.
+//
+//go:embed intents.jsonl
+var Intents []byte

@@ -62,7 +62,7 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		limit := s.MaxBodyBytes
-		if c.Path() == kbImportPath {
+		if c.Path() == kbImportPath || c.Path() == intentsImportPath {
 			limit = s.maxUpload()
 		}
 		if c.Request().ContentLength > limit {

@@ -2,8 +2,11 @@ package httpapi
 
 import "github.com/labstack/echo/v4"
 
-// kbImportPath takes uploads larger than other requests.
-const kbImportPath = "/api/v1/kb/import"
+// Upload paths take bodies larger than other requests.
+const (
+	kbImportPath      = "/api/v1/kb/import"
+	intentsImportPath = "/api/v1/intents/import"
+)
 
 // routes registers every route in one place.
 func (s *Server) routes(e *echo.Echo) {
@@ -33,6 +36,13 @@ func (s *Server) routes(e *echo.Echo) {
 		v1.GET("/kb/documents/:id/chunks", s.kbChunks)
 		v1.POST("/kb/import", s.kbImport)
 		v1.GET("/kb/search", s.kbSearch)
+	}
+	if s.Intents != nil {
+		v1.GET("/intents", s.intentsList)
+		v1.PUT("/intents/:name", s.intentPut)
+		v1.DELETE("/intents/:name", s.intentDelete)
+		v1.POST("/intents/import", s.intentsImport)
+		v1.GET("/intents/export", s.intentsExport)
 	}
 	e.GET("/trainer/", s.trainerPage)
 	e.GET("/trainer/:file", s.trainerFile)

@@ -71,6 +71,8 @@ type Server struct {
 	MaxBodyBytes  int64
 	// Knowledge serves the trainer's knowledge API; nil leaves it out.
 	Knowledge *KnowledgeBase
+	// Intents serves the trainer's intents API; nil leaves it out.
+	Intents *IntentsAPI
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).
 	MaxUploadBytes int64
 	// WidgetLimit limits widget messages per visitor.

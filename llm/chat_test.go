@@ -71,7 +71,9 @@ func TestAnswerTimeoutRetriesAndBreaker(t *testing.T) {
 	if _, err := c.Answer(context.Background(), "q", sources, "en", nil); err == nil || time.Since(start) > time.Second {
 		t.Fatalf("slow model: %v after %s, want a timeout within the 300 ms budget", err, time.Since(start))
 	}
-	srv.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Status: http.StatusInternalServerError} })
+	srv.SetChat(func(llmtest.ChatRequest) llmtest.Script {
+		return llmtest.Script{Status: http.StatusInternalServerError}
+	})
 	c.Answer(context.Background(), "q", sources, "en", nil)
 	c.Answer(context.Background(), "q", sources, "en", nil)
 	if _, err := c.Answer(context.Background(), "q", sources, "en", nil); !errors.Is(err, llm.ErrOpen) {

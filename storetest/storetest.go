@@ -29,6 +29,10 @@ type Store interface {
 	MissingEmbeddings(ctx context.Context, model string, limit int) ([]chat.Chunk, error)
 	PutEmbeddings(ctx context.Context, model string, es []chat.Embedding) error
 	EmbeddingStats(ctx context.Context, model string) (chunks, embedded int, err error)
+	PutIntent(ctx context.Context, in chat.Intent) error
+	Intents(ctx context.Context) ([]chat.Intent, error)
+	DeleteIntent(ctx context.Context, name string) error
+	IntentsVersion(ctx context.Context) (string, error)
 	DeleteDocument(ctx context.Context, id string) error
 	KnowledgeVersion(ctx context.Context) (string, error)
 	Ping(ctx context.Context) error
@@ -54,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Document", testDocument},
 		{"Chunks", testChunks},
 		{"Embeddings", testEmbeddings},
+		{"Intents", testIntents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -442,4 +447,30 @@ func testEmbeddings(t *testing.T, s Store) {
 	if _, e, _ = s.EmbeddingStats(ctx, "m"); e != 0 {
 		t.Fatalf("%d embedded after changing the embedded chunk, want 0", e)
 	}
+}
+
+func testIntents(t *testing.T, s Store) {
+	ctx := context.Background()
+	v0, err := s.IntentsVersion(ctx)
+	must(t, err)
+	in := chat.Intent{Name: "complaint", Action: chat.ActionHandoff, Team: "complaints", Priority: "high",
+		Examples: []string{"I want to complain", "投诉"}, UpdatedAt: t0}
+	must(t, s.PutIntent(ctx, in))
+	must(t, s.PutIntent(ctx, chat.Intent{Name: "hello", Action: chat.ActionAnswer, Answer: "Hi!", Examples: []string{"hi"}, UpdatedAt: t0}))
+	got, err := s.Intents(ctx)
+	must(t, err)
+	if len(got) != 2 || got[0].Name != "complaint" || got[0].Team != "complaints" || len(got[0].Examples) != 2 || got[0].Examples[1] != "投诉" ||
+		!got[0].UpdatedAt.Equal(t0) || got[1].Answer != "Hi!" {
+		t.Fatalf("intents = %+v", got)
+	}
+	v1, _ := s.IntentsVersion(ctx)
+	in.Examples, in.UpdatedAt = append(in.Examples, "bad service"), t0.Add(time.Second)
+	must(t, s.PutIntent(ctx, in))
+	v2, _ := s.IntentsVersion(ctx)
+	must(t, s.DeleteIntent(ctx, "hello"))
+	v3, _ := s.IntentsVersion(ctx)
+	if v0 == v1 || v1 == v2 || v2 == v3 {
+		t.Fatalf("intent versions %q %q %q %q must all differ", v0, v1, v2, v3)
+	}
+	mustCode(t, s.DeleteIntent(ctx, "hello"), chat.ENOTFOUND)
 }

@@ -25,8 +25,10 @@ import (
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/httpapi"
+	"tandem/intent"
 	"tandem/postgres"
 	"tandem/realtime"
+	"tandem/retrieval"
 	"tandem/sqlite"
 )
 
@@ -39,6 +41,7 @@ type store interface {
 	Migrate(ctx context.Context) error
 	Close() error
 	knowledgeStore
+	intentStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	PutAccount(ctx context.Context, a chat.Account) error
 }
@@ -147,6 +150,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err := kb.sync.Load(ctx); err != nil {
 		return err
 	}
+	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
+	if err := intents.load(ctx); err != nil {
+		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
+	}
 	secret, err := visitorSecret(cfg, log)
 	if err != nil {
 		return err
@@ -160,11 +167,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, log), Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, log), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Hub: hub,
+	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -179,6 +186,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return outbox.Run(loopCtx) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
+	loops.Go(func() error { return intents.run(loopCtx, retrieval.DefaultSyncInterval) })
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()

@@ -16,6 +16,7 @@ import (
 	"tandem/conversation"
 	"tandem/demo"
 	"tandem/httpapi"
+	"tandem/intent"
 	"tandem/retrieval"
 )
 
@@ -64,6 +65,9 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	if err := demoAccounts(ctx, st); err != nil {
 		return err
+	}
+	if err := loadDemoIntents(ctx, st); err != nil {
+		return fmt.Errorf("demo intents: %w", err)
 	}
 	return serve(ctx, cfg, log, st, func(base string) {
 		base = publicBase(cfg, base)
@@ -200,7 +204,11 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	start := time.Now()
-	r, err := newBot(cfg, kb, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
+	intents := &intentSync{store: st, live: &intent.Live{}, log: newLogger(cfg, stderr)}
+	if err := intents.load(ctx); err != nil {
+		return err
+	}
+	r, err := newBot(cfg, kb, intents.live, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ Commands:
   migrate   apply database migrations and exit
   ask       ask the bot one question from the command line
   kb        import, list, delete and search knowledge (tandem kb --help)
+  intents   import, list, export and delete intents (tandem intents --help)
   eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
   version   print the version
 
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"ask":     cmdAsk,
 		"eval":    cmdEval,
 		"kb":      cmdKB,
+		"intents": cmdIntents,
 	}
 	switch args[0] {
 	case "help", "-h", "--help":

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"tandem/chat"
+	"tandem/demo"
+	"tandem/intent"
+)
+
+// intentStore is what intents need of a store.
+type intentStore interface {
+	PutIntent(ctx context.Context, in chat.Intent) error
+	Intents(ctx context.Context) ([]chat.Intent, error)
+	DeleteIntent(ctx context.Context, name string) error
+	IntentsVersion(ctx context.Context) (string, error)
+	Documents(ctx context.Context) ([]chat.Document, error)
+}
+
+const intentsUsage = `Usage: tandem intents <command> [flags]
+
+Commands:
+  import FILE.jsonl   add or replace intents: {"text","intent"} example lines and optional
+                      {"intent","action","answer","team","priority"} policy lines
+                      (action: answer, knowledge or handoff)
+  list                list intents with their policies and example counts
+  export              print all intents as JSONL (the import format)
+  delete NAME…        delete intents
+
+Running servers retrain within a few seconds; no restart is needed.
+`
+
+// cmdIntents dispatches `tandem intents <command>`.
+func cmdIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, intentsUsage)
+		if len(args) == 0 {
+			return errors.New("which intents command? see above")
+		}
+		return errHelp
+	}
+	_, _, st, rest, err := setup(ctx, "intents "+args[0], args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch args[0] {
+	case "import":
+		if len(rest) != 1 {
+			return errors.New("give one JSONL file: tandem intents import intents.jsonl")
+		}
+		data, err := os.ReadFile(rest[0])
+		if err != nil {
+			return err
+		}
+		n, err := importIntents(ctx, st, data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rest[0], err)
+		}
+		fmt.Fprintf(stdout, "imported %d intents\n", n)
+		return nil
+	case "list":
+		return listIntents(ctx, st, stdout)
+	case "export":
+		ins, err := st.Intents(ctx)
+		if err != nil {
+			return err
+		}
+		return intent.WriteJSONL(stdout, ins)
+	case "delete":
+		for _, name := range rest {
+			if err := st.DeleteIntent(ctx, name); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "deleted %s\n", name)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown intents command %q\n\n%s", args[0], intentsUsage)
+}
+
+// importIntents stores the intents of a JSONL file, all checked before any is stored.
+func importIntents(ctx context.Context, st intentStore, data []byte) (int, error) {
+	ins, err := intent.ParseJSONL(bytes.NewReader(data), time.Now().UTC())
+	if err != nil {
+		return 0, err
+	}
+	for _, in := range ins {
+		if err := st.PutIntent(ctx, in); err != nil {
+			return 0, err
+		}
+	}
+	return len(ins), nil
+}
+
+func listIntents(ctx context.Context, st intentStore, w io.Writer) error {
+	ins, err := st.Intents(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tACTION\tTEAM\tPRIORITY\tEXAMPLES")
+	for _, in := range ins {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", in.Name, in.Action, in.Team, in.Priority, len(in.Examples))
+	}
+	return tw.Flush()
+}
+
+// loadDemoIntents stores the demo intents unless the store has intents already (a trainer's).
+func loadDemoIntents(ctx context.Context, st intentStore) error {
+	ins, err := st.Intents(ctx)
+	if err != nil || len(ins) > 0 {
+		return err
+	}
+	_, err = importIntents(ctx, st, demo.Intents)
+	return err
+}
+
+// intentSync retrains the intent router whenever the stored intents change.
+type intentSync struct {
+	store   intentStore
+	live    *intent.Live
+	log     *slog.Logger
+	mu      sync.Mutex // the loop and API changes retrain one at a time
+	version string
+}
+
+// load trains a router from the stored intents, with the knowledge questions as out-of-scope.
+func (s *intentSync) load(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.store.IntentsVersion(ctx)
+	if err != nil || v == s.version {
+		return err
+	}
+	ins, err := s.store.Intents(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ins) == 0 {
+		s.live.Set(nil)
+		s.version = v
+		return nil
+	}
+	docs, err := s.store.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	var questions []string
+	for _, d := range docs {
+		questions = append(questions, d.Title)
+		questions = append(questions, d.Questions...)
+	}
+	start := time.Now()
+	r, err := intent.NewRouter(ins, questions)
+	if err != nil {
+		return err
+	}
+	s.live.Set(r)
+	s.version = v
+	s.log.Info("intents trained", "intents", len(ins), "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// run retrains every interval when the intents changed, until ctx ends.
+func (s *intentSync) run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := s.load(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("intent training failed; keeping the previous model", "err", err)
+			}
+		}
+	}
+}

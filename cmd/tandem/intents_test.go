@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestIntentsEndToEnd: the demo's intents route messages (a complaint goes to a person with its
+// policy's reason, a greeting gets its canned answer, questions still go to the knowledge base),
+// and a trainer's change through the API takes effect at once.
+func TestIntentsEndToEnd(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	ask := func(customer, text string) apiMessage {
+		t.Helper()
+		var conv apiConversation
+		in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"`+customer+`"}}`, &conv)
+		var tr turn
+		in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"`+text+`"}`, &tr)
+		return tr.Replies[0]
+	}
+	if r := ask("c1", "I want to complain about how my claim was handled"); r.Decision != "handoff" || r.Reason != "intent_policy" {
+		t.Fatalf("complaint: %+v", r)
+	}
+	if r := ask("c2", "hello"); r.Decision != "answer" || !strings.Contains(r.Text, "Harbor Mutual assistant") {
+		t.Fatalf("greeting: %+v", r)
+	}
+	if r := ask("c3", "How do I file a claim?"); r.Decision != "answer" || len(r.Sources) == 0 {
+		t.Fatalf("knowledge question: %+v", r)
+	}
+	// A trainer makes refund questions a handoff to the billing team.
+	body := `{"action":"handoff","team":"billing","priority":"normal","examples":["I want my money back","refund my premium now","give me a refund","退钱","我要退款"]}`
+	if code := in.call(t, "PUT", "/api/v1/intents/refund_demand", body, nil); code != 200 {
+		t.Fatalf("PUT intent: %d", code)
+	}
+	if r := ask("c4", "I want my money back now"); r.Reason != "intent_policy" {
+		t.Fatalf("after the change: %+v", r)
+	}
+	var e apiError
+	if code := in.call(t, "PUT", "/api/v1/intents/x", `{"action":"answer","examples":["a"]}`, &e); code != 400 || !strings.Contains(e.Error.Message, "needs an answer") {
+		t.Fatalf("bad intent: %d %+v", code, e)
+	}
+	var list struct{ Intents []struct{ Name string } }
+	in.call(t, "GET", "/api/v1/intents", "", &list)
+	if len(list.Intents) != 4 {
+		t.Fatalf("intents: %+v", list)
+	}
+	if code := in.call(t, "DELETE", "/api/v1/intents/refund_demand", "", nil); code != 204 {
+		t.Fatalf("delete: %d", code)
+	}
+}
+
+func TestIntentsCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := func(k string) string { return map[string]string{"TANDEM_DATA_DIR": dir}[k] }
+	runI := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"intents"}, args...), env, &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	file := filepath.Join(t.TempDir(), "intents.jsonl")
+	os.WriteFile(file, []byte(`{"intent":"complaint","action":"handoff","team":"complaints","priority":"high"}
+{"text":"I want to complain","intent":"complaint"}
+{"text":"我要投诉","intent":"complaint"}
+{"text":"weather today","intent":"oos"}
+`), 0o644)
+	if code, out := runI("import", file); code != 0 || !strings.Contains(out, "imported 1 intents") {
+		t.Fatalf("import: %d %s", code, out)
+	}
+	if code, out := runI("list"); code != 0 || !strings.Contains(out, "complaint  handoff  complaints  high      2") {
+		t.Fatalf("list: %d %q", code, out)
+	}
+	if code, out := runI("export"); code != 0 || !strings.Contains(out, `{"text":"我要投诉","intent":"complaint"}`) {
+		t.Fatalf("export: %d %s", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte(`{"text":"hi","intent":"greet"}`+"\n"+`{"intent":"greet","action":"answer"}`), 0o644)
+	if code, out := runI("import", bad); code == 0 || !strings.Contains(out, "needs an answer text") {
+		t.Fatalf("bad import: %d %s", code, out)
+	}
+	if code, out := runI("delete", "complaint"); code != 0 {
+		t.Fatalf("delete: %d %s", code, out)
+	}
+	_ = time.Second
+}

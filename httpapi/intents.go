@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
+	"tandem/intent"
+)
+
+// IntentStore is what the intents API reads and writes.
+type IntentStore interface {
+	PutIntent(ctx context.Context, in chat.Intent) error
+	Intents(ctx context.Context) ([]chat.Intent, error)
+	DeleteIntent(ctx context.Context, name string) error
+}
+
+// IntentsAPI serves the trainer's intents API.
+type IntentsAPI struct {
+	Store IntentStore
+	// Refresh retrains this replica's router after a change (others retrain on their next check).
+	Refresh func(ctx context.Context) error
+}
+
+// intentsList handles GET /api/v1/intents.
+func (s *Server) intentsList(c echo.Context) error {
+	ins, err := s.Intents.Store.Intents(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if ins == nil {
+		ins = []chat.Intent{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"intents": ins})
+}
+
+// intentPut handles PUT /api/v1/intents/:name with an intent as JSON.
+func (s *Server) intentPut(c echo.Context) error {
+	var in chat.Intent
+	if err := s.bind(c, &in); err != nil {
+		return err
+	}
+	in.Name = c.Param("name")
+	if in.Action == "" {
+		in.Action = chat.ActionKnowledge
+	}
+	in.UpdatedAt = time.Now().UTC()
+	if err := intent.Validate(in); err != nil {
+		return err
+	}
+	if err := s.Intents.Store.PutIntent(c.Request().Context(), in); err != nil {
+		return err
+	}
+	s.retrain(c.Request().Context())
+	return c.JSON(http.StatusOK, in)
+}
+
+// intentDelete handles DELETE /api/v1/intents/:name.
+func (s *Server) intentDelete(c echo.Context) error {
+	if err := s.Intents.Store.DeleteIntent(c.Request().Context(), c.Param("name")); err != nil {
+		return err
+	}
+	s.retrain(c.Request().Context())
+	return c.NoContent(http.StatusNoContent)
+}
+
+// intentsImport handles POST /api/v1/intents/import with a JSONL body: every intent is checked
+// before any is stored.
+func (s *Server) intentsImport(c echo.Context) error {
+	r := c.Request()
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.maxUpload()))
+	if err != nil {
+		return chat.Errorf(chat.ETOOLARGE, "intents file is over the limit of %d bytes", s.maxUpload())
+	}
+	ins, err := intent.ParseJSONL(bytes.NewReader(body), time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	for _, in := range ins {
+		if err := s.Intents.Store.PutIntent(r.Context(), in); err != nil {
+			return err
+		}
+	}
+	s.retrain(r.Context())
+	return c.JSON(http.StatusOK, map[string]int{"intents": len(ins)})
+}
+
+// intentsExport handles GET /api/v1/intents/export: JSONL in the import format.
+func (s *Server) intentsExport(c echo.Context) error {
+	ins, err := s.Intents.Store.Intents(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	if err := intent.WriteJSONL(&b, ins); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="intents.jsonl"`)
+	return c.Blob(http.StatusOK, "application/jsonl; charset=utf-8", []byte(b.String()))
+}
+
+func (s *Server) retrain(ctx context.Context) {
+	if s.Intents.Refresh == nil {
+		return
+	}
+	if err := s.Intents.Refresh(ctx); err != nil {
+		s.Log.Warn("intent retraining after a change failed; the next check retries", "err", err)
+	}
+}

@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"tandem/chat"
+)
+
+// PutIntent creates or replaces an intent.
+func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
+	ex, _ := json.Marshal(nonNil(in.Examples))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO intents (name, action, answer, team, priority, examples, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET action = excluded.action, answer = excluded.answer, team = excluded.team,
+			priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at`,
+		in.Name, in.Action, in.Answer, in.Team, in.Priority, string(ex), micros(in.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("put intent: %w", err)
+	}
+	return nil
+}
+
+// Intents lists all intents ordered by name.
+func (s *Store) Intents(ctx context.Context) ([]chat.Intent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, action, answer, team, priority, examples, updated_at FROM intents ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("intents: %w", err)
+	}
+	defer rows.Close()
+	var out []chat.Intent
+	for rows.Next() {
+		var in chat.Intent
+		var ex string
+		if err := rows.Scan(&in.Name, &in.Action, &in.Answer, &in.Team, &in.Priority, &ex, (*microTime)(&in.UpdatedAt)); err != nil {
+			return nil, fmt.Errorf("intents: %w", err)
+		}
+		json.Unmarshal([]byte(ex), &in.Examples)
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// DeleteIntent removes an intent.
+func (s *Store) DeleteIntent(ctx context.Context, name string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM intents WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("delete intent: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return chat.Errorf(chat.ENOTFOUND, "intent %s not found", name)
+	}
+	return nil
+}
+
+// IntentsVersion changes whenever an intent is added, changed or deleted.
+func (s *Store) IntentsVersion(ctx context.Context) (string, error) {
+	var n, last int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(updated_at), 0) FROM intents`).Scan(&n, &last)
+	if err != nil {
+		return "", fmt.Errorf("intents version: %w", err)
+	}
+	return fmt.Sprintf("%d:%d", n, last), nil
+}
