@@ -26,6 +26,18 @@ type IntentsAPI struct {
 	Store IntentStore
 	// Refresh retrains this replica's router after a change (others retrain on their next check).
 	Refresh func(ctx context.Context) error
+	// Route classifies a message with the current router.
+	Route func(text string) (chat.Intent, float64, bool)
+}
+
+// intentsTry handles GET /api/v1/intents/try?text=: how the bot would classify a message.
+func (s *Server) intentsTry(c echo.Context) error {
+	text := strings.TrimSpace(c.QueryParam("text"))
+	if text == "" || len(text) > maxSearchQuery {
+		return chat.Errorf(chat.EINVALID, "text is required and at most %d bytes", maxSearchQuery)
+	}
+	in, p, ok := s.Intents.Route(text)
+	return c.JSON(http.StatusOK, map[string]any{"matched": ok, "intent": in.Name, "action": in.Action, "probability": p})
 }
 
 // intentsList handles GET /api/v1/intents.

@@ -43,6 +43,7 @@ func (s *Server) routes(e *echo.Echo) {
 		v1.DELETE("/intents/:name", s.intentDelete)
 		v1.POST("/intents/import", s.intentsImport)
 		v1.GET("/intents/export", s.intentsExport)
+		v1.GET("/intents/try", s.intentsTry)
 	}
 	e.GET("/trainer/", s.trainerPage)
 	e.GET("/trainer/:file", s.trainerFile)

@@ -171,7 +171,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Outbound: map[string]bool{}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load}, Hub: hub,
+	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)

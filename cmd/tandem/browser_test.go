@@ -180,6 +180,23 @@ func TestTrainerInBrowser(t *testing.T) {
 		chromedp.Click(`#search-btn`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#search-results tbody tr a') && document.querySelector('#search-results tbody tr a').href.includes('/kb/zh-claims')`))
 	shot(t, ctx, "trainer-search.png")
+
+	// Intents: the demo's are listed; a new one is saved, the bot is retrained, and the try box uses it.
+	within(t, ctx, 20*time.Second, chromedp.Click(`#tab-intents`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#intent-table tbody tr').length === 3`),
+		chromedp.SendKeys(`#intent-try`, "I want to complain about my claim"), chromedp.Click(`#intent-try-form button`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('intent-try-result').textContent.includes('complaint (handoff)')`),
+		chromedp.Click(`#intent-new`),
+		chromedp.SendKeys(`#intent-name`, "refund_demand"),
+		chromedp.Evaluate[chromedp.Void](`(() => { const a = document.getElementById('intent-action'); a.value = 'handoff'; a.dispatchEvent(new Event('change')); })()`),
+		chromedp.SendKeys(`#intent-team`, "billing"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('intent-examples').value = "I want my money back\nrefund my premium now\ngive me a refund\n我要退款\n退钱"`),
+		chromedp.Click(`#intent-save`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#intent-table tbody tr[data-name="refund_demand"]') !== null`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('intent-try').value = 'I want my money back'`),
+		chromedp.Click(`#intent-try-form button`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('intent-try-result').textContent.includes('refund_demand')`))
+	shot(t, ctx, "trainer-intents.png")
 }
 
 // TestLLMAnswersInBrowser: with an OpenAI-compatible model (the fake server) the answer streams

@@ -1,7 +1,9 @@
 // Tandem trainer console: the knowledge base. Talks to the app API with an API key:
 //   GET /api/v1/kb/status, GET /api/v1/kb/documents?q=&collection=, DELETE /api/v1/kb/documents/{id},
 //   GET /api/v1/kb/documents/{id}/chunks, POST /api/v1/kb/import (multipart "file" parts or JSON
-//   {urls, sitemap, collection}), GET /api/v1/kb/search?q=&k=&lang=&collection=.
+//   {urls, sitemap, collection}), GET /api/v1/kb/search?q=&k=&lang=&collection=;
+//   GET /api/v1/intents, PUT/DELETE /api/v1/intents/{name}, POST /api/v1/intents/import (JSONL),
+//   GET /api/v1/intents/export, GET /api/v1/intents/try?text=.
 // Data is always written with textContent, never as HTML.
 (function () {
   "use strict";
@@ -230,8 +232,108 @@
     }).catch(function (e) { showError(e.message); }).then(function () { busy(btn, false); });
   }
 
+  // Intents.
+  var intents = [];
+
+  function loadIntents() {
+    return api("GET", "/api/v1/intents").then(function (data) {
+      intents = data.intents;
+      var body = $("intent-table").querySelector("tbody");
+      body.textContent = "";
+      intents.forEach(function (it) {
+        var tr = document.createElement("tr");
+        tr.dataset.name = it.name;
+        tr.tabIndex = 0;
+        cell(tr, it.name, "mono"); cell(tr, it.action); cell(tr, it.team); cell(tr, it.priority);
+        cell(tr, it.examples.length, "num"); cell(tr, new Date(it.updated_at).toLocaleString());
+        tr.addEventListener("click", function () { editIntent(it); });
+        tr.addEventListener("keydown", function (e) { if (e.key === "Enter") editIntent(it); });
+        body.appendChild(tr);
+      });
+      $("intent-empty").hidden = intents.length > 0;
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  function showActionFields() {
+    var a = $("intent-action").value;
+    $("intent-answer-box").hidden = a !== "answer";
+    $("intent-handoff-box").hidden = a !== "handoff";
+  }
+
+  function editIntent(it) {
+    var isNew = !it;
+    it = it || { name: "", action: "knowledge", answer: "", team: "", priority: "", examples: [] };
+    $("intent-form-title").textContent = isNew ? "New intent" : "Intent " + it.name;
+    $("intent-name").value = it.name;
+    $("intent-name").readOnly = !isNew;
+    $("intent-action").value = it.action;
+    $("intent-answer").value = it.answer || "";
+    $("intent-team").value = it.team || "";
+    $("intent-priority").value = it.priority || "";
+    $("intent-examples").value = it.examples.join("\n");
+    $("intent-delete").hidden = isNew;
+    showActionFields();
+    $("intent-form").hidden = false;
+    (isNew ? $("intent-name") : $("intent-examples")).focus();
+  }
+
+  function saveIntent(e) {
+    e.preventDefault();
+    var name = $("intent-name").value.trim();
+    var body = { action: $("intent-action").value, answer: $("intent-answer").value.trim(), team: $("intent-team").value.trim(),
+      priority: $("intent-priority").value,
+      examples: $("intent-examples").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean) };
+    var btn = $("intent-save");
+    busy(btn, true);
+    api("PUT", "/api/v1/intents/" + encodeURIComponent(name), body).then(function () {
+      showError(""); $("intent-form").hidden = true; return loadIntents();
+    }).catch(function (err) { showError(err.message); }).then(function () { busy(btn, false); });
+  }
+
+  function deleteIntent() {
+    var name = $("intent-name").value;
+    if (!confirm("Delete the intent " + name + "? The bot is retrained without it.")) return;
+    api("DELETE", "/api/v1/intents/" + encodeURIComponent(name)).then(function () {
+      $("intent-form").hidden = true; loadIntents();
+    }).catch(function (err) { showError(err.message); });
+  }
+
+  function importIntents() {
+    var f = $("intent-file").files[0];
+    if (!f) return;
+    f.text().then(function (text) {
+      return fetch("/api/v1/intents/import", { method: "POST", headers: { Authorization: "Bearer " + key, "Content-Type": "application/jsonl" }, body: text });
+    }).then(handle).then(function (data) {
+      $("intent-try-result").textContent = "Imported " + data.intents + " intents; the bot is retrained.";
+      showError(""); $("intent-file").value = ""; loadIntents();
+    }).catch(function (err) { showError(err.message); });
+  }
+
+  function exportIntents() {
+    fetch("/api/v1/intents/export", { headers: { Authorization: "Bearer " + key } }).then(function (res) {
+      if (!res.ok) throw new Error("Export failed: HTTP " + res.status);
+      return res.blob();
+    }).then(function (blob) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob); a.download = "intents.jsonl"; a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+    }).catch(function (err) { showError(err.message); });
+  }
+
+  function tryIntent(e) {
+    e.preventDefault();
+    var text = $("intent-try").value.trim();
+    if (!text) return;
+    api("GET", "/api/v1/intents/try?text=" + encodeURIComponent(text)).then(function (r) {
+      $("intent-try-result").textContent = r.matched
+        ? "→ " + r.intent + " (" + r.action + "), probability " + r.probability.toFixed(2)
+        : "→ no intent (probability " + r.probability.toFixed(2) + "): the bot answers from the knowledge base";
+    }).catch(function (err) { showError(err.message); });
+  }
+
   function selectTab(id) {
-    ["docs", "import", "search"].forEach(function (t) {
+    if (id === "tab-intents") loadIntents();
+    ["docs", "import", "search", "intents"].forEach(function (t) {
       var on = "tab-" + t === id;
       $("tab-" + t).setAttribute("aria-selected", String(on));
       $("tab-" + t).tabIndex = on ? 0 : -1;
@@ -240,7 +342,7 @@
   }
 
   function wire() {
-    var tabs = ["tab-docs", "tab-import", "tab-search"];
+    var tabs = ["tab-docs", "tab-import", "tab-search", "tab-intents"];
     tabs.forEach(function (id, i) {
       $(id).addEventListener("click", function () { selectTab(id); });
       $(id).addEventListener("keydown", function (e) {
@@ -257,6 +359,13 @@
     $("url-import-btn").addEventListener("click", importURLs);
     $("search-form").addEventListener("submit", search);
     $("sign-out").addEventListener("click", function () { signOut(""); });
+    $("intent-new").addEventListener("click", function () { editIntent(null); });
+    $("intent-action").addEventListener("change", showActionFields);
+    $("intent-form").addEventListener("submit", saveIntent);
+    $("intent-delete").addEventListener("click", deleteIntent);
+    $("intent-file").addEventListener("change", importIntents);
+    $("intent-export").addEventListener("click", exportIntents);
+    $("intent-try-form").addEventListener("submit", tryIntent);
     $("key-form").addEventListener("submit", function (e) {
       e.preventDefault();
       key = $("key-input").value.trim();
