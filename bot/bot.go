@@ -14,10 +14,11 @@ import (
 	"tandem/retrieval"
 )
 
-// Thresholds of the offline bot. Issue "The bot's brain" replaces them with a fitted calibrator.
+// Settings of a turn.
 const (
-	// AnswerThreshold is the lowest confidence at which the bot answers instead of handing off.
-	AnswerThreshold = 0.35
+	// DefaultTargetPrecision is the least P(the top answer is right) at which the bot answers
+	// instead of handing off, unless the trainer sets another.
+	DefaultTargetPrecision = 0.8
 	// searchK is how many hits a turn looks at.
 	searchK = 5
 	// maxAnswerSentences bounds an extractive answer.
@@ -52,6 +53,10 @@ type IntentRouter interface {
 type Bot struct {
 	Knowledge Searcher
 	Intents   IntentRouter // nil: no intents
+	// Calibrator maps retrieval signals to P(the top answer is right) (nil: DefaultCalibrator).
+	Calibrator *Calibrator
+	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision).
+	TargetPrecision float64
 	LLM       Generator    // nil: offline, extractive answers
 	Log       *slog.Logger // nil: discard
 }
@@ -99,10 +104,10 @@ func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, s
 	if unrelated(hits) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope", Timings: timings}, nil
 	}
-	conf := confidence(hits, b.Knowledge.QueryWeight(query))
+	conf := b.confidence(hits, b.Knowledge.QueryWeight(query))
 	top := hits[0]
 	src := []chat.Source{{ID: top.Doc.ID, Title: top.Doc.Title, URL: top.Doc.URL, Score: lexicalScore(top)}}
-	if conf < AnswerThreshold {
+	if conf < b.target() {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
 			Decision: chat.DecisionHandoff, Reason: "low_confidence", Timings: timings}, nil
 	}
@@ -166,7 +171,7 @@ func (b *Bot) contextual(ctx context.Context, text, lang string, earlier []strin
 	}
 	joined := earlier[len(earlier)-1] + " " + text
 	solo, both := b.search(ctx, text, lang), b.search(ctx, joined, lang)
-	if len(both) > 0 && (len(solo) == 0 || confidence(both, b.Knowledge.QueryWeight(joined)) > confidence(solo, b.Knowledge.QueryWeight(text))) {
+	if len(both) > 0 && (len(solo) == 0 || b.confidence(both, b.Knowledge.QueryWeight(joined)) > b.confidence(solo, b.Knowledge.QueryWeight(text))) {
 		return joined
 	}
 	return text
@@ -200,20 +205,20 @@ func lexicalScore(r retrieval.Result) float64 {
 	return r.Lexical.Raw
 }
 
-// confidence maps retrieval scores to [0,1]: how much of the query the top hit covers, scaled by
-// its margin over the runner-up. A heuristic until a calibrator is fitted.
-func confidence(hits []retrieval.Result, queryWeight float64) float64 {
-	top := lexicalScore(hits[0])
-	if queryWeight <= 0 || top <= 0 {
-		return 0
+// confidence is the calibrated probability that the top answer is right, rounded to 0.001.
+func (b *Bot) confidence(hits []retrieval.Result, queryWeight float64) float64 {
+	c := DefaultCalibrator
+	if b.Calibrator != nil {
+		c = *b.Calibrator
 	}
-	coverage := math.Min(1, top/queryWeight)
-	margin := 1.0
-	if len(hits) > 1 {
-		margin = max(0, top-lexicalScore(hits[1])) / top
+	return math.Round(c.P(Measure(hits, queryWeight))*1000) / 1000
+}
+
+func (b *Bot) target() float64 {
+	if b.TargetPrecision > 0 {
+		return b.TargetPrecision
 	}
-	c := math.Sqrt(coverage) * (0.6 + 0.4*margin)
-	return math.Round(math.Min(1, math.Max(0, c))*1000) / 1000
+	return DefaultTargetPrecision
 }
 
 // Lang guesses the customer's language: "zh" when the text has Chinese characters, else "en".

@@ -31,6 +31,9 @@ type Config struct {
 	EmbedBaseURL string // TANDEM_EMBED_BASE_URL, defaults to TANDEM_LLM_BASE_URL
 	EmbedAPIKey  string // TANDEM_EMBED_API_KEY, defaults to TANDEM_LLM_API_KEY
 
+	// TargetPrecision is the least P(the top answer is right) at which the bot answers.
+	TargetPrecision float64 // TANDEM_TARGET_PRECISION
+
 	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // TANDEM_LOG_FORMAT: json or text
 
@@ -60,6 +63,8 @@ const (
 	DefaultWidgetBurst  = 5
 	DefaultShutdown     = 10 * time.Second
 	DefaultEmbedDim     = 256
+	// DefaultTargetPrecision: answer when P(right) ≥ 0.8.
+	DefaultTargetPrecision = 0.8
 )
 
 // Load parses args (without the program and subcommand names) over the environment read by getenv.
@@ -113,6 +118,15 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 			errs = append(errs, fmt.Errorf("TANDEM_WIDGET_RATE=%q: want a positive number", v))
 		} else {
 			c.WidgetRate = f
+		}
+	}
+	c.TargetPrecision = DefaultTargetPrecision
+	if v := getenv("TANDEM_TARGET_PRECISION"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f >= 1 {
+			errs = append(errs, fmt.Errorf("TANDEM_TARGET_PRECISION=%q: want a number between 0 and 1, e.g. 0.8", v))
+		} else {
+			c.TargetPrecision = f
 		}
 	}
 	c.ShutdownTimeout = DefaultShutdown

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"tandem/chat"
 	"tandem/config"
 	"tandem/evals"
 	"tandem/postgres"
@@ -23,6 +24,7 @@ const evalUsage = `Usage: tandem eval <kind> [flags]
 Kinds:
   retrieval   recall@k and latency of knowledge search on a QA set
   intents     intent accuracy, out-of-scope detection and calibration on a labelled set
+  confidence  fit and check the bot's answer confidence, P(the top answer is right), on a QA set
 `
 
 // cmdEval dispatches `tandem eval <kind>`.
@@ -37,6 +39,8 @@ func cmdEval(ctx context.Context, args []string, getenv func(string) string, std
 	switch args[0] {
 	case "retrieval":
 		return evalRetrieval(ctx, args[1:], getenv, stdout, stderr)
+	case "confidence":
+		return evalConfidence(ctx, args[1:], getenv, stdout, stderr)
 	case "intents":
 		return evalIntents(ctx, args[1:], getenv, stdout, stderr)
 	}
@@ -64,37 +68,15 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	if k < 1 || k > 100 {
 		return errors.New("--k must be 1–100")
 	}
-	data, err := os.ReadFile(knowledge)
+	questions, err := readQuestions(questionsPath, split)
 	if err != nil {
 		return err
 	}
-	passages, err := retrieval.ParseFile(knowledge, data, time.Now().UTC())
-	if err != nil {
-		return err
-	}
-	questions, err := readJSONLFile[evals.Question](questionsPath)
-	if err != nil {
-		return err
-	}
-	questions = filterSplit(questions, split)
-	if len(questions) == 0 {
-		return fmt.Errorf("no questions with split %q in %s", split, questionsPath)
-	}
-	st, cleanup, err := tempStore(ctx, cfg)
+	kb, passages, cleanup, err := evalKnowledge(ctx, cfg, knowledge, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
-	if err != nil {
-		return err
-	}
-	if r := kb.importer.Documents(ctx, knowledge, passages, "eval"); r.Error != "" {
-		return errors.New(r.Error)
-	}
-	if err := kb.ready(ctx, stderr); err != nil {
-		return err
-	}
 	bar := newProgress(stderr, "searching", len(questions))
 	report := evals.Retrieval(questions, func(q string, k int) []string {
 		// Chunks of one document count once: ask for more chunks than documents wanted.
@@ -169,4 +151,48 @@ func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
 		return nil, nil, err
 	}
 	return lite, cleanup, nil
+}
+
+// readQuestions reads a QA set's questions of one split (all when split is empty).
+func readQuestions(path, split string) ([]evals.Question, error) {
+	questions, err := readJSONLFile[evals.Question](path)
+	if err != nil {
+		return nil, err
+	}
+	questions = filterSplit(questions, split)
+	if len(questions) == 0 {
+		return nil, fmt.Errorf("no questions with split %q in %s", split, path)
+	}
+	return questions, nil
+}
+
+// evalKnowledge loads a knowledge file into a fresh temporary store, embeds it and returns the
+// knowledge base over it; cleanup removes the store.
+func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge, []chat.Document, func(), error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	passages, err := retrieval.ParseFile(path, data, time.Now().UTC())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, cleanup, err := tempStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	if err == nil {
+		if r := kb.importer.Documents(ctx, path, passages, "eval"); r.Error != "" {
+			err = errors.New(r.Error)
+		}
+	}
+	if err == nil {
+		err = kb.ready(ctx, stderr)
+	}
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, err
+	}
+	return kb, passages, cleanup, nil
 }

@@ -72,3 +72,25 @@ func TestEvalIntents(t *testing.T) {
 		t.Fatalf("missing --test: exit %d %q", code, errb.String())
 	}
 }
+
+func TestEvalConfidence(t *testing.T) {
+	var out, errb bytes.Buffer
+	args := []string{"eval", "confidence", "--knowledge", "testdata/knowledge.jsonl", "--questions", "testdata/questions.jsonl"}
+	if code := run(context.Background(), args, func(string) string { return "" }, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r struct {
+		FitN       int `json:"fit_n"`
+		ECE        *float64
+		Calibrator struct {
+			Weights []float64
+			Bias    float64
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.ECE == nil || len(r.Calibrator.Weights) != 4 || r.FitN == 0 {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	if code := run(context.Background(), []string{"eval", "confidence", "--knowledge", "x"}, func(string) string { return "" }, &out, &errb); code == 0 {
+		t.Fatal("missing --questions accepted")
+	}
+}
