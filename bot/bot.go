@@ -57,8 +57,8 @@ type Bot struct {
 	Calibrator *Calibrator
 	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision).
 	TargetPrecision float64
-	LLM       Generator    // nil: offline, extractive answers
-	Log       *slog.Logger // nil: discard
+	LLM             Generator    // nil: offline, extractive answers
+	Log             *slog.Logger // nil: discard
 }
 
 // Turn decides the reply to the customer's latest text given the conversation so far; stream,
@@ -163,11 +163,24 @@ func (b *Bot) log() *slog.Logger {
 	return b.Log
 }
 
+// Rewriter turns a follow-up into a standalone question (llm.Chat).
+type Rewriter interface {
+	Rewrite(ctx context.Context, earlier []string, question string) (string, error)
+}
+
 // contextual returns the query to search for: a follow-up question ("and for travel policies?")
-// is joined to the customer's previous question when that finds a better-covered match.
+// is rewritten by the LLM when one is configured, else joined to the customer's previous question
+// when that finds a better-covered match.
 func (b *Bot) contextual(ctx context.Context, text, lang string, earlier []string) string {
 	if len(earlier) == 0 || !followUp(text) {
 		return text
+	}
+	if rw, ok := b.LLM.(Rewriter); ok {
+		q, err := rw.Rewrite(ctx, earlier[max(0, len(earlier)-3):], text)
+		if err == nil {
+			return q
+		}
+		b.log().Warn("follow-up rewrite failed; using the heuristic", "err", err)
 	}
 	joined := earlier[len(earlier)-1] + " " + text
 	solo, both := b.search(ctx, text, lang), b.search(ctx, joined, lang)

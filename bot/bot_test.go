@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"tandem/chat"
+	"tandem/llm"
 	"tandem/retrieval"
 )
 
@@ -123,5 +125,24 @@ func TestFollowUpUsesThePreviousQuestion(t *testing.T) {
 	}
 	if followUp("Which payment methods can I use for my car policy?") || !followUp("那旅行险呢？") || !followUp("what about travel?") {
 		t.Fatal("followUp misclassifies")
+	}
+}
+
+// fakeLLM rewrites follow-ups and never answers (so the extractive answer is used).
+type fakeLLM struct{ rewritten string }
+
+func (f fakeLLM) Answer(context.Context, string, []llm.Source, string, func(string)) (llm.Answer, error) {
+	return llm.Answer{}, errors.New("down")
+}
+
+func (f fakeLLM) Rewrite(context.Context, []string, string) (string, error) { return f.rewritten, nil }
+
+func TestFollowUpRewrittenByTheLLM(t *testing.T) {
+	s, _ := retrieval.NewMemory(context.Background(), docs, retrieval.NewLocal(0))
+	b := &Bot{Knowledge: s, LLM: fakeLLM{rewritten: "Which payment methods can I use?"}}
+	history := msgs("customer", "How do I file a claim?", "customer", "and paying?")
+	r, err := b.Turn(context.Background(), chat.Conversation{}, history, "and paying?", nil)
+	if err != nil || len(r.Sources) == 0 || r.Sources[0].ID != "en-pay" {
+		t.Fatalf("rewritten follow-up: %+v %v", r, err)
 	}
 }

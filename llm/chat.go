@@ -177,3 +177,34 @@ func parseAnswer(text string, n int) Answer {
 
 // stripCitations removes [n] markers: the widget shows sources as links instead.
 func stripCitations(s string) string { return strings.TrimSpace(citation.ReplaceAllString(s, "")) }
+
+// Rewrite turns a follow-up question into a standalone one using the customer's earlier
+// questions (oldest first), e.g. "and for travel?" after "How do I file a claim?" becomes "How do
+// I file a travel insurance claim?". It answers in the question's language.
+func (c *Chat) Rewrite(ctx context.Context, earlier []string, question string) (string, error) {
+	if !c.breaker.allow() {
+		return "", ErrOpen
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(c.cfg.Timeout, 2*time.Second))
+	defer cancel()
+	var b strings.Builder
+	for _, q := range earlier {
+		fmt.Fprintf(&b, "- %s\n", q)
+	}
+	msgs := []openai.ChatCompletionMessage{
+		{Role: openai.ChatMessageRoleSystem, Content: "Rewrite the customer's last message as one standalone question " +
+			"that keeps its meaning, using their earlier questions only for missing context. Keep its language. " +
+			"Reply with the question only."},
+		{Role: openai.ChatMessageRoleUser, Content: "Earlier questions:\n" + b.String() + "\nLast message: " + question},
+	}
+	text, err := c.generate(ctx, msgs, nil)
+	c.breaker.record(err)
+	if err != nil {
+		return "", fmt.Errorf("llm rewrite: %w", err)
+	}
+	text = strings.TrimSpace(strings.Trim(strings.TrimSpace(text), `"“”`))
+	if text == "" || len([]rune(text)) > 4*len([]rune(question))+200 {
+		return "", errors.New("llm rewrite: an empty or runaway reply")
+	}
+	return text, nil
+}

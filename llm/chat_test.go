@@ -86,3 +86,18 @@ func TestAnswerTimeoutRetriesAndBreaker(t *testing.T) {
 		t.Fatalf("one 502 is retried: %+v %v", a, err)
 	}
 }
+
+func TestRewrite(t *testing.T) {
+	srv := llmtest.New()
+	defer srv.Close()
+	srv.SetChat(func(r llmtest.ChatRequest) llmtest.Script {
+		if !strings.Contains(r.Text(), "Earlier questions:\n- How do I file a claim?") || r.Stream {
+			return llmtest.Script{Status: 400}
+		}
+		return llmtest.Script{Text: `"How do I file a travel insurance claim?"`}
+	})
+	q, err := newChat(srv, 0).Rewrite(context.Background(), []string{"How do I file a claim?"}, "and for travel?")
+	if err != nil || q != "How do I file a travel insurance claim?" {
+		t.Fatalf("rewrite = %q, %v", q, err)
+	}
+}
