@@ -110,6 +110,7 @@ func (c *Chat) Answer(ctx context.Context, question string, sources []Source, la
 }
 
 func (c *Chat) generate(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string)) (string, error) {
+	//lint:ignore SA1019 max_tokens is what llama.cpp, vLLM, Ollama and Azure all accept; max_completion_tokens is not.
 	req := openai.ChatCompletionRequest{Model: c.cfg.Model, Messages: msgs, Temperature: 0.1, MaxTokens: 400}
 	if onDelta == nil {
 		res, err := c.client.CreateChatCompletion(ctx, req)
