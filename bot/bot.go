@@ -105,25 +105,34 @@ func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, s
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope", Timings: timings}, nil
 	}
 	conf := b.confidence(hits, b.Knowledge.QueryWeight(query))
+	sig := Measure(hits, b.Knowledge.QueryWeight(query))
+	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement}
 	top := hits[0]
 	src := []chat.Source{{ID: top.Doc.ID, Title: top.Doc.Title, URL: top.Doc.URL, Score: lexicalScore(top)}}
+	if conf < b.target() && ambiguous(hits) {
+		return chat.Reply{Text: chat.Notice(chat.NoticeClarify, lang), Sources: options(hits), Confidence: conf,
+			Decision: chat.DecisionClarify, Reason: "ambiguous", Timings: timings, Signals: signals}, nil
+	}
 	if conf < b.target() {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
-			Decision: chat.DecisionHandoff, Reason: "low_confidence", Timings: timings}, nil
+			Decision: chat.DecisionHandoff, Reason: "low_confidence", Timings: timings, Signals: signals}, nil
 	}
 	if top.Doc.Kind == "faq" { // a trainer-written answer is given whole, never rewritten
-		return chat.Reply{Text: top.Doc.Body, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings}, nil
+		return chat.Reply{Text: top.Doc.Body, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings, Signals: signals}, nil
 	}
 	if b.LLM != nil {
 		start := time.Now()
 		r, ok := b.generate(ctx, query, lang, hits, conf, stream)
 		timings["generate"] = millis(time.Since(start))
 		if ok {
-			r.Timings = timings
+			if r.Signals != nil { // the model's own token probability, when it gives one
+				signals["token_prob"] = r.Signals["token_prob"]
+			}
+			r.Timings, r.Signals = timings, signals
 			return r, nil
 		}
 	}
-	return chat.Reply{Text: Extract(top.Chunk.Text, query), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings}, nil
+	return chat.Reply{Text: Extract(top.Chunk.Text, query), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings, Signals: signals}, nil
 }
 
 // generate asks the LLM to answer from the top chunks. A refusal hands off; a failure or an answer
@@ -151,7 +160,11 @@ func (b *Bot) generate(ctx context.Context, text, lang string, hits []retrieval.
 		h := hits[i]
 		src = append(src, chat.Source{ID: h.Doc.ID, Title: h.Doc.Title, URL: h.Doc.URL, Score: lexicalScore(h)})
 	}
-	return chat.Reply{Text: a.Text, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}, true
+	r := chat.Reply{Text: a.Text, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}
+	if a.TokenProb > 0 {
+		r.Signals = map[string]float64{"token_prob": a.TokenProb}
+	}
+	return r, true
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -198,6 +211,25 @@ func (b *Bot) search(ctx context.Context, text, lang string) []retrieval.Result 
 		rs = b.Knowledge.Search(ctx, retrieval.Query{Text: text, K: searchK * 4})
 	}
 	return retrieval.TopDocuments(rs, searchK)
+}
+
+// ambiguous reports whether the top two documents match the question about equally well and
+// both well: asking which one the customer means beats handing off or guessing.
+func ambiguous(hits []retrieval.Result) bool {
+	if len(hits) < 2 || hits[0].Lexical == nil || hits[1].Lexical == nil {
+		return false
+	}
+	a, b := hits[0].Lexical, hits[1].Lexical
+	return a.Norm >= 0.25 && b.Raw >= 0.9*a.Raw
+}
+
+// options are the documents a clarifying question offers, as sources the customer can open.
+func options(hits []retrieval.Result) []chat.Source {
+	var out []chat.Source
+	for _, h := range hits[:2] {
+		out = append(out, chat.Source{ID: h.Doc.ID, Title: h.Doc.Title, URL: h.Doc.URL, Score: lexicalScore(h)})
+	}
+	return out
 }
 
 // unrelated reports whether nothing was found that shares a word with the question or is at

@@ -146,3 +146,16 @@ func TestFollowUpRewrittenByTheLLM(t *testing.T) {
 		t.Fatalf("rewritten follow-up: %+v %v", r, err)
 	}
 }
+
+func TestAmbiguousQuestionAsksWhichOne(t *testing.T) {
+	two := []chat.Document{
+		{ID: "car", Title: "How do I renew my car policy?", Lang: "en", URL: "/kb/car", Body: "Renew the car policy in the app under My policies."},
+		{ID: "home", Title: "How do I renew my home policy?", Lang: "en", URL: "/kb/home", Body: "Renew the home policy in the app under My policies."},
+		{ID: "pay", Title: "Which payment methods can I use?", Lang: "en", URL: "/kb/pay", Body: "Cards and Alipay."},
+	}
+	s, _ := retrieval.NewMemory(context.Background(), two, retrieval.NewLocal(0))
+	r, err := (&Bot{Knowledge: s}).Turn(context.Background(), chat.Conversation{}, nil, "how do I renew my policy", nil)
+	if err != nil || r.Decision != chat.DecisionClarify || r.Reason != "ambiguous" || len(r.Sources) != 2 {
+		t.Fatalf("ambiguous: %+v %v", r, err)
+	}
+}

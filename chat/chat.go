@@ -98,6 +98,8 @@ type Reply struct {
 	Reason     string // why it handed off or asked, e.g. "low_confidence", "customer_request"
 	// Timings of the turn's parts in milliseconds, e.g. "search", "generate".
 	Timings map[string]float64
+	// Signals behind the confidence, e.g. "coverage", "margin", "vector", "agreement", "token_prob".
+	Signals map[string]float64
 	// Intent is the intent the message was classified as, when confident; Team and Priority
 	// route a handoff it asked for.
 	Intent   string

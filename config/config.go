@@ -23,6 +23,8 @@ type Config struct {
 	LLMBaseURL string // TANDEM_LLM_BASE_URL
 	LLMAPIKey  string // TANDEM_LLM_API_KEY
 	LLMModel   string // TANDEM_LLM_MODEL
+	// LLMLogProbs asks the LLM for token log probabilities, reported as a signal of each answer.
+	LLMLogProbs bool // TANDEM_LLM_LOGPROBS
 
 	// Embedder is "local" (offline, the default) or "openai" (any OpenAI-compatible /v1/embeddings).
 	Embedder     string // TANDEM_EMBEDDER
@@ -86,6 +88,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	fs.StringVar(&c.LLMBaseURL, "llm-base-url", env("TANDEM_LLM_BASE_URL", ""), "OpenAI-compatible API base URL (TANDEM_LLM_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("TANDEM_LLM_MODEL", ""), "LLM model name (TANDEM_LLM_MODEL)")
 	c.LLMAPIKey = getenv("TANDEM_LLM_API_KEY") // secret: environment only, never a flag
+	c.LLMLogProbs = getenv("TANDEM_LLM_LOGPROBS") == "true"
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -24,6 +25,8 @@ type ChatConfig struct {
 	Model   string
 	Timeout time.Duration // per call, streaming included (4 s when 0)
 	Retries int           // extra attempts on 429, 5xx and network errors while time remains (1 when 0)
+	// LogProbs asks for token log probabilities (OpenAI, vLLM and llama.cpp give them).
+	LogProbs bool
 }
 
 // Source is one passage the answer may use.
@@ -38,6 +41,8 @@ type Answer struct {
 	Text      string
 	Citations []int
 	Refused   bool
+	// TokenProb is the geometric mean probability of the answer's tokens (0: not given).
+	TokenProb float64
 }
 
 // Chat generates answers grounded in sources through /v1/chat/completions.
@@ -95,9 +100,11 @@ func (c *Chat) Answer(ctx context.Context, question string, sources []Source, la
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	var text string
+	var lp logprob
 	var err error
 	for attempt := 0; ; attempt++ {
-		text, err = c.generate(ctx, prompt(question, sources, lang), onDelta)
+		lp = logprob{}
+		text, err = c.generateWith(ctx, prompt(question, sources, lang), onDelta, &lp)
 		if err == nil || attempt >= c.cfg.Retries || !transient(err) || ctx.Err() != nil {
 			break
 		}
@@ -106,12 +113,33 @@ func (c *Chat) Answer(ctx context.Context, question string, sources []Source, la
 	if err != nil {
 		return Answer{}, fmt.Errorf("llm answer: %w", err)
 	}
-	return parseAnswer(text, len(sources)), nil
+	a := parseAnswer(text, len(sources))
+	a.TokenProb = lp.mean()
+	return a, nil
+}
+
+// logprob sums token log probabilities.
+type logprob struct {
+	sum float64
+	n   int
+}
+
+func (l *logprob) add(lp float64) { l.sum += lp; l.n++ }
+
+func (l logprob) mean() float64 {
+	if l.n == 0 {
+		return 0
+	}
+	return math.Exp(l.sum / float64(l.n))
 }
 
 func (c *Chat) generate(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string)) (string, error) {
+	return c.generateWith(ctx, msgs, onDelta, &logprob{})
+}
+
+func (c *Chat) generateWith(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string), lp *logprob) (string, error) {
 	//lint:ignore SA1019 max_tokens is what llama.cpp, vLLM, Ollama and Azure all accept; max_completion_tokens is not.
-	req := openai.ChatCompletionRequest{Model: c.cfg.Model, Messages: msgs, Temperature: 0.1, MaxTokens: 400}
+	req := openai.ChatCompletionRequest{Model: c.cfg.Model, Messages: msgs, Temperature: 0.1, MaxTokens: 400, LogProbs: c.cfg.LogProbs}
 	if onDelta == nil {
 		res, err := c.client.CreateChatCompletion(ctx, req)
 		if err != nil {
@@ -119,6 +147,11 @@ func (c *Chat) generate(ctx context.Context, msgs []openai.ChatCompletionMessage
 		}
 		if len(res.Choices) == 0 {
 			return "", errors.New("no choices in the response")
+		}
+		if l := res.Choices[0].LogProbs; l != nil {
+			for _, t := range l.Content {
+				lp.add(t.LogProb)
+			}
 		}
 		return res.Choices[0].Message.Content, nil
 	}
@@ -141,6 +174,11 @@ func (c *Chat) generate(ctx context.Context, msgs []openai.ChatCompletionMessage
 			continue
 		}
 		b.WriteString(chunk.Choices[0].Delta.Content)
+		if l := chunk.Choices[0].Logprobs; l != nil {
+			for _, t := range l.Content {
+				lp.add(t.Logprob)
+			}
+		}
 		if so := b.String(); !mayRefuse(so) {
 			onDelta(stripCitations(so))
 		}

@@ -3,6 +3,7 @@ package llm_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -99,5 +100,23 @@ func TestRewrite(t *testing.T) {
 	q, err := newChat(srv, 0).Rewrite(context.Background(), []string{"How do I file a claim?"}, "and for travel?")
 	if err != nil || q != "How do I file a travel insurance claim?" {
 		t.Fatalf("rewrite = %q, %v", q, err)
+	}
+}
+
+func TestAnswerTokenProbability(t *testing.T) {
+	srv := llmtest.New()
+	defer srv.Close()
+	srv.SetChat(func(r llmtest.ChatRequest) llmtest.Script {
+		if !r.LogProbs {
+			return llmtest.Script{Status: 400}
+		}
+		return llmtest.Script{Text: "Call us [1].", LogProb: math.Log(0.5)}
+	})
+	c := llm.NewChat(llm.ChatConfig{BaseURL: srv.BaseURL(), APIKey: "k", Model: "m", LogProbs: true})
+	for _, stream := range []func(string){nil, func(string) {}} {
+		a, err := c.Answer(context.Background(), "q", sources, "en", stream)
+		if err != nil || math.Abs(a.TokenProb-0.5) > 1e-9 {
+			t.Fatalf("stream %v: token probability %v, %v", stream != nil, a.TokenProb, err)
+		}
 	}
 }

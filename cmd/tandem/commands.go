@@ -163,6 +163,7 @@ type askResult struct {
 	Sources    []chat.Source      `json:"sources"`
 	Millis     float64            `json:"ms"`
 	Timings    map[string]float64 `json:"timings_ms"`
+	Signals    map[string]float64 `json:"signals,omitempty"`
 }
 
 // cmdAsk answers one question from the knowledge base in the store (the demo knowledge base
@@ -213,7 +214,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	res := askResult{Question: q, Answer: r.Text, Decision: r.Decision, Reason: r.Reason, Confidence: r.Confidence,
-		Sources: r.Sources, Millis: float64(time.Since(start).Microseconds()) / 1000, Timings: r.Timings}
+		Sources: r.Sources, Millis: float64(time.Since(start).Microseconds()) / 1000, Timings: r.Timings, Signals: r.Signals}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -167,7 +167,7 @@ func importURLs(ctx context.Context, im *retrieval.Importer, urls []string, site
 func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, log *slog.Logger) *bot.Bot {
 	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Log: log}
 	if cfg.LLMBaseURL != "" {
-		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel})
+		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs})
 	}
 	return b
 }

@@ -12,6 +12,7 @@ import (
 type ChatRequest struct {
 	Model    string `json:"model"`
 	Stream   bool   `json:"stream"`
+	LogProbs bool   `json:"logprobs"`
 	Messages []struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
@@ -33,6 +34,24 @@ type Script struct {
 	Text   string
 	Delay  time.Duration
 	Status int
+	// LogProb is every token's log probability when the request asks for logprobs (default -0.05).
+	LogProb float64
+}
+
+// logprobs is the documented logprobs object: one entry per token (here: per piece).
+func logprobs(pieces []string, lp float64) map[string]any {
+	if lp == 0 {
+		lp = -0.05
+	}
+	content := make([]map[string]any, len(pieces))
+	for i, p := range pieces {
+		bytes := make([]int, len(p)) // the wire format: UTF-8 bytes as an array of integers
+		for j := 0; j < len(p); j++ {
+			bytes[j] = int(p[j])
+		}
+		content[i] = map[string]any{"token": p, "logprob": lp, "bytes": bytes, "top_logprobs": []any{}}
+	}
+	return map[string]any{"content": content}
 }
 
 // SetChat makes the fake model answer chat requests with script; the default cites source 1.
@@ -74,17 +93,24 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
+		choice := map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]string{"role": "assistant", "content": sc.Text}}
+		if req.LogProbs {
+			choice["logprobs"] = logprobs(pieces(sc.Text, 4), sc.LogProb)
+		}
 		json.NewEncoder(w).Encode(map[string]any{"id": "chatcmpl-test", "object": "chat.completion", "created": time.Now().Unix(),
-			"model": req.Model, "choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-				"message": map[string]string{"role": "assistant", "content": sc.Text}}},
+			"model": req.Model, "choices": []any{choice},
 			"usage": map[string]int{"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	flusher, _ := w.(http.Flusher)
 	chunk := func(delta map[string]string, finish any) {
+		choice := map[string]any{"index": 0, "delta": delta, "finish_reason": finish}
+		if c := delta["content"]; req.LogProbs && c != "" {
+			choice["logprobs"] = logprobs([]string{c}, sc.LogProb)
+		}
 		b, _ := json.Marshal(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": time.Now().Unix(),
-			"model": req.Model, "choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}})
+			"model": req.Model, "choices": []any{choice}})
 		fmt.Fprintf(w, "data: %s\n\n", b)
 		if flusher != nil {
 			flusher.Flush()
