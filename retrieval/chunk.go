@@ -93,7 +93,7 @@ func pack(secs []section, o ChunkOptions) []section {
 	for _, s := range secs {
 		text := s.text
 		if s.heading != "" && len(out) > 0 {
-			text = s.heading + "\n" + text // a merged section keeps its heading as a line
+			text = "## " + s.heading + "\n" + text // a merged section keeps its heading as a heading line
 		}
 		if n := len(out); n > 0 && runes(out[n-1].text)+1+runes(text) <= o.MaxRunes {
 			out[n-1].text += "\n\n" + text

@@ -102,7 +102,7 @@ func TestChunks(t *testing.T) {
 	long := strings.Repeat("This sentence is about claims. ", 100)
 	d := finish(chatDoc("a", "Title", "Intro line.\n\n## Small\n\nShort part.\n\n## Long\n\n"+long))
 	cs := Chunks(d, ChunkOptions{MaxRunes: 600, Overlap: 100})
-	if len(cs) < 5 || cs[0].Heading != "" || !strings.Contains(cs[0].Text, "Small\nShort part.") || cs[1].Heading != "Long" {
+	if len(cs) < 5 || cs[0].Heading != "" || !strings.Contains(cs[0].Text, "## Small\nShort part.") || cs[1].Heading != "Long" {
 		t.Fatalf("chunks: %d, first %+v, second %+v", len(cs), cs[0], cs[1])
 	}
 	for i, c := range cs {
