@@ -55,8 +55,10 @@ type Bot struct {
 	Intents   IntentRouter // nil: no intents
 	// Calibrator maps retrieval signals to P(the top answer is right) (nil: DefaultCalibrator).
 	Calibrator *Calibrator
-	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision).
+	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision); Target, when set,
+	// is asked every turn instead (a trainer can change it while the bot runs).
 	TargetPrecision float64
+	Target          func() float64
 	LLM             Generator    // nil: offline, extractive answers
 	Log             *slog.Logger // nil: discard
 }
@@ -82,7 +84,16 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 		if in, p, ok := b.Intents.Route(text); ok {
 			switch in.Action {
 			case chat.ActionAnswer:
-				return chat.Reply{Text: in.Answer, Confidence: p, Decision: chat.DecisionAnswer, Intent: in.Name}, nil
+				text := in.Answers[lang]
+				if text == "" {
+					text = in.Answer
+				}
+				for _, a := range in.Answers { // only another language's answer exists
+					if text == "" {
+						text = a
+					}
+				}
+				return chat.Reply{Text: text, Confidence: p, Decision: chat.DecisionAnswer, Intent: in.Name}, nil
 			case chat.ActionHandoff:
 				return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Confidence: p, Decision: chat.DecisionHandoff,
 					Reason: "intent_policy", Intent: in.Name, Team: in.Team, Priority: in.Priority}, nil
@@ -260,6 +271,11 @@ func (b *Bot) confidence(hits []retrieval.Result, queryWeight float64) float64 {
 }
 
 func (b *Bot) target() float64 {
+	if b.Target != nil {
+		if t := b.Target(); t > 0 {
+			return t
+		}
+	}
 	if b.TargetPrecision > 0 {
 		return b.TargetPrecision
 	}

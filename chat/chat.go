@@ -198,11 +198,13 @@ const (
 
 // Intent is a trainer-defined kind of customer message with example utterances and a policy.
 type Intent struct {
-	Name      string    `json:"name"`
-	Action    string    `json:"action"`
-	Answer    string    `json:"answer,omitempty"`   // ActionAnswer: the canned reply
-	Team      string    `json:"team,omitempty"`     // ActionHandoff: the skill or team that takes it
-	Priority  string    `json:"priority,omitempty"` // ActionHandoff: "high", "normal" (default) or "low"
-	Examples  []string  `json:"examples"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Name   string `json:"name"`
+	Action string `json:"action"`
+	Answer string `json:"answer,omitempty"` // ActionAnswer: the canned reply
+	// Answers are the canned reply per language ("en", "zh"); Answer is used for the others.
+	Answers   map[string]string `json:"answers,omitempty"`
+	Team      string            `json:"team,omitempty"`     // ActionHandoff: the skill or team that takes it
+	Priority  string            `json:"priority,omitempty"` // ActionHandoff: "high", "normal" (default) or "low"
+	Examples  []string          `json:"examples"`
+	UpdatedAt time.Time         `json:"updated_at"`
 }

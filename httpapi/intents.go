@@ -125,3 +125,34 @@ func (s *Server) retrain(ctx context.Context) {
 		s.Log.Warn("intent retraining after a change failed; the next check retries", "err", err)
 	}
 }
+
+// Settings is the trainer's settings API.
+type Settings struct {
+	TargetPrecision    func() float64
+	SetTargetPrecision func(ctx context.Context, f float64) error
+	Default            float64
+}
+
+type settingsBody struct {
+	TargetPrecision *float64 `json:"target_precision"`
+}
+
+// settingsGet handles GET /api/v1/settings.
+func (s *Server) settingsGet(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]float64{"target_precision": s.Settings.TargetPrecision(), "default_target_precision": s.Settings.Default})
+}
+
+// settingsPut handles PUT /api/v1/settings {"target_precision":0.85}.
+func (s *Server) settingsPut(c echo.Context) error {
+	var b settingsBody
+	if err := s.bind(c, &b); err != nil {
+		return err
+	}
+	if b.TargetPrecision == nil {
+		return chat.Errorf(chat.EINVALID, "target_precision is required")
+	}
+	if err := s.Settings.SetTargetPrecision(c.Request().Context(), *b.TargetPrecision); err != nil {
+		return chat.Errorf(chat.EINVALID, "%v", err)
+	}
+	return s.settingsGet(c)
+}

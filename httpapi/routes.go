@@ -45,6 +45,10 @@ func (s *Server) routes(e *echo.Echo) {
 		v1.GET("/intents/export", s.intentsExport)
 		v1.GET("/intents/try", s.intentsTry)
 	}
+	if s.Settings != nil {
+		v1.GET("/settings", s.settingsGet)
+		v1.PUT("/settings", s.settingsPut)
+	}
 	e.GET("/trainer/", s.trainerPage)
 	e.GET("/trainer/:file", s.trainerFile)
 

@@ -73,6 +73,8 @@ type Server struct {
 	Knowledge *KnowledgeBase
 	// Intents serves the trainer's intents API; nil leaves it out.
 	Intents *IntentsAPI
+	// Settings serves the trainer's settings API; nil leaves it out.
+	Settings *Settings
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).
 	MaxUploadBytes int64
 	// WidgetLimit limits widget messages per visitor.

@@ -32,7 +32,7 @@ func Validate(in chat.Intent) error {
 		return chat.Errorf(chat.EINVALID, "intent name %q is reserved for out-of-scope", OOS)
 	case in.Action != chat.ActionAnswer && in.Action != chat.ActionKnowledge && in.Action != chat.ActionHandoff:
 		return chat.Errorf(chat.EINVALID, "intent %s: action must be answer, knowledge or handoff", in.Name)
-	case in.Action == chat.ActionAnswer && strings.TrimSpace(in.Answer) == "":
+	case in.Action == chat.ActionAnswer && strings.TrimSpace(in.Answer) == "" && len(in.Answers) == 0:
 		return chat.Errorf(chat.EINVALID, "intent %s: action answer needs an answer text", in.Name)
 	case utf8.RuneCountInString(in.Answer) > MaxAnswerRunes:
 		return chat.Errorf(chat.EINVALID, "intent %s: the answer is longer than %d characters", in.Name, MaxAnswerRunes)
@@ -40,6 +40,11 @@ func Validate(in chat.Intent) error {
 		return chat.Errorf(chat.EINVALID, "intent %s: priority must be low, normal or high", in.Name)
 	case len(in.Examples) == 0 || len(in.Examples) > MaxExamples:
 		return chat.Errorf(chat.EINVALID, "intent %s: give 1–%d examples", in.Name, MaxExamples)
+	}
+	for lang, a := range in.Answers {
+		if lang != "en" && lang != "zh" || strings.TrimSpace(a) == "" || utf8.RuneCountInString(a) > MaxAnswerRunes {
+			return chat.Errorf(chat.EINVALID, "intent %s: answers are per language (en, zh), non-empty, at most %d characters", in.Name, MaxAnswerRunes)
+		}
 	}
 	for _, ex := range in.Examples {
 		if strings.TrimSpace(ex) == "" || utf8.RuneCountInString(ex) > MaxExampleRunes {
@@ -51,12 +56,13 @@ func Validate(in chat.Intent) error {
 
 // line is one JSONL line: an example {"text","intent"} or a policy {"intent","action",…}.
 type line struct {
-	Text     string `json:"text,omitempty"`
-	Intent   string `json:"intent"`
-	Action   string `json:"action,omitempty"`
-	Answer   string `json:"answer,omitempty"`
-	Team     string `json:"team,omitempty"`
-	Priority string `json:"priority,omitempty"`
+	Text     string            `json:"text,omitempty"`
+	Intent   string            `json:"intent"`
+	Action   string            `json:"action,omitempty"`
+	Answer   string            `json:"answer,omitempty"`
+	Answers  map[string]string `json:"answers,omitempty"`
+	Team     string            `json:"team,omitempty"`
+	Priority string            `json:"priority,omitempty"`
 }
 
 // ParseJSONL reads intents from JSONL: example lines {"text","intent"} and optional policy lines
@@ -83,7 +89,7 @@ func ParseJSONL(r io.Reader, now time.Time) ([]chat.Intent, error) {
 			byName[l.Intent] = in
 		}
 		if l.Action != "" {
-			in.Action, in.Answer, in.Team, in.Priority = l.Action, l.Answer, l.Team, l.Priority
+			in.Action, in.Answer, in.Answers, in.Team, in.Priority = l.Action, l.Answer, l.Answers, l.Team, l.Priority
 		}
 		if l.Text != "" {
 			in.Examples = append(in.Examples, l.Text)
@@ -110,8 +116,13 @@ func ParseJSONL(r io.Reader, now time.Time) ([]chat.Intent, error) {
 func WriteJSONL(w io.Writer, intents []chat.Intent) error {
 	enc := json.NewEncoder(w)
 	for _, in := range intents {
-		if err := enc.Encode(line{Intent: in.Name, Action: in.Action, Answer: in.Answer, Team: in.Team, Priority: in.Priority}); err != nil {
+		if err := enc.Encode(line{Intent: in.Name, Action: in.Action, Answer: in.Answer, Answers: in.Answers, Team: in.Team, Priority: in.Priority}); err != nil {
 			return err
+		}
+		for lang, a := range in.Answers {
+			if lang != "en" && lang != "zh" || strings.TrimSpace(a) == "" || utf8.RuneCountInString(a) > MaxAnswerRunes {
+				return chat.Errorf(chat.EINVALID, "intent %s: answers are per language (en, zh), non-empty, at most %d characters", in.Name, MaxAnswerRunes)
+			}
 		}
 		for _, ex := range in.Examples {
 			if err := enc.Encode(line{Text: ex, Intent: in.Name}); err != nil {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,11 +13,15 @@ import (
 
 // PutIntent creates or replaces an intent.
 func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO intents (name, action, answer, team, priority, examples, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (name) DO UPDATE SET action = excluded.action, answer = excluded.answer, team = excluded.team,
-			priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at`,
-		in.Name, in.Action, in.Answer, in.Team, in.Priority, nonNil(in.Examples), in.UpdatedAt)
+	answers := in.Answers
+	if answers == nil {
+		answers = map[string]string{}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO intents (name, action, answer, answers, team, priority, examples, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (name) DO UPDATE SET action = excluded.action, answer = excluded.answer, answers = excluded.answers,
+			team = excluded.team, priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at`,
+		in.Name, in.Action, in.Answer, answers, in.Team, in.Priority, nonNil(in.Examples), in.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("put intent: %w", err)
 	}
@@ -25,14 +30,17 @@ func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
 
 // Intents lists all intents ordered by name.
 func (s *Store) Intents(ctx context.Context) ([]chat.Intent, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, action, answer, team, priority, examples, updated_at FROM intents ORDER BY name`)
+	rows, err := s.pool.Query(ctx, `SELECT name, action, answer, answers, team, priority, examples, updated_at FROM intents ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("intents: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Intent, error) {
 		var in chat.Intent
-		err := r.Scan(&in.Name, &in.Action, &in.Answer, &in.Team, &in.Priority, &in.Examples, &in.UpdatedAt)
+		err := r.Scan(&in.Name, &in.Action, &in.Answer, &in.Answers, &in.Team, &in.Priority, &in.Examples, &in.UpdatedAt)
 		in.UpdatedAt = in.UpdatedAt.UTC()
+		if len(in.Answers) == 0 {
+			in.Answers = nil
+		}
 		return in, err
 	})
 	if err != nil {
@@ -65,4 +73,27 @@ func (s *Store) IntentsVersion(ctx context.Context) (string, error) {
 		v += fmt.Sprint(last.UnixMicro())
 	}
 	return v, nil
+}
+
+// Setting returns a setting's value, or "" when it was never set.
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// PutSetting stores a setting.
+func (s *Store) PutSetting(ctx context.Context, key, value string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, at)
+	if err != nil {
+		return fmt.Errorf("put setting %s: %w", key, err)
+	}
+	return nil
 }

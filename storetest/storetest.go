@@ -33,6 +33,8 @@ type Store interface {
 	Intents(ctx context.Context) ([]chat.Intent, error)
 	DeleteIntent(ctx context.Context, name string) error
 	IntentsVersion(ctx context.Context) (string, error)
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string, at time.Time) error
 	DeleteDocument(ctx context.Context, id string) error
 	KnowledgeVersion(ctx context.Context) (string, error)
 	Ping(ctx context.Context) error
@@ -455,12 +457,21 @@ func testIntents(t *testing.T, s Store) {
 	must(t, err)
 	in := chat.Intent{Name: "complaint", Action: chat.ActionHandoff, Team: "complaints", Priority: "high",
 		Examples: []string{"I want to complain", "投诉"}, UpdatedAt: t0}
+	if v, err := s.Setting(ctx, "target_precision"); err != nil || v != "" {
+		t.Fatalf("unset setting = %q, %v", v, err)
+	}
+	must(t, s.PutSetting(ctx, "target_precision", "0.85", t0))
+	must(t, s.PutSetting(ctx, "target_precision", "0.9", t0))
+	if v, _ := s.Setting(ctx, "target_precision"); v != "0.9" {
+		t.Fatalf("setting = %q", v)
+	}
 	must(t, s.PutIntent(ctx, in))
-	must(t, s.PutIntent(ctx, chat.Intent{Name: "hello", Action: chat.ActionAnswer, Answer: "Hi!", Examples: []string{"hi"}, UpdatedAt: t0}))
+	must(t, s.PutIntent(ctx, chat.Intent{Name: "hello", Action: chat.ActionAnswer, Answer: "Hi!", Answers: map[string]string{"zh": "你好！"},
+		Examples: []string{"hi"}, UpdatedAt: t0}))
 	got, err := s.Intents(ctx)
 	must(t, err)
 	if len(got) != 2 || got[0].Name != "complaint" || got[0].Team != "complaints" || len(got[0].Examples) != 2 || got[0].Examples[1] != "投诉" ||
-		!got[0].UpdatedAt.Equal(t0) || got[1].Answer != "Hi!" {
+		!got[0].UpdatedAt.Equal(t0) || got[1].Answer != "Hi!" || got[1].Answers["zh"] != "你好！" || got[0].Answers != nil {
 		t.Fatalf("intents = %+v", got)
 	}
 	v1, _ := s.IntentsVersion(ctx)

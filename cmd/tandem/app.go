@@ -42,6 +42,7 @@ type store interface {
 	Close() error
 	knowledgeStore
 	intentStore
+	settingsStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	PutAccount(ctx context.Context, a chat.Account) error
 }
@@ -150,6 +151,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err := kb.sync.Load(ctx); err != nil {
 		return err
 	}
+	tune := newTuning(st, cfg.TargetPrecision, log)
+	if err := tune.load(ctx); err != nil {
+		log.Warn("settings could not be read; using the configured ones", "err", err)
+	}
 	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
 	if err := intents.load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
@@ -167,11 +172,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, log), Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route}, Hub: hub,
+	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -187,6 +193,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error { return intents.run(loopCtx, retrieval.DefaultSyncInterval) })
+	loops.Go(func() error { return tune.run(loopCtx, retrieval.DefaultSyncInterval) })
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()

@@ -195,7 +195,16 @@ func TestTrainerInBrowser(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelector('#intent-table tbody tr[data-name="refund_demand"]') !== null`),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('intent-try').value = 'I want my money back'`),
 		chromedp.Click(`#intent-try-form button`),
-		chromedp.Poll[chromedp.Void](`document.getElementById('intent-try-result').textContent.includes('refund_demand')`))
+		chromedp.Poll[chromedp.Void](`document.getElementById('intent-try-result').textContent.includes('refund_demand')`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('target-input').value = '0.9'`),
+		chromedp.Click(`#target-save`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('target-note').textContent.includes('0.9')`))
+	var set struct {
+		TargetPrecision float64 `json:"target_precision"`
+	}
+	if in.call(t, "GET", "/api/v1/settings", "", &set); set.TargetPrecision != 0.9 {
+		t.Fatalf("target precision after the console saved it: %v", set.TargetPrecision)
+	}
 	shot(t, ctx, "trainer-intents.png")
 }
 

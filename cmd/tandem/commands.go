@@ -209,7 +209,11 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := intents.load(ctx); err != nil {
 		return err
 	}
-	r, err := newBot(cfg, kb, intents.live, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
+	tune := newTuning(st, cfg.TargetPrecision, newLogger(cfg, stderr))
+	if err := tune.load(ctx); err != nil {
+		return err
+	}
+	r, err := newBot(cfg, kb, intents.live, tune.TargetPrecision, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
 	if err != nil {
 		return err
 	}

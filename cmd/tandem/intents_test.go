@@ -29,8 +29,31 @@ func TestIntentsEndToEnd(t *testing.T) {
 	if r := ask("c2", "hello"); r.Decision != "answer" || !strings.Contains(r.Text, "Harbor Mutual assistant") {
 		t.Fatalf("greeting: %+v", r)
 	}
+	if r := ask("c2zh", "你好"); r.Decision != "answer" || !strings.Contains(r.Text, "海港互助") {
+		t.Fatalf("Chinese greeting: %+v", r)
+	}
 	if r := ask("c3", "How do I file a claim?"); r.Decision != "answer" || len(r.Sources) == 0 {
 		t.Fatalf("knowledge question: %+v", r)
+	}
+	// The trainer raises the target precision: a question answered at P 0.92 now goes to a person.
+	var set struct {
+		TargetPrecision float64 `json:"target_precision"`
+	}
+	if in.call(t, "GET", "/api/v1/settings", "", &set); set.TargetPrecision != 0.8 {
+		t.Fatalf("default target: %+v", set)
+	}
+	if r := ask("c5", "理赔需要什么材料"); r.Decision != "answer" || r.Confidence >= 0.97 || r.Confidence < 0.8 {
+		t.Fatalf("before raising the target: %+v", r)
+	}
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.97}`, &set); code != 200 || set.TargetPrecision != 0.97 {
+		t.Fatalf("PUT settings: %d %+v", code, set)
+	}
+	if r := ask("c6", "理赔需要什么材料"); r.Decision != "handoff" || r.Reason != "low_confidence" {
+		t.Fatalf("after raising the target: %+v", r)
+	}
+	var e0 apiError
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.2}`, &e0); code != 400 || !strings.Contains(e0.Error.Message, "between 0.5 and 0.99") {
+		t.Fatalf("bad target: %d %+v", code, e0)
 	}
 	// A trainer makes refund questions a handoff to the billing team.
 	body := `{"action":"handoff","team":"billing","priority":"normal","examples":["I want my money back","refund my premium now","give me a refund","退钱","我要退款"]}`

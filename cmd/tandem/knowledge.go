@@ -164,8 +164,8 @@ func importURLs(ctx context.Context, im *retrieval.Importer, urls []string, site
 }
 
 // newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
-func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, log *slog.Logger) *bot.Bot {
-	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Log: log}
+func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, target func() float64, log *slog.Logger) *bot.Bot {
+	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: target, Log: log}
 	if cfg.LLMBaseURL != "" {
 		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs})
 	}

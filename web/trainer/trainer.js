@@ -3,7 +3,7 @@
 //   GET /api/v1/kb/documents/{id}/chunks, POST /api/v1/kb/import (multipart "file" parts or JSON
 //   {urls, sitemap, collection}), GET /api/v1/kb/search?q=&k=&lang=&collection=;
 //   GET /api/v1/intents, PUT/DELETE /api/v1/intents/{name}, POST /api/v1/intents/import (JSONL),
-//   GET /api/v1/intents/export, GET /api/v1/intents/try?text=.
+//   GET /api/v1/intents/export, GET /api/v1/intents/try?text=; GET/PUT /api/v1/settings.
 // Data is always written with textContent, never as HTML.
 (function () {
   "use strict";
@@ -267,7 +267,9 @@
     $("intent-name").value = it.name;
     $("intent-name").readOnly = !isNew;
     $("intent-action").value = it.action;
-    $("intent-answer").value = it.answer || "";
+    var answers = it.answers || {};
+    $("intent-answer-en").value = answers.en || it.answer || "";
+    $("intent-answer-zh").value = answers.zh || "";
     $("intent-team").value = it.team || "";
     $("intent-priority").value = it.priority || "";
     $("intent-examples").value = it.examples.join("\n");
@@ -280,7 +282,10 @@
   function saveIntent(e) {
     e.preventDefault();
     var name = $("intent-name").value.trim();
-    var body = { action: $("intent-action").value, answer: $("intent-answer").value.trim(), team: $("intent-team").value.trim(),
+    var answers = {};
+    if ($("intent-answer-en").value.trim()) answers.en = $("intent-answer-en").value.trim();
+    if ($("intent-answer-zh").value.trim()) answers.zh = $("intent-answer-zh").value.trim();
+    var body = { action: $("intent-action").value, answers: answers, team: $("intent-team").value.trim(),
       priority: $("intent-priority").value,
       examples: $("intent-examples").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean) };
     var btn = $("intent-save");
@@ -331,8 +336,24 @@
     }).catch(function (err) { showError(err.message); });
   }
 
+  function loadSettings() {
+    api("GET", "/api/v1/settings").then(function (s) {
+      $("target-input").value = s.target_precision;
+      $("target-note").textContent = "default " + s.default_target_precision + "; below it the bot hands off";
+    }).catch(function (e) { showError(e.message); });
+  }
+
+  function saveSettings(e) {
+    e.preventDefault();
+    var v = parseFloat($("target-input").value);
+    api("PUT", "/api/v1/settings", { target_precision: v }).then(function (s) {
+      $("target-note").textContent = "saved: the bot now answers at P(right) ≥ " + s.target_precision;
+      showError("");
+    }).catch(function (err) { showError(err.message); });
+  }
+
   function selectTab(id) {
-    if (id === "tab-intents") loadIntents();
+    if (id === "tab-intents") { loadIntents(); loadSettings(); }
     ["docs", "import", "search", "intents"].forEach(function (t) {
       var on = "tab-" + t === id;
       $("tab-" + t).setAttribute("aria-selected", String(on));
@@ -366,6 +387,7 @@
     $("intent-file").addEventListener("change", importIntents);
     $("intent-export").addEventListener("click", exportIntents);
     $("intent-try-form").addEventListener("submit", tryIntent);
+    $("target-form").addEventListener("submit", saveSettings);
     $("key-form").addEventListener("submit", function (e) {
       e.preventDefault();
       key = $("key-input").value.trim();

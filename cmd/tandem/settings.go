@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// settingsStore keeps settings trainers change at run time.
+type settingsStore interface {
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string, at time.Time) error
+}
+
+// targetPrecisionKey is the setting for the least P(right) at which the bot answers.
+const targetPrecisionKey = "target_precision"
+
+// tuning holds the trainer's settings, reloaded from the store, with the configuration's values as
+// defaults.
+type tuning struct {
+	store    settingsStore
+	fallback float64
+	log      *slog.Logger
+	target   atomic.Uint64 // float64 bits
+}
+
+func newTuning(st settingsStore, fallback float64, log *slog.Logger) *tuning {
+	t := &tuning{store: st, fallback: fallback, log: log}
+	t.target.Store(math.Float64bits(fallback))
+	return t
+}
+
+// TargetPrecision is the current target precision.
+func (t *tuning) TargetPrecision() float64 { return math.Float64frombits(t.target.Load()) }
+
+// load reads the settings from the store.
+func (t *tuning) load(ctx context.Context) error {
+	v, err := t.store.Setting(ctx, targetPrecisionKey)
+	if err != nil {
+		return err
+	}
+	target := t.fallback
+	if v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !validTarget(f) {
+			return fmt.Errorf("stored %s %q is not a number between 0.5 and 0.99", targetPrecisionKey, v)
+		}
+		target = f
+	}
+	t.target.Store(math.Float64bits(target))
+	return nil
+}
+
+func validTarget(f float64) bool { return f >= 0.5 && f <= 0.99 }
+
+// setTarget stores a new target precision and applies it here at once.
+func (t *tuning) setTarget(ctx context.Context, f float64) error {
+	if !validTarget(f) {
+		return fmt.Errorf("target_precision must be between 0.5 and 0.99")
+	}
+	if err := t.store.PutSetting(ctx, targetPrecisionKey, strconv.FormatFloat(f, 'f', -1, 64), time.Now().UTC()); err != nil {
+		return err
+	}
+	t.target.Store(math.Float64bits(f))
+	return nil
+}
+
+// run reloads the settings every interval until ctx ends, so other replicas follow a change.
+func (t *tuning) run(ctx context.Context, interval time.Duration) error {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			if err := t.load(ctx); err != nil && ctx.Err() == nil {
+				t.log.Warn("settings reload failed", "err", err)
+			}
+		}
+	}
+}
