@@ -36,9 +36,10 @@ clean:
 
 EVALSETS ?= ../shared/evalsets
 
-## evals: retrieval (cmrc2018-zh dev, SQLite and Postgres) and intents (BANKING77, CLINC150 val)
+## evals: retrieval and answer confidence (cmrc2018-zh dev, SQLite and Postgres) and intents (BANKING77, CLINC150 val)
 evals: build
 	./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
 	DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" ./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
+	./$(BIN) eval confidence --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
 	./$(BIN) eval intents --train $(EVALSETS)/banking77/train.jsonl --test $(EVALSETS)/banking77/test.jsonl
 	./$(BIN) eval intents --train $(EVALSETS)/clinc150/train.jsonl --val $(EVALSETS)/clinc150/val.jsonl --test $(EVALSETS)/clinc150/val.jsonl
