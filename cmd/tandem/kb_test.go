@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +173,42 @@ func TestKnowledgeAPIErrors(t *testing.T) {
 	}
 	if got := in.callKey(t, "wrong", "GET", "/api/v1/kb/status", "", nil); got != 401 {
 		t.Errorf("wrong key: %d", got)
+	}
+}
+
+// TestKnowledgeUploadLimits: an oversized file in an upload gets its own error line while the
+// others import; a request over the upload limit is refused before it is read.
+func TestKnowledgeUploadLimits(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	upload := func(files map[string][]byte) (int, string) {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for name, data := range files {
+			part, _ := w.CreateFormFile("file", name)
+			part.Write(data)
+		}
+		w.WriteField("collection", "uploads")
+		w.Close()
+		req, _ := http.NewRequest("POST", in.base+"/api/v1/kb/import", &body)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+in.key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, out := upload(map[string][]byte{
+		"ok.md":  []byte("# Boat insurance\n\nWe insure boats up to 12 metres."),
+		"big.md": bytes.Repeat([]byte("a"), 21<<20),
+	})
+	if code != 200 || !strings.Contains(out, `"failed":1`) || !strings.Contains(out, "the limit is 20971520") || !strings.Contains(out, `"name":"ok.md","documents":1`) {
+		t.Fatalf("upload with an oversized file: %d %s", code, out)
+	}
+	code, out = upload(map[string][]byte{"huge.md": bytes.Repeat([]byte("a"), 65<<20)})
+	if code != 413 {
+		t.Fatalf("upload over 64 MiB: %d %.200s", code, out)
 	}
 }
