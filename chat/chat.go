@@ -57,13 +57,16 @@ type Customer struct {
 
 // Conversation is one thread between a customer and the service.
 type Conversation struct {
-	ID         string    `json:"id"`
-	CustomerID string    `json:"customer_id"`
-	Channel    string    `json:"channel"`
-	Owner      Owner     `json:"owner"`
-	Lang       string    `json:"lang,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	Channel    string `json:"channel"`
+	Owner      Owner  `json:"owner"`
+	Lang       string `json:"lang,omitempty"`
+	// Team and Priority route a waiting conversation (set by the handoff that queued it).
+	Team      string    `json:"team,omitempty"`
+	Priority  string    `json:"priority,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Source is a knowledge article an answer cites.
@@ -114,6 +117,8 @@ type Transition struct {
 	To             Owner     `json:"to"`
 	Actor          string    `json:"actor"`
 	Reason         string    `json:"reason"`
+	Team           string    `json:"team,omitempty"`     // a handoff's team (skill)
+	Priority       string    `json:"priority,omitempty"` // a handoff's priority
 	At             time.Time `json:"at"`
 }
 

@@ -154,7 +154,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 		return out, err
 	}
 	if r.Decision == chat.DecisionHandoff {
-		if _, err := s.setOwner(ctx, b, conv, chat.OwnerWaiting, "bot", r.Reason); err != nil {
+		if _, err := s.move(ctx, b, conv, chat.Transition{To: chat.OwnerWaiting, Actor: "bot", Reason: r.Reason, Team: r.Team, Priority: r.Priority}); err != nil {
 			return out, err
 		}
 		s.Metrics.Handoffs.WithLabelValues(r.Reason).Inc()
@@ -201,13 +201,20 @@ func (s *Service) send(ctx context.Context, b *batch, conv chat.Conversation, m 
 }
 
 func (s *Service) setOwner(ctx context.Context, b *batch, conv chat.Conversation, to chat.Owner, actor, reason string) (chat.Conversation, error) {
-	err := s.Store.SetOwner(ctx, chat.Transition{ConversationID: conv.ID, From: conv.Owner, To: to,
-		Actor: actor, Reason: reason, At: s.Now().UTC()})
-	if err != nil {
+	return s.move(ctx, b, conv, chat.Transition{To: to, Actor: actor, Reason: reason})
+}
+
+// move changes the owner as t says (To, Actor, Reason, and for a handoff Team and Priority).
+func (s *Service) move(ctx context.Context, b *batch, conv chat.Conversation, t chat.Transition) (chat.Conversation, error) {
+	t.ConversationID, t.From, t.At = conv.ID, conv.Owner, s.Now().UTC()
+	if err := s.Store.SetOwner(ctx, t); err != nil {
 		return conv, err
 	}
-	conv.Owner = to
-	b.add(chat.Event{Type: "owner", ConversationID: conv.ID, Owner: to})
+	conv.Owner = t.To
+	if t.To == chat.OwnerWaiting {
+		conv.Team, conv.Priority = t.Team, t.Priority
+	}
+	b.add(chat.Event{Type: "owner", ConversationID: conv.ID, Owner: t.To})
 	return conv, nil
 }
 

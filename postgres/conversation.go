@@ -51,11 +51,11 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 	return nil
 }
 
-const conversationColumns = `id, customer_id, channel, owner, lang, created_at, updated_at`
+const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at`
 
 func scanConversation(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.CreatedAt, &c.UpdatedAt)
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.CreatedAt, &c.UpdatedAt)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	return c, err
 }
@@ -191,16 +191,19 @@ func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
 		return chat.Errorf(chat.ECONFLICT, "cannot move owner from %s to %s", t.From, t.To)
 	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE conversations SET owner = $1, updated_at = $2 WHERE id = $3 AND owner = $4`,
-			string(t.To), t.At, t.ConversationID, string(t.From))
+		// Queuing sets the routing; other moves keep it.
+		tag, err := tx.Exec(ctx, `UPDATE conversations SET owner = $1, updated_at = $2,
+			team = CASE WHEN $1 = 'waiting' THEN $5 ELSE team END, priority = CASE WHEN $1 = 'waiting' THEN $6 ELSE priority END
+			WHERE id = $3 AND owner = $4`,
+			string(t.To), t.At, t.ConversationID, string(t.From), t.Team, t.Priority)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return ownerConflict(ctx, tx, t)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.At)
+		_, err = tx.Exec(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, team, priority, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.Team, t.Priority, t.At)
 		return err
 	})
 	if err != nil {
@@ -219,14 +222,14 @@ func ownerConflict(ctx context.Context, tx pgx.Tx, t chat.Transition) error {
 
 // Transitions lists the ownership changes of a conversation.
 func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.Transition, error) {
-	rows, err := s.pool.Query(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, at
+	rows, err := s.pool.Query(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, team, priority, at
 		FROM transitions WHERE conversation_id = $1 ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("transitions: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Transition, error) {
 		var t chat.Transition
-		err := r.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.At)
+		err := r.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.Team, &t.Priority, &t.At)
 		t.At = t.At.UTC()
 		return t, err
 	})

@@ -46,11 +46,11 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 	return nil
 }
 
-const conversationColumns = `id, customer_id, channel, owner, lang, created_at, updated_at`
+const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at`
 
 func scanConversation(row *sql.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt))
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt))
 	return c, err
 }
 
@@ -201,16 +201,19 @@ func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
 		return chat.Errorf(chat.ECONFLICT, "cannot move owner from %s to %s", t.From, t.To)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET owner = ?, updated_at = ? WHERE id = ? AND owner = ?`,
-			string(t.To), micros(t.At), t.ConversationID, string(t.From))
+		// Queuing sets the routing; other moves keep it.
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET owner = ?, updated_at = ?,
+			team = CASE WHEN ? = 'waiting' THEN ? ELSE team END, priority = CASE WHEN ? = 'waiting' THEN ? ELSE priority END
+			WHERE id = ? AND owner = ?`,
+			string(t.To), micros(t.At), string(t.To), t.Team, string(t.To), t.Priority, t.ConversationID, string(t.From))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ownerConflict(ctx, tx, t)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, at)
-			VALUES (?, ?, ?, ?, ?, ?)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, micros(t.At))
+		_, err = tx.ExecContext(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, team, priority, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.Team, t.Priority, micros(t.At))
 		return err
 	})
 	if err != nil {
@@ -230,7 +233,7 @@ func ownerConflict(ctx context.Context, tx *sql.Tx, t chat.Transition) error {
 
 // Transitions lists the ownership changes of a conversation.
 func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.Transition, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, at
+	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, team, priority, at
 		FROM transitions WHERE conversation_id = ? ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("transitions: %w", err)
@@ -239,7 +242,7 @@ func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.
 	var out []chat.Transition
 	for rows.Next() {
 		var t chat.Transition
-		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, (*microTime)(&t.At)); err != nil {
+		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.Team, &t.Priority, (*microTime)(&t.At)); err != nil {
 			return nil, fmt.Errorf("transitions: %w", err)
 		}
 		out = append(out, t)

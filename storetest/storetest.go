@@ -242,7 +242,7 @@ func testOwner(t *testing.T, s Store) {
 	ctx := context.Background()
 	newConversation(t, s, "c")
 	steps := []chat.Transition{
-		{From: chat.OwnerBot, To: chat.OwnerWaiting, Actor: "bot", Reason: "customer_request"},
+		{From: chat.OwnerBot, To: chat.OwnerWaiting, Actor: "bot", Reason: "intent_policy", Team: "complaints", Priority: "high"},
 		{From: chat.OwnerWaiting, To: chat.OwnerHuman, Actor: "agent:amy", Reason: "assigned"},
 		{From: chat.OwnerHuman, To: chat.OwnerClosed, Actor: "agent:amy", Reason: "resolved"},
 		{From: chat.OwnerClosed, To: chat.OwnerBot, Actor: "customer", Reason: "new_message"},
@@ -263,10 +263,14 @@ func testOwner(t *testing.T, s Store) {
 	if len(got) != len(steps) {
 		t.Fatalf("stored %d transitions, want %d", len(got), len(steps))
 	}
-	if got[1].Actor != "agent:amy" || got[1].To != chat.OwnerHuman || !got[1].At.Equal(t0.Add(time.Minute)) {
-		t.Fatalf("transition = %+v", got[1])
+	if got[1].Actor != "agent:amy" || got[1].To != chat.OwnerHuman || !got[1].At.Equal(t0.Add(time.Minute)) ||
+		got[0].Team != "complaints" || got[0].Priority != "high" {
+		t.Fatalf("transitions = %+v", got[:2])
 	}
 	conv, _ := s.Conversation(ctx, "c")
+	if conv.Team != "complaints" || conv.Priority != "high" {
+		t.Fatalf("routing = %q/%q, want complaints/high kept after later moves", conv.Team, conv.Priority)
+	}
 	if conv.Owner != chat.OwnerBot {
 		t.Fatalf("owner = %s, want bot", conv.Owner)
 	}

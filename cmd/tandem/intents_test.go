@@ -15,16 +15,22 @@ import (
 // and a trainer's change through the API takes effect at once.
 func TestIntentsEndToEnd(t *testing.T) {
 	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	var lastConv string
 	ask := func(customer, text string) apiMessage {
 		t.Helper()
 		var conv apiConversation
 		in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"`+customer+`"}}`, &conv)
 		var tr turn
 		in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"`+text+`"}`, &tr)
+		lastConv = conv.ID
 		return tr.Replies[0]
 	}
 	if r := ask("c1", "I want to complain about how my claim was handled"); r.Decision != "handoff" || r.Reason != "intent_policy" {
 		t.Fatalf("complaint: %+v", r)
+	}
+	var routed struct{ Owner, Team, Priority string }
+	if in.call(t, "GET", "/api/v1/conversations/"+lastConv, "", &routed); routed.Owner != "waiting" || routed.Team != "complaints" || routed.Priority != "high" {
+		t.Fatalf("the complaint is queued as %+v, want waiting for complaints at high priority", routed)
 	}
 	if r := ask("c2", "hello"); r.Decision != "answer" || !strings.Contains(r.Text, "Harbor Mutual assistant") {
 		t.Fatalf("greeting: %+v", r)
