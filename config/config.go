@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,12 @@ type Config struct {
 	EmbedBaseURL string // TANDEM_EMBED_BASE_URL, defaults to TANDEM_LLM_BASE_URL
 	EmbedAPIKey  string // TANDEM_EMBED_API_KEY, defaults to TANDEM_LLM_API_KEY
 
+	// Telegram: the bot token and webhook secret enable the channel; the API base is for proxies
+	// and tests.
+	TelegramToken   string // TANDEM_TELEGRAM_BOT_TOKEN
+	TelegramSecret  string // TANDEM_TELEGRAM_SECRET
+	TelegramAPIBase string // TANDEM_TELEGRAM_API_BASE
+
 	// TargetPrecision is the least P(the top answer is right) at which the bot answers.
 	TargetPrecision float64 // TANDEM_TARGET_PRECISION
 
@@ -55,6 +62,9 @@ type Config struct {
 	// DebugAddr, when set, serves Go's pprof profiles there (keep it on localhost).
 	DebugAddr string // TANDEM_DEBUG_ADDR
 }
+
+// telegramSecret is what Telegram accepts as a webhook secret_token.
+var telegramSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // Defaults for settings a user usually leaves alone.
 const (
@@ -89,6 +99,8 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	fs.StringVar(&c.LLMModel, "llm-model", env("TANDEM_LLM_MODEL", ""), "LLM model name (TANDEM_LLM_MODEL)")
 	c.LLMAPIKey = getenv("TANDEM_LLM_API_KEY") // secret: environment only, never a flag
 	c.LLMLogProbs = getenv("TANDEM_LLM_LOGPROBS") == "true"
+	c.TelegramToken, c.TelegramSecret = getenv("TANDEM_TELEGRAM_BOT_TOKEN"), getenv("TANDEM_TELEGRAM_SECRET")
+	c.TelegramAPIBase = env("TANDEM_TELEGRAM_API_BASE", "https://api.telegram.org")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
@@ -187,6 +199,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("TANDEM_EMBEDDER %q: want local or openai", c.Embedder))
+	}
+	if c.TelegramToken != "" && !telegramSecret.MatchString(c.TelegramSecret) {
+		errs = append(errs, errors.New("TANDEM_TELEGRAM_SECRET: required with TANDEM_TELEGRAM_BOT_TOKEN, 1–256 characters from A-Z a-z 0-9 _ - (it is the webhook's secret_token)"))
 	}
 	if c.EmbedDim > 2000 {
 		errs = append(errs, fmt.Errorf("TANDEM_EMBED_DIM %d: at most 2000 (the HNSW index limit)", c.EmbedDim))

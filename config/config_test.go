@@ -54,3 +54,19 @@ func TestLoadNamesBadSettings(t *testing.T) {
 		t.Errorf("--help err = %v", err)
 	}
 }
+
+func TestTelegramNeedsASecret(t *testing.T) {
+	env := map[string]string{"TANDEM_TELEGRAM_BOT_TOKEN": "123:abc"}
+	_, _, err := Load("t", func(k string) string { return env[k] }, nil, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "TANDEM_TELEGRAM_SECRET") {
+		t.Fatalf("token without secret: %v", err)
+	}
+	env["TANDEM_TELEGRAM_SECRET"] = "bad secret!"
+	if _, _, err := Load("t", func(k string) string { return env[k] }, nil, io.Discard, nil); err == nil {
+		t.Fatal("a secret with spaces was accepted")
+	}
+	env["TANDEM_TELEGRAM_SECRET"] = "s3cr3t_Token-1"
+	if c, _, err := Load("t", func(k string) string { return env[k] }, nil, io.Discard, nil); err != nil || c.TelegramAPIBase != "https://api.telegram.org" {
+		t.Fatalf("valid: %v %+v", err, c.TelegramAPIBase)
+	}
+}

@@ -41,3 +41,14 @@ func (s *Server) metrics(c echo.Context) error {
 func (s *Server) openAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json", openAPISpec)
 }
+
+// webhook handles POST /webhooks/:channel with the channel's own handler; a channel that is not
+// enabled is 404.
+func (s *Server) webhook(c echo.Context) error {
+	h, ok := s.Webhooks[c.Param("channel")]
+	if !ok {
+		return chat.Errorf(chat.ENOTFOUND, "channel %q is not enabled", c.Param("channel"))
+	}
+	h.ServeHTTP(c.Response(), c.Request())
+	return nil
+}

@@ -49,6 +49,7 @@ func (s *Server) routes(e *echo.Echo) {
 		v1.GET("/settings", s.settingsGet)
 		v1.PUT("/settings", s.settingsPut)
 	}
+	e.POST("/webhooks/:channel", s.webhook)
 	e.GET("/trainer/", s.trainerPage)
 	e.GET("/trainer/:file", s.trainerFile)
 

@@ -75,6 +75,8 @@ type Server struct {
 	Intents *IntentsAPI
 	// Settings serves the trainer's settings API; nil leaves it out.
 	Settings *Settings
+	// Webhooks are the enabled channels' webhook handlers by channel name (/webhooks/:channel).
+	Webhooks map[string]http.Handler
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).
 	MaxUploadBytes int64
 	// WidgetLimit limits widget messages per visitor.
