@@ -40,6 +40,13 @@ type Config struct {
 	TelegramSecret  string // TANDEM_TELEGRAM_SECRET
 	TelegramAPIBase string // TANDEM_TELEGRAM_API_BASE
 
+	// WhatsApp Cloud API: the token enables the channel; the others are then required.
+	WhatsAppToken       string // TANDEM_WHATSAPP_TOKEN
+	WhatsAppAppSecret   string // TANDEM_WHATSAPP_APP_SECRET
+	WhatsAppVerifyToken string // TANDEM_WHATSAPP_VERIFY_TOKEN
+	WhatsAppPhoneID     string // TANDEM_WHATSAPP_PHONE_ID
+	WhatsAppAPIBase     string // TANDEM_WHATSAPP_API_BASE
+
 	// TargetPrecision is the least P(the top answer is right) at which the bot answers.
 	TargetPrecision float64 // TANDEM_TARGET_PRECISION
 
@@ -101,6 +108,9 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.LLMLogProbs = getenv("TANDEM_LLM_LOGPROBS") == "true"
 	c.TelegramToken, c.TelegramSecret = getenv("TANDEM_TELEGRAM_BOT_TOKEN"), getenv("TANDEM_TELEGRAM_SECRET")
 	c.TelegramAPIBase = env("TANDEM_TELEGRAM_API_BASE", "https://api.telegram.org")
+	c.WhatsAppToken, c.WhatsAppAppSecret = getenv("TANDEM_WHATSAPP_TOKEN"), getenv("TANDEM_WHATSAPP_APP_SECRET")
+	c.WhatsAppVerifyToken, c.WhatsAppPhoneID = getenv("TANDEM_WHATSAPP_VERIFY_TOKEN"), getenv("TANDEM_WHATSAPP_PHONE_ID")
+	c.WhatsAppAPIBase = env("TANDEM_WHATSAPP_API_BASE", "https://graph.facebook.com/v25.0")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
@@ -202,6 +212,9 @@ func (c Config) Validate() error {
 	}
 	if c.TelegramToken != "" && !telegramSecret.MatchString(c.TelegramSecret) {
 		errs = append(errs, errors.New("TANDEM_TELEGRAM_SECRET: required with TANDEM_TELEGRAM_BOT_TOKEN, 1–256 characters from A-Z a-z 0-9 _ - (it is the webhook's secret_token)"))
+	}
+	if c.WhatsAppToken != "" && (c.WhatsAppAppSecret == "" || c.WhatsAppVerifyToken == "" || c.WhatsAppPhoneID == "") {
+		errs = append(errs, errors.New("TANDEM_WHATSAPP_APP_SECRET, TANDEM_WHATSAPP_VERIFY_TOKEN and TANDEM_WHATSAPP_PHONE_ID: all required with TANDEM_WHATSAPP_TOKEN"))
 	}
 	if c.EmbedDim > 2000 {
 		errs = append(errs, fmt.Errorf("TANDEM_EMBED_DIM %d: at most 2000 (the HNSW index limit)", c.EmbedDim))

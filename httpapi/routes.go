@@ -50,6 +50,7 @@ func (s *Server) routes(e *echo.Echo) {
 		v1.PUT("/settings", s.settingsPut)
 	}
 	e.POST("/webhooks/:channel", s.webhook)
+	e.GET("/webhooks/:channel", s.webhook) // platform verification handshakes (WhatsApp)
 	e.GET("/trainer/", s.trainerPage)
 	e.GET("/trainer/:file", s.trainerFile)
 

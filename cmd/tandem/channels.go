@@ -8,6 +8,7 @@ import (
 
 	"tandem/channels"
 	"tandem/channels/telegram"
+	"tandem/channels/whatsapp"
 	"tandem/chat"
 	"tandem/config"
 	"tandem/conversation"
@@ -45,6 +46,15 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 		outbox.Senders[telegram.Channel] = tg
 		hooks[telegram.Channel] = tg
 		log.Info("channel enabled", "channel", telegram.Channel)
+	}
+	if cfg.WhatsAppToken != "" {
+		wa := &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
+			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: &channelReceiver{svc: svc, store: st},
+			Client: &http.Client{Timeout: 15 * time.Second}, Log: log}
+		svc.Outbound[whatsapp.Channel] = true
+		outbox.Senders[whatsapp.Channel] = wa
+		hooks[whatsapp.Channel] = wa
+		log.Info("channel enabled", "channel", whatsapp.Channel)
 	}
 	return hooks
 }

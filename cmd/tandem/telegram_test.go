@@ -1,8 +1,12 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,137 +15,233 @@ import (
 	"time"
 )
 
-// fakeTelegram is the Bot API's sendMessage, as documented: {"ok":true,"result":Message} or
-// {"ok":false,"error_code","description"}.
-type fakeTelegram struct {
+// fakePlatform records the texts a channel adapter sends, and fails on request with a 5xx.
+type fakePlatform struct {
 	*httptest.Server
 	mu    sync.Mutex
-	sent  []tgSent
+	sent  []string
 	fails int
 }
 
-type tgSent struct {
-	ChatID int64  `json:"chat_id"`
-	Text   string `json:"text"`
-}
-
-func newFakeTelegram(t *testing.T, token string) *fakeTelegram {
-	f := &fakeTelegram{}
+// newFakePlatform serves send at path; reply writes the platform's success body for a text.
+func newFakePlatform(t *testing.T, path string, auth func(*http.Request) bool, text func(body []byte) string, reply func(n int) string) *fakePlatform {
+	f := &fakePlatform{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path != "/bot"+token+"/sendMessage" {
+		if r.URL.Path != path || !auth(r) {
 			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+			fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized","error":{"message":"Invalid OAuth access token","code":190}}`)
 			return
 		}
-		var m tgSent
-		json.NewDecoder(r.Body).Decode(&m)
+		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if f.fails > 0 {
 			f.fails--
 			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprint(w, `{"ok":false,"error_code":502,"description":"Bad Gateway"}`)
+			fmt.Fprint(w, `{"ok":false,"error_code":502,"description":"Bad Gateway","error":{"message":"Service unavailable","code":2}}`)
 			return
 		}
-		f.sent = append(f.sent, m)
-		fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"chat":{"id":%d,"type":"private"},"date":1,"text":%q}}`, len(f.sent), m.ChatID, m.Text)
+		f.sent = append(f.sent, text(body))
+		fmt.Fprint(w, reply(len(f.sent)))
 	}))
 	t.Cleanup(f.Close)
 	return f
 }
 
-func (f *fakeTelegram) count(substr string) int {
+func (f *fakePlatform) count(substr string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
-	for _, m := range f.sent {
-		if strings.Contains(m.Text, substr) {
+	for _, s := range f.sent {
+		if strings.Contains(s, substr) {
 			n++
 		}
 	}
 	return n
 }
 
-func (f *fakeTelegram) total() int {
+func (f *fakePlatform) total() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.sent)
 }
 
-// TestTelegramChannel: the channel's conformance points: an answer is delivered, a redelivered
-// update is answered once, a bad secret stores nothing, a platform 5xx is retried until delivered
-// exactly once, and with a person owning the conversation no bot text goes out.
-func TestTelegramChannel(t *testing.T) {
-	const token, secret = "123456:ABC-test", "s3cr3t_Token-1"
-	fake := newFakeTelegram(t, token)
+func (f *fakePlatform) failNext(n int) {
+	f.mu.Lock()
+	f.fails = n
+	f.mu.Unlock()
+}
+
+// channelHarness is what the conformance suite needs of one channel.
+type channelHarness struct {
+	name string
+	// setup starts the fake platform and returns the environment that enables the channel.
+	setup func(t *testing.T) (*fakePlatform, map[string]string)
+	// deliver posts a webhook with message id and text from one user, signed unless bad.
+	deliver func(t *testing.T, base string, bad bool, id int, text string) int
+}
+
+var channelHarnesses = []channelHarness{
+	{
+		name: "telegram",
+		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+			const token = "123456:ABC-test"
+			f := newFakePlatform(t, "/bot"+token+"/sendMessage", func(*http.Request) bool { return true },
+				func(b []byte) string {
+					var m struct{ Text string }
+					json.Unmarshal(b, &m)
+					return m.Text
+				},
+				func(n int) string { return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":1111111,"type":"private"},"date":1}}`, n) })
+			return f, map[string]string{"TANDEM_TELEGRAM_BOT_TOKEN": token, "TANDEM_TELEGRAM_SECRET": "s3cr3t_Token-1", "TANDEM_TELEGRAM_API_BASE": f.URL}
+		},
+		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
+			body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":1111111,"is_bot":false,"first_name":"Ann"},
+				"chat":{"id":1111111,"type":"private","first_name":"Ann"},"date":1441645532,"text":%q}}`, id, id, text)
+			secret := "s3cr3t_Token-1"
+			if bad {
+				secret = "wrong"
+			}
+			return postWebhook(t, base+"/webhooks/telegram", body, map[string]string{"X-Telegram-Bot-Api-Secret-Token": secret})
+		},
+	},
+	{
+		name: "whatsapp",
+		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+			f := newFakePlatform(t, "/106540352242922/messages", func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer wa-token" },
+				func(b []byte) string {
+					var m struct {
+						To   string
+						Text struct{ Body string }
+					}
+					json.Unmarshal(b, &m)
+					if m.To != "+16505551234" {
+						return "wrong recipient " + m.To
+					}
+					return m.Text.Body
+				},
+				func(n int) string {
+					return fmt.Sprintf(`{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.out%d"}]}`, n)
+				})
+			return f, map[string]string{"TANDEM_WHATSAPP_TOKEN": "wa-token", "TANDEM_WHATSAPP_APP_SECRET": "app-secret",
+				"TANDEM_WHATSAPP_VERIFY_TOKEN": "verify-me", "TANDEM_WHATSAPP_PHONE_ID": "106540352242922", "TANDEM_WHATSAPP_API_BASE": f.URL}
+		},
+		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
+			body := fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+				"metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],
+				"messages":[{"from":"16505551234","id":"wamid.in%d","timestamp":"1749416383","type":"text","text":{"body":%q}}]}}]}]}`, id, text)
+			secret := "app-secret"
+			if bad {
+				secret = "wrong"
+			}
+			mac := hmac.New(sha256.New, []byte(secret))
+			mac.Write([]byte(body))
+			return postWebhook(t, base+"/webhooks/whatsapp", body, map[string]string{"X-Hub-Signature-256": "sha256=" + hex.EncodeToString(mac.Sum(nil))})
+		},
+	},
+}
+
+func postWebhook(t *testing.T, url, body string, headers map[string]string) int {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestChannelConformance runs the same points against every channel adapter: an answer is
+// delivered, a redelivered webhook is answered once, a bad signature stores nothing, a platform
+// 5xx is retried until delivered exactly once, and with a person owning the conversation no bot
+// text goes out.
+func TestChannelConformance(t *testing.T) {
+	for _, h := range channelHarnesses {
+		t.Run(h.name, func(t *testing.T) {
+			fake, extra := h.setup(t)
+			env := demoEnv(t, t.TempDir())
+			for k, v := range extra {
+				env[k] = v
+			}
+			in := start(t, env, "demo")
+			waitFor := func(what string, cond func() bool) {
+				t.Helper()
+				for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatalf("timed out waiting for %s; sent: %q", what, fake.sent)
+					}
+				}
+			}
+			if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 {
+				t.Fatalf("webhook: %d", code)
+			}
+			waitFor("the answer", func() bool { return fake.count("400-800-1234") == 1 })
+			if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 { // the platform redelivers
+				t.Fatalf("redelivery: %d", code)
+			}
+			if code := h.deliver(t, in.base, true, 10001, "What is a deductible?"); code != 401 {
+				t.Fatalf("bad signature: %d, want 401", code)
+			}
+			time.Sleep(700 * time.Millisecond) // the outbox polls every 250 ms: give a wrong reply time to show
+			if n := fake.total(); n != 1 {
+				t.Fatalf("%d messages sent, want 1 (a redelivery and a bad signature send nothing)", n)
+			}
+
+			fake.failNext(2)
+			h.deliver(t, in.base, false, 10002, "What is a deductible?")
+			waitFor("delivery after two 5xx", func() bool { return fake.count("deductible") >= 1 })
+			time.Sleep(500 * time.Millisecond)
+			if n := fake.count("deductible"); n != 1 {
+				t.Fatalf("deductible answer delivered %d times, want exactly once", n)
+			}
+
+			h.deliver(t, in.base, false, 10003, "转人工")
+			waitFor("the handoff notice", func() bool { return fake.count("人工客服") == 1 })
+			before := fake.total()
+			h.deliver(t, in.base, false, 10004, "How do I file a claim?")
+			time.Sleep(800 * time.Millisecond)
+			if n := fake.total(); n != before {
+				t.Fatalf("%d messages went out while a person owns the conversation", n-before)
+			}
+			if code := h.deliver(t, in.base, false, 10005, strings.Repeat("x", 5000)); code != 200 { // too long: refused, not retried
+				t.Fatalf("over-long message: %d", code)
+			}
+			if n := fake.count("wrong recipient"); n != 0 {
+				t.Fatalf("%d messages to the wrong recipient", n)
+			}
+		})
+	}
+}
+
+func TestChannelWebhookEdges(t *testing.T) {
+	_, extra := channelHarnesses[1].setup(t)
 	env := demoEnv(t, t.TempDir())
-	env["TANDEM_TELEGRAM_BOT_TOKEN"], env["TANDEM_TELEGRAM_SECRET"], env["TANDEM_TELEGRAM_API_BASE"] = token, secret, fake.URL
+	for k, v := range extra {
+		env[k] = v
+	}
 	in := start(t, env, "demo")
-	post := func(sec string, update int, text string) int {
-		body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":1111111,"is_bot":false,"first_name":"Ann"},
-			"chat":{"id":1111111,"type":"private","first_name":"Ann"},"date":1441645532,"text":%q}}`, update, update, text)
-		req, _ := http.NewRequest("POST", in.base+"/webhooks/telegram", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if sec != "" {
-			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", sec)
-		}
-		res, err := http.DefaultClient.Do(req)
+	get := func(q string) (int, string) {
+		res, err := http.Get(in.base + "/webhooks/whatsapp?" + q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Body.Close()
-		return res.StatusCode
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
 	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; sent: %+v", what, fake.sent)
-			}
-		}
+	if code, body := get("hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=verify-me"); code != 200 || body != "1158201444" {
+		t.Fatalf("handshake: %d %q", code, body)
 	}
-
-	if code := post(secret, 10000, "How do I file a claim?"); code != 200 {
-		t.Fatalf("webhook: %d", code)
-	}
-	waitFor("the answer", func() bool { return fake.count("400-800-1234") == 1 })
-	if code := post(secret, 10000, "How do I file a claim?"); code != 200 { // Telegram redelivers
-		t.Fatalf("redelivery: %d", code)
-	}
-	for _, sec := range []string{"", "wrong"} {
-		if code := post(sec, 10001, "What is a deductible?"); code != 401 {
-			t.Fatalf("secret %q: %d, want 401", sec, code)
-		}
-	}
-	time.Sleep(700 * time.Millisecond) // the outbox polls every 250 ms: give a wrong reply time to show
-	if n := fake.total(); n != 1 {
-		t.Fatalf("%d messages sent, want 1 (a redelivery and bad secrets send nothing)", n)
-	}
-
-	fake.mu.Lock()
-	fake.fails = 2
-	fake.mu.Unlock()
-	post(secret, 10002, "What is a deductible?")
-	waitFor("delivery after two 502s", func() bool { return fake.count("deductible") >= 1 })
-	time.Sleep(500 * time.Millisecond)
-	if n := fake.count("deductible"); n != 1 {
-		t.Fatalf("deductible answer delivered %d times, want exactly once", n)
-	}
-
-	post(secret, 10003, "转人工")
-	waitFor("the handoff notice", func() bool { return fake.count("人工客服") == 1 })
-	before := fake.total()
-	post(secret, 10004, "How do I file a claim?")
-	time.Sleep(800 * time.Millisecond)
-	if n := fake.total(); n != before {
-		t.Fatalf("%d messages went out while a person owns the conversation", n-before)
-	}
-	if code := post(secret, 10005, strings.Repeat("x", 5000)); code != 200 { // too long for Tandem: refused, not retried
-		t.Fatalf("over-long message: %d", code)
+	if code, _ := get("hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope"); code != 403 {
+		t.Fatalf("handshake with a wrong token: %d", code)
 	}
 	var e apiError
-	if code := in.call(t, "POST", "/webhooks/whatsapp", `{}`, &e); code != 404 || !strings.Contains(e.Error.Message, "not enabled") {
+	if code := in.call(t, "POST", "/webhooks/telegram", `{}`, &e); code != 404 || !strings.Contains(e.Error.Message, "not enabled") {
 		t.Fatalf("a channel that is not enabled: %d %+v", code, e)
 	}
 }
