@@ -93,7 +93,9 @@ var channelHarnesses = []channelHarness{
 					json.Unmarshal(b, &m)
 					return m.Text
 				},
-				func(n int) string { return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":1111111,"type":"private"},"date":1}}`, n) })
+				func(n int) string {
+					return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":1111111,"type":"private"},"date":1}}`, n)
+				})
 			return f, map[string]string{"TANDEM_TELEGRAM_BOT_TOKEN": token, "TANDEM_TELEGRAM_SECRET": "s3cr3t_Token-1", "TANDEM_TELEGRAM_API_BASE": f.URL}
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
