@@ -47,6 +47,10 @@ type Config struct {
 	WhatsAppPhoneID     string // TANDEM_WHATSAPP_PHONE_ID
 	WhatsAppAPIBase     string // TANDEM_WHATSAPP_API_BASE
 
+	// Generic signed webhook: the secret enables it; replies go to the URL.
+	WebhookSecret string // TANDEM_WEBHOOK_SECRET
+	WebhookURL    string // TANDEM_WEBHOOK_URL
+
 	// TargetPrecision is the least P(the top answer is right) at which the bot answers.
 	TargetPrecision float64 // TANDEM_TARGET_PRECISION
 
@@ -111,6 +115,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WhatsAppToken, c.WhatsAppAppSecret = getenv("TANDEM_WHATSAPP_TOKEN"), getenv("TANDEM_WHATSAPP_APP_SECRET")
 	c.WhatsAppVerifyToken, c.WhatsAppPhoneID = getenv("TANDEM_WHATSAPP_VERIFY_TOKEN"), getenv("TANDEM_WHATSAPP_PHONE_ID")
 	c.WhatsAppAPIBase = env("TANDEM_WHATSAPP_API_BASE", "https://graph.facebook.com/v25.0")
+	c.WebhookSecret, c.WebhookURL = getenv("TANDEM_WEBHOOK_SECRET"), getenv("TANDEM_WEBHOOK_URL")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
@@ -215,6 +220,14 @@ func (c Config) Validate() error {
 	}
 	if c.WhatsAppToken != "" && (c.WhatsAppAppSecret == "" || c.WhatsAppVerifyToken == "" || c.WhatsAppPhoneID == "") {
 		errs = append(errs, errors.New("TANDEM_WHATSAPP_APP_SECRET, TANDEM_WHATSAPP_VERIFY_TOKEN and TANDEM_WHATSAPP_PHONE_ID: all required with TANDEM_WHATSAPP_TOKEN"))
+	}
+	if c.WebhookSecret != "" {
+		if len(c.WebhookSecret) < 32 {
+			errs = append(errs, errors.New("TANDEM_WEBHOOK_SECRET: at least 32 characters"))
+		}
+		if u, err := url.Parse(c.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("TANDEM_WEBHOOK_URL: required with TANDEM_WEBHOOK_SECRET, an http(s) URL where replies are posted"))
+		}
 	}
 	if c.EmbedDim > 2000 {
 		errs = append(errs, fmt.Errorf("TANDEM_EMBED_DIM %d: at most 2000 (the HNSW index limit)", c.EmbedDim))

@@ -8,6 +8,7 @@ import (
 
 	"tandem/channels"
 	"tandem/channels/telegram"
+	"tandem/channels/webhook"
 	"tandem/channels/whatsapp"
 	"tandem/chat"
 	"tandem/config"
@@ -55,6 +56,14 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 		outbox.Senders[whatsapp.Channel] = wa
 		hooks[whatsapp.Channel] = wa
 		log.Info("channel enabled", "channel", whatsapp.Channel)
+	}
+	if cfg.WebhookSecret != "" {
+		wh := &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: &channelReceiver{svc: svc, store: st},
+			Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
+		svc.Outbound[webhook.Channel] = true
+		outbox.Senders[webhook.Channel] = wh
+		hooks[webhook.Channel] = wh
+		log.Info("channel enabled", "channel", webhook.Channel)
 	}
 	return hooks
 }
