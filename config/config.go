@@ -47,6 +47,11 @@ type Config struct {
 	WhatsAppPhoneID     string // TANDEM_WHATSAPP_PHONE_ID
 	WhatsAppAPIBase     string // TANDEM_WHATSAPP_API_BASE
 
+	// Chatwoot Agent Bot: the URL and the bot's access token enable it; the secret verifies webhooks.
+	ChatwootURL    string // TANDEM_CHATWOOT_URL
+	ChatwootToken  string // TANDEM_CHATWOOT_TOKEN
+	ChatwootSecret string // TANDEM_CHATWOOT_SECRET
+
 	// Generic signed webhook: the secret enables it; replies go to the URL.
 	WebhookSecret string // TANDEM_WEBHOOK_SECRET
 	WebhookURL    string // TANDEM_WEBHOOK_URL
@@ -116,6 +121,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WhatsAppVerifyToken, c.WhatsAppPhoneID = getenv("TANDEM_WHATSAPP_VERIFY_TOKEN"), getenv("TANDEM_WHATSAPP_PHONE_ID")
 	c.WhatsAppAPIBase = env("TANDEM_WHATSAPP_API_BASE", "https://graph.facebook.com/v25.0")
 	c.WebhookSecret, c.WebhookURL = getenv("TANDEM_WEBHOOK_SECRET"), getenv("TANDEM_WEBHOOK_URL")
+	c.ChatwootURL, c.ChatwootToken, c.ChatwootSecret = getenv("TANDEM_CHATWOOT_URL"), getenv("TANDEM_CHATWOOT_TOKEN"), getenv("TANDEM_CHATWOOT_SECRET")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
@@ -220,6 +226,14 @@ func (c Config) Validate() error {
 	}
 	if c.WhatsAppToken != "" && (c.WhatsAppAppSecret == "" || c.WhatsAppVerifyToken == "" || c.WhatsAppPhoneID == "") {
 		errs = append(errs, errors.New("TANDEM_WHATSAPP_APP_SECRET, TANDEM_WHATSAPP_VERIFY_TOKEN and TANDEM_WHATSAPP_PHONE_ID: all required with TANDEM_WHATSAPP_TOKEN"))
+	}
+	if c.ChatwootToken != "" {
+		if u, err := url.Parse(c.ChatwootURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("TANDEM_CHATWOOT_URL: required with TANDEM_CHATWOOT_TOKEN, your Chatwoot's http(s) address"))
+		}
+		if c.ChatwootSecret == "" {
+			errs = append(errs, errors.New("TANDEM_CHATWOOT_SECRET: required with TANDEM_CHATWOOT_TOKEN (the agent bot's webhook secret, Chatwoot 4.13+)"))
+		}
 	}
 	if c.WebhookSecret != "" {
 		if len(c.WebhookSecret) < 32 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tandem/channels"
+	"tandem/channels/chatwoot"
 	"tandem/channels/telegram"
 	"tandem/channels/webhook"
 	"tandem/channels/whatsapp"
@@ -56,6 +57,14 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 		outbox.Senders[whatsapp.Channel] = wa
 		hooks[whatsapp.Channel] = wa
 		log.Info("channel enabled", "channel", whatsapp.Channel)
+	}
+	if cfg.ChatwootToken != "" {
+		cw := &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
+			Receiver: &channelReceiver{svc: svc, store: st}, Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
+		svc.Outbound[chatwoot.Channel] = true
+		outbox.Senders[chatwoot.Channel] = cw
+		hooks[chatwoot.Channel] = cw
+		log.Info("channel enabled", "channel", chatwoot.Channel)
 	}
 	if cfg.WebhookSecret != "" {
 		wh := &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: &channelReceiver{svc: svc, store: st},

@@ -184,6 +184,56 @@ func init() {
 	})
 }
 
+func init() {
+	const secret = "cw-bot-secret"
+	channelHarnesses = append(channelHarnesses, channelHarness{
+		name: "chatwoot",
+		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+			f := newFakePlatform(t, "/api/v1/accounts/7/conversations/41/messages", func(r *http.Request) bool { return r.Header.Get("api_access_token") == "cw-token" },
+				func(b []byte) string {
+					var m struct {
+						Content     string `json:"content"`
+						MessageType string `json:"message_type"`
+					}
+					json.Unmarshal(b, &m)
+					if m.MessageType != "outgoing" {
+						return "wrong type " + m.MessageType
+					}
+					return m.Content
+				}, func(n int) string { return fmt.Sprintf(`{"id":%d,"content":"…","message_type":1}`, n) })
+			// A handoff opens the conversation for Chatwoot's agents.
+			mux := http.NewServeMux()
+			mux.Handle("/", f.Config.Handler)
+			mux.HandleFunc("/api/v1/accounts/7/conversations/41/toggle_status", func(w http.ResponseWriter, r *http.Request) {
+				var b struct{ Status string }
+				json.NewDecoder(r.Body).Decode(&b)
+				f.mu.Lock()
+				f.sent = append(f.sent, "status:"+b.Status)
+				f.mu.Unlock()
+				fmt.Fprint(w, `{"meta":{},"payload":{"success":true,"current_status":"open"}}`)
+			})
+			f.Config.Handler = mux
+			return f, map[string]string{"TANDEM_CHATWOOT_URL": f.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": secret}
+		},
+		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
+			body, _ := json.Marshal(map[string]any{"event": "message_created", "id": id, "content": text, "message_type": "incoming",
+				"content_type": "text", "private": false, "sender": map[string]any{"id": 5, "name": "Lee"},
+				"conversation": map[string]any{"id": 41, "status": "pending", "meta": map[string]any{"hmac_verified": false}},
+				"account":      map[string]any{"id": 7, "name": "Acme"}, "inbox": map[string]any{"id": 3, "name": "Website"}})
+			ts := time.Now().Unix()
+			key := secret
+			if bad {
+				key = "wrong"
+			}
+			mac := hmac.New(sha256.New, []byte(key))
+			fmt.Fprintf(mac, "%d.", ts)
+			mac.Write(body)
+			return postWebhook(t, base+"/webhooks/chatwoot", string(body), map[string]string{"X-Chatwoot-Timestamp": strconv.FormatInt(ts, 10),
+				"X-Chatwoot-Signature": "sha256=" + hex.EncodeToString(mac.Sum(nil)), "X-Chatwoot-Delivery": fmt.Sprintf("d-%d", id)})
+		},
+	})
+}
+
 func postWebhook(t *testing.T, url, body string, headers map[string]string) int {
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -244,6 +294,10 @@ func TestChannelConformance(t *testing.T) {
 
 			h.deliver(t, in.base, false, 10003, "转人工")
 			waitFor("the handoff notice", func() bool { return fake.count("人工客服") == 1 })
+			time.Sleep(300 * time.Millisecond) // a platform-side handoff (Chatwoot's status) follows the notice
+			if h.name == "chatwoot" && fake.count("status:open") != 1 {
+				t.Fatalf("the Chatwoot conversation was not opened for agents: %q", fake.sent)
+			}
 			before := fake.total()
 			h.deliver(t, in.base, false, 10004, "How do I file a claim?")
 			time.Sleep(800 * time.Millisecond)
