@@ -15,9 +15,11 @@ demo: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tandem
 
-## test: every test, against a real SQLite file, Postgres with pgvector and Chromium
+## test: every test, against a real SQLite file, Postgres with pgvector and Chromium, then every
+## fuzz target for FUZZTIME (2s) each
 test:
 	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -timeout 10m ./...
+	FUZZTIME="$${FUZZTIME:-2s}" scripts/fuzz
 
 lint:
 	$(GO) vet ./...
