@@ -87,6 +87,9 @@ func (s *Service) Start(ctx context.Context, cu chat.Customer, lang string) (cha
 	}
 	conv := chat.Conversation{ID: NewID(), CustomerID: cu.ID, Channel: cu.Channel, Owner: chat.OwnerBot,
 		Lang: lang, CreatedAt: now, UpdatedAt: now}
+	if strings.EqualFold(cu.Attrs["tier"], "vip") {
+		conv.Priority = "high" // VIP customers are served first when they reach a person
+	}
 	if err := s.Store.CreateConversation(ctx, conv); err != nil {
 		return conv, err
 	}
@@ -207,6 +210,9 @@ func (s *Service) setOwner(ctx context.Context, b *batch, conv chat.Conversation
 // move changes the owner as t says (To, Actor, Reason, and for a handoff Team and Priority).
 func (s *Service) move(ctx context.Context, b *batch, conv chat.Conversation, t chat.Transition) (chat.Conversation, error) {
 	t.ConversationID, t.From, t.At = conv.ID, conv.Owner, s.Now().UTC()
+	if t.To == chat.OwnerWaiting && priorityRank[conv.Priority] > priorityRank[t.Priority] {
+		t.Priority = conv.Priority // a handoff never lowers a VIP's priority
+	}
 	if err := s.Store.SetOwner(ctx, t); err != nil {
 		return conv, err
 	}
@@ -227,6 +233,9 @@ func (s *Service) History(ctx context.Context, id string, afterID int64, limit i
 	msgs, err := s.Store.Messages(ctx, id, afterID, limit)
 	return conv, msgs, err
 }
+
+// priorityRank orders handoff priorities.
+var priorityRank = map[string]int{"low": 1, "": 2, "normal": 2, "high": 3}
 
 // deltaInterval is the least time between two published deltas of one reply.
 const deltaInterval = 100 * time.Millisecond

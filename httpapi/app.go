@@ -22,6 +22,7 @@ type createConversationRequest struct {
 	Customer struct {
 		ID         string            `json:"id"`
 		Name       string            `json:"name"`
+		Tier       string            `json:"tier"` // "vip" is served first when handed to a person
 		Attributes map[string]string `json:"attributes"`
 	} `json:"customer"`
 	Lang string `json:"lang"`
@@ -36,6 +37,8 @@ func (r createConversationRequest) validate() error {
 		return chat.Errorf(chat.EINVALID, "customer.id is longer than %d bytes", maxCustomerIDLen)
 	case len(cu.Name) > maxNameLen:
 		return chat.Errorf(chat.EINVALID, "customer.name is longer than %d bytes", maxNameLen)
+	case cu.Tier != "" && cu.Tier != "standard" && cu.Tier != "vip":
+		return chat.Errorf(chat.EINVALID, "customer.tier must be standard or vip")
 	case len(cu.Attributes) > maxAttrs:
 		return chat.Errorf(chat.EINVALID, "customer.attributes has more than %d entries", maxAttrs)
 	case r.Lang != "" && r.Lang != "en" && r.Lang != "zh":
@@ -58,8 +61,15 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
+	attrs := req.Customer.Attributes
+	if req.Customer.Tier != "" {
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs["tier"] = req.Customer.Tier
+	}
 	conv, err := s.Conversations.Start(c.Request().Context(), chat.Customer{Channel: "api", ExternalID: req.Customer.ID,
-		Name: req.Customer.Name, Attrs: req.Customer.Attributes}, req.Lang)
+		Name: req.Customer.Name, Attrs: attrs}, req.Lang)
 	if err != nil {
 		return err
 	}

@@ -36,9 +36,9 @@ func (s *Store) UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Custo
 // CreateConversation stores a new conversation.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO conversations (id, customer_id, channel, owner, lang, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.CreatedAt, c.UpdatedAt)
+		INSERT INTO conversations (id, customer_id, channel, owner, lang, team, priority, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.Team, c.Priority, c.CreatedAt, c.UpdatedAt)
 	switch pgCode(err) {
 	case uniqueViolation:
 		return chat.Errorf(chat.ECONFLICT, "conversation %s exists", c.ID)

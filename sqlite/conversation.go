@@ -34,9 +34,9 @@ func (s *Store) UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Custo
 // CreateConversation stores a new conversation.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO conversations (id, customer_id, channel, owner, lang, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, micros(c.CreatedAt), micros(c.UpdatedAt))
+		INSERT INTO conversations (id, customer_id, channel, owner, lang, team, priority, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.Team, c.Priority, micros(c.CreatedAt), micros(c.UpdatedAt))
 	if isUnique(err) {
 		return chat.Errorf(chat.ECONFLICT, "conversation %s exists", c.ID)
 	}

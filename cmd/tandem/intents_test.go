@@ -116,3 +116,22 @@ func TestIntentsCommands(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestVIPPriority: a VIP customer's handoff is queued at high priority, and an intent's lower
+// priority does not lower it; a bad tier is refused.
+func TestVIPPriority(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	var conv apiConversation
+	if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"v1","name":"Vera","tier":"vip"}}`, &conv); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"转人工"}`, nil)
+	var got struct{ Owner, Priority string }
+	if in.call(t, "GET", "/api/v1/conversations/"+conv.ID, "", &got); got.Owner != "waiting" || got.Priority != "high" {
+		t.Fatalf("VIP handoff queued as %+v", got)
+	}
+	var e apiError
+	if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"v2","tier":"gold"}}`, &e); code != 400 || !strings.Contains(e.Error.Message, "tier") {
+		t.Fatalf("bad tier: %d %+v", code, e)
+	}
+}
