@@ -47,6 +47,14 @@ type Config struct {
 	WhatsAppPhoneID     string // TANDEM_WHATSAPP_PHONE_ID
 	WhatsAppAPIBase     string // TANDEM_WHATSAPP_API_BASE
 
+	// WeChat Official Account: the token enables it; app id and secret are required; the AES key
+	// turns safe mode on.
+	WeChatToken     string // TANDEM_WECHAT_TOKEN
+	WeChatAppID     string // TANDEM_WECHAT_APP_ID
+	WeChatAppSecret string // TANDEM_WECHAT_APP_SECRET
+	WeChatAESKey    string // TANDEM_WECHAT_AES_KEY
+	WeChatAPIBase   string // TANDEM_WECHAT_API_BASE
+
 	// Chatwoot Agent Bot: the URL and the bot's access token enable it; the secret verifies webhooks.
 	ChatwootURL    string // TANDEM_CHATWOOT_URL
 	ChatwootToken  string // TANDEM_CHATWOOT_TOKEN
@@ -121,6 +129,8 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WhatsAppVerifyToken, c.WhatsAppPhoneID = getenv("TANDEM_WHATSAPP_VERIFY_TOKEN"), getenv("TANDEM_WHATSAPP_PHONE_ID")
 	c.WhatsAppAPIBase = env("TANDEM_WHATSAPP_API_BASE", "https://graph.facebook.com/v25.0")
 	c.WebhookSecret, c.WebhookURL = getenv("TANDEM_WEBHOOK_SECRET"), getenv("TANDEM_WEBHOOK_URL")
+	c.WeChatToken, c.WeChatAppID, c.WeChatAppSecret = getenv("TANDEM_WECHAT_TOKEN"), getenv("TANDEM_WECHAT_APP_ID"), getenv("TANDEM_WECHAT_APP_SECRET")
+	c.WeChatAESKey, c.WeChatAPIBase = getenv("TANDEM_WECHAT_AES_KEY"), env("TANDEM_WECHAT_API_BASE", "https://api.weixin.qq.com")
 	c.ChatwootURL, c.ChatwootToken, c.ChatwootSecret = getenv("TANDEM_CHATWOOT_URL"), getenv("TANDEM_CHATWOOT_TOKEN"), getenv("TANDEM_CHATWOOT_SECRET")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
@@ -226,6 +236,12 @@ func (c Config) Validate() error {
 	}
 	if c.WhatsAppToken != "" && (c.WhatsAppAppSecret == "" || c.WhatsAppVerifyToken == "" || c.WhatsAppPhoneID == "") {
 		errs = append(errs, errors.New("TANDEM_WHATSAPP_APP_SECRET, TANDEM_WHATSAPP_VERIFY_TOKEN and TANDEM_WHATSAPP_PHONE_ID: all required with TANDEM_WHATSAPP_TOKEN"))
+	}
+	if c.WeChatToken != "" && (c.WeChatAppID == "" || c.WeChatAppSecret == "") {
+		errs = append(errs, errors.New("TANDEM_WECHAT_APP_ID and TANDEM_WECHAT_APP_SECRET: required with TANDEM_WECHAT_TOKEN"))
+	}
+	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
+		errs = append(errs, errors.New("TANDEM_WECHAT_AES_KEY: the EncodingAESKey is 43 characters"))
 	}
 	if c.ChatwootToken != "" {
 		if u, err := url.Parse(c.ChatwootURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -175,7 +175,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
-	hooks := enableChannels(cfg, svc, st, outbox, log)
+	hooks, err := enableChannels(cfg, svc, st, outbox, log)
+	if err != nil {
+		return err
+	}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: hooks, Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision}, Hub: hub,

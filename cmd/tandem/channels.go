@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"tandem/channels/chatwoot"
 	"tandem/channels/telegram"
 	"tandem/channels/webhook"
+	"tandem/channels/wechat"
 	"tandem/channels/whatsapp"
 	"tandem/chat"
 	"tandem/config"
@@ -39,8 +41,23 @@ func (c *channelReceiver) FromChannel(ctx context.Context, in channels.Inbound) 
 
 // enableChannels turns on the channels whose settings are present: their webhooks and their
 // outbox senders.
-func enableChannels(cfg config.Config, svc *conversation.Service, st conversation.Store, outbox *conversation.Outbox, log *slog.Logger) map[string]http.Handler {
+func enableChannels(cfg config.Config, svc *conversation.Service, st conversation.Store, outbox *conversation.Outbox, log *slog.Logger) (map[string]http.Handler, error) {
 	hooks := map[string]http.Handler{}
+	if cfg.WeChatToken != "" {
+		wx := &wechat.Adapter{Token: cfg.WeChatToken, AppID: cfg.WeChatAppID, AppSecret: cfg.WeChatAppSecret, APIBase: cfg.WeChatAPIBase,
+			Receiver: &channelReceiver{svc: svc, store: st}, Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
+		if cfg.WeChatAESKey != "" {
+			c, err := wechat.NewCipher(cfg.WeChatAESKey, cfg.WeChatAppID)
+			if err != nil {
+				return nil, fmt.Errorf("TANDEM_WECHAT_AES_KEY: %w", err)
+			}
+			wx.Cipher = c
+		}
+		svc.Outbound[wechat.Channel] = true
+		outbox.Senders[wechat.Channel] = wx
+		hooks[wechat.Channel] = wx
+		log.Info("channel enabled", "channel", wechat.Channel, "safe_mode", wx.Cipher != nil)
+	}
 	if cfg.TelegramToken != "" {
 		tg := &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
 			Receiver: &channelReceiver{svc: svc, store: st}, Client: &http.Client{Timeout: 15 * time.Second}, Log: log}
@@ -74,5 +91,5 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 		hooks[webhook.Channel] = wh
 		log.Info("channel enabled", "channel", webhook.Channel)
 	}
-	return hooks
+	return hooks, nil
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"tandem/channels/webhook"
+	"tandem/channels/wechat"
+	"tandem/llm/llmtest"
 	"testing"
 	"time"
 )
@@ -234,6 +236,58 @@ func init() {
 	})
 }
 
+func init() {
+	const token, appID = "wxtoken", "wx1234567890abcdef"
+	aesKey := strings.Repeat("k", 43)
+	channelHarnesses = append(channelHarnesses, channelHarness{
+		name: "wechat",
+		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+			f := newFakePlatform(t, "/cgi-bin/message/custom/send", func(r *http.Request) bool { return r.URL.Query().Get("access_token") == "ACCESS_TOKEN_1" },
+				func(b []byte) string {
+					var m struct {
+						ToUser string `json:"touser"`
+						Text   struct {
+							Content string `json:"content"`
+						} `json:"text"`
+					}
+					json.Unmarshal(b, &m)
+					if m.ToUser != "oUSER42" {
+						return "wrong recipient " + m.ToUser
+					}
+					return m.Text.Content
+				}, func(int) string { return `{"errcode":0,"errmsg":"ok"}` })
+			mux := http.NewServeMux()
+			mux.Handle("/", f.Config.Handler)
+			mux.HandleFunc("/cgi-bin/stable_token", func(w http.ResponseWriter, r *http.Request) {
+				var b struct{ Appid, Secret string }
+				json.NewDecoder(r.Body).Decode(&b)
+				if b.Appid != appID || b.Secret != "wxsecret" {
+					fmt.Fprint(w, `{"errcode":40013,"errmsg":"invalid appid"}`)
+					return
+				}
+				fmt.Fprint(w, `{"access_token":"ACCESS_TOKEN_1","expires_in":7200}`)
+			})
+			f.Config.Handler = mux
+			return f, map[string]string{"TANDEM_WECHAT_TOKEN": token, "TANDEM_WECHAT_APP_ID": appID, "TANDEM_WECHAT_APP_SECRET": "wxsecret",
+				"TANDEM_WECHAT_AES_KEY": aesKey, "TANDEM_WECHAT_API_BASE": f.URL}
+		},
+		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
+			c, _ := wechat.NewCipher(aesKey, appID)
+			plain := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><FromUserName><![CDATA[oUSER42]]></FromUserName>`+
+				`<CreateTime>1714037060</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, text, 900000+id)
+			enc := c.Encrypt([]byte(plain))
+			ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), "486452656"
+			sig := wechat.Signature(token, ts, nonce, enc)
+			if bad {
+				sig = wechat.Signature("wrong", ts, nonce, enc)
+			}
+			body := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>`, enc)
+			return postWebhook(t, fmt.Sprintf("%s/webhooks/wechat?signature=%s&timestamp=%s&nonce=%s&openid=oUSER42&encrypt_type=aes&msg_signature=%s",
+				base, wechat.Signature(token, ts, nonce), ts, nonce, sig), body, map[string]string{"Content-Type": "text/xml"})
+		},
+	})
+}
+
 func postWebhook(t *testing.T, url, body string, headers map[string]string) int {
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -341,5 +395,35 @@ func TestChannelWebhookEdges(t *testing.T) {
 	var e apiError
 	if code := in.call(t, "POST", "/webhooks/telegram", `{}`, &e); code != 404 || !strings.Contains(e.Error.Message, "not enabled") {
 		t.Fatalf("a channel that is not enabled: %d %+v", code, e)
+	}
+}
+
+// TestWeChatSlowBotMeetsTheDeadline: with a model that hangs, WeChat still gets its answer within
+// 5 s ("success"), and the customer gets the reply through the customer-service API.
+func TestWeChatSlowBotMeetsTheDeadline(t *testing.T) {
+	var h channelHarness
+	for _, x := range channelHarnesses {
+		if x.name == "wechat" {
+			h = x
+		}
+	}
+	fake, extra := h.setup(t)
+	llmFake := llmtest.New()
+	t.Cleanup(llmFake.Close)
+	llmFake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Delay: 30 * time.Second} })
+	env := demoEnv(t, t.TempDir())
+	for k, v := range extra {
+		env[k] = v
+	}
+	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = llmFake.BaseURL(), "slow-model", "sk"
+	in := start(t, env, "demo")
+	start := time.Now()
+	if code := h.deliver(t, in.base, false, 1, "How do I file a claim?"); code != 200 || time.Since(start) > 5*time.Second {
+		t.Fatalf("webhook answered %d after %s; WeChat needs an answer within 5 s", code, time.Since(start))
+	}
+	for deadline := time.Now().Add(15 * time.Second); fake.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the answer never went out: %q", fake.sent)
+		}
 	}
 }

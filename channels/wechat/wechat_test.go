@@ -1,0 +1,77 @@
+package wechat
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSignatureVector is WeChat's documented example: Token AAAAA, timestamp 1714037059,
+// nonce 486452656.
+func TestSignatureVector(t *testing.T) {
+	if got := Signature("AAAAA", "1714037059", "486452656"); got != "899cf89e464efb63f54ddac96b0a0a235f53aa78" {
+		t.Fatalf("signature %s", got)
+	}
+}
+
+func TestCipherRoundTrip(t *testing.T) {
+	key := strings.Repeat("a", 43)
+	c, err := NewCipher(key, "wx1234567890abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []string{"", "x", strings.Repeat("消息", 100), strings.Repeat("a", 27)} { // 27+20+18: a whole block of padding
+		got, err := c.Decrypt(c.Encrypt([]byte(msg)))
+		if err != nil || string(got) != msg {
+			t.Fatalf("round trip of %d bytes: %q %v", len(msg), got, err)
+		}
+	}
+	other, _ := NewCipher(key, "wxOTHER")
+	if _, err := other.Decrypt(c.Encrypt([]byte("hi"))); err == nil || !strings.Contains(err.Error(), "not ours") {
+		t.Fatalf("another app's message: %v", err)
+	}
+	for _, bad := range []string{"", "!!!", "AAAA", c.Encrypt([]byte("hi"))[:20]} {
+		if _, err := c.Decrypt(bad); err == nil {
+			t.Errorf("decrypted %q", bad)
+		}
+	}
+	if _, err := NewCipher("short", "x"); err == nil {
+		t.Fatal("a short key was accepted")
+	}
+}
+
+func TestParseMessage(t *testing.T) {
+	x := `<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><FromUserName><![CDATA[oUSER]]></FromUserName><CreateTime>1348831860</CreateTime>
+<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[this is a test]]></Content><MsgId>1234567890123456</MsgId></xml>`
+	m, err := ParseMessage([]byte(x))
+	if err != nil || m.FromUserName != "oUSER" || m.Content != "this is a test" || m.MsgID != 1234567890123456 {
+		t.Fatalf("%+v %v", m, err)
+	}
+	j := `{"ToUserName":"gh_acct","FromUserName":"oUSER","CreateTime":1,"MsgType":"text","Content":"hi","MsgId":7}`
+	if m, err := ParseMessage([]byte(j)); err != nil || m.Content != "hi" || m.MsgID != 7 {
+		t.Fatalf("JSON: %+v %v", m, err)
+	}
+	for _, bad := range []string{``, `<xml></xml>`, `{}`, `<xml><FromUserName>x</FromUserName>`} {
+		if _, err := ParseMessage([]byte(bad)); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func FuzzParseMessage(f *testing.F) {
+	f.Add([]byte(`<xml><FromUserName>o</FromUserName><MsgType>text</MsgType><Content>hi</Content><MsgId>1</MsgId></xml>`))
+	f.Add([]byte(`{"FromUserName":"o","MsgType":"text"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseMessage(b)
+		if err == nil && m.Encrypt == "" && (m.FromUserName == "" || m.MsgType == "") {
+			t.Fatalf("accepted %+v", m)
+		}
+	})
+}
+
+func FuzzDecrypt(f *testing.F) {
+	c, _ := NewCipher(strings.Repeat("b", 43), "wxapp")
+	f.Add(c.Encrypt([]byte("<xml/>")))
+	f.Fuzz(func(t *testing.T, s string) {
+		c.Decrypt(s) // must not panic
+	})
+}
