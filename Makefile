@@ -16,10 +16,10 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tandem
 
 ## test: every test, against a real SQLite file, Postgres with pgvector and Chromium, then every
-## fuzz target for FUZZTIME (2s) each
+## fuzz target for FUZZTIME (30,000 inputs) each
 test:
 	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -timeout 10m ./...
-	FUZZTIME="$${FUZZTIME:-2s}" scripts/fuzz
+	FUZZTIME="$${FUZZTIME:-30000x}" scripts/fuzz
 
 lint:
 	$(GO) vet ./...
