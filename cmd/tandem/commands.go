@@ -77,7 +77,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
   Agent login                     agent / %s    (agent console: not built yet)
-  Trainer console (knowledge)     %s/trainer/#key=%s
+  Trainer console                 %s/trainer/#key=%s
   Health, metrics                 %s/readyz  %s/metrics
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
