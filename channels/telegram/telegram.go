@@ -104,6 +104,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m.From != nil {
 		in.Name = strings.TrimSpace(m.From.FirstName + " " + m.From.LastName)
 	}
+	go a.typing(m.Chat.ID)
 	if err := a.Receiver.FromChannel(r.Context(), in); err != nil {
 		if chat.ErrorCode(err) == chat.EINVALID {
 			w.WriteHeader(http.StatusOK) // e.g. an over-long message: retrying would not help
@@ -124,12 +125,28 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 	if err != nil || !strings.HasPrefix(conv.CustomerID, customerPref) {
 		return fmt.Errorf("telegram: conversation %s has no Telegram chat", conv.ID)
 	}
-	for _, part := range channels.Split(m.Text, maxText) {
+	for i, part := range channels.Split(m.Text, maxText) {
+		if i > 0 {
+			time.Sleep(partGap) // Telegram asks for at most one message a second per chat
+		}
 		if err := a.call(ctx, "sendMessage", map[string]any{"chat_id": chatID, "text": part}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// partGap paces the parts of a long reply.
+const partGap = time.Second
+
+// typing shows "typing…" in the chat while the bot works (best effort: it clears by itself after
+// 5 s or with the reply).
+func (a *Adapter) typing(chatID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.call(ctx, "sendChatAction", map[string]any{"chat_id": chatID, "action": "typing"}); err != nil {
+		a.Log.Debug("telegram typing indicator failed", "err", err)
+	}
 }
 
 // apiError is a Bot API error response.

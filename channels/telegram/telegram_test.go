@@ -1,6 +1,19 @@
 package telegram
 
-import "testing"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"tandem/channels"
+	"tandem/chat"
+)
 
 func TestParseUpdate(t *testing.T) {
 	u, err := ParseUpdate([]byte(`{"update_id":10000,"message":{"message_id":1365,"from":{"id":1111111,"is_bot":false,"first_name":"Ann"},
@@ -28,4 +41,45 @@ func FuzzParseUpdate(f *testing.F) {
 			t.Fatal("accepted an update without update_id")
 		}
 	})
+}
+
+type stubReceiver struct{ got chan channels.Inbound }
+
+func (s stubReceiver) FromChannel(_ context.Context, in channels.Inbound) error {
+	s.got <- in
+	return nil
+}
+
+func TestWebhookTypingAndLongReplies(t *testing.T) {
+	calls := make(chan string, 10)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b struct {
+			Action string `json:"action"`
+			Text   string `json:"text"`
+		}
+		json.NewDecoder(r.Body).Decode(&b)
+		calls <- strings.TrimPrefix(r.URL.Path, "/botT/") + ":" + b.Action + fmt.Sprint(len([]rune(b.Text)))
+		fmt.Fprint(w, `{"ok":true,"result":true}`)
+	}))
+	defer api.Close()
+	rec := stubReceiver{got: make(chan channels.Inbound, 1)}
+	a := &Adapter{Token: "T", Secret: "s", APIBase: api.URL, Receiver: rec, Client: api.Client(), Log: slog.New(slog.DiscardHandler)}
+	req := httptest.NewRequest("POST", "/webhooks/telegram", strings.NewReader(`{"update_id":5,"message":{"message_id":1,"from":{"id":9,"first_name":"Ann","last_name":"Lee"},"chat":{"id":9,"type":"private"},"text":"hi"}}`))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s")
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, req)
+	if in := <-rec.got; w.Code != 200 || in.Name != "Ann Lee" || in.CustomerKey != "tg-9" || in.MessageID != "5" {
+		t.Fatalf("%d %+v", w.Code, in)
+	}
+	if c := <-calls; c != "sendChatAction:typing0" {
+		t.Fatalf("typing call %q", c)
+	}
+	start := time.Now()
+	if err := a.Send(context.Background(), chat.Conversation{CustomerID: "tg-9"}, chat.Message{Text: strings.Repeat("word ", 1000)}); err != nil {
+		t.Fatal(err)
+	}
+	first, second := <-calls, <-calls
+	if !strings.HasPrefix(first, "sendMessage:") || !strings.HasPrefix(second, "sendMessage:") || time.Since(start) < partGap {
+		t.Fatalf("long reply: %q %q in %s", first, second, time.Since(start))
+	}
 }
