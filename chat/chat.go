@@ -67,6 +67,9 @@ type Conversation struct {
 	Priority  string    `json:"priority,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// LastCustomerAt is when the customer last wrote (zero: never); platforms with a messaging
+	// window (WhatsApp 24 h, WeChat 48 h) count from it.
+	LastCustomerAt time.Time `json:"last_customer_at,omitempty"`
 }
 
 // Source is a knowledge article an answer cites.

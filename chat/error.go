@@ -48,3 +48,7 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
+
+// ErrUndeliverable marks a send that can never succeed (e.g. outside a platform's messaging
+// window): the outbox stops retrying it and notes it in the conversation instead.
+var ErrUndeliverable = errors.New("undeliverable")

@@ -3,9 +3,11 @@ package conversation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,5 +170,44 @@ func TestBackoff(t *testing.T) {
 		if got := conversation.Backoff(tt.attempts); got != tt.want {
 			t.Errorf("Backoff(%d) = %s, want %s", tt.attempts, got, tt.want)
 		}
+	}
+}
+
+type closedSender struct{}
+
+func (closedSender) Send(context.Context, chat.Conversation, chat.Message) error {
+	return fmt.Errorf("outside the 24-hour window: %w", chat.ErrUndeliverable)
+}
+
+// TestOutboxSetsAsideUndeliverable: a send that can never succeed is not retried, and the
+// conversation gets a note for agents instead of a silent drop.
+func TestOutboxSetsAsideUndeliverable(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "answer", Decision: chat.DecisionAnswer}, true)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "telegram", ExternalID: "43"}, "")
+	if _, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Conversation(ctx, conv.ID)
+	if got.LastCustomerAt.IsZero() {
+		t.Fatal("LastCustomerAt not set after a customer message")
+	}
+	clock := time.Now()
+	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": closedSender{}}, Metrics: svc.Metrics,
+		Log: svc.Log, Now: func() time.Time { return clock }}
+	if n := ob.Drain(ctx); n != 1 {
+		t.Fatalf("claimed %d", n)
+	}
+	clock = clock.Add(time.Hour)
+	if n := ob.Drain(ctx); n != 0 {
+		t.Fatal("an undeliverable item was retried")
+	}
+	if n, _ := st.PendingOutbox(ctx); n != 0 {
+		t.Fatalf("pending = %d", n)
+	}
+	msgs, _ := st.Messages(ctx, conv.ID, 0, 10)
+	last := msgs[len(msgs)-1]
+	if last.Author != chat.AuthorSystem || !strings.Contains(last.Text, "Not delivered on telegram") {
+		t.Fatalf("last message %+v, want a system note", last)
 	}
 }

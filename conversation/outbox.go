@@ -2,6 +2,8 @@ package conversation
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -71,10 +73,33 @@ func (o *Outbox) deliver(ctx context.Context, it chat.OutboxItem) {
 		return
 	}
 	o.Metrics.OutboxFailed.Inc()
+	if errors.Is(err, chat.ErrUndeliverable) {
+		o.setAside(ctx, it, err)
+		return
+	}
 	next := o.Now().Add(Backoff(it.Attempts))
 	o.Log.Warn("outbox delivery failed", "outbox_id", it.ID, "channel", it.Channel, "attempts", it.Attempts, "err", err)
 	if err := o.Store.MarkFailed(ctx, it.ID, next, err.Error()); err != nil {
 		o.Log.Error("outbox mark failed failed", "outbox_id", it.ID, "err", err)
+	}
+}
+
+// setAside stops retrying an item the platform can never take, and leaves a system note in the
+// conversation so an agent sees the customer did not get it: never a silent drop.
+func (o *Outbox) setAside(ctx context.Context, it chat.OutboxItem, cause error) {
+	o.Log.Warn("outbox item undeliverable; set aside", "outbox_id", it.ID, "channel", it.Channel, "err", cause)
+	if err := o.Store.MarkDead(ctx, it.ID, o.Now(), cause.Error()); err != nil {
+		o.Log.Error("outbox mark dead failed", "outbox_id", it.ID, "err", err)
+		return
+	}
+	m, err := o.Store.Message(ctx, it.MessageID)
+	if err != nil {
+		return
+	}
+	note := chat.Message{ConversationID: m.ConversationID, Author: chat.AuthorSystem, Channel: it.Channel, CreatedAt: o.Now(),
+		Text: fmt.Sprintf("Not delivered on %s: %v. Reach the customer another way.", it.Channel, cause)}
+	if _, err := o.Store.AddMessage(ctx, note, false); err != nil {
+		o.Log.Error("outbox note failed", "outbox_id", it.ID, "err", err)
 	}
 }
 

@@ -45,6 +45,8 @@ type Store interface {
 	MarkDelivered(ctx context.Context, id int64, at time.Time) error
 	// MarkFailed records a failed attempt and when to try again.
 	MarkFailed(ctx context.Context, id int64, next time.Time, errText string) error
+	// MarkDead sets an item aside for good (the platform can never take it); it is not retried.
+	MarkDead(ctx context.Context, id int64, at time.Time, errText string) error
 	// PendingOutbox counts undelivered outbox items.
 	PendingOutbox(ctx context.Context) (int, error)
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -51,12 +52,17 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 	return nil
 }
 
-const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at`
+const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at,
+	(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
 func scanConversation(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.CreatedAt, &c.UpdatedAt)
+	var last *time.Time
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.CreatedAt, &c.UpdatedAt, &last)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if last != nil {
+		c.LastCustomerAt = last.UTC()
+	}
 	return c, err
 }
 

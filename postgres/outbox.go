@@ -14,7 +14,7 @@ import (
 // skip each other's rows.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]chat.OutboxItem, error) {
 	rows, err := s.pool.Query(ctx, `UPDATE outbox SET next_at = $1, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_at <= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_at <= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
 		RETURNING id, message_id, channel, attempts, next_at, last_error`, now.Add(lease), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
@@ -50,8 +50,17 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, next time.Time, errTex
 // PendingOutbox counts undelivered items.
 func (s *Store) PendingOutbox(ctx context.Context) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("pending outbox: %w", err)
 	}
 	return n, nil
+}
+
+// MarkDead sets an item aside for good: the platform can never take it.
+func (s *Store) MarkDead(ctx context.Context, id int64, at time.Time, errText string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE outbox SET dead_at = $1, last_error = $2 WHERE id = $3 AND delivered_at IS NULL`, at, errText, id)
+	if err != nil {
+		return fmt.Errorf("mark dead: %w", err)
+	}
+	return nil
 }

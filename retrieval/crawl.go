@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -31,21 +33,31 @@ type FetchResult struct {
 	Err  error
 }
 
-// maxSitemapURLs is the most page URLs a sitemap may list (the sitemap protocol's own limit).
-const maxSitemapURLs = 50000
+// Fetch defaults and limits.
+const (
+	fetchConcurrency = 4                // pages fetched at once
+	fetchTimeout     = 20 * time.Second // per page, body included
+	maxSitemapURLs   = 50000            // the sitemap protocol's own limit per file
+	maxIDSlug        = 120              // bytes of a URL's slug kept in a document id
+	userAgent        = "Tandem/1 (+knowledge import)"
+)
 
-const userAgent = "Tandem/1 (+knowledge import)"
-
-// Fetch downloads and parses pages (HTML, Markdown, text), in input order, one result per URL.
+// Fetch downloads and parses pages (HTML, Markdown, plain text or PDF, by Content-Type or else by
+// the URL's extension) and returns one result per URL, in input order. Each document's id comes
+// from the URL's host and path and its URL is the page's; a bad URL, an HTTP error, a page over
+// o.MaxBytes or an unparsable page is that URL's error, and the others go on.
 func Fetch(ctx context.Context, client *http.Client, urls []string, o FetchOptions) []FetchResult {
+	if client == nil {
+		client = http.DefaultClient
+	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = MaxFileBytes
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+		o.Concurrency = fetchConcurrency
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 20 * time.Second
+		o.Timeout = fetchTimeout
 	}
 	out := make([]FetchResult, len(urls))
 	sem := make(chan struct{}, o.Concurrency)
@@ -68,29 +80,48 @@ func fetchPage(ctx context.Context, client *http.Client, raw string, o FetchOpti
 	if err != nil {
 		return nil, err
 	}
-	u, _ := url.Parse(raw)
-	id := urlID(u)
-	mt, _, _ := mime.ParseMediaType(ctype)
-	now := time.Now().UTC()
-	var docs []chat.Document
-	switch {
-	case mt == "text/html" || mt == "application/xhtml+xml":
-		var d chat.Document
-		d, err = ParseHTML(raw, id, data, now)
-		docs = []chat.Document{d}
-	case mt == "text/markdown" || mt == "text/plain" || path.Ext(u.Path) == ".md":
-		docs, err = ParseFile(id+".md", data, now)
-	default:
-		return nil, fmt.Errorf("%s: unsupported content type %q (want HTML, Markdown or text)", raw, ctype)
+	u, _ := url.Parse(raw) // get checked it
+	ext := pageType(ctype, u.Path, data)
+	if ext == "" {
+		return nil, fmt.Errorf("%s: unsupported content type %q (want HTML, Markdown, text or PDF)", raw, ctype)
 	}
+	docs, err := parse(raw, ext, data, time.Now().UTC())
 	if err != nil {
 		return nil, err
 	}
+	id := urlID(u)
 	for i := range docs {
 		docs[i].ID, docs[i].URL = id, raw
 		docs[i] = finish(docs[i])
 	}
 	return docs, nil
+}
+
+// pageTypes map the media types Fetch parses to the file type that reads them.
+var pageTypes = map[string]string{
+	"text/html": ".html", "application/xhtml+xml": ".html", "text/markdown": ".md", "text/x-markdown": ".md",
+	"text/plain": ".txt", "application/pdf": ".pdf", "application/x-pdf": ".pdf",
+}
+
+// pageType picks how to parse a page: by its Content-Type, else (for a missing or generic type)
+// by the URL path's extension, else by sniffing the body. "" means unsupported.
+func pageType(ctype, urlPath string, data []byte) string {
+	mt, _, _ := mime.ParseMediaType(ctype)
+	if ext := pageTypes[mt]; ext != "" {
+		if ext == ".txt" && strings.EqualFold(path.Ext(urlPath), ".md") {
+			return ".md"
+		}
+		return ext
+	}
+	if mt != "" && mt != "application/octet-stream" && mt != "binary/octet-stream" {
+		return ""
+	}
+	switch ext := strings.ToLower(path.Ext(urlPath)); ext {
+	case ".html", ".htm", ".md", ".markdown", ".txt", ".pdf":
+		return ext
+	}
+	mt, _, _ = mime.ParseMediaType(http.DetectContentType(data))
+	return pageTypes[mt]
 }
 
 // get downloads one http(s) URL, refusing bodies over o.MaxBytes.
@@ -114,28 +145,33 @@ func get(ctx context.Context, client *http.Client, raw string, o FetchOptions) (
 	if res.StatusCode != http.StatusOK {
 		return nil, "", fmt.Errorf("%s: HTTP %d", raw, res.StatusCode)
 	}
+	tooBig := fmt.Errorf("%s: over the limit of %d bytes", raw, o.MaxBytes)
+	if res.ContentLength > o.MaxBytes {
+		return nil, "", tooBig
+	}
 	data, err := io.ReadAll(io.LimitReader(res.Body, o.MaxBytes+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %v", raw, err)
 	}
 	if int64(len(data)) > o.MaxBytes {
-		return nil, "", fmt.Errorf("%s: over the limit of %d bytes", raw, o.MaxBytes)
+		return nil, "", tooBig
 	}
 	return data, res.Header.Get("Content-Type"), nil
 }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// urlID makes a document id of a URL's host and path.
+// urlID makes a document id of a URL's host and path, such as "help.example.com-claims-how-to".
+// When that slug loses information (other characters, a query, truncation) a short hash of the
+// URL is appended, so that distinct pages never share an id.
 func urlID(u *url.URL) string {
-	id := strings.Trim(unsafeID.ReplaceAllString(u.Host+u.Path, "-"), "-")
-	if u.RawQuery != "" {
-		id += "-" + strings.Trim(unsafeID.ReplaceAllString(u.RawQuery, "-"), "-")
+	plain := strings.Trim(strings.NewReplacer("/", "-", ":", "-").Replace(strings.ToLower(u.Host)+u.Path), "-")
+	slug := strings.Trim(unsafeID.ReplaceAllString(plain, "-"), "-")
+	if slug == plain && u.RawQuery == "" && len(slug) <= maxIDSlug {
+		return slug
 	}
-	if len(id) > 200 {
-		id = id[:200]
-	}
-	return id
+	sum := sha256.Sum256([]byte(strings.ToLower(u.Host) + u.EscapedPath() + "?" + u.RawQuery))
+	return strings.Trim(slug[:min(len(slug), maxIDSlug)], "-") + "-" + hex.EncodeToString(sum[:4])
 }
 
 type sitemapXML struct {
@@ -148,13 +184,22 @@ type sitemapXML struct {
 	} `xml:"sitemap"`
 }
 
-// Sitemap returns the page URLs a sitemap lists; a sitemap index is followed one level down.
+// Sitemap returns the page URLs a sitemap lists (<urlset>), without duplicates; a sitemap index
+// (<sitemapindex>) is followed one level down. Gzipped sitemaps are not read; more than 50,000
+// pages is an error.
 func Sitemap(ctx context.Context, client *http.Client, raw string) ([]string, error) {
-	return sitemap(ctx, client, raw, 1)
+	if client == nil {
+		client = http.DefaultClient
+	}
+	pages, err := sitemap(ctx, client, raw, 1, map[string]bool{})
+	if err == nil && len(pages) == 0 {
+		err = fmt.Errorf("%s: the sitemap lists no pages", raw)
+	}
+	return pages, err
 }
 
-func sitemap(ctx context.Context, client *http.Client, raw string, depth int) ([]string, error) {
-	data, _, err := get(ctx, client, raw, FetchOptions{MaxBytes: MaxFileBytes, Timeout: 20 * time.Second})
+func sitemap(ctx context.Context, client *http.Client, raw string, depth int, seen map[string]bool) ([]string, error) {
+	data, _, err := get(ctx, client, raw, FetchOptions{MaxBytes: MaxFileBytes, Timeout: fetchTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -167,23 +212,23 @@ func sitemap(ctx context.Context, client *http.Client, raw string, depth int) ([
 	}
 	var out []string
 	for _, u := range sm.URLs {
-		out = append(out, strings.TrimSpace(u.Loc))
+		if loc := strings.TrimSpace(u.Loc); loc != "" && !seen[loc] {
+			seen[loc] = true
+			out = append(out, loc)
+		}
 	}
 	for _, s := range sm.Sitemaps {
-		if depth == 0 {
+		if depth == 0 || len(seen) > maxSitemapURLs {
 			break
 		}
-		more, err := sitemap(ctx, client, strings.TrimSpace(s.Loc), depth-1)
+		more, err := sitemap(ctx, client, strings.TrimSpace(s.Loc), depth-1, seen)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, more...)
 	}
-	if len(out) > maxSitemapURLs {
-		return nil, fmt.Errorf("%s: %d URLs; the limit is %d", raw, len(out), maxSitemapURLs)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: the sitemap lists no pages", raw)
+	if len(seen) > maxSitemapURLs {
+		return nil, fmt.Errorf("%s: over %d pages; import a smaller sitemap", raw, maxSitemapURLs)
 	}
 	return out, nil
 }

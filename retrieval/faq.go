@@ -45,13 +45,19 @@ func faqDocument(id string, questions []string, answer string, tags []string, la
 // by , or |), lang and collection.
 func parseFAQCSV(name string, data []byte, now time.Time) ([]chat.Document, error) {
 	r := csv.NewReader(bytes.NewReader(data))
+	r.LazyQuotes = false  // a stray quote is an error, not part of an answer
+	r.FieldsPerRecord = 0 // every row must have as many fields as the header
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: no header row: %v", name, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+		h = strings.ToLower(strings.TrimSpace(h))
+		if _, dup := col[h]; dup && h != "" {
+			return nil, fmt.Errorf("%s: the %q column appears twice in the header", name, h)
+		}
+		col[h] = i
 	}
 	for _, need := range []string{"question", "answer"} {
 		if _, ok := col[need]; !ok {

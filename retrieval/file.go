@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"tandem/chat"
 )
@@ -17,48 +16,63 @@ import (
 // MaxFileBytes is the largest knowledge file accepted by an import.
 const MaxFileBytes = 20 << 20
 
-// ParseFile reads the documents of one knowledge file by its extension: Markdown (.md, with or
-// without front matter), plain text (.txt) or JSONL passages ({"id","title","text"} per line).
-// A file is parsed whole before anything is stored, so a bad file writes nothing.
+// textTypes are the extensions of text-like knowledge files.
+var textTypes = map[string]bool{".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true, ".csv": true, ".jsonl": true}
+
+// ParseFile reads the documents of one knowledge file by its extension: Markdown (.md, .markdown,
+// with or without front matter), plain text (.txt), HTML (.html, .htm), PDF (.pdf), an FAQ
+// spreadsheet (.csv) or JSONL passages and FAQ entries (.jsonl). Text in UTF-8, UTF-16 with a byte
+// order mark or GB18030 is accepted. A file is parsed whole before anything is stored, so a bad
+// file writes nothing; every error starts with the file name.
 func ParseFile(name string, data []byte, now time.Time) ([]chat.Document, error) {
+	return parse(name, strings.ToLower(filepath.Ext(name)), data, now)
+}
+
+// parse reads data as a file of type ext (".md", ".pdf" …). name starts errors and gives
+// single-document files their id.
+func parse(name, ext string, data []byte, now time.Time) ([]chat.Document, error) {
 	switch {
+	case ext != ".pdf" && !textTypes[ext]:
+		return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html, .pdf, .csv or .jsonl)", name)
 	case len(data) == 0:
 		return nil, fmt.Errorf("%s: empty file", name)
 	case len(data) > MaxFileBytes:
 		return nil, fmt.Errorf("%s: %d bytes; the limit is %d", name, len(data), MaxFileBytes)
-	case strings.EqualFold(filepath.Ext(name), ".pdf"):
+	case ext == ".pdf":
 		d, err := ParsePDF(name, data, now)
 		return []chat.Document{d}, err
-	case bytes.IndexByte(data, 0) >= 0:
-		return nil, fmt.Errorf("%s: binary file (it has NUL bytes); import text, Markdown, HTML, CSV or JSONL", name)
-	case !utf8.Valid(data):
-		return nil, fmt.Errorf("%s: not UTF-8 text: invalid byte at offset %d (mixed or legacy encoding?); save the file as UTF-8", name, invalidUTF8(data))
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".markdown", ".txt":
-		if bytes.HasPrefix(data, []byte("---\n")) || bytes.HasPrefix(data, []byte("---\r\n")) {
-			d, err := ParseMarkdown(name, data, now)
-			return []chat.Document{d}, err
-		}
-		d, err := plainDocument(name, string(data), now)
-		return []chat.Document{d}, err
+	text, err := decodeText(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	data = []byte(text)
+	switch ext {
 	case ".jsonl":
 		return parsePassages(name, data, now)
 	case ".csv":
 		return parseFAQCSV(name, data, now)
 	case ".html", ".htm":
-		base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-		d, err := ParseHTML(name, base, data, now)
+		d, err := ParseHTML(name, baseName(name), data, now)
 		return []chat.Document{d}, err
 	}
-	return nil, fmt.Errorf("%s: unsupported file type (want .md, .txt, .html, .pdf, .csv or .jsonl)", name)
+	if bytes.HasPrefix(data, []byte("---\n")) || bytes.HasPrefix(data, []byte("---\r\n")) {
+		d, err := ParseMarkdown(name, data, now)
+		return []chat.Document{d}, err
+	}
+	d, err := plainDocument(name, text, now)
+	return []chat.Document{d}, err
+}
+
+// baseName is a file name without its folder and extension: a single-document file's id.
+func baseName(name string) string {
+	return strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 }
 
 // plainDocument makes a document of a file without front matter: the id from the file name,
 // the title from the first heading (or the file name).
 func plainDocument(name, text string, now time.Time) (chat.Document, error) {
-	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	base := baseName(name)
 	title, body := base, strings.TrimSpace(text)
 	if first, rest, _ := strings.Cut(body, "\n"); strings.HasPrefix(first, "# ") {
 		title, body = strings.TrimSpace(first[2:]), strings.TrimSpace(rest)
@@ -117,16 +131,4 @@ func finish(d chat.Document) chat.Document {
 		strings.Join(d.Tags, "\x01"), strings.Join(d.Questions, "\x01")}, "\x00")))
 	d.Hash = hex.EncodeToString(sum[:])
 	return d
-}
-
-// invalidUTF8 returns the offset of the first byte that is not valid UTF-8.
-func invalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
 }

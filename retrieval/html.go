@@ -3,9 +3,9 @@ package retrieval
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -13,16 +13,18 @@ import (
 	"tandem/chat"
 )
 
-// skipped are elements whose text is never knowledge: scripts, styles and page chrome.
+// skipped are elements whose text is never knowledge: scripts, styles, forms and page chrome.
 var skipped = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Nav: true,
 	atom.Header: true, atom.Footer: true, atom.Aside: true, atom.Form: true, atom.Svg: true, atom.Iframe: true,
+	atom.Button: true, atom.Select: true, atom.Dialog: true,
 }
 
 // blocks end a line of text; headings become Markdown headings so chunking follows them.
 var blocks = map[atom.Atom]string{
 	atom.P: "", atom.Div: "", atom.Li: "- ", atom.Tr: "", atom.Br: "", atom.Section: "", atom.Article: "",
-	atom.Blockquote: "", atom.Pre: "", atom.Dd: "", atom.Dt: "", atom.Td: "", atom.Th: "",
+	atom.Main: "", atom.Ul: "", atom.Ol: "", atom.Dl: "", atom.Table: "", atom.Hr: "", atom.Figcaption: "",
+	atom.Details: "", atom.Summary: "", atom.Blockquote: "", atom.Pre: "", atom.Dd: "", atom.Dt: "", atom.Td: "", atom.Th: "",
 	atom.H1: "# ", atom.H2: "## ", atom.H3: "### ", atom.H4: "#### ", atom.H5: "##### ", atom.H6: "###### ",
 }
 
@@ -42,19 +44,22 @@ func ParseHTML(name, id string, data []byte, now time.Time) (chat.Document, erro
 		title = w.h1
 	}
 	if title == "" {
-		title = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		title = baseName(name)
 	}
 	if body == "" {
 		return chat.Document{}, fmt.Errorf("%s: no text in the page", name)
 	}
-	d := chat.Document{ID: id, Title: title, Body: body, UpdatedAt: now}
-	switch l := strings.ToLower(w.lang); {
-	case strings.HasPrefix(l, "zh"):
-		d.Lang = "zh"
-	case strings.HasPrefix(l, "en"):
-		d.Lang = "en"
+	return finish(chat.Document{ID: id, Title: title, Body: body, Lang: htmlLang(w.lang), UpdatedAt: now}), nil
+}
+
+// htmlLang maps <html lang> to "en" or "zh"; other languages give "", which finish guesses.
+func htmlLang(tag string) string {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+	primary, _, _ = strings.Cut(primary, "_")
+	if primary == "en" || primary == "zh" {
+		return primary
 	}
-	return finish(d), nil
+	return ""
 }
 
 // htmlText collects a page's visible text.
@@ -67,16 +72,11 @@ type htmlText struct {
 func (w *htmlText) walk(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		if t := strings.Join(strings.Fields(n.Data), " "); t != "" {
-			if w.b.Len() > 0 && !strings.HasSuffix(w.b.String(), "\n") && !strings.HasSuffix(w.b.String(), " ") {
-				w.b.WriteByte(' ')
-			}
-			w.b.WriteString(t)
-		}
+		w.text(n.Data)
 		return
 	case html.ElementNode:
 		switch {
-		case skipped[n.DataAtom]:
+		case skipped[n.DataAtom] || hidden(n):
 			return
 		case n.DataAtom == atom.Title:
 			w.title = textOf(n)
@@ -104,6 +104,32 @@ func (w *htmlText) walk(n *html.Node) {
 			w.b.WriteString("\n")
 		}
 	}
+}
+
+// text appends a text node with its white space collapsed; a space stays only where the page had
+// one, so inline markup inside a word (or in Chinese text) adds none.
+func (w *htmlText) text(s string) {
+	words := strings.Fields(s)
+	sep := w.b.Len() > 0 && !strings.HasSuffix(w.b.String(), "\n") && !strings.HasSuffix(w.b.String(), " ")
+	if sep && s != "" && strings.TrimLeftFunc(s, unicode.IsSpace) != s {
+		w.b.WriteByte(' ')
+	}
+	w.b.WriteString(strings.Join(words, " "))
+	if len(words) > 0 && strings.TrimRightFunc(s, unicode.IsSpace) != s {
+		w.b.WriteByte(' ')
+	}
+}
+
+// hidden reports an element the page does not show or marks as navigation.
+func hidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch {
+		case a.Key == "hidden", a.Key == "aria-hidden" && a.Val == "true",
+			a.Key == "role" && (a.Val == "navigation" || a.Val == "banner" || a.Val == "contentinfo"):
+			return true
+		}
+	}
+	return false
 }
 
 func textOf(n *html.Node) string {

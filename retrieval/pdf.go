@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,7 +43,7 @@ func ParsePDF(name string, data []byte, now time.Time) (d chat.Document, err err
 	if body == "" {
 		return d, fmt.Errorf("%s: no text in the PDF (a scanned image? run OCR first)", name)
 	}
-	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	base := baseName(name)
 	title, rest, _ := strings.Cut(body, "\n")
 	if strings.TrimSpace(rest) == "" || len([]rune(title)) > 120 {
 		title = base

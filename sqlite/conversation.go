@@ -46,11 +46,16 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 	return nil
 }
 
-const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at`
+const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at,
+	(SELECT COALESCE(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
 func scanConversation(row *sql.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt))
+	var last int64
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt), &last)
+	if last > 0 {
+		c.LastCustomerAt = fromMicros(last)
+	}
 	return c, err
 }
 

@@ -11,7 +11,7 @@ import (
 // ClaimOutbox leases due undelivered items until now+lease and counts an attempt for each.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]chat.OutboxItem, error) {
 	rows, err := s.db.QueryContext(ctx, `UPDATE outbox SET next_at = ?, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_at <= ? ORDER BY id LIMIT ?)
+		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_at <= ? ORDER BY id LIMIT ?)
 		RETURNING id, message_id, channel, attempts, next_at, last_error`,
 		micros(now.Add(lease)), micros(now), limit)
 	if err != nil {
@@ -51,8 +51,17 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, next time.Time, errTex
 // PendingOutbox counts undelivered items.
 func (s *Store) PendingOutbox(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("pending outbox: %w", err)
 	}
 	return n, nil
+}
+
+// MarkDead sets an item aside for good: the platform can never take it.
+func (s *Store) MarkDead(ctx context.Context, id int64, at time.Time, errText string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET dead_at = ?, last_error = ? WHERE id = ? AND delivered_at IS NULL`, micros(at), errText, id)
+	if err != nil {
+		return fmt.Errorf("mark dead: %w", err)
+	}
+	return nil
 }

@@ -29,6 +29,7 @@ type Store interface {
 	MissingEmbeddings(ctx context.Context, model string, limit int) ([]chat.Chunk, error)
 	PutEmbeddings(ctx context.Context, model string, es []chat.Embedding) error
 	EmbeddingStats(ctx context.Context, model string) (chunks, embedded int, err error)
+	MarkDead(ctx context.Context, id int64, at time.Time, errText string) error
 	PutIntent(ctx context.Context, in chat.Intent) error
 	Intents(ctx context.Context) ([]chat.Intent, error)
 	DeleteIntent(ctx context.Context, name string) error
@@ -311,6 +312,21 @@ func testOutbox(t *testing.T, s Store) {
 	must(t, err)
 	if len(late) != 0 {
 		t.Fatalf("delivered item claimed again: %+v", late)
+	}
+	// An undeliverable item is set aside: never claimed again, not pending.
+	_, err = s.AddMessage(ctx, chat.Message{ConversationID: "c", Author: chat.AuthorBot, Text: "too late", Channel: "whatsapp", CreatedAt: t0}, true)
+	must(t, err)
+	dead, err := s.ClaimOutbox(ctx, t0.Add(2*time.Hour), 10, time.Minute)
+	must(t, err)
+	if len(dead) != 1 {
+		t.Fatalf("claim = %+v", dead)
+	}
+	must(t, s.MarkDead(ctx, dead[0].ID, t0.Add(2*time.Hour), "outside the window"))
+	if n, _ := s.PendingOutbox(ctx); n != 0 {
+		t.Fatalf("pending after set aside = %d", n)
+	}
+	if again, _ := s.ClaimOutbox(ctx, t0.Add(48*time.Hour), 10, time.Minute); len(again) != 0 {
+		t.Fatalf("a set-aside item was claimed again: %+v", again)
 	}
 }
 

@@ -38,6 +38,9 @@ const (
 	customerPref = "wx-"
 )
 
+// Window is how long after the customer's last message customer-service messages may be sent.
+const Window = 48 * time.Hour
+
 // DefaultAPIBase is WeChat's API address.
 const DefaultAPIBase = "https://api.weixin.qq.com"
 
@@ -200,7 +203,10 @@ func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error)
 func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Message) error {
 	openID, ok := strings.CutPrefix(conv.CustomerID, customerPref)
 	if !ok || openID == "" {
-		return fmt.Errorf("wechat: conversation %s has no WeChat user", conv.ID)
+		return fmt.Errorf("wechat: conversation %s has no WeChat user: %w", conv.ID, chat.ErrUndeliverable)
+	}
+	if !conv.LastCustomerAt.IsZero() && a.Now().Sub(conv.LastCustomerAt) > Window {
+		return fmt.Errorf("wechat: over 48 hours since the customer last wrote (%s): %w", conv.LastCustomerAt.Format(time.RFC3339), chat.ErrUndeliverable)
 	}
 	for _, part := range channels.Split(m.Text, maxText) {
 		token, err := a.accessToken(ctx)
@@ -219,6 +225,9 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 			a.mu.Lock()
 			a.token = ""
 			a.mu.Unlock()
+		}
+		if res.ErrCode == 45015 || res.ErrCode == 45047 { // the reply window or the 5-message quota is used up
+			return fmt.Errorf("wechat custom/send: errcode %d %s: %w", res.ErrCode, res.ErrMsg, chat.ErrUndeliverable)
 		}
 		if res.ErrCode != 0 {
 			return fmt.Errorf("wechat custom/send: errcode %d %s", res.ErrCode, res.ErrMsg)

@@ -1,7 +1,12 @@
 package wechat
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	"strings"
+	"tandem/chat"
 	"testing"
 )
 
@@ -74,4 +79,13 @@ func FuzzDecrypt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c.Decrypt(s) // must not panic
 	})
+}
+
+func TestWindowClosed(t *testing.T) {
+	now := time.Now()
+	a := &Adapter{Now: func() time.Time { return now }}
+	err := a.Send(context.Background(), chat.Conversation{ID: "c", CustomerID: "wx-o1", LastCustomerAt: now.Add(-49 * time.Hour)}, chat.Message{Text: "hi"})
+	if !errors.Is(err, chat.ErrUndeliverable) {
+		t.Fatalf("err = %v", err)
+	}
 }

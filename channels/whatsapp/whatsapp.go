@@ -45,7 +45,12 @@ type Adapter struct {
 	Receiver    channels.Receiver
 	Client      *http.Client
 	Log         *slog.Logger
+	Now         func() time.Time
 }
+
+// Window is WhatsApp's customer-service window: free-form messages only within 24 hours of the
+// customer's last message.
+const Window = 24 * time.Hour
 
 // Payload is the part of a webhook delivery Tandem reads.
 type Payload struct {
@@ -158,7 +163,11 @@ func (a *Adapter) signed(header string, body []byte) bool {
 func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Message) error {
 	to, ok := strings.CutPrefix(conv.CustomerID, customerPref)
 	if !ok || to == "" {
-		return fmt.Errorf("whatsapp: conversation %s has no WhatsApp user", conv.ID)
+		return fmt.Errorf("whatsapp: conversation %s has no WhatsApp user: %w", conv.ID, chat.ErrUndeliverable)
+	}
+	if !conv.LastCustomerAt.IsZero() && a.Now().Sub(conv.LastCustomerAt) > Window {
+		return fmt.Errorf("whatsapp: outside the 24-hour customer-service window (the customer last wrote %s; only an approved template may be sent): %w",
+			conv.LastCustomerAt.Format(time.RFC3339), chat.ErrUndeliverable)
 	}
 	for _, part := range channels.Split(m.Text, maxText) {
 		body := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+" + strings.TrimPrefix(to, "+"),
@@ -195,6 +204,9 @@ func (a *Adapter) post(ctx context.Context, body any) error {
 	json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&r)
 	if res.StatusCode == http.StatusOK && len(r.Messages) > 0 {
 		return nil
+	}
+	if r.Error.Code == 131047 { // re-engagement: the window closed
+		return fmt.Errorf("whatsapp send: error 131047 %s: %w", r.Error.Message, chat.ErrUndeliverable)
 	}
 	return fmt.Errorf("whatsapp send: HTTP %d, error %d: %s", res.StatusCode, r.Error.Code, r.Error.Message)
 }

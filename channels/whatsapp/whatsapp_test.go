@@ -1,9 +1,15 @@
 package whatsapp
 
 import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"tandem/chat"
 	"testing"
 )
 
@@ -56,4 +62,13 @@ func FuzzParsePayload(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWindowClosed(t *testing.T) {
+	now := time.Now()
+	a := &Adapter{Now: func() time.Time { return now }}
+	err := a.Send(context.Background(), chat.Conversation{ID: "c", CustomerID: "wa-1", LastCustomerAt: now.Add(-25 * time.Hour)}, chat.Message{Text: "hi"})
+	if !errors.Is(err, chat.ErrUndeliverable) || !strings.Contains(err.Error(), "24-hour") {
+		t.Fatalf("err = %v", err)
+	}
 }

@@ -69,7 +69,7 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 	if cfg.WhatsAppToken != "" {
 		wa := &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
 			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: &channelReceiver{svc: svc, store: st},
-			Client: &http.Client{Timeout: 15 * time.Second}, Log: log}
+			Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
 		svc.Outbound[whatsapp.Channel] = true
 		outbox.Senders[whatsapp.Channel] = wa
 		hooks[whatsapp.Channel] = wa
