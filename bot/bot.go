@@ -82,6 +82,7 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 	var matched chat.Intent
 	if b.Intents != nil {
 		if in, p, ok := b.Intents.Route(text); ok {
+			p = math.Round(p*1000) / 1000
 			switch in.Action {
 			case chat.ActionAnswer:
 				text := in.Answers[lang]

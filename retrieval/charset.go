@@ -38,11 +38,14 @@ func decodeText(data []byte) (string, error) {
 		return string(data), nil
 	}
 	valid, invalid, run, first := utf8Stats(data)
-	if valid > invalid || run >= utf8Run {
-		return "", fmt.Errorf("mixed encodings: UTF-8 text with an invalid byte at offset %d; save the whole file as UTF-8", first)
+	mostlyUTF8 := valid > invalid || run >= utf8Run
+	if !mostlyUTF8 {
+		if text, ok := decodeGB18030(data); ok {
+			return text, nil
+		}
 	}
-	if text, ok := decodeGB18030(data); ok {
-		return text, nil
+	if valid > 0 {
+		return "", fmt.Errorf("mixed encodings: UTF-8 text with an invalid byte at offset %d; save the whole file as UTF-8", first)
 	}
 	return "", fmt.Errorf("not UTF-8 text: invalid byte at offset %d (a legacy encoding other than GB18030?); save the file as UTF-8", first)
 }

@@ -108,9 +108,6 @@ var pageTypes = map[string]string{
 func pageType(ctype, urlPath string, data []byte) string {
 	mt, _, _ := mime.ParseMediaType(ctype)
 	if ext := pageTypes[mt]; ext != "" {
-		if ext == ".txt" && strings.EqualFold(path.Ext(urlPath), ".md") {
-			return ".md"
-		}
 		return ext
 	}
 	if mt != "" && mt != "application/octet-stream" && mt != "binary/octet-stream" {
@@ -159,7 +156,7 @@ func get(ctx context.Context, client *http.Client, raw string, o FetchOptions) (
 	return data, res.Header.Get("Content-Type"), nil
 }
 
-var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._]+`) // runs of these, and of hyphens, become one hyphen
 
 // urlID makes a document id of a URL's host and path, such as "help.example.com-claims-how-to".
 // When that slug loses information (other characters, a query, truncation) a short hash of the

@@ -17,7 +17,9 @@ import (
 const MaxFileBytes = 20 << 20
 
 // textTypes are the extensions of text-like knowledge files.
-var textTypes = map[string]bool{".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true, ".csv": true, ".jsonl": true}
+var textTypes = map[string]bool{
+	".md": true, ".markdown": true, ".txt": true, ".html": true, ".htm": true, ".csv": true, ".jsonl": true,
+}
 
 // ParseFile reads the documents of one knowledge file by its extension: Markdown (.md, .markdown,
 // with or without front matter), plain text (.txt), HTML (.html, .htm), PDF (.pdf), an FAQ

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,9 +16,11 @@ import (
 // maxPDFPages bounds the pages read from one PDF.
 const maxPDFPages = 2000
 
-// ParsePDF extracts a PDF's text into a document, a page per paragraph block. It uses
-// github.com/ledongthuc/pdf (pure Go, the maintained fork of rsc.io/pdf). A corrupt, encrypted or
-// scanned (image-only) PDF gives an error; a panic inside the parser is turned into one too.
+// ParsePDF extracts a PDF's text into a document; the title is its first line when that is short.
+// It uses github.com/ledongthuc/pdf: pure Go, no cgo, and the maintained fork of rsc.io/pdf
+// (unchanged since 2014) with a plain-text extractor; pdfcpu is far larger and aimed at editing
+// PDFs, not reading their text. A corrupt, password-protected or scanned (image-only) PDF gives
+// an error; a panic inside the parser is turned into one too.
 func ParsePDF(name string, data []byte, now time.Time) (d chat.Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -25,6 +28,9 @@ func ParsePDF(name string, data []byte, now time.Time) (d chat.Document, err err
 		}
 	}()
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if errors.Is(err, pdf.ErrInvalidPassword) {
+		return d, fmt.Errorf("%s: the PDF is password-protected; remove the password and import it again", name)
+	}
 	if err != nil {
 		return d, fmt.Errorf("%s: not a readable PDF: %v", name, err)
 	}

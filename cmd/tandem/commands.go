@@ -195,7 +195,10 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		if _, _, err := loadDemoKB(ctx, st); err != nil {
 			return err
 		}
-		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base")
+		if err := loadDemoIntents(ctx, st); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base and intents")
 	}
 	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
 	if err != nil {
@@ -217,7 +220,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	res := askResult{Question: q, Answer: r.Text, Decision: r.Decision, Reason: r.Reason, Confidence: r.Confidence,
+	res := askResult{Question: q, Answer: r.Text, Decision: r.Decision, Reason: r.Reason, Intent: r.Intent, Confidence: r.Confidence,
 		Sources: r.Sources, Millis: float64(time.Since(start).Microseconds()) / 1000, Timings: r.Timings, Signals: r.Signals}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
