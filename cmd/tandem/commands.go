@@ -159,6 +159,7 @@ type askResult struct {
 	Answer     string             `json:"answer"`
 	Decision   chat.Decision      `json:"decision"`
 	Reason     string             `json:"reason,omitempty"`
+	Intent     string             `json:"intent,omitempty"`
 	Confidence float64            `json:"confidence"`
 	Sources    []chat.Source      `json:"sources"`
 	Millis     float64            `json:"ms"`
