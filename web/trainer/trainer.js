@@ -131,7 +131,8 @@
 
   function when(s) {
     var d = s ? new Date(s) : null;
-    return d && !isNaN(d.getTime()) ? d.toLocaleString() : "";
+    if (!d || isNaN(d.getTime())) return "";
+    try { return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }); } catch (e) { return d.toLocaleString(); }
   }
 
   // clip shortens text to n characters (code points, so no emoji or rare CJK character is cut in half).
@@ -265,6 +266,7 @@
         list.appendChild(none);
       }
       $("chunk-panel").hidden = false;
+      $("chunk-panel").parentNode.classList.add("open");
       $("chunk-panel").scrollTop = 0;
       showError("");
     }).catch(report);
@@ -273,6 +275,7 @@
   function closeChunks() {
     seq.chunks++;
     $("chunk-panel").hidden = true;
+    $("chunk-panel").parentNode.classList.remove("open");
     var was = openDocId;
     openDocId = null;
     markSelected();
@@ -585,4 +588,10 @@
   wire();
   readKey();
   if (key) start(); else signOut("");
+  // A #key=… link opened in a tab that already shows the console switches to that key.
+  window.addEventListener("hashchange", function () {
+    if (!/(?:^#|&)key=/.test(location.hash)) return;
+    readKey();
+    if (key) start(); else signOut("");
+  });
 })();
