@@ -100,6 +100,7 @@
 
   // renderDelta shows a bot reply while it is being written; the final message replaces it.
   function renderDelta(text) {
+    if (!state.awaiting) return; // a late delta after the final reply: ignore it
     var el = list.querySelector(".tw-msg[data-streaming]");
     if (!el) {
       el = document.createElement("div");
@@ -122,7 +123,9 @@
   function render(m) {
     if (!m || !m.id || state.ids[m.id]) return;
     state.ids[m.id] = true;
-    if (m.author === "bot") {
+    if (m.author === "customer") state.awaiting = true;
+    if (m.author === "bot" || m.author === "agent") {
+      state.awaiting = false;
       var partial = list.querySelector(".tw-msg[data-streaming]");
       if (partial) partial.remove();
     }
@@ -236,6 +239,7 @@
     if (!text) return Promise.resolve(false);
     errorEl.textContent = "";
     input.value = "";
+    state.awaiting = true;
     var post = function () { return api("/api/widget/messages", { text: text }, state.token); };
     var p = queue.then(function () { return ready || start(); }).then(post).catch(function (err) {
       if (err.status !== 401) throw err;
