@@ -110,14 +110,12 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 // answer answers from the knowledge base.
 func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, stream func(string)) (chat.Reply, error) {
 	start := time.Now()
-	query := b.contextual(ctx, text, lang, earlier)
-	hits := b.search(ctx, query, lang)
+	f := b.contextual(ctx, text, lang, earlier)
+	query, hits, conf, sig := f.query, f.hits, f.conf, f.sig
 	timings := map[string]float64{"search": millis(time.Since(start))}
 	if unrelated(hits) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope", Timings: timings}, nil
 	}
-	conf := b.confidence(hits, b.Knowledge.QueryWeight(query))
-	sig := Measure(hits, b.Knowledge.QueryWeight(query))
 	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement}
 	top := hits[0]
 	src := []chat.Source{{ID: top.Doc.ID, Title: top.Doc.Title, URL: top.Doc.URL, Score: lexicalScore(top)}}
@@ -196,23 +194,42 @@ type Rewriter interface {
 // contextual returns the query to search for: a follow-up question ("and for travel policies?")
 // is rewritten by the LLM when one is configured, else joined to the customer's previous question
 // when that finds a better-covered match.
-func (b *Bot) contextual(ctx context.Context, text, lang string, earlier []string) string {
+func (b *Bot) contextual(ctx context.Context, text, lang string, earlier []string) found {
 	if len(earlier) == 0 || !followUp(text) {
-		return text
+		return b.lookup(ctx, text, lang)
 	}
 	if rw, ok := b.LLM.(Rewriter); ok {
 		q, err := rw.Rewrite(ctx, earlier[max(0, len(earlier)-3):], text)
 		if err == nil {
-			return q
+			return b.lookup(ctx, q, lang)
 		}
 		b.log().Warn("follow-up rewrite failed; using the heuristic", "err", err)
 	}
-	joined := earlier[len(earlier)-1] + " " + text
-	solo, both := b.search(ctx, text, lang), b.search(ctx, joined, lang)
-	if len(both) > 0 && (len(solo) == 0 || b.confidence(both, b.Knowledge.QueryWeight(joined)) > b.confidence(solo, b.Knowledge.QueryWeight(text))) {
-		return joined
+	solo, both := b.lookup(ctx, text, lang), b.lookup(ctx, earlier[len(earlier)-1]+" "+text, lang)
+	if len(both.hits) > 0 && (len(solo.hits) == 0 || both.conf > solo.conf) {
+		return both
 	}
-	return text
+	return solo
+}
+
+// found is one search with what the bot reads from it.
+type found struct {
+	query string
+	hits  []retrieval.Result
+	sig   Signals
+	conf  float64 // calibrated P(the top hit is right), rounded to 0.001
+}
+
+// lookup searches once and measures the result.
+func (b *Bot) lookup(ctx context.Context, query, lang string) found {
+	f := found{query: query, hits: b.search(ctx, query, lang)}
+	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
+	c := DefaultCalibrator
+	if b.Calibrator != nil {
+		c = *b.Calibrator
+	}
+	f.conf = math.Round(c.P(f.sig)*1000) / 1000
+	return f
 }
 
 // search returns the best chunk of each of the top documents, preferring the customer's
@@ -260,15 +277,6 @@ func lexicalScore(r retrieval.Result) float64 {
 		return 0
 	}
 	return r.Lexical.Raw
-}
-
-// confidence is the calibrated probability that the top answer is right, rounded to 0.001.
-func (b *Bot) confidence(hits []retrieval.Result, queryWeight float64) float64 {
-	c := DefaultCalibrator
-	if b.Calibrator != nil {
-		c = *b.Calibrator
-	}
-	return math.Round(c.P(Measure(hits, queryWeight))*1000) / 1000
 }
 
 func (b *Bot) target() float64 {
