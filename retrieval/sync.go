@@ -56,7 +56,7 @@ func (s *Sync) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Index.Replace(docs, withChunks(docs, chunks))
+	s.Index.Replace(docs, s.withChunks(ctx, docs, chunks))
 	if s.Vectors != nil && s.Model != "" {
 		vecs, err := s.Vectors.Embeddings(ctx, s.Model)
 		if err != nil {
@@ -68,15 +68,25 @@ func (s *Sync) Load(ctx context.Context) error {
 	return nil
 }
 
-// withChunks adds in-memory chunks for documents stored without any (before chunking existed).
-func withChunks(docs []chat.Document, chunks []chat.Chunk) []chat.Chunk {
+// withChunks chunks documents stored without any (before chunking existed) and, when the source
+// can store them, stores the chunks so they get vectors too.
+func (s *Sync) withChunks(ctx context.Context, docs []chat.Document, chunks []chat.Chunk) []chat.Chunk {
 	has := map[string]bool{}
 	for _, c := range chunks {
 		has[c.DocID] = true
 	}
+	var todo []chat.Document
+	var parts [][]chat.Chunk
 	for _, d := range docs {
 		if !has[d.ID] {
-			chunks = append(chunks, Chunks(d, DefaultChunkOptions)...)
+			todo = append(todo, d)
+			parts = append(parts, Chunks(d, DefaultChunkOptions))
+			chunks = append(chunks, parts[len(parts)-1]...)
+		}
+	}
+	if st, ok := s.Source.(DocumentStore); ok && len(todo) > 0 {
+		if _, err := st.PutDocuments(ctx, todo, parts); err != nil && s.Log != nil {
+			s.Log.Warn("storing chunks of older documents failed; searching them from memory", "err", err)
 		}
 	}
 	return chunks

@@ -68,39 +68,7 @@ func newKnowledge(ctx context.Context, cfg config.Config, st knowledgeStore, log
 	} else if vs, ok := st.(retrieval.VectorSource); ok {
 		k.sync.Vectors, k.sync.Model = vs, emb.Model()
 	}
-	if err := backfillChunks(ctx, st); err != nil {
-		return nil, err
-	}
 	return k, nil
-}
-
-// backfillChunks chunks documents stored before chunking existed.
-func backfillChunks(ctx context.Context, st knowledgeStore) error {
-	docs, err := st.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	chunks, err := st.Chunks(ctx, "")
-	if err != nil {
-		return err
-	}
-	has := map[string]bool{}
-	for _, c := range chunks {
-		has[c.DocID] = true
-	}
-	var todo []chat.Document
-	var parts [][]chat.Chunk
-	for _, d := range docs {
-		if !has[d.ID] {
-			todo = append(todo, d)
-			parts = append(parts, retrieval.Chunks(d, retrieval.DefaultChunkOptions))
-		}
-	}
-	if len(todo) == 0 {
-		return nil
-	}
-	_, err = st.PutDocuments(ctx, todo, parts)
-	return err
 }
 
 // embedNow embeds whatever is pending, with a progress bar on a terminal. A failing embedder is
