@@ -196,8 +196,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return outbox.Run(loopCtx) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
-	loops.Go(func() error { return intents.run(loopCtx, retrieval.DefaultSyncInterval) })
-	loops.Go(func() error { return tune.run(loopCtx, retrieval.DefaultSyncInterval) })
+	loops.Go(func() error {
+		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
+	})
+	loops.Go(func() error {
+		return poll(loopCtx, retrieval.DefaultSyncInterval, tune.load, log, "settings reload failed")
+	})
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()

@@ -39,13 +39,27 @@ func (c *channelReceiver) FromChannel(ctx context.Context, in channels.Inbound) 
 	return err
 }
 
+// adapter is a channel: a webhook in and an outbox sender out.
+type adapter interface {
+	http.Handler
+	conversation.Sender
+}
+
 // enableChannels turns on the channels whose settings are present: their webhooks and their
 // outbox senders.
 func enableChannels(cfg config.Config, svc *conversation.Service, st conversation.Store, outbox *conversation.Outbox, log *slog.Logger) (map[string]http.Handler, error) {
 	hooks := map[string]http.Handler{}
+	recv := &channelReceiver{svc: svc, store: st}
+	client := &http.Client{Timeout: 15 * time.Second}
+	enable := func(name string, a adapter) {
+		svc.Outbound[name] = true
+		outbox.Senders[name] = a
+		hooks[name] = a
+		log.Info("channel enabled", "channel", name)
+	}
 	if cfg.WeChatToken != "" {
 		wx := &wechat.Adapter{Token: cfg.WeChatToken, AppID: cfg.WeChatAppID, AppSecret: cfg.WeChatAppSecret, APIBase: cfg.WeChatAPIBase,
-			Receiver: &channelReceiver{svc: svc, store: st}, Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
+			Receiver: recv, Client: client, Log: log, Now: time.Now}
 		if cfg.WeChatAESKey != "" {
 			c, err := wechat.NewCipher(cfg.WeChatAESKey, cfg.WeChatAppID)
 			if err != nil {
@@ -53,43 +67,23 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 			}
 			wx.Cipher = c
 		}
-		svc.Outbound[wechat.Channel] = true
-		outbox.Senders[wechat.Channel] = wx
-		hooks[wechat.Channel] = wx
-		log.Info("channel enabled", "channel", wechat.Channel, "safe_mode", wx.Cipher != nil)
+		enable(wechat.Channel, wx)
 	}
 	if cfg.TelegramToken != "" {
-		tg := &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
-			Receiver: &channelReceiver{svc: svc, store: st}, Client: &http.Client{Timeout: 15 * time.Second}, Log: log}
-		svc.Outbound[telegram.Channel] = true
-		outbox.Senders[telegram.Channel] = tg
-		hooks[telegram.Channel] = tg
-		log.Info("channel enabled", "channel", telegram.Channel)
+		enable(telegram.Channel, &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
+			Receiver: recv, Client: client, Log: log})
 	}
 	if cfg.WhatsAppToken != "" {
-		wa := &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
-			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: &channelReceiver{svc: svc, store: st},
-			Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
-		svc.Outbound[whatsapp.Channel] = true
-		outbox.Senders[whatsapp.Channel] = wa
-		hooks[whatsapp.Channel] = wa
-		log.Info("channel enabled", "channel", whatsapp.Channel)
+		enable(whatsapp.Channel, &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
+			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: recv, Client: client, Log: log, Now: time.Now})
 	}
 	if cfg.ChatwootToken != "" {
-		cw := &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
-			Receiver: &channelReceiver{svc: svc, store: st}, Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
-		svc.Outbound[chatwoot.Channel] = true
-		outbox.Senders[chatwoot.Channel] = cw
-		hooks[chatwoot.Channel] = cw
-		log.Info("channel enabled", "channel", chatwoot.Channel)
+		enable(chatwoot.Channel, &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
+			Receiver: recv, Client: client, Log: log, Now: time.Now})
 	}
 	if cfg.WebhookSecret != "" {
-		wh := &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: &channelReceiver{svc: svc, store: st},
-			Client: &http.Client{Timeout: 15 * time.Second}, Log: log, Now: time.Now}
-		svc.Outbound[webhook.Channel] = true
-		outbox.Senders[webhook.Channel] = wh
-		hooks[webhook.Channel] = wh
-		log.Info("channel enabled", "channel", webhook.Channel)
+		enable(webhook.Channel, &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: recv,
+			Client: client, Log: log, Now: time.Now})
 	}
 	return hooks, nil
 }

@@ -170,19 +170,3 @@ func (s *intentSync) load(ctx context.Context) error {
 	s.log.Info("intents trained", "intents", len(ins), "seconds", time.Since(start).Seconds())
 	return nil
 }
-
-// run retrains every interval when the intents changed, until ctx ends.
-func (s *intentSync) run(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if err := s.load(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("intent training failed; keeping the previous model", "err", err)
-			}
-		}
-	}
-}

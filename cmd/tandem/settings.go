@@ -69,8 +69,9 @@ func (t *tuning) setTarget(ctx context.Context, f float64) error {
 	return nil
 }
 
-// run reloads the settings every interval until ctx ends, so other replicas follow a change.
-func (t *tuning) run(ctx context.Context, interval time.Duration) error {
+// poll calls load every interval until ctx ends, logging failures (the previous state stays), so
+// a change made on another replica or through the CLI arrives within one interval.
+func poll(ctx context.Context, interval time.Duration, load func(context.Context) error, log *slog.Logger, failed string) error {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -78,8 +79,8 @@ func (t *tuning) run(ctx context.Context, interval time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if err := t.load(ctx); err != nil && ctx.Err() == nil {
-				t.log.Warn("settings reload failed", "err", err)
+			if err := load(ctx); err != nil && ctx.Err() == nil {
+				log.Warn(failed, "err", err)
 			}
 		}
 	}
