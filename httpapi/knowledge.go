@@ -265,20 +265,6 @@ func (s *Server) importPart(ctx context.Context, fh *multipart.FileHeader, colle
 	return s.Knowledge.Importer.File(ctx, fh.Filename, data, collection)
 }
 
-type searchHit struct {
-	DocID   string         `json:"doc_id"`
-	ChunkID string         `json:"chunk_id"`
-	Title   string         `json:"title"`
-	Heading string         `json:"heading"`
-	Text    string         `json:"text"`
-	URL     string         `json:"url"`
-	Kind    string         `json:"kind"`
-	Lang    string         `json:"lang"`
-	Lexical *retrieval.Leg `json:"lexical"`
-	Vector  *retrieval.Leg `json:"vector"`
-	Fused   float64        `json:"fused"`
-}
-
 // kbSearch handles GET /api/v1/kb/search?q=&k=&collection=&lang=: the bot's hybrid search with
 // each leg's scores, for the trainer's playground.
 func (s *Server) kbSearch(c echo.Context) error {
@@ -298,10 +284,5 @@ func (s *Server) kbSearch(c echo.Context) error {
 	rs := s.Knowledge.Search.Search(c.Request().Context(), retrieval.Query{Text: q, K: k,
 		Filter: retrieval.Filter{Collection: c.QueryParam("collection"), Lang: c.QueryParam("lang")}})
 	took := float64(time.Since(start).Microseconds()) / 1000
-	hits := make([]searchHit, len(rs))
-	for i, r := range rs {
-		hits[i] = searchHit{DocID: r.Doc.ID, ChunkID: r.Chunk.ID, Title: r.Doc.Title, Heading: r.Chunk.Heading, Text: r.Chunk.Text,
-			URL: r.Doc.URL, Kind: summarize(r.Doc, 0).Kind, Lang: r.Chunk.Lang, Lexical: r.Lexical, Vector: r.Vector, Fused: r.Fused}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"took_ms": took, "hits": hits})
+	return c.JSON(http.StatusOK, map[string]any{"took_ms": took, "hits": retrieval.Show(rs)})
 }

@@ -222,3 +222,32 @@ func NewMemory(ctx context.Context, docs []chat.Document, emb Embedder) (*Search
 	s.Embedder = emb
 	return s, nil
 }
+
+// Shown is a result as clients see it (tandem kb search --json, the trainer's search API).
+type Shown struct {
+	DocID   string  `json:"doc_id"`
+	ChunkID string  `json:"chunk_id"`
+	Title   string  `json:"title"`
+	Heading string  `json:"heading"`
+	Text    string  `json:"text"`
+	URL     string  `json:"url"`
+	Kind    string  `json:"kind"`
+	Lang    string  `json:"lang"`
+	Lexical *Leg    `json:"lexical"`
+	Vector  *Leg    `json:"vector"`
+	Fused   float64 `json:"fused"`
+}
+
+// Show lists results for clients.
+func Show(rs []Result) []Shown {
+	out := make([]Shown, len(rs))
+	for i, r := range rs {
+		kind := r.Doc.Kind
+		if kind == "" {
+			kind = "article"
+		}
+		out[i] = Shown{DocID: r.Doc.ID, ChunkID: r.Chunk.ID, Title: r.Doc.Title, Heading: r.Chunk.Heading, Text: r.Chunk.Text,
+			URL: r.Doc.URL, Kind: kind, Lang: r.Chunk.Lang, Lexical: r.Lexical, Vector: r.Vector, Fused: r.Fused}
+	}
+	return out
+}

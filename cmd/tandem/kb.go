@@ -206,18 +206,6 @@ func kbDelete(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-type searchHit struct {
-	DocID   string         `json:"doc_id"`
-	ChunkID string         `json:"chunk_id"`
-	Title   string         `json:"title"`
-	Heading string         `json:"heading,omitempty"`
-	Lang    string         `json:"lang"`
-	URL     string         `json:"url"`
-	Lexical *retrieval.Leg `json:"lexical"`
-	Vector  *retrieval.Leg `json:"vector"`
-	Fused   float64        `json:"fused"`
-}
-
 func kbSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var asJSON bool
 	var k int
@@ -246,10 +234,7 @@ func kbSearch(ctx context.Context, args []string, getenv func(string) string, st
 	if err := kb.ready(ctx, stderr); err != nil {
 		return err
 	}
-	hits := []searchHit{}
-	for _, r := range kb.search.Search(ctx, retrieval.Query{Text: q, K: k, Filter: f}) {
-		hits = append(hits, searchHit{r.Doc.ID, r.Chunk.ID, r.Doc.Title, r.Chunk.Heading, r.Chunk.Lang, r.Doc.URL, r.Lexical, r.Vector, r.Fused})
-	}
+	hits := retrieval.Show(kb.search.Search(ctx, retrieval.Query{Text: q, K: k, Filter: f}))
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(hits)
 	}
