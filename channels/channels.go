@@ -6,8 +6,11 @@ package channels
 import (
 	"context"
 	"crypto/subtle"
+	"log/slog"
 	"strings"
 	"unicode/utf8"
+
+	"tandem/chat"
 )
 
 // Inbound is a customer message from a channel.
@@ -50,4 +53,16 @@ func Split(text string, max int) []string {
 		out = append(out, text)
 	}
 	return out
+}
+
+// Take hands a message to r. A message Tandem refuses (e.g. one too long to store) is logged and
+// returns nil, because the platform redelivering it would not help; any other error is for the
+// platform to retry.
+func Take(ctx context.Context, r Receiver, in Inbound, log *slog.Logger) error {
+	err := r.FromChannel(ctx, in)
+	if chat.ErrorCode(err) == chat.EINVALID {
+		log.Warn("channel message refused", "channel", in.Channel, "message_id", in.MessageID, "err", err)
+		return nil
+	}
+	return err
 }

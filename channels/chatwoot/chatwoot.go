@@ -120,7 +120,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := fmt.Sprintf("%s%d-%d", customerPref, e.Account.ID, e.Conversation.ID)
 	in := channels.Inbound{Channel: Channel, CustomerKey: key, ExternalID: strconv.FormatInt(e.Sender.ID, 10), Name: e.Sender.Name,
 		MessageID: strconv.FormatInt(e.ID, 10), Text: e.Content}
-	if err := a.Receiver.FromChannel(r.Context(), in); err != nil && chat.ErrorCode(err) != chat.EINVALID {
+	if err := channels.Take(r.Context(), a.Receiver, in, a.Log); err != nil {
 		a.Log.Error("chatwoot message not stored; Chatwoot will retry", "message_id", e.ID, "err", err)
 		http.Error(w, `{"error":{"code":"internal","message":"try again"}}`, http.StatusInternalServerError)
 		return

@@ -105,12 +105,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.Name = strings.TrimSpace(m.From.FirstName + " " + m.From.LastName)
 	}
 	go a.typing(m.Chat.ID)
-	if err := a.Receiver.FromChannel(r.Context(), in); err != nil {
-		if chat.ErrorCode(err) == chat.EINVALID {
-			w.WriteHeader(http.StatusOK) // e.g. an over-long message: retrying would not help
-			a.Log.Warn("telegram message refused", "update_id", u.UpdateID, "err", err)
-			return
-		}
+	if err := channels.Take(r.Context(), a.Receiver, in, a.Log); err != nil {
 		a.Log.Error("telegram message not stored; Telegram will retry", "update_id", u.UpdateID, "err", err)
 		http.Error(w, `{"error":{"code":"internal","message":"try again"}}`, http.StatusInternalServerError)
 		return

@@ -141,16 +141,13 @@ func (a *Adapter) receive(ctx context.Context, in channels.Inbound) error {
 		budget = 3 * time.Second
 	}
 	done := make(chan error, 1)
-	go func() { done <- a.Receiver.FromChannel(context.WithoutCancel(ctx), in) }()
+	go func() { done <- channels.Take(context.WithoutCancel(ctx), a.Receiver, in, a.Log) }()
 	select {
 	case err := <-done:
-		if chat.ErrorCode(err) == chat.EINVALID {
-			return nil // retrying would not help
-		}
 		return err
 	case <-time.After(budget):
 		go func() {
-			if err := <-done; err != nil && chat.ErrorCode(err) != chat.EINVALID {
+			if err := <-done; err != nil {
 				a.Log.Error("wechat turn failed after the acknowledgement", "message_id", in.MessageID, "err", err)
 			}
 		}()

@@ -134,7 +134,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, in := range msgs {
-		if err := a.Receiver.FromChannel(r.Context(), in); err != nil && chat.ErrorCode(err) != chat.EINVALID {
+		if err := channels.Take(r.Context(), a.Receiver, in, a.Log); err != nil {
 			a.Log.Error("whatsapp message not stored; Meta will retry", "wamid", in.MessageID, "err", err)
 			http.Error(w, `{"error":{"code":"internal","message":"try again"}}`, http.StatusInternalServerError)
 			return
