@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,16 +53,13 @@ type Chat struct {
 
 // NewChat returns a generator for cfg.
 func NewChat(cfg ChatConfig) *Chat {
-	c := openai.DefaultConfig(cfg.APIKey)
-	c.BaseURL = cfg.BaseURL
-	c.HTTPClient = &http.Client{}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 4 * time.Second
 	}
 	if cfg.Retries <= 0 {
 		cfg.Retries = 1
 	}
-	return &Chat{client: openai.NewClientWithConfig(c), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+	return &Chat{client: newClient(cfg.BaseURL, cfg.APIKey, 0), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
 }
 
 var languages = map[string]string{"zh": "Simplified Chinese", "en": "English"}

@@ -33,19 +33,25 @@ type Embedder struct {
 
 // NewEmbedder returns an embedder for cfg.
 func NewEmbedder(cfg EmbedConfig) *Embedder {
-	c := openai.DefaultConfig(cfg.APIKey)
-	c.BaseURL = cfg.BaseURL
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	c.HTTPClient = &http.Client{Timeout: cfg.Timeout}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 64
 	}
 	if cfg.Retries <= 0 {
 		cfg.Retries = 3
 	}
-	return &Embedder{client: openai.NewClientWithConfig(c), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+	return &Embedder{client: newClient(cfg.BaseURL, cfg.APIKey, cfg.Timeout), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+}
+
+// newClient returns a go-openai client for an OpenAI-compatible server; timeout 0 leaves the
+// deadline to each call's context.
+func newClient(baseURL, apiKey string, timeout time.Duration) *openai.Client {
+	c := openai.DefaultConfig(apiKey)
+	c.BaseURL = baseURL
+	c.HTTPClient = &http.Client{Timeout: timeout}
+	return openai.NewClientWithConfig(c)
 }
 
 // Model names the model and its dimension, e.g. "openai:text-embedding-3-small:256".
