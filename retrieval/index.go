@@ -45,8 +45,9 @@ type Index struct {
 	mu     sync.RWMutex
 	p      Params
 	items  []item
-	byID   map[string]int32
-	fields []*field // body (with the title folded in unless SeparateTitle), then the title alone
+	byID   map[string]int32          // chunk id → position in items
+	docs   map[string]*chat.Document // document id → document (of the indexed chunks)
+	fields []*field                  // body (with the title folded in unless SeparateTitle), then the title alone
 	model  string
 	vecs   [][]float32 // aligned with items; nil where a chunk has no vector
 	pool   sync.Pool   // *[]float64 score accumulators
@@ -88,10 +89,12 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 	}
 	items := make([]item, 0, len(chunks))
 	byID := make(map[string]int32, len(chunks))
+	indexed := map[string]*chat.Document{}
 	for _, c := range chunks {
 		if d := byDoc[c.DocID]; d != nil {
 			byID[c.ID] = int32(len(items))
 			items = append(items, item{doc: d, chunk: c})
+			indexed[d.ID] = d
 		}
 	}
 	fields := ix.buildFields(items)
@@ -103,7 +106,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 			vecs[i] = ix.vecs[j]
 		}
 	}
-	ix.items, ix.byID, ix.fields, ix.vecs = items, byID, fields, vecs
+	ix.items, ix.byID, ix.docs, ix.fields, ix.vecs = items, byID, indexed, fields, vecs
 }
 
 // titleText is what a chunk's title field holds: the document title, the section heading and an
@@ -196,11 +199,7 @@ func (ix *Index) Len() int {
 func (ix *Index) Documents() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	seen := map[*chat.Document]bool{}
-	for _, it := range ix.items {
-		seen[it.doc] = true
-	}
-	return len(seen)
+	return len(ix.docs)
 }
 
 // weight is the query-side weight of a token: unigrams of Chinese characters count less.
@@ -364,10 +363,8 @@ func (ix *Index) QueryWeight(query string) float64 {
 func (ix *Index) Doc(id string) (chat.Document, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, it := range ix.items {
-		if it.doc.ID == id {
-			return *it.doc, true
-		}
+	if d, ok := ix.docs[id]; ok {
+		return *d, true
 	}
 	return chat.Document{}, false
 }
