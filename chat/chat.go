@@ -63,8 +63,17 @@ type Conversation struct {
 	Owner      Owner  `json:"owner"`
 	Lang       string `json:"lang,omitempty"`
 	// Team and Priority route a waiting conversation (set by the handoff that queued it).
-	Team      string    `json:"team,omitempty"`
-	Priority  string    `json:"priority,omitempty"`
+	Team     string `json:"team,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	// Assignee is the agent who owns it (owner human), or "".
+	Assignee string `json:"assignee,omitempty"`
+	// QueuedAt is when it last entered the queue; FirstResponseDue when a person should have
+	// answered (the SLA), zero when none applies.
+	QueuedAt         time.Time `json:"queued_at,omitempty"`
+	FirstResponseDue time.Time `json:"first_response_due,omitempty"`
+	SLABreached      bool      `json:"sla_breached,omitempty"`
+	// Reason is why it was last handed to people (e.g. "low_confidence").
+	Reason    string    `json:"reason,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// LastCustomerAt is when the customer last wrote (zero: never); platforms with a messaging
@@ -92,6 +101,7 @@ type Message struct {
 	Reason         string    `json:"reason,omitempty"`
 	Channel        string    `json:"channel,omitempty"`
 	ExternalID     string    `json:"external_id,omitempty"`
+	Agent          string    `json:"agent,omitempty"` // an agent message's author
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -115,14 +125,20 @@ type Reply struct {
 
 // Transition is one stored change of a conversation's owner.
 type Transition struct {
-	ConversationID string    `json:"conversation_id"`
-	From           Owner     `json:"from"`
-	To             Owner     `json:"to"`
-	Actor          string    `json:"actor"`
-	Reason         string    `json:"reason"`
-	Team           string    `json:"team,omitempty"`     // a handoff's team (skill)
-	Priority       string    `json:"priority,omitempty"` // a handoff's priority
-	At             time.Time `json:"at"`
+	ConversationID string `json:"conversation_id"`
+	From           Owner  `json:"from"`
+	To             Owner  `json:"to"`
+	Actor          string `json:"actor"`
+	Reason         string `json:"reason"`
+	Team           string `json:"team,omitempty"`     // a handoff's team (skill)
+	Priority       string `json:"priority,omitempty"` // a handoff's priority
+	Assignee       string `json:"assignee,omitempty"` // to human: the agent who takes it
+	// Conditions of the move, not stored: the assignee it must still have (a transfer), the most
+	// conversations the new assignee may hold (0: no limit), and a queued conversation's SLA.
+	FromAssignee string    `json:"-"`
+	Capacity     int       `json:"-"`
+	Due          time.Time `json:"-"`
+	At           time.Time `json:"at"`
 }
 
 // Event is published to real-time subscribers of a conversation.
@@ -132,6 +148,17 @@ type Event struct {
 	Message        *Message `json:"message,omitempty"`
 	Owner          Owner    `json:"owner,omitempty"`
 	Text           string   `json:"text,omitempty"` // delta: the reply so far; the final "message" replaces it
+	// Queue and handoff events: who has the conversation now, its team and priority.
+	Assignee string `json:"assignee,omitempty"`
+	Team     string `json:"team,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Author   string `json:"author,omitempty"` // typing: who is typing
+	Draft    *Draft `json:"draft,omitempty"`
+	Note     *Note  `json:"note,omitempty"`
+	// Position (1 = next) and Wait (estimated seconds) of a waiting customer.
+	Position int `json:"position,omitempty"`
+	Wait     int `json:"wait,omitempty"`
 }
 
 // OutboxItem is a message waiting to be delivered to a channel.

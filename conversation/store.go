@@ -50,3 +50,45 @@ type Store interface {
 	// PendingOutbox counts undelivered outbox items.
 	PendingOutbox(ctx context.Context) (int, error)
 }
+
+// DeskStore is the persistence of the agent desk: queue, agents, drafts, notes and ratings.
+type DeskStore interface {
+	// Customer returns a customer by id, or not_found.
+	Customer(ctx context.Context, id string) (chat.Customer, error)
+	// Queue lists waiting conversations (at most limit), oldest queued first.
+	Queue(ctx context.Context, limit int) ([]chat.Conversation, error)
+	// Assigned lists the conversations a person holds (owner human, this assignee).
+	Assigned(ctx context.Context, agent string) ([]chat.Conversation, error)
+	// Overdue lists waiting conversations whose first response was due before now and that
+	// are not yet marked breached.
+	Overdue(ctx context.Context, now time.Time) ([]chat.Conversation, error)
+	// MarkBreached marks a waiting conversation's SLA breached; false if it already was or
+	// is no longer waiting.
+	MarkBreached(ctx context.Context, id string, at time.Time) (bool, error)
+
+	// PutAgent creates an agent or updates name, capacity and teams (status and seen_at stay).
+	PutAgent(ctx context.Context, a chat.Agent) error
+	// SetPresence sets an agent's status and when they were last seen.
+	SetPresence(ctx context.Context, username, status string, at time.Time) error
+	// Agent returns one agent with their current load, or not_found.
+	Agent(ctx context.Context, username string) (chat.Agent, error)
+	// Agents lists every agent with their current load, by username.
+	Agents(ctx context.Context) ([]chat.Agent, error)
+
+	// AddDraft stores a bot draft and returns it with its id.
+	AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error)
+	// LatestDraft returns a conversation's newest draft, or not_found.
+	LatestDraft(ctx context.Context, conversationID string) (chat.Draft, error)
+	// CompleteDraft records what the agent sent for an unsent draft of the conversation:
+	// Agent, Final, SentID, EditDistance and SentAt. not_found if there is no such unsent draft.
+	CompleteDraft(ctx context.Context, d chat.Draft) error
+	// Drafts lists drafts created in [from, to), oldest first, at most limit.
+	Drafts(ctx context.Context, from, to time.Time, limit int) ([]chat.Draft, error)
+
+	// AddNote stores an internal note.
+	AddNote(ctx context.Context, n chat.Note) (chat.Note, error)
+	// Notes lists a conversation's notes, oldest first.
+	Notes(ctx context.Context, conversationID string) ([]chat.Note, error)
+	// AddRating stores a post-chat rating.
+	AddRating(ctx context.Context, r chat.Rating) error
+}

@@ -52,18 +52,33 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 	return nil
 }
 
-const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at,
+const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, assignee, reason, queued_at,
+	first_response_due, sla_breached_at IS NOT NULL, created_at, updated_at,
 	(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
 func scanConversation(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
-	var last *time.Time
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.CreatedAt, &c.UpdatedAt, &last)
+	var queued, due, last *time.Time
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.Assignee, &c.Reason,
+		&queued, &due, &c.SLABreached, &c.CreatedAt, &c.UpdatedAt, &last)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	if last != nil {
-		c.LastCustomerAt = last.UTC()
-	}
+	c.QueuedAt, c.FirstResponseDue, c.LastCustomerAt = utcOrZero(queued), utcOrZero(due), utcOrZero(last)
 	return c, err
+}
+
+func utcOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// nullTime is the column value of a time where zero means NULL.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // Conversation returns the conversation with id.
@@ -85,12 +100,12 @@ func (s *Store) LatestConversation(ctx context.Context, customerID string) (chat
 	return c, nil
 }
 
-const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), created_at`
+const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, created_at`
 
 func scanMessage(row pgx.Row) (chat.Message, error) {
 	var m chat.Message
 	err := row.Scan(&m.ID, &m.ConversationID, &m.Author, &m.Text, &m.Sources, &m.Confidence,
-		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.CreatedAt)
+		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.Agent, &m.CreatedAt)
 	m.CreatedAt = m.CreatedAt.UTC()
 	return m, err
 }
@@ -139,8 +154,8 @@ func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliv
 		conflict = ` ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING`
 	}
 	err := s.pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`+conflict+` RETURNING id
+			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at, agent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12)`+conflict+` RETURNING id
 		), queued AS (
 			INSERT INTO outbox (message_id, channel, next_at) SELECT id, $8, $10 FROM ins WHERE $11::boolean
 		), bumped AS (
@@ -148,7 +163,7 @@ func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliv
 		)
 		SELECT id FROM ins`,
 		m.ConversationID, string(m.Author), m.Text, sources, m.Confidence, string(m.Decision), m.Reason, m.Channel, ext,
-		m.CreatedAt, deliver).Scan(&m.ID)
+		m.CreatedAt, deliver, m.Agent).Scan(&m.ID)
 	if pgCode(err) == foreignKeyViolation {
 		return m, chat.Errorf(chat.ENOTFOUND, "conversation not found")
 	}
@@ -197,19 +212,25 @@ func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
 		return chat.Errorf(chat.ECONFLICT, "cannot move owner from %s to %s", t.From, t.To)
 	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		// Queuing sets the routing; other moves keep it.
-		tag, err := tx.Exec(ctx, `UPDATE conversations SET owner = $1, updated_at = $2,
-			team = CASE WHEN $1 = 'waiting' THEN $5 ELSE team END, priority = CASE WHEN $1 = 'waiting' THEN $6 ELSE priority END
-			WHERE id = $3 AND owner = $4`,
-			string(t.To), t.At, t.ConversationID, string(t.From), t.Team, t.Priority)
+		if err := checkCapacity(ctx, tx, t); err != nil {
+			return err
+		}
+		// Queuing sets the routing, the reason and the SLA; taking it sets the assignee.
+		tag, err := tx.Exec(ctx, `UPDATE conversations SET owner = $1, updated_at = $2, assignee = $7,
+			team = CASE WHEN $1 = 'waiting' THEN $5 ELSE team END, priority = CASE WHEN $1 = 'waiting' THEN $6 ELSE priority END,
+			reason = CASE WHEN $1 = 'waiting' THEN $8 ELSE reason END, queued_at = CASE WHEN $1 = 'waiting' THEN $2 ELSE queued_at END,
+			first_response_due = CASE WHEN $1 = 'waiting' THEN $9 ELSE first_response_due END,
+			sla_breached_at = CASE WHEN $1 = 'waiting' THEN NULL ELSE sla_breached_at END
+			WHERE id = $3 AND owner = $4 AND ($10 = '' OR assignee = $10)`,
+			string(t.To), t.At, t.ConversationID, string(t.From), t.Team, t.Priority, t.Assignee, t.Reason, nullTime(t.Due), t.FromAssignee)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return ownerConflict(ctx, tx, t)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, team, priority, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.Team, t.Priority, t.At)
+		_, err = tx.Exec(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, team, priority, assignee, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.Team, t.Priority, t.Assignee, t.At)
 		return err
 	})
 	if err != nil {
@@ -218,24 +239,43 @@ func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
 	return nil
 }
 
+// checkCapacity refuses a move to a person who already holds t.Capacity conversations. It locks
+// the agent's row first, so two moves to one agent are counted one after the other.
+func checkCapacity(ctx context.Context, tx pgx.Tx, t chat.Transition) error {
+	if t.To != chat.OwnerHuman || t.Capacity <= 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM agents WHERE username = $1 FOR UPDATE`, t.Assignee); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM conversations WHERE owner = 'human' AND assignee = $1`, t.Assignee).Scan(&n); err != nil {
+		return err
+	}
+	if n >= t.Capacity {
+		return chat.Errorf(chat.ECONFLICT, "%s already has %d conversations (capacity %d)", t.Assignee, n, t.Capacity)
+	}
+	return nil
+}
+
 func ownerConflict(ctx context.Context, tx pgx.Tx, t chat.Transition) error {
-	var owner string
-	if err := tx.QueryRow(ctx, `SELECT owner FROM conversations WHERE id = $1`, t.ConversationID).Scan(&owner); err != nil {
+	var owner, assignee string
+	if err := tx.QueryRow(ctx, `SELECT owner, assignee FROM conversations WHERE id = $1`, t.ConversationID).Scan(&owner, &assignee); err != nil {
 		return notFound(err, "conversation")
 	}
-	return chat.Errorf(chat.ECONFLICT, "owner is %s, not %s", owner, t.From)
+	return chat.OwnerConflict(t, chat.Owner(owner), assignee)
 }
 
 // Transitions lists the ownership changes of a conversation.
 func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.Transition, error) {
-	rows, err := s.pool.Query(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, team, priority, at
+	rows, err := s.pool.Query(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, team, priority, assignee, at
 		FROM transitions WHERE conversation_id = $1 ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("transitions: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Transition, error) {
 		var t chat.Transition
-		err := r.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.Team, &t.Priority, &t.At)
+		err := r.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.Team, &t.Priority, &t.Assignee, &t.At)
 		t.At = t.At.UTC()
 		return t, err
 	})

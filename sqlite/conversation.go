@@ -46,17 +46,34 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 	return nil
 }
 
-const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, created_at, updated_at,
+const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, assignee, reason, queued_at,
+	first_response_due, sla_breached_at, created_at, updated_at,
 	(SELECT COALESCE(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
-func scanConversation(row *sql.Row) (chat.Conversation, error) {
+func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, error) {
 	var c chat.Conversation
-	var last int64
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt), &last)
-	if last > 0 {
-		c.LastCustomerAt = fromMicros(last)
-	}
+	var queued, due, breached, last int64
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.Assignee, &c.Reason,
+		&queued, &due, &breached, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt), &last)
+	c.QueuedAt, c.FirstResponseDue, c.LastCustomerAt = optMicros(queued), optMicros(due), optMicros(last)
+	c.SLABreached = breached > 0
 	return c, err
+}
+
+// optMicros is the time of a column where 0 means none.
+func optMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMicros(v)
+}
+
+// optTime is the column value of a time where 0 means none.
+func optTime(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
 }
 
 // Conversation returns the conversation with id.
@@ -78,13 +95,13 @@ func (s *Store) LatestConversation(ctx context.Context, customerID string) (chat
 	return c, nil
 }
 
-const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), created_at`
+const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, created_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (chat.Message, error) {
 	var m chat.Message
 	var conf sql.NullFloat64
 	err := sc.Scan(&m.ID, &m.ConversationID, &m.Author, &m.Text, jsonCol{&m.Sources}, &conf,
-		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, (*microTime)(&m.CreatedAt))
+		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.Agent, (*microTime)(&m.CreatedAt))
 	if conf.Valid {
 		m.Confidence = &conf.Float64
 	}
@@ -144,10 +161,10 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m chat.Message) (chat.Messag
 		ext = m.ExternalID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages
-		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, agent, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ConversationID, string(m.Author), m.Text, string(sources), m.Confidence, string(m.Decision), m.Reason,
-		m.Channel, ext, micros(m.CreatedAt))
+		m.Channel, ext, m.Agent, micros(m.CreatedAt))
 	if err != nil {
 		if isForeignKey(err) {
 			return m, chat.Errorf(chat.ENOTFOUND, "conversation not found")
@@ -206,19 +223,27 @@ func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
 		return chat.Errorf(chat.ECONFLICT, "cannot move owner from %s to %s", t.From, t.To)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		// Queuing sets the routing; other moves keep it.
-		res, err := tx.ExecContext(ctx, `UPDATE conversations SET owner = ?, updated_at = ?,
-			team = CASE WHEN ? = 'waiting' THEN ? ELSE team END, priority = CASE WHEN ? = 'waiting' THEN ? ELSE priority END
-			WHERE id = ? AND owner = ?`,
-			string(t.To), micros(t.At), string(t.To), t.Team, string(t.To), t.Priority, t.ConversationID, string(t.From))
+		if err := checkCapacity(ctx, tx, t); err != nil {
+			return err
+		}
+		// Queuing sets the routing, the reason and the SLA; taking it sets the assignee.
+		waiting := t.To == chat.OwnerWaiting
+		res, err := tx.ExecContext(ctx, `UPDATE conversations SET owner = ?, updated_at = ?, assignee = ?,
+			team = CASE WHEN ? THEN ? ELSE team END, priority = CASE WHEN ? THEN ? ELSE priority END,
+			reason = CASE WHEN ? THEN ? ELSE reason END, queued_at = CASE WHEN ? THEN ? ELSE queued_at END,
+			first_response_due = CASE WHEN ? THEN ? ELSE first_response_due END,
+			sla_breached_at = CASE WHEN ? THEN 0 ELSE sla_breached_at END
+			WHERE id = ? AND owner = ? AND (? = '' OR assignee = ?)`,
+			string(t.To), micros(t.At), t.Assignee, waiting, t.Team, waiting, t.Priority, waiting, t.Reason,
+			waiting, micros(t.At), waiting, optTime(t.Due), waiting, t.ConversationID, string(t.From), t.FromAssignee, t.FromAssignee)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ownerConflict(ctx, tx, t)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, team, priority, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.Team, t.Priority, micros(t.At))
+		_, err = tx.ExecContext(ctx, `INSERT INTO transitions (conversation_id, from_owner, to_owner, actor, reason, team, priority, assignee, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ConversationID, string(t.From), string(t.To), t.Actor, t.Reason, t.Team, t.Priority, t.Assignee, micros(t.At))
 		return err
 	})
 	if err != nil {
@@ -227,18 +252,34 @@ func (s *Store) SetOwner(ctx context.Context, t chat.Transition) error {
 	return nil
 }
 
+// checkCapacity refuses a move to a person who already holds t.Capacity conversations. The
+// transaction holds SQLite's write lock, so the count cannot change before the move.
+func checkCapacity(ctx context.Context, tx *sql.Tx, t chat.Transition) error {
+	if t.To != chat.OwnerHuman || t.Capacity <= 0 {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM conversations WHERE owner = 'human' AND assignee = ?`, t.Assignee).Scan(&n); err != nil {
+		return err
+	}
+	if n >= t.Capacity {
+		return chat.Errorf(chat.ECONFLICT, "%s already has %d conversations (capacity %d)", t.Assignee, n, t.Capacity)
+	}
+	return nil
+}
+
 func ownerConflict(ctx context.Context, tx *sql.Tx, t chat.Transition) error {
-	var owner string
-	err := tx.QueryRowContext(ctx, `SELECT owner FROM conversations WHERE id = ?`, t.ConversationID).Scan(&owner)
+	var owner, assignee string
+	err := tx.QueryRowContext(ctx, `SELECT owner, assignee FROM conversations WHERE id = ?`, t.ConversationID).Scan(&owner, &assignee)
 	if err != nil {
 		return notFound(err, "conversation")
 	}
-	return chat.Errorf(chat.ECONFLICT, "owner is %s, not %s", owner, t.From)
+	return chat.OwnerConflict(t, chat.Owner(owner), assignee)
 }
 
 // Transitions lists the ownership changes of a conversation.
 func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.Transition, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, team, priority, at
+	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, from_owner, to_owner, actor, reason, team, priority, assignee, at
 		FROM transitions WHERE conversation_id = ? ORDER BY id`, conversationID)
 	if err != nil {
 		return nil, fmt.Errorf("transitions: %w", err)
@@ -247,7 +288,7 @@ func (s *Store) Transitions(ctx context.Context, conversationID string) ([]chat.
 	var out []chat.Transition
 	for rows.Next() {
 		var t chat.Transition
-		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.Team, &t.Priority, (*microTime)(&t.At)); err != nil {
+		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Actor, &t.Reason, &t.Team, &t.Priority, &t.Assignee, (*microTime)(&t.At)); err != nil {
 			return nil, fmt.Errorf("transitions: %w", err)
 		}
 		out = append(out, t)

@@ -17,6 +17,7 @@ import (
 // Store is everything a Tandem store provides.
 type Store interface {
 	conversation.Store
+	conversation.DeskStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -62,6 +63,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Chunks", testChunks},
 		{"Embeddings", testEmbeddings},
 		{"Intents", testIntents},
+		{"Queue", testQueue},
+		{"AcceptRace", testAcceptRace},
+		{"CapacityRace", testCapacityRace},
+		{"Agents", testAgents},
+		{"Drafts", testDrafts},
+		{"NotesRatings", testNotesRatings},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

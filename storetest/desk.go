@@ -1,0 +1,216 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"tandem/chat"
+)
+
+// queued moves a new bot conversation to the queue at `at` with a priority and SLA due time.
+func queued(t *testing.T, s Store, id string, at time.Time, priority string) chat.Conversation {
+	t.Helper()
+	c := newConversation(t, s, id)
+	must(t, s.SetOwner(context.Background(), chat.Transition{ConversationID: id, From: chat.OwnerBot, To: chat.OwnerWaiting,
+		Actor: "bot", Reason: "low_confidence", Priority: priority, Team: "billing", Due: at.Add(5 * time.Minute), At: at}))
+	return c
+}
+
+func testQueue(t *testing.T, s Store) {
+	ctx := context.Background()
+	queued(t, s, "q2", t0.Add(2*time.Second), "")
+	queued(t, s, "q1", t0.Add(time.Second), "high")
+	newConversation(t, s, "bot-owned")
+	q, err := s.Queue(ctx, 10)
+	must(t, err)
+	if len(q) != 2 || q[0].ID != "q1" || q[1].ID != "q2" {
+		t.Fatalf("queue = %+v, want q1, q2", q)
+	}
+	c := q[0]
+	if c.Reason != "low_confidence" || c.Team != "billing" || c.Priority != "high" || !c.QueuedAt.Equal(t0.Add(time.Second)) ||
+		!c.FirstResponseDue.Equal(t0.Add(time.Second+5*time.Minute)) || c.SLABreached {
+		t.Fatalf("queued conversation = %+v", c)
+	}
+	over, err := s.Overdue(ctx, t0.Add(5*time.Minute+1500*time.Millisecond))
+	must(t, err)
+	if len(over) != 1 || over[0].ID != "q1" {
+		t.Fatalf("overdue = %+v, want q1", over)
+	}
+	ok, err := s.MarkBreached(ctx, "q1", t0.Add(6*time.Minute))
+	must(t, err)
+	again, _ := s.MarkBreached(ctx, "q1", t0.Add(7*time.Minute))
+	if !ok || again {
+		t.Fatalf("MarkBreached = %v then %v, want true then false", ok, again)
+	}
+	// Taking it sets the assignee; a second taker gets a conflict naming the first.
+	must(t, s.SetOwner(ctx, chat.Transition{ConversationID: "q1", From: chat.OwnerWaiting, To: chat.OwnerHuman, Actor: "amy", Assignee: "amy", At: t0.Add(time.Minute)}))
+	err = s.SetOwner(ctx, chat.Transition{ConversationID: "q1", From: chat.OwnerWaiting, To: chat.OwnerHuman, Actor: "bob", Assignee: "bob", At: t0.Add(time.Minute)})
+	mustCode(t, err, chat.ECONFLICT)
+	mine, err := s.Assigned(ctx, "amy")
+	must(t, err)
+	if len(mine) != 1 || mine[0].Assignee != "amy" || !mine[0].SLABreached {
+		t.Fatalf("amy's conversations = %+v", mine)
+	}
+	// A transfer must name the current assignee.
+	err = s.SetOwner(ctx, chat.Transition{ConversationID: "q1", From: chat.OwnerHuman, FromAssignee: "bob", To: chat.OwnerHuman, Assignee: "cat", At: t0.Add(2 * time.Minute)})
+	mustCode(t, err, chat.ECONFLICT)
+	must(t, s.SetOwner(ctx, chat.Transition{ConversationID: "q1", From: chat.OwnerHuman, FromAssignee: "amy", To: chat.OwnerHuman, Assignee: "cat", Actor: "amy", Reason: "transfer", At: t0.Add(2 * time.Minute)}))
+	tr, err := s.Transitions(ctx, "q1")
+	must(t, err)
+	if last := tr[len(tr)-1]; last.Assignee != "cat" || last.Reason != "transfer" {
+		t.Fatalf("last transition = %+v", last)
+	}
+	// Back to the queue clears the assignee and restarts the SLA.
+	must(t, s.SetOwner(ctx, chat.Transition{ConversationID: "q1", From: chat.OwnerHuman, To: chat.OwnerWaiting, Actor: "system", Reason: "agent_offline", Priority: "high", At: t0.Add(3 * time.Minute), Due: t0.Add(5 * time.Minute)}))
+	c, err = s.Conversation(ctx, "q1")
+	must(t, err)
+	if c.Assignee != "" || c.SLABreached || c.Reason != "agent_offline" {
+		t.Fatalf("requeued = %+v", c)
+	}
+}
+
+// testAcceptRace: many agents accept one conversation at once; exactly one wins.
+func testAcceptRace(t *testing.T, s Store) {
+	ctx := context.Background()
+	for round := range 5 {
+		id := fmt.Sprintf("race-%d", round)
+		queued(t, s, id, t0, "")
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				who := fmt.Sprintf("agent%d", i)
+				errs[i] = s.SetOwner(ctx, chat.Transition{ConversationID: id, From: chat.OwnerWaiting, To: chat.OwnerHuman,
+					Actor: who, Assignee: who, At: t0.Add(time.Minute)})
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+			} else if chat.ErrorCode(err) != chat.ECONFLICT {
+				t.Fatalf("loser error = %v, want conflict", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d agents won, want exactly 1", round, won)
+		}
+		tr, err := s.Transitions(ctx, id)
+		must(t, err)
+		if len(tr) != 2 {
+			t.Fatalf("transitions = %d, want 2 (queued, taken)", len(tr))
+		}
+	}
+}
+
+// testCapacityRace: conversations assigned to one agent at once never exceed their capacity.
+func testCapacityRace(t *testing.T, s Store) {
+	ctx := context.Background()
+	must(t, s.PutAgent(ctx, chat.Agent{Username: "amy", Capacity: 3, SeenAt: t0}))
+	const n = 10
+	for i := range n {
+		queued(t, s, fmt.Sprintf("cap-%d", i), t0, "")
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.SetOwner(ctx, chat.Transition{ConversationID: fmt.Sprintf("cap-%d", i), From: chat.OwnerWaiting, To: chat.OwnerHuman,
+				Actor: "amy", Assignee: "amy", Capacity: 3, At: t0.Add(time.Minute)})
+			if err == nil {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			} else if chat.ErrorCode(err) != chat.ECONFLICT {
+				t.Errorf("over-capacity error = %v, want conflict", err)
+			}
+		}()
+	}
+	wg.Wait()
+	a, err := s.Agent(ctx, "amy")
+	must(t, err)
+	if won != 3 || a.Load != 3 {
+		t.Fatalf("accepted %d, load %d; want 3 and 3 (capacity)", won, a.Load)
+	}
+}
+
+func testAgents(t *testing.T, s Store) {
+	ctx := context.Background()
+	must(t, s.PutAgent(ctx, chat.Agent{Username: "bob", Name: "Bob", Capacity: 4, Teams: []string{"billing"}, SeenAt: t0}))
+	must(t, s.PutAgent(ctx, chat.Agent{Username: "amy", Name: "Amy", Capacity: 2, SeenAt: t0}))
+	must(t, s.SetPresence(ctx, "bob", chat.PresenceOnline, t0.Add(time.Minute)))
+	mustCode(t, s.SetPresence(ctx, "nobody", chat.PresenceOnline, t0), chat.ENOTFOUND)
+	must(t, s.PutAgent(ctx, chat.Agent{Username: "bob", Name: "Bobby", Capacity: 5, Teams: []string{"billing", "vip"}, SeenAt: t0}))
+	b, err := s.Agent(ctx, "bob")
+	must(t, err)
+	if b.Name != "Bobby" || b.Status != chat.PresenceOnline || b.Capacity != 5 || len(b.Teams) != 2 || !b.SeenAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("bob = %+v (PutAgent must keep presence)", b)
+	}
+	all, err := s.Agents(ctx)
+	must(t, err)
+	if len(all) != 2 || all[0].Username != "amy" || all[0].Status != chat.PresenceOffline || all[0].Teams == nil {
+		t.Fatalf("agents = %+v", all)
+	}
+	_, err = s.Agent(ctx, "nobody")
+	mustCode(t, err, chat.ENOTFOUND)
+}
+
+func testDrafts(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "d1")
+	_, err := s.LatestDraft(ctx, "d1")
+	mustCode(t, err, chat.ENOTFOUND)
+	src := []chat.Source{{ID: "doc", Title: "Refunds", URL: "/kb/doc"}}
+	d, err := s.AddDraft(ctx, chat.Draft{ConversationID: "d1", MessageID: 7, Text: "Refunds take 5 days.", Sources: src,
+		Confidence: 0.8, Decision: chat.DecisionAnswer, CreatedAt: t0})
+	must(t, err)
+	_, err = s.AddDraft(ctx, chat.Draft{ConversationID: "missing", Text: "x", CreatedAt: t0})
+	mustCode(t, err, chat.ENOTFOUND)
+	got, err := s.LatestDraft(ctx, "d1")
+	must(t, err)
+	if got.ID != d.ID || got.Text != d.Text || len(got.Sources) != 1 || got.SentAt != nil || got.EditDistance != nil {
+		t.Fatalf("latest draft = %+v", got)
+	}
+	dist, sent := 3, t0.Add(time.Minute)
+	done := chat.Draft{ID: d.ID, ConversationID: "d1", Agent: "amy", Final: "Refunds take 3 days.", SentID: 9, EditDistance: &dist, SentAt: &sent}
+	must(t, s.CompleteDraft(ctx, done))
+	mustCode(t, s.CompleteDraft(ctx, done), chat.ENOTFOUND) // already sent
+	list, err := s.Drafts(ctx, t0, t0.Add(time.Hour), 10)
+	must(t, err)
+	if len(list) != 1 || list[0].Final != done.Final || *list[0].EditDistance != 3 || !list[0].SentAt.Equal(sent) || list[0].Agent != "amy" {
+		t.Fatalf("drafts = %+v", list)
+	}
+}
+
+func testNotesRatings(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "n1")
+	n, err := s.AddNote(ctx, chat.Note{ConversationID: "n1", Author: "amy", Text: "VIP, be quick", CreatedAt: t0})
+	must(t, err)
+	_, err = s.AddNote(ctx, chat.Note{ConversationID: "missing", Author: "amy", Text: "x", CreatedAt: t0})
+	mustCode(t, err, chat.ENOTFOUND)
+	notes, err := s.Notes(ctx, "n1")
+	must(t, err)
+	if len(notes) != 1 || notes[0].ID != n.ID || notes[0].Text != "VIP, be quick" || !notes[0].CreatedAt.Equal(t0) {
+		t.Fatalf("notes = %+v", notes)
+	}
+	must(t, s.AddRating(ctx, chat.Rating{ConversationID: "n1", Score: 5, Comment: "great", CreatedAt: t0}))
+	mustCode(t, s.AddRating(ctx, chat.Rating{ConversationID: "missing", Score: 5, CreatedAt: t0}), chat.ENOTFOUND)
+	cu, err := s.Customer(ctx, "cu-n1")
+	must(t, err)
+	if cu.Name != "Ann" || cu.Channel != "api" {
+		t.Fatalf("customer = %+v", cu)
+	}
+	_, err = s.Customer(ctx, "nobody")
+	mustCode(t, err, chat.ENOTFOUND)
+}
