@@ -1,5 +1,7 @@
 package chat
 
+import "fmt"
+
 // Notice kinds: fixed texts Tandem sends to customers.
 const (
 	NoticeHandoff  = "handoff"   // the customer asked for a person
@@ -7,6 +9,12 @@ const (
 	NoticeError    = "error"     // something failed on our side
 	NoticeOffer    = "offer"     // the bot is not helping: it offers a person
 	NoticeClarify  = "clarify"   // two articles fit equally well: the bot asks which one
+	NoticeJoined   = "joined"    // an agent took the conversation (%s: their name)
+	NoticeReturned = "returned"  // the agent handed the conversation back to the bot
+	NoticeBack     = "back"      // the customer left the queue for the bot
+	NoticeRate     = "rate"      // the conversation closed: asks for a rating
+	NoticeClosed   = "closed"    // after hours (%s: when people are back): leave a message
+	NoticeTaken    = "taken"     // after hours: the customer's message is queued
 )
 
 var notices = map[string][2]string{ // kind → {en, zh}
@@ -15,6 +23,17 @@ var notices = map[string][2]string{ // kind → {en, zh}
 	NoticeError:    {"Sorry, something went wrong on our side. A person will take over shortly.", "抱歉，系统暂时出现问题，正在为您转接人工客服。"},
 	NoticeClarify:  {"Did you mean one of these? Please tell me which one, or say \"agent\" for a person.", "您想问的是以下哪一个？请告诉我，或回复“人工”转人工客服。"},
 	NoticeOffer:    {"Sorry this isn't helping. Would you like to talk to a person? Just say \"agent\".", "抱歉没能帮到您。需要人工客服吗？回复“人工”即可。"},
+	NoticeJoined:   {"%s has joined the conversation.", "人工客服 %s 已接入，正在为您服务。"},
+	NoticeReturned: {"You're back with the assistant. Ask me anything, or say \"agent\" for a person again.", "已为您转回智能助手。有问题请继续提问，或回复“人工”再次转人工。"},
+	NoticeBack:     {"OK, you've left the queue. Ask me anything, or say \"agent\" to queue again.", "好的，已为您退出排队。请继续提问，或回复“人工”重新排队。"},
+	NoticeRate:     {"This conversation is closed. How did we do? Reply with a rating from 1 (poor) to 5 (great).", "本次会话已结束。请为我们的服务打分：回复 1（很差）到 5（很好）。"},
+	NoticeClosed:   {"Our team is offline now and back %s. Leave your question and how to reach you (email or phone) here, and we'll reply as soon as we're back. You can also go back to the assistant meanwhile.", "人工客服现在不在线，将于%s恢复服务。请留下您的问题和联系方式（邮箱或电话），我们上班后会第一时间回复。您也可以先返回智能助手继续提问。"},
+	NoticeTaken:    {"Thanks, we've got your message. It's in the queue for when the team is back.", "收到，您的留言已进入排队，客服上班后会尽快回复您。"},
+}
+
+// Noticef returns a notice whose text takes arguments (joined: a name; closed: an opening time).
+func Noticef(kind, lang string, args ...any) string {
+	return fmt.Sprintf(Notice(kind, lang), args...)
 }
 
 // Notice returns the customer-facing text of a notice in lang ("zh", else English).

@@ -67,6 +67,12 @@ type Config struct {
 	// TargetPrecision is the least P(the top answer is right) at which the bot answers.
 	TargetPrecision float64 // TANDEM_TARGET_PRECISION
 
+	// The agent desk: "pick" (agents take from the queue) or "auto" (assigned to the least-loaded
+	// eligible agent); an agent's default capacity; business hours per team as JSON (empty: 24/7).
+	Routing       string // TANDEM_ROUTING
+	AgentCapacity int    // TANDEM_AGENT_CAPACITY
+	Hours         string // TANDEM_HOURS
+
 	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // TANDEM_LOG_FORMAT: json or text
 
@@ -99,6 +105,8 @@ const (
 	DefaultWidgetBurst  = 5
 	DefaultShutdown     = 10 * time.Second
 	DefaultEmbedDim     = 256
+	// DefaultAgentCapacity is how many conversations an agent holds at once unless set.
+	DefaultAgentCapacity = 5
 	// DefaultTargetPrecision: answer when P(right) ≥ 0.8.
 	DefaultTargetPrecision = 0.8
 )
@@ -157,6 +165,8 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.MaxBodyBytes = num("TANDEM_MAX_BODY_BYTES", DefaultMaxBodyBytes)
 	c.WidgetBurst = int(num("TANDEM_WIDGET_BURST", DefaultWidgetBurst))
 	c.EmbedDim = int(num("TANDEM_EMBED_DIM", DefaultEmbedDim))
+	c.AgentCapacity = int(num("TANDEM_AGENT_CAPACITY", DefaultAgentCapacity))
+	c.Routing, c.Hours = env("TANDEM_ROUTING", "pick"), getenv("TANDEM_HOURS")
 	c.WidgetRate = DefaultWidgetRate
 	if v := getenv("TANDEM_WIDGET_RATE"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
@@ -258,6 +268,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, errors.New("TANDEM_WEBHOOK_URL: required with TANDEM_WEBHOOK_SECRET, an http(s) URL where replies are posted"))
 		}
+	}
+	if c.Routing != "pick" && c.Routing != "auto" {
+		errs = append(errs, fmt.Errorf("TANDEM_ROUTING %q: want pick (agents take from the queue) or auto", c.Routing))
 	}
 	if c.EmbedDim > 2000 {
 		errs = append(errs, fmt.Errorf("TANDEM_EMBED_DIM %d: at most 2000 (the HNSW index limit)", c.EmbedDim))

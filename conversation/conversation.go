@@ -50,6 +50,12 @@ type Service struct {
 	// Outbound lists channels whose replies are delivered through the outbox (e.g. telegram).
 	// Web and app clients read replies from the store and the real-time bus instead.
 	Outbound map[string]bool
+	// Routing configures the queue; Local delivers an event to this replica's subscribers only
+	// (queue positions, which each replica computes for its own customers).
+	Routing Routing
+	Local   func(chat.Event)
+
+	desk desk
 }
 
 // Inbound is a customer message arriving on a channel.
@@ -127,7 +133,12 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	b.add(messageEvent(msg))
 	res := Result{Message: msg, Replies: []chat.Message{}}
 	if conv.Owner != chat.OwnerBot {
-		return res, nil // a person owns it (or will): the bot stays silent
+		// A person owns it (or will): the bot stays silent and only drafts for the agent.
+		s.startDraft(ctx, conv, msg)
+		if conv.Owner == chat.OwnerWaiting {
+			s.takeMessage(ctx, b, conv, msg)
+		}
+		return res, nil
 	}
 	reply, err := s.botTurn(ctx, b, conv, msg)
 	if err != nil {
@@ -150,6 +161,9 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 	}
 	s.Metrics.Turns.WithLabelValues(string(r.Decision)).Inc()
 	s.Metrics.TurnSeconds.Observe(s.Now().Sub(start).Seconds())
+	if r.Decision == chat.DecisionHandoff {
+		r.Text = s.handoffText(conv, r.Team, r.Text)
+	}
 	conf := r.Confidence
 	out, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
 		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason})
@@ -161,6 +175,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 			return out, err
 		}
 		s.Metrics.Handoffs.WithLabelValues(r.Reason).Inc()
+		s.Kick()
 	}
 	return out, nil
 }
@@ -180,12 +195,13 @@ func (s *Service) Handoff(ctx context.Context, id, actor, reason string) (chat.C
 		reason = "customer_request"
 	}
 	if _, err := s.send(ctx, b, conv, chat.Message{ConversationID: id, Author: chat.AuthorSystem,
-		Text: chat.Notice(chat.NoticeHandoff, conv.Lang), Decision: chat.DecisionHandoff, Reason: reason}); err != nil {
+		Text: s.handoffText(conv, conv.Team, chat.Notice(chat.NoticeHandoff, conv.Lang)), Decision: chat.DecisionHandoff, Reason: reason}); err != nil {
 		return conv, err
 	}
-	conv, err = s.setOwner(ctx, b, conv, chat.OwnerWaiting, actor, reason)
+	conv, err = s.move(ctx, b, conv, chat.Transition{To: chat.OwnerWaiting, Actor: actor, Reason: reason, Team: conv.Team, Priority: conv.Priority})
 	if err == nil {
 		s.Metrics.Handoffs.WithLabelValues(reason).Inc()
+		s.Kick()
 	}
 	return conv, err
 }
@@ -210,17 +226,22 @@ func (s *Service) setOwner(ctx context.Context, b *batch, conv chat.Conversation
 // move changes the owner as t says (To, Actor, Reason, and for a handoff Team and Priority).
 func (s *Service) move(ctx context.Context, b *batch, conv chat.Conversation, t chat.Transition) (chat.Conversation, error) {
 	t.ConversationID, t.From, t.At = conv.ID, conv.Owner, s.Now().UTC()
-	if t.To == chat.OwnerWaiting && priorityRank[conv.Priority] > priorityRank[t.Priority] {
-		t.Priority = conv.Priority // a handoff never lowers a VIP's priority
+	if t.To == chat.OwnerWaiting {
+		if priorityRank[conv.Priority] > priorityRank[t.Priority] {
+			t.Priority = conv.Priority // a handoff never lowers a VIP's priority
+		}
+		t.Due = s.due(t)
 	}
 	if err := s.Store.SetOwner(ctx, t); err != nil {
 		return conv, err
 	}
-	conv.Owner = t.To
+	conv.Owner, conv.Assignee = t.To, t.Assignee
 	if t.To == chat.OwnerWaiting {
-		conv.Team, conv.Priority = t.Team, t.Priority
+		conv.Team, conv.Priority, conv.Reason, conv.QueuedAt, conv.FirstResponseDue = t.Team, t.Priority, t.Reason, t.At, t.Due
 	}
 	b.add(chat.Event{Type: "owner", ConversationID: conv.ID, Owner: t.To})
+	b.add(chat.Event{Type: chat.EventQueue, ConversationID: conv.ID, Owner: t.To, Assignee: t.Assignee, Team: conv.Team,
+		Priority: conv.Priority, Reason: t.Reason})
 	return conv, nil
 }
 

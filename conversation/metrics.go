@@ -11,6 +11,7 @@ type Metrics struct {
 	Handoffs      *prometheus.CounterVec
 	OutboxSent    prometheus.Counter
 	OutboxFailed  prometheus.Counter
+	SLABreaches   prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -23,7 +24,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Handoffs:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tandem_handoffs_total", Help: "Handoffs to people, by reason."}, []string{"reason"}),
 		OutboxSent:    prometheus.NewCounter(prometheus.CounterOpts{Name: "tandem_outbox_delivered_total", Help: "Outbox items delivered."}),
 		OutboxFailed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "tandem_outbox_failures_total", Help: "Failed outbox delivery attempts."}),
+		SLABreaches:   prometheus.NewCounter(prometheus.CounterOpts{Name: "tandem_sla_breaches_total", Help: "Waiting conversations that passed their first-response target."}),
 	}
-	reg.MustRegister(m.Conversations, m.Messages, m.Turns, m.TurnSeconds, m.Handoffs, m.OutboxSent, m.OutboxFailed)
+	reg.MustRegister(m.Conversations, m.Messages, m.Turns, m.TurnSeconds, m.Handoffs, m.OutboxSent, m.OutboxFailed, m.SLABreaches)
 	return m
 }

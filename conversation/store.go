@@ -10,6 +10,7 @@ import (
 // Store is the persistence the conversation core needs. Both sqlite.Store and postgres.Store
 // implement it and pass storetest.
 type Store interface {
+	DeskStore
 	// UpsertCustomer creates the customer for (Channel, ExternalID) or updates its name and
 	// attributes, returning the stored customer with its ID.
 	UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Customer, error)

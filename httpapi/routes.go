@@ -27,6 +27,8 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/conversations/:id", s.getConversation)
 	v1.POST("/conversations/:id/messages", s.postMessage)
 	v1.POST("/conversations/:id/handoff", s.handoff)
+	v1.POST("/conversations/:id/back", s.appBack)
+	v1.POST("/conversations/:id/rating", s.appRating)
 	v1.GET("/conversations/:id/ws", s.appSocket)
 
 	if s.Knowledge != nil {
@@ -57,5 +59,35 @@ func (s *Server) routes(e *echo.Echo) {
 	w := e.Group("/api/widget")
 	w.POST("/session", s.widgetSession)
 	w.POST("/messages", s.widgetMessage)
+	w.POST("/back", s.widgetBack)
+	w.POST("/rating", s.widgetRating)
 	w.GET("/ws", s.widgetSocket)
+
+	if s.Desk != nil {
+		s.consoleRoutes(e)
+	}
+}
+
+// consoleRoutes registers the agent console and its API.
+func (s *Server) consoleRoutes(e *echo.Echo) {
+	e.GET("/console/", s.consolePage)
+	e.GET("/console/:file", s.consoleFile)
+	e.POST("/api/console/login", s.login)
+	e.POST("/api/console/logout", s.logout)
+	a := e.Group("/api/console", s.requireSession(consoleRoles...))
+	a.GET("/me", s.me)
+	a.PUT("/presence", s.presence)
+	a.GET("/agents", s.consoleAgents)
+	a.GET("/canned", s.cannedList)
+	a.GET("/ws", s.consoleSocket)
+	a.GET("/conversations", s.consoleConversations)
+	a.GET("/conversations/:id", s.consoleConversation)
+	a.POST("/conversations/:id/accept", s.accept)
+	a.POST("/conversations/:id/messages", s.agentMessage)
+	a.POST("/conversations/:id/notes", s.note)
+	a.POST("/conversations/:id/typing", s.agentTyping)
+	a.POST("/conversations/:id/transfer", s.transfer)
+	a.POST("/conversations/:id/return", s.returnToBot)
+	a.POST("/conversations/:id/close", s.closeConversation)
+	a.POST("/conversations/:id/draft", s.redraft)
 }

@@ -60,6 +60,11 @@ const (
 // Server holds the handlers' dependencies.
 type Server struct {
 	Conversations Conversations
+	// Desk serves the agent console (queue, routing, co-authoring); Accounts and Sessions sign
+	// agents in.
+	Desk     *conversation.Service
+	Accounts Accounts
+	Sessions *Sessions
 	Store         Store
 	Articles      Articles
 	Hub           *realtime.Hub

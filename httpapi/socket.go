@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -65,7 +66,8 @@ type socket struct {
 	s      *Server
 	conn   *websocket.Conn
 	convID string
-	lastID int64 // the largest message id sent to the client
+	lastID int64      // the largest message id sent to the client
+	owner  atomic.Value // chat.Owner: the owner last sent to the client
 }
 
 func (k *socket) run(parent context.Context) {
@@ -99,6 +101,9 @@ func (k *socket) read(ctx context.Context) error {
 		}
 		if json.Unmarshal(data, &frame) != nil {
 			return errBadFrame
+		}
+		if frame.Type == "typing" && k.s.Desk != nil && k.owner.Load() == chat.OwnerHuman {
+			k.s.Desk.Typing(ctx, k.convID, string(chat.AuthorCustomer))
 		}
 	}
 }
@@ -170,6 +175,8 @@ func closeFor(err error) (websocket.StatusCode, string) {
 
 func (k *socket) forward(ctx context.Context, ev chat.Event) error {
 	switch {
+	case !ev.ForCustomer():
+		return nil // drafts, notes and queue events are for agents
 	case ev.Type == "sync" || (ev.Type == "message" && ev.Message == nil):
 		return k.catchUp(ctx)
 	case ev.Type == "message":
@@ -195,12 +202,29 @@ func (k *socket) catchUp(ctx context.Context) error {
 			k.lastID = msgs[i].ID
 		}
 		if len(msgs) < historyLimit {
-			return k.send(ctx, chat.Event{Type: "owner", ConversationID: k.convID, Owner: conv.Owner})
+			if err := k.send(ctx, chat.Event{Type: "owner", ConversationID: k.convID, Owner: conv.Owner}); err != nil {
+				return err
+			}
+			return k.sendPosition(ctx, conv)
 		}
 	}
 }
 
+// sendPosition tells a waiting customer their place in the queue as last computed here.
+func (k *socket) sendPosition(ctx context.Context, conv chat.Conversation) error {
+	if k.s.Desk == nil || conv.Owner != chat.OwnerWaiting {
+		return nil
+	}
+	if pos, wait := k.s.Desk.Position(conv.ID); pos > 0 {
+		return k.send(ctx, chat.Event{Type: chat.EventPosition, ConversationID: conv.ID, Position: pos, Wait: wait})
+	}
+	return nil
+}
+
 func (k *socket) send(ctx context.Context, ev chat.Event) error {
+	if ev.Type == "owner" {
+		k.owner.Store(ev.Owner)
+	}
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return err

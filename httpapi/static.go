@@ -88,3 +88,24 @@ func (s *Server) trainerFile(c echo.Context) error {
 	}
 	return s.asset(c, "trainer/"+c.Param("file"), ct)
 }
+
+// consoleAssets are the agent console's files and their content types.
+var consoleAssets = map[string]string{
+	"index.html":  "text/html; charset=utf-8",
+	"console.js":  "text/javascript; charset=utf-8",
+	"console.css": "text/css; charset=utf-8",
+}
+
+// consolePage handles GET /console/: the agent console (it signs in with a session cookie).
+func (s *Server) consolePage(c echo.Context) error {
+	return s.asset(c, "console/index.html", consoleAssets["index.html"])
+}
+
+// consoleFile handles GET /console/:file.
+func (s *Server) consoleFile(c echo.Context) error {
+	ct, ok := consoleAssets[c.Param("file")]
+	if !ok {
+		return chat.Errorf(chat.ENOTFOUND, "%s not found", c.Param("file"))
+	}
+	return s.asset(c, "console/"+c.Param("file"), ct)
+}

@@ -88,3 +88,51 @@ func (s *Server) widgetMessage(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, res)
 }
+
+// widgetBack handles POST /api/widget/back: the visitor leaves the queue for the bot.
+func (s *Server) widgetBack(c echo.Context) error {
+	_, convID, err := s.visitor(c)
+	if err != nil {
+		return err
+	}
+	return s.back(c, convID)
+}
+
+// appBack handles POST /api/v1/conversations/:id/back.
+func (s *Server) appBack(c echo.Context) error { return s.back(c, c.Param("id")) }
+
+func (s *Server) back(c echo.Context, convID string) error {
+	conv, err := s.Desk.Back(c.Request().Context(), convID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"owner": conv.Owner})
+}
+
+type ratingRequest struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
+}
+
+// widgetRating handles POST /api/widget/rating {"score":1..5,"comment":…}.
+func (s *Server) widgetRating(c echo.Context) error {
+	_, convID, err := s.visitor(c)
+	if err != nil {
+		return err
+	}
+	return s.rate(c, convID)
+}
+
+// appRating handles POST /api/v1/conversations/:id/rating.
+func (s *Server) appRating(c echo.Context) error { return s.rate(c, c.Param("id")) }
+
+func (s *Server) rate(c echo.Context, convID string) error {
+	var req ratingRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.Desk.Rate(c.Request().Context(), convID, req.Score, req.Comment); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusCreated)
+}

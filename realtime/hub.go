@@ -18,6 +18,7 @@ type Subscription struct {
 	C              <-chan chat.Event
 	c              chan chat.Event
 	conversationID string
+	keep           func(chat.Event) bool // nil: every event
 	once           sync.Once
 }
 
@@ -32,8 +33,14 @@ func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]bool{}} }
 
 // Subscribe registers a subscriber for a conversation's events.
 func (h *Hub) Subscribe(conversationID string) *Subscription {
-	c := make(chan chat.Event, subscriberBuffer)
-	s := &Subscription{C: c, c: c, conversationID: conversationID}
+	return h.SubscribeFunc(conversationID, subscriberBuffer, nil)
+}
+
+// SubscribeFunc registers a subscriber (conversationID or All) with its own buffer that receives
+// only the events keep accepts.
+func (h *Hub) SubscribeFunc(conversationID string, buffer int, keep func(chat.Event) bool) *Subscription {
+	c := make(chan chat.Event, buffer)
+	s := &Subscription{C: c, c: c, conversationID: conversationID, keep: keep}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.subs[conversationID] == nil {
@@ -60,21 +67,36 @@ func (h *Hub) remove(s *Subscription) {
 	s.once.Do(func() { close(s.c) })
 }
 
-// Deliver hands ev to the conversation's subscribers (to all, when ConversationID is empty).
-// A subscriber whose buffer is full is dropped rather than blocking the sender.
+// All is the subscription key of subscribers to every conversation (agent consoles).
+const All = "*"
+
+// Deliver hands ev to the conversation's subscribers and to those of All (to everyone, when
+// ConversationID is empty). A subscriber whose buffer is full is dropped rather than blocking
+// the sender.
 func (h *Hub) Deliver(ev chat.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for id, m := range h.subs {
-		if ev.ConversationID != "" && id != ev.ConversationID {
+	if ev.ConversationID == "" {
+		for _, m := range h.subs {
+			h.send(m, ev)
+		}
+		return
+	}
+	h.send(h.subs[ev.ConversationID], ev)
+	if ev.ConversationID != All {
+		h.send(h.subs[All], ev)
+	}
+}
+
+func (h *Hub) send(m map[*Subscription]bool, ev chat.Event) {
+	for s := range m {
+		if s.keep != nil && !s.keep(ev) {
 			continue
 		}
-		for s := range m {
-			select {
-			case s.c <- ev:
-			default:
-				h.remove(s)
-			}
+		select {
+		case s.c <- ev:
+		default:
+			h.remove(s)
 		}
 	}
 }

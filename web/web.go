@@ -3,7 +3,7 @@ package web
 
 import "embed"
 
-// FS holds widget/, demo/ and trainer/ (and later console/).
+// FS holds widget/, demo/, trainer/ and console/.
 //
-//go:embed widget demo trainer
+//go:embed widget demo trainer console
 var FS embed.FS

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"tandem/chat"
 	"tandem/config"
 	"tandem/conversation"
+	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
 	"tandem/postgres"
@@ -45,6 +47,7 @@ type store interface {
 	settingsStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	PutAccount(ctx context.Context, a chat.Account) error
+	httpapi.Accounts
 }
 
 // bus fans events out across replicas.
@@ -172,15 +175,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
+	hours, err := handoff.ParseSchedule([]byte(cmp.Or(cfg.Hours, "{}")))
+	if err != nil {
+		return fmt.Errorf("TANDEM_HOURS: %w", err)
+	}
 	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), Bus: b, Metrics: metrics, Log: log, Now: now,
-		Outbound: map[string]bool{}}
+		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
+			Capacity: cfg.AgentCapacity, Hours: func() handoff.Schedule { return hours }}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	hooks, err := enableChannels(cfg, svc, st, outbox, log)
 	if err != nil {
 		return err
 	}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: hooks, Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: hooks, Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
@@ -194,6 +202,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	defer cancelLoops()
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
+	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error {
@@ -231,8 +240,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		log.Warn("http shutdown", "err", err)
 	}
 	cancelLoops()
-	return loops.Wait()
+	err = loops.Wait()
+	svc.WaitDrafts()
+	return err
 }
+
+// deskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
+const deskInterval = time.Second
 
 func storeKind(cfg config.Config) string {
 	if cfg.DatabaseURL != "" {

@@ -76,13 +76,13 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
   Demo page with the chat widget  %s/demo/
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
-  Agent login                     agent / %s    (agent console: not built yet)
+  Agent console                   %s/console/   (agent / %s, agent2 / %s)
   Trainer console                 %s/trainer/#key=%s
   Health, metrics                 %s/readyz  %s/metrics
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
 Press Ctrl+C to stop.
-`, storeKind(cfg), n, changed, base, base, key, demoAgentPassword, base, key, base, base, key, base)
+`, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, base, key, base, base, key, base)
 	})
 }
 
@@ -125,7 +125,7 @@ func ensureAPIKey(ctx context.Context, st store, name, secret string) error {
 
 func demoAccounts(ctx context.Context, st store) error {
 	for _, a := range []struct{ user, role, pass string }{
-		{"agent", "agent", demoAgentPassword}, {"trainer", "trainer", demoTrainerPassword},
+		{"agent", "agent", demoAgentPassword}, {"agent2", "agent", demoAgentPassword}, {"trainer", "trainer", demoTrainerPassword},
 	} {
 		hash, err := bcrypt.GenerateFromPassword([]byte(a.pass), bcrypt.DefaultCost)
 		if err != nil {

@@ -11,19 +11,29 @@
   var T = {
     en: { launcher: "Chat with us", title: "Help", input: "Type your message…", send: "Send", close: "Close chat",
       connecting: "Connecting…", sources: "Sources", bot: "Bot", agent: "Agent", you: "You", system: "",
-      waiting: "Waiting for an agent…", human: "You are chatting with an agent", slow: "Please slow down.",
-      offline: "Connection lost — reconnecting…", failed: "Could not send. Please try again." },
+      waiting: "Waiting for an agent…", human: "You're chatting with a person", slow: "Please slow down.",
+      offline: "Connection lost — reconnecting…", failed: "Could not send. Please try again.",
+      queue: function (n, min) { return "You are number " + n + " in the queue" + (min ? " · about " + min + " min" : ""); },
+      back: "Back to the bot", typing: function (name) { return name + " is typing…"; },
+      rateAsk: "How was your chat?", star: function (n) { return n + (n === 1 ? " star" : " stars"); },
+      comment: "Add a comment (optional)", rateSend: "Send", skip: "Skip", thanks: "Thanks for your feedback" },
     zh: { launcher: "在线客服", title: "帮助中心", input: "请输入您的问题…", send: "发送", close: "关闭对话",
       connecting: "连接中…", sources: "参考来源", bot: "智能助手", agent: "人工客服", you: "我", system: "",
       waiting: "正在为您转接人工客服…", human: "人工客服已接入", slow: "发送太快，请稍候。",
-      offline: "连接中断，正在重连…", failed: "发送失败，请重试。" }
+      offline: "连接中断，正在重连…", failed: "发送失败，请重试。",
+      queue: function (n, min) {
+        return (n === 1 ? "您是下一位" : "您前面还有 " + (n - 1) + " 位") + (min ? "，预计等待约 " + min + " 分钟" : "");
+      },
+      back: "返回机器人", typing: function (name) { return name + " 正在输入…"; },
+      rateAsk: "请为本次服务评分", star: function (n) { return n + " 星"; },
+      comment: "补充评价（选填）", rateSend: "提交", skip: "跳过", thanks: "感谢您的评价！" }
   }[lang];
   if (script && script.dataset.title) T.title = script.dataset.title;
   var identity = (script && script.dataset.identity) || ""; // a signed-in customer's JWT: kept for later, not sent yet
 
-  var TOKEN_KEY = "tandem.visitor";
+  var TOKEN_KEY = "tandem.visitor", RATED_KEY = "tandem.rated.";
   var state = { token: null, conversationId: null, owner: "bot", lastId: 0, ids: {}, ws: null, retry: 1000, open: false,
-    identity: identity };
+    identity: identity, agentName: "", typedAt: 0, typingTimer: null, score: 0, rated: {} };
   var queue = Promise.resolve(); // sends go out one at a time, in order
   var ready = null; // the session promise: send() waits for it
 
@@ -34,17 +44,30 @@
     '<style>' +
     ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif}' +
     '.tw-launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#0b5cad;color:#fff;display:flex;align-items:center;justify-content:center;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
-    '.tw-launcher:focus-visible,.tw-send:focus-visible,.tw-close:focus-visible{outline:3px solid #f5a623;outline-offset:2px}' +
+    '[hidden]{display:none!important}' +
+    '.tw-launcher:focus-visible,.tw-send:focus-visible,.tw-close:focus-visible,#tandem-back:focus-visible,.tandem-rating button:focus-visible,.tandem-rating a:focus-visible{outline:3px solid #f5a623;outline-offset:2px}' +
     '.tw-panel{position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-height:calc(100vh - 110px);display:flex;flex-direction:column;background:#fff;color:#1d2733;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);overflow:hidden;z-index:2147483000}' +
     '.tw-panel[hidden]{display:none}' +
     '.tw-head{display:flex;align-items:center;justify-content:space-between;padding:12px 14px;background:#0b5cad;color:#fff}' +
     '.tw-head h2{margin:0;font-size:16px}.tw-close{background:none;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1}' +
     '.tw-status{padding:6px 14px;font-size:13px;background:#fff6e0;color:#6b4a00}.tw-status:empty{display:none}' +
+    '.tandem-queue{padding:0 14px 6px;font-size:13px;background:#fff6e0;color:#6b4a00}.tandem-queue:empty{display:none}' +
+    '#tandem-back{margin:6px 14px;align-self:flex-start;padding:4px 10px;border:1px solid #0b5cad;border-radius:6px;background:#fff;color:#0b5cad;font-size:13px;cursor:pointer}' +
     '.tw-messages{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f5f7fa}' +
     '.tw-msg{max-width:85%;padding:8px 11px;border-radius:10px;font-size:14px;line-height:1.45;background:#fff;border:1px solid #e1e6ec;align-self:flex-start}' +
     '.tw-msg[data-author=customer]{align-self:flex-end;background:#0b5cad;color:#fff;border-color:#0b5cad}' +
     '.tw-msg[data-author=system]{align-self:center;background:none;border:0;color:#5b6775;font-size:13px;text-align:center}' +
     '.tw-who{display:block;font-size:11px;color:#5b6775;margin-bottom:2px}.tw-msg[data-author=customer] .tw-who{display:none}' +
+    '.tw-msg[data-author=agent]{background:#eaf6ee;border-color:#9fd4b0;border-left:3px solid #1d7a43}' +
+    '.tw-msg[data-author=agent] .tw-who{color:#1d6b3a;font-weight:600}' +
+    '.tandem-typing{padding:4px 14px;font-size:12px;font-style:italic;color:#5b6775;background:#f5f7fa}' +
+    '.tandem-rating{padding:10px 14px;border-top:1px solid #e1e6ec;font-size:14px}.tandem-rating p{margin:0 0 4px}' +
+    '.tw-stars button{background:none;border:0;padding:0 2px;font-size:26px;line-height:1;color:#c5ced8;cursor:pointer}' +
+    '.tw-stars button.on{color:#f5a623}' +
+    '.tw-rate-row{display:flex;gap:8px;align-items:center;margin:6px 0}' +
+    '.tw-rate-comment{flex:1;padding:6px 8px;border:1px solid #c5ced8;border-radius:6px;font-size:13px}' +
+    '.tw-rate-send{padding:6px 12px;border:0;border-radius:6px;background:#0b5cad;color:#fff;font-size:13px;cursor:pointer}' +
+    '.tw-rate-send:disabled{opacity:.5;cursor:default}.tandem-rating-skip{font-size:13px;color:#5b6775}' +
     '.tw-text{white-space:pre-wrap;overflow-wrap:anywhere}' +
     '.tw-sources{margin-top:6px;font-size:12px;color:#5b6775}.tw-sources a{color:#0b5cad;margin-right:8px}' +
     '.tw-error{padding:6px 14px;font-size:13px;color:#a01c1c;background:#fdecec}.tw-error:empty{display:none}' +
@@ -58,13 +81,24 @@
     '<section class="tw-panel" role="dialog" aria-modal="false" hidden data-owner="bot">' +
     '<header class="tw-head"><h2 class="tw-title"></h2><button class="tw-close" type="button">×</button></header>' +
     '<div class="tw-status" role="status"></div>' +
+    '<div class="tandem-queue" role="status"></div>' +
+    '<button id="tandem-back" type="button" hidden></button>' +
     '<div class="tw-messages" role="log" aria-live="polite"></div>' +
+    '<div class="tandem-typing" aria-live="polite" hidden></div>' +
+    '<div class="tandem-rating" hidden><form class="tandem-rating-form"><p class="tandem-rating-ask"></p>' +
+    '<div class="tw-stars" role="group"></div><div class="tw-rate-row">' +
+    '<input class="tw-rate-comment" type="text" maxlength="1000"><button class="tw-rate-send" type="submit" disabled></button>' +
+    '</div><a class="tandem-rating-skip" href="#" role="button"></a></form>' +
+    '<p class="tandem-rating-thanks" role="status" hidden></p></div>' +
     '<div class="tw-error" role="alert"></div>' +
     '<form class="tw-form"><textarea class="tw-input" rows="1" maxlength="4000"></textarea>' +
     '<button class="tw-send" type="submit"></button></form></section>';
   var $ = function (sel) { return root.querySelector(sel); };
   var launcher = $(".tw-launcher"), panel = $(".tw-panel"), list = $(".tw-messages"), input = $(".tw-input");
-  var statusEl = $(".tw-status"), errorEl = $(".tw-error");
+  var statusEl = $(".tw-status"), errorEl = $(".tw-error"), queueEl = $(".tandem-queue"), backBtn = $("#tandem-back");
+  var typingEl = $(".tandem-typing"), rating = $(".tandem-rating"), rateForm = $(".tandem-rating-form");
+  var stars = $(".tw-stars"), commentEl = $(".tw-rate-comment"), rateSend = $(".tw-rate-send");
+  var thanksEl = $(".tandem-rating-thanks");
   // An inline SVG: emoji fonts are not everywhere (headless Linux shows a box).
   launcher.innerHTML = '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
     '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-4.5 3.6A.5.5 0 0 1 4 21.2V18a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
@@ -76,6 +110,23 @@
   input.placeholder = T.input;
   input.setAttribute("aria-label", T.input);
   $(".tw-send").textContent = T.send;
+  backBtn.textContent = T.back;
+  $(".tandem-rating-ask").textContent = T.rateAsk;
+  stars.setAttribute("aria-label", T.rateAsk);
+  for (var i = 1; i <= 5; i++) {
+    var star = document.createElement("button");
+    star.type = "button";
+    star.dataset.score = String(i);
+    star.textContent = "★";
+    star.setAttribute("aria-label", T.star(i));
+    star.setAttribute("aria-pressed", "false");
+    stars.appendChild(star);
+  }
+  commentEl.placeholder = T.comment;
+  commentEl.setAttribute("aria-label", T.comment);
+  rateSend.textContent = T.rateSend;
+  $(".tandem-rating-skip").textContent = T.skip;
+  thanksEl.textContent = T.thanks;
 
   function api(path, body, token) {
     var headers = { "Content-Type": "application/json" };
@@ -96,6 +147,90 @@
     state.owner = owner;
     panel.dataset.owner = owner;
     statusEl.textContent = owner === "waiting" ? T.waiting : owner === "human" ? T.human : "";
+    backBtn.hidden = owner !== "waiting";
+    if (owner !== "waiting") queueEl.textContent = "";
+    if (owner === "closed") showRating(); else hideRating();
+  }
+
+  // showPosition shows a waiting customer's place in the queue and the estimated wait.
+  function showPosition(ev) {
+    if (state.owner !== "waiting" || !(ev.position > 0)) return;
+    var min = ev.wait > 0 ? Math.max(1, Math.round(ev.wait / 60)) : 0;
+    queueEl.textContent = T.queue(ev.position, min);
+  }
+
+  // backToBot leaves the queue.
+  function backToBot() {
+    backBtn.disabled = true;
+    (ready || start()).then(function () { return api("/api/widget/back", {}, state.token); }).then(function (res) {
+      setOwner(res.owner || "bot");
+    }, function (err) {
+      errorEl.textContent = err.message || T.failed;
+    }).then(function () { backBtn.disabled = false; });
+  }
+
+  function showTyping(ev) {
+    if (ev.author !== "agent") return;
+    typingEl.textContent = T.typing(state.agentName || T.agent);
+    typingEl.hidden = false;
+    clearTimeout(state.typingTimer);
+    state.typingTimer = setTimeout(hideTyping, 4000);
+  }
+
+  function hideTyping() {
+    clearTimeout(state.typingTimer);
+    typingEl.hidden = true;
+  }
+
+  // sendTyping tells the agent the customer is typing, at most once every 2 s.
+  function sendTyping() {
+    var ws = state.ws, now = Date.now();
+    if (!input.value.trim() || !ws || ws.readyState !== WebSocket.OPEN || now - state.typedAt < 2000) return;
+    state.typedAt = now;
+    try { ws.send('{"type":"typing"}'); } catch (e) {}
+  }
+
+  // The rating panel shows once per closed conversation (remembered for the browser session).
+  function ratingSeen(id) {
+    if (state.rated[id]) return true;
+    try { return !!sessionStorage.getItem(RATED_KEY + id); } catch (e) { return false; }
+  }
+
+  function showRating() {
+    var id = state.conversationId;
+    if (!id || !rating.hidden || ratingSeen(id)) return;
+    state.rated[id] = true;
+    try { sessionStorage.setItem(RATED_KEY + id, "1"); } catch (e) {}
+    pickScore(0);
+    commentEl.value = "";
+    rateForm.hidden = false;
+    thanksEl.hidden = true;
+    rating.hidden = false;
+  }
+
+  function hideRating() { rating.hidden = true; }
+
+  function pickScore(score) {
+    state.score = score;
+    Array.prototype.forEach.call(stars.children, function (b) {
+      var n = Number(b.dataset.score);
+      b.classList.toggle("on", n <= score);
+      b.setAttribute("aria-pressed", String(n === score));
+    });
+    rateSend.disabled = !score;
+  }
+
+  function submitRating(e) {
+    e.preventDefault();
+    if (!state.score) return;
+    rateSend.disabled = true;
+    api("/api/widget/rating", { score: state.score, comment: commentEl.value.trim() }, state.token).then(function () {
+      rateForm.hidden = true;
+      thanksEl.hidden = false;
+    }, function (err) {
+      rateSend.disabled = false;
+      errorEl.textContent = err.message || T.failed;
+    });
   }
 
   // renderDelta shows a bot reply while it is being written; the final message replaces it.
@@ -124,6 +259,10 @@
     if (!m || !m.id || state.ids[m.id]) return;
     state.ids[m.id] = true;
     if (m.author === "customer") state.awaiting = true;
+    if (m.author === "agent") {
+      if (m.agent) state.agentName = m.agent;
+      hideTyping();
+    }
     if (m.author === "bot" || m.author === "agent") {
       state.awaiting = false;
       var partial = list.querySelector(".tw-msg[data-streaming]");
@@ -137,7 +276,7 @@
     if (m.author !== "customer" && m.author !== "system") {
       var who = document.createElement("span");
       who.className = "tw-who";
-      who.textContent = m.author === "agent" ? T.agent : T.bot;
+      who.textContent = m.author === "agent" ? m.agent || T.agent : T.bot;
       el.appendChild(who);
     }
     var text = document.createElement("div");
@@ -212,6 +351,14 @@
     return ready;
   }
 
+  var handlers = {
+    message: function (ev) { render(ev.message); },
+    owner: function (ev) { setOwner(ev.owner); },
+    delta: function (ev) { if (typeof ev.text === "string") renderDelta(ev.text); },
+    position: showPosition,
+    typing: showTyping
+  };
+
   function connect() {
     if (state.ws) { var old = state.ws; state.ws = null; old.close(); }
     var url = origin.replace(/^http/, "ws") + "/api/widget/ws?token=" + encodeURIComponent(state.token) + "&after=" + state.lastId;
@@ -221,9 +368,7 @@
     ws.onmessage = function (e) {
       var ev;
       try { ev = JSON.parse(e.data); } catch (x) { return; }
-      if (ev.type === "message") render(ev.message);
-      else if (ev.type === "owner") setOwner(ev.owner);
-      else if (ev.type === "delta" && typeof ev.text === "string") renderDelta(ev.text);
+      if (ev && Object.prototype.hasOwnProperty.call(handlers, ev.type)) handlers[ev.type](ev); // others: ignored
     };
     ws.onclose = function () {
       if (state.ws !== ws) return;
@@ -240,6 +385,7 @@
     errorEl.textContent = "";
     input.value = "";
     state.awaiting = true;
+    hideRating(); // a message after close reopens the conversation to the bot
     var post = function () { return api("/api/widget/messages", { text: text }, state.token); };
     var p = queue.then(function () { return ready || start(); }).then(post).catch(function (err) {
       if (err.status !== 401) throw err;
@@ -277,6 +423,14 @@
   $(".tw-close").addEventListener("click", close);
   root.addEventListener("keydown", function (e) { if (e.key === "Escape" && state.open) close(); });
   $(".tw-form").addEventListener("submit", function (e) { e.preventDefault(); send(input.value); });
+  input.addEventListener("input", sendTyping);
+  backBtn.addEventListener("click", backToBot);
+  stars.addEventListener("click", function (e) {
+    var b = e.target.closest("button[data-score]");
+    if (b) pickScore(Number(b.dataset.score));
+  });
+  rateForm.addEventListener("submit", submitRating);
+  $(".tandem-rating-skip").addEventListener("click", function (e) { e.preventDefault(); hideRating(); });
   function plainEnter(e) { return e.key === "Enter" && !e.shiftKey && !e.isComposing; }
   input.addEventListener("keydown", function (e) { if (plainEnter(e)) { e.preventDefault(); send(input.value); } });
   // Some synthetic key sources deliver the newline as a separate keypress: keep it out of the emptied input.

@@ -1,0 +1,116 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"tandem/chat"
+	"tandem/realtime"
+)
+
+// consoleBuffer is how many events an agent console may lag before it is dropped (it then
+// reconnects and reloads its lists).
+const consoleBuffer = 1024
+
+// forConsole reports whether agent consoles get the event: everything but the bot's streamed
+// replies to customers and customers' queue positions.
+func forConsole(ev chat.Event) bool {
+	return ev.Type != "delta" && ev.Type != chat.EventPosition
+}
+
+// consoleSocket handles GET /api/console/ws: every conversation's events for the agent console,
+// and the agent's typing frames and heartbeats.
+func (s *Server) consoleSocket(c echo.Context) error {
+	sess := session(c)
+	conn, err := websocket.Accept(c.Response(), c.Request(), nil) // same origin only: the session is a cookie
+	if err != nil {
+		return nil
+	}
+	conn.SetReadLimit(socketReadLimit)
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	sub := s.Hub.SubscribeFunc(realtime.All, consoleBuffer, forConsole)
+	defer s.Hub.Unsubscribe(sub)
+	if err := s.Desk.Heartbeat(ctx, sess.Username); err != nil {
+		s.Log.Warn("heartbeat failed", "agent", sess.Username, "err", err)
+	}
+	readErr := make(chan error, 1)
+	go func() { readErr <- s.readConsole(ctx, conn, sess) }()
+	status, reason := s.writeConsole(ctx, conn, sub.C, readErr, sess)
+	conn.Close(status, reason)
+	return nil
+}
+
+// readConsole handles an agent's frames: {"type":"typing","conversation_id":…} and pings.
+func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Session) error {
+	lim := rate.NewLimiter(socketFrameRate, socketFrameBurst)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, socketIdle)
+		_, data, err := conn.Read(rctx)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if !lim.Allow() {
+			return errTooFast
+		}
+		var frame struct {
+			Type           string `json:"type"`
+			ConversationID string `json:"conversation_id"`
+		}
+		if json.Unmarshal(data, &frame) != nil {
+			return errBadFrame
+		}
+		if frame.Type == "typing" {
+			conv, err := s.Desk.Store.Conversation(ctx, frame.ConversationID)
+			if err == nil && conv.Owner == chat.OwnerHuman && conv.Assignee == sess.Username {
+				s.Desk.Typing(ctx, conv.ID, "agent")
+			}
+		}
+	}
+}
+
+// writeConsole forwards events and pings, and renews the agent's presence on every ping.
+func (s *Server) writeConsole(ctx context.Context, conn *websocket.Conn, events <-chan chat.Event, readErr <-chan error, sess Session) (websocket.StatusCode, string) {
+	ping := time.NewTicker(socketPing)
+	defer ping.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return websocket.StatusTryAgainLater, "reconnect and reload"
+			}
+			data, err := json.Marshal(ev)
+			if err != nil {
+				continue
+			}
+			wctx, cancel := context.WithTimeout(ctx, socketWriteTimeout)
+			err = conn.Write(wctx, websocket.MessageText, data)
+			cancel()
+			if err != nil {
+				return websocket.StatusGoingAway, "write failed"
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, socketWriteTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return websocket.StatusGoingAway, "ping timeout"
+			}
+			if err := s.Desk.Heartbeat(ctx, sess.Username); err != nil {
+				s.Log.Warn("heartbeat failed", "agent", sess.Username, "err", err)
+			}
+		case err := <-readErr:
+			return closeFor(err)
+		case <-s.Closing:
+			return websocket.StatusGoingAway, "server shutting down"
+		case <-ctx.Done():
+			return websocket.StatusGoingAway, "closing"
+		}
+	}
+}

@@ -1,0 +1,1285 @@
+/* Tandem agent console (/console/): the queue, the agent's conversations, the bot's drafts.
+   Plain JS, no build step. The session is the HttpOnly cookie "tandem_session" set by
+   POST /api/console/login; any later 401 brings back the sign-in form.
+   Errors are HTTP 4xx/5xx with {"error":{"code":"…","message":"…"}}; the message is shown in #toast.
+
+   API (see the issue 5 contract):
+     POST /api/console/login {username,password}      GET /api/console/me      POST /api/console/logout
+     PUT  /api/console/presence {status}
+     GET  /api/console/conversations?view=queue|mine  {conversations:[Summary]}
+     GET  /api/console/conversations/:id              {conversation,customer,messages,notes,draft,handoff,transitions}
+     POST /api/console/conversations/:id/{accept,messages,notes,typing,transfer,return,close,draft}
+     GET  /api/console/agents                         GET /api/console/canned?lang=
+     WS   /api/console/ws  frames: chat.Event {type, conversation_id, …}
+
+   Text from the server is always written with textContent, never as HTML; links are http(s) only. */
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const LANG_KEY = "tandem.console.lang";
+  const LIST_REFRESH_MS = 15000;
+  const TYPING_EVERY_MS = 3000;
+  const CUSTOMER_TYPING_MS = 4000;
+
+  // ---- strings ------------------------------------------------------------------------------
+
+  const STRINGS = {
+    en: {
+      appTitle: "Tandem · Agent console", signInTitle: "Sign in to the agent console",
+      username: "Username", password: "Password", signIn: "Sign in", signOut: "Sign out",
+      sessionExpired: "Your session expired, sign in again.", loginMissing: "Enter your username and password.",
+      presence: "Status", online: "Online", away: "Away", offline: "Offline",
+      conversations: "Conversations", queue: "Queue", mine: "Mine",
+      queueEmpty: "No one is waiting.", mineEmpty: "You have no conversations.",
+      pickConversation: "Pick a conversation: j / k to move, Enter to open.",
+      accept: "Accept", acceptItem: "Accept {name}", transfer: "Transfer", returnToBot: "Return to bot", closeConv: "Close",
+      priorityHigh: "VIP/priority", priorityLow: "Low priority",
+      slaBreached: "SLA breached", waited: "Waiting {t}", position: "#{n}",
+      noMessages: "No messages yet.",
+      ownerLine: "Owner: {owner}", assignedTo: "assigned to {who}", team: "team {team}",
+      owner_bot: "bot", owner_waiting: "waiting in the queue", owner_human: "agent", owner_closed: "closed",
+      handoffTitle: "Why the bot handed off", confidence: "Confidence {p}", noConfidence: "Confidence unknown",
+      sources: "Sources", noSources: "No sources",
+      reason_low_confidence: "The bot was not sure enough of its answer",
+      reason_customer_request: "The customer asked for a person",
+      reason_frustration: "The customer seems frustrated",
+      reason_intent_policy: "This kind of request always goes to a person",
+      reason_loop: "The conversation was going round in circles",
+      reason_ambiguous: "The question was ambiguous",
+      reason_out_of_scope: "Outside what the bot knows",
+      reason_error: "The bot had an error",
+      author_customer: "Customer", author_bot: "Bot", author_agent: "Agent", author_system: "System",
+      noteLabel: "Internal note", byAuthor: "{who}",
+      customerTyping: "Customer is typing…", transcript: "Transcript",
+      customerDetails: "Customer", fieldId: "ID", fieldName: "Name", fieldChannel: "Channel", fieldLang: "Language",
+      attributes: "Attributes", attrKey: "Key", attrValue: "Value", noAttributes: "No attributes.",
+      reply: "Reply", noteBox: "Internal note (the customer never sees it)",
+      composerPlaceholder: "Type a reply; / at the start for canned replies",
+      notePlaceholder: "Write a note for your colleagues",
+      composerHint: "Ctrl+Enter sends · Esc leaves the box · ? shows all shortcuts",
+      send: "Send", addNote: "Add note", noteMode: "Note", newDraft: "New draft",
+      drafting: "The bot is drafting a reply…", draftReady: "Bot draft · confidence {p}",
+      draftAsked: "Asked the bot for a new draft.", useDraft: "Use the bot's draft",
+      cannedReplies: "Canned replies", noCanned: "No canned reply matches.",
+      transferTitle: "Transfer the conversation", transferAgent: "To an agent",
+      transferTeam: "Or back to the queue of a team", transferNote: "Note for the next person (optional)",
+      noneChosen: "— none —", agentOption: "{name} · {status} · {load}/{capacity}",
+      transferNeedTarget: "Choose an agent or enter a team.", cancel: "Cancel",
+      transferred: "Conversation transferred.", returned: "The bot has the conversation again.",
+      closed: "Conversation closed; the customer is asked for a rating.", accepted: "Conversation accepted.",
+      emptyText: "Write something first.",
+      shortcuts: "Keyboard shortcuts", closeHelp: "Close",
+      keyMove: "Next / previous conversation in the lists", keyOpen: "Open the selected conversation",
+      keyAccept: "Accept the selected queue conversation", keyCompose: "Go to the reply box (/ again there: canned replies)",
+      keySend: "Send the reply (or the note)", keyEsc: "Leave the reply box, close a dialog", keyHelp: "Show this help",
+      live: "Live", reconnecting: "Reconnecting…",
+      unreachable: "The server could not be reached. Check your connection and try again.",
+      httpError: "The server answered HTTP {status}.",
+      switchLang: "中文", switchLangLabel: "切换到中文",
+      channel_web: "Web", channel_wechat: "WeChat", channel_whatsapp: "WhatsApp", channel_telegram: "Telegram",
+      channel_chatwoot: "Chatwoot", channel_generic: "API", channel_app: "App",
+    },
+    zh: {
+      appTitle: "Tandem · 客服工作台", signInTitle: "登录客服工作台",
+      username: "用户名", password: "密码", signIn: "登录", signOut: "退出登录",
+      sessionExpired: "登录已过期，请重新登录。", loginMissing: "请输入用户名和密码。",
+      presence: "状态", online: "在线", away: "离开", offline: "离线",
+      conversations: "会话", queue: "排队中", mine: "我的会话",
+      queueEmpty: "没有排队的客户。", mineEmpty: "你当前没有会话。",
+      pickConversation: "选择一个会话：j / k 移动，回车打开。",
+      accept: "接入", acceptItem: "接入 {name}", transfer: "转接", returnToBot: "交回机器人", closeConv: "结束会话",
+      priorityHigh: "VIP/优先", priorityLow: "低优先级",
+      slaBreached: "已超时", waited: "已等待 {t}", position: "第 {n} 位",
+      noMessages: "还没有消息。",
+      ownerLine: "当前处理：{owner}", assignedTo: "分配给 {who}", team: "团队 {team}",
+      owner_bot: "机器人", owner_waiting: "排队中", owner_human: "人工客服", owner_closed: "已结束",
+      handoffTitle: "机器人转人工的原因", confidence: "置信度 {p}", noConfidence: "置信度未知",
+      sources: "来源", noSources: "无来源",
+      reason_low_confidence: "机器人对答案把握不足",
+      reason_customer_request: "客户要求转人工",
+      reason_frustration: "客户情绪不满",
+      reason_intent_policy: "此类问题按规定由人工处理",
+      reason_loop: "对话陷入重复",
+      reason_ambiguous: "问题含义不明确",
+      reason_out_of_scope: "超出机器人的知识范围",
+      reason_error: "机器人出错",
+      author_customer: "客户", author_bot: "机器人", author_agent: "客服", author_system: "系统",
+      noteLabel: "内部备注", byAuthor: "{who}",
+      customerTyping: "客户正在输入…", transcript: "聊天记录",
+      customerDetails: "客户资料", fieldId: "ID", fieldName: "姓名", fieldChannel: "渠道", fieldLang: "语言",
+      attributes: "属性", attrKey: "键", attrValue: "值", noAttributes: "没有属性。",
+      reply: "回复", noteBox: "内部备注（客户看不到）",
+      composerPlaceholder: "输入回复；在开头输入 / 使用快捷回复",
+      notePlaceholder: "给同事写一条备注",
+      composerHint: "Ctrl+Enter 发送 · Esc 离开输入框 · ? 查看全部快捷键",
+      send: "发送", addNote: "添加备注", noteMode: "备注", newDraft: "重新起草",
+      drafting: "机器人正在起草回复…", draftReady: "机器人草稿 · 置信度 {p}",
+      draftAsked: "已请机器人重新起草。", useDraft: "使用机器人的草稿",
+      cannedReplies: "快捷回复", noCanned: "没有匹配的快捷回复。",
+      transferTitle: "转接会话", transferAgent: "转给客服",
+      transferTeam: "或转回某个团队的队列", transferNote: "给接手者的备注（可选）",
+      noneChosen: "— 不选 —", agentOption: "{name} · {status} · {load}/{capacity}",
+      transferNeedTarget: "请选择客服或填写团队。", cancel: "取消",
+      transferred: "会话已转接。", returned: "会话已交回机器人。",
+      closed: "会话已结束，已请客户评价。", accepted: "已接入会话。",
+      emptyText: "请先输入内容。",
+      shortcuts: "键盘快捷键", closeHelp: "关闭",
+      keyMove: "在列表中上下移动", keyOpen: "打开选中的会话",
+      keyAccept: "接入选中的排队会话", keyCompose: "跳到回复框（在框内输入 / 使用快捷回复）",
+      keySend: "发送回复（或备注）", keyEsc: "离开回复框，关闭对话框", keyHelp: "显示此帮助",
+      live: "实时", reconnecting: "正在重连…",
+      unreachable: "无法连接服务器，请检查网络后重试。",
+      httpError: "服务器返回 HTTP {status}。",
+      switchLang: "English", switchLangLabel: "Switch to English",
+      channel_web: "网页", channel_wechat: "微信", channel_whatsapp: "WhatsApp", channel_telegram: "Telegram",
+      channel_chatwoot: "Chatwoot", channel_generic: "API", channel_app: "App",
+    },
+  };
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  const state = {
+    lang: "en",
+    me: null,                 // the signed-in agent (GET /me), null when signed out
+    lists: { queue: [], mine: [] },
+    selectedId: null,         // the highlighted list item (j/k)
+    openId: null,             // the conversation in the main pane
+    detail: null,             // GET /conversations/:id of openId
+    composer: { touched: false, draft: null, streaming: false, lastTypingAt: 0 },
+    saved: {},                // conversation id → unsent text the agent typed
+    noteMode: false,
+    canned: { lang: null, replies: [], shown: [], index: 0 },
+    ws: null, wsRetry: 0, wsTimer: null, pingTimer: null,
+    timers: { refresh: null, poll: null, tick: null, reload: null, typing: null, toast: null },
+    seq: { lists: 0, detail: 0 },
+  };
+
+  // ---- small helpers -------------------------------------------------------------------------
+
+  function t(key, params) {
+    const dict = STRINGS[state.lang] || STRINGS.en;
+    let s = dict[key] !== undefined ? dict[key] : (STRINGS.en[key] !== undefined ? STRINGS.en[key] : key);
+    if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] !== undefined ? String(params[k]) : m));
+    return s;
+  }
+
+  // tOr translates key, or returns fallback when there is no such string.
+  function tOr(key, fallback) {
+    const dict = STRINGS[state.lang] || STRINGS.en;
+    return dict[key] !== undefined ? dict[key] : fallback;
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  // validTime parses an RFC 3339 time, treating Go's zero time as missing.
+  function validTime(s) {
+    if (!s) return null;
+    const d = new Date(s);
+    if (isNaN(d.getTime()) || d.getUTCFullYear() < 2000) return null;
+    return d;
+  }
+
+  function mmss(ms) {
+    const sec = Math.max(0, Math.floor(ms / 1000));
+    const m = Math.floor(sec / 60), s = sec % 60;
+    return (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function clock(s) {
+    const d = validTime(s);
+    if (!d) return "";
+    const sameDay = d.toDateString() === new Date().toDateString();
+    const opts = sameDay ? { hour: "2-digit", minute: "2-digit" } : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+    try { return d.toLocaleString(state.lang === "zh" ? "zh-CN" : "en", opts); } catch (e) { return d.toLocaleString(); }
+  }
+
+  function percent(x) {
+    return typeof x === "number" && isFinite(x) ? Math.round(x * 100) + "%" : null;
+  }
+
+  function clip(text, n) {
+    const chars = Array.from(text || "");
+    return chars.length > n ? chars.slice(0, n).join("") + "…" : chars.join("");
+  }
+
+  function shortId(id) { return id ? "#" + String(id).slice(0, 8) : ""; }
+
+  function customerName(c, convId) { return (c && c.name) || shortId((c && c.id) || convId); }
+
+  function safeURL(u) {
+    if (!u) return null;
+    try { const x = new URL(u, location.origin); return /^https?:$/.test(x.protocol) ? x.href : null; } catch (e) { return null; }
+  }
+
+  function isTyping(target) {
+    if (!target || !target.tagName) return false;
+    return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+  }
+
+  function convPath(id, action) {
+    return "/api/console/conversations/" + encodeURIComponent(id) + (action ? "/" + action : "");
+  }
+
+  // ---- API -----------------------------------------------------------------------------------
+
+  // api sends a JSON request with the session cookie and returns the parsed body (null for 204/202
+  // without a body). It throws an Error carrying the server's message; a 401 while signed in
+  // also brings back the sign-in form.
+  async function api(method, path, body) {
+    const opts = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    let res;
+    try { res = await fetch(path, opts); } catch (e) { throw failure(t("unreachable"), 0); }
+    const text = await res.text().catch(() => "");
+    let data = null;
+    if (text) { try { data = JSON.parse(text); } catch (e) { data = null; } }
+    if (res.ok) return data;
+    const message = data && data.error && data.error.message ? data.error.message : t("httpError", { status: res.status });
+    const err = failure(message, res.status, data && data.error && data.error.code);
+    if (res.status === 401 && state.me && path !== "/api/console/login") expire();
+    throw err;
+  }
+
+  function failure(message, status, code) {
+    const err = new Error(message);
+    err.status = status;
+    err.code = code || "";
+    err.unauthorized = status === 401;
+    return err;
+  }
+
+  // report shows an action's error in the toast (a 401 has already shown the sign-in form).
+  function report(err) {
+    if (!err || err.unauthorized) return;
+    toast(err.message || String(err), "error");
+  }
+
+  function toast(message, kind) {
+    const box = $("toast");
+    box.textContent = message;
+    box.className = kind === "error" ? "error" : "info";
+    box.hidden = false;
+    clearTimeout(state.timers.toast);
+    state.timers.toast = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 3500);
+  }
+
+  // ---- language ------------------------------------------------------------------------------
+
+  function initialLang() {
+    let saved = null;
+    try { saved = localStorage.getItem(LANG_KEY); } catch (e) {}
+    if (saved === "en" || saved === "zh") return saved;
+    return /^zh/i.test(navigator.language || "") ? "zh" : "en";
+  }
+
+  function setLang(lang) {
+    state.lang = lang;
+    try { localStorage.setItem(LANG_KEY, lang); } catch (e) {}
+    applyLang();
+  }
+
+  function applyLang() {
+    document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+    document.title = t("appTitle");
+    document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach((e) => { e.placeholder = t(e.dataset.i18nPlaceholder); });
+    document.querySelectorAll("[data-i18n-aria-label]").forEach((e) => { e.setAttribute("aria-label", t(e.dataset.i18nAriaLabel)); });
+    const btn = $("lang");
+    btn.textContent = t("switchLang");
+    btn.lang = state.lang === "zh" ? "en" : "zh";
+    btn.setAttribute("aria-label", t("switchLangLabel"));
+    renderNoteMode();
+    renderLists();
+    if (state.detail) renderDetail();
+    if (state.me) renderMe();
+    renderLive(state.ws && state.ws.readyState === WebSocket.OPEN);
+  }
+
+  // ---- session -------------------------------------------------------------------------------
+
+  async function boot() {
+    state.lang = initialLang();
+    applyLang();
+    bindEvents();
+    try {
+      const me = await api("GET", "/api/console/me");
+      startSession(me, false);
+    } catch (err) {
+      showLogin(err.unauthorized ? "" : err.message);
+    }
+  }
+
+  function showLogin(message) {
+    $("app").hidden = true;
+    $("sign-out").hidden = true;
+    $("presence-label").hidden = true;
+    $("help-open").hidden = true;
+    $("me").textContent = "";
+    $("login-error").textContent = message || "";
+    $("login-form").hidden = false;
+    $("login-pass").value = "";
+    ($("login-user").value ? $("login-pass") : $("login-user")).focus();
+  }
+
+  async function login(e) {
+    e.preventDefault();
+    const username = $("login-user").value.trim(), password = $("login-pass").value;
+    if (!username || !password) { $("login-error").textContent = t("loginMissing"); return; }
+    $("login-submit").disabled = true;
+    try {
+      await api("POST", "/api/console/login", { username: username, password: password });
+      const me = await api("GET", "/api/console/me");
+      startSession(me, true);
+    } catch (err) {
+      $("login-error").textContent = err.message;
+      $("login-pass").select();
+    } finally {
+      $("login-submit").disabled = false;
+    }
+  }
+
+  function startSession(me, fresh) {
+    state.me = me;
+    $("login-form").hidden = true;
+    $("login-error").textContent = "";
+    $("app").hidden = false;
+    $("sign-out").hidden = false;
+    $("presence-label").hidden = false;
+    $("help-open").hidden = false;
+    renderMe();
+    if (fresh) setPresence("online");
+    connect();
+    refreshLists();
+    clearInterval(state.timers.poll);
+    state.timers.poll = setInterval(refreshLists, LIST_REFRESH_MS);
+    clearInterval(state.timers.tick);
+    state.timers.tick = setInterval(tickWaits, 1000);
+  }
+
+  // endSession stops everything that talks to the server and clears what the agent saw.
+  function endSession() {
+    state.me = null;
+    disconnect();
+    Object.keys(state.timers).forEach((k) => { clearTimeout(state.timers[k]); clearInterval(state.timers[k]); state.timers[k] = null; });
+    state.lists = { queue: [], mine: [] };
+    state.selectedId = null;
+    state.saved = {};
+    closeConversation();
+    renderLists();
+    $("toast").hidden = true;
+  }
+
+  function expire() {
+    endSession();
+    showLogin(t("sessionExpired"));
+  }
+
+  async function signOut() {
+    try { await api("POST", "/api/console/logout"); } catch (err) { /* signed out either way */ }
+    endSession();
+    showLogin("");
+  }
+
+  function renderMe() {
+    const me = state.me;
+    if (!me) return;
+    $("me").textContent = me.name ? me.name + " (" + me.username + ")" : me.username;
+    if (me.status) $("presence").value = me.status;
+  }
+
+  async function setPresence(status) {
+    try {
+      const agent = await api("PUT", "/api/console/presence", { status: status });
+      if (state.me && agent) { state.me.status = agent.status || status; renderMe(); }
+      scheduleRefresh();
+    } catch (err) {
+      report(err);
+      renderMe(); // put the selector back to the status the server has
+    }
+  }
+
+  // ---- live events ---------------------------------------------------------------------------
+
+  function connect() {
+    disconnect();
+    const url = (location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/api/console/ws";
+    let ws;
+    try { ws = new WebSocket(url); } catch (e) { scheduleReconnect(); return; }
+    state.ws = ws;
+    ws.onopen = () => {
+      state.wsRetry = 0;
+      renderLive(true);
+      refreshLists();
+      if (state.openId) reloadDetail();
+      clearInterval(state.pingTimer);
+      state.pingTimer = setInterval(() => send({ type: "ping" }), 25000);
+    };
+    ws.onmessage = (m) => {
+      let ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      if (ev && typeof ev.type === "string") handleEvent(ev);
+    };
+    ws.onclose = () => {
+      if (state.ws !== ws) return;
+      state.ws = null;
+      clearInterval(state.pingTimer);
+      renderLive(false);
+      if (state.me) scheduleReconnect();
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  function disconnect() {
+    clearTimeout(state.wsTimer);
+    clearInterval(state.pingTimer);
+    const ws = state.ws;
+    state.ws = null;
+    if (ws) { try { ws.close(); } catch (e) {} }
+    renderLive(false);
+  }
+
+  // scheduleReconnect retries after 1 s, 2 s, 4 s … up to 30 s, with some jitter.
+  function scheduleReconnect() {
+    clearTimeout(state.wsTimer);
+    const delay = Math.min(30000, 1000 * Math.pow(2, state.wsRetry)) * (0.8 + Math.random() * 0.4);
+    state.wsRetry++;
+    state.wsTimer = setTimeout(() => { if (state.me) connect(); }, delay);
+  }
+
+  function send(frame) {
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(frame));
+  }
+
+  function renderLive(up) {
+    const live = $("live");
+    if (!state.me) { live.textContent = ""; live.className = "live"; return; }
+    live.textContent = up ? t("live") : t("reconnecting");
+    live.className = "live " + (up ? "up" : "down");
+  }
+
+  function handleEvent(ev) {
+    const open = ev.conversation_id && ev.conversation_id === state.openId;
+    switch (ev.type) {
+      case "queue":
+      case "owner":
+      case "sla_breach":
+        scheduleRefresh();
+        if (open) scheduleReload();
+        break;
+      case "message":
+        scheduleRefresh();
+        if (open && ev.message) addMessage(ev.message);
+        break;
+      case "note":
+        if (open && ev.note) addNote(ev.note);
+        break;
+      case "typing":
+        if (open && ev.author === "customer") showCustomerTyping();
+        break;
+      case "draft_delta":
+        if (open) onDraftDelta(ev.text || "");
+        break;
+      case "draft":
+        if (ev.draft && (ev.draft.conversation_id || ev.conversation_id) === state.openId) onDraft(ev.draft);
+        break;
+    }
+  }
+
+  // ---- lists ---------------------------------------------------------------------------------
+
+  function scheduleRefresh() {
+    clearTimeout(state.timers.refresh);
+    state.timers.refresh = setTimeout(refreshLists, 100);
+  }
+
+  async function refreshLists() {
+    if (!state.me) return;
+    const mine = ++state.seq.lists;
+    try {
+      const [queue, own] = await Promise.all([
+        api("GET", "/api/console/conversations?view=queue"),
+        api("GET", "/api/console/conversations?view=mine"),
+      ]);
+      if (mine !== state.seq.lists || !state.me) return;
+      state.lists.queue = (queue && queue.conversations) || [];
+      state.lists.mine = (own && own.conversations) || [];
+      renderLists();
+    } catch (err) {
+      if (mine === state.seq.lists) report(err);
+    }
+  }
+
+  function renderLists() {
+    const hadFocus = document.activeElement && document.activeElement.closest && document.activeElement.closest(".convs");
+    renderList("queue", state.lists.queue);
+    renderList("mine", state.lists.mine);
+    if (state.selectedId && !findItem(state.selectedId)) state.selectedId = null;
+    markSelection();
+    if (hadFocus && state.selectedId) { const li = findItem(state.selectedId); if (li) li.focus(); }
+  }
+
+  function renderList(view, convs) {
+    const ul = $(view);
+    ul.textContent = "";
+    convs.forEach((c) => ul.appendChild(listItem(c, view)));
+    $(view + "-empty").hidden = convs.length > 0 || !state.me;
+    $(view + "-count").textContent = convs.length ? "(" + convs.length + ")" : "";
+  }
+
+  function listItem(c, view) {
+    const li = el("li", "conv");
+    li.dataset.conv = c.id;
+    li.dataset.view = view;
+    li.tabIndex = -1;
+    if (c.sla_breached) li.classList.add("breached");
+
+    const top = el("div", "line");
+    top.appendChild(el("strong", "name", customerName(c.customer, c.id)));
+    top.appendChild(channelBadge(c.channel));
+    const pri = priorityBadge(c.priority);
+    if (pri) top.appendChild(pri);
+    if (c.sla_breached) top.appendChild(el("span", "badge sla", t("slaBreached")));
+    li.appendChild(top);
+
+    const meta = el("div", "line meta");
+    if (view === "queue" && c.position) meta.appendChild(el("span", "position", t("position", { n: c.position })));
+    const since = validTime(c.queued_at);
+    if (since) {
+      const w = el("span", "wait");
+      w.dataset.since = String(since.getTime());
+      w.textContent = t("waited", { t: mmss(Date.now() - since.getTime()) });
+      meta.appendChild(w);
+    }
+    if (c.reason) meta.appendChild(el("span", "reason", reasonText(c.reason)));
+    li.appendChild(meta);
+
+    const last = c.last_message;
+    if (last && last.text) {
+      const p = el("p", "preview");
+      p.appendChild(el("span", "who", tOr("author_" + last.author, last.author) + ": "));
+      p.appendChild(document.createTextNode(clip(last.text, 90)));
+      li.appendChild(p);
+    }
+
+    if (view === "queue") {
+      const b = el("button", "accept", t("accept"));
+      b.type = "button";
+      b.setAttribute("aria-label", t("acceptItem", { name: customerName(c.customer, c.id) }));
+      b.addEventListener("click", (e) => { e.stopPropagation(); accept(c.id); });
+      li.appendChild(b);
+    }
+    li.addEventListener("click", () => { select(c.id); openConversation(c.id); });
+    return li;
+  }
+
+  function channelBadge(channel) {
+    const ch = channel || "generic";
+    const b = el("span", "badge channel channel-" + ch.replace(/[^a-z0-9_-]/gi, ""), tOr("channel_" + ch, ch));
+    return b;
+  }
+
+  function priorityBadge(priority) {
+    if (priority === "high") return el("span", "badge priority-high", t("priorityHigh"));
+    if (priority === "low") return el("span", "badge priority-low", t("priorityLow"));
+    return null;
+  }
+
+  function reasonText(reason) { return tOr("reason_" + reason, reason); }
+
+  function tickWaits() {
+    const now = Date.now();
+    document.querySelectorAll(".wait[data-since]").forEach((w) => {
+      w.textContent = t("waited", { t: mmss(now - Number(w.dataset.since)) });
+    });
+  }
+
+  function allItems() { return Array.from(document.querySelectorAll("#queue li[data-conv], #mine li[data-conv]")); }
+
+  function findItem(id) { return allItems().find((li) => li.dataset.conv === id) || null; }
+
+  function select(id) {
+    state.selectedId = id;
+    markSelection();
+  }
+
+  function markSelection() {
+    const items = allItems();
+    items.forEach((li) => {
+      const sel = li.dataset.conv === state.selectedId;
+      const open = li.dataset.conv === state.openId;
+      li.classList.toggle("selected", sel);
+      li.classList.toggle("open", open);
+      li.tabIndex = sel || (!state.selectedId && li === items[0]) ? 0 : -1;
+      if (open) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
+    });
+  }
+
+  function moveSelection(step) {
+    const items = allItems();
+    if (!items.length) return;
+    let i = items.findIndex((li) => li.dataset.conv === state.selectedId);
+    i = i < 0 ? (step > 0 ? 0 : items.length - 1) : Math.max(0, Math.min(items.length - 1, i + step));
+    select(items[i].dataset.conv);
+    items[i].focus();
+  }
+
+  // ---- actions on conversations -------------------------------------------------------------
+
+  async function accept(id) {
+    try {
+      await api("POST", convPath(id, "accept"));
+      toast(t("accepted"), "info");
+      select(id);
+      scheduleRefresh();
+      await openConversation(id);
+      $("composer").focus();
+    } catch (err) {
+      report(err);
+      scheduleRefresh();
+    }
+  }
+
+  // act runs a button's action on the open conversation: disables the button meanwhile, toasts
+  // the result and refreshes the lists and the pane.
+  async function act(button, fn, okMessage) {
+    const id = state.openId;
+    if (!id) return;
+    if (button) button.disabled = true;
+    try {
+      await fn(id);
+      if (okMessage) toast(okMessage, "info");
+      scheduleRefresh();
+      if (id === state.openId) await reloadDetail();
+    } catch (err) {
+      report(err);
+    } finally {
+      if (button) button.disabled = false;
+      if (state.detail) renderActions();
+    }
+  }
+
+  async function submitComposer(e) {
+    if (e) e.preventDefault();
+    const id = state.openId;
+    const box = $("composer");
+    const text = box.value.trim();
+    if (!id) return;
+    if (!text) { toast(t("emptyText"), "error"); return; }
+    const btn = $("send");
+    btn.disabled = true;
+    try {
+      if (state.noteMode) {
+        const note = await api("POST", convPath(id, "notes"), { text: text });
+        if (note && id === state.openId) addNote(note);
+      } else {
+        const body = { text: text };
+        if (state.composer.draft && state.composer.draft.id) body.draft_id = state.composer.draft.id;
+        const msg = await api("POST", convPath(id, "messages"), body);
+        if (msg && id === state.openId) addMessage(msg);
+        scheduleRefresh();
+      }
+      if (id === state.openId) resetComposer("");
+      delete state.saved[id];
+    } catch (err) {
+      report(err);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  async function askDraft() {
+    const id = state.openId;
+    if (!id) return;
+    try {
+      await api("POST", convPath(id, "draft"));
+      // The agent asked for it: the new draft may replace what is in the box.
+      state.composer.touched = false;
+      state.composer.streaming = true;
+      state.composer.draft = null;
+      renderDraftInfo();
+      toast(t("draftAsked"), "info");
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  function postTyping() {
+    const id = state.openId;
+    const now = Date.now();
+    if (!id || state.noteMode || now - state.composer.lastTypingAt < TYPING_EVERY_MS) return;
+    state.composer.lastTypingAt = now;
+    api("POST", convPath(id, "typing")).catch((err) => { if (err.unauthorized) return; /* best effort */ });
+  }
+
+  // ---- the open conversation ----------------------------------------------------------------
+
+  async function openConversation(id) {
+    if (state.openId && state.openId !== id) saveComposer();
+    const switching = state.openId !== id;
+    state.openId = id;
+    markSelection();
+    if (switching) {
+      state.detail = null;
+      $("typing").hidden = true;
+      resetComposer("");
+    }
+    await reloadDetail(switching);
+  }
+
+  function scheduleReload() {
+    clearTimeout(state.timers.reload);
+    state.timers.reload = setTimeout(() => { reloadDetail(false); }, 150);
+  }
+
+  // reloadDetail fetches the open conversation. first: it was just opened, so the composer takes
+  // the agent's saved text or the bot's unsent draft.
+  async function reloadDetail(first) {
+    const id = state.openId;
+    if (!id) return;
+    const mine = ++state.seq.detail;
+    try {
+      const d = await api("GET", convPath(id));
+      if (mine !== state.seq.detail || id !== state.openId) return;
+      state.detail = normalizeDetail(d);
+      renderDetail(first);
+      if (first) fillComposerOnOpen(id);
+      loadCanned(convLang());
+    } catch (err) {
+      if (mine !== state.seq.detail) return;
+      report(err);
+      if (err.status === 404 && id === state.openId) closeConversation();
+    }
+  }
+
+  function normalizeDetail(d) {
+    d = d || {};
+    return {
+      conversation: d.conversation || { id: state.openId },
+      customer: d.customer || {},
+      messages: Array.isArray(d.messages) ? d.messages : [],
+      notes: Array.isArray(d.notes) ? d.notes : [],
+      draft: d.draft || null,
+      handoff: d.handoff || null,
+    };
+  }
+
+  function closeConversation() {
+    state.openId = null;
+    state.detail = null;
+    $("conv").hidden = true;
+    $("conv-empty").hidden = false;
+    resetComposer("");
+    markSelection();
+  }
+
+  function convLang() {
+    const d = state.detail;
+    return (d && (d.conversation.lang || d.customer.lang)) || state.lang;
+  }
+
+  function renderDetail(scrollToEnd) {
+    const d = state.detail;
+    if (!d) return;
+    $("conv-empty").hidden = true;
+    $("conv").hidden = false;
+    renderHeader();
+    renderActions();
+    renderHandoff();
+    renderCustomer();
+    renderTranscript(!!scrollToEnd);
+    renderDraftInfo();
+  }
+
+  function renderHeader() {
+    const c = state.detail.conversation, cust = state.detail.customer;
+    $("conv-name").textContent = customerName(cust, c.id);
+    const ch = $("conv-channel");
+    const badge = channelBadge(c.channel);
+    ch.className = badge.className;
+    ch.textContent = badge.textContent;
+    const pri = priorityBadge(c.priority), pEl = $("conv-priority");
+    pEl.hidden = !pri;
+    if (pri) { pEl.className = pri.className; pEl.textContent = pri.textContent; }
+    const parts = [t("ownerLine", { owner: tOr("owner_" + c.owner, c.owner || "") })];
+    if (c.assignee) parts.push(t("assignedTo", { who: c.assignee }));
+    if (c.team) parts.push(t("team", { team: c.team }));
+    $("conv-owner").textContent = parts.join(" · ");
+  }
+
+  function renderActions() {
+    const c = state.detail.conversation;
+    $("conv-accept").hidden = c.owner !== "waiting";
+    $("transfer").disabled = c.owner === "closed" || c.owner === "bot";
+    $("return").disabled = c.owner === "closed" || c.owner === "bot";
+    $("close").disabled = c.owner === "closed";
+  }
+
+  function renderHandoff() {
+    const h = state.detail.handoff;
+    const box = $("handoff");
+    box.hidden = !h;
+    if (!h) return;
+    $("handoff-reason").textContent = reasonText(h.reason || "");
+    const p = percent(h.confidence);
+    $("handoff-confidence").textContent = p ? t("confidence", { p: p }) : t("noConfidence");
+    fillSources($("handoff-sources"), h.sources);
+  }
+
+  function fillSources(ul, sources) {
+    ul.textContent = "";
+    (sources || []).forEach((s) => {
+      const li = el("li");
+      const href = safeURL(s.url);
+      const label = s.title || s.url || s.id || "";
+      if (href) {
+        const a = el("a", null, label);
+        a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
+        li.appendChild(a);
+      } else {
+        li.textContent = label;
+      }
+      ul.appendChild(li);
+    });
+    if (!ul.children.length) ul.appendChild(el("li", "muted", t("noSources")));
+  }
+
+  function renderCustomer() {
+    const c = state.detail.conversation, cust = state.detail.customer;
+    $("customer-id").textContent = cust.id || c.customer_id || "";
+    $("customer-name").textContent = cust.name || "—";
+    $("customer-channel").textContent = tOr("channel_" + (cust.channel || c.channel), cust.channel || c.channel || "—");
+    $("customer-lang").textContent = c.lang || cust.lang || "—";
+    const body = $("customer-attrs").querySelector("tbody");
+    body.textContent = "";
+    const attrs = cust.attributes || {};
+    const keys = Object.keys(attrs).sort();
+    keys.forEach((k) => {
+      const tr = el("tr");
+      const th = el("th", null, k);
+      th.scope = "row";
+      tr.appendChild(th);
+      tr.appendChild(el("td", null, attrs[k]));
+      body.appendChild(tr);
+    });
+    $("customer-attrs").hidden = !keys.length;
+    $("customer-attrs-empty").hidden = keys.length > 0;
+  }
+
+  // renderTranscript draws messages and notes in time order; it keeps the view at the bottom
+  // when it was there (or when forced).
+  function renderTranscript(forceBottom) {
+    const box = $("transcript");
+    const atBottom = forceBottom || box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    const items = [];
+    state.detail.messages.forEach((m, i) => items.push({ at: timeOf(m.created_at), order: i, kind: "msg", v: m }));
+    state.detail.notes.forEach((n, i) => items.push({ at: timeOf(n.created_at), order: 100000 + i, kind: "note", v: n }));
+    items.sort((a, b) => a.at - b.at || a.order - b.order);
+    box.textContent = "";
+    items.forEach((it) => box.appendChild(it.kind === "msg" ? messageEl(it.v) : noteEl(it.v)));
+    if (!items.length) box.appendChild(el("p", "muted empty-log", t("noMessages")));
+    if (atBottom) box.scrollTop = box.scrollHeight;
+  }
+
+  function timeOf(s) { const d = validTime(s); return d ? d.getTime() : 0; }
+
+  function messageEl(m) {
+    const author = /^(customer|bot|agent|system)$/.test(m.author) ? m.author : "system";
+    const div = el("div", "msg " + author);
+    div.dataset.id = String(m.id);
+    const meta = el("div", "meta");
+    const who = author === "agent" && m.agent ? m.agent : tOr("author_" + author, author);
+    meta.appendChild(el("span", "author", who));
+    meta.appendChild(el("time", "when", clock(m.created_at)));
+    div.appendChild(meta);
+    div.appendChild(el("div", "text", m.text));
+    if (author === "bot") div.appendChild(botInfo(m));
+    return div;
+  }
+
+  function botInfo(m) {
+    const info = el("div", "bot-info");
+    const p = percent(m.confidence);
+    info.appendChild(el("span", "confidence", p ? t("confidence", { p: p }) : t("noConfidence")));
+    if (m.sources && m.sources.length) {
+      const ul = el("ul", "sources");
+      fillSources(ul, m.sources);
+      info.appendChild(ul);
+    }
+    return info;
+  }
+
+  function noteEl(n) {
+    const div = el("div", "note");
+    div.dataset.id = String(n.id);
+    const meta = el("div", "meta");
+    meta.appendChild(el("span", "author", t("noteLabel") + " · " + (n.author || "")));
+    meta.appendChild(el("time", "when", clock(n.created_at)));
+    div.appendChild(meta);
+    div.appendChild(el("div", "text", n.text));
+    return div;
+  }
+
+  function addMessage(m) {
+    const d = state.detail;
+    if (!d || d.messages.some((x) => x.id === m.id)) return;
+    d.messages.push(m);
+    if (m.author === "customer") hideCustomerTyping();
+    renderTranscript(m.author === "agent");
+  }
+
+  function addNote(n) {
+    const d = state.detail;
+    if (!d || d.notes.some((x) => x.id === n.id)) return;
+    d.notes.push(n);
+    renderTranscript(true);
+  }
+
+  function showCustomerTyping() {
+    $("typing").hidden = false;
+    clearTimeout(state.timers.typing);
+    state.timers.typing = setTimeout(hideCustomerTyping, CUSTOMER_TYPING_MS);
+  }
+
+  function hideCustomerTyping() {
+    clearTimeout(state.timers.typing);
+    $("typing").hidden = true;
+  }
+
+  // ---- composer and drafts -------------------------------------------------------------------
+
+  function resetComposer(text) {
+    $("composer").value = text;
+    state.composer.touched = false;
+    state.composer.draft = null;
+    state.composer.streaming = false;
+    closeCanned();
+    renderDraftInfo();
+  }
+
+  function saveComposer() {
+    const text = $("composer").value;
+    if (state.openId && state.composer.touched && text.trim()) state.saved[state.openId] = text;
+    else if (state.openId) delete state.saved[state.openId];
+  }
+
+  function fillComposerOnOpen(id) {
+    const draft = state.detail.draft;
+    const unsent = draft && !draft.sent_at && !draft.sent_id ? draft : null;
+    state.composer.draft = unsent;
+    if (state.saved[id] !== undefined) {
+      $("composer").value = state.saved[id];
+      state.composer.touched = true;
+    } else if (unsent) {
+      $("composer").value = unsent.text || "";
+    }
+    renderDraftInfo();
+  }
+
+  // onDraftDelta streams the bot's draft into the composer while the agent has not typed in it.
+  function onDraftDelta(text) {
+    const c = state.composer;
+    if (!c.streaming) {
+      // A new draft starts: it replaces the last one, and an empty box counts as untouched again.
+      c.streaming = true;
+      c.draft = null;
+      if (!$("composer").value.trim()) c.touched = false;
+    }
+    if (!c.touched) $("composer").value = text;
+    renderDraftInfo();
+  }
+
+  function onDraft(draft) {
+    const c = state.composer;
+    if (!c.streaming && !$("composer").value.trim()) c.touched = false;
+    c.streaming = false;
+    c.draft = draft;
+    if (state.detail) state.detail.draft = draft;
+    if (!c.touched) $("composer").value = draft.text || "";
+    renderDraftInfo();
+  }
+
+  function renderDraftInfo() {
+    const c = state.composer, box = $("draft-info");
+    if (c.streaming && !c.draft) {
+      box.hidden = false;
+      $("draft-label").textContent = t("drafting");
+      $("draft-sources").hidden = true;
+      $("use-draft").hidden = true;
+      return;
+    }
+    if (!c.draft) { box.hidden = true; return; }
+    box.hidden = false;
+    const p = percent(c.draft.confidence) || "—";
+    $("draft-label").textContent = c.streaming ? t("drafting") : t("draftReady", { p: p });
+    $("draft-sources").hidden = false;
+    fillSources($("draft-sources"), c.draft.sources);
+    $("use-draft").hidden = !(c.touched && $("composer").value !== c.draft.text);
+  }
+
+  function useDraft() {
+    const c = state.composer;
+    if (!c.draft) return;
+    $("composer").value = c.draft.text || "";
+    c.touched = false;
+    renderDraftInfo();
+    $("composer").focus();
+  }
+
+  function onComposerInput() {
+    state.composer.touched = true;
+    postTyping();
+    updateCanned();
+    renderDraftInfo();
+  }
+
+  function toggleNoteMode() {
+    state.noteMode = !state.noteMode;
+    renderNoteMode();
+    if (state.detail) renderActions();
+    $("composer").focus();
+  }
+
+  function renderNoteMode() {
+    const on = state.noteMode;
+    $("note-mode").setAttribute("aria-pressed", on ? "true" : "false");
+    $("composer-form").classList.toggle("note-on", on);
+    $("composer-label").textContent = on ? t("noteBox") : t("reply");
+    $("composer").placeholder = on ? t("notePlaceholder") : t("composerPlaceholder");
+    $("send").textContent = on ? t("addNote") : t("send");
+  }
+
+  // ---- canned replies ------------------------------------------------------------------------
+
+  async function loadCanned(lang) {
+    if (state.canned.lang === lang) return;
+    state.canned.lang = lang;
+    try {
+      const data = await api("GET", "/api/console/canned?lang=" + encodeURIComponent(lang));
+      if (state.canned.lang === lang) state.canned.replies = (data && data.replies) || [];
+    } catch (err) {
+      state.canned.lang = null;
+      report(err);
+    }
+  }
+
+  // updateCanned shows the list while the composer holds only "/word" (no spaces or newlines).
+  function updateCanned() {
+    const m = /^\/(\S*)$/.exec($("composer").value);
+    if (!m) { closeCanned(); return; }
+    const q = m[1].toLowerCase();
+    state.canned.shown = state.canned.replies.filter((r) => {
+      const hay = ((r.shortcut || "") + " " + (r.title || "")).toLowerCase();
+      return hay.indexOf(q) >= 0;
+    });
+    state.canned.index = 0;
+    renderCanned();
+  }
+
+  function renderCanned() {
+    const ul = $("canned");
+    ul.textContent = "";
+    const shown = state.canned.shown;
+    shown.forEach((r, i) => {
+      const li = el("li", "canned-item");
+      li.id = "canned-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === state.canned.index ? "true" : "false");
+      li.appendChild(el("span", "shortcut mono", r.shortcut || ""));
+      li.appendChild(el("span", "title", r.title || ""));
+      li.appendChild(el("span", "snippet muted", clip(r.text, 80)));
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); insertCanned(i); });
+      ul.appendChild(li);
+    });
+    if (!shown.length) ul.appendChild(el("li", "muted canned-none", t("noCanned")));
+    ul.hidden = false;
+    const box = $("composer");
+    box.setAttribute("aria-controls", "canned");
+    if (shown.length) box.setAttribute("aria-activedescendant", "canned-" + state.canned.index);
+    else box.removeAttribute("aria-activedescendant");
+    const cur = $("canned-" + state.canned.index);
+    if (cur) cur.scrollIntoView({ block: "nearest" });
+  }
+
+  function closeCanned() {
+    $("canned").hidden = true;
+    $("canned").textContent = "";
+    state.canned.shown = [];
+    const box = $("composer");
+    box.removeAttribute("aria-controls");
+    box.removeAttribute("aria-activedescendant");
+  }
+
+  function cannedOpen() { return !$("canned").hidden; }
+
+  function insertCanned(i) {
+    const r = state.canned.shown[i];
+    if (!r) return;
+    const box = $("composer");
+    box.value = r.text || "";
+    state.composer.touched = true;
+    closeCanned();
+    renderDraftInfo();
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
+
+  // cannedKey handles the list's keys in the composer; it returns true when it used the key.
+  function cannedKey(e) {
+    if (!cannedOpen()) return false;
+    const n = state.canned.shown.length;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (n) state.canned.index = (state.canned.index + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
+      renderCanned();
+      return true;
+    }
+    if ((e.key === "Enter" || e.key === "Tab") && !e.ctrlKey && !e.metaKey && !e.shiftKey) {
+      if (!n) { closeCanned(); return e.key === "Enter"; }
+      insertCanned(state.canned.index);
+      return true;
+    }
+    if (e.key === "Escape") { closeCanned(); return true; }
+    return false;
+  }
+
+  // ---- transfer dialog -----------------------------------------------------------------------
+
+  async function openTransfer() {
+    if (!state.openId) return;
+    const dlg = $("transfer-dialog");
+    $("transfer-error").textContent = "";
+    $("transfer-team").value = "";
+    $("transfer-note").value = "";
+    const sel = $("transfer-agent");
+    while (sel.options.length > 1) sel.remove(1);
+    dlg.showModal();
+    sel.focus();
+    try {
+      const data = await api("GET", "/api/console/agents");
+      ((data && data.agents) || []).forEach((a) => {
+        if (state.me && a.username === state.me.username) return;
+        const o = el("option", null, t("agentOption", {
+          name: a.name ? a.name + " (" + a.username + ")" : a.username,
+          status: tOr(a.status, a.status || ""), load: a.load || 0, capacity: a.capacity || 0,
+        }));
+        o.value = a.username;
+        if (a.status !== "online") o.className = "unavailable";
+        sel.appendChild(o);
+      });
+    } catch (err) {
+      if (!err.unauthorized) $("transfer-error").textContent = err.message;
+    }
+  }
+
+  async function submitTransfer(e) {
+    e.preventDefault();
+    const to = $("transfer-agent").value, team = $("transfer-team").value.trim(), note = $("transfer-note").value.trim();
+    if (!to && !team) { $("transfer-error").textContent = t("transferNeedTarget"); return; }
+    const body = to ? { to: to } : { team: team };
+    if (note) body.note = note;
+    const btn = $("transfer-submit");
+    btn.disabled = true;
+    try {
+      await api("POST", convPath(state.openId, "transfer"), body);
+      $("transfer-dialog").close();
+      toast(t("transferred"), "info");
+      scheduleRefresh();
+      reloadDetail(false);
+    } catch (err) {
+      if (!err.unauthorized) $("transfer-error").textContent = err.message;
+      else $("transfer-dialog").close();
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  // ---- keyboard ------------------------------------------------------------------------------
+
+  function anyDialogOpen() { return $("transfer-dialog").open || $("help").open; }
+
+  function onKeydown(e) {
+    if (!state.me || anyDialogOpen()) return;
+    const inField = isTyping(e.target);
+    if (e.target === $("composer") && cannedKey(e)) { e.preventDefault(); return; }
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      if (e.target === $("composer") || !inField) { e.preventDefault(); submitComposer(); }
+      return;
+    }
+    if (e.key === "Escape") {
+      if (e.target === $("composer")) { e.preventDefault(); leaveComposer(); }
+      return;
+    }
+    if (inField || e.ctrlKey || e.metaKey || e.altKey) return;
+    const onControl = e.target.closest && e.target.closest("button, a, summary");
+    switch (e.key) {
+      case "j": case "ArrowDown":
+        if (e.key === "ArrowDown" && !(e.target.closest && e.target.closest(".convs"))) return;
+        e.preventDefault(); moveSelection(1); break;
+      case "k": case "ArrowUp":
+        if (e.key === "ArrowUp" && !(e.target.closest && e.target.closest(".convs"))) return;
+        e.preventDefault(); moveSelection(-1); break;
+      case "Enter":
+        if (onControl || !state.selectedId) return;
+        e.preventDefault(); openConversation(state.selectedId); break;
+      case "a":
+        e.preventDefault(); acceptSelected(); break;
+      case "/":
+        e.preventDefault(); focusComposer(); break;
+      case "?":
+        e.preventDefault(); $("help").showModal(); break;
+    }
+  }
+
+  function acceptSelected() {
+    const li = state.selectedId && findItem(state.selectedId);
+    if (li && li.dataset.view === "queue") { accept(state.selectedId); return; }
+    const d = state.detail;
+    if (d && d.conversation.owner === "waiting") accept(state.openId);
+  }
+
+  async function focusComposer() {
+    if (!state.openId && state.selectedId) await openConversation(state.selectedId);
+    if (!$("conv").hidden) $("composer").focus();
+  }
+
+  function leaveComposer() {
+    closeCanned();
+    const li = (state.openId && findItem(state.openId)) || (state.selectedId && findItem(state.selectedId));
+    if (li) { select(li.dataset.conv); li.focus(); } else $("composer").blur();
+  }
+
+  // ---- wiring --------------------------------------------------------------------------------
+
+  function bindEvents() {
+    $("login-form").addEventListener("submit", login);
+    $("sign-out").addEventListener("click", signOut);
+    $("lang").addEventListener("click", () => setLang(state.lang === "zh" ? "en" : "zh"));
+    $("presence").addEventListener("change", (e) => setPresence(e.target.value));
+    $("help-open").addEventListener("click", () => $("help").showModal());
+    $("composer-form").addEventListener("submit", submitComposer);
+    $("composer").addEventListener("input", onComposerInput);
+    $("composer").addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== $("composer")) closeCanned(); }, 0));
+    $("note-mode").addEventListener("click", toggleNoteMode);
+    $("new-draft").addEventListener("click", askDraft);
+    $("use-draft").addEventListener("click", useDraft);
+    $("conv-accept").addEventListener("click", () => { if (state.openId) accept(state.openId); });
+    $("transfer").addEventListener("click", openTransfer);
+    $("return").addEventListener("click", (e) => act(e.currentTarget, (id) => api("POST", convPath(id, "return")), t("returned")));
+    $("close").addEventListener("click", (e) => act(e.currentTarget, (id) => api("POST", convPath(id, "close")), t("closed")));
+    $("transfer-form").addEventListener("submit", submitTransfer);
+    $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
+    $("toast").addEventListener("click", () => { $("toast").hidden = true; });
+    document.addEventListener("keydown", onKeydown);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+})();
