@@ -393,18 +393,27 @@ func (s *Service) handoffText(conv chat.Conversation, team, text string) string 
 	return chat.Noticef(chat.NoticeClosed, conv.Lang, handoff.FormatOpening(h.NextOpen(now), h, conv.Lang))
 }
 
-// takeMessage acknowledges, out of hours, the first customer message after the closed notice:
-// it is in the queue for the next shift.
+// takeMessage acknowledges, out of hours, the customer's first message after the handoff: it is
+// in the queue for the next shift. Later messages are stored without another notice.
 func (s *Service) takeMessage(ctx context.Context, b *batch, conv chat.Conversation, in chat.Message) {
 	if s.hours(conv.Team).Open(s.Now()) {
 		return
 	}
-	recent, err := s.Store.Recent(ctx, conv.ID, 2)
-	if err != nil || len(recent) < 2 || recent[0].Author == chat.AuthorCustomer {
-		return // the customer already wrote since the notice: acknowledged then
+	recent, err := s.Store.Recent(ctx, conv.ID, historyWindow)
+	if err != nil {
+		return
 	}
-	if _, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem,
-		Text: chat.Notice(chat.NoticeTaken, conv.Lang)}); err != nil {
+	taken := chat.Notice(chat.NoticeTaken, conv.Lang)
+	for i := len(recent) - 1; i >= 0; i-- {
+		m := recent[i]
+		if m.Author == chat.AuthorSystem && m.Text == taken {
+			return // already acknowledged since the handoff
+		}
+		if m.Decision == chat.DecisionHandoff {
+			break
+		}
+	}
+	if _, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: taken}); err != nil {
 		s.Log.Warn("after-hours notice failed", "conversation_id", conv.ID, "err", err)
 	}
 }
