@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -352,12 +353,44 @@ func TestChannelConformance(t *testing.T) {
 			if h.name == "chatwoot" && fake.count("status:open") != 1 {
 				t.Fatalf("the Chatwoot conversation was not opened for agents: %q", fake.sent)
 			}
+			// An agent takes it in the console: the customer's next message reaches the agent with
+			// the bot's draft, no bot text reaches the platform, and the agent's reply goes out there.
+			agent := deskAgent(t, in.base)
+			var queue struct {
+				Conversations []struct {
+					ID      string `json:"id"`
+					Channel string `json:"channel"`
+				} `json:"conversations"`
+			}
+			agent.do(t, "GET", "/api/console/conversations?view=queue", "", &queue)
+			if len(queue.Conversations) != 1 || queue.Conversations[0].Channel == "" || queue.Conversations[0].Channel == "web" {
+				t.Fatalf("console queue = %+v, want this channel's conversation", queue.Conversations)
+			}
+			convID := queue.Conversations[0].ID
+			if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/accept", "", nil); code != 200 {
+				t.Fatalf("accept = %d", code)
+			}
 			before := fake.total()
 			h.deliver(t, in.base, false, 10004, "How do I file a claim?")
-			time.Sleep(800 * time.Millisecond)
-			if n := fake.total(); n != before {
-				t.Fatalf("%d messages went out while a person owns the conversation", n-before)
+			var detail struct {
+				Draft *struct {
+					ID   int64  `json:"id"`
+					Text string `json:"text"`
+				} `json:"draft"`
 			}
+			waitFor("the bot's draft for the agent", func() bool {
+				agent.do(t, "GET", "/api/console/conversations/"+convID, "", &detail)
+				return detail.Draft != nil && strings.Contains(detail.Draft.Text, "400-800-1234")
+			})
+			time.Sleep(500 * time.Millisecond)
+			if n := fake.total(); n != before+1 { // the agent-joined notice only
+				t.Fatalf("%d messages went out while a person owns the conversation, want 1 (the joined notice): %q", n-before, fake.sent)
+			}
+			body := fmt.Sprintf(`{"text":"Agent Amy here: call 400-800-1234 any time.","draft_id":%d}`, detail.Draft.ID)
+			if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/messages", body, nil); code != 201 {
+				t.Fatalf("agent reply = %d", code)
+			}
+			waitFor("the agent's reply on the channel", func() bool { return fake.count("Agent Amy here") == 1 })
 			// Too long for Tandem: refused without a retry loop (200 where the platform would
 			// redeliver on an error, 400 with the reason on the generic webhook), nothing sent.
 			if code := h.deliver(t, in.base, false, 10005, strings.Repeat("x", 5000)); code != 200 && code != 400 {
@@ -426,4 +459,39 @@ func TestWeChatSlowBotMeetsTheDeadline(t *testing.T) {
 			t.Fatalf("the answer never went out: %q", fake.sent)
 		}
 	}
+}
+
+// deskClient is an agent signed in to the console API.
+type deskClient struct {
+	base string
+	c    *http.Client
+}
+
+// deskAgent signs the demo agent in and sets them online.
+func deskAgent(t *testing.T, base string) *deskClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	a := &deskClient{base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	if code := a.do(t, "POST", "/api/console/login", `{"username":"agent","password":"`+demoAgentPassword+`"}`, nil); code != 200 {
+		t.Fatalf("login = %d", code)
+	}
+	if code := a.do(t, "PUT", "/api/console/presence", `{"status":"online"}`, nil); code != 200 {
+		t.Fatalf("presence = %d", code)
+	}
+	return a
+}
+
+func (a *deskClient) do(t *testing.T, method, path, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, a.base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := a.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
 }
