@@ -133,6 +133,9 @@ func (s *Service) assign(ctx context.Context, a chat.Agent, id, actor string) (c
 	if conv.Owner != chat.OwnerWaiting {
 		return conv, chat.Errorf(chat.ECONFLICT, "conversation is %s, not waiting", conv.Owner)
 	}
+	if !a.Serves(conv.Team) {
+		return conv, chat.Errorf(chat.EFORBIDDEN, "this conversation is for team %s, which %s does not serve", conv.Team, a.Username)
+	}
 	conv, err = s.move(ctx, b, conv, chat.Transition{To: chat.OwnerHuman, Actor: actor, Reason: "accepted",
 		Assignee: a.Username, Capacity: s.capacity(a)})
 	if err != nil {
@@ -247,6 +250,9 @@ func (s *Service) Transfer(ctx context.Context, username, id, to, team, note str
 		target, err := s.Store.Agent(ctx, to)
 		if err != nil || target.Status != chat.PresenceOnline {
 			return conv, chat.Errorf(chat.EINVALID, "%s is not an online agent", to)
+		}
+		if !target.Serves(conv.Team) {
+			return conv, chat.Errorf(chat.EINVALID, "%s does not serve team %s; transfer to the team instead", to, conv.Team)
 		}
 		t.To, t.Assignee, t.Capacity = chat.OwnerHuman, to, s.capacity(target)
 	} else {

@@ -22,7 +22,7 @@ func (deskBot) Turn(_ context.Context, _ chat.Conversation, _ []chat.Message, te
 	case strings.Contains(text, "human"):
 		return chat.Reply{Text: "A person will take over.", Decision: chat.DecisionHandoff, Reason: "customer_request"}, nil
 	case strings.Contains(text, "complaint"):
-		return chat.Reply{Text: "Sorry, passing you on.", Decision: chat.DecisionHandoff, Reason: "intent_policy", Priority: "high", Team: ""}, nil
+		return chat.Reply{Text: "Sorry, passing you on.", Decision: chat.DecisionHandoff, Reason: "intent_policy", Priority: "high", Team: "complaints"}, nil
 	}
 	stream("Claims are")
 	return chat.Reply{Text: "Claims are paid in 5 days.", Decision: chat.DecisionAnswer, Confidence: 0.9,
@@ -336,4 +336,11 @@ func TestDeskBadInput(t *testing.T) {
 	if err := svc.Rate(ctx, conv.ID, 5, "quick and kind"); err != nil {
 		t.Fatal(err)
 	}
+	// Teams: an agent who serves billing only may not take a complaint.
+	complaint := waiting(t, svc, "angry", "", "I have a complaint")
+	if err := st.PutAgent(ctx, chat.Agent{Username: "carl", Capacity: 5, Teams: []string{"billing"}, SeenAt: svc.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Accept(ctx, "carl", complaint.ID)
+	check("accept another team's conversation", err, chat.EFORBIDDEN, "team complaints")
 }

@@ -41,6 +41,7 @@ func (s *Service) DeskStep(ctx context.Context) error {
 		return err
 	}
 	handoff.Order(queue)
+	s.Metrics.Waiting.Set(float64(len(queue)))
 	if s.Routing.Auto {
 		queue = s.route(ctx, queue, agents)
 	}

@@ -12,6 +12,7 @@ type Metrics struct {
 	OutboxSent    prometheus.Counter
 	OutboxFailed  prometheus.Counter
 	SLABreaches   prometheus.Counter
+	Waiting       prometheus.Gauge
 }
 
 // NewMetrics creates the metrics and registers them on reg.
@@ -25,7 +26,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		OutboxSent:    prometheus.NewCounter(prometheus.CounterOpts{Name: "tandem_outbox_delivered_total", Help: "Outbox items delivered."}),
 		OutboxFailed:  prometheus.NewCounter(prometheus.CounterOpts{Name: "tandem_outbox_failures_total", Help: "Failed outbox delivery attempts."}),
 		SLABreaches:   prometheus.NewCounter(prometheus.CounterOpts{Name: "tandem_sla_breaches_total", Help: "Waiting conversations that passed their first-response target."}),
+		Waiting:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "tandem_queue_waiting", Help: "Conversations waiting for a person."}),
 	}
-	reg.MustRegister(m.Conversations, m.Messages, m.Turns, m.TurnSeconds, m.Handoffs, m.OutboxSent, m.OutboxFailed, m.SLABreaches)
+	reg.MustRegister(m.Conversations, m.Messages, m.Turns, m.TurnSeconds, m.Handoffs, m.OutboxSent, m.OutboxFailed, m.SLABreaches, m.Waiting)
 	return m
 }

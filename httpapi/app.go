@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 
@@ -22,7 +23,8 @@ type createConversationRequest struct {
 	Customer struct {
 		ID         string            `json:"id"`
 		Name       string            `json:"name"`
-		Tier       string            `json:"tier"` // "vip" is served first when handed to a person
+		Tier       string            `json:"tier"`     // "vip" is served first when handed to a person
+		Language   string            `json:"language"` // the customer's language; lang wins when both are set
 		Attributes map[string]string `json:"attributes"`
 	} `json:"customer"`
 	Lang string `json:"lang"`
@@ -43,6 +45,8 @@ func (r createConversationRequest) validate() error {
 		return chat.Errorf(chat.EINVALID, "customer.attributes has more than %d entries", maxAttrs)
 	case r.Lang != "" && r.Lang != "en" && r.Lang != "zh":
 		return chat.Errorf(chat.EINVALID, "lang must be en or zh")
+	case cu.Language != "" && cu.Language != "en" && cu.Language != "zh":
+		return chat.Errorf(chat.EINVALID, "customer.language must be en or zh")
 	}
 	for k, v := range cu.Attributes {
 		if len(k) > maxAttrLen || len(v) > maxAttrLen {
@@ -61,15 +65,18 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
-	attrs := req.Customer.Attributes
+	attrs := map[string]string{}
+	for k, v := range req.Customer.Attributes {
+		attrs[k] = v
+	}
 	if req.Customer.Tier != "" {
-		if attrs == nil {
-			attrs = map[string]string{}
-		}
 		attrs["tier"] = req.Customer.Tier
 	}
+	if req.Customer.Language != "" {
+		attrs["language"] = req.Customer.Language
+	}
 	conv, err := s.Conversations.Start(c.Request().Context(), chat.Customer{Channel: "api", ExternalID: req.Customer.ID,
-		Name: req.Customer.Name, Attrs: attrs}, req.Lang)
+		Name: req.Customer.Name, Attrs: attrs}, cmp.Or(req.Lang, req.Customer.Language))
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,34 @@ func (s *Server) consoleAgents(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"agents": agents})
 }
 
+type agentRequest struct {
+	Name     string   `json:"name"`
+	Capacity int      `json:"capacity"`
+	Teams    []string `json:"teams"`
+}
+
+// putAgent handles PUT /api/console/agents/:username (admins): name, capacity and teams.
+func (s *Server) putAgent(c echo.Context) error {
+	var req agentRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	a, err := s.Desk.Store.Agent(ctx, c.Param("username"))
+	if err != nil {
+		return err
+	}
+	if req.Capacity < 1 || req.Capacity > 100 || len(req.Teams) > 50 || len(req.Name) > maxNameLen {
+		return chat.Errorf(chat.EINVALID, "capacity is 1 to 100, at most 50 teams, a name of at most %d bytes", maxNameLen)
+	}
+	a.Name, a.Capacity, a.Teams = req.Name, req.Capacity, req.Teams
+	if err := s.Desk.Store.PutAgent(ctx, a); err != nil {
+		return err
+	}
+	s.Desk.Kick()
+	return c.JSON(http.StatusOK, a)
+}
+
 // consoleConversations handles GET /api/console/conversations?view=queue|mine.
 func (s *Server) consoleConversations(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -79,9 +107,7 @@ func (s *Server) consoleConversations(c echo.Context) error {
 	var err error
 	switch view := c.QueryParam("view"); view {
 	case "", "queue":
-		if convs, err = s.Desk.Store.Queue(ctx, 1000); err == nil {
-			handoff.Order(convs)
-		}
+		convs, err = s.queueFor(ctx, session(c))
 	case "mine":
 		convs, err = s.Desk.Store.Assigned(ctx, session(c).Username)
 	default:
@@ -102,6 +128,29 @@ func (s *Server) consoleConversations(c echo.Context) error {
 		out = append(out, sm)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"conversations": out})
+}
+
+// queueFor is the queue in routing order, only the teams the agent serves (admins see all).
+func (s *Server) queueFor(ctx context.Context, sess Session) ([]chat.Conversation, error) {
+	convs, err := s.Desk.Store.Queue(ctx, 1000)
+	if err != nil {
+		return nil, err
+	}
+	handoff.Order(convs)
+	if sess.Role == "admin" {
+		return convs, nil
+	}
+	a, err := s.Desk.Store.Agent(ctx, sess.Username)
+	if err != nil {
+		return nil, err
+	}
+	mine := convs[:0]
+	for _, c := range convs {
+		if a.Serves(c.Team) {
+			mine = append(mine, c)
+		}
+	}
+	return mine, nil
 }
 
 func (s *Server) summarize(ctx context.Context, conv chat.Conversation) (summary, error) {

@@ -78,6 +78,7 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	a.GET("/me", s.me)
 	a.PUT("/presence", s.presence)
 	a.GET("/agents", s.consoleAgents)
+	a.PUT("/agents/:username", s.putAgent, s.requireSession("admin"))
 	a.GET("/canned", s.cannedList)
 	a.GET("/ws", s.consoleSocket)
 	a.GET("/conversations", s.consoleConversations)

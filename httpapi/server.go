@@ -62,18 +62,18 @@ type Server struct {
 	Conversations Conversations
 	// Desk serves the agent console (queue, routing, co-authoring); Accounts and Sessions sign
 	// agents in.
-	Desk     *conversation.Service
-	Accounts Accounts
-	Sessions *Sessions
-	Store         Store
-	Articles      Articles
-	Hub           *realtime.Hub
-	Visitors      *Visitors
-	Keys          *KeyCache
-	Log           *slog.Logger
-	Registry      *prometheus.Registry
-	HTTP          *HTTPMetrics
-	MaxBodyBytes  int64
+	Desk         *conversation.Service
+	Accounts     Accounts
+	Sessions     *Sessions
+	Store        Store
+	Articles     Articles
+	Hub          *realtime.Hub
+	Visitors     *Visitors
+	Keys         *KeyCache
+	Log          *slog.Logger
+	Registry     *prometheus.Registry
+	HTTP         *HTTPMetrics
+	MaxBodyBytes int64
 	// Knowledge serves the trainer's knowledge API; nil leaves it out.
 	Knowledge *KnowledgeBase
 	// Intents serves the trainer's intents API; nil leaves it out.

@@ -66,7 +66,7 @@ type socket struct {
 	s      *Server
 	conn   *websocket.Conn
 	convID string
-	lastID int64      // the largest message id sent to the client
+	lastID int64        // the largest message id sent to the client
 	owner  atomic.Value // chat.Owner: the owner last sent to the client
 }
 
