@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"bytes"
 	"context"
 	"io"
@@ -126,33 +127,52 @@ func (s *Server) retrain(ctx context.Context) {
 	}
 }
 
-// Settings is the trainer's settings API.
+// Settings is the trainer's and admin's settings API: the target precision and the business
+// hours per team.
 type Settings struct {
 	TargetPrecision    func() float64
 	SetTargetPrecision func(ctx context.Context, f float64) error
 	Default            float64
+	Hours              func() any
+	SetHours           func(ctx context.Context, raw []byte) error
 }
 
 type settingsBody struct {
-	TargetPrecision *float64 `json:"target_precision"`
+	TargetPrecision *float64        `json:"target_precision"`
+	Hours           json.RawMessage `json:"hours"`
 }
 
 // settingsGet handles GET /api/v1/settings.
 func (s *Server) settingsGet(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]float64{"target_precision": s.Settings.TargetPrecision(), "default_target_precision": s.Settings.Default})
+	out := map[string]any{"target_precision": s.Settings.TargetPrecision(), "default_target_precision": s.Settings.Default}
+	if s.Settings.Hours != nil {
+		out["hours"] = s.Settings.Hours()
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
-// settingsPut handles PUT /api/v1/settings {"target_precision":0.85}.
+// settingsPut handles PUT /api/v1/settings {"target_precision":0.85} and/or {"hours":{…}}.
 func (s *Server) settingsPut(c echo.Context) error {
 	var b settingsBody
 	if err := s.bind(c, &b); err != nil {
 		return err
 	}
-	if b.TargetPrecision == nil {
-		return chat.Errorf(chat.EINVALID, "target_precision is required")
+	if b.TargetPrecision == nil && b.Hours == nil {
+		return chat.Errorf(chat.EINVALID, "send target_precision or hours")
 	}
-	if err := s.Settings.SetTargetPrecision(c.Request().Context(), *b.TargetPrecision); err != nil {
-		return chat.Errorf(chat.EINVALID, "%v", err)
+	ctx := c.Request().Context()
+	if b.Hours != nil {
+		if s.Settings.SetHours == nil {
+			return chat.Errorf(chat.EINVALID, "hours cannot be set here")
+		}
+		if err := s.Settings.SetHours(ctx, b.Hours); err != nil {
+			return chat.Errorf(chat.EINVALID, "%v", err)
+		}
+	}
+	if b.TargetPrecision != nil {
+		if err := s.Settings.SetTargetPrecision(ctx, *b.TargetPrecision); err != nil {
+			return chat.Errorf(chat.EINVALID, "%v", err)
+		}
 	}
 	return s.settingsGet(c)
 }

@@ -154,7 +154,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err := kb.sync.Load(ctx); err != nil {
 		return err
 	}
-	tune := newTuning(st, cfg.TargetPrecision, log)
+	hours, err := handoff.ParseSchedule([]byte(cmp.Or(cfg.Hours, "{}")))
+	if err != nil {
+		return fmt.Errorf("TANDEM_HOURS: %w", err)
+	}
+	tune := newTuning(st, cfg.TargetPrecision, hours, log)
 	if err := tune.load(ctx); err != nil {
 		log.Warn("settings could not be read; using the configured ones", "err", err)
 	}
@@ -175,13 +179,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	hours, err := handoff.ParseSchedule([]byte(cmp.Or(cfg.Hours, "{}")))
-	if err != nil {
-		return fmt.Errorf("TANDEM_HOURS: %w", err)
-	}
 	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
-			Capacity: cfg.AgentCapacity, Hours: func() handoff.Schedule { return hours }}}
+			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
 	outbox := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{}, Metrics: metrics, Log: log, Now: now}
 	hooks, err := enableChannels(cfg, svc, st, outbox, log)
 	if err != nil {
@@ -189,7 +189,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: hooks, Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
-		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision}, Hub: hub,
+		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
+			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)

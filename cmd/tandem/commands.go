@@ -213,7 +213,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := intents.load(ctx); err != nil {
 		return err
 	}
-	tune := newTuning(st, cfg.TargetPrecision, newLogger(cfg, stderr))
+	tune := newTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
 	if err := tune.load(ctx); err != nil {
 		return err
 	}

@@ -61,6 +61,21 @@ func TestIntentsEndToEnd(t *testing.T) {
 	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.2}`, &e0); code != 400 || !strings.Contains(e0.Error.Message, "between 0.5 and 0.99") {
 		t.Fatalf("bad target: %d %+v", code, e0)
 	}
+	// An admin sets business hours: closed every day but Saturday's last minute, so a handoff
+	// now tells the customer when people are back; a bad schedule is refused naming the field.
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"hours":{"":{"tz":"UTC","week":{"mon":[{"open":"09:00","clsoe":"18:00"}]}}}}`, &e0); code != 400 || !strings.Contains(e0.Error.Message, "clsoe") {
+		t.Fatalf("bad hours: %d %+v", code, e0)
+	}
+	night := `{"hours":{"":{"tz":"UTC","week":{"sat":[{"open":"23:59","close":"24:00"}]}}}}`
+	if code := in.call(t, "PUT", "/api/v1/settings", night, nil); code != 200 {
+		t.Fatalf("PUT hours: %d", code)
+	}
+	if r := ask("c7", "talk to a person"); r.Decision != "handoff" || !strings.Contains(r.Text, "Saturday 23:59 (UTC)") {
+		t.Fatalf("after hours: %+v", r)
+	}
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"hours":{}}`, nil); code != 200 {
+		t.Fatalf("PUT 24/7 hours: %d", code)
+	}
 	// A trainer makes refund questions a handoff to the billing team.
 	body := `{"action":"handoff","team":"billing","priority":"normal","examples":["I want my money back","refund my premium now","give me a refund","退钱","我要退款"]}`
 	if code := in.call(t, "PUT", "/api/v1/intents/refund_demand", body, nil); code != 200 {

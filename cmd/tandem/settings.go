@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"tandem/handoff"
 )
 
 // settingsStore keeps settings trainers change at run time.
@@ -16,8 +18,11 @@ type settingsStore interface {
 	PutSetting(ctx context.Context, key, value string, at time.Time) error
 }
 
-// targetPrecisionKey is the setting for the least P(right) at which the bot answers.
-const targetPrecisionKey = "target_precision"
+// Setting keys: the least P(right) at which the bot answers; business hours per team (JSON).
+const (
+	targetPrecisionKey = "target_precision"
+	hoursKey           = "hours"
+)
 
 // tuning holds the trainer's settings, reloaded from the store, with the configuration's values as
 // defaults.
@@ -26,12 +31,48 @@ type tuning struct {
 	fallback float64
 	log      *slog.Logger
 	target   atomic.Uint64 // float64 bits
+	// hours is the business-hours schedule: the stored setting, else fallbackHours (TANDEM_HOURS).
+	hours         atomic.Pointer[handoff.Schedule]
+	fallbackHours handoff.Schedule
 }
 
-func newTuning(st settingsStore, fallback float64, log *slog.Logger) *tuning {
-	t := &tuning{store: st, fallback: fallback, log: log}
+func newTuning(st settingsStore, fallback float64, hours handoff.Schedule, log *slog.Logger) *tuning {
+	t := &tuning{store: st, fallback: fallback, fallbackHours: hours, log: log}
 	t.target.Store(math.Float64bits(fallback))
+	t.hours.Store(&hours)
 	return t
+}
+
+// Hours is the current business-hours schedule.
+func (t *tuning) Hours() handoff.Schedule { return *t.hours.Load() }
+
+// setHours validates, stores and applies a business-hours schedule (JSON; {} is 24/7).
+func (t *tuning) setHours(ctx context.Context, raw []byte) error {
+	h, err := handoff.ParseSchedule(raw)
+	if err != nil {
+		return err
+	}
+	if err := t.store.PutSetting(ctx, hoursKey, string(raw), time.Now().UTC()); err != nil {
+		return err
+	}
+	t.hours.Store(&h)
+	return nil
+}
+
+// loadHours reads the stored schedule, if any.
+func (t *tuning) loadHours(ctx context.Context) error {
+	v, err := t.store.Setting(ctx, hoursKey)
+	if err != nil {
+		return err
+	}
+	h := t.fallbackHours
+	if v != "" {
+		if h, err = handoff.ParseSchedule([]byte(v)); err != nil {
+			return fmt.Errorf("stored %s: %w", hoursKey, err)
+		}
+	}
+	t.hours.Store(&h)
+	return nil
 }
 
 // TargetPrecision is the current target precision.
@@ -52,7 +93,7 @@ func (t *tuning) load(ctx context.Context) error {
 		target = f
 	}
 	t.target.Store(math.Float64bits(target))
-	return nil
+	return t.loadHours(ctx)
 }
 
 func validTarget(f float64) bool { return f >= 0.5 && f <= 0.99 }
