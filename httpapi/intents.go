@@ -1,9 +1,9 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
