@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes; httpapi maps each to one HTTP status.
@@ -52,3 +53,14 @@ func ErrorMessage(err error) string {
 // ErrUndeliverable marks a send that can never succeed (e.g. outside a platform's messaging
 // window): the outbox stops retrying it and notes it in the conversation instead.
 var ErrUndeliverable = errors.New("undeliverable")
+
+// RetryAfter is a send the platform (or Tandem's own pacing) wants tried again after Wait, e.g.
+// Telegram's 429 retry_after or WhatsApp's per-user pair limit. The outbox waits exactly that
+// long instead of backing off.
+type RetryAfter struct {
+	Wait time.Duration
+	Err  error
+}
+
+func (e *RetryAfter) Error() string { return e.Err.Error() + " (retry in " + e.Wait.String() + ")" }
+func (e *RetryAfter) Unwrap() error { return e.Err }

@@ -211,3 +211,38 @@ func TestOutboxSetsAsideUndeliverable(t *testing.T) {
 		t.Fatalf("last message %+v, want a system note", last)
 	}
 }
+
+// pacedSender asks to be tried again in 7 s the first time.
+type pacedSender struct{ calls int }
+
+func (p *pacedSender) Send(context.Context, chat.Conversation, chat.Message) error {
+	p.calls++
+	if p.calls == 1 {
+		return &chat.RetryAfter{Wait: 7 * time.Second, Err: errors.New("pair rate limit")}
+	}
+	return nil
+}
+
+// TestOutboxHonoursRetryAfter: a paced send is retried exactly when the platform said.
+func TestOutboxHonoursRetryAfter(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "answer", Decision: chat.DecisionAnswer}, true)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "telegram", ExternalID: "44"}, "")
+	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"})
+	clock := time.Now()
+	sender := &pacedSender{}
+	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": sender}, Metrics: svc.Metrics,
+		Log: svc.Log, Now: func() time.Time { return clock }}
+	ob.Drain(ctx)
+	clock = clock.Add(6 * time.Second)
+	if ob.Drain(ctx) != 0 {
+		t.Fatal("retried before the platform's wait")
+	}
+	clock = clock.Add(2 * time.Second)
+	if ob.Drain(ctx) != 1 || sender.calls != 2 {
+		t.Fatalf("not retried after the wait (calls %d)", sender.calls)
+	}
+	if n, _ := st.PendingOutbox(ctx); n != 0 {
+		t.Fatalf("pending = %d", n)
+	}
+}

@@ -78,6 +78,10 @@ func (o *Outbox) deliver(ctx context.Context, it chat.OutboxItem) {
 		return
 	}
 	next := o.Now().Add(Backoff(it.Attempts))
+	var later *chat.RetryAfter
+	if errors.As(err, &later) {
+		next = o.Now().Add(later.Wait) // paced: the platform said when
+	}
 	o.Log.Warn("outbox delivery failed", "outbox_id", it.ID, "channel", it.Channel, "attempts", it.Attempts, "err", err)
 	if err := o.Store.MarkFailed(ctx, it.ID, next, err.Error()); err != nil {
 		o.Log.Error("outbox mark failed failed", "outbox_id", it.ID, "err", err)

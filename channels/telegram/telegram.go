@@ -40,6 +40,8 @@ type Adapter struct {
 	Receiver channels.Receiver
 	Client   *http.Client
 	Log      *slog.Logger
+	// Pacer spaces sends per chat (nil: no pacing beyond Telegram's own 429s).
+	Pacer *channels.Pacer
 }
 
 // Update is the part of a Telegram update Tandem reads.
@@ -120,7 +122,11 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 	if err != nil || !strings.HasPrefix(conv.CustomerID, customerPref) {
 		return fmt.Errorf("telegram: conversation %s has no Telegram chat", conv.ID)
 	}
-	for i, part := range channels.Split(m.Text, maxText) {
+	parts := channels.Split(m.Text, maxText)
+	if d := a.Pacer.Wait(strconv.FormatInt(chatID, 10), len(parts), time.Now()); d > 0 {
+		return &chat.RetryAfter{Wait: d, Err: fmt.Errorf("telegram: pacing chat %d", chatID)}
+	}
+	for i, part := range parts {
 		if i > 0 {
 			time.Sleep(partGap) // Telegram asks for at most one message a second per chat
 		}
@@ -173,8 +179,9 @@ func (a *Adapter) call(ctx context.Context, method string, body any) error {
 	if res.StatusCode == http.StatusOK && r.OK {
 		return nil
 	}
-	if r.Parameters.RetryAfter > 0 {
-		return fmt.Errorf("telegram %s: HTTP %d %s (retry after %d s)", method, res.StatusCode, r.Description, r.Parameters.RetryAfter)
+	if r.Parameters.RetryAfter > 0 { // 429: flood control says when
+		return &chat.RetryAfter{Wait: time.Duration(r.Parameters.RetryAfter) * time.Second,
+			Err: fmt.Errorf("telegram %s: HTTP %d %s", method, res.StatusCode, r.Description)}
 	}
 	return fmt.Errorf("telegram %s: HTTP %d %s", method, res.StatusCode, r.Description)
 }

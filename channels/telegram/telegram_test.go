@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -81,5 +82,35 @@ func TestWebhookTypingAndLongReplies(t *testing.T) {
 	first, second := <-calls, <-calls
 	if !strings.HasPrefix(first, "sendMessage:") || !strings.HasPrefix(second, "sendMessage:") || time.Since(start) < partGap {
 		t.Fatalf("long reply: %q %q in %s", first, second, time.Since(start))
+	}
+}
+
+// TestFloodControl: Telegram's 429 retry_after becomes the outbox's wait, and the per-chat pacer
+// holds back a burst before Telegram has to.
+func TestFloodControl(t *testing.T) {
+	flood := true
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if flood {
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}`)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true,"result":{}}`)
+	}))
+	defer api.Close()
+	a := &Adapter{Token: "T", APIBase: api.URL, Client: api.Client(), Log: slog.New(slog.DiscardHandler),
+		Pacer: &channels.Pacer{Every: time.Second, Burst: 1}}
+	conv := chat.Conversation{CustomerID: "tg-9"}
+	var later *chat.RetryAfter
+	if err := a.Send(context.Background(), conv, chat.Message{Text: "hi"}); !errors.As(err, &later) || later.Wait != 7*time.Second {
+		t.Fatalf("429: %v, want retry after 7s", err)
+	}
+	flood = false
+	time.Sleep(time.Second)
+	if err := a.Send(context.Background(), conv, chat.Message{Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Send(context.Background(), conv, chat.Message{Text: "again"}); !errors.As(err, &later) {
+		t.Fatalf("second send within a second: %v, want paced", err)
 	}
 }

@@ -46,7 +46,13 @@ type Adapter struct {
 	Client      *http.Client
 	Log         *slog.Logger
 	Now         func() time.Time
+	// Pacer spaces sends per user (WhatsApp's pair limit; nil: no pacing).
+	Pacer *channels.Pacer
 }
+
+// rateLimitWait is how long a send waits after WhatsApp's rate-limit errors (the pair limit
+// recovers at one message per 6 s).
+const rateLimitWait = 16 * time.Second
 
 // Window is WhatsApp's customer-service window: free-form messages only within 24 hours of the
 // customer's last message.
@@ -169,7 +175,11 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 		return fmt.Errorf("whatsapp: outside the 24-hour customer-service window (the customer last wrote %s; only an approved template may be sent): %w",
 			conv.LastCustomerAt.Format(time.RFC3339), chat.ErrUndeliverable)
 	}
-	for _, part := range channels.Split(m.Text, maxText) {
+	parts := channels.Split(m.Text, maxText)
+	if d := a.Pacer.Wait(to, len(parts), a.Now()); d > 0 {
+		return &chat.RetryAfter{Wait: d, Err: fmt.Errorf("whatsapp: pacing messages to %s", to)}
+	}
+	for _, part := range parts {
 		body := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+" + strings.TrimPrefix(to, "+"),
 			"type": "text", "text": map[string]any{"preview_url": false, "body": part}}
 		if err := a.post(ctx, body); err != nil {
@@ -205,8 +215,11 @@ func (a *Adapter) post(ctx context.Context, body any) error {
 	if res.StatusCode == http.StatusOK && len(r.Messages) > 0 {
 		return nil
 	}
-	if r.Error.Code == 131047 { // re-engagement: the window closed
+	switch r.Error.Code {
+	case 131047: // re-engagement: the window closed
 		return fmt.Errorf("whatsapp send: error 131047 %s: %w", r.Error.Message, chat.ErrUndeliverable)
+	case 131056, 130429: // pair rate limit, throughput limit: wait, then retry
+		return &chat.RetryAfter{Wait: rateLimitWait, Err: fmt.Errorf("whatsapp send: error %d %s", r.Error.Code, r.Error.Message)}
 	}
 	return fmt.Errorf("whatsapp send: HTTP %d, error %d: %s", res.StatusCode, r.Error.Code, r.Error.Message)
 }

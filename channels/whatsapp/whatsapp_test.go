@@ -2,15 +2,20 @@ package whatsapp
 
 import (
 	"context"
-	"errors"
-	"strings"
-	"time"
-
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"tandem/chat"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"tandem/channels"
+	"tandem/chat"
 )
 
 const example = `{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
@@ -70,5 +75,41 @@ func TestWindowClosed(t *testing.T) {
 	err := a.Send(context.Background(), chat.Conversation{ID: "c", CustomerID: "wa-1", LastCustomerAt: now.Add(-25 * time.Hour)}, chat.Message{Text: "hi"})
 	if !errors.Is(err, chat.ErrUndeliverable) || !strings.Contains(err.Error(), "24-hour") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestPacingAndRateLimits: sends to one user are paced per the pair limit, and WhatsApp's
+// rate-limit error asks the outbox to wait instead of backing off blindly.
+func TestPacingAndRateLimits(t *testing.T) {
+	var sent atomic.Int32
+	limited := atomic.Bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limited.Load() {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"error":{"message":"(#131056) (Business Account, Consumer Account) pair rate limit hit","type":"OAuthException","code":131056}}`)
+			return
+		}
+		sent.Add(1)
+		fmt.Fprint(w, `{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.x"}]}`)
+	}))
+	defer srv.Close()
+	now := time.Now()
+	a := &Adapter{PhoneID: "106540352242922", Token: "t", APIBase: srv.URL, Client: srv.Client(), Now: func() time.Time { return now },
+		Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 2}}
+	conv := chat.Conversation{ID: "c", CustomerID: "wa-16505551234", LastCustomerAt: now}
+	ctx := context.Background()
+	for range 2 {
+		if err := a.Send(ctx, conv, chat.Message{Text: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var later *chat.RetryAfter
+	if err := a.Send(ctx, conv, chat.Message{Text: "third"}); !errors.As(err, &later) || later.Wait <= 0 || sent.Load() != 2 {
+		t.Fatalf("third send at once: %v (sent %d), want a paced retry", err, sent.Load())
+	}
+	now = now.Add(time.Minute)
+	limited.Store(true)
+	if err := a.Send(ctx, conv, chat.Message{Text: "x"}); !errors.As(err, &later) || later.Wait != rateLimitWait {
+		t.Fatalf("131056: %v, want a retry after %s", err, rateLimitWait)
 	}
 }

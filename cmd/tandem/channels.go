@@ -71,11 +71,12 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 	}
 	if cfg.TelegramToken != "" {
 		enable(telegram.Channel, &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
-			Receiver: recv, Client: client, Log: log})
+			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}})
 	}
 	if cfg.WhatsAppToken != "" {
 		enable(whatsapp.Channel, &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
-			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: recv, Client: client, Log: log, Now: time.Now})
+			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: recv, Client: client, Log: log, Now: time.Now,
+			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}})
 	}
 	if cfg.ChatwootToken != "" {
 		enable(chatwoot.Channel, &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
