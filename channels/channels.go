@@ -28,6 +28,17 @@ type Receiver interface {
 	FromChannel(ctx context.Context, in Inbound) error
 }
 
+// Answerer is a Receiver that also hands back the bot's reply when there is exactly one, for
+// channels that can answer inside the webhook's response (WeChat's passive reply). Claim takes the
+// reply from the outbox (false: the outbox has it already); Release gives it back when the
+// response could not be written.
+type Answerer interface {
+	Receiver
+	Answer(ctx context.Context, in Inbound) (text string, messageID int64, err error)
+	Claim(ctx context.Context, messageID int64) (bool, error)
+	Release(ctx context.Context, messageID int64)
+}
+
 // SecretEqual compares a received secret with the configured one in constant time.
 func SecretEqual(got, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1

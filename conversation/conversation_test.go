@@ -246,3 +246,25 @@ func TestOutboxHonoursRetryAfter(t *testing.T) {
 		t.Fatalf("pending = %d", n)
 	}
 }
+
+// TestOutboxHoldsBotRepliesForPassiveAnswers: a channel's Hold keeps a fresh bot reply back for
+// the webhook to answer with, then the outbox sends it; other messages are not held.
+func TestOutboxHoldsBotRepliesForPassiveAnswers(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "answer", Decision: chat.DecisionAnswer}, true)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "telegram", ExternalID: "45"}, "")
+	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"})
+	clock := time.Now()
+	sender := &flakySender{}
+	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": sender}, Metrics: svc.Metrics,
+		Log: svc.Log, Now: func() time.Time { return clock }, Hold: map[string]time.Duration{"telegram": 10 * time.Second}}
+	ob.Drain(ctx)
+	if len(sender.sent) != 0 {
+		t.Fatal("a bot reply went out during its hold")
+	}
+	clock = clock.Add(11 * time.Second)
+	ob.Drain(ctx)
+	if len(sender.sent) != 1 {
+		t.Fatalf("sent %v after the hold, want the answer", sender.sent)
+	}
+}

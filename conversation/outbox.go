@@ -31,7 +31,13 @@ type Outbox struct {
 	Metrics *Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
+	// Hold delays the first delivery of bot replies per channel, so a channel that can answer
+	// inside its webhook's response (WeChat's passive reply) claims the reply first.
+	Hold map[string]time.Duration
 }
+
+// errHeld is a delivery waiting out its channel's Hold.
+var errHeld = errors.New("held for a passive reply")
 
 // Run delivers until ctx is cancelled.
 func (o *Outbox) Run(ctx context.Context) error {
@@ -72,13 +78,19 @@ func (o *Outbox) deliver(ctx context.Context, it chat.OutboxItem) {
 		}
 		return
 	}
+	var later *chat.RetryAfter
+	if errors.Is(err, errHeld) && errors.As(err, &later) {
+		if err := o.Store.MarkFailed(ctx, it.ID, o.Now().Add(later.Wait), ""); err != nil {
+			o.Log.Error("outbox hold failed", "outbox_id", it.ID, "err", err)
+		}
+		return
+	}
 	o.Metrics.OutboxFailed.Inc()
 	if errors.Is(err, chat.ErrUndeliverable) {
 		o.setAside(ctx, it, err)
 		return
 	}
 	next := o.Now().Add(Backoff(it.Attempts))
-	var later *chat.RetryAfter
 	if errors.As(err, &later) {
 		next = o.Now().Add(later.Wait) // paced: the platform said when
 	}
@@ -115,6 +127,9 @@ func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) error {
 	m, err := o.Store.Message(ctx, it.MessageID)
 	if err != nil {
 		return err
+	}
+	if due := m.CreatedAt.Add(o.Hold[it.Channel]); m.Author == chat.AuthorBot && o.Now().Before(due) {
+		return &chat.RetryAfter{Wait: due.Sub(o.Now()), Err: errHeld}
 	}
 	conv, err := o.Store.Conversation(ctx, m.ConversationID)
 	if err != nil {

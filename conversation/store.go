@@ -48,6 +48,11 @@ type Store interface {
 	MarkFailed(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkDead sets an item aside for good (the platform can never take it); it is not retried.
 	MarkDead(ctx context.Context, id int64, at time.Time, errText string) error
+	// ClaimPassive marks the outbox item of a message delivered because the channel answered in
+	// the webhook's response; false if it was delivered or set aside already.
+	ClaimPassive(ctx context.Context, messageID int64, at time.Time) (bool, error)
+	// ReleasePassive gives a claimed message back to the outbox, due at next.
+	ReleasePassive(ctx context.Context, messageID int64, next time.Time) error
 	// PendingOutbox counts undelivered outbox items.
 	PendingOutbox(ctx context.Context) (int, error)
 }

@@ -64,3 +64,23 @@ func (s *Store) MarkDead(ctx context.Context, id int64, at time.Time, errText st
 	}
 	return nil
 }
+
+// ClaimPassive marks a message's undelivered outbox item delivered because the channel answered
+// it in the webhook's own response; false if it was already delivered or set aside.
+func (s *Store) ClaimPassive(ctx context.Context, messageID int64, at time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE message_id = $2 AND delivered_at IS NULL AND dead_at IS NULL`,
+		at, messageID)
+	if err != nil {
+		return false, fmt.Errorf("claim passive: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// ReleasePassive undoes ClaimPassive when the response could not be written: the outbox
+// delivers the message from next on.
+func (s *Store) ReleasePassive(ctx context.Context, messageID int64, next time.Time) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = NULL, next_at = $1 WHERE message_id = $2`, next, messageID); err != nil {
+		return fmt.Errorf("release passive: %w", err)
+	}
+	return nil
+}

@@ -65,3 +65,24 @@ func (s *Store) MarkDead(ctx context.Context, id int64, at time.Time, errText st
 	}
 	return nil
 }
+
+// ClaimPassive marks a message's undelivered outbox item delivered because the channel answered
+// it in the webhook's own response; false if it was already delivered or set aside.
+func (s *Store) ClaimPassive(ctx context.Context, messageID int64, at time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE message_id = ? AND delivered_at IS NULL AND dead_at IS NULL`,
+		micros(at), messageID)
+	if err != nil {
+		return false, fmt.Errorf("claim passive: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// ReleasePassive undoes ClaimPassive when the response could not be written: the outbox
+// delivers the message from next on.
+func (s *Store) ReleasePassive(ctx context.Context, messageID int64, next time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET delivered_at = NULL, next_at = ? WHERE message_id = ?`, micros(next), messageID); err != nil {
+		return fmt.Errorf("release passive: %w", err)
+	}
+	return nil
+}

@@ -214,3 +214,27 @@ func testNotesRatings(t *testing.T, s Store) {
 	_, err = s.Customer(ctx, "nobody")
 	mustCode(t, err, chat.ENOTFOUND)
 }
+
+// testPassive: a message answered in the webhook response is claimed once and never sent by the
+// outbox; released, the outbox sends it.
+func testPassive(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "p")
+	m, err := s.AddMessage(ctx, chat.Message{ConversationID: "p", Author: chat.AuthorBot, Text: "hi", Channel: "wechat", CreatedAt: t0}, true)
+	must(t, err)
+	ok, err := s.ClaimPassive(ctx, m.ID, t0)
+	must(t, err)
+	again, _ := s.ClaimPassive(ctx, m.ID, t0)
+	if !ok || again {
+		t.Fatalf("ClaimPassive = %v then %v, want true then false", ok, again)
+	}
+	if items, _ := s.ClaimOutbox(ctx, t0.Add(time.Hour), 10, time.Minute); len(items) != 0 {
+		t.Fatalf("a passively answered message was claimed by the outbox: %+v", items)
+	}
+	must(t, s.ReleasePassive(ctx, m.ID, t0.Add(time.Second)))
+	items, err := s.ClaimOutbox(ctx, t0.Add(time.Second), 10, time.Minute)
+	must(t, err)
+	if len(items) != 1 || items[0].MessageID != m.ID {
+		t.Fatalf("released message: claim = %+v", items)
+	}
+}

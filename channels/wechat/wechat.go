@@ -1,12 +1,14 @@
 // Package wechat is the WeChat Official Account (公众号) channel: URL verification, plaintext and
 // safe-mode (AES) message deliveries, and replies through the customer-service message API.
 //
-// Every delivery is acknowledged with "success" (an empty body in safe mode) within Budget, well
-// inside WeChat's 5-second deadline, and the answer goes out through the outbox and the
-// customer-service API, so a slow bot never makes WeChat show "该公众号暂时无法提供服务". The
-// customer's message is stored in the first milliseconds; only the bot's turn may outlast the
-// budget, and it goes on after the acknowledgement. Passive replies in the response body are not
-// used.
+// Every delivery is answered within Budget, well inside WeChat's 5-second deadline. When the bot
+// answers in time, its reply goes back in the response itself (a passive reply, which does not
+// use the customer-service quota of 5 messages per 48 hours), claimed from the outbox so it is
+// sent once. Otherwise the delivery is acknowledged with "success" (an empty body in safe mode)
+// and the answer goes out through the outbox and the customer-service API, so a slow bot never
+// makes WeChat show "该公众号暂时无法提供服务". The customer's message is stored in the first
+// milliseconds; only the bot's turn may outlast the budget, and it goes on after the
+// acknowledgement.
 package wechat
 
 import (
@@ -37,6 +39,10 @@ const (
 	maxText      = 2000 // characters per customer-service message (no documented limit; kept safe)
 	customerPref = "wx-"
 )
+
+// PassiveHold is how long the outbox leaves a fresh bot reply for the webhook to claim as a
+// passive reply; a reply ready after the budget is sent at once.
+const PassiveHold = time.Second
 
 // Window is how long after the customer's last message customer-service messages may be sent.
 const Window = 48 * time.Hour
@@ -120,9 +126,13 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if m.MsgID == 0 { // no MsgId: deduplicate on sender and time, as WeChat advises for events
 			in.MessageID = m.FromUserName + ":" + strconv.FormatInt(m.CreateTime, 10)
 		}
-		if err := a.receive(r.Context(), in); err != nil {
+		ans, err := a.receive(r.Context(), in)
+		if err != nil {
 			a.Log.Error("wechat message not stored; WeChat will retry", "msg_id", m.MsgID, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
+		if ans.id != 0 && a.replyPassively(r.Context(), w, q, m, ans) {
 			return
 		}
 	}
@@ -133,37 +143,121 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "success")
 }
 
+// answer is a bot reply ready within the budget.
+type answer struct {
+	text string
+	id   int64
+}
+
+type taken struct {
+	answer
+	err error
+}
+
 // receive hands the message on and waits for it at most Budget; a turn still running then goes on
-// without the request (its reply goes out through the outbox).
-func (a *Adapter) receive(ctx context.Context, in channels.Inbound) error {
+// without the request (its reply goes out through the outbox). A reply ready in time is returned.
+func (a *Adapter) receive(ctx context.Context, in channels.Inbound) (answer, error) {
 	budget := a.Budget
 	if budget <= 0 {
 		budget = 3 * time.Second
 	}
-	done := make(chan error, 1)
-	go func() { done <- channels.Take(context.WithoutCancel(ctx), a.Receiver, in, a.Log) }()
+	done := make(chan taken, 1)
+	go func() { done <- a.take(context.WithoutCancel(ctx), in) }()
 	select {
-	case err := <-done:
-		return err
+	case t := <-done:
+		return t.answer, t.err
 	case <-time.After(budget):
 		go func() {
-			if err := <-done; err != nil {
-				a.Log.Error("wechat turn failed after the acknowledgement", "message_id", in.MessageID, "err", err)
+			if t := <-done; t.err != nil {
+				a.Log.Error("wechat turn failed after the acknowledgement", "message_id", in.MessageID, "err", t.err)
 			}
 		}()
-		return nil
+		return answer{}, nil
 	}
+}
+
+// take stores the message and runs the turn, keeping the reply when the receiver hands it back.
+func (a *Adapter) take(ctx context.Context, in channels.Inbound) taken {
+	ans, ok := a.Receiver.(channels.Answerer)
+	if !ok {
+		return taken{err: channels.Take(ctx, a.Receiver, in, a.Log)}
+	}
+	text, id, err := ans.Answer(ctx, in)
+	if chat.ErrorCode(err) == chat.EINVALID { // refused for good: WeChat retrying would not help
+		a.Log.Warn("channel message refused", "channel", Channel, "message_id", in.MessageID, "err", err)
+		return taken{}
+	}
+	return taken{answer{text, id}, err}
+}
+
+// cdata is an element whose text is written as <![CDATA[…]]>, as WeChat's examples do.
+type cdata struct {
+	Text string `xml:",cdata"`
+}
+
+// passiveReply is the XML of a passive text reply.
+type passiveReply struct {
+	XMLName      xml.Name `xml:"xml"`
+	ToUserName   cdata
+	FromUserName cdata
+	CreateTime   int64
+	MsgType      cdata
+	Content      cdata
+}
+
+// encryptedReply is a safe-mode response envelope.
+type encryptedReply struct {
+	XMLName      xml.Name `xml:"xml"`
+	Encrypt      cdata
+	MsgSignature cdata
+	TimeStamp    string
+	Nonce        cdata
+}
+
+// replyPassively writes the bot's reply as the response, if it fits one message and the outbox
+// has not sent it already; it reports whether the response was written.
+func (a *Adapter) replyPassively(ctx context.Context, w http.ResponseWriter, q map[string][]string, m Message, ans answer) bool {
+	claimer, ok := a.Receiver.(channels.Answerer)
+	if !ok || len(channels.Split(ans.text, maxText)) != 1 {
+		return false
+	}
+	body, err := a.passiveBody(q, m, ans.text)
+	if err != nil {
+		return false
+	}
+	if claimed, err := claimer.Claim(ctx, ans.id); err != nil || !claimed {
+		return false // the outbox has it (or will)
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	if _, err := w.Write(body); err != nil {
+		claimer.Release(ctx, ans.id) // the outbox sends it through the customer-service API
+	}
+	return true
+}
+
+func (a *Adapter) passiveBody(q map[string][]string, m Message, text string) ([]byte, error) {
+	now := a.Now().Unix()
+	plain, err := xml.Marshal(passiveReply{ToUserName: cdata{m.FromUserName}, FromUserName: cdata{m.ToUserName}, CreateTime: now,
+		MsgType: cdata{"text"}, Content: cdata{text}})
+	if err != nil || a.Cipher == nil || first(q, "encrypt_type") != "aes" {
+		return plain, err
+	}
+	enc := a.Cipher.Encrypt(plain)
+	ts, nonce := strconv.FormatInt(now, 10), first(q, "nonce")
+	return xml.Marshal(encryptedReply{Encrypt: cdata{enc}, MsgSignature: cdata{Signature(a.Token, ts, nonce, enc)}, TimeStamp: ts, Nonce: cdata{nonce}})
+}
+
+func first(q map[string][]string, k string) string {
+	if v := q[k]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // open authenticates and decodes a delivery: safe mode checks msg_signature over the Encrypt field
 // and decrypts it; plaintext mode checks the URL signature (which does not cover the body).
 func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error) {
-	get := func(k string) string {
-		if v := q[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
+	get := func(k string) string { return first(q, k) }
 	ts, nonce := get("timestamp"), get("nonce")
 	if get("encrypt_type") == "aes" {
 		if a.Cipher == nil {

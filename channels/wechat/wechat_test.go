@@ -2,12 +2,16 @@ package wechat
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
 	"time"
 
-	"strings"
+	"tandem/channels"
 	"tandem/chat"
-	"testing"
 )
 
 // TestSignatureVector is WeChat's documented example: Token AAAAA, timestamp 1714037059,
@@ -87,5 +91,51 @@ func TestWindowClosed(t *testing.T) {
 	err := a.Send(context.Background(), chat.Conversation{ID: "c", CustomerID: "wx-o1", LastCustomerAt: now.Add(-49 * time.Hour)}, chat.Message{Text: "hi"})
 	if !errors.Is(err, chat.ErrUndeliverable) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// answerer is a receiver that answers at once and lets the test decide whether the claim wins.
+type answerer struct {
+	claim    bool
+	released []int64
+}
+
+func (a *answerer) FromChannel(context.Context, channels.Inbound) error { return nil }
+func (a *answerer) Answer(context.Context, channels.Inbound) (string, int64, error) {
+	return "理赔请拨打 400-800-1234 ]]> <b>", 7, nil
+}
+func (a *answerer) Claim(context.Context, int64) (bool, error) { return a.claim, nil }
+func (a *answerer) Release(_ context.Context, id int64)        { a.released = append(a.released, id) }
+
+// TestPassiveReply: a fast answer comes back in the response (plaintext mode), addressed back
+// to the sender and with awkward text kept intact; when the outbox has the reply already, the
+// response is "success".
+func TestPassiveReply(t *testing.T) {
+	now := time.Unix(1714037060, 0)
+	for _, claim := range []bool{true, false} {
+		recv := &answerer{claim: claim}
+		a := &Adapter{Token: "AAAAA", Receiver: recv, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+		ts, nonce := "1714037059", "486452656"
+		body := `<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><FromUserName><![CDATA[oUSER]]></FromUserName><CreateTime>1348831860</CreateTime>` +
+			`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[怎么理赔]]></Content><MsgId>1234567890123456</MsgId></xml>`
+		req := httptest.NewRequest("POST", "/webhooks/wechat?signature="+Signature("AAAAA", ts, nonce)+"&timestamp="+ts+"&nonce="+nonce, strings.NewReader(body))
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, req)
+		if !claim {
+			if w.Body.String() != "success" {
+				t.Fatalf("claim lost: body %q, want success", w.Body)
+			}
+			continue
+		}
+		var got struct{ ToUserName, FromUserName, MsgType, Content string }
+		if err := xml.Unmarshal(w.Body.Bytes(), &got); err != nil {
+			t.Fatalf("passive reply %q: %v", w.Body, err)
+		}
+		if got.ToUserName != "oUSER" || got.FromUserName != "gh_acct" || got.MsgType != "text" || got.Content != "理赔请拨打 400-800-1234 ]]> <b>" {
+			t.Fatalf("passive reply = %+v", got)
+		}
+		if !strings.Contains(w.Body.String(), "<![CDATA[oUSER]]>") {
+			t.Fatalf("passive reply without CDATA: %s", w.Body)
+		}
 	}
 }

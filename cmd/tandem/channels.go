@@ -23,20 +23,46 @@ import (
 type channelReceiver struct {
 	svc   *conversation.Service
 	store conversation.Store
+	log   *slog.Logger
 }
 
 // FromChannel implements channels.Receiver.
 func (c *channelReceiver) FromChannel(ctx context.Context, in channels.Inbound) error {
+	_, err := c.receive(ctx, in)
+	return err
+}
+
+func (c *channelReceiver) receive(ctx context.Context, in channels.Inbound) (conversation.Result, error) {
 	conv, err := c.store.LatestConversation(ctx, in.CustomerKey)
 	if chat.ErrorCode(err) == chat.ENOTFOUND {
 		conv, err = c.svc.Start(ctx, chat.Customer{ID: in.CustomerKey, Channel: in.Channel, ExternalID: in.ExternalID, Name: in.Name}, "")
 	}
 	if err != nil {
-		return err
+		return conversation.Result{}, err
 	}
-	_, err = c.svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: in.Channel,
+	return c.svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: in.Channel,
 		ExternalID: in.Channel + ":" + in.MessageID, Text: in.Text})
-	return err
+}
+
+// Answer implements channels.Answerer: the bot's reply when it is the only one.
+func (c *channelReceiver) Answer(ctx context.Context, in channels.Inbound) (string, int64, error) {
+	res, err := c.receive(ctx, in)
+	if err != nil || len(res.Replies) != 1 {
+		return "", 0, err
+	}
+	return res.Replies[0].Text, res.Replies[0].ID, nil
+}
+
+// Claim implements channels.Answerer.
+func (c *channelReceiver) Claim(ctx context.Context, messageID int64) (bool, error) {
+	return c.store.ClaimPassive(ctx, messageID, time.Now().UTC())
+}
+
+// Release implements channels.Answerer.
+func (c *channelReceiver) Release(ctx context.Context, messageID int64) {
+	if err := c.store.ReleasePassive(context.WithoutCancel(ctx), messageID, time.Now().UTC()); err != nil {
+		c.log.Error("passive reply release failed; the reply may be lost", "message_id", messageID, "err", err)
+	}
 }
 
 // adapter is a channel: a webhook in and an outbox sender out.
@@ -49,7 +75,7 @@ type adapter interface {
 // outbox senders.
 func enableChannels(cfg config.Config, svc *conversation.Service, st conversation.Store, outbox *conversation.Outbox, log *slog.Logger) (map[string]http.Handler, error) {
 	hooks := map[string]http.Handler{}
-	recv := &channelReceiver{svc: svc, store: st}
+	recv := &channelReceiver{svc: svc, store: st, log: log}
 	client := &http.Client{Timeout: 15 * time.Second}
 	enable := func(name string, a adapter) {
 		svc.Outbound[name] = true
@@ -68,6 +94,7 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 			wx.Cipher = c
 		}
 		enable(wechat.Channel, wx)
+		outbox.Hold = map[string]time.Duration{wechat.Channel: wechat.PassiveHold}
 	}
 	if cfg.TelegramToken != "" {
 		enable(telegram.Channel, &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
