@@ -46,6 +46,7 @@ type Config struct {
 	WhatsAppVerifyToken string // TANDEM_WHATSAPP_VERIFY_TOKEN
 	WhatsAppPhoneID     string // TANDEM_WHATSAPP_PHONE_ID
 	WhatsAppAPIBase     string // TANDEM_WHATSAPP_API_BASE
+	WhatsAppTemplate    string // TANDEM_WHATSAPP_TEMPLATE: "name:language", sent outside the 24-hour window
 
 	// WeChat Official Account: the token enables it; app id and secret are required; the AES key
 	// turns safe mode on.
@@ -136,6 +137,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WhatsAppToken, c.WhatsAppAppSecret = getenv("TANDEM_WHATSAPP_TOKEN"), getenv("TANDEM_WHATSAPP_APP_SECRET")
 	c.WhatsAppVerifyToken, c.WhatsAppPhoneID = getenv("TANDEM_WHATSAPP_VERIFY_TOKEN"), getenv("TANDEM_WHATSAPP_PHONE_ID")
 	c.WhatsAppAPIBase = env("TANDEM_WHATSAPP_API_BASE", "https://graph.facebook.com/v25.0")
+	c.WhatsAppTemplate = getenv("TANDEM_WHATSAPP_TEMPLATE")
 	c.WebhookSecret, c.WebhookURL = getenv("TANDEM_WEBHOOK_SECRET"), getenv("TANDEM_WEBHOOK_URL")
 	c.WeChatToken, c.WeChatAppID, c.WeChatAppSecret = getenv("TANDEM_WECHAT_TOKEN"), getenv("TANDEM_WECHAT_APP_ID"), getenv("TANDEM_WECHAT_APP_SECRET")
 	c.WeChatAESKey, c.WeChatAPIBase = getenv("TANDEM_WECHAT_AES_KEY"), env("TANDEM_WECHAT_API_BASE", "https://api.weixin.qq.com")

@@ -5,6 +5,7 @@ package whatsapp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -48,6 +49,10 @@ type Adapter struct {
 	Now         func() time.Time
 	// Pacer spaces sends per user (WhatsApp's pair limit; nil: no pacing).
 	Pacer *channels.Pacer
+	// Template is an approved template "name:language" (e.g. "support_reply:en_US") with one
+	// body parameter, used outside the 24-hour window to carry the reply; empty: such replies are
+	// set aside with a note for an agent.
+	Template string
 }
 
 // rateLimitWait is how long a send waits after WhatsApp's rate-limit errors (the pair limit
@@ -172,6 +177,9 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 		return fmt.Errorf("whatsapp: conversation %s has no WhatsApp user: %w", conv.ID, chat.ErrUndeliverable)
 	}
 	if !conv.LastCustomerAt.IsZero() && a.Now().Sub(conv.LastCustomerAt) > Window {
+		if a.Template != "" {
+			return a.sendTemplate(ctx, to, m.Text)
+		}
 		return fmt.Errorf("whatsapp: outside the 24-hour customer-service window (the customer last wrote %s; only an approved template may be sent): %w",
 			conv.LastCustomerAt.Format(time.RFC3339), chat.ErrUndeliverable)
 	}
@@ -187,6 +195,25 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 		}
 	}
 	return nil
+}
+
+// maxTemplateParam bounds a template's body parameter (WhatsApp refuses longer ones).
+const maxTemplateParam = 1000
+
+// sendTemplate sends the configured template with text as its body parameter: newlines and
+// tabs become spaces (WhatsApp refuses them in parameters) and long text is cut.
+func (a *Adapter) sendTemplate(ctx context.Context, to, text string) error {
+	name, lang, _ := strings.Cut(a.Template, ":")
+	param := strings.Join(strings.Fields(text), " ")
+	if r := []rune(param); len(r) > maxTemplateParam {
+		param = string(r[:maxTemplateParam-1]) + "…"
+	}
+	if d := a.Pacer.Wait(to, 1, a.Now()); d > 0 {
+		return &chat.RetryAfter{Wait: d, Err: fmt.Errorf("whatsapp: pacing messages to %s", to)}
+	}
+	return a.post(ctx, map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+" + strings.TrimPrefix(to, "+"),
+		"type": "template", "template": map[string]any{"name": name, "language": map[string]string{"code": cmp.Or(lang, "en_US")},
+			"components": []any{map[string]any{"type": "body", "parameters": []any{map[string]string{"type": "text", "text": param}}}}}})
 }
 
 func (a *Adapter) post(ctx context.Context, body any) error {

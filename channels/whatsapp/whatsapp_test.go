@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -111,5 +112,28 @@ func TestPacingAndRateLimits(t *testing.T) {
 	limited.Store(true)
 	if err := a.Send(ctx, conv, chat.Message{Text: "x"}); !errors.As(err, &later) || later.Wait != rateLimitWait {
 		t.Fatalf("131056: %v, want a retry after %s", err, rateLimitWait)
+	}
+}
+
+// TestTemplateOutsideWindow: with a template configured, a reply outside the 24-hour window goes
+// out as that template with the reply as its (cleaned) parameter, not as free text.
+func TestTemplateOutsideWindow(t *testing.T) {
+	var got map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewDecoder(r.Body).Decode(&got)
+		fmt.Fprint(w, `{"messaging_product":"whatsapp","messages":[{"id":"wamid.t"}]}`)
+	}))
+	defer srv.Close()
+	now := time.Now()
+	a := &Adapter{PhoneID: "1", Token: "t", APIBase: srv.URL, Client: srv.Client(), Now: func() time.Time { return now }, Template: "support_reply:en_US"}
+	conv := chat.Conversation{ID: "c", CustomerID: "wa-16505551234", LastCustomerAt: now.Add(-30 * time.Hour)}
+	if err := a.Send(context.Background(), conv, chat.Message{Text: "Your claim\nis approved.\t Thanks"}); err != nil {
+		t.Fatal(err)
+	}
+	tpl, _ := got["template"].(map[string]any)
+	body, _ := json.Marshal(tpl)
+	if got["type"] != "template" || tpl["name"] != "support_reply" || !strings.Contains(string(body), `"code":"en_US"`) ||
+		!strings.Contains(string(body), `"text":"Your claim is approved. Thanks"`) {
+		t.Fatalf("sent %v", got)
 	}
 }

@@ -103,7 +103,7 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 	if cfg.WhatsAppToken != "" {
 		enable(whatsapp.Channel, &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
 			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: recv, Client: client, Log: log, Now: time.Now,
-			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}})
+			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}, Template: cfg.WhatsAppTemplate})
 	}
 	if cfg.ChatwootToken != "" {
 		enable(chatwoot.Channel, &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
