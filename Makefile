@@ -26,7 +26,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: load benchmark on Postgres with references, results in bench/results.txt
+## bench: load, retrieval and handoff-notification (2 replicas, 200 agents) benchmarks on Postgres with
+## references, results in bench/results.txt (one alone: go run ./cmd/bench -only handoff)
 bench: build
 	$(GO) run ./cmd/bench -db "$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" -out bench/results.txt
 

@@ -23,11 +23,21 @@ func (s *Service) RunDesk(ctx context.Context, interval time.Duration) error {
 		case <-tick.C:
 		case <-s.desk.kick:
 		}
+		start := time.Now()
 		if err := s.DeskStep(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Warn("desk step failed", "err", err)
 		}
+		// Kicks arriving meanwhile are served together: at most one step per deskCoalesce.
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(deskCoalesce - time.Since(start)):
+		}
 	}
 }
+
+// deskCoalesce is the least time between two desk steps, however often the desk is kicked.
+const deskCoalesce = 250 * time.Millisecond
 
 // DeskStep runs one round of the desk loop.
 func (s *Service) DeskStep(ctx context.Context) error {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -17,10 +18,48 @@ import (
 // reconnects and reloads its lists).
 const consoleBuffer = 1024
 
-// forConsole reports whether agent consoles get the event: everything but the bot's streamed
-// replies to customers and customers' queue positions.
-func forConsole(ev chat.Event) bool {
-	return ev.Type != "delta" && ev.Type != chat.EventPosition
+// consoleView is what one agent console shows live: every queue change, and messages, drafts,
+// notes and typing only of the agent's own conversations and the one on screen. Without this
+// filter every console would get every event of every conversation.
+type consoleView struct {
+	agent string
+	mu    sync.Mutex
+	mine  map[string]bool
+	open  string
+}
+
+// keep reports whether the console gets ev; queue events also keep "mine" current.
+func (v *consoleView) keep(ev chat.Event) bool {
+	switch ev.Type {
+	case chat.EventQueue:
+		v.mu.Lock()
+		if ev.Owner == chat.OwnerHuman && ev.Assignee == v.agent {
+			v.mine[ev.ConversationID] = true
+		} else {
+			delete(v.mine, ev.ConversationID)
+		}
+		v.mu.Unlock()
+		return true
+	case chat.EventSLABreach, "sync":
+		return true
+	case "delta", chat.EventPosition:
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return ev.ConversationID == "" || v.mine[ev.ConversationID] || ev.ConversationID == v.open
+}
+
+func (v *consoleView) watchMine(id string) {
+	v.mu.Lock()
+	v.mine[id] = true
+	v.mu.Unlock()
+}
+
+func (v *consoleView) watch(id string) {
+	v.mu.Lock()
+	v.open = id
+	v.mu.Unlock()
 }
 
 // consoleSocket handles GET /api/console/ws: every conversation's events for the agent console,
@@ -34,20 +73,26 @@ func (s *Server) consoleSocket(c echo.Context) error {
 	conn.SetReadLimit(socketReadLimit)
 	ctx, cancel := context.WithCancel(c.Request().Context())
 	defer cancel()
-	sub := s.Hub.SubscribeFunc(realtime.All, consoleBuffer, forConsole)
+	view := &consoleView{agent: sess.Username, mine: map[string]bool{}}
+	sub := s.Hub.SubscribeFunc(realtime.All, consoleBuffer, view.keep)
 	defer s.Hub.Unsubscribe(sub)
+	if held, err := s.Desk.Store.Assigned(ctx, sess.Username); err == nil {
+		for _, c := range held {
+			view.watchMine(c.ID)
+		}
+	}
 	if err := s.Desk.Heartbeat(ctx, sess.Username); err != nil {
 		s.Log.Warn("heartbeat failed", "agent", sess.Username, "err", err)
 	}
 	readErr := make(chan error, 1)
-	go func() { readErr <- s.readConsole(ctx, conn, sess) }()
+	go func() { readErr <- s.readConsole(ctx, conn, sess, view) }()
 	status, reason := s.writeConsole(ctx, conn, sub.C, readErr, sess)
 	conn.Close(status, reason)
 	return nil
 }
 
-// readConsole handles an agent's frames: {"type":"typing","conversation_id":…} and pings.
-func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Session) error {
+// readConsole handles an agent's frames: {"type":"typing"|"watch","conversation_id":…} and pings.
+func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Session, view *consoleView) error {
 	lim := rate.NewLimiter(socketFrameRate, socketFrameBurst)
 	for {
 		rctx, cancel := context.WithTimeout(ctx, socketIdle)
@@ -65,6 +110,9 @@ func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Ses
 		}
 		if json.Unmarshal(data, &frame) != nil {
 			return errBadFrame
+		}
+		if frame.Type == "watch" {
+			view.watch(frame.ConversationID)
 		}
 		if frame.Type == "typing" {
 			conv, err := s.Desk.Store.Conversation(ctx, frame.ConversationID)

@@ -44,6 +44,8 @@ type options struct {
 	load     bool
 	kb       bool
 	kbChunks int
+	handoff  bool
+	ho       handoffOptions
 }
 
 func run() error {
@@ -57,10 +59,32 @@ func run() error {
 	flag.BoolVar(&o.load, "load", true, "run the message-path load benchmark")
 	flag.BoolVar(&o.kb, "retrieval", true, "run the retrieval benchmark (against bleve)")
 	flag.IntVar(&o.kbChunks, "kb-chunks", 100000, "retrieval benchmark: generated chunks")
+	flag.BoolVar(&o.handoff, "handoff", true, "run the handoff-notification benchmark (2 replicas, agents' console sockets)")
+	flag.IntVar(&o.ho.agents, "handoff-agents", 200, "handoff benchmark: agents online with a console socket on replica B")
+	flag.IntVar(&o.ho.convs, "handoff-convs", 1000, "handoff benchmark: concurrent conversations on replica A, each handed off once")
+	flag.Float64Var(&o.ho.rate, "handoff-rate", 100, "handoff benchmark: handoffs per second")
+	flag.IntVar(&o.ho.inflight, "handoff-inflight", 50, "handoff benchmark: most handoff POSTs in flight")
+	flag.StringVar(&o.ho.profile, "handoff-profile", "", "handoff benchmark: write CPU profiles of both replicas and the load generator to this directory")
+	only := flag.String("only", "", "run only these benchmarks (comma-separated: load, retrieval, handoff) and replace their sections of -out")
 	phase := flag.String("kb-phase", "", "internal: run one retrieval benchmark system and print JSON")
 	flag.Parse()
 	if *phase != "" {
 		return runPhase(*phase, o.kbChunks, o.db)
+	}
+	if *only != "" {
+		o.load, o.kb, o.handoff = false, false, false
+		for _, name := range strings.Split(*only, ",") {
+			switch strings.TrimSpace(name) {
+			case "load":
+				o.load = true
+			case "retrieval":
+				o.kb = true
+			case "handoff":
+				o.handoff = true
+			default:
+				return fmt.Errorf("-only %q: want load, retrieval or handoff", name)
+			}
+		}
 	}
 	var report string
 	if o.load {
@@ -78,10 +102,38 @@ func run() error {
 		fmt.Print(r)
 		report += r
 	}
+	if o.handoff {
+		r, err := handoffBench(o, o.ho)
+		if err != nil {
+			return err
+		}
+		report += r
+	}
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return err
 	}
+	if !(o.load && o.kb && o.handoff) { // a partial run keeps the other benchmarks' sections
+		old, _ := os.ReadFile(o.out)
+		report = mergeReport(string(old), report)
+	}
 	return os.WriteFile(o.out, []byte(report), 0o644)
+}
+
+// mergeReport replaces the sections of old (separated by blank lines, named by their first line
+// up to " — ") that fresh has anew, and appends the others.
+func mergeReport(old, fresh string) string {
+	name := func(section string) string {
+		first, _, _ := strings.Cut(section, "\n")
+		n, _, _ := strings.Cut(first, " — ")
+		return n
+	}
+	out := old
+	for _, section := range strings.Split(strings.Trim(fresh, "\n"), "\n\n") {
+		if section = strings.Trim(section, "\n"); section != "" {
+			out = replaceSection(out, name(section), section)
+		}
+	}
+	return out
 }
 
 // loadBench runs the message-path benchmark and returns its report section ("" with -refs=false).

@@ -419,7 +419,7 @@
       state.wsRetry = 0;
       renderLive(true);
       refreshLists();
-      if (state.openId) reloadDetail();
+      if (state.openId) { send({ type: "watch", conversation_id: state.openId }); reloadDetail(); }
       clearInterval(state.pingTimer);
       state.pingTimer = setInterval(() => send({ type: "ping" }), 25000);
     };
@@ -727,6 +727,9 @@
     const switching = state.openId !== id;
     state.openId = id;
     markSelection();
+    // The server sends live messages, drafts and typing only for the agent's own conversations
+    // and the one on screen.
+    if (switching) send({ type: "watch", conversation_id: id });
     if (switching) {
       state.detail = null;
       $("typing").hidden = true;
