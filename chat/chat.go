@@ -159,6 +159,8 @@ type Event struct {
 	// Position (1 = next) and Wait (estimated seconds) of a waiting customer.
 	Position int `json:"position,omitempty"`
 	Wait     int `json:"wait,omitempty"`
+	// JSON is the event encoded once for all its subscribers (set by the hub; not sent).
+	JSON []byte `json:"-"`
 }
 
 // OutboxItem is a message waiting to be delivered to a channel.

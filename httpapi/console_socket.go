@@ -133,7 +133,7 @@ func (s *Server) writeConsole(ctx context.Context, conn *websocket.Conn, events 
 			if !ok {
 				return websocket.StatusTryAgainLater, "reconnect and reload"
 			}
-			data, err := json.Marshal(ev)
+			data, err := eventJSON(ev)
 			if err != nil {
 				continue
 			}
@@ -161,4 +161,12 @@ func (s *Server) writeConsole(ctx context.Context, conn *websocket.Conn, events 
 			return websocket.StatusGoingAway, "closing"
 		}
 	}
+}
+
+// eventJSON is the event's wire form, encoded once by the hub when it was delivered through it.
+func eventJSON(ev chat.Event) ([]byte, error) {
+	if ev.JSON != nil {
+		return ev.JSON, nil
+	}
+	return json.Marshal(ev)
 }

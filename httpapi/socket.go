@@ -225,7 +225,7 @@ func (k *socket) send(ctx context.Context, ev chat.Event) error {
 	if ev.Type == "owner" {
 		k.owner.Store(ev.Owner)
 	}
-	data, err := json.Marshal(ev)
+	data, err := eventJSON(ev)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"tandem/chat"
@@ -74,6 +75,9 @@ const All = "*"
 // ConversationID is empty). A subscriber whose buffer is full is dropped rather than blocking
 // the sender.
 func (h *Hub) Deliver(ev chat.Event) {
+	if ev.JSON == nil {
+		ev.JSON, _ = json.Marshal(ev) // once, not once per subscriber
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if ev.ConversationID == "" {
