@@ -143,7 +143,7 @@ func TestOutboxRetriesUntilDelivered(t *testing.T) {
 	}
 	clock := time.Now()
 	sender := &flakySender{fails: 2}
-	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": sender}, Metrics: svc.Metrics,
+	ob := &conversation.Outbox{Store: st, Senders: conversation.Senders{"telegram": sender}, Metrics: svc.Metrics,
 		Log: svc.Log, Now: func() time.Time { return clock }}
 	for i := range 3 {
 		if n := ob.Drain(ctx); n != 1 {
@@ -193,7 +193,7 @@ func TestOutboxSetsAsideUndeliverable(t *testing.T) {
 		t.Fatal("LastCustomerAt not set after a customer message")
 	}
 	clock := time.Now()
-	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": closedSender{}}, Metrics: svc.Metrics,
+	ob := &conversation.Outbox{Store: st, Senders: conversation.Senders{"telegram": closedSender{}}, Metrics: svc.Metrics,
 		Log: svc.Log, Now: func() time.Time { return clock }}
 	if n := ob.Drain(ctx); n != 1 {
 		t.Fatalf("claimed %d", n)
@@ -231,7 +231,7 @@ func TestOutboxHonoursRetryAfter(t *testing.T) {
 	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"})
 	clock := time.Now()
 	sender := &pacedSender{}
-	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": sender}, Metrics: svc.Metrics,
+	ob := &conversation.Outbox{Store: st, Senders: conversation.Senders{"telegram": sender}, Metrics: svc.Metrics,
 		Log: svc.Log, Now: func() time.Time { return clock }}
 	ob.Drain(ctx)
 	clock = clock.Add(6 * time.Second)
@@ -256,7 +256,7 @@ func TestOutboxHoldsBotRepliesForPassiveAnswers(t *testing.T) {
 	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"})
 	clock := time.Now()
 	sender := &flakySender{}
-	ob := &conversation.Outbox{Store: st, Senders: map[string]conversation.Sender{"telegram": sender}, Metrics: svc.Metrics,
+	ob := &conversation.Outbox{Store: st, Senders: conversation.Senders{"telegram": sender}, Metrics: svc.Metrics,
 		Log: svc.Log, Now: func() time.Time { return clock }, Hold: map[string]time.Duration{"telegram": 10 * time.Second}}
 	ob.Drain(ctx)
 	if len(sender.sent) != 0 {

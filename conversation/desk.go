@@ -182,17 +182,19 @@ func (s *Service) AgentReply(ctx context.Context, username, id, text string, dra
 
 // recordDraft stores what became of the bot's draft; failures are logged, the reply stands.
 func (s *Service) recordDraft(ctx context.Context, convID string, draftID int64, agent string, sent chat.Message) {
-	d, err := s.Store.LatestDraft(ctx, convID)
-	if err != nil || d.SentAt != nil || (draftID != 0 && d.ID != draftID) {
-		if draftID == 0 || chat.ErrorCode(err) == chat.ENOTFOUND {
-			return
-		}
-		if err == nil { // an older draft was named: record against it
-			d = chat.Draft{ID: draftID, ConversationID: convID}
-		} else {
-			s.Log.Warn("draft lookup failed", "conversation_id", convID, "err", err)
-			return
-		}
+	var d chat.Draft
+	var err error
+	if draftID == 0 {
+		d, err = s.Store.LatestDraft(ctx, convID)
+	} else {
+		d, err = s.Store.Draft(ctx, convID, draftID)
+	}
+	if chat.ErrorCode(err) == chat.ENOTFOUND || (err == nil && d.SentAt != nil) {
+		return // no draft, or it was sent already: the agent wrote their own
+	}
+	if err != nil {
+		s.Log.Warn("draft lookup failed", "conversation_id", convID, "err", err)
+		return
 	}
 	dist := handoff.EditDistance(d.Text, sent.Text)
 	at := sent.CreatedAt

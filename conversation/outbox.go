@@ -24,10 +24,24 @@ type Sender interface {
 	Send(ctx context.Context, conv chat.Conversation, m chat.Message) error
 }
 
+// SenderSet finds the sender of a channel; channels can be enabled and disabled at run time.
+type SenderSet interface {
+	Sender(channel string) (Sender, bool)
+}
+
+// Senders is a fixed SenderSet.
+type Senders map[string]Sender
+
+// Sender implements SenderSet.
+func (m Senders) Sender(channel string) (Sender, bool) {
+	s, ok := m[channel]
+	return s, ok
+}
+
 // Outbox delivers queued messages with retries and exponential backoff.
 type Outbox struct {
 	Store   Store
-	Senders map[string]Sender
+	Senders SenderSet
 	Metrics *Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
@@ -120,7 +134,7 @@ func (o *Outbox) setAside(ctx context.Context, it chat.OutboxItem, cause error) 
 }
 
 func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) error {
-	s, ok := o.Senders[it.Channel]
+	s, ok := o.Senders.Sender(it.Channel)
 	if !ok {
 		return chat.Errorf(chat.EUNAVAILABLE, "no sender for channel %q", it.Channel)
 	}

@@ -83,6 +83,8 @@ type DeskStore interface {
 
 	// AddDraft stores a bot draft and returns it with its id.
 	AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error)
+	// Draft returns one draft of a conversation, or not_found.
+	Draft(ctx context.Context, conversationID string, id int64) (chat.Draft, error)
 	// LatestDraft returns a conversation's newest draft, or not_found.
 	LatestDraft(ctx context.Context, conversationID string) (chat.Draft, error)
 	// CompleteDraft records what the agent sent for an unsent draft of the conversation:

@@ -66,21 +66,24 @@ func (v *consoleView) watch(id string) {
 // and the agent's typing frames and heartbeats.
 func (s *Server) consoleSocket(c echo.Context) error {
 	sess := session(c)
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	// Subscribe before the handshake, so no event between the two is lost.
+	view := &consoleView{agent: sess.Username, mine: map[string]bool{}}
+	sub := s.Hub.SubscribeFunc(realtime.All, consoleBuffer, view.keep)
+	defer s.Hub.Unsubscribe(sub)
+	held, err := s.Desk.Store.Assigned(ctx, sess.Username)
+	if err != nil {
+		return err
+	}
+	for _, c := range held {
+		view.watchMine(c.ID)
+	}
 	conn, err := websocket.Accept(c.Response(), c.Request(), nil) // same origin only: the session is a cookie
 	if err != nil {
 		return nil
 	}
 	conn.SetReadLimit(socketReadLimit)
-	ctx, cancel := context.WithCancel(c.Request().Context())
-	defer cancel()
-	view := &consoleView{agent: sess.Username, mine: map[string]bool{}}
-	sub := s.Hub.SubscribeFunc(realtime.All, consoleBuffer, view.keep)
-	defer s.Hub.Unsubscribe(sub)
-	if held, err := s.Desk.Store.Assigned(ctx, sess.Username); err == nil {
-		for _, c := range held {
-			view.watchMine(c.ID)
-		}
-	}
 	if err := s.Desk.Heartbeat(ctx, sess.Username); err != nil {
 		s.Log.Warn("heartbeat failed", "agent", sess.Username, "err", err)
 	}

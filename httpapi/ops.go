@@ -45,7 +45,11 @@ func (s *Server) openAPI(c echo.Context) error {
 // webhook handles POST /webhooks/:channel with the channel's own handler; a channel that is not
 // enabled is 404.
 func (s *Server) webhook(c echo.Context) error {
-	h, ok := s.Webhooks[c.Param("channel")]
+	var h http.Handler
+	ok := false
+	if s.Webhooks != nil {
+		h, ok = s.Webhooks.Webhook(c.Param("channel"))
+	}
 	if !ok {
 		return chat.Errorf(chat.ENOTFOUND, "channel %q is not enabled", c.Param("channel"))
 	}

@@ -66,6 +66,9 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.Desk != nil {
 		s.consoleRoutes(e)
 	}
+	if s.Channels != nil {
+		s.adminRoutes(e)
+	}
 }
 
 // consoleRoutes registers the agent console and its API.

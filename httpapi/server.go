@@ -27,6 +27,20 @@ type Conversations interface {
 	History(ctx context.Context, id string, afterID int64, limit int) (chat.Conversation, []chat.Message, error)
 }
 
+// Webhooks finds an enabled channel's webhook handler; channels can change at run time.
+type Webhooks interface {
+	Webhook(channel string) (http.Handler, bool)
+}
+
+// WebhookMap is a fixed set of webhooks.
+type WebhookMap map[string]http.Handler
+
+// Webhook implements Webhooks.
+func (m WebhookMap) Webhook(channel string) (http.Handler, bool) {
+	h, ok := m[channel]
+	return h, ok
+}
+
 // Store is the persistence the handlers read directly: keys, readiness and customers.
 type Store interface {
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
@@ -80,8 +94,10 @@ type Server struct {
 	Intents *IntentsAPI
 	// Settings serves the trainer's settings API; nil leaves it out.
 	Settings *Settings
-	// Webhooks are the enabled channels' webhook handlers by channel name (/webhooks/:channel).
-	Webhooks map[string]http.Handler
+	// Webhooks finds the enabled channels' webhook handlers by channel name (/webhooks/:channel).
+	Webhooks Webhooks
+	// Channels is the admin API's channel configuration; nil leaves it out.
+	Channels ChannelAdmin
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).
 	MaxUploadBytes int64
 	// WidgetLimit limits widget messages per visitor.

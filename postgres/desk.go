@@ -154,6 +154,15 @@ func scanDraft(row pgx.Row) (chat.Draft, error) {
 	return d, err
 }
 
+// Draft returns one draft of a conversation.
+func (s *Store) Draft(ctx context.Context, conversationID string, id int64) (chat.Draft, error) {
+	d, err := scanDraft(s.pool.QueryRow(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = $1 AND conversation_id = $2`, id, conversationID))
+	if err != nil {
+		return d, fmt.Errorf("draft: %w", notFound(err, "draft"))
+	}
+	return d, nil
+}
+
 // LatestDraft returns a conversation's newest draft.
 func (s *Store) LatestDraft(ctx context.Context, conversationID string) (chat.Draft, error) {
 	d, err := scanDraft(s.pool.QueryRow(ctx, `SELECT `+draftColumns+` FROM drafts WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1`, conversationID))

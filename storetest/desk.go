@@ -178,6 +178,11 @@ func testDrafts(t *testing.T, s Store) {
 	mustCode(t, err, chat.ENOTFOUND)
 	got, err := s.LatestDraft(ctx, "d1")
 	must(t, err)
+	if byID, err := s.Draft(ctx, "d1", d.ID); err != nil || byID.Text != d.Text {
+		t.Fatalf("Draft(%d) = %+v %v", d.ID, byID, err)
+	}
+	_, err = s.Draft(ctx, "other", d.ID)
+	mustCode(t, err, chat.ENOTFOUND)
 	if got.ID != d.ID || got.Text != d.Text || len(got.Sources) != 1 || got.SentAt != nil || got.EditDistance != nil {
 		t.Fatalf("latest draft = %+v", got)
 	}
