@@ -71,18 +71,9 @@ type adapter interface {
 	conversation.Sender
 }
 
-// enableChannels turns on the channels whose settings are present: their webhooks and their
-// outbox senders.
-func enableChannels(cfg config.Config, svc *conversation.Service, st conversation.Store, outbox *conversation.Outbox, log *slog.Logger) (map[string]http.Handler, error) {
-	hooks := map[string]http.Handler{}
-	recv := &channelReceiver{svc: svc, store: st, log: log}
-	client := &http.Client{Timeout: 15 * time.Second}
-	enable := func(name string, a adapter) {
-		svc.Outbound[name] = true
-		outbox.Senders[name] = a
-		hooks[name] = a
-		log.Info("channel enabled", "channel", name)
-	}
+// buildChannels makes the adapters of the channels whose settings are present.
+func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client, log *slog.Logger) (map[string]adapter, error) {
+	out := map[string]adapter{}
 	if cfg.WeChatToken != "" {
 		wx := &wechat.Adapter{Token: cfg.WeChatToken, AppID: cfg.WeChatAppID, AppSecret: cfg.WeChatAppSecret, APIBase: cfg.WeChatAPIBase,
 			Receiver: recv, Client: client, Log: log, Now: time.Now}
@@ -93,25 +84,28 @@ func enableChannels(cfg config.Config, svc *conversation.Service, st conversatio
 			}
 			wx.Cipher = c
 		}
-		enable(wechat.Channel, wx)
-		outbox.Hold = map[string]time.Duration{wechat.Channel: wechat.PassiveHold}
+		out[wechat.Channel] = wx
 	}
 	if cfg.TelegramToken != "" {
-		enable(telegram.Channel, &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
-			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}})
+		out[telegram.Channel] = &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
+			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}}
 	}
 	if cfg.WhatsAppToken != "" {
-		enable(whatsapp.Channel, &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
+		out[whatsapp.Channel] = &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
 			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: recv, Client: client, Log: log, Now: time.Now,
-			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}, Template: cfg.WhatsAppTemplate})
+			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}, Template: cfg.WhatsAppTemplate}
 	}
 	if cfg.ChatwootToken != "" {
-		enable(chatwoot.Channel, &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
-			Receiver: recv, Client: client, Log: log, Now: time.Now})
+		out[chatwoot.Channel] = &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
+			Receiver: recv, Client: client, Log: log, Now: time.Now}
 	}
 	if cfg.WebhookSecret != "" {
-		enable(webhook.Channel, &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: recv,
-			Client: client, Log: log, Now: time.Now})
+		out[webhook.Channel] = &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: recv,
+			Client: client, Log: log, Now: time.Now}
 	}
-	return hooks, nil
+	return out, nil
 }
+
+// externalChannels are the channels whose replies go through the outbox. A reply on a channel
+// that is disabled waits in the outbox (retried with backoff) until it is enabled again.
+var externalChannels = []string{wechat.Channel, telegram.Channel, whatsapp.Channel, chatwoot.Channel, webhook.Channel}

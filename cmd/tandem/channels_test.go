@@ -520,13 +520,20 @@ type deskClient struct {
 // deskAgent signs the demo agent in and sets them online.
 func deskAgent(t *testing.T, base string) *deskClient {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	a := &deskClient{base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
-	if code := a.do(t, "POST", "/api/console/login", `{"username":"agent","password":"`+demoAgentPassword+`"}`, nil); code != 200 {
-		t.Fatalf("login = %d", code)
-	}
+	a := deskLogin(t, base, "agent", demoAgentPassword)
 	if code := a.do(t, "PUT", "/api/console/presence", `{"status":"online"}`, nil); code != 200 {
 		t.Fatalf("presence = %d", code)
+	}
+	return a
+}
+
+// deskLogin signs a console user in.
+func deskLogin(t *testing.T, base, user, password string) *deskClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	a := &deskClient{base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	if code := a.do(t, "POST", "/api/console/login", `{"username":"`+user+`","password":"`+password+`"}`, nil); code != 200 {
+		t.Fatalf("login %s = %d", user, code)
 	}
 	return a
 }
@@ -544,4 +551,86 @@ func (a *deskClient) do(t *testing.T, method, path, body string, out any) int {
 		json.NewDecoder(res.Body).Decode(out)
 	}
 	return res.StatusCode
+}
+
+// TestAdminConfiguresChannels: an admin turns a channel on in the admin API, at run time; secrets
+// never come back in full, a secret left masked is kept, bad settings are refused naming the
+// setting, and removing the settings turns the channel off. Agents may not touch it.
+func TestAdminConfiguresChannels(t *testing.T) {
+	h := channelHarnesses[0] // telegram
+	fake, env := h.setup(t)
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	if code := deskAgent(t, in.base).do(t, "GET", "/api/admin/channels", "", nil); code != 403 {
+		t.Fatalf("agent on the admin API = %d, want 403", code)
+	}
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	if code := h.deliver(t, in.base, false, 20000, "hi"); code != 404 {
+		t.Fatalf("telegram webhook before it is configured = %d, want 404", code)
+	}
+	type channel struct {
+		Name    string
+		Enabled bool
+		Source  string
+		Fields  []struct{ Key, Value string }
+	}
+	var list struct{ Channels []channel }
+	admin.do(t, "GET", "/api/admin/channels", "", &list)
+	if len(list.Channels) != 5 || list.Channels[0].Enabled {
+		t.Fatalf("channels = %+v", list.Channels)
+	}
+	body := fmt.Sprintf(`{"fields":{"bot_token":%q,"secret":%q,"api_base":%q}}`, env["TANDEM_TELEGRAM_BOT_TOKEN"], env["TANDEM_TELEGRAM_SECRET"], env["TANDEM_TELEGRAM_API_BASE"])
+	var got channel
+	if code := admin.do(t, "PUT", "/api/admin/channels/telegram", body, &got); code != 200 || !got.Enabled || got.Source != "admin" {
+		t.Fatalf("PUT telegram = %d %+v", code, got)
+	}
+	raw := admin.raw(t, "GET", "/api/admin/channels")
+	if strings.Contains(raw, env["TANDEM_TELEGRAM_BOT_TOKEN"]) || strings.Contains(raw, env["TANDEM_TELEGRAM_SECRET"]) || !strings.Contains(raw, "••••test") {
+		t.Fatalf("secrets must come back masked: %s", raw)
+	}
+	if code := h.deliver(t, in.base, false, 20001, "How do I file a claim?"); code != 200 {
+		t.Fatalf("webhook after enabling = %d", code)
+	}
+	for deadline := time.Now().Add(10 * time.Second); fake.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer delivered through the admin-configured channel: %q", fake.sent)
+		}
+	}
+	var e apiError
+	if code := admin.do(t, "PUT", "/api/admin/channels/generic", `{"fields":{"secret":"short","url":"https://example.com/hook"}}`, &e); code != 400 ||
+		!strings.Contains(e.Error.Message, "at least 32 characters") {
+		t.Fatalf("bad generic settings = %d %+v", code, e)
+	}
+	if code := admin.do(t, "PUT", "/api/admin/channels/telegram", `{"fields":{"nope":"x"}}`, &e); code != 400 || !strings.Contains(e.Error.Message, "nope") {
+		t.Fatalf("unknown setting = %d %+v", code, e)
+	}
+	// The masked token sent back keeps the stored one; the webhook still works.
+	if code := admin.do(t, "PUT", "/api/admin/channels/telegram", `{"fields":{"bot_token":"••••test"}}`, &got); code != 200 {
+		t.Fatalf("PUT with the masked token = %d", code)
+	}
+	if code := h.deliver(t, in.base, false, 20002, "What is a deductible?"); code != 200 {
+		t.Fatalf("webhook after re-saving = %d", code)
+	}
+	for deadline := time.Now().Add(10 * time.Second); fake.count("deductible") != 1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the kept token did not work: %q", fake.sent)
+		}
+	}
+	if code := admin.do(t, "DELETE", "/api/admin/channels/telegram", "", nil); code != 204 {
+		t.Fatalf("DELETE = %d", code)
+	}
+	if code := h.deliver(t, in.base, false, 20003, "hi"); code != 404 {
+		t.Fatalf("webhook after removing = %d, want 404", code)
+	}
+}
+
+func (a *deskClient) raw(t *testing.T, method, path string) string {
+	t.Helper()
+	req, _ := http.NewRequest(method, a.base+path, nil)
+	res, err := a.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }

@@ -36,6 +36,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 const (
 	demoAgentPassword   = "agent-demo"
 	demoTrainerPassword = "trainer-demo"
+	demoAdminPassword   = "admin-demo"
 )
 
 // cmdDemo loads the demo knowledge base, creates a demo API key and logins, and serves.
@@ -76,13 +77,13 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
   Demo page with the chat widget  %s/demo/
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
-  Agent console                   %s/console/   (agent / %s, agent2 / %s)
+  Agent console                   %s/console/   (agent / %s, agent2 / %s; admin / %s also configures channels)
   Trainer console                 %s/trainer/#key=%s
   Health, metrics                 %s/readyz  %s/metrics
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
 Press Ctrl+C to stop.
-`, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, base, key, base, base, key, base)
+`, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, base, base, key, base)
 	})
 }
 
@@ -126,6 +127,7 @@ func ensureAPIKey(ctx context.Context, st store, name, secret string) error {
 func demoAccounts(ctx context.Context, st store) error {
 	for _, a := range []struct{ user, role, pass string }{
 		{"agent", "agent", demoAgentPassword}, {"agent2", "agent", demoAgentPassword}, {"trainer", "trainer", demoTrainerPassword},
+		{"admin", "admin", demoAdminPassword},
 	} {
 		hash, err := bcrypt.GenerateFromPassword([]byte(a.pass), bcrypt.DefaultCost)
 		if err != nil {

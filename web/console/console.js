@@ -79,6 +79,19 @@
       switchLang: "中文", switchLangLabel: "切换到中文",
       channel_web: "Web", channel_wechat: "WeChat", channel_whatsapp: "WhatsApp", channel_telegram: "Telegram",
       channel_chatwoot: "Chatwoot", channel_generic: "API", channel_app: "App",
+      channels: "Channels", channelsTitle: "Channels",
+      channelsIntro: "Settings saved here take effect at once on every server. Secrets are never shown: type a new one only to change it.",
+      channelsLoading: "Loading the channels…", noChannels: "No channels.",
+      channelEnabled: "Enabled", channelDisabled: "Disabled",
+      source_env: "Configured by environment variables", source_admin: "Configured here by an admin", source_none: "Not configured",
+      webhookURL: "Webhook URL", copyWebhook: "Copy", copyWebhookLabel: "Copy the webhook URL of {channel}",
+      copied: "Webhook URL copied.", copyFailed: "Could not copy; select the address and copy it.",
+      saveChannel: "Save", removeAdmin: "Remove admin settings",
+      confirmRemove: "Remove the admin settings of {channel}? It stays enabled only if environment variables configure it.",
+      channelSaved: "{channel} saved and enabled on every server.", channelSavedOnly: "{channel} saved.",
+      channelRemoved: "Admin settings of {channel} removed.",
+      secretKeep: "Set ({masked}); leave empty to keep it.", secretUnset: "Not set.", requiredField: "required",
+      closeDialog: "Close",
     },
     zh: {
       appTitle: "Tandem · 客服工作台", signInTitle: "登录客服工作台",
@@ -134,6 +147,19 @@
       switchLang: "English", switchLangLabel: "Switch to English",
       channel_web: "网页", channel_wechat: "微信", channel_whatsapp: "WhatsApp", channel_telegram: "Telegram",
       channel_chatwoot: "Chatwoot", channel_generic: "API", channel_app: "App",
+      channels: "渠道", channelsTitle: "渠道设置",
+      channelsIntro: "在此保存的设置会立即在所有服务器上生效。密钥不会显示：只有需要更换时才输入新的密钥。",
+      channelsLoading: "正在加载渠道…", noChannels: "没有渠道。",
+      channelEnabled: "已启用", channelDisabled: "未启用",
+      source_env: "由环境变量配置", source_admin: "由管理员在此配置", source_none: "未配置",
+      webhookURL: "Webhook 地址", copyWebhook: "复制", copyWebhookLabel: "复制 {channel} 的 Webhook 地址",
+      copied: "已复制 Webhook 地址。", copyFailed: "复制失败，请选中地址后手动复制。",
+      saveChannel: "保存", removeAdmin: "删除管理员设置",
+      confirmRemove: "删除 {channel} 的管理员设置？之后只有环境变量配置了该渠道时它才保持启用。",
+      channelSaved: "{channel} 已保存，并已在所有服务器上启用。", channelSavedOnly: "{channel} 已保存。",
+      channelRemoved: "已删除 {channel} 的管理员设置。",
+      secretKeep: "已设置（{masked}）；留空则保持不变。", secretUnset: "未设置。", requiredField: "必填",
+      closeDialog: "关闭",
     },
   };
 
@@ -152,7 +178,7 @@
     canned: { lang: null, replies: [], shown: [], index: 0 },
     ws: null, wsRetry: 0, wsTimer: null, pingTimer: null,
     timers: { refresh: null, poll: null, tick: null, reload: null, typing: null, toast: null },
-    seq: { lists: 0, detail: 0 },
+    seq: { lists: 0, detail: 0, channels: 0 },
   };
 
   // ---- small helpers -------------------------------------------------------------------------
@@ -265,6 +291,9 @@
 
   function toast(message, kind) {
     const box = $("toast");
+    // Inside an open modal dialog the rest of the page is inert, so the toast goes along with it.
+    const host = document.querySelector("dialog[open]") || document.body;
+    if (box.parentNode !== host) host.appendChild(box);
     box.textContent = message;
     box.className = kind === "error" ? "error" : "info";
     box.hidden = false;
@@ -323,6 +352,7 @@
     $("sign-out").hidden = true;
     $("presence-label").hidden = true;
     $("help-open").hidden = true;
+    $("admin-channels").hidden = true;
     $("me").textContent = "";
     $("login-error").textContent = message || "";
     $("login-form").hidden = false;
@@ -355,6 +385,7 @@
     $("sign-out").hidden = false;
     $("presence-label").hidden = false;
     $("help-open").hidden = false;
+    $("admin-channels").hidden = !isAdmin();
     renderMe();
     if (fresh) setPresence("online");
     connect();
@@ -368,6 +399,7 @@
   // endSession stops everything that talks to the server and clears what the agent saw.
   function endSession() {
     state.me = null;
+    closeChannels();
     disconnect();
     Object.keys(state.timers).forEach((k) => { clearTimeout(state.timers[k]); clearInterval(state.timers[k]); state.timers[k] = null; });
     state.lists = { queue: [], mine: [] };
@@ -1204,9 +1236,257 @@
     }
   }
 
+  // ---- channels (admins) ---------------------------------------------------------------------
+  // GET /api/admin/channels lists the channels with their settings (secrets come back masked as
+  // "••••abcd", or "" when unset); PUT /api/admin/channels/:name {fields} saves and enables one at
+  // once on every replica; DELETE removes its admin settings (env-configured channels stay on).
+
+  function isAdmin() { return !!(state.me && state.me.role === "admin"); }
+
+  function channelPath(name) { return "/api/admin/channels/" + encodeURIComponent(name); }
+
+  function channelTitle(name) { return tOr("channel_" + name, name); }
+
+  // i18nText gives e the translated text of key and marks it so that applyLang keeps it current.
+  function i18nText(e, key) {
+    e.dataset.i18n = key;
+    e.textContent = t(key);
+    return e;
+  }
+
+  function closeChannels() {
+    const dlg = $("channels-dialog");
+    if (dlg.open) dlg.close();
+    $("channels-list").textContent = "";
+    $("channels-error").textContent = "";
+    $("channels-status").textContent = "";
+  }
+
+  async function openChannels() {
+    if (!isAdmin()) return;
+    const dlg = $("channels-dialog"), list = $("channels-list"), status = $("channels-status");
+    $("channels-error").textContent = "";
+    list.textContent = "";
+    i18nText(status, "channelsLoading");
+    if (!dlg.open) dlg.showModal();
+    $("channels-close").focus();
+    const seq = ++state.seq.channels;
+    try {
+      const data = await api("GET", "/api/admin/channels");
+      if (seq !== state.seq.channels) return;
+      const channels = (data && data.channels) || [];
+      status.textContent = "";
+      delete status.dataset.i18n;
+      if (!channels.length) i18nText(status, "noChannels");
+      channels.forEach((ch) => list.appendChild(channelForm(ch)));
+      const first = list.querySelector("input:not([readonly])");
+      if (first) first.focus();
+    } catch (err) {
+      if (seq !== state.seq.channels) return;
+      status.textContent = "";
+      delete status.dataset.i18n;
+      if (err.unauthorized) return;
+      $("channels-error").textContent = err.message;
+    }
+  }
+
+  // channelForm builds form[data-channel] for one channel: a heading with the enabled badge and the
+  // source, the webhook URL to copy, one labelled input per field, and Save / Remove buttons.
+  function channelForm(ch) {
+    const name = String(ch.name || "");
+    const form = el("form", "channel-form");
+    form.dataset.channel = name;
+    form.noValidate = true;
+    const idBase = "channel-" + name.replace(/[^A-Za-z0-9_-]/g, "_");
+    form.setAttribute("aria-labelledby", idBase + "-title");
+
+    const head = el("div", "channel-head");
+    const title = el("h3", null, channelTitle(name));
+    title.id = idBase + "-title";
+    if (STRINGS.en["channel_" + name] !== undefined) title.dataset.i18n = "channel_" + name;
+    head.appendChild(title);
+    if (channelTitle(name).toLowerCase() !== name.toLowerCase()) head.appendChild(el("span", "channel-key mono muted", name));
+    const badge = i18nText(el("span", "badge enabled " + (ch.enabled ? "on" : "off")), ch.enabled ? "channelEnabled" : "channelDisabled");
+    head.appendChild(badge);
+    const source = /^(env|admin)$/.test(ch.source) ? ch.source : "none";
+    const src = i18nText(el("span", "source muted small"), "source_" + source);
+    src.dataset.source = source;
+    head.appendChild(src);
+    form.appendChild(head);
+
+    if (ch.webhook) {
+      const url = location.origin + (String(ch.webhook).charAt(0) === "/" ? "" : "/") + ch.webhook;
+      const row = el("div", "webhook row");
+      const lab = i18nText(el("label", "inline-label"), "webhookURL");
+      lab.htmlFor = idBase + "-webhook";
+      const input = el("input", "mono webhook-url");
+      input.id = lab.htmlFor;
+      input.type = "text";
+      input.readOnly = true;
+      input.value = url;
+      input.spellcheck = false;
+      input.addEventListener("focus", () => input.select());
+      const copy = i18nText(el("button", "secondary copy"), "copyWebhook");
+      copy.type = "button";
+      copy.setAttribute("aria-label", t("copyWebhookLabel", { channel: channelTitle(name) }));
+      copy.addEventListener("click", () => copyText(url, input));
+      row.appendChild(lab);
+      row.appendChild(input);
+      row.appendChild(copy);
+      form.appendChild(row);
+    }
+
+    const fields = Array.isArray(ch.fields) ? ch.fields : [];
+    const grid = el("div", "channel-fields");
+    fields.forEach((f) => {
+      const key = String(f.key || "");
+      const id = idBase + "-" + key.replace(/[^A-Za-z0-9_-]/g, "_");
+      const lab = el("label", null, f.label || key);
+      lab.htmlFor = id;
+      if (f.required) {
+        const req = el("span", "required", " *");
+        req.title = t("requiredField");
+        req.setAttribute("aria-hidden", "true");
+        lab.appendChild(req);
+      }
+      const input = el("input", f.secret ? "secret" : null);
+      input.id = id;
+      input.name = key;
+      input.spellcheck = false;
+      input.autocapitalize = "off";
+      if (f.required) input.setAttribute("aria-required", "true");
+      if (f.secret) {
+        input.type = "password";
+        input.autocomplete = "new-password";
+        input.value = "";
+        input.placeholder = f.value || "";
+        const hint = el("span", "hint muted small", f.value ? t("secretKeep", { masked: f.value }) : t("secretUnset"));
+        hint.id = id + "-hint";
+        input.setAttribute("aria-describedby", hint.id);
+        grid.appendChild(lab);
+        const cell = el("div", "field");
+        cell.appendChild(input);
+        cell.appendChild(hint);
+        grid.appendChild(cell);
+      } else {
+        input.type = "text";
+        input.autocomplete = "off";
+        input.value = f.value || "";
+        grid.appendChild(lab);
+        const cell = el("div", "field");
+        cell.appendChild(input);
+        grid.appendChild(cell);
+      }
+      input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
+    });
+    form.appendChild(grid);
+
+    const actions = el("div", "row end");
+    const remove = i18nText(el("button", "danger remove"), "removeAdmin");
+    remove.type = "button";
+    remove.addEventListener("click", () => removeChannel(form, name));
+    const save = i18nText(el("button", "save"), "saveChannel");
+    save.type = "submit";
+    actions.appendChild(remove);
+    actions.appendChild(save);
+    form.appendChild(actions);
+
+    form.addEventListener("submit", (e) => { e.preventDefault(); saveChannel(form, name, fields); });
+    return form;
+  }
+
+  function setFormBusy(form, busy) {
+    form.querySelectorAll("button").forEach((b) => { b.disabled = busy; });
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  // markBadField flags the input whose key or label the server's message names.
+  function markBadField(form, fields, message) {
+    const msg = String(message || "").toLowerCase();
+    const bad = fields.find((f) => f.key && msg.indexOf(String(f.key).toLowerCase()) >= 0) ||
+      fields.find((f) => f.label && msg.indexOf(String(f.label).toLowerCase()) >= 0);
+    if (!bad) return;
+    const input = Array.from(form.querySelectorAll("input[name]")).find((i) => i.name === bad.key);
+    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+  }
+
+  async function saveChannel(form, name, fields) {
+    const values = {};
+    fields.forEach((f) => {
+      const input = Array.from(form.querySelectorAll("input[name]")).find((i) => i.name === f.key);
+      if (!input) return;
+      // An empty secret keeps the stored one; non-secrets are sent as typed.
+      values[f.key] = f.secret ? input.value : input.value.trim();
+    });
+    $("channels-error").textContent = "";
+    form.querySelectorAll("[aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
+    setFormBusy(form, true);
+    try {
+      const ch = await api("PUT", channelPath(name), { fields: values });
+      if (!form.isConnected) return;
+      const fresh = channelForm(ch && ch.name ? ch : Object.assign({ name: name }, ch || {}));
+      form.replaceWith(fresh);
+      fresh.querySelector("button.save").focus();
+      toast(t(ch && ch.enabled ? "channelSaved" : "channelSavedOnly", { channel: channelTitle(name) }), "info");
+    } catch (err) {
+      if (err.unauthorized) return;
+      $("channels-error").textContent = err.message;
+      $("channels-error").scrollIntoView({ block: "nearest" });
+      markBadField(form, fields, err.message);
+    } finally {
+      if (form.isConnected) setFormBusy(form, false);
+    }
+  }
+
+  async function removeChannel(form, name) {
+    if (!window.confirm(t("confirmRemove", { channel: channelTitle(name) }))) return;
+    $("channels-error").textContent = "";
+    setFormBusy(form, true);
+    try {
+      await api("DELETE", channelPath(name));
+      toast(t("channelRemoved", { channel: channelTitle(name) }), "info");
+      await reloadChannel(form, name);
+    } catch (err) {
+      if (err.unauthorized) return;
+      $("channels-error").textContent = err.message;
+    } finally {
+      if (form.isConnected) setFormBusy(form, false);
+    }
+  }
+
+  // reloadChannel re-reads the list after a removal (DELETE has no body) and redraws that channel.
+  async function reloadChannel(form, name) {
+    const seq = state.seq.channels;
+    let data;
+    try { data = await api("GET", "/api/admin/channels"); } catch (err) {
+      if (!err.unauthorized) $("channels-error").textContent = err.message;
+      return;
+    }
+    if (seq !== state.seq.channels || !form.isConnected) return;
+    const ch = ((data && data.channels) || []).find((c) => c.name === name);
+    if (!ch) { form.remove(); return; }
+    const fresh = channelForm(ch);
+    form.replaceWith(fresh);
+    fresh.querySelector("button.remove").focus();
+  }
+
+  async function copyText(text, input) {
+    try {
+      if (!navigator.clipboard || !window.isSecureContext) throw new Error("no clipboard");
+      await navigator.clipboard.writeText(text);
+      toast(t("copied"), "info");
+    } catch (e) {
+      input.focus();
+      input.select();
+      let ok = false;
+      try { ok = document.execCommand("copy"); } catch (e2) { ok = false; }
+      toast(ok ? t("copied") : t("copyFailed"), ok ? "info" : "error");
+    }
+  }
+
   // ---- keyboard ------------------------------------------------------------------------------
 
-  function anyDialogOpen() { return $("transfer-dialog").open || $("help").open; }
+  function anyDialogOpen() { return $("transfer-dialog").open || $("help").open || $("channels-dialog").open; }
 
   function onKeydown(e) {
     if (!state.me || anyDialogOpen()) return;
@@ -1279,6 +1559,8 @@
     $("close").addEventListener("click", (e) => act(e.currentTarget, (id) => api("POST", convPath(id, "close")), t("closed")));
     $("transfer-form").addEventListener("submit", submitTransfer);
     $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
+    $("admin-channels").addEventListener("click", openChannels);
+    $("channels-dialog").addEventListener("close", () => { state.seq.channels++; });
     $("toast").addEventListener("click", () => { $("toast").hidden = true; });
     document.addEventListener("keydown", onKeydown);
   }
