@@ -99,4 +99,6 @@ type DeskStore interface {
 	Notes(ctx context.Context, conversationID string) ([]chat.Note, error)
 	// AddRating stores a post-chat rating.
 	AddRating(ctx context.Context, r chat.Rating) error
+	// Ratings lists a conversation's ratings, oldest first.
+	Ratings(ctx context.Context, conversationID string) ([]chat.Rating, error)
 }

@@ -241,3 +241,21 @@ func (s *Store) AddRating(ctx context.Context, r chat.Rating) error {
 	}
 	return nil
 }
+
+// Ratings lists a conversation's ratings.
+func (s *Store) Ratings(ctx context.Context, conversationID string) ([]chat.Rating, error) {
+	rows, err := s.pool.Query(ctx, `SELECT conversation_id, score, comment, created_at FROM ratings WHERE conversation_id = $1 ORDER BY id`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("ratings: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Rating, error) {
+		var x chat.Rating
+		err := r.Scan(&x.ConversationID, &x.Score, &x.Comment, &x.CreatedAt)
+		x.CreatedAt = x.CreatedAt.UTC()
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ratings: %w", err)
+	}
+	return out, nil
+}

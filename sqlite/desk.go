@@ -256,6 +256,24 @@ func (s *Store) AddRating(ctx context.Context, r chat.Rating) error {
 	return nil
 }
 
+// Ratings lists a conversation's ratings.
+func (s *Store) Ratings(ctx context.Context, conversationID string) ([]chat.Rating, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, score, comment, created_at FROM ratings WHERE conversation_id = ? ORDER BY id`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("ratings: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.Rating{}
+	for rows.Next() {
+		var r chat.Rating
+		if err := rows.Scan(&r.ConversationID, &r.Score, &r.Comment, (*microTime)(&r.CreatedAt)); err != nil {
+			return nil, fmt.Errorf("ratings: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func nonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}

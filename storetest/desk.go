@@ -211,6 +211,11 @@ func testNotesRatings(t *testing.T, s Store) {
 	}
 	must(t, s.AddRating(ctx, chat.Rating{ConversationID: "n1", Score: 5, Comment: "great", CreatedAt: t0}))
 	mustCode(t, s.AddRating(ctx, chat.Rating{ConversationID: "missing", Score: 5, CreatedAt: t0}), chat.ENOTFOUND)
+	rs, err := s.Ratings(ctx, "n1")
+	must(t, err)
+	if len(rs) != 1 || rs[0].Score != 5 || rs[0].Comment != "great" || !rs[0].CreatedAt.Equal(t0) {
+		t.Fatalf("ratings = %+v", rs)
+	}
 	cu, err := s.Customer(ctx, "cu-n1")
 	must(t, err)
 	if cu.Name != "Ann" || cu.Channel != "api" {
