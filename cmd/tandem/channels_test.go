@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"strconv"
 
@@ -633,4 +634,37 @@ func (a *deskClient) raw(t *testing.T, method, path string) string {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
+}
+
+// TestDraftsExport: a draft the agent edited comes out of `tandem drafts export` with the
+// customer's question, the draft, the final text and the edit distance.
+func TestDraftsExport(t *testing.T) {
+	dir := t.TempDir()
+	env := demoEnv(t, dir)
+	in := start(t, env, "demo")
+	agent := deskAgent(t, in.base)
+	var conv apiConversation
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"ann","name":"Ann"}}`, &conv)
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"I want a human"}`, nil)
+	if code := agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/accept", "", nil); code != 200 {
+		t.Fatalf("accept = %d", code)
+	}
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim?"}`, nil)
+	var detail struct{ Draft *struct{ ID int64 } }
+	for deadline := time.Now().Add(10 * time.Second); detail.Draft == nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no draft")
+		}
+		agent.do(t, "GET", "/api/console/conversations/"+conv.ID, "", &detail)
+	}
+	agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/messages", fmt.Sprintf(`{"text":"Call 400-800-1234.","draft_id":%d}`, detail.Draft.ID), nil)
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"drafts", "export", "--sent-only"}, func(k string) string { return env[k] }, &out, &errs); code != 0 {
+		t.Fatalf("drafts export = %d: %s", code, errs.String())
+	}
+	var line coauthored
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil || line.Customer != "How do I file a claim?" || line.Final != "Call 400-800-1234." ||
+		line.EditDistance == nil || *line.EditDistance == 0 || line.Agent != "agent" || !strings.Contains(line.Draft, "400-800-1234") || len(line.Sources) == 0 {
+		t.Fatalf("export = %s (%v)", out.String(), err)
+	}
 }

@@ -31,6 +31,7 @@ Commands:
   ask       ask the bot one question from the command line
   kb        import, list, delete and search knowledge (tandem kb --help)
   intents   import, list, export and delete intents (tandem intents --help)
+  drafts    export the co-authoring record: bot drafts and what agents sent (tandem drafts --help)
   eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
   version   print the version
 
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"eval":    cmdEval,
 		"kb":      cmdKB,
 		"intents": cmdIntents,
+		"drafts":  cmdDrafts,
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
