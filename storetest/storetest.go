@@ -18,6 +18,7 @@ import (
 type Store interface {
 	conversation.Store
 	conversation.DeskStore
+	EvalStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -70,6 +71,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Drafts", testDrafts},
 		{"NotesRatings", testNotesRatings},
 		{"Passive", testPassive},
+		{"Reviews", testReviews},
+		{"EvalSets", testEvalSets},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
