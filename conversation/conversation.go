@@ -54,6 +54,9 @@ type Service struct {
 	// (queue positions, which each replica computes for its own customers).
 	Routing Routing
 	Local   func(chat.Event)
+	// ReviewBelow is the confidence under which answers are captured for review
+	// (DefaultReviewBelow when 0).
+	ReviewBelow float64
 
 	desk desk
 }
@@ -164,6 +167,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 	if r.Decision == chat.DecisionHandoff {
 		r.Text = s.handoffText(conv, r.Team, r.Text)
 	}
+	s.captureTurn(ctx, conv, in, r)
 	conf := r.Confidence
 	out, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
 		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason})

@@ -176,12 +176,16 @@ func (s *Service) AgentReply(ctx context.Context, username, id, text string, dra
 	if err != nil {
 		return m, err
 	}
-	s.recordDraft(ctx, id, draftID, username, m)
+	s.recordDraft(ctx, conv, draftID, username, m)
+	if err := s.Store.SetReviewAnswer(ctx, id, m.Text); err != nil {
+		s.Log.Warn("review answer failed", "conversation_id", id, "err", err)
+	}
 	return m, nil
 }
 
 // recordDraft stores what became of the bot's draft; failures are logged, the reply stands.
-func (s *Service) recordDraft(ctx context.Context, convID string, draftID int64, agent string, sent chat.Message) {
+func (s *Service) recordDraft(ctx context.Context, conv chat.Conversation, draftID int64, agent string, sent chat.Message) {
+	convID := conv.ID
 	var d chat.Draft
 	var err error
 	if draftID == 0 {
@@ -199,8 +203,14 @@ func (s *Service) recordDraft(ctx context.Context, convID string, draftID int64,
 	dist := handoff.EditDistance(d.Text, sent.Text)
 	at := sent.CreatedAt
 	d.Agent, d.Final, d.SentID, d.EditDistance, d.SentAt = agent, sent.Text, sent.ID, &dist, &at
-	if err := s.Store.CompleteDraft(ctx, d); err != nil && chat.ErrorCode(err) != chat.ENOTFOUND {
-		s.Log.Warn("record draft failed", "conversation_id", convID, "err", err)
+	if err := s.Store.CompleteDraft(ctx, d); err != nil {
+		if chat.ErrorCode(err) != chat.ENOTFOUND {
+			s.Log.Warn("record draft failed", "conversation_id", convID, "err", err)
+		}
+		return
+	}
+	if dist > 0 && d.Text != "" {
+		s.captureEdit(ctx, conv, d)
 	}
 }
 
@@ -324,7 +334,13 @@ func (s *Service) Rate(ctx context.Context, id string, score int, comment string
 	if utf8.RuneCountInString(comment) > maxCommentRunes || !utf8.ValidString(comment) {
 		return chat.Errorf(chat.EINVALID, "comment is limited to %d characters", maxCommentRunes)
 	}
-	return s.Store.AddRating(ctx, chat.Rating{ConversationID: id, Score: score, Comment: comment, CreatedAt: s.Now().UTC()})
+	if err := s.Store.AddRating(ctx, chat.Rating{ConversationID: id, Score: score, Comment: comment, CreatedAt: s.Now().UTC()}); err != nil {
+		return err
+	}
+	if score <= 2 {
+		s.captureRating(ctx, id, score)
+	}
+	return nil
 }
 
 // SetPresence sets an agent online, away or offline. Going offline returns the agent's

@@ -344,3 +344,43 @@ func TestDeskBadInput(t *testing.T) {
 	_, err = svc.Accept(ctx, "carl", complaint.ID)
 	check("accept another team's conversation", err, chat.EFORBIDDEN, "team complaints")
 }
+
+// TestCaptureForReview: a handoff (with the agent's eventual answer), an edited draft and a poor
+// rating become review candidates, once each.
+func TestCaptureForReview(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _, _ := newDesk(t, monday10)
+	conv := waiting(t, svc, "ann", "", "I want a human")
+	addAgent(t, svc, st, "amy", 5)
+	svc.Accept(ctx, "amy", conv.ID)
+	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "how long do claims take?"})
+	svc.WaitDrafts()
+	if _, err := svc.AgentReply(ctx, "amy", conv.ID, "Claims are paid in 3 days.", 0); err != nil {
+		t.Fatal(err)
+	}
+	svc.Close(ctx, "amy", conv.ID)
+	if err := svc.Rate(ctx, conv.ID, 1, "slow"); err != nil {
+		t.Fatal(err)
+	}
+	svc.Rate(ctx, conv.ID, 1, "slow") // a second identical rating is not a second candidate
+	items, err := st.Reviews(ctx, chat.ReviewFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]chat.ReviewItem{}
+	for _, it := range items {
+		got[it.Reason] = it
+	}
+	if len(items) != 3 {
+		t.Fatalf("captured %d candidates %+v, want handoff, edited and low_rating", len(items), items)
+	}
+	if h := got[chat.ReviewHandoff]; h.Text != "I want a human" || h.Answer != "Claims are paid in 3 days." {
+		t.Errorf("handoff candidate %+v, want the question and the agent's answer", h)
+	}
+	if e := got[chat.ReviewEdited]; e.Text != "how long do claims take?" || e.BotAnswer != "Claims are paid in 5 days." || e.Answer != "Claims are paid in 3 days." {
+		t.Errorf("edited candidate %+v", e)
+	}
+	if r := got[chat.ReviewLowRating]; r.Text != "how long do claims take?" || r.Answer != "Claims are paid in 3 days." {
+		t.Errorf("low-rating candidate %+v", r)
+	}
+}

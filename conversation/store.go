@@ -11,6 +11,7 @@ import (
 // implement it and pass storetest.
 type Store interface {
 	DeskStore
+	ReviewStore
 	// UpsertCustomer creates the customer for (Channel, ExternalID) or updates its name and
 	// attributes, returning the stored customer with its ID.
 	UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Customer, error)
@@ -101,4 +102,12 @@ type DeskStore interface {
 	AddRating(ctx context.Context, r chat.Rating) error
 	// Ratings lists a conversation's ratings, oldest first.
 	Ratings(ctx context.Context, conversationID string) ([]chat.Rating, error)
+}
+
+// ReviewStore keeps the candidates the eval loop captures from real traffic.
+type ReviewStore interface {
+	// AddReview stores a candidate once per dedupe key; false when it was there already.
+	AddReview(ctx context.Context, it chat.ReviewItem, dedupe string) (bool, error)
+	// SetReviewAnswer records the agent's answer on the conversation's handoff candidates.
+	SetReviewAnswer(ctx context.Context, conversationID, answer string) error
 }
