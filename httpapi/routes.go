@@ -69,6 +69,9 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.Channels != nil {
 		s.adminRoutes(e)
 	}
+	if s.Trainer != nil {
+		s.trainerRoutes(e)
+	}
 }
 
 // consoleRoutes registers the agent console and its API.

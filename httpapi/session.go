@@ -114,7 +114,14 @@ type loginRequest struct {
 }
 
 // login handles POST /api/console/login: checks the password and sets the session cookie.
-func (s *Server) login(c echo.Context) error {
+func (s *Server) login(c echo.Context) error { return s.signIn(c, consoleRoles, true) }
+
+// trainerLogin handles POST /api/trainer/login.
+func (s *Server) trainerLogin(c echo.Context) error { return s.signIn(c, trainerRoles, false) }
+
+// signIn checks the password and a role among roles, and sets the session cookie; agents get an
+// agent record the first time.
+func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 	var req loginRequest
 	if err := s.bind(c, &req); err != nil {
 		return err
@@ -127,11 +134,13 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !hasRole(a.Role, consoleRoles) {
-		return chat.Errorf(chat.EFORBIDDEN, "role %s may not use the agent console", a.Role)
+	if !hasRole(a.Role, roles) {
+		return chat.Errorf(chat.EFORBIDDEN, "role %s may not use this console", a.Role)
 	}
-	if err := s.ensureAgent(ctx, a.Username); err != nil {
-		return err
+	if agent {
+		if err := s.ensureAgent(ctx, a.Username); err != nil {
+			return err
+		}
 	}
 	token, err := s.Sessions.Issue(a)
 	if err != nil {
@@ -141,6 +150,9 @@ func (s *Server) login(c echo.Context) error {
 		Secure: c.Scheme() == "https", MaxAge: int(sessionTTL.Seconds())})
 	return c.JSON(http.StatusOK, map[string]string{"username": a.Username, "role": a.Role, "name": a.Username})
 }
+
+// whoami handles GET /api/trainer/me.
+func (s *Server) whoami(c echo.Context) error { return c.JSON(http.StatusOK, session(c)) }
 
 // ensureAgent gives a console user an agent record the first time they sign in.
 func (s *Server) ensureAgent(ctx context.Context, username string) error {

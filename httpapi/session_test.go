@@ -44,40 +44,60 @@ func issueSession(t *testing.T, s *Sessions) string {
 	return tok
 }
 
-// TestConsoleRoutesNeedSession walks every registered /api/console route: without a session,
-// with an expired one, and with a role that may not use the console, each is refused before
-// its handler runs (the handlers would panic on this server's missing store).
-func TestConsoleRoutesNeedSession(t *testing.T) {
+// TestRoutesNeedTheirRole walks every registered console, trainer and admin route: without a
+// session, with an expired one, and with each role the route does not allow, it is refused
+// before its handler runs (the handlers would panic on this server's missing stores). A new
+// route under these prefixes without a session check fails here.
+func TestRoutesNeedTheirRole(t *testing.T) {
 	now := time.Now()
 	sessions := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
-	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20}
+	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20,
+		Channels: noChannels{}, Trainer: &Trainer{}}
 	h := s.Handler()
-	trainer, _ := sessions.Issue(chat.Account{Username: "tom", Role: "trainer"})
 	expired, _ := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now.Add(-sessionTTL - time.Minute) }).
-		Issue(chat.Account{Username: "amy", Role: "agent"})
-	n := 0
+		Issue(chat.Account{Username: "amy", Role: "admin"})
+	allowed := map[string][]string{"/api/console/": consoleRoles, "/api/trainer/": trainerRoles, "/api/admin/": {"admin"}}
+	public := map[string]bool{"/api/console/login": true, "/api/console/logout": true, "/api/trainer/login": true, "/api/trainer/logout": true}
+	// Narrower than their prefix.
+	narrower := map[string][]string{"/api/console/agents/:username": {"admin"}}
+	counts := map[string]int{}
 	for _, r := range h.Routes() {
-		if !strings.HasPrefix(r.Path, "/api/console/") || r.Path == "/api/console/login" || r.Path == "/api/console/logout" {
+		prefix := ""
+		for p := range allowed {
+			if strings.HasPrefix(r.Path, p) {
+				prefix = p
+			}
+		}
+		if prefix == "" || public[r.Path] || strings.HasPrefix(r.Method, "echo_") {
 			continue
 		}
-		n++
-		path := strings.ReplaceAll(r.Path, ":id", "c1")
-		for _, tc := range []struct {
-			cookie string
-			status int
-		}{{"", http.StatusUnauthorized}, {expired, http.StatusUnauthorized}, {trainer, http.StatusForbidden}} {
+		counts[prefix]++
+		roles := allowed[prefix]
+		if n, ok := narrower[r.Path]; ok {
+			roles = n
+		}
+		path := strings.NewReplacer(":id", "c1", ":name", "x", ":username", "amy").Replace(r.Path)
+		check := func(cookie string, want int) {
 			req := httptest.NewRequest(r.Method, path, strings.NewReader(`{}`))
-			if tc.cookie != "" {
-				req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tc.cookie})
+			if cookie != "" {
+				req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
 			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
-			if rec.Code != tc.status {
-				t.Errorf("%s %s with cookie %.10q = %d, want %d", r.Method, r.Path, tc.cookie, rec.Code, tc.status)
+			if rec.Code != want {
+				t.Errorf("%s %s with %.12q = %d, want %d", r.Method, r.Path, cookie, rec.Code, want)
+			}
+		}
+		check("", http.StatusUnauthorized)
+		check(expired, http.StatusUnauthorized)
+		for _, role := range []string{"agent", "trainer", "admin", "customer"} {
+			if !hasRole(role, roles) {
+				tok, _ := sessions.Issue(chat.Account{Username: "amy", Role: role})
+				check(tok, http.StatusForbidden)
 			}
 		}
 	}
-	if n < 15 {
-		t.Fatalf("checked %d console routes, expected at least 15", n)
+	if counts["/api/console/"] < 15 || counts["/api/trainer/"] < 8 || counts["/api/admin/"] < 3 {
+		t.Fatalf("checked %v routes per prefix; expected the console, trainer and admin APIs", counts)
 	}
 }

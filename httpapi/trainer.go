@@ -1,0 +1,205 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
+)
+
+// trainerRoles may use the trainer console's API.
+var trainerRoles = []string{"trainer", "admin"}
+
+// Review is the trainer's review queue and eval sets, as the handlers use them.
+type Review interface {
+	Reviews(ctx context.Context, f chat.ReviewFilter) ([]chat.ReviewItem, error)
+	SetReviewStatus(ctx context.Context, ids []int64, status string) (int, error)
+	EvalSets(ctx context.Context) ([]chat.EvalSet, error)
+	EvalRuns(ctx context.Context, set string, limit int) ([]chat.EvalRun, error)
+}
+
+// Trainer serves /api/trainer/*: the review queue, eval sets and runs, reports and analytics.
+type Trainer struct {
+	Store Review
+	// Accept turns review candidates into cases of an eval set, with the trainer's labels.
+	Accept func(ctx context.Context, set string, labels []CaseLabel) (int, error)
+	// Cases lists an eval set's cases (JSON of evals.Case).
+	Cases func(ctx context.Context, set string) (any, error)
+	// Report writes a run's HTML report (against its baseline, if any).
+	Report func(ctx context.Context, w http.ResponseWriter, runID string) error
+	// Analytics computes the service's figures for [from, to).
+	Analytics func(ctx context.Context, from, to time.Time) (any, error)
+}
+
+// CaseLabel is a trainer's label for a review candidate: empty fields keep what was captured.
+type CaseLabel struct {
+	ReviewID         int64    `json:"review_id"`
+	ExpectedIntent   string   `json:"expected_intent"`
+	ExpectedDecision string   `json:"expected_decision"`
+	ExpectedAnswer   string   `json:"expected_answer"`
+	ExpectedSources  []string `json:"expected_sources"`
+}
+
+// trainerRoutes registers the trainer API (trainer or admin sessions).
+func (s *Server) trainerRoutes(e *echo.Echo) {
+	e.POST("/api/trainer/login", s.trainerLogin)
+	e.POST("/api/trainer/logout", s.logout)
+	g := e.Group("/api/trainer", s.requireSession(trainerRoles...))
+	g.GET("/me", s.whoami)
+	g.GET("/review", s.reviewList)
+	g.POST("/review/accept", s.reviewAccept)
+	g.POST("/review/dismiss", s.reviewDismiss)
+	g.GET("/sets", s.evalSets)
+	g.GET("/sets/:name", s.evalSetCases)
+	g.GET("/runs", s.evalRuns)
+	g.GET("/runs/:id/report", s.evalReport)
+	g.GET("/analytics", s.analytics)
+}
+
+// reviewList handles GET /api/trainer/review?reason=&channel=&intent=&status=&from=&to=&limit=.
+func (s *Server) reviewList(c echo.Context) error {
+	f := chat.ReviewFilter{Reason: c.QueryParam("reason"), Channel: c.QueryParam("channel"), Intent: c.QueryParam("intent"),
+		Status: c.QueryParam("status")}
+	if f.Status == "" {
+		f.Status = chat.ReviewOpen
+	} else if f.Status == "all" {
+		f.Status = ""
+	}
+	var err error
+	if f.From, f.To, err = timeRange(c); err != nil {
+		return err
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 1000 {
+			return chat.Errorf(chat.EINVALID, "limit is 1 to 1000")
+		}
+	}
+	items, err := s.Trainer.Store.Reviews(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// timeRange reads from= and to= (RFC 3339 or YYYY-MM-DD); both optional.
+func timeRange(c echo.Context) (from, to time.Time, err error) {
+	parse := func(name string) (time.Time, error) {
+		v := c.QueryParam(name)
+		if v == "" {
+			return time.Time{}, nil
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t, nil
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return t, chat.Errorf(chat.EINVALID, "%s must be a date (2026-11-30) or an RFC 3339 time", name)
+		}
+		return t, nil
+	}
+	if from, err = parse("from"); err != nil {
+		return
+	}
+	to, err = parse("to")
+	return
+}
+
+type acceptRequest struct {
+	Set    string      `json:"set"`
+	Labels []CaseLabel `json:"items"`
+}
+
+// reviewAccept handles POST /api/trainer/review/accept {"set","items":[{"review_id",…labels}]}.
+func (s *Server) reviewAccept(c echo.Context) error {
+	var req acceptRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if req.Set == "" || len(req.Labels) == 0 || len(req.Labels) > 1000 {
+		return chat.Errorf(chat.EINVALID, "name a set and 1 to 1000 items")
+	}
+	n, err := s.Trainer.Accept(c.Request().Context(), req.Set, req.Labels)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"set": req.Set, "cases": n})
+}
+
+type idsRequest struct {
+	IDs []int64 `json:"ids"`
+}
+
+// reviewDismiss handles POST /api/trainer/review/dismiss {"ids":[…]}.
+func (s *Server) reviewDismiss(c echo.Context) error {
+	var req idsRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if len(req.IDs) == 0 || len(req.IDs) > 1000 {
+		return chat.Errorf(chat.EINVALID, "give 1 to 1000 ids")
+	}
+	n, err := s.Trainer.Store.SetReviewStatus(c.Request().Context(), req.IDs, chat.ReviewDismissed)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"dismissed": n})
+}
+
+// evalSets handles GET /api/trainer/sets.
+func (s *Server) evalSets(c echo.Context) error {
+	sets, err := s.Trainer.Store.EvalSets(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sets": sets})
+}
+
+// evalSetCases handles GET /api/trainer/sets/:name.
+func (s *Server) evalSetCases(c echo.Context) error {
+	cases, err := s.Trainer.Cases(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"name": c.Param("name"), "cases": cases})
+}
+
+// evalRuns handles GET /api/trainer/runs?set=.
+func (s *Server) evalRuns(c echo.Context) error {
+	runs, err := s.Trainer.Store.EvalRuns(c.Request().Context(), c.QueryParam("set"), 100)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"runs": runs})
+}
+
+// evalReport handles GET /api/trainer/runs/:id/report: the run's HTML report.
+func (s *Server) evalReport(c echo.Context) error {
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	return s.Trainer.Report(c.Request().Context(), c.Response(), c.Param("id"))
+}
+
+// analytics handles GET /api/trainer/analytics?from=&to= (default: the last 7 days).
+func (s *Server) analytics(c echo.Context) error {
+	from, to, err := timeRange(c)
+	if err != nil {
+		return err
+	}
+	if to.IsZero() {
+		to = time.Now().UTC()
+	}
+	if from.IsZero() {
+		from = to.AddDate(0, 0, -7)
+	}
+	if !from.Before(to) {
+		return chat.Errorf(chat.EINVALID, "from must be before to")
+	}
+	r, err := s.Trainer.Analytics(c.Request().Context(), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
