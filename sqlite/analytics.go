@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tandem/analytics"
+	"tandem/chat"
+)
+
+// AnalyticsFacts returns the facts of every conversation created in [from, to), oldest first,
+// from all of their messages, transitions and ratings. It runs four bulk queries (no query per
+// conversation) and reads outside a transaction so writers are not held up.
+func (s *Store) AnalyticsFacts(ctx context.Context, from, to time.Time) ([]analytics.Facts, error) {
+	out, byID, err := s.factsConversations(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("analytics facts: %w", err)
+	}
+	for _, step := range []func(context.Context, time.Time, time.Time, map[string]*analytics.Facts) error{
+		s.factsMessages, s.factsTransitions, s.factsRatings,
+	} {
+		if err := step(ctx, from, to, byID); err != nil {
+			return nil, fmt.Errorf("analytics facts: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// inRange joins a table's conversation_id to the conversations created in [?, ?).
+const inRange = `JOIN conversations c ON c.id = x.conversation_id AND c.created_at >= ? AND c.created_at < ?`
+
+func (s *Store) factsConversations(ctx context.Context, from, to time.Time) ([]analytics.Facts, map[string]*analytics.Facts, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, channel, created_at FROM conversations
+		WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`, micros(from), micros(to))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := []analytics.Facts{}
+	for rows.Next() {
+		var f analytics.Facts
+		if err := rows.Scan(&f.ID, &f.Channel, (*microTime)(&f.CreatedAt)); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, f)
+	}
+	byID := make(map[string]*analytics.Facts, len(out))
+	for i := range out {
+		byID[out[i].ID] = &out[i]
+	}
+	return out, byID, rows.Err()
+}
+
+// factsMessages aggregates messages per conversation. System notices are left out; lag() sees
+// the message before each one to find reopens (analytics.Facts.Reopened).
+func (s *Store) factsMessages(ctx context.Context, from, to time.Time, byID map[string]*analytics.Facts) error {
+	rows, err := s.db.QueryContext(ctx, `
+		WITH m AS (
+			SELECT x.conversation_id, x.author, x.decision, x.created_at,
+				lag(x.author) OVER w AS prev_author, lag(x.decision) OVER w AS prev_decision, lag(x.created_at) OVER w AS prev_at,
+				min(CASE WHEN x.author = 'customer' THEN x.created_at END) OVER (PARTITION BY x.conversation_id) AS first_customer
+			FROM messages x `+inRange+`
+			WHERE x.author <> 'system'
+			WINDOW w AS (PARTITION BY x.conversation_id ORDER BY x.created_at, x.id))
+		SELECT conversation_id,
+			count(CASE WHEN author = 'customer' THEN 1 END),
+			COALESCE(min(first_customer), 0),
+			COALESCE(min(CASE WHEN author IN ('bot', 'agent') AND created_at >= first_customer THEN created_at END), 0),
+			COALESCE(min(CASE WHEN author = 'agent' THEN created_at END), 0),
+			count(CASE WHEN author = 'bot' AND decision = 'answer' THEN 1 END),
+			COALESCE(max(author = 'customer' AND prev_author = 'bot' AND prev_decision = 'answer'
+				AND created_at - prev_at BETWEEN ? AND ?), 0)
+		FROM m GROUP BY conversation_id`,
+		micros(from), micros(to), analytics.ResolvedAfter.Microseconds(), analytics.ReopenWindow.Microseconds())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var firstCustomer, firstReply, firstAgent int64
+		var customer, answers int
+		var reopened bool
+		if err := rows.Scan(&id, &customer, &firstCustomer, &firstReply, &firstAgent, &answers, &reopened); err != nil {
+			return err
+		}
+		if f := byID[id]; f != nil {
+			f.CustomerMessages, f.BotAnswers, f.Reopened = customer, answers, reopened
+			f.FirstCustomerAt, f.FirstReplyAt, f.FirstAgentAt = optMicros(firstCustomer), optMicros(firstReply), optMicros(firstAgent)
+		}
+	}
+	return rows.Err()
+}
+
+// factsTransitions folds each conversation's transitions, in the order they were stored.
+func (s *Store) factsTransitions(ctx context.Context, from, to time.Time, byID map[string]*analytics.Facts) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT x.conversation_id, x.from_owner, x.to_owner, x.reason, x.at
+		FROM transitions x `+inRange+` ORDER BY x.conversation_id, x.id`, micros(from), micros(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ts []chat.Transition
+	flush := func() {
+		if len(ts) > 0 && byID[ts[0].ConversationID] != nil {
+			byID[ts[0].ConversationID].ApplyTransitions(ts)
+		}
+		ts = ts[:0]
+	}
+	for rows.Next() {
+		var t chat.Transition
+		if err := rows.Scan(&t.ConversationID, &t.From, &t.To, &t.Reason, (*microTime)(&t.At)); err != nil {
+			return err
+		}
+		if len(ts) > 0 && ts[0].ConversationID != t.ConversationID {
+			flush()
+		}
+		ts = append(ts, t)
+	}
+	flush()
+	return rows.Err()
+}
+
+// factsRatings keeps each conversation's latest rating.
+func (s *Store) factsRatings(ctx context.Context, from, to time.Time, byID map[string]*analytics.Facts) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT x.conversation_id, x.score FROM ratings x `+inRange+`
+		ORDER BY x.created_at, x.id`, micros(from), micros(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var score int
+		if err := rows.Scan(&id, &score); err != nil {
+			return err
+		}
+		if f := byID[id]; f != nil {
+			f.Rating = score
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,2 @@
+-- Analytics reads conversations by creation time.
+CREATE INDEX conversations_created ON conversations (created_at);
