@@ -70,7 +70,11 @@ type Config struct {
 
 	// The agent desk: "pick" (agents take from the queue) or "auto" (assigned to the least-loaded
 	// eligible agent); an agent's default capacity; business hours per team as JSON (empty: 24/7).
-	Routing       string // TANDEM_ROUTING
+	Routing string // TANDEM_ROUTING
+	// Alerts: rules such as "wait_p90_seconds>300,handoff_rate>0.3" over the last day, checked
+	// every few minutes; what fires is logged and posted to the webhook when set.
+	AlertRules    string // TANDEM_ALERT_RULES
+	AlertWebhook  string // TANDEM_ALERT_WEBHOOK
 	AgentCapacity int    // TANDEM_AGENT_CAPACITY
 	Hours         string // TANDEM_HOURS
 
@@ -169,6 +173,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.EmbedDim = int(num("TANDEM_EMBED_DIM", DefaultEmbedDim))
 	c.AgentCapacity = int(num("TANDEM_AGENT_CAPACITY", DefaultAgentCapacity))
 	c.Routing, c.Hours = env("TANDEM_ROUTING", "pick"), getenv("TANDEM_HOURS")
+	c.AlertRules, c.AlertWebhook = getenv("TANDEM_ALERT_RULES"), getenv("TANDEM_ALERT_WEBHOOK")
 	c.WidgetRate = DefaultWidgetRate
 	if v := getenv("TANDEM_WIDGET_RATE"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)

@@ -1,5 +1,7 @@
-// Package evals measures Tandem against labelled data: retrieval recall, and later intents,
-// decisions and answers.
+// Package evals measures Tandem against labelled data. Eval sets of cases (ReadCases) are
+// replayed through a bot configuration (Run), scored case by case (Score) and as a run
+// (Summarize), compared with a baseline run (Compare, Regressed) and reported as one HTML page
+// (WriteReport). Retrieval and IntentMetrics benchmark the retriever and the intent model alone.
 package evals
 
 import (

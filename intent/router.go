@@ -2,6 +2,7 @@ package intent
 
 import (
 	"fmt"
+	"math"
 	"sync/atomic"
 
 	"tandem/chat"
@@ -66,8 +67,35 @@ func (r *Router) Route(text string) (chat.Intent, float64, bool) {
 	return r.intents[p.Intent], p.Probability, true
 }
 
-// Live holds the current router so it can be retrained and swapped while messages flow.
-type Live struct{ r atomic.Pointer[Router] }
+// Predict returns the classifier's top intent (OOS included) and its probability, whatever the
+// threshold: what evals score and calibrate against.
+func (r *Router) Predict(text string) (string, float64) {
+	p := r.model.Predict(text)
+	return p.Intent, p.Probability
+}
+
+// Live holds the current router so it can be retrained and swapped while messages flow, and the
+// threshold trainers calibrated (0: the router's own).
+type Live struct {
+	r         atomic.Pointer[Router]
+	threshold atomic.Uint64 // float64 bits
+}
+
+// SetThreshold sets the probability above which a message is taken to be an intent (0: the
+// router's default).
+func (l *Live) SetThreshold(t float64) { l.threshold.Store(math.Float64bits(t)) }
+
+// Threshold is the threshold in force (0: the router's default).
+func (l *Live) Threshold() float64 { return math.Float64frombits(l.threshold.Load()) }
+
+// Predict is the current router's Predict ("", 0 without one).
+func (l *Live) Predict(text string) (string, float64) {
+	r := l.r.Load()
+	if r == nil {
+		return "", 0
+	}
+	return r.Predict(text)
+}
 
 // Set replaces the router (nil: no intents).
 func (l *Live) Set(r *Router) { l.r.Store(r) }
@@ -77,6 +105,13 @@ func (l *Live) Route(text string) (chat.Intent, float64, bool) {
 	r := l.r.Load()
 	if r == nil {
 		return chat.Intent{}, 0, false
+	}
+	if t := l.Threshold(); t > 0 {
+		name, p := r.Predict(text)
+		if name == OOS || p < t {
+			return chat.Intent{}, p, false
+		}
+		return r.intents[name], p, true
 	}
 	return r.Route(text)
 }

@@ -49,6 +49,8 @@ type store interface {
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
+	analyticsStore
+	evalStore
 }
 
 // bus fans events out across replicas.
@@ -159,11 +161,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("TANDEM_HOURS: %w", err)
 	}
+	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
 	tune := newTuning(st, cfg.TargetPrecision, hours, log)
+	tune.intents = intents.live
 	if err := tune.load(ctx); err != nil {
 		log.Warn("settings could not be read; using the configured ones", "err", err)
 	}
-	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
 	if err := intents.load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
@@ -193,8 +196,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	outbox := &conversation.Outbox{Store: st, Senders: chans, Metrics: metrics, Log: log, Now: now,
 		Hold: map[string]time.Duration{wechat.Channel: wechat.PassiveHold}}
+	rules, err := parseRules(cfg.AlertRules)
+	if err != nil {
+		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
+	}
+	alerts := &alerter{store: st, rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
+		log: log, nowFunc: time.Now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Trainer: newTrainer(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -210,6 +219,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
 	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
+	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error {
@@ -254,6 +264,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc.WaitDrafts()
 	return err
 }
+
+// alertInterval is how often alert rules are checked.
+const alertInterval = 5 * time.Minute
 
 // deskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
 const deskInterval = time.Second

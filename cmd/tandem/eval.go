@@ -21,7 +21,17 @@ import (
 
 const evalUsage = `Usage: tandem eval <kind> [flags]
 
-Kinds:
+Eval sets (stored; built from imported files and from the review queue):
+  import      add cases to a set: tandem eval import --set NAME [--replace] FILE.jsonl
+              (case lines, {"text","intent"} intent lines, or {"question","answer_ids"} QA lines)
+  export      print a set's cases as JSONL: tandem eval export --set NAME
+  sets        list the sets and their latest runs
+  run         replay a set through the current configuration and score it:
+              tandem eval run --set NAME [--baseline RUN|latest] [--fail-on-regression] [--json] [--report out.html]
+  calibrate   fit the intent threshold for the target precision on half of a set, check it on
+              the other half, and activate it: tandem eval calibrate --set NAME [--target P] | --revert
+
+Benchmarks on files:
   retrieval   recall@k and latency of knowledge search on a QA set
   intents     intent accuracy, out-of-scope detection and calibration on a labelled set
   confidence  fit and check the bot's answer confidence, P(the top answer is right), on a QA set
@@ -43,6 +53,16 @@ func cmdEval(ctx context.Context, args []string, getenv func(string) string, std
 		return evalConfidence(ctx, args[1:], getenv, stdout, stderr)
 	case "intents":
 		return evalIntents(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return evalImport(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return evalExport(ctx, args[1:], getenv, stdout, stderr)
+	case "sets":
+		return evalSets(ctx, args[1:], getenv, stdout, stderr)
+	case "run":
+		return evalRun(ctx, args[1:], getenv, stdout, stderr)
+	case "calibrate":
+		return evalCalibrate(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return fmt.Errorf("unknown eval %q\n\n%s", args[0], evalUsage)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"tandem/handoff"
+	"tandem/intent"
 )
 
 // settingsStore keeps settings trainers change at run time.
@@ -22,6 +25,7 @@ type settingsStore interface {
 const (
 	targetPrecisionKey = "target_precision"
 	hoursKey           = "hours"
+	calibrationKey     = "calibration"
 )
 
 // tuning holds the trainer's settings, reloaded from the store, with the configuration's values as
@@ -34,6 +38,8 @@ type tuning struct {
 	// hours is the business-hours schedule: the stored setting, else fallbackHours (TANDEM_HOURS).
 	hours         atomic.Pointer[handoff.Schedule]
 	fallbackHours handoff.Schedule
+	// intents, when set, gets the calibrated intent threshold of the active calibration.
+	intents *intent.Live
 }
 
 func newTuning(st settingsStore, fallback float64, hours handoff.Schedule, log *slog.Logger) *tuning {
@@ -93,7 +99,93 @@ func (t *tuning) load(ctx context.Context) error {
 		target = f
 	}
 	t.target.Store(math.Float64bits(target))
+	if err := t.loadCalibration(ctx); err != nil {
+		return err
+	}
 	return t.loadHours(ctx)
+}
+
+// calibration is a fitted intent threshold, versioned so it can be reverted.
+type calibration struct {
+	Version          int       `json:"version"`
+	Set              string    `json:"set"`
+	Target           float64   `json:"target"`
+	Threshold        float64   `json:"threshold"`
+	Coverage         float64   `json:"coverage"`          // on the held-out half
+	HeldOutPrecision float64   `json:"held_out_precision"` // on the held-out half
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// calibrations is the stored history; the last is active.
+type calibrations struct {
+	History []calibration `json:"history"`
+}
+
+func (t *tuning) calibrations(ctx context.Context) (calibrations, error) {
+	var c calibrations
+	v, err := t.store.Setting(ctx, calibrationKey)
+	if err != nil || v == "" {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(v), &c); err != nil {
+		return c, fmt.Errorf("stored %s: %w", calibrationKey, err)
+	}
+	return c, nil
+}
+
+// loadCalibration applies the active calibration's intent threshold.
+func (t *tuning) loadCalibration(ctx context.Context) error {
+	if t.intents == nil {
+		return nil
+	}
+	c, err := t.calibrations(ctx)
+	if err != nil {
+		return err
+	}
+	threshold := 0.0
+	if n := len(c.History); n > 0 {
+		threshold = c.History[n-1].Threshold
+	}
+	t.intents.SetThreshold(threshold)
+	return nil
+}
+
+// activate stores a new calibration as the active version.
+func (t *tuning) activate(ctx context.Context, cal calibration) (calibration, error) {
+	c, err := t.calibrations(ctx)
+	if err != nil {
+		return cal, err
+	}
+	cal.Version = 1
+	if n := len(c.History); n > 0 {
+		cal.Version = c.History[n-1].Version + 1
+	}
+	c.History = append(c.History, cal)
+	return cal, t.saveCalibrations(ctx, c)
+}
+
+// revert drops the active calibration; the previous one (or none) is active again.
+func (t *tuning) revert(ctx context.Context) (*calibration, error) {
+	c, err := t.calibrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.History) == 0 {
+		return nil, errors.New("no calibration to revert")
+	}
+	c.History = c.History[:len(c.History)-1]
+	if err := t.saveCalibrations(ctx, c); err != nil {
+		return nil, err
+	}
+	if n := len(c.History); n > 0 {
+		return &c.History[n-1], nil
+	}
+	return nil, nil
+}
+
+func (t *tuning) saveCalibrations(ctx context.Context, c calibrations) error {
+	b, _ := json.Marshal(c)
+	return t.store.PutSetting(ctx, calibrationKey, string(b), time.Now().UTC())
 }
 
 func validTarget(f float64) bool { return f >= 0.5 && f <= 0.99 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"tandem/analytics"
+)
+
+// analyticsStore computes the service's facts.
+type analyticsStore interface {
+	AnalyticsFacts(ctx context.Context, from, to time.Time) ([]analytics.Facts, error)
+}
+
+// report computes the analytics of conversations created in [from, to).
+func report(ctx context.Context, st analyticsStore, from, to time.Time) (analytics.Report, error) {
+	facts, err := st.AnalyticsFacts(ctx, from, to)
+	if err != nil {
+		return analytics.Report{}, err
+	}
+	return analytics.Compute(facts), nil
+}
+
+// ParseRules reads alert rules such as "wait_p90_seconds>300,handoff_rate>0.3,rating_avg<3.5".
+func parseRules(s string) ([]analytics.Rule, error) {
+	var rules []analytics.Rule
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		i := strings.IndexAny(part, "<>")
+		if i <= 0 {
+			return nil, fmt.Errorf("alert rule %q: want metric>value or metric<value", part)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(part[i+1:]), 64)
+		if err != nil {
+			return nil, fmt.Errorf("alert rule %q: %q is not a number", part, part[i+1:])
+		}
+		r := analytics.Rule{Metric: strings.TrimSpace(part[:i]), Op: part[i : i+1], Value: v}
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
+}
+
+// alerter checks the rules against the last window of conversations every interval and sends
+// what fires to the log and, when set, a webhook. A rule that keeps firing is sent once per
+// interval it holds; when it clears, that is logged.
+type alerter struct {
+	store   analyticsStore
+	rules   []analytics.Rule
+	url     string
+	window  time.Duration
+	client  *http.Client
+	log     *slog.Logger
+	firing  map[string]bool
+	nowFunc func() time.Time
+}
+
+// run checks until ctx ends.
+func (a *alerter) run(ctx context.Context, interval time.Duration) error {
+	if len(a.rules) == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if err := a.check(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("alert check failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+func (a *alerter) check(ctx context.Context) error {
+	now := a.nowFunc()
+	r, err := report(ctx, a.store, now.Add(-a.window), now)
+	if err != nil {
+		return err
+	}
+	fired := analytics.Check(r, a.rules)
+	now2 := map[string]bool{}
+	for _, al := range fired {
+		key := al.Rule.Metric + al.Rule.Op
+		now2[key] = true
+		a.log.Warn("alert", "metric", al.Rule.Metric, "value", al.Value, "message", al.Message)
+		if a.url != "" {
+			if err := a.post(ctx, al); err != nil {
+				a.log.Warn("alert webhook failed", "err", err)
+			}
+		}
+	}
+	for key := range a.firing {
+		if !now2[key] {
+			a.log.Info("alert cleared", "rule", key)
+		}
+	}
+	a.firing = now2
+	return nil
+}
+
+func (a *alerter) post(ctx context.Context, al analytics.Alert) error {
+	body, _ := json.Marshal(map[string]any{"alert": al, "window": a.window.String(), "at": a.nowFunc().UTC()})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := a.client.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("alert webhook answered %s", res.Status)
+	}
+	return nil
+}

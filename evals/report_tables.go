@@ -1,0 +1,163 @@
+package evals
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Directions in which a metric improves.
+const (
+	higherBetter = 1
+	lowerBetter  = -1
+	neutral      = 0
+)
+
+// Number formats of metrics.
+const (
+	asCount = iota
+	asPercent
+	asNumber
+	asMillis
+)
+
+type metricDef struct {
+	en, zh string
+	get    func(Metrics) float64
+	format int
+	better int
+}
+
+var metricDefs = []metricDef{
+	{"Cases", "用例数", func(m Metrics) float64 { return float64(m.Cases) }, asCount, neutral},
+	{"Errors", "出错", func(m Metrics) float64 { return float64(m.Errors) }, asCount, lowerBetter},
+	{"Accuracy", "准确率", func(m Metrics) float64 { return m.Accuracy }, asPercent, higherBetter},
+	{"Intent accuracy (in scope)", "意图准确率（范围内）", func(m Metrics) float64 { return m.IntentAccuracy }, asPercent, higherBetter},
+	{"Out-of-scope recall", "范围外召回率", func(m Metrics) float64 { return m.OOSRecall }, asPercent, higherBetter},
+	{"Decision precision", "回答精确率", func(m Metrics) float64 { return m.DecisionPrecision }, asPercent, higherBetter},
+	{"Decision recall", "回答召回率", func(m Metrics) float64 { return m.DecisionRecall }, asPercent, higherBetter},
+	{"Hit@1", "首位命中率", func(m Metrics) float64 { return m.HitAt1 }, asPercent, higherBetter},
+	{"Hit@5", "前五命中率", func(m Metrics) float64 { return m.HitAt5 }, asPercent, higherBetter},
+	{"Answer F1", "答案 F1", func(m Metrics) float64 { return m.AnswerF1 }, asNumber, higherBetter},
+	{"ECE (calibration error)", "期望校准误差", func(m Metrics) float64 { return m.ECE }, asNumber, lowerBetter},
+	{"Target precision", "目标精确率", func(m Metrics) float64 { return m.Target }, asPercent, neutral},
+	{"Confidence threshold", "置信度阈值", func(m Metrics) float64 { return m.Threshold }, asNumber, neutral},
+	{"Coverage at target", "目标下覆盖率", func(m Metrics) float64 { return m.Coverage }, asPercent, higherBetter},
+	{"Precision at threshold", "阈值处精确率", func(m Metrics) float64 { return m.PrecisionAtThreshold }, asPercent, higherBetter},
+	{"Latency p50", "延迟 p50", func(m Metrics) float64 { return m.P50Millis }, asMillis, lowerBetter},
+	{"Latency p99", "延迟 p99", func(m Metrics) float64 { return m.P99Millis }, asMillis, lowerBetter},
+}
+
+type metricRow struct {
+	En, Zh, Run, Base, Delta string
+	Class                    string // better | worse | ""
+}
+
+func metricRows(run, base Metrics, hasBase bool) []metricRow {
+	rows := make([]metricRow, len(metricDefs))
+	for i, d := range metricDefs {
+		r, b := d.get(run), d.get(base)
+		rows[i] = metricRow{En: d.en, Zh: d.zh, Run: formatMetric(r, d.format)}
+		if !hasBase {
+			continue
+		}
+		rows[i].Base, rows[i].Delta = formatMetric(b, d.format), formatDelta(r-b, d.format)
+		if diff := (r - b) * float64(d.better); diff > regressionSlack {
+			rows[i].Class = "better"
+		} else if diff < -regressionSlack {
+			rows[i].Class = "worse"
+		}
+	}
+	return rows
+}
+
+func formatMetric(v float64, format int) string {
+	switch format {
+	case asCount:
+		return fmt.Sprintf("%.0f", v)
+	case asPercent:
+		return fmt.Sprintf("%.1f %%", 100*v)
+	case asMillis:
+		return fmt.Sprintf("%.1f ms", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func formatDelta(d float64, format int) string {
+	if math.Abs(d) < regressionSlack {
+		return "±0"
+	}
+	switch format {
+	case asCount:
+		return fmt.Sprintf("%+.0f", d)
+	case asPercent:
+		return fmt.Sprintf("%+.1f pp", 100*d)
+	case asMillis:
+		return fmt.Sprintf("%+.1f ms", d)
+	}
+	return fmt.Sprintf("%+.3f", d)
+}
+
+type diffRow struct {
+	Kind, KindLabel, CaseID, Text string
+	Expected                      expectation
+	Before, After                 *side // Before is nil when there is no baseline
+}
+
+type expectation struct{ Decision, Intent, Answer, Sources string }
+
+type side struct {
+	Decision, Intent, Snippet, Confidence, Err string
+	Correct                                    bool
+}
+
+var kindLabels = map[string]string{
+	ChangeBroken:  "broken · 退化",
+	ChangeFixed:   "fixed · 修复",
+	ChangeChanged: "changed · 变化",
+	"wrong":       "wrong · 错误",
+}
+
+// diffRows lays out the changes between the runs, broken first; without a baseline, this run's
+// wrong cases. At most maxReportRows are kept; total counts them all.
+func diffRows(d ReportData, hasBase bool) (rows []diffRow, total int, wrong bool) {
+	cases := make(map[string]Case, len(d.Cases))
+	for _, c := range d.Cases {
+		cases[c.ID] = c
+	}
+	changes := slices.Clone(d.Changes)
+	if !hasBase && len(changes) == 0 {
+		wrong = true
+		for _, r := range d.Results {
+			if !r.Correct {
+				changes = append(changes, Change{CaseID: r.CaseID, After: r, Kind: "wrong"})
+			}
+		}
+		// Confidently wrong answers mislead customers most: list them first.
+		slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(b.After.Confidence, a.After.Confidence) })
+	}
+	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)) })
+	for _, ch := range changes[:min(len(changes), maxReportRows)] {
+		rows = append(rows, diffRowOf(ch, cases[ch.CaseID], wrong))
+	}
+	return rows, len(changes), wrong
+}
+
+func diffRowOf(ch Change, c Case, wrong bool) diffRow {
+	row := diffRow{Kind: ch.Kind, KindLabel: cmp.Or(kindLabels[ch.Kind], ch.Kind), CaseID: ch.CaseID,
+		Text: snippet(cmp.Or(ch.Text, c.Text), textChars), After: sideOf(ch.After)}
+	row.Expected = expectation{Decision: cmp.Or(ch.After.ExpectedDecision, expectedDecision(c)),
+		Intent: cmp.Or(c.ExpectedIntent, ch.After.ExpectedIntent), Answer: snippet(c.ExpectedAnswer, snippetChars),
+		Sources: snippet(strings.Join(c.ExpectedSources, ", "), snippetChars)}
+	if !wrong {
+		row.Before = sideOf(ch.Before)
+	}
+	return row
+}
+
+func sideOf(r Result) *side {
+	return &side{Decision: r.Decision, Intent: r.Intent, Snippet: snippet(r.Text, snippetChars),
+		Confidence: fmt.Sprintf("%.2f", r.Confidence), Err: snippet(r.Err, snippetChars), Correct: r.Correct}
+}
