@@ -212,7 +212,7 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 	cfg, _, st, _, err := setup(ctx, "eval run", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&set, "set", "", "the eval set to replay (required)")
 		fs.StringVar(&baseline, "baseline", "", "a run id to compare with case by case, or \"latest\" for the set's latest run")
-		fs.BoolVar(&failOnRegression, "fail-on-regression", false, "exit non-zero when a case right in the baseline is wrong now")
+		fs.BoolVar(&failOnRegression, "fail-on-regression", false, "exit non-zero when a case right in the baseline is wrong now (without --baseline: when any case is wrong; each case is a regression test)")
 		fs.BoolVar(&asJSON, "json", false, "print the run as JSON")
 		fs.StringVar(&reportPath, "report", "", "write an HTML report to this file")
 		fs.Float64Var(&target, "target", 0, "precision the operating threshold is chosen for (default: the configured target precision)")
@@ -221,9 +221,6 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	if failOnRegression && baseline == "" {
-		return errors.New("--fail-on-regression needs --baseline RUN (or --baseline latest)")
-	}
 	cases, err := loadCases(ctx, st, set)
 	if err != nil {
 		return err
@@ -276,8 +273,11 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		out.Dropped = evals.Regressed(bm, metrics, 0.005)
 	}
 	printRun(stdout, out, asJSON, reportPath)
-	if failOnRegression && regressions > 0 {
+	switch {
+	case failOnRegression && base != nil && regressions > 0:
 		return fmt.Errorf("%d regressions against %s", regressions, base.ID)
+	case failOnRegression && base == nil && metrics.Accuracy < 1:
+		return fmt.Errorf("%d of %d cases fail", wrong(results), len(results))
 	}
 	return nil
 }
@@ -534,4 +534,14 @@ func operate(xs []scoredCase, t float64) (coverage, precision float64) {
 		return 0, 0
 	}
 	return float64(answered) / float64(len(xs)), float64(right) / float64(answered)
+}
+
+func wrong(results []evals.Result) int {
+	n := 0
+	for _, r := range results {
+		if !r.Correct {
+			n++
+		}
+	}
+	return n
 }

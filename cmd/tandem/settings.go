@@ -111,7 +111,7 @@ type calibration struct {
 	Set              string    `json:"set"`
 	Target           float64   `json:"target"`
 	Threshold        float64   `json:"threshold"`
-	Coverage         float64   `json:"coverage"`          // on the held-out half
+	Coverage         float64   `json:"coverage"`           // on the held-out half
 	HeldOutPrecision float64   `json:"held_out_precision"` // on the held-out half
 	CreatedAt        time.Time `json:"created_at"`
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
 	"time"
 
 	"tandem/chat"
+	"tandem/evals"
 	"tandem/httpapi"
 )
 
@@ -25,9 +29,79 @@ type evalStore interface {
 // newTrainer wires the trainer API to the store.
 func newTrainer(st store) *httpapi.Trainer {
 	return &httpapi.Trainer{
-		Store: st,
+		Store:  st,
+		Accept: func(ctx context.Context, set string, labels []httpapi.CaseLabel) (int, error) { return accept(ctx, st, set, labels) },
+		Cases:  func(ctx context.Context, set string) (any, error) { return loadCases(ctx, st, set) },
+		Report: func(ctx context.Context, w http.ResponseWriter, id string) error { return runReport(ctx, st, w, id) },
 		Analytics: func(ctx context.Context, from, to time.Time) (any, error) {
 			return report(ctx, st, from, to)
 		},
 	}
+}
+
+// accept turns review candidates into eval cases with the trainer's labels and marks them
+// accepted. A handoff or an edit with the agent's answer expects that answer by default.
+func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabel) (int, error) {
+	if validSetName(set) != nil {
+		return 0, chat.Errorf(chat.EINVALID, "set names an eval set: 1–100 characters, no spaces or slashes")
+	}
+	cases := make([]evals.Case, 0, len(labels))
+	ids := make([]int64, 0, len(labels))
+	for _, l := range labels {
+		it, err := st.Review(ctx, l.ReviewID)
+		if err != nil {
+			return 0, err
+		}
+		c := evals.Case{ID: "review-" + itoa(it.ID), Text: it.Text, Source: "review:" + it.Reason, ExpectedIntent: l.ExpectedIntent,
+			ExpectedDecision: l.ExpectedDecision, ExpectedAnswer: l.ExpectedAnswer, ExpectedSources: l.ExpectedSources,
+			Tags: []string{"channel:" + it.Channel, "conversation:" + it.ConversationID}}
+		if c.ExpectedAnswer == "" && c.ExpectedDecision != string(chat.DecisionHandoff) {
+			c.ExpectedAnswer = it.Answer
+		}
+		if c.ExpectedDecision == "" {
+			c.ExpectedDecision = string(chat.DecisionAnswer)
+			if c.ExpectedAnswer == "" && c.ExpectedIntent == "" && len(c.ExpectedSources) == 0 {
+				c.ExpectedDecision = string(chat.DecisionHandoff) // nothing to answer with: a person was right
+			}
+		}
+		if c.ExpectedDecision != string(chat.DecisionAnswer) && c.ExpectedDecision != string(chat.DecisionHandoff) {
+			return 0, chat.Errorf(chat.EINVALID, "expected_decision is answer or handoff")
+		}
+		cases = append(cases, c)
+		ids = append(ids, it.ID)
+	}
+	n, err := st.PutEvalCases(ctx, set, records(cases), false, time.Now().UTC())
+	if err != nil {
+		return 0, err
+	}
+	if _, err := st.SetReviewStatus(ctx, ids, chat.ReviewAccepted); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// runReport writes a stored run's HTML report, against its baseline when it has one.
+func runReport(ctx context.Context, st store, w http.ResponseWriter, id string) error {
+	run, results, err := loadRun(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	cases, err := loadCases(ctx, st, run.Set)
+	if err != nil {
+		return err
+	}
+	var m evals.Metrics
+	json.Unmarshal(run.Metrics, &m)
+	var base *chat.EvalRun
+	var baseResults []evals.Result
+	var changes []evals.Change
+	if run.Baseline != "" {
+		if base, baseResults, err = loadRun(ctx, st, run.Baseline); err == nil {
+			changes, _ = evals.Compare(cases, baseResults, results)
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return writeReport(w, run.Set, *run, m, results, base, baseResults, cases, changes)
 }

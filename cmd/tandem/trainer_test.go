@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// trainerLogin signs the demo trainer in to the trainer API.
+func trainerLogin(t *testing.T, base string) *deskClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &deskClient{base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	if code := c.do(t, "POST", "/api/trainer/login", `{"username":"trainer","password":"`+demoTrainerPassword+`"}`, nil); code != 200 {
+		t.Fatalf("trainer login = %d", code)
+	}
+	return c
+}
+
+// runCLI runs a tandem command against the instance's data and returns its exit code and output.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errs)
+	return code, out.String() + errs.String()
+}
+
+// TestTrainerLoop is the eval loop end to end: a conversation is handed off, the agent answers
+// and edits the bot's draft, the candidates appear in the review queue, the trainer accepts the
+// handoff into an eval set, and `tandem eval run --fail-on-regression` fails on the
+// configuration that gets it wrong and passes once the trainer adds the missing knowledge.
+func TestTrainerLoop(t *testing.T) {
+	dir := t.TempDir()
+	env := demoEnv(t, dir)
+	in := start(t, env, "demo")
+	agent := deskAgent(t, in.base)
+	const question = "Is hail damage to my greenhouse covered?"
+	const answer = "Yes. Hail damage to a greenhouse on your property is covered by home insurance as storm damage."
+
+	var conv apiConversation
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"gardener","name":"Gus"}}`, &conv)
+	var tr turn
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"`+question+`"}`, &tr)
+	if len(tr.Replies) != 1 || tr.Replies[0].Decision != "handoff" {
+		t.Fatalf("the bot should not know this yet: %+v", tr.Replies)
+	}
+	if code := agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/accept", "", nil); code != 200 {
+		t.Fatalf("accept = %d", code)
+	}
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim for it?"}`, nil)
+	var detail struct{ Draft *struct{ ID int64 } }
+	for deadline := time.Now().Add(10 * time.Second); detail.Draft == nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no draft")
+		}
+		agent.do(t, "GET", "/api/console/conversations/"+conv.ID, "", &detail)
+	}
+	agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/messages", `{"text":"`+answer+`"}`, nil)
+	agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/messages",
+		fmt.Sprintf(`{"text":"To claim, call 400-800-1234 or use the app.","draft_id":%d}`, detail.Draft.ID), nil)
+
+	// The review queue has the handoff (with the agent's answer) and the edited draft.
+	trainer := trainerLogin(t, in.base)
+	var queue struct {
+		Items []struct {
+			ID             int64
+			Reason, Text   string
+			Answer         string
+			ConversationID string `json:"conversation_id"`
+		}
+	}
+	trainer.do(t, "GET", "/api/trainer/review", "", &queue)
+	var handoffID int64
+	reasons := map[string]bool{}
+	for _, it := range queue.Items {
+		if it.ConversationID == conv.ID {
+			reasons[it.Reason] = true
+			if it.Reason == "handoff" && it.Text == question && it.Answer == answer {
+				handoffID = it.ID
+			}
+		}
+	}
+	if handoffID == 0 || !reasons["edited"] {
+		t.Fatalf("review queue %+v: want the handoff with the agent's answer and the edited draft", queue.Items)
+	}
+	if code := agent.do(t, "GET", "/api/trainer/review", "", nil); code != 403 {
+		t.Fatalf("an agent on the trainer API = %d, want 403", code)
+	}
+	var accepted struct{ Cases int }
+	body := fmt.Sprintf(`{"set":"greenhouse","items":[{"review_id":%d,"expected_decision":"answer"}]}`, handoffID)
+	if code := trainer.do(t, "POST", "/api/trainer/review/accept", body, &accepted); code != 200 || accepted.Cases != 1 {
+		t.Fatalf("accept = %d %+v", code, accepted)
+	}
+
+	// The configuration without the knowledge gets it wrong: the run fails.
+	code, out := runCLI(t, env, "eval", "run", "--set", "greenhouse", "--fail-on-regression")
+	if code == 0 || !strings.Contains(out, "1 of 1 cases fail") {
+		t.Fatalf("eval run before the knowledge = %d:\n%s", code, out)
+	}
+	// The trainer adds the missing article: the same run passes.
+	article := filepath.Join(dir, "greenhouse.md")
+	os.WriteFile(article, []byte("# Is hail damage to a greenhouse covered?\n\n"+answer+"\n"), 0o644)
+	if code, out := runCLI(t, env, "kb", "import", article); code != 0 {
+		t.Fatalf("kb import = %d: %s", code, out)
+	}
+	code, out = runCLI(t, env, "eval", "run", "--set", "greenhouse", "--fail-on-regression", "--baseline", "latest", "--json")
+	if code != 0 {
+		t.Fatalf("eval run after the knowledge = %d:\n%s", code, out)
+	}
+	var res runOutput
+	json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &res)
+	if res.Metrics.Accuracy != 1 || res.Fixed != 1 || res.Regressions != 0 {
+		t.Fatalf("after the knowledge: %+v", res)
+	}
+	// The trainer sees the runs and the report.
+	var runs struct{ Runs []struct{ ID string } }
+	trainer.do(t, "GET", "/api/trainer/runs?set=greenhouse", "", &runs)
+	if len(runs.Runs) != 2 || runs.Runs[0].ID != res.Run {
+		t.Fatalf("runs = %+v", runs)
+	}
+	html := trainer.raw(t, "GET", "/api/trainer/runs/"+res.Run+"/report")
+	if strings.Count(html, "<svg") < 2 || !strings.Contains(html, "greenhouse") {
+		t.Fatalf("report is not the run's HTML report: %.300s", html)
+	}
+	var an struct {
+		Conversations int     `json:"conversations"`
+		HandoffRate   float64 `json:"handoff_rate"`
+	}
+	if code := trainer.do(t, "GET", "/api/trainer/analytics", "", &an); code != 200 || an.Conversations < 1 || an.HandoffRate <= 0 {
+		t.Fatalf("analytics = %d %+v", code, an)
+	}
+}
