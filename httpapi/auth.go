@@ -40,6 +40,21 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireKeyOrSession takes an API key as requireAPIKey does, or, without one, a console session
+// with one of roles (the cookie is SameSite=Strict, so other sites cannot ride on it).
+func (s *Server) requireKeyOrSession(roles ...string) echo.MiddlewareFunc {
+	withSession := s.requireSession(roles...)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		byKey, bySession := s.requireAPIKey(next), withSession(next)
+		return func(c echo.Context) error {
+			if _, err := c.Cookie(sessionCookie); err == nil && c.Request().Header.Get("X-API-Key") == "" && bearer(c) == "" && s.Sessions != nil {
+				return bySession(c)
+			}
+			return byKey(c)
+		}
+	}
+}
+
 func bearer(c echo.Context) string {
 	h := c.Request().Header.Get("Authorization")
 	if v, ok := strings.CutPrefix(h, "Bearer "); ok {

@@ -31,25 +31,27 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/conversations/:id/rating", s.appRating)
 	v1.GET("/conversations/:id/ws", s.appSocket)
 
+	// The trainer's APIs take an API key, or a trainer's (or admin's) console session.
+	kb := e.Group("/api/v1", s.requireKeyOrSession(trainerRoles...))
 	if s.Knowledge != nil {
-		v1.GET("/kb/status", s.kbStatus)
-		v1.GET("/kb/documents", s.kbDocuments)
-		v1.DELETE("/kb/documents/:id", s.kbDelete)
-		v1.GET("/kb/documents/:id/chunks", s.kbChunks)
-		v1.POST("/kb/import", s.kbImport)
-		v1.GET("/kb/search", s.kbSearch)
+		kb.GET("/kb/status", s.kbStatus)
+		kb.GET("/kb/documents", s.kbDocuments)
+		kb.DELETE("/kb/documents/:id", s.kbDelete)
+		kb.GET("/kb/documents/:id/chunks", s.kbChunks)
+		kb.POST("/kb/import", s.kbImport)
+		kb.GET("/kb/search", s.kbSearch)
 	}
 	if s.Intents != nil {
-		v1.GET("/intents", s.intentsList)
-		v1.PUT("/intents/:name", s.intentPut)
-		v1.DELETE("/intents/:name", s.intentDelete)
-		v1.POST("/intents/import", s.intentsImport)
-		v1.GET("/intents/export", s.intentsExport)
-		v1.GET("/intents/try", s.intentsTry)
+		kb.GET("/intents", s.intentsList)
+		kb.PUT("/intents/:name", s.intentPut)
+		kb.DELETE("/intents/:name", s.intentDelete)
+		kb.POST("/intents/import", s.intentsImport)
+		kb.GET("/intents/export", s.intentsExport)
+		kb.GET("/intents/try", s.intentsTry)
 	}
 	if s.Settings != nil {
-		v1.GET("/settings", s.settingsGet)
-		v1.PUT("/settings", s.settingsPut)
+		kb.GET("/settings", s.settingsGet)
+		kb.PUT("/settings", s.settingsPut)
 	}
 	e.POST("/webhooks/:channel", s.webhook)
 	e.GET("/webhooks/:channel", s.webhook) // platform verification handshakes (WhatsApp)
