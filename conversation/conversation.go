@@ -120,6 +120,9 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 		return Result{}, err
 	}
 	if conv.Owner == chat.OwnerClosed {
+		if score := RatingReply(text); score > 0 && s.askedForRating(ctx, conv.ID) {
+			return s.receiveRating(ctx, b, conv, in, text, score)
+		}
 		if conv, err = s.setOwner(ctx, b, conv, chat.OwnerBot, "customer", "new_message"); err != nil {
 			return Result{}, err
 		}

@@ -384,3 +384,34 @@ func TestCaptureForReview(t *testing.T) {
 		t.Errorf("low-rating candidate %+v", r)
 	}
 }
+
+// TestRatingByReply: on any channel, a bare "4" right after the closing request is the rating;
+// the conversation stays closed. Anything else reopens it for the bot.
+func TestRatingByReply(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _, _ := newDesk(t, monday10)
+	conv := waiting(t, svc, "ann", "", "human")
+	addAgent(t, svc, st, "amy", 5)
+	svc.Accept(ctx, "amy", conv.ID)
+	svc.Close(ctx, "amy", conv.ID)
+	res, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "4星"})
+	if err != nil || len(res.Replies) != 1 || res.Replies[0].Text != chat.Notice(chat.NoticeThanks, "en") {
+		t.Fatalf("rating reply: %+v %v", res, err)
+	}
+	got, _ := st.Conversation(ctx, conv.ID)
+	rs, _ := st.Ratings(ctx, conv.ID)
+	if got.Owner != chat.OwnerClosed || len(rs) != 1 || rs[0].Score != 4 {
+		t.Fatalf("owner %s, ratings %+v; want closed with a 4", got.Owner, rs)
+	}
+	// A second "5" is not asked for: it reopens the conversation for the bot.
+	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "5"})
+	got, _ = st.Conversation(ctx, conv.ID)
+	if got.Owner != chat.OwnerBot {
+		t.Fatalf("owner %s after an unasked 5, want bot", got.Owner)
+	}
+	for text, want := range map[string]int{"5": 5, "3/5": 3, "2 stars": 2, "四分": 4, "五": 5, "6": 0, "45": 0, "I give 5": 0, "": 0} {
+		if got := conversation.RatingReply(text); got != want {
+			t.Errorf("RatingReply(%q) = %d, want %d", text, got, want)
+		}
+	}
+}
