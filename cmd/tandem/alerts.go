@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"tandem/analytics"
 )
 
@@ -58,6 +60,7 @@ func parseRules(s string) ([]analytics.Rule, error) {
 // interval it holds; when it clears, that is logged.
 type alerter struct {
 	store   analyticsStore
+	gauges  *serviceGauges
 	rules   []analytics.Rule
 	url     string
 	window  time.Duration
@@ -69,10 +72,6 @@ type alerter struct {
 
 // run checks until ctx ends.
 func (a *alerter) run(ctx context.Context, interval time.Duration) error {
-	if len(a.rules) == 0 {
-		<-ctx.Done()
-		return nil
-	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -93,6 +92,7 @@ func (a *alerter) check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.gauges.set(r)
 	fired := analytics.Check(r, a.rules)
 	now2 := map[string]bool{}
 	for _, al := range fired {
@@ -130,4 +130,40 @@ func (a *alerter) post(ctx context.Context, al analytics.Alert) error {
 		return fmt.Errorf("alert webhook answered %s", res.Status)
 	}
 	return nil
+}
+
+// serviceGauges export the last day's service figures to Prometheus, refreshed with the alerts.
+type serviceGauges struct {
+	containment, handoffRate, dropOff, ratingAvg prometheus.Gauge
+	firstResponseP90, waitP90, handleP90         prometheus.Gauge
+}
+
+func newServiceGauges(reg prometheus.Registerer) *serviceGauges {
+	g := func(name, help string) prometheus.Gauge {
+		x := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help + " Over conversations started in the last 24 h."})
+		reg.MustRegister(x)
+		return x
+	}
+	return &serviceGauges{
+		containment:      g("tandem_containment_ratio", "Share of conversations the bot resolved: no handoff, no person, not reopened within 24 h."),
+		handoffRate:      g("tandem_handoff_ratio", "Share of conversations handed to people."),
+		dropOff:          g("tandem_waiting_drop_off_ratio", "Share of handed-off conversations the customer left before a person took them."),
+		ratingAvg:        g("tandem_rating_average", "Mean post-chat rating (1–5) of rated conversations."),
+		firstResponseP90: g("tandem_first_response_p90_seconds", "90th percentile of the time to the first reply."),
+		waitP90:          g("tandem_wait_p90_seconds", "90th percentile of the wait from handoff to a person accepting."),
+		handleP90:        g("tandem_handle_p90_seconds", "90th percentile of the time a person held a conversation."),
+	}
+}
+
+func (g *serviceGauges) set(r analytics.Report) {
+	if g == nil {
+		return
+	}
+	g.containment.Set(r.Containment)
+	g.handoffRate.Set(r.HandoffRate)
+	g.dropOff.Set(r.DropOffRate)
+	g.ratingAvg.Set(r.RatingAvg)
+	g.firstResponseP90.Set(float64(r.FirstResponseSeconds.P90))
+	g.waitP90.Set(float64(r.WaitSeconds.P90))
+	g.handleP90.Set(float64(r.HandleSeconds.P90))
 }

@@ -200,7 +200,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
-	alerts := &alerter{store: st, rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
+	alerts := &alerter{store: st, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
 		log: log, nowFunc: time.Now}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Trainer: newTrainer(st), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
