@@ -11,6 +11,7 @@ const (
 	ReviewEdited        = "edited"         // an agent edited the bot's draft before sending it
 	ReviewLowRating     = "low_rating"     // the customer rated the conversation 1 or 2
 	ReviewLowConfidence = "low_confidence" // the bot answered below the review threshold
+	ReviewThumbsDown    = "thumbs_down"    // the customer marked a bot answer unhelpful
 )
 
 // Review statuses.

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -52,4 +53,37 @@ func (s *Service) receiveRating(ctx context.Context, b *batch, conv chat.Convers
 	}
 	thanks, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: chat.Notice(chat.NoticeThanks, conv.Lang)})
 	return Result{Message: msg, Replies: []chat.Message{thanks}}, err
+}
+
+// Feedback records the customer's thumbs up or down on one of the bot's answers; a thumbs down
+// makes the answer a review candidate.
+func (s *Service) Feedback(ctx context.Context, convID string, messageID int64, helpful bool) error {
+	m, err := s.Store.Message(ctx, messageID)
+	if chat.ErrorCode(err) == chat.ENOTFOUND || (err == nil && (m.ConversationID != convID || m.Author != chat.AuthorBot)) {
+		return chat.Errorf(chat.ENOTFOUND, "message %d is not a bot answer in this conversation", messageID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Store.PutFeedback(ctx, convID, messageID, helpful, s.Now().UTC()); err != nil {
+		return err
+	}
+	if helpful {
+		return nil
+	}
+	var question chat.Message
+	if recent, err := s.Store.Messages(ctx, convID, 0, 500); err == nil {
+		for _, r := range recent {
+			if r.ID < messageID && r.Author == chat.AuthorCustomer {
+				question = r
+			}
+		}
+	}
+	it := chat.ReviewItem{Reason: chat.ReviewThumbsDown, ConversationID: convID, MessageID: question.ID, Channel: m.Channel,
+		Text: question.Text, BotAnswer: m.Text, Sources: m.Sources}
+	if m.Confidence != nil {
+		it.Confidence = *m.Confidence
+	}
+	s.capture(ctx, it, fmt.Sprint(messageID))
+	return nil
 }

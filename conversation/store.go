@@ -100,6 +100,8 @@ type DeskStore interface {
 	Notes(ctx context.Context, conversationID string) ([]chat.Note, error)
 	// AddRating stores a post-chat rating.
 	AddRating(ctx context.Context, r chat.Rating) error
+	// PutFeedback stores (or changes) a thumbs up or down on a bot message.
+	PutFeedback(ctx context.Context, conversationID string, messageID int64, helpful bool, at time.Time) error
 	// Ratings lists a conversation's ratings, oldest first.
 	Ratings(ctx context.Context, conversationID string) ([]chat.Rating, error)
 }

@@ -29,6 +29,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/conversations/:id/handoff", s.handoff)
 	v1.POST("/conversations/:id/back", s.appBack)
 	v1.POST("/conversations/:id/rating", s.appRating)
+	v1.POST("/conversations/:id/feedback", s.appFeedback)
 	v1.GET("/conversations/:id/ws", s.appSocket)
 
 	// The trainer's APIs take an API key, or a trainer's (or admin's) console session.
@@ -63,6 +64,7 @@ func (s *Server) routes(e *echo.Echo) {
 	w.POST("/messages", s.widgetMessage)
 	w.POST("/back", s.widgetBack)
 	w.POST("/rating", s.widgetRating)
+	w.POST("/feedback", s.widgetFeedback)
 	w.GET("/ws", s.widgetSocket)
 
 	if s.Desk != nil {

@@ -136,3 +136,34 @@ func (s *Server) rate(c echo.Context, convID string) error {
 	}
 	return c.NoContent(http.StatusCreated)
 }
+
+type feedbackRequest struct {
+	MessageID int64 `json:"message_id"`
+	Helpful   *bool `json:"helpful"`
+}
+
+// widgetFeedback handles POST /api/widget/feedback {"message_id","helpful"}: thumbs up or down.
+func (s *Server) widgetFeedback(c echo.Context) error {
+	_, convID, err := s.visitor(c)
+	if err != nil {
+		return err
+	}
+	return s.feedback(c, convID)
+}
+
+// appFeedback handles POST /api/v1/conversations/:id/feedback.
+func (s *Server) appFeedback(c echo.Context) error { return s.feedback(c, c.Param("id")) }
+
+func (s *Server) feedback(c echo.Context, convID string) error {
+	var req feedbackRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if req.MessageID <= 0 || req.Helpful == nil {
+		return chat.Errorf(chat.EINVALID, "message_id and helpful (true or false) are required")
+	}
+	if err := s.Desk.Feedback(c.Request().Context(), convID, req.MessageID, *req.Helpful); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -259,3 +259,13 @@ func (s *Store) Ratings(ctx context.Context, conversationID string) ([]chat.Rati
 	}
 	return out, nil
 }
+
+// PutFeedback stores (or changes) the thumbs up or down on a bot message.
+func (s *Store) PutFeedback(ctx context.Context, conversationID string, messageID int64, helpful bool, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO feedback (message_id, conversation_id, helpful, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (message_id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at`, messageID, conversationID, helpful, at)
+	if err != nil {
+		return fmt.Errorf("put feedback: %w", err)
+	}
+	return nil
+}

@@ -280,3 +280,13 @@ func nonNilStrings(s []string) []string {
 	}
 	return s
 }
+
+// PutFeedback stores (or changes) the thumbs up or down on a bot message.
+func (s *Store) PutFeedback(ctx context.Context, conversationID string, messageID int64, helpful bool, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO feedback (message_id, conversation_id, helpful, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (message_id) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at`, messageID, conversationID, helpful, micros(at))
+	if err != nil {
+		return fmt.Errorf("put feedback: %w", err)
+	}
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"tandem/chat"
 	"tandem/sqlite"
 )
 
@@ -27,6 +28,13 @@ func TestWidgetQueueBackAndRating(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
 		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`))
 	convID := eval[string](t, ctx, jsConvID)
+
+	// A thumbs down on a bot answer is thanked and becomes a review candidate.
+	eval[bool](t, ctx, fmt.Sprintf(jsSend, "How do I file a claim?"))
+	within(t, ctx, 15*time.Second,
+		chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-msg[data-author="bot"] .tw-thumb[data-helpful="false"]')`),
+		chromedp.Evaluate[chromedp.Void](jsRoot+`.querySelector('.tw-msg[data-author="bot"] .tw-thumb[data-helpful="false"]').click()`),
+		chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-msg[data-author="bot"] .tw-feedback').textContent.includes('Thanks')`))
 
 	// Waiting: the place in the queue and the expected wait appear, with a way back to the bot.
 	eval[bool](t, ctx, fmt.Sprintf(jsSend, "I want to talk to a human"))
@@ -64,6 +72,10 @@ func TestWidgetQueueBackAndRating(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	down, err := st.Reviews(context.Background(), chat.ReviewFilter{Reason: chat.ReviewThumbsDown})
+	if err != nil || len(down) != 1 || down[0].Text != "How do I file a claim?" || !strings.Contains(down[0].BotAnswer, "400-800-1234") {
+		t.Fatalf("thumbs-down candidates %+v (%v)", down, err)
+	}
 	ratings, err := st.Ratings(context.Background(), convID)
 	if err != nil || len(ratings) != 1 || ratings[0].Score != 4 || ratings[0].Comment != "quick and kind" {
 		t.Fatalf("stored ratings %+v (%v), want one 4 with the comment", ratings, err)

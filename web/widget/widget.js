@@ -10,7 +10,7 @@
   lang = /^zh/i.test(lang) ? "zh" : "en";
   var T = {
     en: { launcher: "Chat with us", title: "Help", input: "Type your message…", send: "Send", close: "Close chat",
-      connecting: "Connecting…", sources: "Sources", bot: "Bot", agent: "Agent", you: "You", system: "",
+      connecting: "Connecting…", helpful: "Helpful", unhelpful: "Not helpful", feedbackThanks: "Thanks for the feedback", sources: "Sources", bot: "Bot", agent: "Agent", you: "You", system: "",
       waiting: "Waiting for an agent…", human: "You're chatting with a person", slow: "Please slow down.",
       offline: "Connection lost — reconnecting…", failed: "Could not send. Please try again.",
       queue: function (n, min) { return "You are number " + n + " in the queue" + (min ? " · about " + min + " min" : ""); },
@@ -18,7 +18,7 @@
       rateAsk: "How was your chat?", star: function (n) { return n + (n === 1 ? " star" : " stars"); },
       comment: "Add a comment (optional)", rateSend: "Send", skip: "Skip", thanks: "Thanks for your feedback" },
     zh: { launcher: "在线客服", title: "帮助中心", input: "请输入您的问题…", send: "发送", close: "关闭对话",
-      connecting: "连接中…", sources: "参考来源", bot: "智能助手", agent: "人工客服", you: "我", system: "",
+      connecting: "连接中…", helpful: "有帮助", unhelpful: "没帮助", feedbackThanks: "感谢反馈", sources: "参考来源", bot: "智能助手", agent: "人工客服", you: "我", system: "",
       waiting: "正在为您转接人工客服…", human: "人工客服已接入", slow: "发送太快，请稍候。",
       offline: "连接中断，正在重连…", failed: "发送失败，请重试。",
       queue: function (n, min) {
@@ -58,6 +58,8 @@
     '.tw-msg[data-author=customer]{align-self:flex-end;background:#0b5cad;color:#fff;border-color:#0b5cad}' +
     '.tw-msg[data-author=system]{align-self:center;background:none;border:0;color:#5b6775;font-size:13px;text-align:center}' +
     '.tw-who{display:block;font-size:11px;color:#5b6775;margin-bottom:2px}.tw-msg[data-author=customer] .tw-who{display:none}' +
+    '.tw-feedback{margin-top:4px;font-size:12px;color:#5b6775}.tw-thumb{border:0;background:none;cursor:pointer;font-size:14px;padding:0 4px}' +
+    '.tw-thumb:focus-visible{outline:2px solid #0b5cad}' +
     '.tw-msg[data-author=agent]{background:#eaf6ee;border-color:#9fd4b0;border-left:3px solid #1d7a43}' +
     '.tw-msg[data-author=agent] .tw-who{color:#1d6b3a;font-weight:600}' +
     '.tandem-typing{padding:4px 14px;font-size:12px;font-style:italic;color:#5b6775;background:#f5f7fa}' +
@@ -255,6 +257,28 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // feedbackButtons are the thumbs up and down under a bot answer.
+  function feedbackButtons(id) {
+    var box = document.createElement("div");
+    box.className = "tw-feedback";
+    [[true, "\uD83D\uDC4D", T.helpful], [false, "\uD83D\uDC4E", T.unhelpful]].forEach(function (b) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "tw-thumb";
+      btn.dataset.helpful = String(b[0]);
+      btn.textContent = b[1];
+      btn.setAttribute("aria-label", b[2]);
+      btn.title = b[2];
+      btn.addEventListener("click", function () {
+        api("/api/widget/feedback", { message_id: id, helpful: b[0] }, state.token).then(function () {
+          box.textContent = T.feedbackThanks;
+        }).catch(function () { /* feedback is optional: stay quiet */ });
+      });
+      box.appendChild(btn);
+    });
+    return box;
+  }
+
   function render(m) {
     if (!m || !m.id || state.ids[m.id]) return;
     state.ids[m.id] = true;
@@ -300,6 +324,7 @@
       });
       el.appendChild(src);
     }
+    if (m.author === "bot" && m.decision === "answer") el.appendChild(feedbackButtons(m.id));
     // Keep id order even when the socket and the POST response race.
     var after = null;
     for (var n = list.lastElementChild; n; n = n.previousElementSibling) {
