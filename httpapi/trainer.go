@@ -33,6 +33,8 @@ type Trainer struct {
 	Report func(ctx context.Context, w http.ResponseWriter, runID string) error
 	// Analytics computes the service's figures for [from, to).
 	Analytics func(ctx context.Context, from, to time.Time) (any, error)
+	// Confidence is the weekly confidence distribution and calibration drift for [from, to).
+	Confidence func(ctx context.Context, from, to time.Time) (any, error)
 }
 
 // CaseLabel is a trainer's label for a review candidate: empty fields keep what was captured.
@@ -58,6 +60,7 @@ func (s *Server) trainerRoutes(e *echo.Echo) {
 	g.GET("/runs", s.evalRuns)
 	g.GET("/runs/:id/report", s.evalReport)
 	g.GET("/analytics", s.analytics)
+	g.GET("/confidence", s.confidence)
 }
 
 // reviewList handles GET /api/trainer/review?reason=&channel=&intent=&status=&from=&to=&limit=.
@@ -183,7 +186,13 @@ func (s *Server) evalReport(c echo.Context) error {
 }
 
 // analytics handles GET /api/trainer/analytics?from=&to= (default: the last 7 days).
-func (s *Server) analytics(c echo.Context) error {
+func (s *Server) analytics(c echo.Context) error { return s.overRange(c, 7, s.Trainer.Analytics) }
+
+// confidence handles GET /api/trainer/confidence?from=&to= (default: the last 12 weeks).
+func (s *Server) confidence(c echo.Context) error { return s.overRange(c, 84, s.Trainer.Confidence) }
+
+// overRange answers with compute over [from, to), by default the last days days.
+func (s *Server) overRange(c echo.Context, days int, compute func(context.Context, time.Time, time.Time) (any, error)) error {
 	from, to, err := timeRange(c)
 	if err != nil {
 		return err
@@ -192,12 +201,12 @@ func (s *Server) analytics(c echo.Context) error {
 		to = time.Now().UTC()
 	}
 	if from.IsZero() {
-		from = to.AddDate(0, 0, -7)
+		from = to.AddDate(0, 0, -days)
 	}
 	if !from.Before(to) {
 		return chat.Errorf(chat.EINVALID, "from must be before to")
 	}
-	r, err := s.Trainer.Analytics(c.Request().Context(), from, to)
+	r, err := compute(c.Request().Context(), from, to)
 	if err != nil {
 		return err
 	}

@@ -145,3 +145,30 @@ func factsRatings(ctx context.Context, tx pgx.Tx, from, to time.Time, byID map[s
 	})
 	return err
 }
+
+// Judgements lists the bot's turns and drafts created in [from, to) with their confidence and,
+// where someone judged them, whether they were right: a thumbs up or down, or a draft sent with
+// at most a fifth of it changed (right) or more (wrong).
+func (s *Store) Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT m.created_at, m.confidence, m.decision = 'answer', f.helpful
+		FROM messages m LEFT JOIN feedback f ON f.message_id = m.id
+		WHERE m.author = 'bot' AND m.confidence IS NOT NULL AND m.created_at >= $1 AND m.created_at < $2
+		UNION ALL
+		SELECT d.created_at, d.confidence, d.decision = 'answer' AND d.text <> '',
+			CASE WHEN d.sent_at IS NULL THEN NULL ELSE d.edit_distance * 5 <= greatest(length(d.text), 1) END
+		FROM drafts d WHERE d.created_at >= $1 AND d.created_at < $2`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("judgements: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (analytics.Judgement, error) {
+		var j analytics.Judgement
+		err := r.Scan(&j.At, &j.Confidence, &j.Answered, &j.Right)
+		j.At = j.At.UTC()
+		return j, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("judgements: %w", err)
+	}
+	return out, nil
+}

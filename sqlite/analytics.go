@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -141,4 +142,35 @@ func (s *Store) factsRatings(ctx context.Context, from, to time.Time, byID map[s
 		}
 	}
 	return rows.Err()
+}
+
+// Judgements lists the bot's turns and drafts created in [from, to) with their confidence and,
+// where someone judged them, whether they were right: a thumbs up or down, or a draft sent with
+// at most a fifth of it changed (right) or more (wrong).
+func (s *Store) Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT m.created_at, m.confidence, m.decision = 'answer', f.helpful
+		FROM messages m LEFT JOIN feedback f ON f.message_id = m.id
+		WHERE m.author = 'bot' AND m.confidence IS NOT NULL AND m.created_at >= ? AND m.created_at < ?
+		UNION ALL
+		SELECT d.created_at, d.confidence, d.decision = 'answer' AND d.text <> '',
+			CASE WHEN d.sent_at IS NULL THEN NULL ELSE d.edit_distance * 5 <= max(length(d.text), 1) END
+		FROM drafts d WHERE d.created_at >= ? AND d.created_at < ?`, micros(from), micros(to), micros(from), micros(to))
+	if err != nil {
+		return nil, fmt.Errorf("judgements: %w", err)
+	}
+	defer rows.Close()
+	var out []analytics.Judgement
+	for rows.Next() {
+		var j analytics.Judgement
+		var right sql.NullBool
+		if err := rows.Scan((*microTime)(&j.At), &j.Confidence, &j.Answered, &right); err != nil {
+			return nil, fmt.Errorf("judgements: %w", err)
+		}
+		if right.Valid {
+			j.Right = &right.Bool
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
 }

@@ -248,3 +248,40 @@ func testPassive(t *testing.T, s Store) {
 		t.Fatalf("released message: claim = %+v", items)
 	}
 }
+
+// testJudgements: bot answers carry their thumbs, sent drafts are right when barely edited.
+func testJudgements(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "j1")
+	conf := 0.8
+	m, err := s.AddMessage(ctx, chat.Message{ConversationID: "j1", Author: chat.AuthorBot, Text: "answer", Confidence: &conf, Decision: chat.DecisionAnswer, CreatedAt: t0}, false)
+	must(t, err)
+	must(t, s.PutFeedback(ctx, "j1", m.ID, false, t0))
+	low := 0.3
+	_, err = s.AddMessage(ctx, chat.Message{ConversationID: "j1", Author: chat.AuthorBot, Text: "handoff", Confidence: &low, Decision: chat.DecisionHandoff, CreatedAt: t0}, false)
+	must(t, err)
+	d, err := s.AddDraft(ctx, chat.Draft{ConversationID: "j1", MessageID: 1, Text: "Refunds take five days.", Confidence: 0.9, Decision: chat.DecisionAnswer, CreatedAt: t0})
+	must(t, err)
+	dist, sent := 2, t0.Add(time.Minute)
+	must(t, s.CompleteDraft(ctx, chat.Draft{ID: d.ID, ConversationID: "j1", Agent: "amy", Final: "Refunds take four days.", SentID: 9, EditDistance: &dist, SentAt: &sent}))
+	js, err := s.Judgements(ctx, t0.Add(-time.Hour), t0.Add(time.Hour))
+	must(t, err)
+	if len(js) != 3 {
+		t.Fatalf("judgements = %+v", js)
+	}
+	var answers, judged, right int
+	for _, j := range js {
+		if j.Answered {
+			answers++
+		}
+		if j.Right != nil {
+			judged++
+			if *j.Right {
+				right++
+			}
+		}
+	}
+	if answers != 2 || judged != 2 || right != 1 {
+		t.Fatalf("judgements %+v: want 2 answers, 2 judged (thumbs down, a barely edited draft), 1 right", js)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"tandem/analytics"
 	"tandem/chat"
 	"tandem/conversation"
 )
@@ -19,6 +20,7 @@ type Store interface {
 	conversation.Store
 	conversation.DeskStore
 	EvalStore
+	Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error)
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -73,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Passive", testPassive},
 		{"Reviews", testReviews},
 		{"EvalSets", testEvalSets},
+		{"Judgements", testJudgements},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

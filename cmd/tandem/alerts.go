@@ -19,6 +19,7 @@ import (
 // analyticsStore computes the service's facts.
 type analyticsStore interface {
 	AnalyticsFacts(ctx context.Context, from, to time.Time) ([]analytics.Facts, error)
+	Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error)
 }
 
 // report computes the analytics of conversations created in [from, to).
@@ -59,15 +60,16 @@ func parseRules(s string) ([]analytics.Rule, error) {
 // what fires to the log and, when set, a webhook. A rule that keeps firing is sent once per
 // interval it holds; when it clears, that is logged.
 type alerter struct {
-	store   analyticsStore
-	gauges  *serviceGauges
-	rules   []analytics.Rule
-	url     string
-	window  time.Duration
-	client  *http.Client
-	log     *slog.Logger
-	firing  map[string]bool
-	nowFunc func() time.Time
+	store     analyticsStore
+	threshold func() float64 // the target precision, for the share below it
+	gauges    *serviceGauges
+	rules     []analytics.Rule
+	url       string
+	window    time.Duration
+	client    *http.Client
+	log       *slog.Logger
+	firing    map[string]bool
+	nowFunc   func() time.Time
 }
 
 // run checks until ctx ends.
@@ -94,6 +96,9 @@ func (a *alerter) check(ctx context.Context) error {
 	}
 	a.gauges.set(r)
 	fired := analytics.Check(r, a.rules)
+	if al, ok := a.drift(ctx, now); ok {
+		fired = append(fired, al)
+	}
 	now2 := map[string]bool{}
 	for _, al := range fired {
 		key := al.Rule.Metric + al.Rule.Op
@@ -112,6 +117,22 @@ func (a *alerter) check(ctx context.Context) error {
 	}
 	a.firing = now2
 	return nil
+}
+
+// drift raises an alert when this week's predicted confidence and observed correctness part.
+func (a *alerter) drift(ctx context.Context, now time.Time) (analytics.Alert, bool) {
+	js, err := a.store.Judgements(ctx, now.AddDate(0, 0, -7), now)
+	if err != nil || a.threshold == nil {
+		return analytics.Alert{}, false
+	}
+	weeks := analytics.Confidence(js, a.threshold())
+	if len(weeks) == 0 || !weeks[len(weeks)-1].Alert {
+		return analytics.Alert{}, false
+	}
+	w := weeks[len(weeks)-1]
+	return analytics.Alert{Rule: analytics.Rule{Metric: "calibration_drift", Op: ">", Value: analytics.DriftAlert}, Value: w.Drift,
+		Message: fmt.Sprintf("calibration drift in %s: the bot predicted %.0f %% right, %.0f %% were (%d judged turns)",
+			w.Week, 100*w.Predicted, 100*w.Observed, w.Judged)}, true
 }
 
 func (a *alerter) post(ctx context.Context, al analytics.Alert) error {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"tandem/analytics"
 	"tandem/chat"
 	"tandem/evals"
 	"tandem/httpapi"
@@ -27,7 +28,7 @@ type evalStore interface {
 }
 
 // newTrainer wires the trainer API to the store.
-func newTrainer(st store) *httpapi.Trainer {
+func newTrainer(st store, threshold func() float64) *httpapi.Trainer {
 	return &httpapi.Trainer{
 		Store:  st,
 		Accept: func(ctx context.Context, set string, labels []httpapi.CaseLabel) (int, error) { return accept(ctx, st, set, labels) },
@@ -35,6 +36,13 @@ func newTrainer(st store) *httpapi.Trainer {
 		Report: func(ctx context.Context, w http.ResponseWriter, id string) error { return runReport(ctx, st, w, id) },
 		Analytics: func(ctx context.Context, from, to time.Time) (any, error) {
 			return report(ctx, st, from, to)
+		},
+		Confidence: func(ctx context.Context, from, to time.Time) (any, error) {
+			js, err := st.Judgements(ctx, from, to)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"threshold": threshold(), "weeks": analytics.Confidence(js, threshold())}, nil
 		},
 	}
 }

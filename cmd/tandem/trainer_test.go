@@ -137,4 +137,15 @@ func TestTrainerLoop(t *testing.T) {
 	if code := trainer.do(t, "GET", "/api/trainer/analytics", "", &an); code != 200 || an.Conversations < 1 || an.HandoffRate <= 0 {
 		t.Fatalf("analytics = %d %+v", code, an)
 	}
+	// Confidence tracking counts the bot's turns and judges the rewritten draft as wrong.
+	var conf struct {
+		Weeks []struct {
+			Turns, Judged int
+			Observed      float64
+		}
+	}
+	if code := trainer.do(t, "GET", "/api/trainer/confidence", "", &conf); code != 200 || len(conf.Weeks) != 1 ||
+		conf.Weeks[0].Turns < 2 || conf.Weeks[0].Judged != 1 || conf.Weeks[0].Observed != 0 {
+		t.Fatalf("confidence = %d %+v", code, conf)
+	}
 }
