@@ -35,6 +35,8 @@ type Trainer struct {
 	Analytics func(ctx context.Context, from, to time.Time) (any, error)
 	// Confidence is the weekly confidence distribution and calibration drift for [from, to).
 	Confidence func(ctx context.Context, from, to time.Time) (any, error)
+	// Gaps clusters the questions handed off in [from, to) that knowledge did not answer.
+	Gaps func(ctx context.Context, from, to time.Time) (any, error)
 }
 
 // CaseLabel is a trainer's label for a review candidate: empty fields keep what was captured.
@@ -61,6 +63,7 @@ func (s *Server) trainerRoutes(e *echo.Echo) {
 	g.GET("/runs/:id/report", s.evalReport)
 	g.GET("/analytics", s.analytics)
 	g.GET("/confidence", s.confidence)
+	g.GET("/gaps", s.gaps)
 }
 
 // reviewList handles GET /api/trainer/review?reason=&channel=&intent=&status=&from=&to=&limit=.
@@ -190,6 +193,9 @@ func (s *Server) analytics(c echo.Context) error { return s.overRange(c, 7, s.Tr
 
 // confidence handles GET /api/trainer/confidence?from=&to= (default: the last 12 weeks).
 func (s *Server) confidence(c echo.Context) error { return s.overRange(c, 84, s.Trainer.Confidence) }
+
+// gaps handles GET /api/trainer/gaps?from=&to= (default: the last 30 days).
+func (s *Server) gaps(c echo.Context) error { return s.overRange(c, 30, s.Trainer.Gaps) }
 
 // overRange answers with compute over [from, to), by default the last days days.
 func (s *Server) overRange(c echo.Context, days int, compute func(context.Context, time.Time, time.Time) (any, error)) error {

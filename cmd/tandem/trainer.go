@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"tandem/analytics"
@@ -37,6 +38,7 @@ func newTrainer(st store, threshold func() float64) *httpapi.Trainer {
 		Analytics: func(ctx context.Context, from, to time.Time) (any, error) {
 			return report(ctx, st, from, to)
 		},
+		Gaps: func(ctx context.Context, from, to time.Time) (any, error) { return gaps(ctx, st, from, to) },
 		Confidence: func(ctx context.Context, from, to time.Time) (any, error) {
 			js, err := st.Judgements(ctx, from, to)
 			if err != nil {
@@ -112,4 +114,28 @@ func runReport(ctx context.Context, st store, w http.ResponseWriter, id string) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	return writeReport(w, run.Set, *run, m, results, base, baseResults, cases, changes)
+}
+
+// gaps clusters the handoffs of [from, to) into missing articles, with the before/after
+// handoff rates of those an article was written for (documents named gap-<key>).
+func gaps(ctx context.Context, st store, from, to time.Time) (any, error) {
+	items, err := st.Reviews(ctx, chat.ReviewFilter{Reason: chat.ReviewHandoff, From: from, To: to, Limit: 5000})
+	if err != nil {
+		return nil, err
+	}
+	qs := make([]evals.HandedOff, 0, len(items))
+	for _, it := range items {
+		qs = append(qs, evals.HandedOff{Text: it.Text, Answer: it.Answer, ConversationID: it.ConversationID, At: it.CreatedAt})
+	}
+	docs, err := st.Documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	articles := map[string]time.Time{}
+	for _, d := range docs {
+		if strings.HasPrefix(d.ID, "gap-") {
+			articles[d.ID] = d.UpdatedAt
+		}
+	}
+	return map[string]any{"gaps": evals.Gaps(qs, articles, time.Now().UTC())}, nil
 }

@@ -137,6 +137,18 @@ func TestTrainerLoop(t *testing.T) {
 	if code := trainer.do(t, "GET", "/api/trainer/analytics", "", &an); code != 200 || an.Conversations < 1 || an.HandoffRate <= 0 {
 		t.Fatalf("analytics = %d %+v", code, an)
 	}
+	// The handoff shows as a knowledge gap with the agent's answer as the article's draft.
+	var gaps struct {
+		Gaps []struct {
+			Title     string
+			Answers   []string
+			ArticleID string `json:"article_id"`
+		}
+	}
+	if code := trainer.do(t, "GET", "/api/trainer/gaps", "", &gaps); code != 200 || len(gaps.Gaps) != 1 || gaps.Gaps[0].Title != question ||
+		len(gaps.Gaps[0].Answers) != 1 || gaps.Gaps[0].Answers[0] != answer {
+		t.Fatalf("gaps = %d %+v", code, gaps)
+	}
 	// Confidence tracking counts the bot's turns and judges the rewritten draft as wrong.
 	var conf struct {
 		Weeks []struct {
