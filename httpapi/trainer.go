@@ -35,6 +35,10 @@ type Trainer struct {
 	Analytics func(ctx context.Context, from, to time.Time) (any, error)
 	// Confidence is the weekly confidence distribution and calibration drift for [from, to).
 	Confidence func(ctx context.Context, from, to time.Time) (any, error)
+	// IntentStats lists intents with their examples, accuracy and confused neighbours in the
+	// set's latest run; PreviewIntents scores the set with proposed intents before they are saved.
+	IntentStats    func(ctx context.Context, set string) (any, error)
+	PreviewIntents func(ctx context.Context, set string, intents []chat.Intent) (any, error)
 	// Gaps clusters the questions handed off in [from, to) that knowledge did not answer.
 	Gaps func(ctx context.Context, from, to time.Time) (any, error)
 }
@@ -64,6 +68,8 @@ func (s *Server) trainerRoutes(e *echo.Echo) {
 	g.GET("/analytics", s.analytics)
 	g.GET("/confidence", s.confidence)
 	g.GET("/gaps", s.gaps)
+	g.GET("/intents", s.intentStats)
+	g.POST("/intents/preview", s.previewIntents)
 }
 
 // reviewList handles GET /api/trainer/review?reason=&channel=&intent=&status=&from=&to=&limit=.
@@ -217,4 +223,36 @@ func (s *Server) overRange(c echo.Context, days int, compute func(context.Contex
 		return err
 	}
 	return c.JSON(http.StatusOK, r)
+}
+
+// intentStats handles GET /api/trainer/intents?set=: intents with examples and, from the set's
+// latest run, accuracy and the intents each was confused with.
+func (s *Server) intentStats(c echo.Context) error {
+	out, err := s.Trainer.IntentStats(c.Request().Context(), c.QueryParam("set"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type previewRequest struct {
+	Set     string        `json:"set"`
+	Intents []chat.Intent `json:"intents"`
+}
+
+// previewIntents handles POST /api/trainer/intents/preview {"set","intents":[…]}: the set scored
+// with the proposed intents (replacing stored ones of the same name) next to the current ones.
+func (s *Server) previewIntents(c echo.Context) error {
+	var req previewRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	if req.Set == "" || len(req.Intents) == 0 || len(req.Intents) > 500 {
+		return chat.Errorf(chat.EINVALID, "name a set and 1 to 500 proposed intents")
+	}
+	out, err := s.Trainer.PreviewIntents(c.Request().Context(), req.Set, req.Intents)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -31,14 +31,20 @@ type evalStore interface {
 // newTrainer wires the trainer API to the store.
 func newTrainer(st store, threshold func() float64) *httpapi.Trainer {
 	return &httpapi.Trainer{
-		Store:  st,
-		Accept: func(ctx context.Context, set string, labels []httpapi.CaseLabel) (int, error) { return accept(ctx, st, set, labels) },
+		Store: st,
+		Accept: func(ctx context.Context, set string, labels []httpapi.CaseLabel) (int, error) {
+			return accept(ctx, st, set, labels)
+		},
 		Cases:  func(ctx context.Context, set string) (any, error) { return loadCases(ctx, st, set) },
 		Report: func(ctx context.Context, w http.ResponseWriter, id string) error { return runReport(ctx, st, w, id) },
 		Analytics: func(ctx context.Context, from, to time.Time) (any, error) {
 			return report(ctx, st, from, to)
 		},
-		Gaps: func(ctx context.Context, from, to time.Time) (any, error) { return gaps(ctx, st, from, to) },
+		Gaps:        func(ctx context.Context, from, to time.Time) (any, error) { return gaps(ctx, st, from, to) },
+		IntentStats: func(ctx context.Context, set string) (any, error) { return intentStats(ctx, st, set) },
+		PreviewIntents: func(ctx context.Context, set string, ins []chat.Intent) (any, error) {
+			return previewIntents(ctx, st, set, ins)
+		},
 		Confidence: func(ctx context.Context, from, to time.Time) (any, error) {
 			js, err := st.Judgements(ctx, from, to)
 			if err != nil {

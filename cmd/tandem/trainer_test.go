@@ -161,3 +161,57 @@ func TestTrainerLoop(t *testing.T) {
 		t.Fatalf("confidence = %d %+v", code, conf)
 	}
 }
+
+// TestIntentTuning: the trainer sees each intent's accuracy and confusions in the latest run,
+// and previews an added example's effect on the set before saving it.
+func TestIntentTuning(t *testing.T) {
+	dir := t.TempDir()
+	env := demoEnv(t, dir)
+	in := start(t, env, "demo")
+	cases := filepath.Join(dir, "greet.jsonl")
+	os.WriteFile(cases, []byte(`{"text":"hello there","intent":"greeting"}
+{"text":"yo yo wassup buddy","intent":"greeting"}
+{"text":"thank you so much","intent":"thanks"}
+{"text":"How do I file a claim?","intent":"oos"}
+`), 0o644)
+	for _, args := range [][]string{{"eval", "import", "--set", "greet", cases}, {"eval", "run", "--set", "greet"}} {
+		if code, out := runCLI(t, env, args...); code != 0 {
+			t.Fatalf("%v = %d: %s", args, code, out)
+		}
+	}
+	trainer := trainerLogin(t, in.base)
+	var stats struct {
+		Run     string
+		Intents []struct {
+			Name     string
+			Examples []string
+			Cases    int
+			Accuracy float64
+		}
+	}
+	if code := trainer.do(t, "GET", "/api/trainer/intents?set=greet", "", &stats); code != 200 || stats.Run == "" {
+		t.Fatalf("intent stats = %d %+v", code, stats)
+	}
+	var greeting []string
+	for _, s := range stats.Intents {
+		if s.Name == "greeting" {
+			greeting = s.Examples
+			if s.Cases != 2 {
+				t.Fatalf("greeting stats %+v, want the set's 2 cases", s)
+			}
+		}
+	}
+	examples, _ := json.Marshal(append(greeting, "yo yo wassup buddy", "wassup", "yo buddy"))
+	body := `{"set":"greet","intents":[{"name":"greeting","action":"answer","answer":"Hi! How can I help?","examples":` + string(examples) + `}]}`
+	var preview struct {
+		Before, After struct{ Cases int }
+		Regressions   int
+	}
+	if code := trainer.do(t, "POST", "/api/trainer/intents/preview", body, &preview); code != 200 || preview.After.Cases != 4 || preview.Regressions != 0 {
+		t.Fatalf("preview = %d %+v", code, preview)
+	}
+	var e apiError
+	if code := trainer.do(t, "POST", "/api/trainer/intents/preview", `{"set":"greet","intents":[{"name":"x","action":"bogus","examples":["a"]}]}`, &e); code != 400 {
+		t.Fatalf("bad proposal = %d %+v", code, e)
+	}
+}
