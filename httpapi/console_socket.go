@@ -8,7 +8,6 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
 
 	"tandem/chat"
 	"tandem/realtime"
@@ -96,34 +95,17 @@ func (s *Server) consoleSocket(c echo.Context) error {
 
 // readConsole handles an agent's frames: {"type":"typing"|"watch","conversation_id":…} and pings.
 func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Session, view *consoleView) error {
-	lim := rate.NewLimiter(socketFrameRate, socketFrameBurst)
-	for {
-		rctx, cancel := context.WithTimeout(ctx, socketIdle)
-		_, data, err := conn.Read(rctx)
-		cancel()
-		if err != nil {
-			return err
-		}
-		if !lim.Allow() {
-			return errTooFast
-		}
-		var frame struct {
-			Type           string `json:"type"`
-			ConversationID string `json:"conversation_id"`
-		}
-		if json.Unmarshal(data, &frame) != nil {
-			return errBadFrame
-		}
-		if frame.Type == "watch" {
-			view.watch(frame.ConversationID)
-		}
-		if frame.Type == "typing" {
-			conv, err := s.Desk.Store.Conversation(ctx, frame.ConversationID)
+	return readFrames(ctx, conn, func(f frame) {
+		switch f.Type {
+		case "watch":
+			view.watch(f.ConversationID)
+		case "typing":
+			conv, err := s.Desk.Store.Conversation(ctx, f.ConversationID)
 			if err == nil && conv.Owner == chat.OwnerHuman && conv.Assignee == sess.Username {
 				s.Desk.Typing(ctx, conv.ID, "agent")
 			}
 		}
-	}
+	})
 }
 
 // writeConsole forwards events and pings, and renews the agent's presence on every ping.

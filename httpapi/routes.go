@@ -56,8 +56,8 @@ func (s *Server) routes(e *echo.Echo) {
 	}
 	e.POST("/webhooks/:channel", s.webhook)
 	e.GET("/webhooks/:channel", s.webhook) // platform verification handshakes (WhatsApp)
-	e.GET("/trainer/", s.trainerPage)
-	e.GET("/trainer/:file", s.trainerFile)
+	e.GET("/trainer/", s.page("trainer"))
+	e.GET("/trainer/:file", s.pageFile("trainer"))
 
 	w := e.Group("/api/widget")
 	w.POST("/session", s.widgetSession)
@@ -80,8 +80,8 @@ func (s *Server) routes(e *echo.Echo) {
 
 // consoleRoutes registers the agent console and its API.
 func (s *Server) consoleRoutes(e *echo.Echo) {
-	e.GET("/console/", s.consolePage)
-	e.GET("/console/:file", s.consoleFile)
+	e.GET("/console/", s.page("console"))
+	e.GET("/console/:file", s.pageFile("console"))
 	e.POST("/api/console/login", s.login)
 	e.POST("/api/console/logout", s.logout)
 	a := e.Group("/api/console", s.requireSession(consoleRoles...))

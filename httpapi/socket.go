@@ -83,12 +83,19 @@ func (k *socket) run(parent context.Context) {
 	k.conn.Close(status, reason)
 }
 
-// read consumes client frames (typing notices, pings) within the size and rate limits.
-func (k *socket) read(ctx context.Context) error {
+// frame is a client's WebSocket frame: {"type":"typing"|"ping"|"watch","conversation_id":…}.
+type frame struct {
+	Type           string `json:"type"`
+	ConversationID string `json:"conversation_id"`
+}
+
+// readFrames reads a client's frames within the idle timeout and the size and rate limits, and
+// hands each to handle, until the connection or ctx ends.
+func readFrames(ctx context.Context, conn *websocket.Conn, handle func(frame)) error {
 	lim := rate.NewLimiter(socketFrameRate, socketFrameBurst)
 	for {
 		rctx, cancel := context.WithTimeout(ctx, socketIdle)
-		_, data, err := k.conn.Read(rctx)
+		_, data, err := conn.Read(rctx)
 		cancel()
 		if err != nil {
 			return err
@@ -96,16 +103,22 @@ func (k *socket) read(ctx context.Context) error {
 		if !lim.Allow() {
 			return errTooFast
 		}
-		var frame struct {
-			Type string `json:"type"`
-		}
-		if json.Unmarshal(data, &frame) != nil {
+		var f frame
+		if json.Unmarshal(data, &f) != nil {
 			return errBadFrame
 		}
-		if frame.Type == "typing" && k.s.Desk != nil && k.owner.Load() == chat.OwnerHuman {
+		handle(f)
+	}
+}
+
+// read consumes the customer's frames: typing notices (passed on while a person owns the
+// conversation) and pings.
+func (k *socket) read(ctx context.Context) error {
+	return readFrames(ctx, k.conn, func(f frame) {
+		if f.Type == "typing" && k.s.Desk != nil && k.owner.Load() == chat.OwnerHuman {
 			k.s.Desk.Typing(ctx, k.convID, string(chat.AuthorCustomer))
 		}
-	}
+	})
 }
 
 var (

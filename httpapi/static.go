@@ -68,44 +68,27 @@ func (s *Server) article(c echo.Context) error {
 	return articlePage.Execute(c.Response(), map[string]any{"Title": d.Title, "Lang": d.Lang, "Blocks": blocks})
 }
 
-// trainerAssets are the trainer console's files and their content types.
-var trainerAssets = map[string]string{
+// pageAssets are the files of the embedded consoles (trainer/, console/) and their content types.
+var pageAssets = map[string]string{
 	"index.html":  "text/html; charset=utf-8",
 	"trainer.js":  "text/javascript; charset=utf-8",
 	"trainer.css": "text/css; charset=utf-8",
-}
-
-// trainerPage handles GET /trainer/: the trainer console (it signs in with an API key).
-func (s *Server) trainerPage(c echo.Context) error {
-	return s.asset(c, "trainer/index.html", trainerAssets["index.html"])
-}
-
-// trainerFile handles GET /trainer/:file.
-func (s *Server) trainerFile(c echo.Context) error {
-	ct, ok := trainerAssets[c.Param("file")]
-	if !ok {
-		return chat.Errorf(chat.ENOTFOUND, "%s not found", c.Param("file"))
-	}
-	return s.asset(c, "trainer/"+c.Param("file"), ct)
-}
-
-// consoleAssets are the agent console's files and their content types.
-var consoleAssets = map[string]string{
-	"index.html":  "text/html; charset=utf-8",
 	"console.js":  "text/javascript; charset=utf-8",
 	"console.css": "text/css; charset=utf-8",
 }
 
-// consolePage handles GET /console/: the agent console (it signs in with a session cookie).
-func (s *Server) consolePage(c echo.Context) error {
-	return s.asset(c, "console/index.html", consoleAssets["index.html"])
+// page serves an embedded console's index page (GET /trainer/, /console/).
+func (s *Server) page(dir string) echo.HandlerFunc {
+	return func(c echo.Context) error { return s.asset(c, dir+"/index.html", pageAssets["index.html"]) }
 }
 
-// consoleFile handles GET /console/:file.
-func (s *Server) consoleFile(c echo.Context) error {
-	ct, ok := consoleAssets[c.Param("file")]
-	if !ok {
-		return chat.Errorf(chat.ENOTFOUND, "%s not found", c.Param("file"))
+// pageFile serves one of an embedded console's files (GET /trainer/:file, /console/:file).
+func (s *Server) pageFile(dir string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ct, ok := pageAssets[c.Param("file")]
+		if !ok {
+			return chat.Errorf(chat.ENOTFOUND, "%s not found", c.Param("file"))
+		}
+		return s.asset(c, dir+"/"+c.Param("file"), ct)
 	}
-	return s.asset(c, "console/"+c.Param("file"), ct)
 }

@@ -13,13 +13,14 @@ import (
 	"tandem/analytics"
 	"tandem/chat"
 	"tandem/conversation"
+	"tandem/evals"
 )
 
 // Store is everything a Tandem store provides.
 type Store interface {
 	conversation.Store
 	conversation.DeskStore
-	EvalStore
+	evals.Store
 	Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error)
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)

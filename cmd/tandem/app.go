@@ -26,6 +26,7 @@ import (
 	"tandem/chat"
 	"tandem/config"
 	"tandem/conversation"
+	"tandem/evals"
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
@@ -50,7 +51,7 @@ type store interface {
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
 	analyticsStore
-	evalStore
+	evals.Store
 }
 
 // bus fans events out across replicas.

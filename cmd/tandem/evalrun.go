@@ -77,7 +77,7 @@ func records(cases []evals.Case) []chat.EvalRecord {
 }
 
 // loadCases reads a stored set's cases.
-func loadCases(ctx context.Context, st evalStore, set string) ([]evals.Case, error) {
+func loadCases(ctx context.Context, st evals.Store, set string) ([]evals.Case, error) {
 	recs, err := st.EvalCases(ctx, set)
 	if err != nil {
 		return nil, err
@@ -337,7 +337,7 @@ func resultRecords(results []evals.Result) []chat.EvalRecord {
 }
 
 // loadRun reads a stored run and its results.
-func loadRun(ctx context.Context, st evalStore, id string) (*chat.EvalRun, []evals.Result, error) {
+func loadRun(ctx context.Context, st evals.Store, id string) (*chat.EvalRun, []evals.Result, error) {
 	run, recs, err := st.EvalRun(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -352,7 +352,7 @@ func loadRun(ctx context.Context, st evalStore, id string) (*chat.EvalRun, []eva
 }
 
 // loadBaseline resolves --baseline: a run id, "latest" (the set's newest run), or "" (none).
-func loadBaseline(ctx context.Context, st evalStore, set, id string) (*chat.EvalRun, []evals.Result, error) {
+func loadBaseline(ctx context.Context, st evals.Store, set, id string) (*chat.EvalRun, []evals.Result, error) {
 	if id == "" {
 		return nil, nil, nil
 	}
