@@ -8,8 +8,10 @@ import (
 func TestPacer(t *testing.T) {
 	p := &Pacer{Every: 6 * time.Second, Burst: 2}
 	t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	if p.Wait("a", 1, t0) != 0 || p.Wait("a", 1, t0) != 0 {
-		t.Fatal("the burst was refused")
+	for range 2 {
+		if p.Wait("a", 1, t0) != 0 {
+			t.Fatal("the burst was refused")
+		}
 	}
 	if d := p.Wait("a", 1, t0); d < 5*time.Second || d > 6*time.Second {
 		t.Fatalf("third send at once: wait %s, want about 6 s", d)
