@@ -54,7 +54,7 @@ func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabe
 		if err != nil {
 			return 0, err
 		}
-		c := evals.Case{ID: "review-" + itoa(it.ID), Text: it.Text, Source: "review:" + it.Reason, ExpectedIntent: l.ExpectedIntent,
+		c := evals.Case{ID: "review-" + itoa(it.ID), Text: it.Text, Context: caseContext(ctx, st, it), Source: "review:" + it.Reason, ExpectedIntent: l.ExpectedIntent,
 			ExpectedDecision: l.ExpectedDecision, ExpectedAnswer: l.ExpectedAnswer, ExpectedSources: l.ExpectedSources,
 			Tags: []string{"channel:" + it.Channel, "conversation:" + it.ConversationID}}
 		if c.ExpectedAnswer == "" && c.ExpectedDecision != string(chat.DecisionHandoff) {
@@ -80,6 +80,27 @@ func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabe
 		return 0, err
 	}
 	return n, nil
+}
+
+// contextTurns is how many earlier turns a case from a review candidate keeps.
+const contextTurns = 6
+
+// caseContext is the conversation before the candidate's message: the turns a replay needs.
+func caseContext(ctx context.Context, st store, it chat.ReviewItem) []evals.Turn {
+	msgs, err := st.Messages(ctx, it.ConversationID, 0, 500)
+	if err != nil {
+		return nil
+	}
+	var turns []evals.Turn
+	for _, m := range msgs {
+		if m.ID >= it.MessageID {
+			break
+		}
+		if m.Author == chat.AuthorCustomer || m.Author == chat.AuthorBot || m.Author == chat.AuthorAgent {
+			turns = append(turns, evals.Turn{Author: string(m.Author), Text: m.Text})
+		}
+	}
+	return turns[max(0, len(turns)-contextTurns):]
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

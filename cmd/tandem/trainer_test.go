@@ -100,6 +100,16 @@ func TestTrainerLoop(t *testing.T) {
 		t.Fatalf("accept = %d %+v", code, accepted)
 	}
 
+	var set struct {
+		Cases []struct {
+			Context []struct{ Author, Text string }
+			Text    string
+		}
+	}
+	trainer.do(t, "GET", "/api/trainer/sets/greenhouse", "", &set)
+	if len(set.Cases) != 1 || set.Cases[0].Text != question {
+		t.Fatalf("set = %+v", set)
+	}
 	// The configuration without the knowledge gets it wrong: the run fails.
 	code, out := runCLI(t, env, "eval", "run", "--set", "greenhouse", "--fail-on-regression")
 	if code == 0 || !strings.Contains(out, "1 of 1 cases fail") {

@@ -34,6 +34,15 @@
      POST /api/trainer/review/dismiss              {ids} → {dismissed}
      GET  /api/trainer/sets, /api/trainer/sets/{name}, /api/trainer/runs?set=, /api/trainer/runs/{id}/report
      GET  /api/trainer/analytics?from=&to=         analytics.Report (to is exclusive; days are UTC)
+     GET  /api/trainer/gaps?from=&to=              {gaps:[{key,size,examples,answers,first_at,last_at,title,article,
+                                                    article_id,article_at|null,rate_before,rate_after,handoffs_before,handoffs_after}]}
+                                                   "Create article" uploads <article_id>.md (front matter id/title/lang) to
+                                                   POST /api/v1/kb/import; the gap then shows its handoffs per day before → after.
+     GET  /api/trainer/confidence?from=&to=        {threshold, weeks:[{week,turns,histogram[10],below_share,judged,
+                                                    predicted,observed,drift,alert}]}
+     GET  /api/trainer/intents?set=                {run, intents:[{name,action,examples,cases,accuracy,confused:[{intent,count}]}]}
+     POST /api/trainer/intents/preview             {set, intents:[full intents]} → {before, after, regressions, fixed, changes}
+   Tuning keeps edited intents as a proposal (sessionStorage) until Save PUTs each to /api/v1/intents/{name}.
 
    Strings are English and Chinese (STRINGS, the #lang button; static text carries data-i18n).
    Data from the server is always written with textContent, never as HTML; links are http(s) only. */
@@ -101,7 +110,73 @@
       chartDesc: "{n} conversations over {days} days; bars count conversations, the line is the share handed to people.",
       axisConversations: "Conversations", axisHandoff: "Handoff rate", legendBars: "conversations", legendLine: "handoff rate",
       barTitle: "{day}: {n} conversations, handoff rate {rate}",
-      sec: "{n} s", min: "{n} min", hour: "{n} h"
+      sec: "{n} s", min: "{n} min", hour: "{n} h",
+      tabTuning: "Tuning", tabGaps: "Gaps", tabConfidence: "Confidence", refresh: "Refresh", add: "Add",
+      keyExample: "add this message as an example of an intent (Tuning)",
+      // Tuning.
+      tuningHelp: "Accuracy and confusions come from the set's latest run. Edit examples here: the changes stay a proposal in this browser until you preview and save them.",
+      intentCol: "Intent", actionCol: "Action", examplesCol: "Examples", casesCol: "Cases", accuracyCol: "Accuracy",
+      confusedCol: "Most confused with", noSetOption: "(no eval set)", runFrom: "Latest run: {run}",
+      noRun: "This set has no run yet: run it to see accuracy.", noSetsTuning: "No eval sets yet: you can edit examples, but a preview needs a set.",
+      noIntents: "No intents yet — create some on the Intents tab.",
+      action_knowledge: "knowledge", action_answer: "canned answer", action_handoff: "handoff",
+      noIntentPredicted: "(no intent)", confusedItem: "{intent} × {n}", edited: "edited", countChange: "{from} → {to}",
+      intentTitle: "Intent {name}", intentMeta: "{n} examples · {cases} cases in the latest run, accuracy {acc}",
+      intentMetaNoCases: "{n} examples · no cases in the latest run", addExample: "Add an example",
+      exampleNew: "new", removedEx: "removed", deleteEx: "Delete", deleteExLabel: "Delete the example “{text}”",
+      moveTo: "Move to…", move: "Move", moveLabel: "Move “{text}” to another intent", moveGo: "Move “{text}”",
+      restore: "Restore", restoreLabel: "Restore the example “{text}”",
+      exampleEmpty: "Type an example first.", exampleDup: "“{text}” is already an example of {intent}.",
+      exampleAlso: "Added. Note: it is also an example of {other}.", exampleAdded: "Added to the proposal for {intent}.",
+      exampleRemoved: "Removed from the proposal for {intent}.", exampleRestored: "Restored.",
+      moved: "Moved to {intent}.", pickTarget: "Choose the intent to move it to.",
+      proposal: "Proposal", preview: "Preview", saveProposal: "Save", discard: "Discard",
+      proposalNone: "No changes yet. Add, delete or move examples, then preview their effect on the set.",
+      proposalSummary: "{n} changed: {list}", proposalItem: "{name} (+{added} −{removed})",
+      pickSetFirst: "Choose an eval set to preview against.", previewing: "Scoring the set…", saving: "Saving and retraining…",
+      saved: "Saved {n} intents; the bot is retrained.", saveFailed: "Saved {ok} of {n}; {name} failed: {msg}",
+      discardConfirm: "Discard the proposal ({n} intents changed)?", discarded: "Proposal discarded.",
+      previewStale: "The proposal changed since this preview: preview again.",
+      metric: "Metric", before: "Before", after: "After", change: "Change", kind: "Kind",
+      intentBefore: "Before", intentAfter: "After", mCases: "Intent cases scored",
+      previewCounts: "{fixed} fixed, {broken} broken.", previewNone: "No case changed its intent or decision.",
+      changesClip: "Showing the first {n} changed cases.", kind_fixed: "fixed", kind_broken: "broken", kind_changed: "changed",
+      points: "{n} pts", right: "right", wrong: "wrong",
+      addAsExample: "Add as example…", addAsExampleTitle: "Add the message as an example of",
+      addToProposal: "Add to proposal", exampleFrom: "Added “{text}” to the proposal for {intent}.",
+      noSuchIntent: "There is no intent named {name}.",
+      // Gaps.
+      gapsHelp: "Questions handed to people that the knowledge base did not answer, grouped by shared words, largest first.",
+      gapsLabel: "Knowledge gaps", gapsNone: "No knowledge gaps in this period: nothing was handed off that the knowledge base could not answer.",
+      gapsSummary: "{n} gaps from {q} handed-off questions; {a} with an article.",
+      gapSize: "{n} handoffs", gapSizeOne: "1 handoff", gapSpan: "{first} – {last}", gapAsked: "Customers asked",
+      gapAnswered: "Agents answered", gapNoAnswers: "(no agent answer captured yet)",
+      createArticle: "Create article", updateArticle: "Edit article", createArticleLabel: "Create an article for “{title}”",
+      updateArticleLabel: "Edit the article for “{title}”",
+      articleSince: "Article since {date}", articleRates: "Handoffs: {before} → {after}", perDay: "{n}/day",
+      articleCounts: "({b} before, {a} after)", articleHeading: "Create a knowledge article", articleId: "Document id",
+      articleTitle: "Title", articleLang: "Language", langEn: "English", langZh: "Chinese", articleBody: "Article (Markdown)",
+      articleHint: "Ctrl+Enter uploads. The bot can use the article within seconds.", uploadArticle: "Upload article",
+      articleFor: "For the gap “{title}” ({n}).", articleNeeds: "A title and the article text are required.",
+      articleUploaded: "Uploaded “{title}” as {id}.",
+      // Confidence.
+      isoWeeks: "Weeks are ISO weeks (UTC).",
+      calibCaption: "Predicted (mean confidence) and observed correctness of judged answers, per week",
+      calibNote: "Observed: thumbs up or down, and agents sending the bot's draft as is (right) or rewritten (wrong). A week with at least 20 judged turns whose predicted and observed differ by more than 10 points is flagged.",
+      week: "Week", turns: "Bot turns", belowShare: "Below threshold", judged: "Judged", predicted: "Predicted",
+      observed: "Observed", drift: "Drift", flag: "Flag",
+      confSummary: "Threshold {th}: below it the bot does not answer on its own. {n}, {turns} bot turns, {judged} judged.",
+      confNone: "No bot turns in this period.", driftBadge: "calibration drift", overConfident: "over-confident", underConfident: "under-confident",
+      driftAlert: "Calibration drift in {weeks}. The bot's confidence no longer matches how often it is right: recalibrate (tandem eval calibrate) and review recent answers.",
+      driftWeek: "{week} ({dir}, {pts})", alertLead: "⚠ {badge}: ", noJudged: "No judged answers in this period: thumbs and agents' use of drafts judge them.", fewJudged: "too few judged",
+      calibTitle: "Predicted and observed correctness per week, {from} to {to}",
+      calibDesc: "{n} weeks. Two lines from 0 to 100%: predicted (mean confidence of judged answers) and observed (share judged right). {alerts} weeks flagged for calibration drift.",
+      legendPredicted: "predicted", legendObserved: "observed", legendDrift: "calibration drift",
+      pointTitle: "{week}: {what} {v} ({n} judged)", axisCorrect: "Correct",
+      histCaption: "Confidence of the bot's turns in {week} (latest week), by tenth", histNone: "No bot turns to show.",
+      histTitle: "Confidence of {n} bot turns in {week}, stacked by tenth",
+      histDesc: "Turns per confidence tenth: {list}. {below} are below the threshold {th}.",
+      histSeg: "{range}: {n} turns ({share})", histLegend: "{range}: {n}", weeksOne: "1 week", weeksN: "{n} weeks", thresholdMark: "threshold {th}: {below} below"
     },
     zh: {
       appTitle: "Tandem · 训练台", switchLang: "English", switchLangLabel: "Switch to English",
@@ -158,7 +233,70 @@
       chartDesc: "{days} 天共 {n} 个会话；柱表示会话数，折线表示转人工的比例。",
       axisConversations: "会话数", axisHandoff: "转人工率", legendBars: "会话数", legendLine: "转人工率",
       barTitle: "{day}：{n} 个会话，转人工率 {rate}",
-      sec: "{n} 秒", min: "{n} 分钟", hour: "{n} 小时"
+      sec: "{n} 秒", min: "{n} 分钟", hour: "{n} 小时",
+      tabTuning: "意图调优", tabGaps: "知识缺口", tabConfidence: "置信度", refresh: "刷新", add: "添加",
+      keyExample: "把这条消息加为某个意图的例句（意图调优）",
+      tuningHelp: "准确率和混淆来自该评测集最近一次运行。在这里编辑例句：修改先作为提案保存在本浏览器中，预览并保存后才生效。",
+      intentCol: "意图", actionCol: "处理方式", examplesCol: "例句", casesCol: "用例", accuracyCol: "准确率",
+      confusedCol: "最常被混淆为", noSetOption: "（无评测集）", runFrom: "最近一次运行：{run}",
+      noRun: "该评测集还没有运行记录：运行后才能看到准确率。", noSetsTuning: "还没有评测集：可以编辑例句，但预览需要评测集。",
+      noIntents: "还没有意图——请在“意图”页创建。",
+      action_knowledge: "知识库", action_answer: "固定回复", action_handoff: "转人工",
+      noIntentPredicted: "（无意图）", confusedItem: "{intent} × {n}", edited: "已修改", countChange: "{from} → {to}",
+      intentTitle: "意图 {name}", intentMeta: "{n} 条例句 · 最近一次运行中 {cases} 条用例，准确率 {acc}",
+      intentMetaNoCases: "{n} 条例句 · 最近一次运行中没有用例", addExample: "添加例句",
+      exampleNew: "新增", removedEx: "已删除", deleteEx: "删除", deleteExLabel: "删除例句“{text}”",
+      moveTo: "移到…", move: "移动", moveLabel: "把“{text}”移到其他意图", moveGo: "移动“{text}”",
+      restore: "恢复", restoreLabel: "恢复例句“{text}”",
+      exampleEmpty: "请先输入例句。", exampleDup: "“{text}”已经是 {intent} 的例句。",
+      exampleAlso: "已添加。注意：它也是 {other} 的例句。", exampleAdded: "已加入 {intent} 的提案。",
+      exampleRemoved: "已从 {intent} 的提案中删除。", exampleRestored: "已恢复。",
+      moved: "已移到 {intent}。", pickTarget: "请选择要移到的意图。",
+      proposal: "提案", preview: "预览", saveProposal: "保存", discard: "放弃",
+      proposalNone: "还没有修改。添加、删除或移动例句，然后预览它们对评测集的影响。",
+      proposalSummary: "已修改 {n} 个：{list}", proposalItem: "{name}（+{added} −{removed}）",
+      pickSetFirst: "请选择用于预览的评测集。", previewing: "正在评测…", saving: "正在保存并重新训练…",
+      saved: "已保存 {n} 个意图，机器人已重新训练。", saveFailed: "已保存 {ok}/{n} 个；{name} 失败：{msg}",
+      discardConfirm: "放弃提案（已修改 {n} 个意图）？", discarded: "已放弃提案。",
+      previewStale: "预览之后提案又有修改：请重新预览。",
+      metric: "指标", before: "修改前", after: "修改后", change: "变化", kind: "类型",
+      intentBefore: "修改前", intentAfter: "修改后", mCases: "评测的意图用例",
+      previewCounts: "修复 {fixed} 条，改坏 {broken} 条。", previewNone: "没有用例的意图或处理方式发生变化。",
+      changesClip: "显示前 {n} 条有变化的用例。", kind_fixed: "修复", kind_broken: "改坏", kind_changed: "有变化",
+      points: "{n} 个百分点", right: "正确", wrong: "错误",
+      addAsExample: "加为例句…", addAsExampleTitle: "把这条消息加为以下意图的例句",
+      addToProposal: "加入提案", exampleFrom: "已把“{text}”加入 {intent} 的提案。",
+      noSuchIntent: "没有名为 {name} 的意图。",
+      gapsHelp: "转人工且知识库未能回答的问题，按共同词语归类，数量多的在前。",
+      gapsLabel: "知识缺口", gapsNone: "此期间没有知识缺口：没有知识库答不了而转人工的问题。",
+      gapsSummary: "{q} 个转人工问题归为 {n} 个缺口；其中 {a} 个已有文章。",
+      gapSize: "转人工 {n} 次", gapSizeOne: "转人工 1 次", gapSpan: "{first} – {last}", gapAsked: "客户的问题",
+      gapAnswered: "客服的回答", gapNoAnswers: "（还没有记录到客服的回答）",
+      createArticle: "创建文章", updateArticle: "编辑文章", createArticleLabel: "为“{title}”创建文章",
+      updateArticleLabel: "编辑“{title}”的文章",
+      articleSince: "文章创建于 {date}", articleRates: "转人工：{before} → {after}", perDay: "每天 {n} 次",
+      articleCounts: "（之前 {b} 次，之后 {a} 次）", articleHeading: "创建知识库文章", articleId: "文档 ID",
+      articleTitle: "标题", articleLang: "语言", langEn: "英文", langZh: "中文", articleBody: "正文（Markdown）",
+      articleHint: "Ctrl+Enter 上传。几秒钟内机器人就能使用这篇文章。", uploadArticle: "上传文章",
+      articleFor: "针对缺口“{title}”（{n}）。", articleNeeds: "标题和正文不能为空。",
+      articleUploaded: "已上传“{title}”，ID 为 {id}。",
+      isoWeeks: "按 ISO 周（UTC）统计。",
+      calibCaption: "每周已评判回答的预测正确率（平均置信度）与实际正确率",
+      calibNote: "实际正确率来自点赞/点踩，以及客服原样发送（正确）或改写（错误）机器人的草稿。已评判回答不少于 20 条、且预测与实际相差超过 10 个百分点的周会被标记。",
+      week: "周", turns: "机器人回复", belowShare: "低于阈值", judged: "已评判", predicted: "预测",
+      observed: "实际", drift: "偏差", flag: "标记",
+      confSummary: "阈值 {th}：低于阈值时机器人不自行回答。共 {n}，{turns} 条机器人回复，{judged} 条已评判。",
+      confNone: "此期间没有机器人回复。", driftBadge: "校准偏移", overConfident: "过于自信", underConfident: "过于保守",
+      driftAlert: "{weeks} 出现校准偏移。机器人的置信度与实际正确率已不相符：请重新校准（tandem eval calibrate）并检查近期回答。",
+      driftWeek: "{week}（{dir}，{pts}）", alertLead: "⚠ {badge}：", noJudged: "此期间没有已评判的回答：点赞/点踩以及客服对草稿的处理会评判回答。", fewJudged: "评判太少",
+      calibTitle: "{from} 至 {to} 每周的预测与实际正确率",
+      calibDesc: "共 {n} 周。两条 0–100% 的折线：预测（已评判回答的平均置信度）和实际（被评为正确的比例）。{alerts} 周被标记为校准偏移。",
+      legendPredicted: "预测", legendObserved: "实际", legendDrift: "校准偏移",
+      pointTitle: "{week}：{what} {v}（{n} 条已评判）", axisCorrect: "正确率",
+      histCaption: "{week}（最近一周）机器人回复的置信度分布（按十分位）", histNone: "没有可显示的机器人回复。",
+      histTitle: "{week} 的 {n} 条机器人回复按置信度十分位堆叠",
+      histDesc: "各置信度区间的回复数：{list}。{below} 低于阈值 {th}。",
+      histSeg: "{range}：{n} 条（{share}）", histLegend: "{range}：{n} 条", weeksOne: "1 周", weeksN: "{n} 周", thresholdMark: "阈值 {th}：{below} 低于阈值"
     }
   };
 
@@ -254,6 +392,7 @@
     $("status").textContent = "";
     $("signin").hidden = false;
     closeAccept();
+    closeArticle(false);
   }
 
   // signOut forgets the API key and shows the key form (and the sign-in form above it).
@@ -886,6 +1025,12 @@
     dis.type = "button";
     dis.addEventListener("click", function (e) { e.stopPropagation(); dismiss([it.id]); });
     row.appendChild(acc); row.appendChild(dis);
+    if (it.intent) {
+      var ex = el("button", "secondary small-btn review-example", t("addAsExample"));
+      ex.type = "button";
+      ex.addEventListener("click", function (e) { e.stopPropagation(); openExampleForm(it, ex); });
+      row.appendChild(ex);
+    }
     return row;
   }
 
@@ -1038,6 +1183,10 @@
       x: function () { var it = review.items[review.current]; if (it) setChecked(it.id, !review.checked[it.id]); },
       a: function () { openAccept(selection()); },
       d: function () { dismiss(selection().map(function (it) { return it.id; })); },
+      e: function () {
+        var it = review.items[review.current], li = $("review-list").children[review.current];
+        if (it && it.intent && li) openExampleForm(it, li.querySelector(".review-example"));
+      },
       "?": function () { toggleHelp(); }
     }[e.key];
     if (!act) return;
@@ -1398,6 +1547,860 @@
     svgEl("text", { x: 158, y: 6, dy: "0.32em", class: "tick" }, g, t("legendLine"));
   }
 
+  // ---- Shared: date ranges, days -----------------------------------------------------------------
+
+  function setRange(fromId, toId, days) {
+    var to = new Date(), from = new Date();
+    from.setUTCDate(from.getUTCDate() - (days - 1));
+    $(fromId).value = utcDay(from);
+    $(toId).value = utcDay(to);
+  }
+
+  // rangeQuery gives "from=…&to=…" for a pair of date inputs (to is inclusive there, exclusive in
+  // the API), filling in the last days days when either is empty; null when the range is backwards.
+  function rangeQuery(fromId, toId, days) {
+    if (!$(fromId).value || !$(toId).value) setRange(fromId, toId, days);
+    var from = $(fromId).value, to = $(toId).value;
+    if (from > to) { showError(t("badRange")); return null; }
+    return { from: from, to: to, query: "from=" + from + "&to=" + dayAfter(to) };
+  }
+
+  function day(s) {
+    var d = s ? new Date(s) : null;
+    if (!d || isNaN(d.getTime())) return "";
+    try { return d.toLocaleDateString(locale(), { dateStyle: "medium" }); } catch (e) { return d.toLocaleDateString(); }
+  }
+
+  // points formats a difference of two shares as signed percentage points.
+  function points(x) {
+    if (typeof x !== "number" || !isFinite(x)) return "—";
+    var v = x * 100;
+    return t("points", { n: (v > 0.05 ? "+" : v < -0.05 ? "−" : "±") + Math.abs(v).toFixed(1) });
+  }
+
+  // ---- Knowledge gaps ----------------------------------------------------------------------------
+
+  var gapsState = { gaps: [], loaded: false, seq: 0, target: null, opener: null, langTouched: false };
+  var CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+
+  // guessLang says "zh" when a text has at least as many CJK characters as Latin words.
+  function guessLang(text) {
+    var cjk = (String(text || "").match(CJK_CHAR) || []).length;
+    var words = (String(text || "").match(/[A-Za-z]+/g) || []).length;
+    return cjk > 0 && cjk >= words ? "zh" : "en";
+  }
+
+  function loadGaps(e) {
+    if (e) e.preventDefault();
+    var r = rangeQuery("gaps-from", "gaps-to", 30);
+    if (!r) return Promise.resolve();
+    var mine = ++gapsState.seq;
+    return api("GET", "/api/trainer/gaps?" + r.query).then(function (d) {
+      if (mine !== gapsState.seq) return;
+      gapsState.gaps = (d && d.gaps) || [];
+      gapsState.loaded = true;
+      renderGaps();
+      showError("");
+    }).catch(report);
+  }
+
+  function renderGaps() {
+    var list = $("gap-list"), gaps = gapsState.gaps;
+    list.textContent = "";
+    gaps.forEach(function (g) { list.appendChild(gapCard(g)); });
+    var questions = gaps.reduce(function (a, g) { return a + (Number(g.size) || 0); }, 0);
+    var withArticle = gaps.filter(function (g) { return g.article_at; }).length;
+    $("gaps-summary").textContent = gaps.length ? t("gapsSummary", { n: gaps.length, q: questions, a: withArticle }) : "";
+    $("gaps-empty").textContent = t("gapsNone");
+    $("gaps-empty").hidden = !gapsState.loaded || gaps.length > 0;
+    markGap();
+  }
+
+  function gapCard(g) {
+    var li = el("li", "gap card" + (g.article_at ? " has-article" : ""));
+    li.dataset.gap = g.key;
+    var head = el("div", "gap-head");
+    var h = el("h3", "gap-title", clip(g.title, 200));
+    if (/^[\w-]+$/.test(g.key || "")) { h.id = "gap-title-" + g.key; li.setAttribute("aria-labelledby", h.id); }
+    head.appendChild(h);
+    head.appendChild(el("span", "badge gap-size", g.size === 1 ? t("gapSizeOne") : t("gapSize", { n: g.size })));
+    var first = day(g.first_at), last = day(g.last_at);
+    var span = el("span", "muted small gap-span", first === last ? first : t("gapSpan", { first: first, last: last }));
+    head.appendChild(span);
+    li.appendChild(head);
+    var cols = el("div", "gap-cols");
+    cols.appendChild(gapList(t("gapAsked"), g.examples, "gap-examples", ""));
+    cols.appendChild(gapList(t("gapAnswered"), g.answers, "gap-answers", t("gapNoAnswers")));
+    li.appendChild(cols);
+    var foot = el("div", "gap-foot");
+    if (g.article_at) {
+      var since = el("p", "gap-article");
+      since.appendChild(el("strong", "ok", t("articleSince", { date: day(g.article_at) })));
+      since.appendChild(document.createTextNode(" · "));
+      var a = link("/kb/" + encodeURIComponent(g.article_id), g.article_id);
+      a.className = "mono small";
+      since.appendChild(a);
+      foot.appendChild(since);
+      var better = g.rate_after < g.rate_before;
+      var rates = el("p", "gap-rates" + (better ? " improved" : ""));
+      rates.appendChild(el("strong", "", t("articleRates", { before: t("perDay", { n: num(g.rate_before, 1) }), after: t("perDay", { n: num(g.rate_after, 1) }) })));
+      rates.appendChild(el("span", "muted small", " " + t("articleCounts", { b: g.handoffs_before || 0, a: g.handoffs_after || 0 })));
+      foot.appendChild(rates);
+    }
+    var btn = el("button", g.article_at ? "secondary gap-create" : "gap-create", t(g.article_at ? "updateArticle" : "createArticle"));
+    btn.type = "button";
+    btn.setAttribute("aria-label", t(g.article_at ? "updateArticleLabel" : "createArticleLabel", { title: clip(g.title, 60) }));
+    btn.addEventListener("click", function () { openArticle(g, btn); });
+    foot.appendChild(btn);
+    li.appendChild(foot);
+    return li;
+  }
+
+  function gapList(title, items, cls, empty) {
+    var box = el("div", "gap-col " + cls);
+    box.appendChild(el("h4", "", title));
+    if (!items || !items.length) { box.appendChild(el("p", "muted small", empty)); return box; }
+    var ul = el("ul");
+    items.forEach(function (x) { ul.appendChild(el("li", "", x)); });
+    box.appendChild(ul);
+    return box;
+  }
+
+  function markGap() {
+    var key = gapsState.target && !$("article-form").hidden ? gapsState.target.key : null;
+    Array.prototype.forEach.call($("gap-list").children, function (li) { li.classList.toggle("selected", li.dataset.gap === key); });
+  }
+
+  function openArticle(g, opener) {
+    gapsState.target = g;
+    gapsState.opener = opener || null;
+    gapsState.langTouched = false;
+    $("article-for").textContent = t("articleFor", { title: clip(g.title, 80), n: g.size === 1 ? t("gapSizeOne") : t("gapSize", { n: g.size }) });
+    $("article-id").value = g.article_id || "gap-" + g.key;
+    $("article-title").value = String(g.title || "").replace(/\s+/g, " ").trim();
+    $("article-body").value = g.article || "";
+    $("article-lang").value = guessLang($("article-title").value + "\n" + $("article-body").value);
+    $("article-error").textContent = "";
+    $("article-form").hidden = false;
+    markGap();
+    $("article-title").focus();
+  }
+
+  function closeArticle(refocus) {
+    $("article-form").hidden = true;
+    markGap();
+    var opener = gapsState.opener;
+    gapsState.target = null;
+    if (refocus && opener && document.body.contains(opener)) opener.focus();
+  }
+
+  function regessLang() {
+    if (!gapsState.langTouched) $("article-lang").value = guessLang($("article-title").value + "\n" + $("article-body").value);
+  }
+
+  // articleMarkdown is the file the knowledge import takes: front matter, then the body.
+  function articleMarkdown(id, title, lang, body) {
+    return "---\nid: " + id + "\ntitle: " + title + "\nlang: " + lang + "\n---\n\n" + body + "\n";
+  }
+
+  function submitArticle(e) {
+    e.preventDefault();
+    var g = gapsState.target;
+    if (!g) { closeArticle(false); return; }
+    var id = $("article-id").value.trim(), title = $("article-title").value.replace(/\s+/g, " ").trim();
+    var body = $("article-body").value.replace(/\r\n?/g, "\n").trim(), lang = $("article-lang").value === "zh" ? "zh" : "en";
+    if (!title || !body) { $("article-error").textContent = t("articleNeeds"); (title ? $("article-body") : $("article-title")).focus(); return; }
+    var form = new FormData();
+    form.append("file", new Blob([articleMarkdown(id, title, lang, body)], { type: "text/markdown" }), id + ".md");
+    var btn = $("article-submit"), sent = key, path = "/api/v1/kb/import", gapKey = g.key;
+    busy(btn, true);
+    $("article-error").textContent = "";
+    fetch(path, { method: "POST", credentials: "same-origin", headers: headers(), body: form }).then(function (res) {
+      return handle(res, sent, path);
+    }, function () { throw failure(t("unreachable"), 0); }).then(function (rep) {
+      var f = rep && rep.files && rep.files[0];
+      if (f && f.error) throw failure(f.error, 400);
+      closeArticle(false);
+      $("gaps-note").textContent = t("articleUploaded", { title: clip(title, 80), id: id });
+      refreshStatus();
+      return loadGaps().then(function () {
+        var b = $("gap-list").querySelector('li[data-gap="' + cssEscape(gapKey) + '"] .gap-create');
+        if (b) b.focus();
+      });
+    }).catch(function (err) {
+      if (!err.unauthorized) $("article-error").textContent = err.message;
+    }).then(function () { busy(btn, false); });
+  }
+
+  function cssEscape(s) { return window.CSS && CSS.escape ? CSS.escape(s) : String(s).replace(/["\\]/g, "\\$&"); }
+
+  function wireGaps() {
+    $("gaps-form").addEventListener("submit", function (e) { $("gaps-note").textContent = ""; loadGaps(e); });
+    $("article-form").addEventListener("submit", submitArticle);
+    $("article-close").addEventListener("click", function () { closeArticle(true); });
+    $("article-cancel").addEventListener("click", function () { closeArticle(true); });
+    $("article-title").addEventListener("input", regessLang);
+    $("article-body").addEventListener("input", regessLang);
+    $("article-lang").addEventListener("change", function () { gapsState.langTouched = true; });
+    $("article-form").addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { e.preventDefault(); closeArticle(true); }
+      else if (e.key === "Enter" && (e.ctrlKey || e.metaKey || e.target.tagName === "SELECT")) { e.preventDefault(); $("article-submit").click(); }
+    });
+  }
+
+  // ---- Confidence and calibration drift ------------------------------------------------------------
+
+  var conf = { data: null, from: "", to: "", seq: 0 };
+
+  function loadConfidence(e) {
+    if (e) e.preventDefault();
+    var r = rangeQuery("confidence-from", "confidence-to", 84);
+    if (!r) return Promise.resolve();
+    var mine = ++conf.seq;
+    return api("GET", "/api/trainer/confidence?" + r.query).then(function (d) {
+      if (mine !== conf.seq) return;
+      conf.data = d || {}; conf.from = r.from; conf.to = r.to;
+      renderConfidence();
+      showError("");
+    }).catch(report);
+  }
+
+  function driftDir(w) { return t(w.drift > 0 ? "overConfident" : "underConfident"); }
+
+  function renderConfidence() {
+    var d = conf.data;
+    if (!d) return;
+    var weeks = d.weeks || [], th = d.threshold;
+    var sum = function (f) { return weeks.reduce(function (a, w) { return a + (Number(w[f]) || 0); }, 0); };
+    $("confidence-summary").textContent = weeks.length
+      ? t("confSummary", { th: num(th, 2), n: weeks.length === 1 ? t("weeksOne") : t("weeksN", { n: weeks.length }), turns: sum("turns").toLocaleString(locale()), judged: sum("judged").toLocaleString(locale()) })
+      : t("confNone");
+    var alerts = weeks.filter(function (w) { return w.alert; }), box = $("confidence-alert");
+    box.textContent = "";
+    if (alerts.length) {
+      box.appendChild(el("strong", "", t("alertLead", { badge: t("driftBadge") })));
+      box.appendChild(document.createTextNode(t("driftAlert", { weeks: alerts.map(function (w) {
+        return t("driftWeek", { week: w.week, dir: driftDir(w), pts: points(w.drift) });
+      }).join(", ") })));
+    }
+    box.hidden = !alerts.length;
+    drawCalibration(weeks);
+    renderConfidenceTable(weeks);
+    drawHistogram(weeks[weeks.length - 1], th);
+  }
+
+  function renderConfidenceTable(weeks) {
+    var body = $("confidence-table").querySelector("tbody");
+    body.textContent = "";
+    weeks.forEach(function (w) {
+      var tr = document.createElement("tr"), judged = w.judged > 0;
+      tr.dataset.week = w.week;
+      if (w.alert) tr.className = "alert";
+      cell(tr, w.week, "mono nowrap");
+      cell(tr, (w.turns || 0).toLocaleString(locale()), "num");
+      cell(tr, pct(w.below_share), "num");
+      cell(tr, (w.judged || 0).toLocaleString(locale()), "num");
+      cell(tr, judged ? pct(w.predicted) : "—", "num");
+      cell(tr, judged ? pct(w.observed) : "—", "num");
+      cell(tr, judged ? points(w.drift) : "—", "num nowrap");
+      var flag = cell(tr, "", "nowrap");
+      if (w.alert) flag.appendChild(el("span", "badge drift-badge", "⚠ " + t("driftBadge") + " · " + driftDir(w)));
+      else if (judged && w.judged < 20) flag.appendChild(el("span", "muted small", t("fewJudged")));
+      body.appendChild(tr);
+    });
+    if (!weeks.length) {
+      var tr = document.createElement("tr");
+      cell(tr, t("confNone"), "muted").colSpan = 8;
+      body.appendChild(tr);
+    }
+  }
+
+  // drawCalibration draws, per week, the predicted and observed correctness (0–100%) as two lines;
+  // weeks flagged for drift get a shaded band. Weeks without judged turns break the lines.
+  function drawCalibration(weeks) {
+    var box = $("confidence-chart-box");
+    box.textContent = "";
+    var W = 760, H = 280, m = { top: 34, right: 24, bottom: 40, left: 56 }, w = W - m.left - m.right, h = H - m.top - m.bottom;
+    var root = svgEl("svg", { id: "confidence-chart", viewBox: "0 0 " + W + " " + H, role: "img",
+      "aria-labelledby": "confidence-chart-title confidence-chart-desc", class: "chart calib" }, box);
+    svgEl("title", { id: "confidence-chart-title" }, root, t("calibTitle", { from: conf.from, to: conf.to }));
+    svgEl("desc", { id: "confidence-chart-desc" }, root, t("calibDesc", { n: weeks.length, alerts: weeks.filter(function (x) { return x.alert; }).length }));
+    var band = w / Math.max(weeks.length, 1), yr = function (r) { return m.top + h - h * Math.max(0, Math.min(1, r)); };
+    var bands = svgEl("g", { class: "drift-bands" }, root);
+    weeks.forEach(function (wk, i) {
+      if (!wk.alert) return;
+      var r = svgEl("rect", { x: (m.left + i * band).toFixed(1), y: m.top, width: band.toFixed(1), height: h, class: "drift-band" }, bands);
+      svgEl("title", {}, r, wk.week + ": " + t("driftBadge") + " (" + driftDir(wk) + ", " + points(wk.drift) + ")");
+    });
+    var axes = svgEl("g", { class: "axes" }, root);
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (r) {
+      var yy = yr(r).toFixed(1);
+      svgEl("line", { x1: m.left, x2: m.left + w, y1: yy, y2: yy, class: r ? "grid" : "axis" }, axes);
+      svgEl("text", { x: m.left - 6, y: yy, dy: "0.32em", "text-anchor": "end", class: "tick" }, axes, Math.round(r * 100) + "%");
+    });
+    svgEl("line", { x1: m.left, x2: m.left, y1: m.top, y2: m.top + h, class: "axis" }, axes);
+    var midY = m.top + h / 2;
+    svgEl("text", { x: 14, y: midY, transform: "rotate(-90 14 " + midY + ")", "text-anchor": "middle", class: "axis-title" }, axes, t("axisCorrect"));
+    var every = Math.max(1, Math.ceil(weeks.length / 14));
+    weeks.forEach(function (wk, i) {
+      if (i % every && i !== weeks.length - 1) return;
+      var x = (m.left + (i + 0.5) * band).toFixed(1);
+      svgEl("line", { x1: x, x2: x, y1: m.top + h, y2: m.top + h + 4, class: "axis" }, axes);
+      svgEl("text", { x: x, y: m.top + h + 18, "text-anchor": "middle", class: "tick" + (wk.alert ? " alert-tick" : "") }, axes,
+        String(wk.week || "").replace(/^\d{4}-/, ""));
+    });
+    if (!weeks.some(function (x) { return x.judged > 0; })) {
+      svgEl("text", { x: m.left + w / 2, y: m.top + h / 2, "text-anchor": "middle", class: "tick empty-note" }, root, t("noJudged"));
+    }
+    calibLine(root, weeks, "predicted", "predicted", m, band, yr);
+    calibLine(root, weeks, "observed", "observed", m, band, yr);
+    var lg = svgEl("g", { class: "legend", transform: "translate(" + m.left + " 12)" }, root);
+    svgEl("line", { x1: 0, x2: 22, y1: 6, y2: 6, class: "line predicted" }, lg);
+    svgEl("circle", { cx: 11, cy: 6, r: 3.5, class: "dot predicted" }, lg);
+    svgEl("text", { x: 28, y: 6, dy: "0.32em", class: "tick" }, lg, t("legendPredicted"));
+    svgEl("line", { x1: 130, x2: 152, y1: 6, y2: 6, class: "line observed" }, lg);
+    svgEl("circle", { cx: 141, cy: 6, r: 3.5, class: "dot observed" }, lg);
+    svgEl("text", { x: 158, y: 6, dy: "0.32em", class: "tick" }, lg, t("legendObserved"));
+    svgEl("rect", { x: 260, y: 0, width: 14, height: 12, class: "drift-band" }, lg);
+    svgEl("text", { x: 280, y: 6, dy: "0.32em", class: "tick" }, lg, t("legendDrift"));
+  }
+
+  function calibLine(root, weeks, field, cls, m, band, yr) {
+    var g = svgEl("g", { class: "calib-line " + cls }, root), path = "", pen = false;
+    weeks.forEach(function (wk, i) {
+      if (!wk.judged) { pen = false; return; }
+      var x = (m.left + (i + 0.5) * band).toFixed(1), yy = yr(wk[field] || 0).toFixed(1);
+      path += (pen ? " L" : " M") + x + " " + yy;
+      pen = true;
+      var dot = svgEl("circle", { cx: x, cy: yy, r: 3.5, class: "dot " + cls }, g);
+      dot.dataset.week = wk.week;
+      svgEl("title", {}, dot, t("pointTitle", { week: wk.week, what: t(field), v: pct(wk[field]), n: wk.judged }));
+    });
+    if (path) g.insertBefore(svgEl("path", { d: path.trim(), class: "line " + cls }), g.firstChild);
+  }
+
+  // drawHistogram stacks the latest week's turns by confidence tenth in one bar (red: unsure,
+  // green: sure), with the threshold marked where the turns below it end.
+  function drawHistogram(wk, th) {
+    var box = $("confidence-histogram-box");
+    box.textContent = "";
+    $("histogram-caption").textContent = wk ? t("histCaption", { week: wk.week }) : t("histNone");
+    if (!wk || !wk.turns) return;
+    var hist = wk.histogram || [], total = hist.reduce(function (a, n) { return a + (Number(n) || 0); }, 0) || 1;
+    var W = 760, H = 128, m = { left: 16, right: 16 }, w = W - m.left - m.right, y0 = 26, bh = 30;
+    var range = function (i) { return (i / 10).toFixed(1) + "–" + ((i + 1) / 10).toFixed(1); };
+    var root = svgEl("svg", { id: "confidence-histogram", viewBox: "0 0 " + W + " " + H, role: "img",
+      "aria-labelledby": "confidence-histogram-title confidence-histogram-desc", class: "chart hist" }, box);
+    svgEl("title", { id: "confidence-histogram-title" }, root, t("histTitle", { n: wk.turns, week: wk.week }));
+    svgEl("desc", { id: "confidence-histogram-desc" }, root, t("histDesc", {
+      list: hist.map(function (n, i) { return range(i) + " " + n; }).join(", "), below: pct(wk.below_share), th: num(th, 2) }));
+    var x = m.left, segs = svgEl("g", { class: "segments" }, root);
+    hist.forEach(function (n, i) {
+      var sw = w * (Number(n) || 0) / total;
+      var r = svgEl("rect", { x: x.toFixed(1), y: y0, width: sw.toFixed(1), height: bh, class: "seg tenth-" + i, fill: tenthColour(i) }, segs);
+      r.dataset.tenth = String(i);
+      svgEl("title", {}, r, t("histSeg", { range: range(i), n: n, share: pct(n / total) }));
+      if (sw >= 40) svgEl("text", { x: (x + sw / 2).toFixed(1), y: y0 + bh / 2, dy: "0.32em", "text-anchor": "middle", class: "seg-label" }, segs, pct(n / total, 0));
+      x += sw;
+    });
+    if (typeof wk.below_share === "number") {
+      var tx = m.left + w * wk.below_share;
+      svgEl("line", { x1: tx.toFixed(1), x2: tx.toFixed(1), y1: y0 - 8, y2: y0 + bh + 4, class: "threshold" }, root);
+      svgEl("text", { x: tx.toFixed(1), y: y0 - 12, "text-anchor": tx > W - 160 ? "end" : tx < 160 ? "start" : "middle", class: "tick" }, root,
+        t("thresholdMark", { th: num(th, 2), below: pct(wk.below_share, 0) }));
+    }
+    var lg = svgEl("g", { class: "legend", transform: "translate(" + m.left + " " + (y0 + bh + 16) + ")" }, root), step = w / 5;
+    for (var i = 0; i < 10; i++) {
+      var lx = (i % 5) * step, ly = Math.floor(i / 5) * 20;
+      svgEl("rect", { x: lx.toFixed(1), y: ly, width: 12, height: 12, fill: tenthColour(i) }, lg);
+      svgEl("text", { x: (lx + 16).toFixed(1), y: ly + 6, dy: "0.32em", class: "tick" }, lg, t("histLegend", { range: range(i), n: hist[i] || 0 }));
+    }
+  }
+
+  // tenthColour runs from red (confidence 0–0.1) to green (0.9–1).
+  function tenthColour(i) { return "hsl(" + Math.round(i * 13) + " 62% " + (i < 5 ? 52 : 42) + "%)"; }
+
+  // ---- Intent tuning -------------------------------------------------------------------------------
+
+  var PROPOSAL_KEY = "tandem.trainer.proposal", TUNESET_KEY = "tandem.trainer.tuneset";
+  // base: the stored intents by name; stats: /api/trainer/intents rows by name; proposal: the
+  // edited intents (full objects) by name, kept in sessionStorage until saved or discarded.
+  var tuning = { sets: [], set: null, run: "", base: {}, order: [], stats: {}, proposal: {}, selected: null,
+    preview: null, stale: false, loaded: false, seq: 0 };
+
+  function loadProposal() {
+    try { tuning.proposal = JSON.parse(sessionStorage.getItem(PROPOSAL_KEY) || "{}") || {}; } catch (e) { tuning.proposal = {}; }
+  }
+
+  function storeProposal() {
+    try {
+      if (Object.keys(tuning.proposal).length) sessionStorage.setItem(PROPOSAL_KEY, JSON.stringify(tuning.proposal));
+      else sessionStorage.removeItem(PROPOSAL_KEY);
+    } catch (e) {}
+  }
+
+  // loadBase refreshes the stored intents (full objects: action, answers, team … as well).
+  function loadBase() {
+    return api("GET", "/api/v1/intents").then(function (d) {
+      tuning.base = {};
+      tuning.order = [];
+      ((d && d.intents) || []).forEach(function (it) { tuning.base[it.name] = it; tuning.order.push(it.name); });
+      Object.keys(tuning.proposal).forEach(function (n) { if (!tuning.base[n]) tuning.order.push(n); });
+    });
+  }
+
+  function loadTuning() {
+    var mine = ++tuning.seq;
+    return api("GET", "/api/trainer/sets").then(function (d) {
+      tuning.sets = ((d && d.sets) || []).map(function (s) { return s.name; });
+      if (tuning.set === null) { try { tuning.set = localStorage.getItem(TUNESET_KEY); } catch (e) {} }
+      if (tuning.sets.indexOf(tuning.set) < 0) tuning.set = tuning.sets[0] || "";
+      fillTuningSets();
+      return Promise.all([loadBase(), api("GET", "/api/trainer/intents?set=" + encodeURIComponent(tuning.set))]);
+    }).then(function (r) {
+      if (mine !== tuning.seq) return;
+      tuning.stats = {};
+      ((r[1] && r[1].intents) || []).forEach(function (s) { tuning.stats[s.name] = s; });
+      tuning.run = (r[1] && r[1].run) || "";
+      tuning.loaded = true;
+      if (tuning.selected && !tuning.base[tuning.selected] && !tuning.proposal[tuning.selected]) tuning.selected = null;
+      renderTuning();
+      showError("");
+    }).catch(report);
+  }
+
+  function fillTuningSets() {
+    var sel = $("tuning-set");
+    sel.textContent = "";
+    if (!tuning.sets.length) { var o = el("option", "", t("noSetOption")); o.value = ""; sel.appendChild(o); }
+    tuning.sets.forEach(function (n) { var o = el("option", "", n); o.value = n; sel.appendChild(o); });
+    sel.value = tuning.set || "";
+  }
+
+  function renderTuning() {
+    fillTuningSets();
+    $("tuning-run").textContent = !tuning.sets.length ? t("noSetsTuning") : tuning.run ? t("runFrom", { run: tuning.run }) : t("noRun");
+    renderTuningTable();
+    renderTuningDetail();
+    renderProposal();
+    renderPreview();
+  }
+
+  function examplesOf(name) {
+    var p = tuning.proposal[name] || tuning.base[name];
+    return (p && p.examples) || [];
+  }
+
+  function normEx(s) { return String(s || "").replace(/\s+/g, " ").trim().toLowerCase(); }
+
+  function hasExample(list, text) {
+    var n = normEx(text);
+    return list.some(function (x) { return normEx(x) === n; });
+  }
+
+  // diff counts the examples a proposed intent adds to and removes from the stored one.
+  function diff(name) {
+    var base = (tuning.base[name] && tuning.base[name].examples) || [], now = examplesOf(name);
+    return {
+      added: now.filter(function (x) { return !hasExample(base, x); }),
+      removed: base.filter(function (x) { return !hasExample(now, x); })
+    };
+  }
+
+  function renderTuningTable() {
+    var body = $("tuning-table").querySelector("tbody");
+    body.textContent = "";
+    tuning.order.forEach(function (name) {
+      var base = tuning.base[name] || tuning.proposal[name] || { name: name, action: "knowledge", examples: [] };
+      var st = tuning.stats[name] || {}, changed = !!tuning.proposal[name];
+      var tr = document.createElement("tr");
+      tr.dataset.intent = name;
+      tr.tabIndex = 0;
+      tr.className = (name === tuning.selected ? "selected" : "") + (changed ? " changed" : "");
+      tr.setAttribute("aria-selected", String(name === tuning.selected));
+      var nameCell = cell(tr, name, "mono");
+      if (changed) { nameCell.appendChild(document.createTextNode(" ")); nameCell.appendChild(el("span", "badge edited", t("edited"))); }
+      cell(tr, t("action_" + (base.action || "knowledge")));
+      var was = ((tuning.base[name] && tuning.base[name].examples) || []).length, now = examplesOf(name).length;
+      cell(tr, changed && was !== now ? t("countChange", { from: was, to: now }) : now, "num nowrap");
+      cell(tr, st.cases ? st.cases : "—", "num" + (st.cases ? "" : " muted"));
+      var acc = cell(tr, st.cases ? pct(st.accuracy, 0) : "—", "num" + (st.cases ? st.accuracy < 0.8 ? " low" : "" : " muted"));
+      acc.dataset.accuracy = st.cases ? String(st.accuracy) : "";
+      var conf = cell(tr, "", "confused");
+      (st.confused || []).forEach(function (c) {
+        conf.appendChild(el("span", "tag", t("confusedItem", { intent: c.intent || t("noIntentPredicted"), n: c.count })));
+      });
+      tr.addEventListener("click", function () { selectIntent(name, false); });
+      tr.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectIntent(name, true); }
+        else if (e.key === "ArrowDown" && tr.nextSibling) { e.preventDefault(); tr.nextSibling.focus(); }
+        else if (e.key === "ArrowUp" && tr.previousSibling) { e.preventDefault(); tr.previousSibling.focus(); }
+      });
+      body.appendChild(tr);
+    });
+    $("tuning-empty").textContent = t("noIntents");
+    $("tuning-empty").hidden = !tuning.loaded || tuning.order.length > 0;
+  }
+
+  function selectIntent(name, focusInput) {
+    tuning.selected = name;
+    $("tuning-add-note").textContent = "";
+    Array.prototype.forEach.call($("tuning-table").querySelectorAll("tbody tr"), function (tr) {
+      var on = tr.dataset.intent === name;
+      tr.classList.toggle("selected", on);
+      tr.setAttribute("aria-selected", String(on));
+    });
+    renderTuningDetail();
+    if (focusInput) $("tuning-add-input").focus();
+  }
+
+  function closeIntent() {
+    var was = tuning.selected;
+    tuning.selected = null;
+    renderTuningTable();
+    renderTuningDetail();
+    var row = was && $("tuning-table").querySelector('tbody tr[data-intent="' + cssEscape(was) + '"]');
+    if (row) row.focus();
+  }
+
+  function renderTuningDetail() {
+    var name = tuning.selected, box = $("tuning-detail");
+    box.hidden = !name;
+    box.parentNode.classList.toggle("open", !!name);
+    if (!name) return;
+    box.dataset.intent = name;
+    var st = tuning.stats[name] || {}, list = examplesOf(name), d = diff(name);
+    $("tuning-intent-title").textContent = t("intentTitle", { name: name });
+    $("tuning-intent-meta").textContent = st.cases
+      ? t("intentMeta", { n: list.length, cases: st.cases, acc: pct(st.accuracy, 0) })
+      : t("intentMetaNoCases", { n: list.length });
+    var ul = $("tuning-examples");
+    ul.textContent = "";
+    list.forEach(function (text) { ul.appendChild(exampleItem(name, text, hasExample(d.added, text))); });
+    d.removed.forEach(function (text) { ul.appendChild(removedItem(name, text)); });
+  }
+
+  function exampleItem(name, text, isNew) {
+    var li = el("li", "example" + (isNew ? " added" : ""));
+    li.dataset.example = text;
+    li.appendChild(el("span", "example-text", text));
+    if (isNew) li.appendChild(el("span", "badge new", t("exampleNew")));
+    var tools = el("span", "example-tools");
+    var del = el("button", "danger small-btn example-delete", t("deleteEx"));
+    del.type = "button";
+    del.setAttribute("aria-label", t("deleteExLabel", { text: clip(text, 60) }));
+    del.addEventListener("click", function () { var at = indexOf(li); removeExample(name, text); focusExample(at); });
+    var sel = el("select", "example-move");
+    sel.setAttribute("aria-label", t("moveLabel", { text: clip(text, 60) }));
+    var first = el("option", "", t("moveTo")); first.value = ""; sel.appendChild(first);
+    tuning.order.forEach(function (n) { if (n !== name) { var o = el("option", "", n); o.value = n; sel.appendChild(o); } });
+    var go = el("button", "secondary small-btn example-move-btn", t("move"));
+    go.type = "button";
+    go.setAttribute("aria-label", t("moveGo", { text: clip(text, 60) }));
+    var doMove = function () {
+      if (!sel.value) { $("tuning-add-note").textContent = t("pickTarget"); sel.focus(); return; }
+      var at = indexOf(li);
+      moveExample(name, text, sel.value);
+      focusExample(at);
+    };
+    go.addEventListener("click", doMove);
+    sel.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); doMove(); } });
+    tools.appendChild(del); tools.appendChild(sel); tools.appendChild(go);
+    li.appendChild(tools);
+    return li;
+  }
+
+  function removedItem(name, text) {
+    var li = el("li", "example removed");
+    li.dataset.example = text;
+    li.appendChild(el("del", "example-text", text));
+    li.appendChild(el("span", "badge gone", t("removedEx")));
+    var tools = el("span", "example-tools");
+    var undo = el("button", "secondary small-btn example-restore", t("restore"));
+    undo.type = "button";
+    undo.setAttribute("aria-label", t("restoreLabel", { text: clip(text, 60) }));
+    undo.addEventListener("click", function () {
+      var p = proposed(name);
+      if (p && !hasExample(p.examples, text)) p.examples.push(text);
+      $("tuning-add-note").textContent = t("exampleRestored");
+      afterEdit();
+      $("tuning-add-input").focus();
+    });
+    tools.appendChild(undo);
+    li.appendChild(tools);
+    return li;
+  }
+
+  function indexOf(li) { return Array.prototype.indexOf.call($("tuning-examples").children, li); }
+
+  // focusExample keeps the keyboard where an example was removed (list redrawn): on the next
+  // one's first button, else the add input.
+  function focusExample(i) {
+    var ul = $("tuning-examples"), next = ul.children[Math.max(0, i)] || ul.children[i - 1];
+    var b = next && next.querySelector("button");
+    (b || $("tuning-add-input")).focus();
+  }
+
+  // proposed returns the proposal for an intent, starting one from the stored intent.
+  function proposed(name) {
+    if (!tuning.proposal[name]) {
+      var b = tuning.base[name];
+      if (!b) return null;
+      tuning.proposal[name] = { name: b.name, action: b.action || "knowledge", answer: b.answer || "",
+        answers: Object.assign({}, b.answers || {}), team: b.team || "", priority: b.priority || "",
+        examples: (b.examples || []).slice() };
+    }
+    return tuning.proposal[name];
+  }
+
+  // afterEdit drops proposals that are back to the stored examples, keeps the rest, and redraws.
+  function afterEdit() {
+    Object.keys(tuning.proposal).forEach(function (n) {
+      var b = tuning.base[n], p = tuning.proposal[n];
+      if (!b) return;
+      var same = p.examples.length === (b.examples || []).length && p.examples.every(function (x) { return hasExample(b.examples || [], x); });
+      if (same) delete tuning.proposal[n];
+    });
+    storeProposal();
+    if (tuning.preview) tuning.stale = true;
+    renderTuningTable();
+    renderTuningDetail();
+    renderProposal();
+    renderPreview();
+  }
+
+  // addExample adds text to the proposal for an intent; it returns a note for the trainer.
+  function addExample(name, text) {
+    text = String(text || "").replace(/\s+/g, " ").trim();
+    if (!text) return { ok: false, note: t("exampleEmpty") };
+    var p = proposed(name);
+    if (!p) return { ok: false, note: t("noSuchIntent", { name: name }) };
+    if (hasExample(p.examples, text)) return { ok: false, note: t("exampleDup", { text: clip(text, 60), intent: name }) };
+    p.examples.push(text);
+    var other = tuning.order.filter(function (n) { return n !== name && hasExample(examplesOf(n), text); });
+    return { ok: true, note: other.length ? t("exampleAlso", { other: other.join(", ") }) : t("exampleAdded", { intent: name }) };
+  }
+
+  function removeExample(name, text) {
+    var p = proposed(name);
+    if (!p) return;
+    var n = normEx(text);
+    p.examples = p.examples.filter(function (x) { return normEx(x) !== n; });
+    $("tuning-add-note").textContent = t("exampleRemoved", { intent: name });
+    afterEdit();
+  }
+
+  function moveExample(from, text, to) {
+    var p = proposed(from), q = proposed(to);
+    if (!p || !q) return;
+    var n = normEx(text);
+    p.examples = p.examples.filter(function (x) { return normEx(x) !== n; });
+    if (!hasExample(q.examples, text)) q.examples.push(text);
+    $("tuning-add-note").textContent = t("moved", { intent: to });
+    afterEdit();
+  }
+
+  function submitAddExample(e) {
+    e.preventDefault();
+    if (!tuning.selected) return;
+    var input = $("tuning-add-input"), r = addExample(tuning.selected, input.value);
+    $("tuning-add-note").textContent = r.note;
+    if (r.ok) { input.value = ""; afterEdit(); }
+    input.focus();
+  }
+
+  function intentBody(p) {
+    return { name: p.name, action: p.action || "knowledge", answer: p.answer || "", answers: p.answers || {},
+      team: p.team || "", priority: p.priority || "", examples: p.examples.slice() };
+  }
+
+  function changedIntents() { return Object.keys(tuning.proposal).map(function (n) { return tuning.proposal[n]; }); }
+
+  function renderProposal() {
+    var list = changedIntents();
+    $("tuning-proposal-summary").textContent = list.length
+      ? t("proposalSummary", { n: list.length, list: list.map(function (p) {
+        var d = diff(p.name);
+        return t("proposalItem", { name: p.name, added: d.added.length, removed: d.removed.length });
+      }).join(", ") })
+      : t("proposalNone");
+    $("tuning-preview").disabled = !list.length;
+    $("tuning-save").disabled = !list.length;
+    $("tuning-discard").disabled = !list.length;
+    $("tuning-proposal").classList.toggle("dirty", list.length > 0);
+  }
+
+  function previewProposal() {
+    var list = changedIntents();
+    if (!list.length) { $("tuning-status").textContent = t("proposalNone"); return; }
+    if (!tuning.set) { $("tuning-status").textContent = t("pickSetFirst"); $("tuning-set").focus(); return; }
+    var btn = $("tuning-preview");
+    busy(btn, true);
+    $("tuning-status").textContent = t("previewing");
+    api("POST", "/api/trainer/intents/preview", { set: tuning.set, intents: list.map(intentBody) }).then(function (r) {
+      tuning.preview = r || {};
+      tuning.stale = false;
+      $("tuning-status").textContent = "";
+      renderPreview();
+      showError("");
+    }).catch(function (err) { $("tuning-status").textContent = ""; report(err); })
+      .then(function () { busy(btn, false); renderProposal(); });
+  }
+
+  function renderPreview() {
+    var r = tuning.preview, box = $("tuning-result");
+    box.hidden = !r;
+    if (!r) return;
+    $("tuning-stale").hidden = !tuning.stale;
+    var b = r.before || {}, a = r.after || {}, body = $("tuning-metrics").querySelector("tbody");
+    body.textContent = "";
+    [["accuracy", "mAccuracy"], ["intent_accuracy", "mIntent"], ["oos_recall", "mOOS"]].forEach(function (m) {
+      var tr = document.createElement("tr"), d = (a[m[0]] || 0) - (b[m[0]] || 0);
+      tr.dataset.metric = m[0];
+      cell(tr, t(m[1]));
+      cell(tr, pct(b[m[0]]), "num"); cell(tr, pct(a[m[0]]), "num");
+      cell(tr, points(d), "num nowrap " + (d > 0.0005 ? "up" : d < -0.0005 ? "down" : "muted"));
+      body.appendChild(tr);
+    });
+    var tr = document.createElement("tr");
+    tr.dataset.metric = "cases";
+    cell(tr, t("mCases")); cell(tr, b.cases || 0, "num"); cell(tr, a.cases || 0, "num"); cell(tr, "", "num");
+    body.appendChild(tr);
+    var changes = r.changes || [], counts = $("tuning-counts");
+    counts.textContent = "";
+    counts.appendChild(el("strong", (r.regressions ? "bad" : "ok"), t("previewCounts", { fixed: r.fixed || 0, broken: r.regressions || 0 })));
+    if (!changes.length) counts.appendChild(el("span", "muted", " " + t("previewNone")));
+    else if (changes.length >= 50) counts.appendChild(el("span", "muted", " " + t("changesClip", { n: changes.length })));
+    var cb = $("tuning-changes").querySelector("tbody");
+    cb.textContent = "";
+    changes.forEach(function (c) {
+      var row = document.createElement("tr");
+      row.dataset.case = c.case_id || "";
+      row.dataset.kind = c.kind || "";
+      row.className = "kind-" + (c.kind || "");
+      cell(row, "").appendChild(el("span", "badge kind-badge kind-" + c.kind, t("kind_" + c.kind)));
+      cell(row, c.case_id, "mono small nowrap");
+      cell(row, clip(c.text, 160), "case-text");
+      cell(row, outcome(c.before), "small");
+      cell(row, outcome(c.after), "small");
+      cb.appendChild(row);
+    });
+    $("tuning-changes").hidden = !changes.length;
+  }
+
+  // outcome summarises one scored case: the intent predicted, the decision, right or wrong.
+  function outcome(res) {
+    res = res || {};
+    return (res.intent || t("noIntentPredicted")) + " · " + (res.decision || "—") + " · " + (res.correct ? "✓ " + t("right") : "✗ " + t("wrong"));
+  }
+
+  function saveTuning() {
+    var list = changedIntents();
+    if (!list.length) return;
+    var btn = $("tuning-save"), ok = 0;
+    busy(btn, true);
+    $("tuning-status").textContent = t("saving");
+    list.reduce(function (p, it) {
+      return p.then(function () {
+        return api("PUT", "/api/v1/intents/" + encodeURIComponent(it.name), intentBody(it)).then(function () {
+          ok++;
+          delete tuning.proposal[it.name];
+        }, function (err) { err.intent = it.name; throw err; });
+      });
+    }, Promise.resolve()).then(function () {
+      $("tuning-status").textContent = t("saved", { n: ok });
+      tuning.preview = null;
+      tuning.stale = false;
+    }, function (err) {
+      $("tuning-status").textContent = err.unauthorized ? "" : t("saveFailed", { ok: ok, n: list.length, name: err.intent || "?", msg: err.message });
+    }).then(function () {
+      storeProposal();
+      busy(btn, false);
+      return loadTuning();
+    });
+  }
+
+  function discardProposal() {
+    var n = changedIntents().length;
+    if (!n || !confirm(t("discardConfirm", { n: n }))) return;
+    tuning.proposal = {};
+    tuning.preview = null;
+    tuning.stale = false;
+    storeProposal();
+    $("tuning-status").textContent = t("discarded");
+    renderTuning();
+  }
+
+  function wireTuning() {
+    loadProposal();
+    $("tuning-form").addEventListener("submit", function (e) { e.preventDefault(); loadTuning(); });
+    $("tuning-set").addEventListener("change", function () {
+      tuning.set = $("tuning-set").value;
+      try { localStorage.setItem(TUNESET_KEY, tuning.set); } catch (e) {}
+      tuning.preview = null;
+      loadTuning();
+    });
+    $("tuning-add").addEventListener("submit", submitAddExample);
+    $("tuning-close").addEventListener("click", closeIntent);
+    $("tuning-detail").addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); closeIntent(); } });
+    $("tuning-preview").addEventListener("click", previewProposal);
+    $("tuning-save").addEventListener("click", saveTuning);
+    $("tuning-discard").addEventListener("click", discardProposal);
+  }
+
+  // ---- Review → tuning: a reviewed message as an example of an intent ----------------------------
+
+  function openExampleForm(it, opener) {
+    var li = $("review-list").querySelector('li[data-review="' + it.id + '"]');
+    if (!li) return;
+    var body = li.querySelector(".review-body"), form = body.querySelector(".example-form");
+    if (form) { form.querySelector("select").focus(); return; }
+    form = el("form", "example-form row");
+    form.noValidate = true;
+    var sel = el("select");
+    sel.id = "example-intent-" + it.id;
+    var lab = el("label", "", t("addAsExampleTitle"));
+    lab.htmlFor = sel.id;
+    var go = el("button", "small-btn", t("addToProposal"));
+    go.type = "submit";
+    var cancel = el("button", "secondary small-btn", t("cancel"));
+    cancel.type = "button";
+    var close = function () { form.remove(); if (opener && document.body.contains(opener)) opener.focus(); };
+    cancel.addEventListener("click", close);
+    form.addEventListener("keydown", function (e) {
+      e.stopPropagation(); // keep j/k/a/d for the list
+      if (e.key === "Escape") { e.preventDefault(); close(); }
+      else if (e.key === "Enter" && e.target === sel) { e.preventDefault(); form.requestSubmit(); }
+    });
+    form.addEventListener("click", function (e) { e.stopPropagation(); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); addFromReview(it, sel.value); });
+    form.appendChild(lab); form.appendChild(sel); form.appendChild(go); form.appendChild(cancel);
+    body.appendChild(form);
+    loadBase().then(function () {
+      tuning.order.forEach(function (n) { var o = el("option", "", n); o.value = n; sel.appendChild(o); });
+      if (it.intent && tuning.base[it.intent]) sel.value = it.intent;
+      sel.focus();
+    }).catch(report);
+  }
+
+  function addFromReview(it, name) {
+    if (!name) return;
+    loadBase().then(function () {
+      var r = addExample(name, it.text);
+      storeProposal();
+      tuning.selected = name;
+      tuning.stale = !!tuning.preview;
+      $("review-note").textContent = r.ok ? t("exampleFrom", { text: clip(it.text, 60), intent: name }) : r.note;
+      var loaded = selectTab("tab-tuning");
+      $("tab-tuning").focus();
+      return Promise.resolve(loaded).then(function () {
+        $("tuning-add-note").textContent = r.ok ? t("exampleFrom", { text: clip(it.text, 60), intent: name }) : r.note;
+        var row = $("tuning-table").querySelector('tbody tr[data-intent="' + cssEscape(name) + '"]');
+        if (row) { row.scrollIntoView({ block: "nearest" }); row.focus(); }
+      });
+    }).catch(report);
+  }
+
   // ---- Language ----------------------------------------------------------------------------------
 
   function initialLang() {
@@ -1423,6 +2426,9 @@
     if (!$("panel-review").hidden) renderReview();
     if (!$("panel-evals").hidden) { renderSets(); renderSetDetail(); }
     if (!$("panel-analytics").hidden) renderAnalytics();
+    if (!$("panel-tuning").hidden && tuning.loaded) renderTuning();
+    if (!$("panel-gaps").hidden) renderGaps();
+    if (!$("panel-confidence").hidden) renderConfidence();
   }
 
   function toggleLang() {
@@ -1433,16 +2439,19 @@
 
   // ---- Tabs and wiring ---------------------------------------------------------------------------
 
-  var TABS = ["docs", "import", "search", "intents", "review", "evals", "analytics"];
+  var TABS = ["docs", "import", "search", "intents", "tuning", "review", "evals", "analytics", "gaps", "confidence"];
   var currentTab = "tab-docs";
 
   // loadTab fetches what a tab shows.
   function loadTab(id) {
-    if (id === "tab-docs") loadDocuments();
-    if (id === "tab-intents") { loadIntents(); loadSettings(); }
-    if (id === "tab-review") loadReview();
-    if (id === "tab-evals") loadSets();
-    if (id === "tab-analytics") loadAnalytics();
+    if (id === "tab-docs") return loadDocuments();
+    if (id === "tab-intents") { loadSettings(); return loadIntents(); }
+    if (id === "tab-tuning") return loadTuning();
+    if (id === "tab-review") return loadReview();
+    if (id === "tab-evals") return loadSets();
+    if (id === "tab-analytics") return loadAnalytics();
+    if (id === "tab-gaps") return loadGaps();
+    if (id === "tab-confidence") return loadConfidence();
   }
 
   function reloadTab() { loadTab(currentTab); }
@@ -1456,7 +2465,7 @@
       $("tab-" + name).tabIndex = on ? 0 : -1;
       $("panel-" + name).hidden = !on;
     });
-    if (id !== "tab-docs") loadTab(id);
+    if (id !== "tab-docs") return loadTab(id);
   }
 
   function wire() {
@@ -1487,6 +2496,9 @@
     $("use-key").addEventListener("click", function () { $("key-form").hidden = false; $("key-input").focus(); });
     $("analytics-form").addEventListener("submit", loadAnalytics);
     wireReview();
+    wireGaps();
+    wireTuning();
+    $("confidence-form").addEventListener("submit", loadConfidence);
     $("intent-new").addEventListener("click", function () { editIntent(null); });
     $("intent-action").addEventListener("change", showActionFields);
     $("intent-form").addEventListener("submit", saveIntent);
@@ -1526,6 +2538,8 @@
   wire();
   applyLang();
   defaultRange();
+  setRange("gaps-from", "gaps-to", 30);
+  setRange("confidence-from", "confidence-to", 84);
   readKey();
   if (key) start(); else checkSession();
   // A #key=… link opened in a tab that already shows the console switches to that key.
