@@ -24,6 +24,9 @@ type Outcome struct {
 	Sources    []string `json:"sources,omitempty"` // cited document ids, best first
 	Millis     float64  `json:"millis"`
 	Err        string   `json:"error,omitempty"`
+	// Agrees is an LLM judge's verdict on Text against the expected answer (nil: not judged);
+	// when set it decides an answer-only case instead of token F1.
+	Agrees *bool `json:"agrees,omitempty"`
 }
 
 // Result is one scored outcome. It carries the case's expectations that the metrics need, so
@@ -86,6 +89,9 @@ func answerRight(c Case, r Result, f1 float64) bool {
 		return false
 	}
 	onlyText := c.ExpectedAnswer != "" && c.ExpectedIntent == "" && !r.SourcesJudged
+	if onlyText && r.Agrees != nil {
+		return *r.Agrees // an LLM judge's verdict replaces word overlap
+	}
 	return !onlyText || f1 >= minAnswerF1
 }
 

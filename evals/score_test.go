@@ -207,3 +207,13 @@ func TestReliabilityBins(t *testing.T) {
 		t.Fatalf("bin 3 bounds %+v", bins[3])
 	}
 }
+
+func TestScoreJudge(t *testing.T) {
+	c := Case{ID: "j", Text: "refund?", ExpectedAnswer: "Refunds take five working days."}
+	yes, no := true, false
+	low := Score(c, Outcome{Decision: DecisionAnswer, Text: "We pay back within a week.", Agrees: &yes})
+	high := Score(c, Outcome{Decision: DecisionAnswer, Text: "Refunds take five working days.", Agrees: &no})
+	if !low.Correct || high.Correct {
+		t.Fatalf("the judge's verdict must decide: %v %v", low.Correct, high.Correct)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"tandem/conversation"
 	"tandem/evals"
 	"tandem/intent"
+	"tandem/llm"
 )
 
 // maxEvalCases bounds one imported file.
@@ -143,6 +144,8 @@ type evaluator struct {
 	bot     *bot.Bot
 	intents *intent.Live
 	config  map[string]string
+	// judge grades answers against expected answers when an LLM is configured (nil: token F1).
+	judge func(ctx context.Context, question, reference, answer string) (bool, error)
 }
 
 func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (*evaluator, error) {
@@ -167,7 +170,12 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	iv, _ := st.IntentsVersion(ctx)
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	return &evaluator{bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), intents: intents.live, config: conf}, nil
+	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), intents: intents.live, config: conf}
+	if cfg.LLMBaseURL != "" {
+		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second})
+		ev.judge, conf["judge"] = judge.Judge, cfg.LLMModel
+	}
+	return ev, nil
 }
 
 // intentOnly reports whether a case judges only the intent (an intent set such as CLINC150):
@@ -200,6 +208,13 @@ func (e *evaluator) turn(ctx context.Context, c evals.Case) (evals.Outcome, erro
 		Millis: float64(time.Since(start).Microseconds()) / 1000}
 	for _, s := range r.Sources {
 		o.Sources = append(o.Sources, s.ID)
+	}
+	if e.judge != nil && c.ExpectedAnswer != "" && r.Decision == chat.DecisionAnswer {
+		agrees, err := e.judge(ctx, c.Text, c.ExpectedAnswer, r.Text)
+		if err != nil {
+			return o, fmt.Errorf("judge: %w", err)
+		}
+		o.Agrees = &agrees
 	}
 	return o, nil
 }

@@ -10,8 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"tandem/llm/llmtest"
 )
 
 // trainerLogin signs the demo trainer in to the trainer API.
@@ -223,5 +226,38 @@ func TestIntentTuning(t *testing.T) {
 	var e apiError
 	if code := trainer.do(t, "POST", "/api/trainer/intents/preview", `{"set":"greet","intents":[{"name":"x","action":"bogus","examples":["a"]}]}`, &e); code != 400 {
 		t.Fatalf("bad proposal = %d %+v", code, e)
+	}
+}
+
+// TestEvalJudge: with an LLM configured, an answer-only case is graded by the model's verdict
+// (scripted here) rather than by word overlap.
+func TestEvalJudge(t *testing.T) {
+	fake := llmtest.New()
+	t.Cleanup(fake.Close)
+	var verdict atomic.Value
+	verdict.Store("yes")
+	fake.SetChat(func(r llmtest.ChatRequest) llmtest.Script {
+		if strings.Contains(r.Text(), "<reference>") {
+			return llmtest.Script{Text: verdict.Load().(string)}
+		}
+		return llmtest.Script{Text: "You can file a claim in the app, online or by phone. [1]"}
+	})
+	dir := t.TempDir()
+	env := demoEnv(t, dir)
+	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"] = fake.BaseURL(), "judge-test"
+	start(t, env, "demo")
+	cases := filepath.Join(dir, "claims.jsonl")
+	os.WriteFile(cases, []byte(`{"id":"c1","text":"How do I file a claim?","expected_answer":"Completely different words entirely."}`+"\n"), 0o644)
+	if code, out := runCLI(t, env, "eval", "import", "--set", "claims", cases); code != 0 {
+		t.Fatal(out)
+	}
+	for _, v := range []struct {
+		verdict string
+		code    int
+	}{{"yes", 0}, {"no", 1}} {
+		verdict.Store(v.verdict)
+		if code, out := runCLI(t, env, "eval", "run", "--set", "claims", "--fail-on-regression"); code != v.code {
+			t.Fatalf("judge says %s: exit %d, want %d:\n%s", v.verdict, code, v.code, out)
+		}
 	}
 }
