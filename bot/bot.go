@@ -53,8 +53,9 @@ type IntentRouter interface {
 type Bot struct {
 	Knowledge Searcher
 	Intents   IntentRouter // nil: no intents
-	// Calibrator maps retrieval signals to P(the top answer is right) (nil: DefaultCalibrator).
-	Calibrator *Calibrator
+	// Calibrator returns the calibrator fitted by trainers, which maps retrieval signals to
+	// P(the top answer is right) (nil, or returning nil: DefaultCalibrator).
+	Calibrator func() *Calibrator
 	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision); Target, when set,
 	// is asked every turn instead (a trainer can change it while the bot runs).
 	TargetPrecision float64
@@ -226,7 +227,9 @@ func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
 	c := DefaultCalibrator
 	if b.Calibrator != nil {
-		c = *b.Calibrator
+		if fitted := b.Calibrator(); fitted != nil {
+			c = *fitted
+		}
 	}
 	f.conf = math.Round(c.P(f.sig)*1000) / 1000
 	return f

@@ -184,7 +184,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune, log), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
 	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},

@@ -219,7 +219,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := tune.load(ctx); err != nil {
 		return err
 	}
-	r, err := newBot(cfg, kb, intents.live, tune.TargetPrecision, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
+	r, err := newBot(cfg, kb, intents.live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
 	if err != nil {
 		return err
 	}

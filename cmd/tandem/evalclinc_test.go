@@ -81,3 +81,47 @@ func TestEvalCLINC150(t *testing.T) {
 		t.Fatalf("revert = %d: %s", code, out)
 	}
 }
+
+// TestCalibrateAnswers: on a knowledge set (CMRC2018 passages and questions) calibrate refits the
+// answer calibrator and reports its held-out precision at the target; revert restores the default.
+func TestCalibrateAnswers(t *testing.T) {
+	sets := filepath.Join("..", "..", "..", "shared", "evalsets", "cmrc2018-zh")
+	if _, err := os.Stat(filepath.Join(sets, "questions.jsonl")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CMRC2018 not found beside the project: %v", err)
+		}
+		t.Skipf("CMRC2018 not found: %v", err)
+	}
+	dir := t.TempDir()
+	env := map[string]string{"TANDEM_DATA_DIR": dir, "TANDEM_LOG_LEVEL": "warn"}
+	data, err := os.ReadFile(filepath.Join(sets, "questions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(data), "\n", 401)
+	subset := filepath.Join(dir, "questions.jsonl")
+	os.WriteFile(subset, []byte(strings.Join(lines[:400], "\n")+"\n"), 0o644)
+	for _, args := range [][]string{
+		{"kb", "import", filepath.Join(sets, "knowledge.jsonl")},
+		{"eval", "import", "--set", "cmrc", subset},
+	} {
+		if code, out := runCLI(t, env, args...); code != 0 {
+			t.Fatalf("%v = %d: %s", args, code, out)
+		}
+	}
+	code, out := runCLI(t, env, "eval", "calibrate", "--set", "cmrc", "--target", "0.9")
+	if code != 0 || !strings.Contains(out, "answer calibrator refitted") {
+		t.Fatalf("calibrate = %d: %s", code, out)
+	}
+	t.Log(out)
+	m := regexp.MustCompile(`at P ≥ 0.90 precision ([0-9.]+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no held-out answer precision in %q", out)
+	}
+	if p, _ := strconv.ParseFloat(m[1], 64); p < 0.87 {
+		t.Fatalf("held-out answer precision %.3f at target 0.9", p)
+	}
+	if code, out := runCLI(t, env, "eval", "calibrate", "--revert"); code != 0 || !strings.Contains(out, "reverted") {
+		t.Fatalf("revert = %d: %s", code, out)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"tandem/evals"
 	"tandem/intent"
 	"tandem/llm"
+	"tandem/retrieval"
 )
 
 // maxEvalCases bounds one imported file.
@@ -142,6 +143,7 @@ func evalSets(ctx context.Context, args []string, getenv func(string) string, st
 // and settings, as `tandem serve` would answer them.
 type evaluator struct {
 	bot     *bot.Bot
+	search  *retrieval.Searcher
 	intents *intent.Live
 	config  map[string]string
 	// judge grades answers against expected answers when an LLM is configured (nil: token F1).
@@ -170,7 +172,7 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	iv, _ := st.IntentsVersion(ctx)
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune.TargetPrecision, log), intents: intents.live, config: conf}
+	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.search, intents: intents.live, config: conf}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second})
 		ev.judge, conf["judge"] = judge.Judge, cfg.LLMModel
@@ -459,34 +461,92 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	scored := make([]scoredCase, 0, len(cases))
-	bar := newProgress(stderr, "scoring", len(cases))
+	// What this set cannot refit stays as the active calibration had it.
+	cal := calibration{Set: set, Target: target, CreatedAt: time.Now().UTC()}
+	if prev, err := tune.calibrations(ctx); err == nil && len(prev.History) > 0 {
+		cal = prev.History[len(prev.History)-1]
+		cal.Set, cal.Target, cal.CreatedAt = set, target, time.Now().UTC()
+	}
+	intentDone, err := calibrateIntents(ev, cases, target, &cal, stderr)
+	if err != nil {
+		return err
+	}
+	answerDone := calibrateAnswers(ctx, ev, cases, target, &cal, stderr)
+	if !intentDone && !answerDone {
+		return fmt.Errorf("set %s has too few cases to calibrate on: at least 20 intent cases or 20 cases with expected sources", set)
+	}
+	cal, err = tune.activate(ctx, cal)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "calibration v%d active\n", cal.Version)
+	if intentDone {
+		fmt.Fprintf(stdout, "intent threshold %.3f (was %s); on the held-out half: precision %.3f (target %.2f), coverage %.3f of cases answered\n",
+			cal.Threshold, thresholdName(ev.intents.Threshold()), cal.HeldOutPrecision, target, cal.Coverage)
+	}
+	if answerDone {
+		fmt.Fprintf(stdout, "answer calibrator refitted; on the held-out half: ECE %.3f (default %.3f), at P ≥ %.2f precision %.3f with coverage %.3f\n",
+			cal.AnswerECE, cal.DefaultAnswerECE, target, cal.AnswerPrecision, cal.AnswerCoverage)
+	}
+	fmt.Fprintln(stdout, "running servers apply it within a few seconds; undo with: tandem eval calibrate --revert")
+	return nil
+}
+
+// calibrateIntents fits the intent threshold on half of the set's intent cases and checks it
+// on the other half; false when there are too few.
+func calibrateIntents(ev *evaluator, cases []evals.Case, target float64, cal *calibration, stderr io.Writer) (bool, error) {
+	var scored []scoredCase
+	bar := newProgress(stderr, "intents", len(cases))
 	for i, c := range cases {
-		if !intentOnly(c) {
-			continue
+		if intentOnly(c) {
+			name, p := ev.intents.Predict(c.Text)
+			scored = append(scored, scoredCase{p: p, answered: name != intent.OOS, right: name == c.ExpectedIntent})
 		}
-		name, p := ev.intents.Predict(c.Text)
-		scored = append(scored, scoredCase{p: p, answered: name != intent.OOS, right: name == c.ExpectedIntent})
 		bar.set(i + 1)
 	}
 	bar.done()
 	if len(scored) < 20 {
-		return fmt.Errorf("set %s has %d intent cases; calibration needs at least 20", set, len(scored))
+		return false, nil
 	}
 	fit, held := split(scored)
 	threshold, ok := lowestThreshold(fit, target)
 	if !ok {
-		return fmt.Errorf("no threshold reaches precision %.2f on %s; add examples to the intents or lower the target", target, set)
+		return false, fmt.Errorf("no intent threshold reaches precision %.2f; add examples to the intents or lower the target", target)
 	}
-	cov, prec := operate(held, threshold)
-	cal, err := tune.activate(ctx, calibration{Set: set, Target: target, Threshold: threshold, Coverage: cov, HeldOutPrecision: prec, CreatedAt: time.Now().UTC()})
-	if err != nil {
-		return err
+	cal.Threshold = threshold
+	cal.Coverage, cal.HeldOutPrecision = operate(held, threshold)
+	return true, nil
+}
+
+// calibrateAnswers fits the answer calibrator on half of the set's cases with expected sources
+// (right: the top document is one of them) and checks it on the other half; false when there
+// are too few.
+func calibrateAnswers(ctx context.Context, ev *evaluator, cases []evals.Case, target float64, cal *calibration, stderr io.Writer) bool {
+	var fit, check []bot.Sample
+	bar := newProgress(stderr, "answers", len(cases))
+	for i, c := range cases {
+		bar.set(i + 1)
+		if len(c.ExpectedSources) == 0 {
+			continue
+		}
+		rs := retrieval.TopDocuments(ev.search.Search(ctx, retrieval.Query{Text: c.Text, K: 60}), 11)
+		s := bot.Sample{Signals: bot.Measure(rs[:min(10, len(rs))], ev.search.QueryWeight(c.Text)),
+			Correct: len(rs) > 0 && slices.Contains(c.ExpectedSources, rs[0].Doc.ID)}
+		if len(fit) <= len(check) {
+			fit = append(fit, s)
+		} else {
+			check = append(check, s)
+		}
 	}
-	fmt.Fprintf(stdout, "calibration v%d active: intent threshold %.3f (was %s)\n", cal.Version, threshold, thresholdName(ev.intents.Threshold()))
-	fmt.Fprintf(stdout, "on the held-out half (%d cases): precision %.3f (target %.2f), coverage %.3f of cases answered\n", len(held), prec, target, cov)
-	fmt.Fprintln(stdout, "running servers apply it within a few seconds; undo with: tandem eval calibrate --revert")
-	return nil
+	bar.done()
+	if len(fit)+len(check) < 20 {
+		return false
+	}
+	c := bot.Fit(fit)
+	cal.Calibrator = &c
+	cal.AnswerECE, cal.DefaultAnswerECE = calibrationError(c, check), calibrationError(bot.DefaultCalibrator, check)
+	cal.AnswerCoverage, cal.AnswerPrecision = answered(c, check, target)
+	return true
 }
 
 func thresholdName(t float64) string {

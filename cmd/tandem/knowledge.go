@@ -132,8 +132,9 @@ func importURLs(ctx context.Context, im *retrieval.Importer, urls []string, site
 }
 
 // newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
-func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, target func() float64, log *slog.Logger) *bot.Bot {
-	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: target, Log: log}
+func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning, log *slog.Logger) *bot.Bot {
+	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: tune.TargetPrecision,
+		Calibrator: tune.Calibrator, Log: log}
 	if cfg.LLMBaseURL != "" {
 		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs})
 	}

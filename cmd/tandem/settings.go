@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tandem/bot"
 	"tandem/handoff"
 	"tandem/intent"
 )
@@ -40,7 +41,12 @@ type tuning struct {
 	fallbackHours handoff.Schedule
 	// intents, when set, gets the calibrated intent threshold of the active calibration.
 	intents *intent.Live
+	// calibrator is the active calibration's answer calibrator (nil: the default).
+	calibrator atomic.Pointer[bot.Calibrator]
 }
+
+// Calibrator is the answer calibrator of the active calibration, or nil for the default.
+func (t *tuning) Calibrator() *bot.Calibrator { return t.calibrator.Load() }
 
 func newTuning(st settingsStore, fallback float64, hours handoff.Schedule, log *slog.Logger) *tuning {
 	t := &tuning{store: st, fallback: fallback, fallbackHours: hours, log: log}
@@ -105,15 +111,22 @@ func (t *tuning) load(ctx context.Context) error {
 	return t.loadHours(ctx)
 }
 
-// calibration is a fitted intent threshold, versioned so it can be reverted.
+// calibration is a fitted intent threshold and answer calibrator, versioned so it can be reverted.
 type calibration struct {
-	Version          int       `json:"version"`
-	Set              string    `json:"set"`
-	Target           float64   `json:"target"`
-	Threshold        float64   `json:"threshold"`
-	Coverage         float64   `json:"coverage"`           // on the held-out half
-	HeldOutPrecision float64   `json:"held_out_precision"` // on the held-out half
-	CreatedAt        time.Time `json:"created_at"`
+	Version          int     `json:"version"`
+	Set              string  `json:"set"`
+	Target           float64 `json:"target"`
+	Threshold        float64 `json:"threshold"`          // the intent threshold (0: the router's default)
+	Coverage         float64 `json:"coverage"`           // of intent cases, on the held-out half
+	HeldOutPrecision float64 `json:"held_out_precision"` // of intent cases, on the held-out half
+	// The answer calibrator fitted on the set's knowledge cases (nil: the default), and on the
+	// held-out half the coverage and precision of answering at P ≥ Target, and its ECE.
+	Calibrator       *bot.Calibrator `json:"calibrator,omitempty"`
+	AnswerCoverage   float64         `json:"answer_coverage,omitempty"`
+	AnswerPrecision  float64         `json:"answer_precision,omitempty"`
+	AnswerECE        float64         `json:"answer_ece,omitempty"`
+	DefaultAnswerECE float64         `json:"default_answer_ece,omitempty"`
+	CreatedAt        time.Time       `json:"created_at"`
 }
 
 // calibrations is the stored history; the last is active.
@@ -133,20 +146,20 @@ func (t *tuning) calibrations(ctx context.Context) (calibrations, error) {
 	return c, nil
 }
 
-// loadCalibration applies the active calibration's intent threshold.
+// loadCalibration applies the active calibration's intent threshold and answer calibrator.
 func (t *tuning) loadCalibration(ctx context.Context) error {
-	if t.intents == nil {
-		return nil
-	}
 	c, err := t.calibrations(ctx)
 	if err != nil {
 		return err
 	}
-	threshold := 0.0
+	var active calibration
 	if n := len(c.History); n > 0 {
-		threshold = c.History[n-1].Threshold
+		active = c.History[n-1]
 	}
-	t.intents.SetThreshold(threshold)
+	t.calibrator.Store(active.Calibrator)
+	if t.intents != nil {
+		t.intents.SetThreshold(active.Threshold)
+	}
 	return nil
 }
 
