@@ -19,9 +19,13 @@ import (
 // factsStore returns fixed facts.
 type factsStore []analytics.Facts
 
-func (f factsStore) AnalyticsFacts(context.Context, time.Time, time.Time) ([]analytics.Facts, error) { return f, nil }
+func (f factsStore) AnalyticsFacts(context.Context, time.Time, time.Time) ([]analytics.Facts, error) {
+	return f, nil
+}
 
-func (f factsStore) Judgements(context.Context, time.Time, time.Time) ([]analytics.Judgement, error) { return nil, nil }
+func (f factsStore) Judgements(context.Context, time.Time, time.Time) ([]analytics.Judgement, error) {
+	return nil, nil
+}
 
 func TestParseRules(t *testing.T) {
 	rules, err := parseRules("wait_p90_seconds>300, handoff_rate>0.3,rating_avg<3.5")
