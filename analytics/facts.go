@@ -26,8 +26,6 @@ const (
 // Facts is what one conversation contributes to a Report. Stores fill it for conversations
 // created in a time range, from all of their messages, transitions and ratings (also those
 // after the range). A zero time means "never".
-//
-// Intents are not part of it: the intent a message was classified as is not stored.
 type Facts struct {
 	ID        string
 	Channel   string
@@ -58,6 +56,8 @@ type Facts struct {
 	// ReleasedAt is the first transition from human to bot or closed at or after AcceptedAt:
 	// the person was done. Transfers between people and teams in between are handling time.
 	ReleasedAt time.Time
+	// Intents counts the bot's messages by the intent they answered.
+	Intents map[string]int
 	// ClosedAt is the first transition to closed.
 	ClosedAt time.Time
 	// DroppedOff: the first wait (from HandoffAt) ended without a person accepting — the

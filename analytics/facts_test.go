@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func TestApplyTransitions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got Facts
 			got.ApplyTransitions(tt.ts)
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})

@@ -37,6 +37,8 @@ type Metrics struct {
 	// HandoffReasons counts handed-off conversations by the reason of their first handoff
 	// ("" when the handoff gave none).
 	HandoffReasons map[string]int `json:"handoff_reasons"`
+	// IntentMix counts the bot's answers by the intent they answered (omitted when none did).
+	IntentMix map[string]int `json:"intent_mix,omitempty"`
 	// FirstResponseSeconds: from the customer's first message to the first bot or agent reply,
 	// over conversations that have both.
 	FirstResponseSeconds Percentiles `json:"first_response_seconds"`
@@ -94,7 +96,7 @@ func Compute(facts []Facts) Report {
 // tally accumulates the counts and samples behind Metrics.
 type tally struct {
 	n, contained, handedOff, droppedOff, rated, ratingSum int
-	reasons                                               map[string]int
+	reasons, intents                                      map[string]int
 	firstResponse, wait, handle                           []time.Duration
 }
 
@@ -125,6 +127,12 @@ func (t *tally) add(f Facts) {
 		t.rated++
 		t.ratingSum += f.Rating
 	}
+	for in, n := range f.Intents {
+		if t.intents == nil {
+			t.intents = map[string]int{}
+		}
+		t.intents[in] += n
+	}
 }
 
 func (t *tally) metrics() Metrics {
@@ -139,6 +147,7 @@ func (t *tally) metrics() Metrics {
 		RatingAvg:            share(t.ratingSum, t.rated),
 		RatingCount:          t.rated,
 		DropOffRate:          share(t.droppedOff, t.handedOff),
+		IntentMix:            t.intents,
 	}
 	if m.HandoffReasons == nil {
 		m.HandoffReasons = map[string]int{}

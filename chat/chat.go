@@ -101,7 +101,8 @@ type Message struct {
 	Reason         string    `json:"reason,omitempty"`
 	Channel        string    `json:"channel,omitempty"`
 	ExternalID     string    `json:"external_id,omitempty"`
-	Agent          string    `json:"agent,omitempty"` // an agent message's author
+	Agent          string    `json:"agent,omitempty"`  // an agent message's author
+	Intent         string    `json:"intent,omitempty"` // the intent a bot message answered
 	CreatedAt      time.Time `json:"created_at"`
 }
 

@@ -173,7 +173,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 	s.captureTurn(ctx, conv, in, r)
 	conf := r.Confidence
 	out, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
-		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason})
+		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason, Intent: r.Intent})
 	if err != nil {
 		return out, err
 	}

@@ -34,7 +34,7 @@ func TestAnalyticsFacts(t *testing.T) {
 		t.Fatalf("%d facts, want %d", len(facts), len(h.WantFacts))
 	}
 	for i, f := range facts {
-		if f != h.WantFacts[i] {
+		if !reflect.DeepEqual(f, h.WantFacts[i]) {
 			t.Errorf("facts %d:\n got %+v\nwant %+v", i, f, h.WantFacts[i])
 		}
 	}

@@ -100,12 +100,12 @@ func (s *Store) LatestConversation(ctx context.Context, customerID string) (chat
 	return c, nil
 }
 
-const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, created_at`
+const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, intent, created_at`
 
 func scanMessage(row pgx.Row) (chat.Message, error) {
 	var m chat.Message
 	err := row.Scan(&m.ID, &m.ConversationID, &m.Author, &m.Text, &m.Sources, &m.Confidence,
-		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.Agent, &m.CreatedAt)
+		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.Agent, &m.Intent, &m.CreatedAt)
 	m.CreatedAt = m.CreatedAt.UTC()
 	return m, err
 }
@@ -154,8 +154,8 @@ func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliv
 		conflict = ` ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING`
 	}
 	err := s.pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at, agent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12)`+conflict+` RETURNING id
+			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at, agent, intent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13)`+conflict+` RETURNING id
 		), queued AS (
 			INSERT INTO outbox (message_id, channel, next_at) SELECT id, $8, $10 FROM ins WHERE $11::boolean
 		), bumped AS (
@@ -163,7 +163,7 @@ func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliv
 		)
 		SELECT id FROM ins`,
 		m.ConversationID, string(m.Author), m.Text, sources, m.Confidence, string(m.Decision), m.Reason, m.Channel, ext,
-		m.CreatedAt, deliver, m.Agent).Scan(&m.ID)
+		m.CreatedAt, deliver, m.Agent, m.Intent).Scan(&m.ID)
 	if pgCode(err) == foreignKeyViolation {
 		return m, chat.Errorf(chat.ENOTFOUND, "conversation not found")
 	}

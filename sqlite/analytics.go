@@ -19,13 +19,37 @@ func (s *Store) AnalyticsFacts(ctx context.Context, from, to time.Time) ([]analy
 		return nil, fmt.Errorf("analytics facts: %w", err)
 	}
 	for _, step := range []func(context.Context, time.Time, time.Time, map[string]*analytics.Facts) error{
-		s.factsMessages, s.factsTransitions, s.factsRatings,
+		s.factsMessages, s.factsTransitions, s.factsRatings, s.factsIntents,
 	} {
 		if err := step(ctx, from, to, byID); err != nil {
 			return nil, fmt.Errorf("analytics facts: %w", err)
 		}
 	}
 	return out, nil
+}
+
+// factsIntents counts the bot's messages per intent in each conversation.
+func (s *Store) factsIntents(ctx context.Context, from, to time.Time, byID map[string]*analytics.Facts) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT x.conversation_id, x.intent, count(*) FROM messages x `+inRange+`
+		WHERE x.author = 'bot' AND x.intent <> '' GROUP BY 1, 2`, micros(from), micros(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, in string
+		var n int
+		if err := rows.Scan(&id, &in, &n); err != nil {
+			return err
+		}
+		if f := byID[id]; f != nil {
+			if f.Intents == nil {
+				f.Intents = map[string]int{}
+			}
+			f.Intents[in] = n
+		}
+	}
+	return rows.Err()
 }
 
 // inRange joins a table's conversation_id to the conversations created in [?, ?).

@@ -95,13 +95,13 @@ func (s *Store) LatestConversation(ctx context.Context, customerID string) (chat
 	return c, nil
 }
 
-const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, created_at`
+const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, intent, created_at`
 
 func scanMessage(sc interface{ Scan(...any) error }) (chat.Message, error) {
 	var m chat.Message
 	var conf sql.NullFloat64
 	err := sc.Scan(&m.ID, &m.ConversationID, &m.Author, &m.Text, jsonCol{&m.Sources}, &conf,
-		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.Agent, (*microTime)(&m.CreatedAt))
+		&m.Decision, &m.Reason, &m.Channel, &m.ExternalID, &m.Agent, &m.Intent, (*microTime)(&m.CreatedAt))
 	if conf.Valid {
 		m.Confidence = &conf.Float64
 	}
@@ -161,10 +161,10 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m chat.Message) (chat.Messag
 		ext = m.ExternalID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages
-		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, agent, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, agent, intent, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ConversationID, string(m.Author), m.Text, string(sources), m.Confidence, string(m.Decision), m.Reason,
-		m.Channel, ext, m.Agent, micros(m.CreatedAt))
+		m.Channel, ext, m.Agent, m.Intent, micros(m.CreatedAt))
 	if err != nil {
 		if isForeignKey(err) {
 			return m, chat.Errorf(chat.ENOTFOUND, "conversation not found")

@@ -143,11 +143,15 @@ func TestTrainerLoop(t *testing.T) {
 	if strings.Count(html, "<svg") < 2 || !strings.Contains(html, "greenhouse") {
 		t.Fatalf("report is not the run's HTML report: %.300s", html)
 	}
+	var greet apiConversation
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"greeter"}}`, &greet)
+	in.call(t, "POST", "/api/v1/conversations/"+greet.ID+"/messages", `{"text":"hello"}`, nil)
 	var an struct {
-		Conversations int     `json:"conversations"`
-		HandoffRate   float64 `json:"handoff_rate"`
+		Conversations int            `json:"conversations"`
+		HandoffRate   float64        `json:"handoff_rate"`
+		IntentMix     map[string]int `json:"intent_mix"`
 	}
-	if code := trainer.do(t, "GET", "/api/trainer/analytics", "", &an); code != 200 || an.Conversations < 1 || an.HandoffRate <= 0 {
+	if code := trainer.do(t, "GET", "/api/trainer/analytics", "", &an); code != 200 || an.Conversations < 2 || an.HandoffRate <= 0 || an.IntentMix["greeting"] != 1 {
 		t.Fatalf("analytics = %d %+v", code, an)
 	}
 	// The handoff shows as a knowledge gap with the agent's answer as the article's draft.

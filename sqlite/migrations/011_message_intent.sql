@@ -1,0 +1,2 @@
+-- The intent a bot message answered (for the analytics' intent mix).
+ALTER TABLE messages ADD COLUMN intent TEXT NOT NULL DEFAULT '';
