@@ -104,7 +104,7 @@
       fConversations: "Conversations", fContainment: "Containment", fHandoff: "Handoff rate", fFirst: "First response p50 / p90",
       fWait: "Wait p50 / p90", fHandle: "Handle p50 / p90", fRating: "Rating", fDrop: "Drop-off",
       subRatings: "{n} ratings", subSamples: "{n} conversations", subDrop: "of handoffs left before a person took them",
-      subContained: "of all conversations", reasonsTitle: "Handoff reasons:", reasonNone: "(none given)", noHandoffs: "No handoffs in this period.",
+      subContained: "of all conversations", reasonsTitle: "Handoff reasons:", reasonNone: "(none given)", noHandoffs: "No handoffs in this period.", intentMixTitle: "Intent mix:", noIntents: "No answers by intent in this period.",
       badRange: "Choose a start date on or before the end date.", noChannels: "No conversations in this period.",
       chartTitle: "Conversations per day and handoff rate, {from} to {to}",
       chartDesc: "{n} conversations over {days} days; bars count conversations, the line is the share handed to people.",
@@ -227,7 +227,7 @@
       fConversations: "会话数", fContainment: "自助解决率", fHandoff: "转人工率", fFirst: "首次响应 p50 / p90",
       fWait: "等待 p50 / p90", fHandle: "处理 p50 / p90", fRating: "评分", fDrop: "放弃率",
       subRatings: "{n} 个评分", subSamples: "{n} 个会话", subDrop: "转人工后在接待前离开",
-      subContained: "占全部会话", reasonsTitle: "转人工原因：", reasonNone: "（未注明）", noHandoffs: "此期间没有转人工。",
+      subContained: "占全部会话", reasonsTitle: "转人工原因：", reasonNone: "（未注明）", noHandoffs: "此期间没有转人工。", intentMixTitle: "意图分布：", noIntents: "此期间没有按意图回答。",
       badRange: "开始日期不能晚于结束日期。", noChannels: "此期间没有会话。",
       chartTitle: "{from} 至 {to} 每日会话数与转人工率",
       chartDesc: "{days} 天共 {n} 个会话；柱表示会话数，折线表示转人工的比例。",
@@ -1375,6 +1375,7 @@
     if (!d) return;
     renderFigures(d);
     renderReasons(d.handoff_reasons || {});
+    renderTags("intent-mix", d.intent_mix || {}, t("intentMixTitle"), t("noIntents"));
     renderChannels(d.by_channel || {});
     drawChart(dayRange(analytics.from, analytics.to, d.by_day || []));
   }
@@ -1424,6 +1425,18 @@
     names.forEach(function (r, i) {
       if (i) p.appendChild(document.createTextNode(" · "));
       p.appendChild(el("span", "tag", (r || t("reasonNone")) + " " + reasons[r]));
+    });
+  }
+
+  // renderTags lists counts by name, largest first, under a title.
+  function renderTags(id, counts, title, empty) {
+    var p = $(id), names = Object.keys(counts).sort(function (a, b) { return counts[b] - counts[a]; });
+    p.textContent = "";
+    if (!names.length) { p.appendChild(el("span", "muted", empty)); return; }
+    p.appendChild(el("strong", "", title + " "));
+    names.forEach(function (n, i) {
+      if (i) p.appendChild(document.createTextNode(" · "));
+      p.appendChild(el("span", "tag", n + " " + counts[n]));
     });
   }
 
