@@ -35,8 +35,14 @@ func TestEvalCLINC150(t *testing.T) {
 			t.Fatalf("%v = %d: %s", args, code, out)
 		}
 	}
+	// Exported in the dataset's own format, the set is the file it came from.
+	code, out := runCLI(t, env, "eval", "export", "--set", "clinc-val", "--format", "intents")
+	if want, _ := os.ReadFile(filepath.Join(sets, "val.jsonl")); code != 0 || strings.Count(out, "\n") != strings.Count(string(want), "\n") ||
+		!strings.Contains(out, `"intent":"translate","text":"in spanish, meet me tomorrow is said how"`) {
+		t.Fatalf("export = %d, %d lines", code, strings.Count(out, "\n"))
+	}
 	report := filepath.Join(dir, "report.html")
-	code, out := runCLI(t, env, "eval", "run", "--set", "clinc-val", "--report", report)
+	code, out = runCLI(t, env, "eval", "run", "--set", "clinc-val", "--report", report)
 	if code != 0 || !strings.Contains(out, "3100 cases") {
 		t.Fatalf("eval run = %d: %s", code, out)
 	}

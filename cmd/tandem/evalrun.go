@@ -93,11 +93,14 @@ func loadCases(ctx context.Context, st evals.Store, set string) ([]evals.Case, e
 	return cases, nil
 }
 
-// evalExport handles `tandem eval export --set NAME`: the set's cases as JSONL.
+// evalExport handles `tandem eval export --set NAME [--format case|intents|qa]`: the set's cases
+// as JSONL, in the case format or in the formats of ../shared/evalsets (intent lines
+// {"text","intent"}; QA lines {"question","answer_ids","answer_texts"}) for the cases that fit.
 func evalExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var set string
+	var set, format string
 	_, _, st, _, err := setup(ctx, "eval export", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&set, "set", "", "the eval set (required)")
+		fs.StringVar(&format, "format", "case", "case, intents ({\"text\",\"intent\"}) or qa ({\"question\",\"answer_ids\"})")
 	})
 	if err != nil {
 		return err
@@ -107,7 +110,35 @@ func evalExport(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	return evals.WriteCases(stdout, cases)
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	switch format {
+	case "case":
+		return evals.WriteCases(stdout, cases)
+	case "intents":
+		for _, c := range cases {
+			if c.ExpectedIntent != "" {
+				if err := enc.Encode(map[string]string{"text": c.Text, "intent": c.ExpectedIntent}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case "qa":
+		for _, c := range cases {
+			if len(c.ExpectedSources) > 0 {
+				line := map[string]any{"question": c.Text, "answer_ids": c.ExpectedSources, "qid": c.ID}
+				if c.ExpectedAnswer != "" {
+					line["answer_texts"] = []string{c.ExpectedAnswer}
+				}
+				if err := enc.Encode(line); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("--format is case, intents or qa, not %q", format)
 }
 
 // evalSets handles `tandem eval sets`: the sets and their latest runs.
