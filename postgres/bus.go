@@ -62,14 +62,12 @@ func syncEvents(evs []chat.Event) []chat.Event {
 	return out
 }
 
-// Run listens until ctx is cancelled, reconnecting with backoff. After a reconnect it delivers a
-// sync event to all subscribers, since notifications sent meanwhile are lost.
+// Run listens until ctx is cancelled, reconnecting with backoff. Each time it starts listening
+// (the first time too: sockets may have subscribed while the server started) it delivers a sync
+// event to all subscribers, since notifications sent before are lost to this replica.
 func (b *Bus) Run(ctx context.Context) error {
 	backoff := 100 * time.Millisecond
-	for first := true; ; first = false {
-		if !first {
-			b.deliver(chat.Event{Type: "sync"})
-		}
+	for {
 		err := b.listen(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -95,6 +93,7 @@ func (b *Bus) listen(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+busChannel); err != nil {
 		return err
 	}
+	b.deliver(chat.Event{Type: "sync"}) // catch up on whatever was sent before we listened
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
