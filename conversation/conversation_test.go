@@ -268,3 +268,43 @@ func TestOutboxHoldsBotRepliesForPassiveAnswers(t *testing.T) {
 		t.Fatalf("sent %v after the hold, want the answer", sender.sent)
 	}
 }
+
+// TestOutboxQuota: past a channel's quota per customer message, a reply is set aside with a note
+// instead of being sent for the platform to refuse.
+func TestOutboxQuota(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "answer", Decision: chat.DecisionAnswer}, true)
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "telegram", ExternalID: "46"}, "")
+	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "q"})
+	for i := range 2 {
+		st.AddMessage(ctx, chat.Message{ConversationID: conv.ID, Author: chat.AuthorAgent, Text: fmt.Sprint("follow-up ", i), Channel: "telegram",
+			CreatedAt: time.Now().UTC()}, true)
+	}
+	time.Sleep(time.Millisecond)
+	clock := time.Now()
+	sender := &flakySender{}
+	ob := &conversation.Outbox{Store: st, Senders: conversation.Senders{"telegram": sender}, Metrics: svc.Metrics,
+		Log: svc.Log, Now: func() time.Time { return clock }, Quota: map[string]int{"telegram": 2}}
+	for ob.Drain(ctx) > 0 {
+	}
+	if len(sender.sent) != 2 {
+		t.Fatalf("sent %v, want the first 2 (the quota)", sender.sent)
+	}
+	if n, _ := st.PendingOutbox(ctx); n != 0 {
+		t.Fatalf("pending = %d, want the third set aside", n)
+	}
+	msgs, _ := st.Messages(ctx, conv.ID, 0, 20)
+	if last := msgs[len(msgs)-1]; last.Author != chat.AuthorSystem || !strings.Contains(last.Text, "allows 2 messages") {
+		t.Fatalf("last message %+v, want a note for the agent", last)
+	}
+	// A new customer message opens a new allowance.
+	time.Sleep(time.Millisecond)
+	svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", Text: "again"})
+	time.Sleep(time.Millisecond)
+	clock = time.Now()
+	for ob.Drain(ctx) > 0 {
+	}
+	if len(sender.sent) != 3 {
+		t.Fatalf("sent %v after the customer wrote again, want one more", sender.sent)
+	}
+}

@@ -48,6 +48,10 @@ type Outbox struct {
 	// Hold delays the first delivery of bot replies per channel, so a channel that can answer
 	// inside its webhook's response (WeChat's passive reply) claims the reply first.
 	Hold map[string]time.Duration
+	// Quota is how many messages a channel's send API takes per customer message (WeChat's
+	// customer-service messages: 5 within the 48-hour window); a reply over it is set aside with a
+	// note for an agent instead of being refused by the platform.
+	Quota map[string]int
 }
 
 // errHeld is a delivery waiting out its channel's Hold.
@@ -148,6 +152,16 @@ func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) error {
 	conv, err := o.Store.Conversation(ctx, m.ConversationID)
 	if err != nil {
 		return err
+	}
+	if q := o.Quota[it.Channel]; q > 0 && !conv.LastCustomerAt.IsZero() {
+		n, err := o.Store.DeliveredSince(ctx, conv.ID, it.Channel, conv.LastCustomerAt)
+		if err != nil {
+			return err
+		}
+		if n >= q {
+			return fmt.Errorf("%s allows %d messages per customer message and %d went out since the customer last wrote: %w",
+				it.Channel, q, n, chat.ErrUndeliverable)
+		}
 	}
 	return s.Send(ctx, conv, m)
 }

@@ -54,6 +54,9 @@ type Store interface {
 	ClaimPassive(ctx context.Context, messageID int64, at time.Time) (bool, error)
 	// ReleasePassive gives a claimed message back to the outbox, due at next.
 	ReleasePassive(ctx context.Context, messageID int64, next time.Time) error
+	// DeliveredSince counts a conversation's messages delivered on a channel through the
+	// platform's send API (passive replies aside) since a time.
+	DeliveredSince(ctx context.Context, conversationID, channel string, since time.Time) (int, error)
 	// PendingOutbox counts undelivered outbox items.
 	PendingOutbox(ctx context.Context) (int, error)
 }

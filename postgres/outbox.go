@@ -68,7 +68,7 @@ func (s *Store) MarkDead(ctx context.Context, id int64, at time.Time, errText st
 // ClaimPassive marks a message's undelivered outbox item delivered because the channel answered
 // it in the webhook's own response; false if it was already delivered or set aside.
 func (s *Store) ClaimPassive(ctx context.Context, messageID int64, at time.Time) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE message_id = $2 AND delivered_at IS NULL AND dead_at IS NULL`,
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '', passive = true WHERE message_id = $2 AND delivered_at IS NULL AND dead_at IS NULL`,
 		at, messageID)
 	if err != nil {
 		return false, fmt.Errorf("claim passive: %w", err)
@@ -79,8 +79,20 @@ func (s *Store) ClaimPassive(ctx context.Context, messageID int64, at time.Time)
 // ReleasePassive undoes ClaimPassive when the response could not be written: the outbox
 // delivers the message from next on.
 func (s *Store) ReleasePassive(ctx context.Context, messageID int64, next time.Time) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = NULL, next_at = $1 WHERE message_id = $2`, next, messageID); err != nil {
+	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = NULL, passive = false, next_at = $1 WHERE message_id = $2`, next, messageID); err != nil {
 		return fmt.Errorf("release passive: %w", err)
 	}
 	return nil
+}
+
+// DeliveredSince counts a conversation's messages delivered on a channel through the platform's
+// send API (passive replies aside) since a time: what a platform's send quota counts.
+func (s *Store) DeliveredSince(ctx context.Context, conversationID, channel string, since time.Time) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox o JOIN messages m ON m.id = o.message_id
+		WHERE m.conversation_id = $1 AND o.channel = $2 AND o.delivered_at >= $3 AND NOT o.passive`, conversationID, channel, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("delivered since: %w", err)
+	}
+	return n, nil
 }

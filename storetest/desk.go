@@ -285,3 +285,32 @@ func testJudgements(t *testing.T, s Store) {
 		t.Fatalf("judgements %+v: want 2 answers, 2 judged (thumbs down, a barely edited draft), 1 right", js)
 	}
 }
+
+// testDeliveredSince: a platform's quota counts messages sent through its API since the customer
+// last wrote, not passive replies.
+func testDeliveredSince(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "w1")
+	var ids []int64
+	for i := range 3 {
+		m, err := s.AddMessage(ctx, chat.Message{ConversationID: "w1", Author: chat.AuthorBot, Text: fmt.Sprint("m", i), Channel: "wechat", CreatedAt: t0}, true)
+		must(t, err)
+		ids = append(ids, m.ID)
+	}
+	items, err := s.ClaimOutbox(ctx, t0, 10, time.Minute)
+	must(t, err)
+	for _, it := range items {
+		if it.MessageID != ids[2] {
+			must(t, s.MarkDelivered(ctx, it.ID, t0.Add(time.Minute)))
+		}
+	}
+	// The third was answered in the webhook's response instead.
+	ok, err := s.ClaimPassive(ctx, ids[2], t0.Add(time.Minute))
+	must(t, err)
+	n, err := s.DeliveredSince(ctx, "w1", "wechat", t0)
+	must(t, err)
+	later, _ := s.DeliveredSince(ctx, "w1", "wechat", t0.Add(2*time.Minute))
+	if !ok || n != 2 || later != 0 {
+		t.Fatalf("delivered since = %d (later %d), want 2 sent through the API (the passive one not counted) and 0", n, later)
+	}
+}

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Reviews", testReviews},
 		{"EvalSets", testEvalSets},
 		{"Judgements", testJudgements},
+		{"DeliveredSince", testDeliveredSince},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -44,6 +44,9 @@ const (
 // passive reply; a reply ready after the budget is sent at once.
 const PassiveHold = time.Second
 
+// Quota is how many customer-service messages may follow one customer message (within Window).
+const Quota = 5
+
 // Window is how long after the customer's last message customer-service messages may be sent.
 const Window = 48 * time.Hour
 

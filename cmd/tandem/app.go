@@ -196,7 +196,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		svc.Outbound[name] = true
 	}
 	outbox := &conversation.Outbox{Store: st, Senders: chans, Metrics: metrics, Log: log, Now: now,
-		Hold: map[string]time.Duration{wechat.Channel: wechat.PassiveHold}}
+		Hold: map[string]time.Duration{wechat.Channel: wechat.PassiveHold}, Quota: map[string]int{wechat.Channel: wechat.Quota}}
 	rules, err := parseRules(cfg.AlertRules)
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
