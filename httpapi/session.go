@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -83,6 +84,9 @@ func (s *Server) requireSession(roles ...string) echo.MiddlewareFunc {
 			}
 			sess, err := s.Sessions.Verify(ck.Value)
 			if err != nil {
+				return err
+			}
+			if err := sameOrigin(c); err != nil {
 				return err
 			}
 			if !hasRole(sess.Role, roles) {
@@ -167,4 +171,24 @@ func (s *Server) ensureAgent(ctx context.Context, username string) error {
 func (s *Server) logout(c echo.Context) error {
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	return c.NoContent(http.StatusNoContent)
+}
+
+// sameOrigin refuses a cookie-authenticated change that another site's page sent (CSRF): the
+// session cookie is SameSite=Strict already; this checks the browser's Origin and Sec-Fetch-Site
+// too, for older browsers and same-site subdomains.
+func sameOrigin(c echo.Context) error {
+	r := c.Request()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return nil
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return chat.Errorf(chat.EFORBIDDEN, "cross-site request refused")
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return chat.Errorf(chat.EFORBIDDEN, "cross-origin request refused: %s is not this server", o)
+		}
+	}
+	return nil
 }

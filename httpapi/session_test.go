@@ -101,3 +101,30 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 		t.Fatalf("checked %v routes per prefix; expected the console, trainer and admin APIs", counts)
 	}
 }
+
+// TestSessionRefusesCrossSite: a change with a valid session cookie sent by another site's page is
+// refused; the same from this site goes through to the handler.
+func TestSessionRefusesCrossSite(t *testing.T) {
+	now := time.Now()
+	sessions := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20}
+	h := s.Handler()
+	tok, _ := sessions.Issue(chat.Account{Username: "amy", Role: "agent"})
+	for _, tc := range []struct {
+		name, header, value string
+		want                int
+	}{
+		{"other origin", "Origin", "https://evil.example", http.StatusForbidden},
+		{"cross-site fetch", "Sec-Fetch-Site", "cross-site", http.StatusForbidden},
+		{"same origin", "Origin", "http://example.com", http.StatusBadRequest}, // reaches the handler: bad presence
+	} {
+		req := httptest.NewRequest("PUT", "http://example.com/api/console/presence", strings.NewReader(`{"status":"dancing"}`))
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tok})
+		req.Header.Set(tc.header, tc.value)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, rec.Code, rec.Body, tc.want)
+		}
+	}
+}
