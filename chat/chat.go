@@ -185,10 +185,11 @@ type APIKey struct {
 
 // Account is a console user: an agent, trainer or admin.
 type Account struct {
-	Username     string    `json:"username"`
-	Role         string    `json:"role"`
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
+	Username     string     `json:"username"`
+	Role         string     `json:"role"`
+	PasswordHash string     `json:"-"`
+	CreatedAt    time.Time  `json:"created_at"`
+	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
 }
 
 // Document is a knowledge article or FAQ entry.
@@ -245,4 +246,15 @@ type Intent struct {
 	Priority  string            `json:"priority,omitempty"` // ActionHandoff: "high", "normal" (default) or "low"
 	Examples  []string          `json:"examples"`
 	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// AuditEntry is one change made through the consoles or the admin API.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"` // e.g. "POST /api/console/conversations/:id/accept"
+	Target string    `json:"target,omitempty"`
+	Status int       `json:"status"`
 }

@@ -3,8 +3,11 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
 )
 
 // ChannelField is one setting of a channel as admins see it: secrets masked.
@@ -35,12 +38,83 @@ type ChannelAdmin interface {
 	DeleteChannel(ctx context.Context, name string) error
 }
 
+// AdminStore keeps the accounts and the audit log.
+type AdminStore interface {
+	Accounts(ctx context.Context) ([]chat.Account, error)
+	DisableAccount(ctx context.Context, username string, at time.Time) error
+	AddAudit(ctx context.Context, e chat.AuditEntry) error
+	Audit(ctx context.Context, actor string, limit int) ([]chat.AuditEntry, error)
+}
+
 // adminRoutes registers the admin API (admin sessions only).
 func (s *Server) adminRoutes(e *echo.Echo) {
-	g := e.Group("/api/admin", s.requireSession("admin"))
-	g.GET("/channels", s.adminChannels)
-	g.PUT("/channels/:name", s.adminPutChannel)
-	g.DELETE("/channels/:name", s.adminDeleteChannel)
+	g := e.Group("/api/admin", s.requireSession("admin"), s.audit)
+	if s.Channels != nil {
+		g.GET("/channels", s.adminChannels)
+		g.PUT("/channels/:name", s.adminPutChannel)
+		g.DELETE("/channels/:name", s.adminDeleteChannel)
+	}
+	if s.Admin != nil {
+		g.GET("/users", s.adminUsers)
+		g.POST("/users/:username/disable", s.adminDisableUser)
+		g.GET("/audit", s.adminAudit)
+	}
+}
+
+// audit records every change made with a console session: who, what, on what, and the outcome.
+func (s *Server) audit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if s.Admin == nil || c.Request().Method == http.MethodGet {
+			return err
+		}
+		status := c.Response().Status
+		if err != nil {
+			status = statusForCode(chat.ErrorCode(err))
+		}
+		sess := session(c)
+		target := c.Param("id")
+		for _, p := range []string{"name", "username"} {
+			if v := c.Param(p); v != "" && target == "" {
+				target = v
+			}
+		}
+		e := chat.AuditEntry{At: time.Now().UTC(), Actor: sess.Username, Role: sess.Role, Action: c.Request().Method + " " + c.Path(),
+			Target: target, Status: status}
+		if aerr := s.Admin.AddAudit(context.WithoutCancel(c.Request().Context()), e); aerr != nil {
+			s.Log.Error("audit log write failed", "actor", e.Actor, "action", e.Action, "err", aerr)
+		}
+		return err
+	}
+}
+
+// adminUsers handles GET /api/admin/users.
+func (s *Server) adminUsers(c echo.Context) error {
+	users, err := s.Admin.Accounts(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": users})
+}
+
+// adminDisableUser handles POST /api/admin/users/:username/disable.
+func (s *Server) adminDisableUser(c echo.Context) error {
+	if c.Param("username") == session(c).Username {
+		return chat.Errorf(chat.EINVALID, "you cannot disable your own account")
+	}
+	if err := s.Admin.DisableAccount(c.Request().Context(), c.Param("username"), time.Now().UTC()); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// adminAudit handles GET /api/admin/audit?actor=&limit=.
+func (s *Server) adminAudit(c echo.Context) error {
+	entries, err := s.Admin.Audit(c.Request().Context(), c.QueryParam("actor"), 500)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": entries})
 }
 
 // adminChannels handles GET /api/admin/channels.

@@ -70,7 +70,7 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.Desk != nil {
 		s.consoleRoutes(e)
 	}
-	if s.Channels != nil {
+	if s.Channels != nil || s.Admin != nil {
 		s.adminRoutes(e)
 	}
 	if s.Trainer != nil {
@@ -84,7 +84,7 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	e.GET("/console/:file", s.pageFile("console"))
 	e.POST("/api/console/login", s.login)
 	e.POST("/api/console/logout", s.logout)
-	a := e.Group("/api/console", s.requireSession(consoleRoles...))
+	a := e.Group("/api/console", s.requireSession(consoleRoles...), s.audit)
 	a.GET("/me", s.me)
 	a.PUT("/presence", s.presence)
 	a.GET("/agents", s.consoleAgents)

@@ -98,6 +98,8 @@ type Server struct {
 	Webhooks Webhooks
 	// Channels is the admin API's channel configuration; nil leaves it out.
 	Channels ChannelAdmin
+	// Admin is the accounts and the audit log of changes made with console sessions.
+	Admin AdminStore
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.
 	Trainer *Trainer
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).

@@ -138,6 +138,9 @@ func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 	if err != nil {
 		return err
 	}
+	if a.DisabledAt != nil {
+		return chat.Errorf(chat.EUNAUTHORIZED, "this account is disabled")
+	}
 	if !hasRole(a.Role, roles) {
 		return chat.Errorf(chat.EFORBIDDEN, "role %s may not use this console", a.Role)
 	}

@@ -52,7 +52,7 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 	now := time.Now()
 	sessions := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
 	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20,
-		Channels: noChannels{}, Trainer: &Trainer{}}
+		Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}}
 	h := s.Handler()
 	expired, _ := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now.Add(-sessionTTL - time.Minute) }).
 		Issue(chat.Account{Username: "amy", Role: "admin"})
@@ -97,7 +97,7 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 			}
 		}
 	}
-	if counts["/api/console/"] < 15 || counts["/api/trainer/"] < 8 || counts["/api/admin/"] < 3 {
+	if counts["/api/console/"] < 15 || counts["/api/trainer/"] < 8 || counts["/api/admin/"] < 6 {
 		t.Fatalf("checked %v routes per prefix; expected the console, trainer and admin APIs", counts)
 	}
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -47,7 +48,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 // PutAccount creates or replaces a console account.
 func (s *Store) PutAccount(ctx context.Context, a chat.Account) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+		ON CONFLICT (username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL`,
 		a.Username, a.Role, a.PasswordHash, micros(a.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("put account: %w", err)
@@ -58,10 +59,79 @@ func (s *Store) PutAccount(ctx context.Context, a chat.Account) error {
 // Account returns an account by username.
 func (s *Store) Account(ctx context.Context, username string) (chat.Account, error) {
 	var a chat.Account
-	err := s.db.QueryRowContext(ctx, `SELECT username, role, password_hash, created_at FROM accounts WHERE username = ?`, username).
-		Scan(&a.Username, &a.Role, &a.PasswordHash, (*microTime)(&a.CreatedAt))
+	var disabled sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT username, role, password_hash, created_at, disabled_at FROM accounts WHERE username = ?`, username).
+		Scan(&a.Username, &a.Role, &a.PasswordHash, (*microTime)(&a.CreatedAt), &disabled)
+	if disabled.Valid {
+		t := fromMicros(disabled.Int64)
+		a.DisabledAt = &t
+	}
 	if err != nil {
 		return a, fmt.Errorf("account: %w", notFound(err, "account"))
 	}
 	return a, nil
+}
+
+// Accounts lists the console accounts.
+func (s *Store) Accounts(ctx context.Context) ([]chat.Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT username, role, created_at, disabled_at FROM accounts ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.Account{}
+	for rows.Next() {
+		var a chat.Account
+		var disabled sql.NullInt64
+		if err := rows.Scan(&a.Username, &a.Role, (*microTime)(&a.CreatedAt), &disabled); err != nil {
+			return nil, fmt.Errorf("accounts: %w", err)
+		}
+		if disabled.Valid {
+			t := fromMicros(disabled.Int64)
+			a.DisabledAt = &t
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// DisableAccount stops an account from signing in.
+func (s *Store) DisableAccount(ctx context.Context, username string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET disabled_at = ? WHERE username = ? AND disabled_at IS NULL`, micros(at), username)
+	if err != nil {
+		return fmt.Errorf("disable account: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return chat.Errorf(chat.ENOTFOUND, "no enabled account %s", username)
+	}
+	return nil
+}
+
+// AddAudit records a change.
+func (s *Store) AddAudit(ctx context.Context, e chat.AuditEntry) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (at, actor, role, action, target, status) VALUES (?, ?, ?, ?, ?, ?)`,
+		micros(e.At), e.Actor, e.Role, e.Action, e.Target, e.Status)
+	if err != nil {
+		return fmt.Errorf("add audit: %w", err)
+	}
+	return nil
+}
+
+// Audit lists recorded changes, newest first ("" actor: everyone's).
+func (s *Store) Audit(ctx context.Context, actor string, limit int) ([]chat.AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, role, action, target, status FROM audit_log
+		WHERE ? = '' OR actor = ? ORDER BY id DESC LIMIT ?`, actor, actor, limitOr(limit, 200))
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.AuditEntry{}
+	for rows.Next() {
+		var e chat.AuditEntry
+		if err := rows.Scan(&e.ID, (*microTime)(&e.At), &e.Actor, &e.Role, &e.Action, &e.Target, &e.Status); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

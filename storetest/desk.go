@@ -314,3 +314,35 @@ func testDeliveredSince(t *testing.T, s Store) {
 		t.Fatalf("delivered since = %d (later %d), want 2 sent through the API (the passive one not counted) and 0", n, later)
 	}
 }
+
+// testAudit: accounts can be listed and disabled (a re-put enables them again), and the audit log
+// keeps entries newest first, filterable by actor.
+func testAudit(t *testing.T, s Store) {
+	ctx := context.Background()
+	must(t, s.PutAccount(ctx, chat.Account{Username: "amy", Role: "agent", PasswordHash: "x", CreatedAt: t0}))
+	must(t, s.PutAccount(ctx, chat.Account{Username: "bob", Role: "admin", PasswordHash: "x", CreatedAt: t0}))
+	must(t, s.DisableAccount(ctx, "amy", t0.Add(time.Hour)))
+	mustCode(t, s.DisableAccount(ctx, "amy", t0.Add(time.Hour)), chat.ENOTFOUND)
+	all, err := s.Accounts(ctx)
+	must(t, err)
+	a, err := s.Account(ctx, "amy")
+	must(t, err)
+	if len(all) != 2 || all[0].DisabledAt == nil || !all[0].DisabledAt.Equal(t0.Add(time.Hour)) || all[1].DisabledAt != nil || a.DisabledAt == nil {
+		t.Fatalf("accounts = %+v, amy = %+v", all, a)
+	}
+	must(t, s.PutAccount(ctx, chat.Account{Username: "amy", Role: "agent", PasswordHash: "y", CreatedAt: t0}))
+	if a, _ := s.Account(ctx, "amy"); a.DisabledAt != nil {
+		t.Fatal("a re-put account stays disabled")
+	}
+	for i, actor := range []string{"amy", "bob", "amy"} {
+		must(t, s.AddAudit(ctx, chat.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Actor: actor, Role: "agent", Action: "POST /x", Target: fmt.Sprint(i), Status: 200}))
+	}
+	es, err := s.Audit(ctx, "amy", 10)
+	must(t, err)
+	if len(es) != 2 || es[0].Target != "2" || !es[0].At.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("audit = %+v", es)
+	}
+	if every, _ := s.Audit(ctx, "", 10); len(every) != 3 {
+		t.Fatalf("audit of everyone = %d entries", len(every))
+	}
+}

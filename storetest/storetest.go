@@ -22,6 +22,10 @@ type Store interface {
 	conversation.DeskStore
 	evals.Store
 	Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error)
+	Accounts(ctx context.Context) ([]chat.Account, error)
+	DisableAccount(ctx context.Context, username string, at time.Time) error
+	AddAudit(ctx context.Context, e chat.AuditEntry) error
+	Audit(ctx context.Context, actor string, limit int) ([]chat.AuditEntry, error)
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -78,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"EvalSets", testEvalSets},
 		{"Judgements", testJudgements},
 		{"DeliveredSince", testDeliveredSince},
+		{"Audit", testAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

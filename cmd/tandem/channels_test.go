@@ -668,3 +668,53 @@ func TestDraftsExport(t *testing.T) {
 		t.Fatalf("export = %s (%v)", out.String(), err)
 	}
 }
+
+// TestAdminUsersAndAudit: an admin lists the accounts and disables one, which can no longer sign
+// in; changes made with sessions are in the audit log with who, what and the outcome.
+func TestAdminUsersAndAudit(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	agent := deskAgent(t, in.base)
+	agent.do(t, "POST", "/api/console/conversations/nope/accept", "", nil) // a failed change is audited too
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	var users struct {
+		Users []struct {
+			Username, Role string
+			DisabledAt     *time.Time `json:"disabled_at"`
+		}
+	}
+	if code := admin.do(t, "GET", "/api/admin/users", "", &users); code != 200 || len(users.Users) != 4 || users.Users[2].Username != "agent2" {
+		t.Fatalf("users = %d %+v", code, users)
+	}
+	if code := admin.do(t, "POST", "/api/admin/users/agent2/disable", "", nil); code != 204 {
+		t.Fatalf("disable = %d", code)
+	}
+	if code := admin.do(t, "POST", "/api/admin/users/admin/disable", "", nil); code != 400 {
+		t.Fatalf("disabling yourself = %d, want 400", code)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &deskClient{base: in.base, c: &http.Client{Jar: jar}}
+	var e apiError
+	if code := c.do(t, "POST", "/api/console/login", `{"username":"agent2","password":"`+demoAgentPassword+`"}`, &e); code != 401 || !strings.Contains(e.Error.Message, "disabled") {
+		t.Fatalf("disabled login = %d %+v", code, e)
+	}
+	var audit struct {
+		Entries []struct {
+			Actor, Action, Target string
+			Status                int
+		}
+	}
+	admin.do(t, "GET", "/api/admin/audit", "", &audit)
+	got := map[string]bool{}
+	for _, en := range audit.Entries {
+		got[fmt.Sprintf("%s %s %s %d", en.Actor, en.Action, en.Target, en.Status)] = true
+	}
+	for _, want := range []string{"agent POST /api/console/conversations/:id/accept nope 404", "admin POST /api/admin/users/:username/disable agent2 204",
+		"agent PUT /api/console/presence  200"} {
+		if !got[want] {
+			t.Errorf("audit log lacks %q: %v", want, got)
+		}
+	}
+	if code := agent.do(t, "GET", "/api/admin/audit", "", nil); code != 403 {
+		t.Fatalf("an agent reading the audit log = %d", code)
+	}
+}
