@@ -48,6 +48,7 @@ type store interface {
 	intentStore
 	settingsStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
 	analyticsStore

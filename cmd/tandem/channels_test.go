@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"regexp"
 	"strconv"
 
 	"crypto/hmac"
@@ -716,5 +717,48 @@ func TestAdminUsersAndAudit(t *testing.T) {
 	}
 	if code := agent.do(t, "GET", "/api/admin/audit", "", nil); code != 403 {
 		t.Fatalf("an agent reading the audit log = %d", code)
+	}
+}
+
+// TestUsersAndKeysCLI: accounts and API keys managed from the command line work on a running
+// server.
+func TestUsersAndKeysCLI(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	in := start(t, env, "demo")
+	code, out := runCLI(t, env, "users", "add", "tina", "--role", "trainer")
+	m := regexp.MustCompile(`the password (\S+) \(shown once\)`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("users add = %d: %s", code, out)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &deskClient{base: in.base, c: &http.Client{Jar: jar}}
+	if code := c.do(t, "POST", "/api/trainer/login", `{"username":"tina","password":"`+m[1]+`"}`, nil); code != 200 {
+		t.Fatalf("the new trainer's login = %d", code)
+	}
+	if code, out := runCLI(t, env, "users", "add", "x", "--role", "boss"); code == 0 || !strings.Contains(out, "--role") {
+		t.Fatalf("bad role = %d: %s", code, out)
+	}
+	if code, out := runCLI(t, env, "users", "list"); code != 0 || !strings.Contains(out, "tina") || !strings.Contains(out, "trainer") {
+		t.Fatalf("users list = %d: %s", code, out)
+	}
+	if code, out := runCLI(t, env, "users", "disable", "tina"); code != 0 {
+		t.Fatalf("users disable = %d: %s", code, out)
+	}
+	if code := c.do(t, "POST", "/api/trainer/login", `{"username":"tina","password":"`+m[1]+`"}`, nil); code != 401 {
+		t.Fatalf("a disabled trainer's login = %d, want 401", code)
+	}
+	code, out = runCLI(t, env, "keys", "create", "ci")
+	k := regexp.MustCompile(`key (\S+) \(ci\): (tk_\S+)`).FindStringSubmatch(out)
+	if code != 0 || k == nil {
+		t.Fatalf("keys create = %d: %s", code, out)
+	}
+	if code := in.callKey(t, k[2], "GET", "/api/v1/kb/status", "", nil); code != 200 {
+		t.Fatalf("the new key = %d", code)
+	}
+	if code, _ := runCLI(t, env, "keys", "revoke", k[1]); code != 0 {
+		t.Fatal("revoke failed")
+	}
+	if code, out := runCLI(t, env, "keys", "revoke", k[1]); code == 0 || !strings.Contains(out, "not found") {
+		t.Fatalf("revoking twice = %d: %s", code, out)
 	}
 }

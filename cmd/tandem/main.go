@@ -32,6 +32,8 @@ Commands:
   kb        import, list, delete and search knowledge (tandem kb --help)
   intents   import, list, export and delete intents (tandem intents --help)
   drafts    export the co-authoring record: bot drafts and what agents sent (tandem drafts --help)
+  users     add, list and disable console accounts (tandem users --help)
+  keys      create and revoke app-API keys (tandem keys --help)
   eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
   version   print the version
 
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"kb":      cmdKB,
 		"intents": cmdIntents,
 		"drafts":  cmdDrafts,
+		"users":   cmdUsers,
+		"keys":    cmdKeys,
 	}
 	switch args[0] {
 	case "help", "-h", "--help":

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"tandem/chat"
+	"tandem/conversation"
+	"tandem/httpapi"
+)
+
+const usersUsage = `Usage: tandem users <command>
+
+Commands:
+  add NAME --role agent|trainer|admin   create or update a console account; the password is read
+                                        from standard input (one line), or generated and printed
+  list                                  list the accounts, their roles and whether they are disabled
+  disable NAME                          stop an account from signing in
+`
+
+// cmdUsers dispatches `tandem users <command>`.
+func cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, usersUsage)
+		if len(args) == 0 {
+			return errors.New("which users command? see above")
+		}
+		return errHelp
+	}
+	var role string
+	_, _, st, rest, err := setup(ctx, "users "+args[0], flagsFirst(args[1:]), getenv, stderr, func(fs *flag.FlagSet) {
+		if args[0] == "add" {
+			fs.StringVar(&role, "role", "agent", "agent, trainer or admin")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch args[0] {
+	case "add":
+		if len(rest) != 1 {
+			return errors.New("give one user name: tandem users add NAME --role agent")
+		}
+		return addUser(ctx, st, rest[0], role, os.Stdin, stdout)
+	case "list":
+		return listUsers(ctx, st, stdout)
+	case "disable":
+		if len(rest) != 1 {
+			return errors.New("give one user name: tandem users disable NAME")
+		}
+		if err := st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s can no longer sign in (sessions already open end within 12 hours)\n", rest[0])
+		return nil
+	}
+	return fmt.Errorf("unknown users command %q\n\n%s", args[0], usersUsage)
+}
+
+// flagsFirst moves flags (and the value after a flag without "=") before the other arguments, so
+// `users add NAME --role trainer` parses as well as `users add --role trainer NAME`.
+func flagsFirst(args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && valueFlag(a) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, rest...)
+}
+
+// valueFlag reports whether a flag takes a value (booleans do not).
+func valueFlag(a string) bool {
+	switch strings.TrimLeft(a, "-") {
+	case "json", "help", "h":
+		return false
+	}
+	return true
+}
+
+// minPassword is the shortest password accepted.
+const minPassword = 10
+
+func addUser(ctx context.Context, st store, name, role string, in io.Reader, stdout io.Writer) error {
+	if role != "agent" && role != "trainer" && role != "admin" {
+		return errors.New("--role is agent, trainer or admin")
+	}
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " /\\\t\n") {
+		return errors.New("a user name is 1–64 characters without spaces or slashes")
+	}
+	password, generated := readPassword(in)
+	if generated {
+		password = randomSecret(12)
+	} else if len(password) < minPassword {
+		return fmt.Errorf("the password must have at least %d characters", minPassword)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	if err := st.PutAccount(ctx, chat.Account{Username: name, Role: role, PasswordHash: string(hash), CreatedAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s (%s) can sign in", name, role)
+	if generated {
+		fmt.Fprintf(stdout, " with the password %s (shown once)", password)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// readPassword reads one line from in when it is not a terminal; otherwise a password is generated.
+func readPassword(in io.Reader) (string, bool) {
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		return "", true
+	}
+	line, err := bufio.NewReader(io.LimitReader(in, 1024)).ReadString('\n')
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" && (err == nil || errors.Is(err, io.EOF)) {
+		return "", true
+	}
+	return line, false
+}
+
+func randomSecret(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func listUsers(ctx context.Context, st store, stdout io.Writer) error {
+	users, err := st.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USER\tROLE\tCREATED\tDISABLED")
+	for _, u := range users {
+		disabled := "-"
+		if u.DisabledAt != nil {
+			disabled = u.DisabledAt.Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, u.CreatedAt.Format(time.DateTime), disabled)
+	}
+	return tw.Flush()
+}
+
+const keysUsage = `Usage: tandem keys <command>
+
+Commands:
+  create NAME   create an app-API key; the key is printed once (only its hash is stored)
+  revoke ID     revoke a key (running servers stop accepting it within 30 s)
+`
+
+// cmdKeys dispatches `tandem keys <command>`.
+func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, keysUsage)
+		if len(args) == 0 {
+			return errors.New("which keys command? see above")
+		}
+		return errHelp
+	}
+	_, _, st, rest, err := setup(ctx, "keys "+args[0], args[1:], getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if len(rest) != 1 {
+		return fmt.Errorf("give one argument\n\n%s", keysUsage)
+	}
+	switch args[0] {
+	case "create":
+		secret := "tk_" + randomSecret(24)
+		id := conversation.NewID()[:12]
+		if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: rest[0], Hash: httpapi.HashKey(secret), CreatedAt: time.Now().UTC()}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "key %s (%s): %s\nkeep it now: only its hash is stored\n", id, rest[0], secret)
+		return nil
+	case "revoke":
+		if err := st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "key %s revoked; servers stop accepting it within 30 s\n", rest[0])
+		return nil
+	}
+	return fmt.Errorf("unknown keys command %q\n\n%s", args[0], keysUsage)
+}
