@@ -83,6 +83,10 @@ type Config struct {
 
 	// VisitorSecret signs widget visitor tokens; when empty a random one is kept in the data dir.
 	VisitorSecret string // TANDEM_VISITOR_SECRET
+	// WidgetIdentitySecret is the site's HS256 key for customer identity tokens; with
+	// WidgetIdentityRequired every widget request needs a verified identity.
+	WidgetIdentitySecret   string // TANDEM_WIDGET_IDENTITY_SECRET
+	WidgetIdentityRequired bool   // TANDEM_WIDGET_IDENTITY_REQUIRED
 	// MaxBodyBytes limits JSON request bodies.
 	MaxBodyBytes int64 // TANDEM_MAX_BODY_BYTES
 	// WidgetRate is the sustained widget messages per second allowed per visitor.
@@ -151,6 +155,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
 	c.EmbedAPIKey = env("TANDEM_EMBED_API_KEY", c.LLMAPIKey)
 	c.VisitorSecret = getenv("TANDEM_VISITOR_SECRET")
+	c.WidgetIdentitySecret, c.WidgetIdentityRequired = getenv("TANDEM_WIDGET_IDENTITY_SECRET"), getenv("TANDEM_WIDGET_IDENTITY_REQUIRED") == "true"
 	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "json"), "json or text (TANDEM_LOG_FORMAT)")
@@ -289,6 +294,12 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("TANDEM_LOG_FORMAT %q: want json or text", c.LogFormat))
+	}
+	if c.WidgetIdentitySecret != "" && len(c.WidgetIdentitySecret) < 32 {
+		errs = append(errs, errors.New("TANDEM_WIDGET_IDENTITY_SECRET: at least 32 characters"))
+	}
+	if c.WidgetIdentityRequired && c.WidgetIdentitySecret == "" {
+		errs = append(errs, errors.New("TANDEM_WIDGET_IDENTITY_REQUIRED: needs TANDEM_WIDGET_IDENTITY_SECRET"))
 	}
 	if c.VisitorSecret != "" && len(c.VisitorSecret) < 32 {
 		errs = append(errs, errors.New("TANDEM_VISITOR_SECRET: must be at least 32 characters"))

@@ -66,22 +66,58 @@ func bearer(c echo.Context) string {
 // visitorTokenTTL is how long an anonymous visitor keeps their history.
 const visitorTokenTTL = 365 * 24 * time.Hour
 
-// Visitors issues and verifies the signed tokens of anonymous widget visitors.
+// Visitors issues and verifies the signed tokens of widget visitors, and verifies the identity
+// tokens sites sign for their signed-in customers.
 type Visitors struct {
 	Secret []byte
 	Now    func() time.Time
+	// IdentitySecret is the site's HS256 key for customer identity tokens (nil: none accepted);
+	// with Required, every widget request needs a verified identity.
+	IdentitySecret []byte
+	Required       bool
 }
 
-// visitorClaims identify a visitor and their conversation.
+// visitorClaims identify a visitor and their conversation; Verified marks a visitor whose site
+// vouched for them with an identity token.
 type visitorClaims struct {
 	Conversation string `json:"cid"`
+	Verified     bool   `json:"ver,omitempty"`
 	jwt.RegisteredClaims
 }
 
+// Identity is a customer a site vouched for.
+type Identity struct {
+	ID, Name, Tier string
+}
+
+// identityClaims are a site's identity token: sub is the customer's id, exp is required.
+type identityClaims struct {
+	Name string `json:"name"`
+	Tier string `json:"tier"`
+	jwt.RegisteredClaims
+}
+
+// Identify verifies a site's identity token (HS256 with the site's secret, unexpired).
+func (v *Visitors) Identify(token string) (Identity, error) {
+	if len(v.IdentitySecret) == 0 {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity tokens are not enabled (TANDEM_WIDGET_IDENTITY_SECRET)")
+	}
+	var claims identityClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return v.IdentitySecret, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithTimeFunc(v.Now))
+	if err != nil || claims.Subject == "" || len(claims.Subject) > maxCustomerIDLen {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "invalid or expired identity token")
+	}
+	if claims.Tier != "" && claims.Tier != "standard" && claims.Tier != "vip" {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token tier must be standard or vip")
+	}
+	return Identity{ID: claims.Subject, Name: claims.Name, Tier: claims.Tier}, nil
+}
+
 // Issue signs a token for the visitor and conversation.
-func (v *Visitors) Issue(visitorID, conversationID string) (string, error) {
+func (v *Visitors) Issue(visitorID, conversationID string, verified bool) (string, error) {
 	now := v.Now()
-	claims := visitorClaims{Conversation: conversationID, RegisteredClaims: jwt.RegisteredClaims{
+	claims := visitorClaims{Conversation: conversationID, Verified: verified, RegisteredClaims: jwt.RegisteredClaims{
 		Subject: visitorID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(visitorTokenTTL)),
 		Issuer: "tandem-widget"}}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(v.Secret)
@@ -94,6 +130,9 @@ func (v *Visitors) Verify(token string) (visitorID, conversationID string, err e
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("tandem-widget"), jwt.WithTimeFunc(v.Now))
 	if err != nil || claims.Subject == "" || claims.Conversation == "" {
 		return "", "", chat.Errorf(chat.EUNAUTHORIZED, "invalid visitor token")
+	}
+	if v.Required && !claims.Verified {
+		return "", "", chat.Errorf(chat.EUNAUTHORIZED, "this site requires a verified identity")
 	}
 	return claims.Subject, claims.Conversation, nil
 }

@@ -10,8 +10,9 @@ import (
 )
 
 type widgetSessionRequest struct {
-	VisitorToken string `json:"visitor_token"`
-	Lang         string `json:"lang"`
+	VisitorToken  string `json:"visitor_token"`
+	IdentityToken string `json:"identity_token"` // a site-signed HS256 JWT naming the customer
+	Lang          string `json:"lang"`
 }
 
 type widgetSessionResponse struct {
@@ -33,19 +34,27 @@ func (s *Server) widgetSession(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	token, convID := req.VisitorToken, ""
-	if token != "" {
+	switch {
+	case req.IdentityToken != "":
+		var err error
+		if token, convID, err = s.identified(c, req); err != nil {
+			return err
+		}
+	case s.Visitors.Required && token == "":
+		return chat.Errorf(chat.EUNAUTHORIZED, "this site requires a verified identity: send identity_token")
+	case token != "":
 		var err error
 		if _, convID, err = s.Visitors.Verify(token); err != nil {
 			return err
 		}
-	} else {
+	default:
 		visitor := conversation.NewID()
 		conv, err := s.Conversations.Start(ctx, chat.Customer{Channel: "web", ExternalID: visitor}, req.Lang)
 		if err != nil {
 			return err
 		}
 		convID = conv.ID
-		if token, err = s.Visitors.Issue(visitor, conv.ID); err != nil {
+		if token, err = s.Visitors.Issue(visitor, conv.ID, false); err != nil {
 			return err
 		}
 	}
@@ -57,6 +66,34 @@ func (s *Server) widgetSession(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, widgetSessionResponse{token, conv.ID, conv.Owner, msgs})
+}
+
+// identified resumes (or starts) the latest conversation of a customer the site vouched for, on
+// any device, and issues a verified visitor token for it.
+func (s *Server) identified(c echo.Context, req widgetSessionRequest) (token, convID string, err error) {
+	id, err := s.Visitors.Identify(req.IdentityToken)
+	if err != nil {
+		return "", "", err
+	}
+	ctx := c.Request().Context()
+	attrs := map[string]string{}
+	if id.Tier != "" {
+		attrs["tier"] = id.Tier
+	}
+	cu, err := s.Store.UpsertCustomer(ctx, chat.Customer{ID: conversation.NewID(), Channel: "web", ExternalID: "id:" + id.ID, Name: id.Name,
+		Attrs: attrs, CreatedAt: s.Visitors.Now().UTC()})
+	if err != nil {
+		return "", "", err
+	}
+	conv, err := s.Store.LatestConversation(ctx, cu.ID)
+	if chat.ErrorCode(err) == chat.ENOTFOUND {
+		conv, err = s.Conversations.Start(ctx, cu, req.Lang)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	token, err = s.Visitors.Issue("id:"+id.ID, conv.ID, true)
+	return token, conv.ID, err
 }
 
 // visitor authenticates a widget request by its Bearer visitor token.

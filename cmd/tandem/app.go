@@ -209,7 +209,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(st, tune.TargetPrecision), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
-		Visitors: &httpapi.Visitors{Secret: secret, Now: now}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
+		Visitors: &httpapi.Visitors{Secret: secret, Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

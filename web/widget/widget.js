@@ -334,10 +334,20 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // identity is the site's signed token for its signed-in customer, if it gives one: the
+  // script tag's data-identity, or window.TandemIdentity. It lets the customer's history follow
+  // them across devices.
+  function identity() {
+    var t = (script && script.dataset.identity) || window.TandemIdentity || "";
+    return typeof t === "string" ? t : "";
+  }
+
   // session starts (or resumes) the conversation; a stored token the server refuses is dropped.
   function session() {
     var saved = null;
     try { saved = localStorage.getItem(TOKEN_KEY); } catch (e) {}
+    var id = identity();
+    if (id) return api("/api/widget/session", { identity_token: id, lang: lang });
     return api("/api/widget/session", { visitor_token: saved || "", lang: lang }).catch(function (err) {
       if (err.status === 401 && saved) {
         try { localStorage.removeItem(TOKEN_KEY); } catch (e) {}
