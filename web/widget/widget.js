@@ -29,11 +29,10 @@
       comment: "补充评价（选填）", rateSend: "提交", skip: "跳过", thanks: "感谢您的评价！" }
   }[lang];
   if (script && script.dataset.title) T.title = script.dataset.title;
-  var identity = (script && script.dataset.identity) || ""; // a signed-in customer's JWT: kept for later, not sent yet
 
   var TOKEN_KEY = "tandem.visitor", RATED_KEY = "tandem.rated.";
   var state = { token: null, conversationId: null, owner: "bot", lastId: 0, ids: {}, ws: null, retry: 1000, open: false,
-    identity: identity, agentName: "", typedAt: 0, typingTimer: null, score: 0, rated: {} };
+    agentName: "", typedAt: 0, typingTimer: null, score: 0, rated: {} };
   var queue = Promise.resolve(); // sends go out one at a time, in order
   var ready = null; // the session promise: send() waits for it
 
@@ -347,9 +346,10 @@
     var saved = null;
     try { saved = localStorage.getItem(TOKEN_KEY); } catch (e) {}
     var id = identity();
-    if (id) return api("/api/widget/session", { identity_token: id, lang: lang });
-    return api("/api/widget/session", { visitor_token: saved || "", lang: lang }).catch(function (err) {
-      if (err.status === 401 && saved) {
+    var first = id ? api("/api/widget/session", { identity_token: id, lang: lang })
+      : api("/api/widget/session", { visitor_token: saved || "", lang: lang });
+    return first.catch(function (err) {
+      if (err.status === 401 && saved && !id) {
         try { localStorage.removeItem(TOKEN_KEY); } catch (e) {}
         return api("/api/widget/session", { visitor_token: "", lang: lang });
       }
