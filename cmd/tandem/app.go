@@ -30,6 +30,7 @@ import (
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
+	"tandem/pii"
 	"tandem/postgres"
 	"tandem/realtime"
 	"tandem/retrieval"
@@ -89,10 +90,11 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	// Personal data (e-mails, phone, card and resident ID numbers) is masked in every log line.
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(pii.Handler{Handler: slog.NewTextHandler(w, opts)})
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(pii.Handler{Handler: slog.NewJSONHandler(w, opts)})
 }
 
 // openStore opens Postgres when DATABASE_URL is set, else SQLite in the data directory, and

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tandem/chat"
+	"tandem/pii"
 )
 
 const draftsUsage = `Usage: tandem drafts export [--since 168h] [--sent-only]
@@ -69,10 +70,10 @@ func cmdDrafts(ctx context.Context, args []string, getenv func(string) string, s
 			if sentOnly && d.SentAt == nil {
 				continue
 			}
-			line := coauthored{ConversationID: d.ConversationID, Draft: d.Text, Decision: d.Decision, Confidence: d.Confidence,
-				Sources: d.Sources, Final: d.Final, EditDistance: d.EditDistance, Agent: d.Agent, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
+			line := coauthored{ConversationID: d.ConversationID, Draft: pii.Mask(d.Text), Decision: d.Decision, Confidence: d.Confidence,
+				Sources: d.Sources, Final: pii.Mask(d.Final), EditDistance: d.EditDistance, Agent: d.Agent, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 			if m, err := st.Message(ctx, d.MessageID); err == nil {
-				line.Customer = m.Text
+				line.Customer = pii.Mask(m.Text)
 			}
 			if err := enc.Encode(line); err != nil {
 				return err

@@ -21,6 +21,7 @@ import (
 	"tandem/evals"
 	"tandem/intent"
 	"tandem/llm"
+	"tandem/pii"
 	"tandem/retrieval"
 )
 
@@ -109,6 +110,13 @@ func evalExport(ctx context.Context, args []string, getenv func(string) string, 
 	cases, err := loadCases(ctx, st, set)
 	if err != nil {
 		return err
+	}
+	for i := range cases { // personal data stays out of exported sets
+		c := &cases[i]
+		c.Text, c.ExpectedAnswer = pii.Mask(c.Text), pii.Mask(c.ExpectedAnswer)
+		for j := range c.Context {
+			c.Context[j].Text = pii.Mask(c.Context[j].Text)
+		}
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)

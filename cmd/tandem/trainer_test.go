@@ -265,3 +265,20 @@ func TestEvalJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestExportsMaskPersonalData: exported eval sets do not carry customers' e-mails, phone, card or
+// ID numbers.
+func TestExportsMaskPersonalData(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"TANDEM_DATA_DIR": dir, "TANDEM_LOG_LEVEL": "warn"}
+	f := filepath.Join(dir, "pii.jsonl")
+	os.WriteFile(f, []byte(`{"id":"p1","text":"I am ann@example.com, card 4242 4242 4242 4242, phone 13800138000","expected_answer":"We wrote to ann@example.com"}`+"\n"), 0o644)
+	if code, out := runCLI(t, env, "eval", "import", "--set", "pii", f); code != 0 {
+		t.Fatal(out)
+	}
+	code, out := runCLI(t, env, "eval", "export", "--set", "pii")
+	if code != 0 || strings.Contains(out, "ann@example.com") || strings.Contains(out, "4242 4242") || strings.Contains(out, "13800138000") ||
+		!strings.Contains(out, "[card ••••4242]") {
+		t.Fatalf("export = %d: %s", code, out)
+	}
+}
