@@ -3,6 +3,7 @@ package retrieval
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -121,11 +122,15 @@ func (w *htmlText) text(s string) {
 }
 
 // hidden reports an element the page does not show or marks as navigation.
+// hiddenStyle matches inline styles that hide text from readers (and so from the knowledge base).
+var hiddenStyle = regexp.MustCompile(`(?i)display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|em|rem|%)?\s*(?:;|$)|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$)`)
+
 func hidden(n *html.Node) bool {
 	for _, a := range n.Attr {
 		switch {
 		case a.Key == "hidden", a.Key == "aria-hidden" && a.Val == "true",
-			a.Key == "role" && (a.Val == "navigation" || a.Val == "banner" || a.Val == "contentinfo"):
+			a.Key == "role" && (a.Val == "navigation" || a.Val == "banner" || a.Val == "contentinfo"),
+			a.Key == "style" && hiddenStyle.MatchString(a.Val):
 			return true
 		}
 	}
