@@ -6,6 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -357,8 +359,19 @@ func Extract(body, question string) string {
 	return b.String()
 }
 
+// injection matches sentences an article should never say to a customer: instructions to a model,
+// fake role markers, and script links. The extractive answer leaves them out.
+var injectionRE = regexp.MustCompile(`(?i)ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules)|new instructions|` +
+	`^\s*\[?(system|assistant|developer)\]?\s*[:：]|<\|im_(start|end)\|>|\]\(\s*(javascript|data|vbscript):|忽略(之前|以上|前面)|新的指令|^\s*\[?系统\]?\s*[:：]`)
+
+func injected(sentence string) bool { return injectionRE.MatchString(sentence) }
+
 // sentences splits Markdown body text into plain sentences, dropping headings and list markers.
 func sentences(body string) []string {
+	return slices.DeleteFunc(splitSentences(body), injected)
+}
+
+func splitSentences(body string) []string {
 	var out []string
 	for _, line := range strings.Split(body, "\n") {
 		line = strings.TrimSpace(line)
