@@ -78,12 +78,12 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
   Agent console                   %s/console/   (agent / %s, agent2 / %s; admin / %s also configures channels)
-  Trainer console                 %s/trainer/#key=%s
+  Trainer console                 %s/trainer/#key=%s   (or sign in: trainer / %s)
   Health, metrics                 %s/readyz  %s/metrics
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
 Press Ctrl+C to stop.
-`, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, base, base, key, base)
+`, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, demoTrainerPassword, base, base, key, base)
 	})
 }
 
