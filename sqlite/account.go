@@ -74,25 +74,16 @@ func (s *Store) Account(ctx context.Context, username string) (chat.Account, err
 
 // Accounts lists the console accounts.
 func (s *Store) Accounts(ctx context.Context) ([]chat.Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT username, role, created_at, disabled_at FROM accounts ORDER BY username`)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Account{}
-	for rows.Next() {
+	return collect(ctx, s.db, "accounts", func(sc rowScanner) (chat.Account, error) {
 		var a chat.Account
 		var disabled sql.NullInt64
-		if err := rows.Scan(&a.Username, &a.Role, (*microTime)(&a.CreatedAt), &disabled); err != nil {
-			return nil, fmt.Errorf("accounts: %w", err)
-		}
+		err := sc.Scan(&a.Username, &a.Role, (*microTime)(&a.CreatedAt), &disabled)
 		if disabled.Valid {
 			t := fromMicros(disabled.Int64)
 			a.DisabledAt = &t
 		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT username, role, created_at, disabled_at FROM accounts ORDER BY username`)
 }
 
 // DisableAccount stops an account from signing in.
@@ -119,19 +110,10 @@ func (s *Store) AddAudit(ctx context.Context, e chat.AuditEntry) error {
 
 // Audit lists recorded changes, newest first ("" actor: everyone's).
 func (s *Store) Audit(ctx context.Context, actor string, limit int) ([]chat.AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, role, action, target, status FROM audit_log
-		WHERE ? = '' OR actor = ? ORDER BY id DESC LIMIT ?`, actor, actor, limitOr(limit, 200))
-	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.AuditEntry{}
-	for rows.Next() {
+	return collect(ctx, s.db, "audit", func(sc rowScanner) (chat.AuditEntry, error) {
 		var e chat.AuditEntry
-		if err := rows.Scan(&e.ID, (*microTime)(&e.At), &e.Actor, &e.Role, &e.Action, &e.Target, &e.Status); err != nil {
-			return nil, fmt.Errorf("audit: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&e.ID, (*microTime)(&e.At), &e.Actor, &e.Role, &e.Action, &e.Target, &e.Status)
+		return e, err
+	}, `SELECT id, at, actor, role, action, target, status FROM audit_log WHERE ? = '' OR actor = ? ORDER BY id DESC LIMIT ?`,
+		actor, actor, limitOr(limit, 200))
 }

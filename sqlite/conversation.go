@@ -50,7 +50,7 @@ const conversationColumns = `id, customer_id, channel, owner, lang, team, priori
 	first_response_due, sla_breached_at, created_at, updated_at,
 	(SELECT COALESCE(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
-func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, error) {
+func scanConversation(row rowScanner) (chat.Conversation, error) {
 	var c chat.Conversation
 	var queued, due, breached, last int64
 	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.Assignee, &c.Reason,
@@ -97,7 +97,7 @@ func (s *Store) LatestConversation(ctx context.Context, customerID string) (chat
 
 const messageColumns = `id, conversation_id, author, text, sources, confidence, decision, reason, channel, COALESCE(external_id, ''), agent, intent, created_at`
 
-func scanMessage(sc interface{ Scan(...any) error }) (chat.Message, error) {
+func scanMessage(sc rowScanner) (chat.Message, error) {
 	var m chat.Message
 	var conf sql.NullFloat64
 	err := sc.Scan(&m.ID, &m.ConversationID, &m.Author, &m.Text, jsonCol{&m.Sources}, &conf,
@@ -201,20 +201,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string, afterID int
 }
 
 func (s *Store) listMessages(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("messages: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("messages: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "messages", scanMessage, query, args...)
 }
 
 // SetOwner moves a conversation's owner with compare-and-set semantics and records the move.

@@ -41,20 +41,7 @@ func (s *Store) Overdue(ctx context.Context, now time.Time) ([]chat.Conversation
 }
 
 func (s *Store) conversations(ctx context.Context, where string, args ...any) ([]chat.Conversation, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("conversations: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Conversation{}
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("conversations: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "conversations", scanConversation, `SELECT `+conversationColumns+` FROM conversations `+where, args...)
 }
 
 // MarkBreached marks a waiting conversation's SLA breached once.
@@ -95,7 +82,7 @@ func (s *Store) SetPresence(ctx context.Context, username, status string, at tim
 const agentQuery = `SELECT username, name, status, capacity, teams, seen_at,
 	(SELECT count(*) FROM conversations c WHERE c.owner = 'human' AND c.assignee = agents.username) FROM agents`
 
-func scanAgent(sc interface{ Scan(...any) error }) (chat.Agent, error) {
+func scanAgent(sc rowScanner) (chat.Agent, error) {
 	var a chat.Agent
 	err := sc.Scan(&a.Username, &a.Name, &a.Status, &a.Capacity, jsonCol{&a.Teams}, (*microTime)(&a.SeenAt), &a.Load)
 	return a, err
@@ -112,20 +99,7 @@ func (s *Store) Agent(ctx context.Context, username string) (chat.Agent, error) 
 
 // Agents lists every agent with their load.
 func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
-	rows, err := s.db.QueryContext(ctx, agentQuery+` ORDER BY username`)
-	if err != nil {
-		return nil, fmt.Errorf("agents: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Agent{}
-	for rows.Next() {
-		a, err := scanAgent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("agents: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "agents", scanAgent, agentQuery+` ORDER BY username`)
 }
 
 // AddDraft stores a bot draft.
@@ -145,7 +119,7 @@ func (s *Store) AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error) 
 
 const draftColumns = `id, conversation_id, message_id, text, sources, confidence, decision, agent, final, sent_id, edit_distance, created_at, sent_at`
 
-func scanDraft(sc interface{ Scan(...any) error }) (chat.Draft, error) {
+func scanDraft(sc rowScanner) (chat.Draft, error) {
 	var d chat.Draft
 	var dist, sent sql.NullInt64
 	err := sc.Scan(&d.ID, &d.ConversationID, &d.MessageID, &d.Text, jsonCol{&d.Sources}, &d.Confidence, &d.Decision,
@@ -194,21 +168,8 @@ func (s *Store) CompleteDraft(ctx context.Context, d chat.Draft) error {
 
 // Drafts lists drafts created in [from, to).
 func (s *Store) Drafts(ctx context.Context, from, to time.Time, limit int) ([]chat.Draft, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE created_at >= ? AND created_at < ? ORDER BY id LIMIT ?`,
+	return collect(ctx, s.db, "drafts", scanDraft, `SELECT `+draftColumns+` FROM drafts WHERE created_at >= ? AND created_at < ? ORDER BY id LIMIT ?`,
 		micros(from), micros(to), limit)
-	if err != nil {
-		return nil, fmt.Errorf("drafts: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Draft{}
-	for rows.Next() {
-		d, err := scanDraft(rows)
-		if err != nil {
-			return nil, fmt.Errorf("drafts: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // AddNote stores an internal note.
@@ -227,20 +188,11 @@ func (s *Store) AddNote(ctx context.Context, n chat.Note) (chat.Note, error) {
 
 // Notes lists a conversation's notes.
 func (s *Store) Notes(ctx context.Context, conversationID string) ([]chat.Note, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, conversation_id, author, text, created_at FROM notes WHERE conversation_id = ? ORDER BY id`, conversationID)
-	if err != nil {
-		return nil, fmt.Errorf("notes: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Note{}
-	for rows.Next() {
+	return collect(ctx, s.db, "notes", func(sc rowScanner) (chat.Note, error) {
 		var n chat.Note
-		if err := rows.Scan(&n.ID, &n.ConversationID, &n.Author, &n.Text, (*microTime)(&n.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("notes: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&n.ID, &n.ConversationID, &n.Author, &n.Text, (*microTime)(&n.CreatedAt))
+		return n, err
+	}, `SELECT id, conversation_id, author, text, created_at FROM notes WHERE conversation_id = ? ORDER BY id`, conversationID)
 }
 
 // AddRating stores a post-chat rating.
@@ -258,20 +210,11 @@ func (s *Store) AddRating(ctx context.Context, r chat.Rating) error {
 
 // Ratings lists a conversation's ratings.
 func (s *Store) Ratings(ctx context.Context, conversationID string) ([]chat.Rating, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT conversation_id, score, comment, created_at FROM ratings WHERE conversation_id = ? ORDER BY id`, conversationID)
-	if err != nil {
-		return nil, fmt.Errorf("ratings: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Rating{}
-	for rows.Next() {
+	return collect(ctx, s.db, "ratings", func(sc rowScanner) (chat.Rating, error) {
 		var r chat.Rating
-		if err := rows.Scan(&r.ConversationID, &r.Score, &r.Comment, (*microTime)(&r.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("ratings: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&r.ConversationID, &r.Score, &r.Comment, (*microTime)(&r.CreatedAt))
+		return r, err
+	}, `SELECT conversation_id, score, comment, created_at FROM ratings WHERE conversation_id = ? ORDER BY id`, conversationID)
 }
 
 func nonNilStrings(s []string) []string {

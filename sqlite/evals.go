@@ -38,7 +38,7 @@ func (s *Store) SetReviewAnswer(ctx context.Context, conversationID, answer stri
 
 const reviewColumns = `id, reason, conversation_id, message_id, channel, intent, text, bot_answer, answer, confidence, sources, status, created_at`
 
-func scanReview(sc interface{ Scan(...any) error }) (chat.ReviewItem, error) {
+func scanReview(sc rowScanner) (chat.ReviewItem, error) {
 	var it chat.ReviewItem
 	err := sc.Scan(&it.ID, &it.Reason, &it.ConversationID, &it.MessageID, &it.Channel, &it.Intent, &it.Text, &it.BotAnswer,
 		&it.Answer, &it.Confidence, jsonCol{&it.Sources}, &it.Status, (*microTime)(&it.CreatedAt))
@@ -65,20 +65,7 @@ func (s *Store) Reviews(ctx context.Context, f chat.ReviewFilter) ([]chat.Review
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limitOr(f.Limit, 200))...)
-	if err != nil {
-		return nil, fmt.Errorf("reviews: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.ReviewItem{}
-	for rows.Next() {
-		it, err := scanReview(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reviews: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return collect(ctx, s.db, "reviews", scanReview, q+` ORDER BY id DESC LIMIT ?`, append(args, limitOr(f.Limit, 200))...)
 }
 
 func limitOr(n, def int) int {
@@ -155,21 +142,11 @@ func (s *Store) PutEvalCases(ctx context.Context, set string, cases []chat.EvalR
 
 // EvalSets lists the sets with their sizes.
 func (s *Store) EvalSets(ctx context.Context) ([]chat.EvalSet, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.name, s.created_at, (SELECT count(*) FROM eval_cases c WHERE c.set_name = s.name)
-		FROM eval_sets s ORDER BY s.name`)
-	if err != nil {
-		return nil, fmt.Errorf("eval sets: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.EvalSet{}
-	for rows.Next() {
+	return collect(ctx, s.db, "eval sets", func(sc rowScanner) (chat.EvalSet, error) {
 		var e chat.EvalSet
-		if err := rows.Scan(&e.Name, (*microTime)(&e.CreatedAt), &e.Cases); err != nil {
-			return nil, fmt.Errorf("eval sets: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&e.Name, (*microTime)(&e.CreatedAt), &e.Cases)
+		return e, err
+	}, `SELECT s.name, s.created_at, (SELECT count(*) FROM eval_cases c WHERE c.set_name = s.name) FROM eval_sets s ORDER BY s.name`)
 }
 
 // EvalCases returns a set's cases in the order they were added; not_found for an unknown set.
@@ -182,22 +159,13 @@ func (s *Store) EvalCases(ctx context.Context, set string) ([]chat.EvalRecord, e
 }
 
 func (s *Store) records(ctx context.Context, q string, args ...any) ([]chat.EvalRecord, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("eval records: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.EvalRecord{}
-	for rows.Next() {
+	return collect(ctx, s.db, "eval records", func(sc rowScanner) (chat.EvalRecord, error) {
 		var r chat.EvalRecord
 		var body string
-		if err := rows.Scan(&r.ID, &body); err != nil {
-			return nil, fmt.Errorf("eval records: %w", err)
-		}
+		err := sc.Scan(&r.ID, &body)
 		r.Body = json.RawMessage(body)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, q, args...)
 }
 
 // DeleteEvalSet removes a set and its cases.
@@ -240,7 +208,7 @@ func (s *Store) PutEvalRun(ctx context.Context, run chat.EvalRun, results []chat
 
 const runColumns = `id, set_name, baseline, config, metrics, created_at`
 
-func scanRun(sc interface{ Scan(...any) error }) (chat.EvalRun, error) {
+func scanRun(sc rowScanner) (chat.EvalRun, error) {
 	var r chat.EvalRun
 	var metrics string
 	err := sc.Scan(&r.ID, &r.Set, &r.Baseline, jsonCol{&r.Config}, &metrics, (*microTime)(&r.CreatedAt))
@@ -260,19 +228,6 @@ func (s *Store) EvalRun(ctx context.Context, id string) (chat.EvalRun, []chat.Ev
 
 // EvalRuns lists a set's runs, newest first ("" lists every set's).
 func (s *Store) EvalRuns(ctx context.Context, set string, limit int) ([]chat.EvalRun, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM eval_runs WHERE ? = '' OR set_name = ? ORDER BY created_at DESC LIMIT ?`,
+	return collect(ctx, s.db, "eval runs", scanRun, `SELECT `+runColumns+` FROM eval_runs WHERE ? = '' OR set_name = ? ORDER BY created_at DESC LIMIT ?`,
 		set, set, limitOr(limit, 50))
-	if err != nil {
-		return nil, fmt.Errorf("eval runs: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.EvalRun{}
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("eval runs: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
