@@ -75,30 +75,32 @@ const All = "*"
 // ConversationID is empty). A subscriber whose buffer is full is dropped rather than blocking
 // the sender.
 func (h *Hub) Deliver(ev chat.Event) {
-	if ev.JSON == nil {
-		ev.JSON, _ = json.Marshal(ev) // once, not once per subscriber
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if ev.ConversationID == "" {
 		for _, m := range h.subs {
-			h.send(m, ev)
+			h.send(m, &ev)
 		}
 		return
 	}
-	h.send(h.subs[ev.ConversationID], ev)
+	h.send(h.subs[ev.ConversationID], &ev)
 	if ev.ConversationID != All {
-		h.send(h.subs[All], ev)
+		h.send(h.subs[All], &ev)
 	}
 }
 
-func (h *Hub) send(m map[*Subscription]bool, ev chat.Event) {
+// send hands ev to the subscribers in m that keep it, encoding it once for all of them, and only
+// when some subscriber takes it.
+func (h *Hub) send(m map[*Subscription]bool, ev *chat.Event) {
 	for s := range m {
-		if s.keep != nil && !s.keep(ev) {
+		if s.keep != nil && !s.keep(*ev) {
 			continue
 		}
+		if ev.JSON == nil {
+			ev.JSON, _ = json.Marshal(*ev)
+		}
 		select {
-		case s.c <- ev:
+		case s.c <- *ev:
 		default:
 			h.remove(s)
 		}
