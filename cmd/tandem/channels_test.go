@@ -529,13 +529,19 @@ func deskAgent(t *testing.T, base string) *deskClient {
 	return a
 }
 
-// deskLogin signs a console user in.
+// deskLogin signs a user in to the agent console.
 func deskLogin(t *testing.T, base, user, password string) *deskClient {
+	t.Helper()
+	return signIn(t, base, "/api/console/login", user, password)
+}
+
+// signIn signs a user in at a console's login path and keeps the session cookie.
+func signIn(t *testing.T, base, path, user, password string) *deskClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	a := &deskClient{base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
-	if code := a.do(t, "POST", "/api/console/login", `{"username":"`+user+`","password":"`+password+`"}`, nil); code != 200 {
-		t.Fatalf("login %s = %d", user, code)
+	if code := a.do(t, "POST", path, `{"username":"`+user+`","password":"`+password+`"}`, nil); code != 200 {
+		t.Fatalf("login %s at %s = %d", user, path, code)
 	}
 	return a
 }

@@ -55,7 +55,7 @@ func evalImport(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
-	n, err := st.PutEvalCases(ctx, set, records(cases), replace, time.Now().UTC())
+	n, err := st.PutEvalCases(ctx, set, records(cases, caseID), replace, time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -70,14 +70,18 @@ func validSetName(set string) error {
 	return nil
 }
 
-func records(cases []evals.Case) []chat.EvalRecord {
-	out := make([]chat.EvalRecord, len(cases))
-	for i, c := range cases {
-		b, _ := json.Marshal(c)
-		out[i] = chat.EvalRecord{ID: c.ID, Body: b}
+// records encodes items for storage, each under its id.
+func records[T any](items []T, id func(T) string) []chat.EvalRecord {
+	out := make([]chat.EvalRecord, len(items))
+	for i, it := range items {
+		b, _ := json.Marshal(it)
+		out[i] = chat.EvalRecord{ID: id(it), Body: b}
 	}
 	return out
 }
+
+func caseID(c evals.Case) string     { return c.ID }
+func resultID(r evals.Result) string { return r.CaseID }
 
 // loadCases reads a stored set's cases.
 func loadCases(ctx context.Context, st evals.Store, set string) ([]evals.Case, error) {
@@ -309,7 +313,7 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		run.Baseline = base.ID
 	}
 	run.Metrics, _ = json.Marshal(metrics)
-	if err := st.PutEvalRun(ctx, run, resultRecords(results)); err != nil {
+	if err := st.PutEvalRun(ctx, run, records(results, resultID)); err != nil {
 		return err
 	}
 	var changes []evals.Change
@@ -381,15 +385,6 @@ func printRun(w io.Writer, out runOutput, asJSON bool, reportPath string) {
 	if reportPath != "" {
 		fmt.Fprintf(w, "report: %s\n", reportPath)
 	}
-}
-
-func resultRecords(results []evals.Result) []chat.EvalRecord {
-	out := make([]chat.EvalRecord, len(results))
-	for i, r := range results {
-		b, _ := json.Marshal(r)
-		out[i] = chat.EvalRecord{ID: r.CaseID, Body: b}
-	}
-	return out
 }
 
 // loadRun reads a stored run and its results.

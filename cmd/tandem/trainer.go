@@ -72,7 +72,7 @@ func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabe
 		cases = append(cases, c)
 		ids = append(ids, it.ID)
 	}
-	n, err := st.PutEvalCases(ctx, set, records(cases), false, time.Now().UTC())
+	n, err := st.PutEvalCases(ctx, set, records(cases, caseID), false, time.Now().UTC())
 	if err != nil {
 		return 0, err
 	}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,12 +18,7 @@ import (
 // trainerLogin signs the demo trainer in to the trainer API.
 func trainerLogin(t *testing.T, base string) *deskClient {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &deskClient{base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
-	if code := c.do(t, "POST", "/api/trainer/login", `{"username":"trainer","password":"`+demoTrainerPassword+`"}`, nil); code != 200 {
-		t.Fatalf("trainer login = %d", code)
-	}
-	return c
+	return signIn(t, base, "/api/trainer/login", "trainer", demoTrainerPassword)
 }
 
 // runCLI runs a tandem command against the instance's data and returns its exit code and output.
