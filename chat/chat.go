@@ -2,7 +2,10 @@
 // replies and error codes. It imports nothing of ours.
 package chat
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Owner says who may speak to the customer in a conversation.
 type Owner string
@@ -174,14 +177,29 @@ type OutboxItem struct {
 	LastError string
 }
 
-// APIKey is an app-API key; only the SHA-256 hash of the secret is stored.
+// APIKey is an app-API key; only the SHA-256 hash of the secret is stored. Scopes name the APIs
+// it opens (ScopeConversations, ScopeKnowledge).
 type APIKey struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
 	Hash      string     `json:"-"`
+	Scopes    []string   `json:"scopes"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
+
+// API key scopes: the app API (conversations, messages, sockets) and the trainer's APIs
+// (knowledge base, intents, settings).
+const (
+	ScopeConversations = "conversations"
+	ScopeKnowledge     = "knowledge"
+)
+
+// Scopes lists every API key scope.
+var Scopes = []string{ScopeConversations, ScopeKnowledge}
+
+// HasScope reports whether the key carries scope.
+func (k APIKey) HasScope(scope string) bool { return slices.Contains(k.Scopes, scope) }
 
 // Account is a console user: an agent, trainer or admin.
 type Account struct {

@@ -93,6 +93,14 @@ type Config struct {
 	WidgetRate float64 // TANDEM_WIDGET_RATE
 	// WidgetBurst is the widget burst size per visitor.
 	WidgetBurst int // TANDEM_WIDGET_BURST
+	// IPRate is the sustained widget requests per second allowed per client IP (bursts of 3×).
+	IPRate float64 // TANDEM_IP_RATE
+	// ChannelRate is the sustained webhook deliveries per second allowed per channel (bursts of 3×).
+	ChannelRate float64 // TANDEM_CHANNEL_RATE
+	// VisitorSockets caps the live sockets per widget visitor (or app conversation).
+	VisitorSockets int // TANDEM_VISITOR_SOCKETS
+	// TrustProxy takes client IPs from X-Forwarded-For (only behind a reverse proxy).
+	TrustProxy bool // TANDEM_TRUST_PROXY
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration // TANDEM_SHUTDOWN_TIMEOUT
 
@@ -112,8 +120,12 @@ const (
 	DefaultMaxBodyBytes = 1 << 20 // 1 MiB for JSON APIs
 	DefaultWidgetRate   = 1.0     // one message a second sustained per visitor
 	DefaultWidgetBurst  = 5
-	DefaultShutdown     = 10 * time.Second
-	DefaultEmbedDim     = 256
+	// DefaultIPRate and DefaultChannelRate are requests per second, with bursts of three times that.
+	DefaultIPRate         = 20.0
+	DefaultChannelRate    = 200.0
+	DefaultVisitorSockets = 5
+	DefaultShutdown       = 10 * time.Second
+	DefaultEmbedDim       = 256
 	// DefaultAgentCapacity is how many conversations an agent holds at once unless set.
 	DefaultAgentCapacity = 5
 	// DefaultTargetPrecision: answer when P(right) ≥ 0.8.
@@ -179,15 +191,23 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.AgentCapacity = int(num("TANDEM_AGENT_CAPACITY", DefaultAgentCapacity))
 	c.Routing, c.Hours = env("TANDEM_ROUTING", "pick"), getenv("TANDEM_HOURS")
 	c.AlertRules, c.AlertWebhook = getenv("TANDEM_ALERT_RULES"), getenv("TANDEM_ALERT_WEBHOOK")
-	c.WidgetRate = DefaultWidgetRate
-	if v := getenv("TANDEM_WIDGET_RATE"); v != "" {
+	rate := func(key string, def float64) float64 {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 {
-			errs = append(errs, fmt.Errorf("TANDEM_WIDGET_RATE=%q: want a positive number", v))
-		} else {
-			c.WidgetRate = f
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive number", key, v))
+			return def
 		}
+		return f
 	}
+	c.WidgetRate = rate("TANDEM_WIDGET_RATE", DefaultWidgetRate)
+	c.IPRate = rate("TANDEM_IP_RATE", DefaultIPRate)
+	c.ChannelRate = rate("TANDEM_CHANNEL_RATE", DefaultChannelRate)
+	c.VisitorSockets = int(num("TANDEM_VISITOR_SOCKETS", DefaultVisitorSockets))
+	c.TrustProxy = getenv("TANDEM_TRUST_PROXY") == "true"
 	c.TargetPrecision = DefaultTargetPrecision
 	if v := getenv("TANDEM_TARGET_PRECISION"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)

@@ -18,8 +18,13 @@ func HashKey(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// requireAPIKey authenticates the app API with `Authorization: Bearer KEY` or `X-API-Key: KEY`.
-func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
+// requireAPIKey authenticates with `Authorization: Bearer KEY` or `X-API-Key: KEY`, a key that
+// carries scope.
+func (s *Server) requireAPIKey(scope string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc { return s.withAPIKey(scope, next) }
+}
+
+func (s *Server) withAPIKey(scope string, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("X-API-Key")
 		if key == "" {
@@ -35,17 +40,21 @@ func (s *Server) requireAPIKey(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if !k.HasScope(scope) {
+			return chat.Errorf(chat.EFORBIDDEN, "this API key lacks the %s scope (tandem keys create --scopes %s)", scope, scope)
+		}
 		c.Set("api_key", k)
 		return next(c)
 	}
 }
 
-// requireKeyOrSession takes an API key as requireAPIKey does, or, without one, a console session
-// with one of roles (the cookie is SameSite=Strict, so other sites cannot ride on it).
-func (s *Server) requireKeyOrSession(roles ...string) echo.MiddlewareFunc {
+// requireKeyOrSession takes an API key with scope as requireAPIKey does, or, without one, a
+// console session with one of roles (the cookie is SameSite=Strict, so other sites cannot ride
+// on it).
+func (s *Server) requireKeyOrSession(scope string, roles ...string) echo.MiddlewareFunc {
 	withSession := s.requireSession(roles...)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		byKey, bySession := s.requireAPIKey(next), withSession(next)
+		byKey, bySession := s.withAPIKey(scope, next), withSession(next)
 		return func(c echo.Context) error {
 			if _, err := c.Cookie(sessionCookie); err == nil && c.Request().Header.Get("X-API-Key") == "" && bearer(c) == "" && s.Sessions != nil {
 				return bySession(c)

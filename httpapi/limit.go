@@ -4,7 +4,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
+
+	"tandem/chat"
 )
 
 // limiterIdle is how long an unused key's bucket is kept.
@@ -30,7 +33,14 @@ func NewLimiter(perSecond float64, burst int) *Limiter {
 }
 
 // Allow reports whether key may act now.
-func (l *Limiter) Allow(key string) bool {
+func (l *Limiter) Allow(key string) bool { return l.Reserve(key) == 0 }
+
+// Reserve takes one event for key now and returns 0, or returns how long until key may act,
+// taking nothing. A nil Limiter allows everything.
+func (l *Limiter) Reserve(key string) time.Duration {
+	if l == nil {
+		return 0
+	}
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -48,5 +58,65 @@ func (l *Limiter) Allow(key string) bool {
 		l.buckets[key] = b
 	}
 	b.seen = now
-	return b.lim.AllowN(now, 1)
+	r := b.lim.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	if wait > 0 {
+		r.CancelAt(now)
+	}
+	return wait
 }
+
+// take is nil when key may act now, else a rate-limited error that says when to retry.
+func (l *Limiter) take(key, format string, args ...any) error {
+	if wait := l.Reserve(key); wait > 0 {
+		return &chat.RetryAfter{Err: chat.Errorf(chat.ERATELIMITED, format, args...), Wait: wait}
+	}
+	return nil
+}
+
+// Conns counts open connections per key and refuses one over Max.
+type Conns struct {
+	Max  int
+	mu   sync.Mutex
+	open map[string]int
+}
+
+// Acquire opens a connection for key and returns its release, or fails when key has Max open.
+func (c *Conns) Acquire(key string) (release func(), err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open == nil {
+		c.open = map[string]int{}
+	}
+	if c.Max > 0 && c.open[key] >= c.Max {
+		return nil, &chat.RetryAfter{Err: chat.Errorf(chat.ERATELIMITED, "at most %d live connections per visitor; close another tab", c.Max), Wait: 5 * time.Second}
+	}
+	c.open[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.open[key]--; c.open[key] <= 0 {
+				delete(c.open, key)
+			}
+		})
+	}, nil
+}
+
+// limitBy rate-limits a route group by a key taken from the request (the client's IP, the
+// channel, …); an empty key is not limited.
+func limitBy(l *Limiter, key func(echo.Context) string, what string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if k := key(c); k != "" {
+				if err := l.take(k, "too many requests from this %s; retry later", what); err != nil {
+					return err
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+func clientIP(c echo.Context) string { return c.RealIP() }

@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/labstack/echo/v4"
+import (
+	"github.com/labstack/echo/v4"
+
+	"tandem/chat"
+)
 
 // Upload paths take bodies larger than other requests.
 const (
@@ -22,7 +26,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/demo/", s.demoPage)
 	e.GET("/kb/:id", s.article)
 
-	v1 := e.Group("/api/v1", s.requireAPIKey)
+	v1 := e.Group("/api/v1", s.requireAPIKey(chat.ScopeConversations))
 	v1.POST("/conversations", s.createConversation)
 	v1.GET("/conversations/:id", s.getConversation)
 	v1.POST("/conversations/:id/messages", s.postMessage)
@@ -33,7 +37,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/conversations/:id/ws", s.appSocket)
 
 	// The trainer's APIs take an API key, or a trainer's (or admin's) console session.
-	kb := e.Group("/api/v1", s.requireKeyOrSession(trainerRoles...))
+	kb := e.Group("/api/v1", s.requireKeyOrSession(chat.ScopeKnowledge, trainerRoles...))
 	if s.Knowledge != nil {
 		kb.GET("/kb/status", s.kbStatus)
 		kb.GET("/kb/documents", s.kbDocuments)
@@ -54,12 +58,13 @@ func (s *Server) routes(e *echo.Echo) {
 		kb.GET("/settings", s.settingsGet)
 		kb.PUT("/settings", s.settingsPut)
 	}
-	e.POST("/webhooks/:channel", s.webhook)
-	e.GET("/webhooks/:channel", s.webhook) // platform verification handshakes (WhatsApp)
+	hooks := e.Group("/webhooks", limitBy(s.ChannelLimit, func(c echo.Context) string { return c.Param("channel") }, "channel"))
+	hooks.POST("/:channel", s.webhook)
+	hooks.GET("/:channel", s.webhook) // platform verification handshakes (WhatsApp)
 	e.GET("/trainer/", s.page("trainer"))
 	e.GET("/trainer/:file", s.pageFile("trainer"))
 
-	w := e.Group("/api/widget")
+	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"))
 	w.POST("/session", s.widgetSession)
 	w.POST("/messages", s.widgetMessage)
 	w.POST("/back", s.widgetBack)

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -106,6 +108,15 @@ type Server struct {
 	MaxUploadBytes int64
 	// WidgetLimit limits widget messages per visitor.
 	WidgetLimit *Limiter
+	// IPLimit limits the public routes (widget API and sockets) per client IP; LoginLimit limits
+	// sign-in attempts per client IP and user name; ChannelLimit limits webhook deliveries per
+	// channel. nil is unlimited.
+	IPLimit, LoginLimit, ChannelLimit *Limiter
+	// Sockets caps the live sockets per visitor (widget) or conversation (app API).
+	Sockets *Conns
+	// TrustProxy takes the client's IP from X-Forwarded-For (set it behind a reverse proxy only:
+	// otherwise clients could pick their own address and escape IPLimit).
+	TrustProxy bool
 	// Closing is closed at shutdown so open sockets end.
 	Closing <-chan struct{}
 }
@@ -115,6 +126,10 @@ func (s *Server) Handler() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = echo.ExtractIPDirect()
+	if s.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s.routes(e)
 	return e
 }
@@ -137,9 +152,18 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	if code == chat.ERATELIMITED {
-		c.Response().Header().Set("Retry-After", "1")
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retrySeconds(err)))
 	}
 	c.JSON(status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// retrySeconds is the whole seconds (at least 1) a rate-limited client should wait.
+func retrySeconds(err error) int {
+	var ra *chat.RetryAfter
+	if errors.As(err, &ra) {
+		return max(1, int(math.Ceil(ra.Wait.Seconds())))
+	}
+	return 1
 }
 
 var codeStatus = map[string]int{

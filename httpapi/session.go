@@ -130,6 +130,9 @@ func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
+	if err := s.LoginLimit.take(c.RealIP()+"|"+req.Username, "too many sign-in attempts for %s; retry later", req.Username); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	a, err := s.Accounts.Account(ctx, req.Username)
 	if chat.ErrorCode(err) == chat.ENOTFOUND || (err == nil && bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(req.Password)) != nil) {

@@ -18,22 +18,31 @@ import (
 // widgetSocket handles GET /api/widget/ws?token=…&after=…: live events of the visitor's
 // conversation, after catching up from message id `after`.
 func (s *Server) widgetSocket(c echo.Context) error {
-	_, convID, err := s.Visitors.Verify(c.QueryParam("token"))
+	visitor, convID, err := s.Visitors.Verify(c.QueryParam("token"))
 	if err != nil {
 		return err
 	}
-	return s.serveSocket(c, convID)
+	return s.serveSocket(c, "visitor:"+visitor, convID)
 }
 
 // appSocket handles GET /api/v1/conversations/:id/ws for app clients.
 func (s *Server) appSocket(c echo.Context) error {
-	return s.serveSocket(c, c.Param("id"))
+	return s.serveSocket(c, "conversation:"+c.Param("id"), c.Param("id"))
 }
 
-func (s *Server) serveSocket(c echo.Context, convID string) error {
+// serveSocket serves one client's socket; holder (the visitor, or the conversation for app
+// clients) may hold only so many at once.
+func (s *Server) serveSocket(c echo.Context, holder, convID string) error {
 	after, err := parseAfter(c.QueryParam("after"))
 	if err != nil {
 		return err
+	}
+	if s.Sockets != nil {
+		release, err := s.Sockets.Acquire(holder)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	if _, _, err := s.Conversations.History(c.Request().Context(), convID, 0, 1); err != nil {
 		return err
@@ -103,27 +112,46 @@ func readFrames(ctx context.Context, conn *websocket.Conn, handle func(frame)) e
 		if !lim.Allow() {
 			return errTooFast
 		}
-		var f frame
-		if json.Unmarshal(data, &f) != nil {
-			return errBadFrame
+		f, err := parseFrame(data)
+		if err != nil {
+			return err
 		}
 		handle(f)
 	}
 }
 
+// maxFrameConversationID bounds a frame's conversation id (ids are 26 characters).
+const maxFrameConversationID = 64
+
+// parseFrame decodes one client frame; unknown types pass (and are ignored) so newer clients
+// work with older servers.
+func parseFrame(data []byte) (frame, error) {
+	var f frame
+	if json.Unmarshal(data, &f) != nil {
+		return f, errBadFrame
+	}
+	if len(f.ConversationID) > maxFrameConversationID || len(f.Type) > 32 {
+		return f, errBadFrame
+	}
+	return f, nil
+}
+
 // read consumes the customer's frames: typing notices (passed on while a person owns the
 // conversation) and pings.
 func (k *socket) read(ctx context.Context) error {
-	return readFrames(ctx, k.conn, func(f frame) {
-		if f.Type == "typing" && k.s.Desk != nil && k.owner.Load() == chat.OwnerHuman {
-			k.s.Desk.Typing(ctx, k.convID, string(chat.AuthorCustomer))
-		}
-	})
+	return readFrames(ctx, k.conn, func(f frame) { k.onFrame(ctx, f) })
+}
+
+// onFrame passes a customer's typing on while a person owns the conversation.
+func (k *socket) onFrame(ctx context.Context, f frame) {
+	if f.Type == "typing" && k.s.Desk != nil && k.owner.Load() == chat.OwnerHuman {
+		k.s.Desk.Typing(ctx, k.convID, string(chat.AuthorCustomer))
+	}
 }
 
 var (
 	errTooFast  = errors.New("too many frames")
-	errBadFrame = errors.New("frames must be JSON objects")
+	errBadFrame = errors.New("frames must be JSON objects with a type and at most a 64-byte conversation_id")
 )
 
 // write catches up from the store, then forwards hub events and pings until something ends.

@@ -111,8 +111,8 @@ func (s *Server) widgetMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !s.WidgetLimit.Allow(visitor) {
-		return chat.Errorf(chat.ERATELIMITED, "too many messages; please slow down")
+	if err := s.WidgetLimit.take(visitor, "too many messages; please slow down"); err != nil {
+		return err
 	}
 	var req messageRequest
 	if err := s.bind(c, &req); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/jackc/pgx/v5"
+	"strings"
 	"time"
 
 	"tandem/chat"
@@ -11,7 +12,8 @@ import (
 
 // CreateAPIKey stores a key; Hash must be unique.
 func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, name, hash, created_at) VALUES ($1, $2, $3, $4)`, k.ID, k.Name, k.Hash, k.CreatedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		k.ID, k.Name, k.Hash, strings.Join(k.Scopes, ","), k.CreatedAt)
 	if pgCode(err) == uniqueViolation {
 		return chat.Errorf(chat.ECONFLICT, "api key exists")
 	}
@@ -24,8 +26,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
 // APIKeyByHash returns the unrevoked key with this hash.
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error) {
 	var k chat.APIKey
-	err := s.pool.QueryRow(ctx, `SELECT id, name, hash, created_at FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, hash).
-		Scan(&k.ID, &k.Name, &k.Hash, &k.CreatedAt)
+	err := s.pool.QueryRow(ctx, `SELECT id, name, hash, scopes, created_at FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, hash).
+		Scan(&k.ID, &k.Name, &k.Hash, (*scopeList)(&k.Scopes), &k.CreatedAt)
 	if err != nil {
 		return k, fmt.Errorf("api key: %w", notFound(err, "api key"))
 	}
@@ -126,4 +128,40 @@ func (s *Store) Audit(ctx context.Context, actor string, limit int) ([]chat.Audi
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	return out, nil
+}
+
+// APIKeys lists every key, revoked ones too, newest first.
+func (s *Store) APIKeys(ctx context.Context) ([]chat.APIKey, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("api keys: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.APIKey, error) {
+		var k chat.APIKey
+		err := r.Scan(&k.ID, &k.Name, (*scopeList)(&k.Scopes), &k.CreatedAt, &k.RevokedAt)
+		k.CreatedAt = k.CreatedAt.UTC()
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("api keys: %w", err)
+	}
+	return out, nil
+}
+
+// scopeList scans a comma-separated scopes column.
+type scopeList []string
+
+// Scan implements sql.Scanner.
+func (l *scopeList) Scan(v any) error {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("scopes: unexpected %T", v)
+	}
+	*l = strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
+	return nil
 }

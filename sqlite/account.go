@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"tandem/chat"
@@ -11,8 +12,8 @@ import (
 
 // CreateAPIKey stores a key; Hash must be unique.
 func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, created_at) VALUES (?, ?, ?, ?)`,
-		k.ID, k.Name, k.Hash, micros(k.CreatedAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
+		k.ID, k.Name, k.Hash, strings.Join(k.Scopes, ","), micros(k.CreatedAt))
 	if isUnique(err) {
 		return chat.Errorf(chat.ECONFLICT, "api key exists")
 	}
@@ -25,8 +26,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
 // APIKeyByHash returns the unrevoked key with this hash.
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error) {
 	var k chat.APIKey
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, hash, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
-		Scan(&k.ID, &k.Name, &k.Hash, (*microTime)(&k.CreatedAt))
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, hash, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
+		Scan(&k.ID, &k.Name, &k.Hash, (*scopeList)(&k.Scopes), (*microTime)(&k.CreatedAt))
 	if err != nil {
 		return k, fmt.Errorf("api key: %w", notFound(err, "api key"))
 	}
@@ -116,4 +117,36 @@ func (s *Store) Audit(ctx context.Context, actor string, limit int) ([]chat.Audi
 		return e, err
 	}, `SELECT id, at, actor, role, action, target, status FROM audit_log WHERE ? = '' OR actor = ? ORDER BY id DESC LIMIT ?`,
 		actor, actor, limitOr(limit, 200))
+}
+
+// APIKeys lists every key, revoked ones too, newest first.
+func (s *Store) APIKeys(ctx context.Context) ([]chat.APIKey, error) {
+	return collect(ctx, s.db, "api keys", func(sc rowScanner) (chat.APIKey, error) {
+		var k chat.APIKey
+		var revoked sql.NullInt64
+		err := sc.Scan(&k.ID, &k.Name, (*scopeList)(&k.Scopes), (*microTime)(&k.CreatedAt), &revoked)
+		if revoked.Valid {
+			t := fromMicros(revoked.Int64)
+			k.RevokedAt = &t
+		}
+		return k, err
+	}, `SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, id`)
+}
+
+// scopeList scans a comma-separated scopes column.
+type scopeList []string
+
+// Scan implements sql.Scanner.
+func (l *scopeList) Scan(v any) error {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("scopes: unexpected %T", v)
+	}
+	*l = strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
+	return nil
 }

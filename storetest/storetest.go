@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,7 @@ type Store interface {
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+	APIKeys(ctx context.Context) ([]chat.APIKey, error)
 	PutAccount(ctx context.Context, a chat.Account) error
 	Account(ctx context.Context, username string) (chat.Account, error)
 	PutDocument(ctx context.Context, d chat.Document, chunks []chat.Chunk) (bool, error)
@@ -353,17 +355,26 @@ func testOutbox(t *testing.T, s Store) {
 
 func testAPIKey(t *testing.T, s Store) {
 	ctx := context.Background()
-	must(t, s.CreateAPIKey(ctx, chat.APIKey{ID: "k1", Name: "app", Hash: "h1", CreatedAt: t0}))
+	must(t, s.CreateAPIKey(ctx, chat.APIKey{ID: "k1", Name: "app", Hash: "h1", Scopes: chat.Scopes, CreatedAt: t0}))
 	mustCode(t, s.CreateAPIKey(ctx, chat.APIKey{ID: "k2", Name: "dup", Hash: "h1", CreatedAt: t0}), chat.ECONFLICT)
+	must(t, s.CreateAPIKey(ctx, chat.APIKey{ID: "k3", Name: "kb", Hash: "h3", Scopes: []string{chat.ScopeKnowledge}, CreatedAt: t0.Add(time.Second)}))
 	k, err := s.APIKeyByHash(ctx, "h1")
 	must(t, err)
-	if k.ID != "k1" || k.Name != "app" {
+	if k.ID != "k1" || k.Name != "app" || !slices.Equal(k.Scopes, chat.Scopes) {
 		t.Fatalf("key = %+v", k)
+	}
+	if k, err := s.APIKeyByHash(ctx, "h3"); err != nil || !slices.Equal(k.Scopes, []string{chat.ScopeKnowledge}) {
+		t.Fatalf("key = %+v, %v", k, err)
 	}
 	must(t, s.RevokeAPIKey(ctx, "k1", t0))
 	_, err = s.APIKeyByHash(ctx, "h1")
 	mustCode(t, err, chat.ENOTFOUND)
 	mustCode(t, s.RevokeAPIKey(ctx, "k1", t0), chat.ENOTFOUND)
+	keys, err := s.APIKeys(ctx)
+	must(t, err)
+	if len(keys) != 2 || keys[0].ID != "k3" || keys[1].ID != "k1" || keys[1].RevokedAt == nil || keys[0].RevokedAt != nil {
+		t.Fatalf("keys = %+v", keys)
+	}
 }
 
 func testAccount(t *testing.T, s Store) {

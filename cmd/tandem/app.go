@@ -49,6 +49,7 @@ type store interface {
 	intentStore
 	settingsStore
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
+	APIKeys(ctx context.Context) ([]chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
@@ -212,7 +213,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret, Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
-		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst), Closing: closing}
+		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
+		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
+		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
@@ -291,3 +294,12 @@ func publicBase(cfg config.Config, base string) string {
 	}
 	return strings.Replace(strings.Replace(base, "://0.0.0.0:", "://localhost:", 1), "://[::]:", "://localhost:", 1)
 }
+
+// Sign-in attempts per client IP and user name: ten at once, then one every six seconds.
+const (
+	loginRate  = 1.0 / 6
+	loginBurst = 10
+)
+
+// burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
+func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }

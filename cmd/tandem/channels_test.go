@@ -753,13 +753,30 @@ func TestUsersAndKeysCLI(t *testing.T) {
 	if code := c.do(t, "POST", "/api/trainer/login", `{"username":"tina","password":"`+m[1]+`"}`, nil); code != 401 {
 		t.Fatalf("a disabled trainer's login = %d, want 401", code)
 	}
-	code, out = runCLI(t, env, "keys", "create", "ci")
-	k := regexp.MustCompile(`key (\S+) \(ci\): (tk_\S+)`).FindStringSubmatch(out)
+	code, out = runCLI(t, env, "keys", "create", "ci", "--scopes", "knowledge")
+	k := regexp.MustCompile(`key (\S+) \(ci, scopes knowledge\): (tk_\S+)`).FindStringSubmatch(out)
 	if code != 0 || k == nil {
 		t.Fatalf("keys create = %d: %s", code, out)
 	}
 	if code := in.callKey(t, k[2], "GET", "/api/v1/kb/status", "", nil); code != 200 {
 		t.Fatalf("the new key = %d", code)
+	}
+	if code := in.callKey(t, k[2], "POST", "/api/v1/conversations", `{"customer":{"id":"c1"}}`, nil); code != 403 {
+		t.Fatalf("a knowledge key on the app API = %d, want 403", code)
+	}
+	code, out = runCLI(t, env, "keys", "create", "app")
+	app := regexp.MustCompile(`key (\S+) \(app, scopes conversations\): (tk_\S+)`).FindStringSubmatch(out)
+	if code != 0 || app == nil {
+		t.Fatalf("keys create (default scope) = %d: %s", code, out)
+	}
+	if code := in.callKey(t, app[2], "GET", "/api/v1/kb/status", "", nil); code != 403 {
+		t.Fatalf("a conversations key on the knowledge API = %d, want 403", code)
+	}
+	if code, out := runCLI(t, env, "keys", "create", "x", "--scopes", "root"); code == 0 || !strings.Contains(out, "unknown scope") {
+		t.Fatalf("bad scope = %d: %s", code, out)
+	}
+	if code, out := runCLI(t, env, "keys", "list"); code != 0 || !strings.Contains(out, k[1]) || !strings.Contains(out, "conversations") {
+		t.Fatalf("keys list = %d: %s", code, out)
 	}
 	if code, _ := runCLI(t, env, "keys", "revoke", k[1]); code != 0 {
 		t.Fatal("revoke failed")

@@ -117,7 +117,7 @@ func loadDemoKB(ctx context.Context, st store) (total, changed int, err error) {
 }
 
 func ensureAPIKey(ctx context.Context, st store, name, secret string) error {
-	err := st.CreateAPIKey(ctx, chat.APIKey{ID: conversation.NewID(), Name: name, Hash: httpapi.HashKey(secret), CreatedAt: time.Now().UTC()})
+	err := st.CreateAPIKey(ctx, chat.APIKey{ID: conversation.NewID(), Name: name, Hash: httpapi.HashKey(secret), Scopes: chat.Scopes, CreatedAt: time.Now().UTC()})
 	if chat.ErrorCode(err) == chat.ECONFLICT {
 		return nil // the same key was created by an earlier run
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -168,7 +169,11 @@ func listUsers(ctx context.Context, st store, stdout io.Writer) error {
 const keysUsage = `Usage: tandem keys <command>
 
 Commands:
-  create NAME   create an app-API key; the key is printed once (only its hash is stored)
+  create NAME [--scopes conversations,knowledge]
+                create an API key; the key is printed once (only its hash is stored). Scopes:
+                conversations (the app API: conversations, messages, sockets; the default) and
+                knowledge (the knowledge base, intents and settings APIs)
+  list          list the keys, their scopes and whether they are revoked
   revoke ID     revoke a key (running servers stop accepting it within 30 s)
 `
 
@@ -181,24 +186,28 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return errHelp
 	}
-	_, _, st, rest, err := setup(ctx, "keys "+args[0], args[1:], getenv, stderr, nil)
+	scopes := chat.ScopeConversations
+	_, _, st, rest, err := setup(ctx, "keys "+args[0], flagsFirst(args[1:]), getenv, stderr, func(fs *flag.FlagSet) {
+		if args[0] == "create" {
+			fs.StringVar(&scopes, "scopes", scopes, "comma-separated: conversations, knowledge")
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if len(rest) != 1 {
-		return fmt.Errorf("give one argument\n\n%s", keysUsage)
-	}
 	switch args[0] {
 	case "create":
-		secret := "tk_" + randomSecret(24)
-		id := conversation.NewID()[:12]
-		if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: rest[0], Hash: httpapi.HashKey(secret), CreatedAt: time.Now().UTC()}); err != nil {
-			return err
+		if len(rest) != 1 {
+			return fmt.Errorf("give the key a name: tandem keys create NAME\n\n%s", keysUsage)
 		}
-		fmt.Fprintf(stdout, "key %s (%s): %s\nkeep it now: only its hash is stored\n", id, rest[0], secret)
-		return nil
+		return createKey(ctx, st, rest[0], scopes, stdout)
+	case "list":
+		return listKeys(ctx, st, stdout)
 	case "revoke":
+		if len(rest) != 1 {
+			return fmt.Errorf("give the key's id: tandem keys revoke ID\n\n%s", keysUsage)
+		}
 		if err := st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
 			return err
 		}
@@ -206,4 +215,50 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return nil
 	}
 	return fmt.Errorf("unknown keys command %q\n\n%s", args[0], keysUsage)
+}
+
+// parseScopes checks a comma-separated scope list.
+func parseScopes(v string) ([]string, error) {
+	var out []string
+	for _, sc := range strings.Split(v, ",") {
+		sc = strings.TrimSpace(sc)
+		if !slices.Contains(chat.Scopes, sc) {
+			return nil, fmt.Errorf("--scopes: unknown scope %q; want %s", sc, strings.Join(chat.Scopes, ", "))
+		}
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+func createKey(ctx context.Context, st store, name, scopes string, stdout io.Writer) error {
+	list, err := parseScopes(scopes)
+	if err != nil {
+		return err
+	}
+	secret := "tk_" + randomSecret(24)
+	id := conversation.NewID()[:12]
+	if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: name, Hash: httpapi.HashKey(secret), Scopes: list, CreatedAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "key %s (%s, scopes %s): %s\nkeep it now: only its hash is stored\n", id, name, strings.Join(list, ","), secret)
+	return nil
+}
+
+func listKeys(ctx context.Context, st store, stdout io.Writer) error {
+	keys, err := st.APIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
+	for _, k := range keys {
+		revoked := ""
+		if k.RevokedAt != nil {
+			revoked = k.RevokedAt.Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, strings.Join(k.Scopes, ","), k.CreatedAt.Format(time.DateTime), revoked)
+	}
+	return tw.Flush()
 }

@@ -1,0 +1,2 @@
+-- An API key opens only the APIs its scopes name (comma-separated); existing keys keep both.
+ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'conversations,knowledge';
