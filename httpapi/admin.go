@@ -38,8 +38,9 @@ type ChannelAdmin interface {
 	DeleteChannel(ctx context.Context, name string) error
 }
 
-// AdminStore keeps the accounts and the audit log.
+// AdminStore keeps the accounts and the audit log, and exports and erases customers' data.
 type AdminStore interface {
+	CustomerAdmin
 	Accounts(ctx context.Context) ([]chat.Account, error)
 	DisableAccount(ctx context.Context, username string, at time.Time) error
 	AddAudit(ctx context.Context, e chat.AuditEntry) error
@@ -58,6 +59,9 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 		g.GET("/users", s.adminUsers)
 		g.POST("/users/:username/disable", s.adminDisableUser)
 		g.GET("/audit", s.adminAudit)
+		g.GET("/customers", s.customerLookup)
+		g.GET("/customers/:id/export", s.customerExport, s.auditRead)
+		g.DELETE("/customers/:id", s.customerErase)
 	}
 }
 
@@ -65,26 +69,33 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 func (s *Server) audit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
-		if s.Admin == nil || c.Request().Method == http.MethodGet {
-			return err
-		}
-		status := c.Response().Status
-		if err != nil {
-			status = statusForCode(chat.ErrorCode(err))
-		}
-		sess := session(c)
-		target := c.Param("id")
-		for _, p := range []string{"name", "username"} {
-			if v := c.Param(p); v != "" && target == "" {
-				target = v
-			}
-		}
-		e := chat.AuditEntry{At: time.Now().UTC(), Actor: sess.Username, Role: sess.Role, Action: c.Request().Method + " " + c.Path(),
-			Target: target, Status: status}
-		if aerr := s.Admin.AddAudit(context.WithoutCancel(c.Request().Context()), e); aerr != nil {
-			s.Log.Error("audit log write failed", "actor", e.Actor, "action", e.Action, "err", aerr)
+		if c.Request().Method != http.MethodGet {
+			s.record(c, err)
 		}
 		return err
+	}
+}
+
+// record adds the request to the audit log: who, what, on what, and the outcome.
+func (s *Server) record(c echo.Context, err error) {
+	if s.Admin == nil {
+		return
+	}
+	status := c.Response().Status
+	if err != nil {
+		status = statusForCode(chat.ErrorCode(err))
+	}
+	sess := session(c)
+	target := c.Param("id")
+	for _, p := range []string{"name", "username"} {
+		if v := c.Param(p); v != "" && target == "" {
+			target = v
+		}
+	}
+	e := chat.AuditEntry{At: time.Now().UTC(), Actor: sess.Username, Role: sess.Role, Action: c.Request().Method + " " + c.Path(),
+		Target: target, Status: status}
+	if aerr := s.Admin.AddAudit(context.WithoutCancel(c.Request().Context()), e); aerr != nil {
+		s.Log.Error("audit log write failed", "actor", e.Actor, "action", e.Action, "err", aerr)
 	}
 }
 

@@ -10,15 +10,23 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
-		s, err := sqlite.Open(filepath.Join(t.TempDir(), "tandem.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t) })
+}
+
+func TestCustomerConformance(t *testing.T) {
+	storetest.RunCustomers(t, func(t *testing.T) (storetest.CustomerStore, storetest.Tables) { s := open(t); return s, s.Tables })
+}
+
+// open returns a migrated store in a fresh file.
+func open(t *testing.T) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

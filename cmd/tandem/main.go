@@ -34,6 +34,7 @@ Commands:
   drafts    export the co-authoring record: bot drafts and what agents sent (tandem drafts --help)
   users     add, list and disable console accounts (tandem users --help)
   keys      create and revoke app-API keys (tandem keys --help)
+  customers export or erase a customer's personal data (tandem customers --help)
   eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
   version   print the version
 
@@ -48,16 +49,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
-		"serve":   cmdServe,
-		"demo":    cmdDemo,
-		"migrate": cmdMigrate,
-		"ask":     cmdAsk,
-		"eval":    cmdEval,
-		"kb":      cmdKB,
-		"intents": cmdIntents,
-		"drafts":  cmdDrafts,
-		"users":   cmdUsers,
-		"keys":    cmdKeys,
+		"serve":     cmdServe,
+		"demo":      cmdDemo,
+		"migrate":   cmdMigrate,
+		"ask":       cmdAsk,
+		"eval":      cmdEval,
+		"kb":        cmdKB,
+		"intents":   cmdIntents,
+		"drafts":    cmdDrafts,
+		"users":     cmdUsers,
+		"keys":      cmdKeys,
+		"customers": cmdCustomers,
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
