@@ -56,7 +56,7 @@ func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabe
 		}
 		c := evals.Case{ID: "review-" + itoa(it.ID), Text: it.Text, Context: caseContext(ctx, st, it), Source: "review:" + it.Reason, ExpectedIntent: l.ExpectedIntent,
 			ExpectedDecision: l.ExpectedDecision, ExpectedAnswer: l.ExpectedAnswer, ExpectedSources: l.ExpectedSources,
-			Tags: []string{"channel:" + it.Channel, "conversation:" + it.ConversationID}}
+			Tags: []string{"channel:" + it.Channel, chat.ConversationTag(it.ConversationID)}}
 		if c.ExpectedAnswer == "" && c.ExpectedDecision != string(chat.DecisionHandoff) {
 			c.ExpectedAnswer = it.Answer
 		}
