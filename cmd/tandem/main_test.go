@@ -47,7 +47,7 @@ type instance struct {
 var listenRE = regexp.MustCompile(`(?:listening on|Demo page with the chat widget)\s+(http://[0-9.:]+)`)
 
 // start runs `tandem <args>` with env and waits until it listens.
-func start(t *testing.T, env map[string]string, args ...string) *instance {
+func start(t testing.TB, env map[string]string, args ...string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{cancel: cancel, done: make(chan int, 1), out: &syncBuffer{}, errs: &syncBuffer{}, key: env["TANDEM_DEMO_API_KEY"]}
@@ -116,7 +116,7 @@ func (in *instance) callKey(t *testing.T, key, method, path, body string, out an
 	return resp.StatusCode
 }
 
-func demoEnv(t *testing.T, dir string) map[string]string {
+func demoEnv(t testing.TB, dir string) map[string]string {
 	return map[string]string{"TANDEM_DATA_DIR": dir, "TANDEM_ADDR": "127.0.0.1:0", "TANDEM_DEMO_API_KEY": "tk_test_key",
 		"TANDEM_LOG_LEVEL": "warn"}
 }
