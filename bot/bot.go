@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -359,40 +358,8 @@ func Extract(body, question string) string {
 	return b.String()
 }
 
-// injection matches sentences an article should never say to a customer: instructions to a model,
-// fake role markers, and script links. The extractive answer leaves them out.
-var injectionRE = regexp.MustCompile(`(?i)ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|rules)|new instructions|` +
-	`^\s*\[?(system|assistant|developer)\]?\s*[:：]|<\|im_(start|end)\|>|\]\(\s*(javascript|data|vbscript):|忽略(之前|以上|前面)|新的指令|^\s*\[?系统\]?\s*[:：]`)
-
-func injected(sentence string) bool { return injectionRE.MatchString(sentence) }
-
-// sentences splits Markdown body text into plain sentences, dropping headings and list markers.
+// sentences splits Markdown body text into plain sentences, dropping headings, list markers and
+// sentences that instruct a model.
 func sentences(body string) []string {
-	return slices.DeleteFunc(splitSentences(body), injected)
-}
-
-func splitSentences(body string) []string {
-	var out []string
-	for _, line := range strings.Split(body, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimLeft(line, "-*0123456789. ")
-		line = strings.NewReplacer("**", "", "`", "").Replace(line)
-		start := 0
-		runes := []rune(line)
-		for i, r := range runes {
-			if strings.ContainsRune("。！？!?", r) || (r == '.' && (i+1 == len(runes) || runes[i+1] == ' ')) {
-				if s := strings.TrimSpace(string(runes[start : i+1])); s != "" {
-					out = append(out, s)
-				}
-				start = i + 1
-			}
-		}
-		if s := strings.TrimSpace(string(runes[start:])); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return slices.DeleteFunc(retrieval.Sentences(body), retrieval.Instructs)
 }

@@ -100,8 +100,9 @@ func neutralize(s string) string { return sourceTag.ReplaceAllString(s, "‹$1")
 // all: links, e-mail addresses, markup, script URLs.
 var leaks = regexp.MustCompile(`(?i)https?://[^\s)\]>"']+|www\.[^\s)\]>"']+|[\w.+-]+@[\w-]+\.[\w.]+|<\s*/?\s*[a-z][^>]*>|\]\(|javascript:`)
 
-// unsafe reports whether an answer repeats the instructions, or carries a link, address or markup
-// that none of its cited sources contains: what an injected instruction would make a model write.
+// unsafe reports whether an answer repeats the instructions, carries a link, address or markup
+// that none of its cited sources contains, or says what its cited sources do not: what an
+// injected instruction would make a model write.
 func unsafe(answer, instructions string, cited []string) bool {
 	lower := strings.ToLower(answer)
 	for _, sentence := range strings.Split(instructions, ". ") {
@@ -115,7 +116,7 @@ func unsafe(answer, instructions string, cited []string) bool {
 			return true
 		}
 	}
-	return false
+	return ungrounded(answer, cited)
 }
 
 // checked drops the citations of an unsafe answer, so the bot answers from the sources itself.
