@@ -65,6 +65,8 @@ type Store interface {
 type DeskStore interface {
 	// Customer returns a customer by id, or not_found.
 	Customer(ctx context.Context, id string) (chat.Customer, error)
+	// Previews returns each conversation's customer and last message, by conversation id.
+	Previews(ctx context.Context, convs []chat.Conversation) (map[string]chat.Preview, error)
 	// Queue lists waiting conversations (at most limit), oldest queued first.
 	Queue(ctx context.Context, limit int) ([]chat.Conversation, error)
 	// Assigned lists the conversations a person holds (owner human, this assignee).

@@ -116,12 +116,13 @@ func (s *Server) consoleConversations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	previews, err := s.Desk.Store.Previews(ctx, convs)
+	if err != nil {
+		return err
+	}
 	out := make([]summary, 0, len(convs))
 	for i, conv := range convs {
-		sm, err := s.summarize(ctx, conv)
-		if err != nil {
-			return err
-		}
+		sm := summarizeConversation(conv, previews[conv.ID])
 		if conv.Owner == chat.OwnerWaiting {
 			sm.Position = i + 1
 		}
@@ -153,22 +154,12 @@ func (s *Server) queueFor(ctx context.Context, sess Session) ([]chat.Conversatio
 	return mine, nil
 }
 
-func (s *Server) summarize(ctx context.Context, conv chat.Conversation) (summary, error) {
-	sm := summary{Conversation: conv}
-	cu, err := s.Desk.Store.Customer(ctx, conv.CustomerID)
-	if err != nil {
-		return sm, err
-	}
-	sm.Customer = customerView{ID: cu.ExternalID, Name: cu.Name, Attrs: cu.Attrs}
-	recent, err := s.Desk.Store.Recent(ctx, conv.ID, 1)
-	if err != nil {
-		return sm, err
-	}
-	if len(recent) == 1 {
-		m := recent[0]
+func summarizeConversation(conv chat.Conversation, p chat.Preview) summary {
+	sm := summary{Conversation: conv, Customer: customerView{ID: p.Customer.ExternalID, Name: p.Customer.Name, Attrs: p.Customer.Attrs}}
+	if m := p.Last; m != nil {
 		sm.LastMessage = &lastMessage{Author: m.Author, Text: m.Text, CreatedAt: m.CreatedAt}
 	}
-	return sm, nil
+	return sm
 }
 
 // handoffView is why and how sure the bot was when it handed the conversation to people.

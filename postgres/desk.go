@@ -269,3 +269,28 @@ func (s *Store) PutFeedback(ctx context.Context, conversationID string, messageI
 	}
 	return nil
 }
+
+// Previews returns, for each of the conversations, its customer and its last message (when it
+// has one): what a console list shows, in two queries however long the list.
+func (s *Store) Previews(ctx context.Context, convs []chat.Conversation) (map[string]chat.Preview, error) {
+	ids, customerIDs := chat.ConversationIDs(convs)
+	rows, err := s.pool.Query(ctx, `SELECT id, channel, external_id, name, attrs, created_at FROM customers WHERE id = ANY($1)`, customerIDs)
+	if err != nil {
+		return nil, fmt.Errorf("previews: %w", err)
+	}
+	customers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Customer, error) {
+		var c chat.Customer
+		err := r.Scan(&c.ID, &c.Channel, &c.ExternalID, &c.Name, &c.Attrs, &c.CreatedAt)
+		c.CreatedAt = c.CreatedAt.UTC()
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("previews: %w", err)
+	}
+	last, err := s.listMessages(ctx, `SELECT DISTINCT ON (conversation_id) `+messageColumns+` FROM messages
+		WHERE conversation_id = ANY($1) ORDER BY conversation_id, id DESC`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("previews: %w", err)
+	}
+	return chat.BuildPreviews(convs, customers, last), nil
+}

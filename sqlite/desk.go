@@ -233,3 +233,25 @@ func (s *Store) PutFeedback(ctx context.Context, conversationID string, messageI
 	}
 	return nil
 }
+
+// Previews returns, for each of the conversations, its customer and its last message (when it
+// has one): what a console list shows, in two queries however long the list.
+func (s *Store) Previews(ctx context.Context, convs []chat.Conversation) (map[string]chat.Preview, error) {
+	ids, customerIDs := chat.ConversationIDs(convs)
+	idsJSON, _ := json.Marshal(ids)
+	customersJSON, _ := json.Marshal(customerIDs)
+	customers, err := collect(ctx, s.db, "previews", func(sc rowScanner) (chat.Customer, error) {
+		var c chat.Customer
+		err := sc.Scan(&c.ID, &c.Channel, &c.ExternalID, &c.Name, jsonCol{&c.Attrs}, (*microTime)(&c.CreatedAt))
+		return c, err
+	}, `SELECT id, channel, external_id, name, attrs, created_at FROM customers WHERE id IN (SELECT value FROM json_each(?))`, string(customersJSON))
+	if err != nil {
+		return nil, err
+	}
+	last, err := collect(ctx, s.db, "previews", scanMessage, `SELECT `+messageColumns+` FROM messages WHERE id IN
+		(SELECT max(id) FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?)) GROUP BY conversation_id)`, string(idsJSON))
+	if err != nil {
+		return nil, err
+	}
+	return chat.BuildPreviews(convs, customers, last), nil
+}

@@ -72,6 +72,26 @@ func testQueue(t *testing.T, s Store) {
 	}
 }
 
+// testPreviews: a list's customers and last messages come in bulk, and a conversation without
+// messages has none.
+func testPreviews(t *testing.T, s Store) {
+	ctx := context.Background()
+	a, b := newConversation(t, s, "pv-a"), newConversation(t, s, "pv-b")
+	for i, text := range []string{"first", "second"} {
+		_, _, err := s.AddInbound(ctx, chat.Message{ConversationID: a.ID, Author: chat.AuthorCustomer, Text: text, Channel: "api", CreatedAt: t0.Add(time.Duration(i) * time.Second)})
+		must(t, err)
+	}
+	p, err := s.Previews(ctx, []chat.Conversation{a, b})
+	must(t, err)
+	if len(p) != 2 || p["pv-a"].Last == nil || p["pv-a"].Last.Text != "second" || p["pv-a"].Customer.ExternalID != "ext-pv-a" ||
+		p["pv-b"].Last != nil || p["pv-b"].Customer.ExternalID != "ext-pv-b" {
+		t.Fatalf("previews = %+v", p)
+	}
+	if p, err := s.Previews(ctx, nil); err != nil || len(p) != 0 {
+		t.Fatalf("previews of nothing = %+v, %v", p, err)
+	}
+}
+
 // testAcceptRace: many agents accept one conversation at once; exactly one wins.
 func testAcceptRace(t *testing.T, s Store) {
 	ctx := context.Background()

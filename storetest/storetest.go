@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Embeddings", testEmbeddings},
 		{"Intents", testIntents},
 		{"Queue", testQueue},
+		{"Previews", testPreviews},
 		{"AcceptRace", testAcceptRace},
 		{"CapacityRace", testCapacityRace},
 		{"Agents", testAgents},
