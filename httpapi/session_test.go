@@ -44,37 +44,32 @@ func issueSession(t *testing.T, s *Sessions) string {
 	return tok
 }
 
-// TestRoutesNeedTheirRole walks every registered console, trainer and admin route: without a
-// session, with an expired one, and with each role the route does not allow, it is refused
-// before its handler runs (the handlers would panic on this server's missing stores). A new
-// route under these prefixes without a session check fails here.
+// TestRoutesNeedTheirRole walks every registered route: each console, trainer and admin route
+// refuses no session, an expired one and every role it does not allow; the app API refuses
+// sessions; the trainer's key-or-session APIs refuse agents; and a route that is in none of these
+// groups nor on the public list fails the test, so a new route cannot ship without a rule.
 func TestRoutesNeedTheirRole(t *testing.T) {
 	now := time.Now()
 	sessions := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
 	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20,
-		Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}}
+		Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}, Knowledge: &KnowledgeBase{}, Intents: &IntentsAPI{}, Settings: &Settings{}}
 	h := s.Handler()
 	expired, _ := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now.Add(-sessionTTL - time.Minute) }).
 		Issue(chat.Account{Username: "amy", Role: "admin"})
-	allowed := map[string][]string{"/api/console/": consoleRoles, "/api/trainer/": trainerRoles, "/api/admin/": {"admin"}}
-	public := map[string]bool{"/api/console/login": true, "/api/console/logout": true, "/api/trainer/login": true, "/api/trainer/logout": true}
+	allowed := map[string][]string{"/api/console/": consoleRoles, "/api/trainer/": trainerRoles, "/api/admin/": {"admin"},
+		"/api/v1/kb/": trainerRoles, "/api/v1/intents": trainerRoles, "/api/v1/settings": trainerRoles}
+	// Public: pages, health, webhooks (signed by the platform), the widget (visitor tokens, checked
+	// in TestWidgetIdentity) and signing in and out.
+	public := map[string]bool{"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/api/openapi.json": true,
+		"/widget.js": true, "/demo/": true, "/kb/:id": true, "/webhooks/:channel": true, "/console/": true, "/console/:file": true,
+		"/trainer/": true, "/trainer/:file": true, "/api/console/login": true, "/api/console/logout": true,
+		"/api/trainer/login": true, "/api/trainer/logout": true}
 	// Narrower than their prefix.
 	narrower := map[string][]string{"/api/console/agents/:username": {"admin"}}
 	counts := map[string]int{}
 	for _, r := range h.Routes() {
-		prefix := ""
-		for p := range allowed {
-			if strings.HasPrefix(r.Path, p) {
-				prefix = p
-			}
-		}
-		if prefix == "" || public[r.Path] || strings.HasPrefix(r.Method, "echo_") {
+		if strings.HasPrefix(r.Method, "echo_") || public[r.Path] || strings.HasPrefix(r.Path, "/api/widget/") {
 			continue
-		}
-		counts[prefix]++
-		roles := allowed[prefix]
-		if n, ok := narrower[r.Path]; ok {
-			roles = n
 		}
 		path := strings.NewReplacer(":id", "c1", ":name", "x", ":username", "amy").Replace(r.Path)
 		check := func(cookie string, want int) {
@@ -88,6 +83,28 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 				t.Errorf("%s %s with %.12q = %d, want %d", r.Method, r.Path, cookie, rec.Code, want)
 			}
 		}
+		if strings.HasPrefix(r.Path, "/api/v1/conversations") { // the app API: API keys only
+			counts["/api/v1/conversations"]++
+			check("", http.StatusUnauthorized)
+			admin, _ := sessions.Issue(chat.Account{Username: "amy", Role: "admin"})
+			check(admin, http.StatusUnauthorized)
+			continue
+		}
+		prefix := ""
+		for p := range allowed {
+			if strings.HasPrefix(r.Path, p) {
+				prefix = p
+			}
+		}
+		if prefix == "" {
+			t.Errorf("%s %s is neither public nor in a permission group: add it to this test's table", r.Method, r.Path)
+			continue
+		}
+		counts[prefix]++
+		roles := allowed[prefix]
+		if n, ok := narrower[r.Path]; ok {
+			roles = n
+		}
 		check("", http.StatusUnauthorized)
 		check(expired, http.StatusUnauthorized)
 		for _, role := range []string{"agent", "trainer", "admin", "customer"} {
@@ -97,8 +114,8 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 			}
 		}
 	}
-	if counts["/api/console/"] < 15 || counts["/api/trainer/"] < 8 || counts["/api/admin/"] < 6 {
-		t.Fatalf("checked %v routes per prefix; expected the console, trainer and admin APIs", counts)
+	if counts["/api/console/"] < 15 || counts["/api/trainer/"] < 8 || counts["/api/admin/"] < 6 || counts["/api/v1/conversations"] < 8 || counts["/api/v1/kb/"] < 6 {
+		t.Fatalf("checked %v routes per group; expected the console, trainer, admin, app and knowledge APIs", counts)
 	}
 }
 
