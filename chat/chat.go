@@ -3,7 +3,9 @@
 package chat
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -197,6 +199,24 @@ const (
 
 // Scopes lists every API key scope.
 var Scopes = []string{ScopeConversations, ScopeKnowledge}
+
+// ScopeList is scopes as stored: one comma-separated column.
+type ScopeList []string
+
+// Scan implements sql.Scanner.
+func (l *ScopeList) Scan(v any) error {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("scopes: unexpected %T", v)
+	}
+	*l = strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
+	return nil
+}
 
 // HasScope reports whether the key carries scope.
 func (k APIKey) HasScope(scope string) bool { return slices.Contains(k.Scopes, scope) }

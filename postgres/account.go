@@ -27,7 +27,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error) {
 	var k chat.APIKey
 	err := s.pool.QueryRow(ctx, `SELECT id, name, hash, scopes, created_at FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, hash).
-		Scan(&k.ID, &k.Name, &k.Hash, (*scopeList)(&k.Scopes), &k.CreatedAt)
+		Scan(&k.ID, &k.Name, &k.Hash, (*chat.ScopeList)(&k.Scopes), &k.CreatedAt)
 	if err != nil {
 		return k, fmt.Errorf("api key: %w", notFound(err, "api key"))
 	}
@@ -138,7 +138,7 @@ func (s *Store) APIKeys(ctx context.Context) ([]chat.APIKey, error) {
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.APIKey, error) {
 		var k chat.APIKey
-		err := r.Scan(&k.ID, &k.Name, (*scopeList)(&k.Scopes), &k.CreatedAt, &k.RevokedAt)
+		err := r.Scan(&k.ID, &k.Name, (*chat.ScopeList)(&k.Scopes), &k.CreatedAt, &k.RevokedAt)
 		k.CreatedAt = k.CreatedAt.UTC()
 		return k, err
 	})
@@ -146,22 +146,4 @@ func (s *Store) APIKeys(ctx context.Context) ([]chat.APIKey, error) {
 		return nil, fmt.Errorf("api keys: %w", err)
 	}
 	return out, nil
-}
-
-// scopeList scans a comma-separated scopes column.
-type scopeList []string
-
-// Scan implements sql.Scanner.
-func (l *scopeList) Scan(v any) error {
-	var s string
-	switch v := v.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("scopes: unexpected %T", v)
-	}
-	*l = strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
-	return nil
 }

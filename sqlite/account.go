@@ -27,7 +27,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k chat.APIKey) error {
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error) {
 	var k chat.APIKey
 	err := s.db.QueryRowContext(ctx, `SELECT id, name, hash, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
-		Scan(&k.ID, &k.Name, &k.Hash, (*scopeList)(&k.Scopes), (*microTime)(&k.CreatedAt))
+		Scan(&k.ID, &k.Name, &k.Hash, (*chat.ScopeList)(&k.Scopes), (*microTime)(&k.CreatedAt))
 	if err != nil {
 		return k, fmt.Errorf("api key: %w", notFound(err, "api key"))
 	}
@@ -124,29 +124,11 @@ func (s *Store) APIKeys(ctx context.Context) ([]chat.APIKey, error) {
 	return collect(ctx, s.db, "api keys", func(sc rowScanner) (chat.APIKey, error) {
 		var k chat.APIKey
 		var revoked sql.NullInt64
-		err := sc.Scan(&k.ID, &k.Name, (*scopeList)(&k.Scopes), (*microTime)(&k.CreatedAt), &revoked)
+		err := sc.Scan(&k.ID, &k.Name, (*chat.ScopeList)(&k.Scopes), (*microTime)(&k.CreatedAt), &revoked)
 		if revoked.Valid {
 			t := fromMicros(revoked.Int64)
 			k.RevokedAt = &t
 		}
 		return k, err
 	}, `SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC, id`)
-}
-
-// scopeList scans a comma-separated scopes column.
-type scopeList []string
-
-// Scan implements sql.Scanner.
-func (l *scopeList) Scan(v any) error {
-	var s string
-	switch v := v.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("scopes: unexpected %T", v)
-	}
-	*l = strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
-	return nil
 }
