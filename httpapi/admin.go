@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -121,7 +122,15 @@ func (s *Server) adminDisableUser(c echo.Context) error {
 
 // adminAudit handles GET /api/admin/audit?actor=&limit=.
 func (s *Server) adminAudit(c echo.Context) error {
-	entries, err := s.Admin.Audit(c.Request().Context(), c.QueryParam("actor"), 500)
+	limit := 500
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5000 {
+			return chat.Errorf(chat.EINVALID, "limit is 1 to 5000")
+		}
+		limit = n
+	}
+	entries, err := s.Admin.Audit(c.Request().Context(), c.QueryParam("actor"), limit)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@
   const LIST_REFRESH_MS = 15000;
   const TYPING_EVERY_MS = 3000;
   const CUSTOMER_TYPING_MS = 4000;
+  // EXPORT_URL_MS is how long a customer export's object URL lives: long enough for the browser
+  // to start the download, after which the Blob (personal data) is released.
+  const EXPORT_URL_MS = 60000;
+  const ADMIN_BUTTONS = ["admin-channels", "admin-users", "admin-audit", "admin-customers"];
 
   // ---- strings ------------------------------------------------------------------------------
 
@@ -92,6 +96,29 @@
       channelRemoved: "Admin settings of {channel} removed.",
       secretKeep: "Set ({masked}); leave empty to keep it.", secretUnset: "Not set.", requiredField: "required",
       closeDialog: "Close",
+      users: "Users", usersTitle: "Users", usersIntro: "A disabled account can no longer sign in. You cannot disable your own.",
+      usersLoading: "Loading the accounts…", noUsers: "No accounts.", usersCount: "Accounts: {n} · disabled: {d}.",
+      colUsername: "Username", colRole: "Role", colCreated: "Created", colDisabled: "Disabled", colAction: "Action",
+      role_agent: "Agent", role_trainer: "Trainer", role_admin: "Admin",
+      notDisabled: "No", you: "you", disableUser: "Disable", disableUserLabel: "Disable {user}",
+      confirmDisable: "Disable the account {user}? It can no longer sign in.", userDisabled: "{user} is disabled.",
+      auditLog: "Audit log", auditTitle: "Audit log",
+      auditIntro: "Changes made with console, trainer and admin sessions, and reads of customers' data, newest first.",
+      auditActor: "Actor", auditActorHint: "A username; empty shows everyone.", auditFilter: "Filter",
+      auditLoading: "Loading the audit log…", noAudit: "No entries.", auditCount: "Entries: {n}, newest first.",
+      auditCountActor: "Entries by {actor}: {n}, newest first.",
+      colTime: "Time", colActor: "Actor", colActionName: "Action", colTarget: "Target", colStatus: "Status",
+      customerData: "Customer data", customersTitle: "Customer data",
+      customersIntro: "Data-access and erasure requests: find the customer by the id their channel knows them by, then export or erase everything stored about them. Both are recorded in the audit log.",
+      findChannel: "Channel", findExternal: "External id", findCustomer: "Find",
+      findHint: "The widget: id:<user id> for a signed-in user; the app API: the customer id your app sent; a messaging channel: the sender's id there.",
+      findMissing: "Enter the channel and the external id.", finding: "Looking the customer up…",
+      customerFound: "Found {name}.", unnamedCustomer: "Customer {id}",
+      exportCustomer: "Export", eraseCustomer: "Erase", exporting: "Preparing the export…",
+      exported: "Downloaded {file} (conversations: {n}).",
+      confirmErase: "Erase {name} ({channel} · {external}) and everything stored about them? This cannot be undone.",
+      erasing: "Erasing…", erasedTitle: "Erased {name}", erased: "{name} erased; rows deleted: {n}.",
+      colTable: "Table", colRows: "Rows deleted", total: "Total",
     },
     zh: {
       appTitle: "Tandem · 客服工作台", signInTitle: "登录客服工作台",
@@ -160,6 +187,29 @@
       channelRemoved: "已删除 {channel} 的管理员设置。",
       secretKeep: "已设置（{masked}）；留空则保持不变。", secretUnset: "未设置。", requiredField: "必填",
       closeDialog: "关闭",
+      users: "用户", usersTitle: "用户管理", usersIntro: "停用的账号无法再登录。不能停用你自己的账号。",
+      usersLoading: "正在加载账号…", noUsers: "没有账号。", usersCount: "账号：{n} 个 · 已停用：{d} 个。",
+      colUsername: "用户名", colRole: "角色", colCreated: "创建时间", colDisabled: "停用时间", colAction: "操作",
+      role_agent: "客服", role_trainer: "训练师", role_admin: "管理员",
+      notDisabled: "未停用", you: "你", disableUser: "停用", disableUserLabel: "停用 {user}",
+      confirmDisable: "停用账号 {user}？停用后该账号无法再登录。", userDisabled: "{user} 已停用。",
+      auditLog: "审计日志", auditTitle: "审计日志",
+      auditIntro: "通过客服、训练师和管理员会话所做的更改，以及对客户数据的读取，最新的在前。",
+      auditActor: "操作人", auditActorHint: "填写用户名；留空显示所有人。", auditFilter: "筛选",
+      auditLoading: "正在加载审计日志…", noAudit: "没有记录。", auditCount: "记录：{n} 条，最新的在前。",
+      auditCountActor: "{actor} 的记录：{n} 条，最新的在前。",
+      colTime: "时间", colActor: "操作人", colActionName: "操作", colTarget: "对象", colStatus: "状态",
+      customerData: "客户数据", customersTitle: "客户数据",
+      customersIntro: "数据查阅与删除请求：按客户在渠道中的 ID 查找客户，然后导出或删除关于该客户存储的全部数据。两种操作都会记入审计日志。",
+      findChannel: "渠道", findExternal: "外部 ID", findCustomer: "查找",
+      findHint: "网页插件：已登录用户填 id:<用户 ID>；应用 API：你的应用发送的客户 ID；消息渠道：发送者在该渠道的 ID。",
+      findMissing: "请输入渠道和外部 ID。", finding: "正在查找客户…",
+      customerFound: "已找到 {name}。", unnamedCustomer: "客户 {id}",
+      exportCustomer: "导出", eraseCustomer: "删除", exporting: "正在准备导出…",
+      exported: "已下载 {file}（会话：{n} 个）。",
+      confirmErase: "删除 {name}（{channel} · {external}）以及关于该客户存储的全部数据？此操作无法撤销。",
+      erasing: "正在删除…", erasedTitle: "已删除 {name}", erased: "已删除 {name}；删除的行数：{n}。",
+      colTable: "数据表", colRows: "删除的行数", total: "合计",
     },
   };
 
@@ -178,7 +228,8 @@
     canned: { lang: null, replies: [], shown: [], index: 0 },
     ws: null, wsRetry: 0, wsTimer: null, pingTimer: null,
     timers: { refresh: null, poll: null, tick: null, reload: null, typing: null, toast: null },
-    seq: { lists: 0, detail: 0, channels: 0 },
+    seq: { lists: 0, detail: 0, channels: 0, users: 0, audit: 0, customers: 0 },
+    admin: { users: [], customer: null }, // the accounts last listed; the customer found in "Customer data"
   };
 
   // ---- small helpers -------------------------------------------------------------------------
@@ -316,10 +367,16 @@
     applyLang();
   }
 
+  // i18nParams reads the parameters a data-i18n text was made with (data-i18n-params, JSON).
+  function i18nParams(e) {
+    if (!e.dataset.i18nParams) return undefined;
+    try { return JSON.parse(e.dataset.i18nParams); } catch (err) { return undefined; }
+  }
+
   function applyLang() {
     document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
     document.title = t("appTitle");
-    document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n); });
+    document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n, i18nParams(e)); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((e) => { e.placeholder = t(e.dataset.i18nPlaceholder); });
     document.querySelectorAll("[data-i18n-aria-label]").forEach((e) => { e.setAttribute("aria-label", t(e.dataset.i18nAriaLabel)); });
     const btn = $("lang");
@@ -352,7 +409,7 @@
     $("sign-out").hidden = true;
     $("presence-label").hidden = true;
     $("help-open").hidden = true;
-    $("admin-channels").hidden = true;
+    ADMIN_BUTTONS.forEach((id) => { $(id).hidden = true; });
     $("me").textContent = "";
     $("login-error").textContent = message || "";
     $("login-form").hidden = false;
@@ -385,7 +442,7 @@
     $("sign-out").hidden = false;
     $("presence-label").hidden = false;
     $("help-open").hidden = false;
-    $("admin-channels").hidden = !isAdmin();
+    ADMIN_BUTTONS.forEach((id) => { $(id).hidden = !isAdmin(); });
     renderMe();
     if (fresh) setPresence("online");
     connect();
@@ -400,6 +457,7 @@
   function endSession() {
     state.me = null;
     closeChannels();
+    closeAdmin();
     disconnect();
     Object.keys(state.timers).forEach((k) => { clearTimeout(state.timers[k]); clearInterval(state.timers[k]); state.timers[k] = null; });
     state.lists = { queue: [], mine: [] };
@@ -1484,9 +1542,404 @@
     }
   }
 
+  // ---- users, audit log, customers' data (admins) --------------------------------------------
+  // GET  /api/admin/users                     {users:[{username,role,created_at,disabled_at?}]}
+  // POST /api/admin/users/:username/disable   204; an admin cannot disable their own account
+  // GET  /api/admin/audit?actor=              {entries:[{id,at,actor,role,action,target?,status}]},
+  //                                           newest first, at most the newest 500
+  // GET  /api/admin/customers?channel=&external_id=  the customer {id,channel,external_id,name?,created_at}
+  // GET  /api/admin/customers/:id/export      everything stored about them (the read is audited)
+  // DELETE /api/admin/customers/:id           {customer_id,erased_at,rows:{table:count}}
+  // Customers' data is dropped from the page as soon as its dialog closes.
+
+  function adminPath(kind, id, action) {
+    return "/api/admin/" + kind + "/" + encodeURIComponent(id) + (action ? "/" + action : "");
+  }
+
+  // setText gives e the translated text of key with params (kept current by applyLang), or clears
+  // it when key is null.
+  function setText(e, key, params) {
+    if (!key) {
+      delete e.dataset.i18n;
+      delete e.dataset.i18nParams;
+      e.textContent = "";
+      return e;
+    }
+    e.dataset.i18n = key;
+    if (params) e.dataset.i18nParams = JSON.stringify(params); else delete e.dataset.i18nParams;
+    e.textContent = t(key, params);
+    return e;
+  }
+
+  // stamp formats an RFC 3339 time as local "YYYY-MM-DD HH:MM:SS": records need the date and
+  // the seconds, read the same in every language.
+  function stamp(s) {
+    const d = validTime(s);
+    if (!d) return "";
+    const p = (n) => (n < 10 ? "0" : "") + n;
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " +
+      p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+  }
+
+  function timeCell(s) {
+    const td = el("td", "when");
+    const d = validTime(s);
+    if (!d) return td;
+    const tm = el("time", null, stamp(s));
+    tm.dateTime = d.toISOString();
+    td.appendChild(tm);
+    return td;
+  }
+
+  // showAdmin opens one of the admin dialogs with its error cleared.
+  function showAdmin(name) {
+    const dlg = $(name + "-dialog");
+    $(name + "-error").textContent = "";
+    if (!dlg.open) dlg.showModal();
+    return dlg;
+  }
+
+  // closeAdmin closes the admin dialogs and forgets what they showed (on sign-out or expiry).
+  function closeAdmin() {
+    ["users", "audit", "customers"].forEach((name) => {
+      const dlg = $(name + "-dialog");
+      if (dlg.open) dlg.close();
+      $(name + "-error").textContent = "";
+      setText($(name + "-status"), null);
+    });
+    $("users-table").tBodies[0].textContent = "";
+    $("audit-table").tBodies[0].textContent = "";
+    $("audit-actor").value = "";
+    state.admin.users = [];
+    clearCustomers();
+  }
+
+  // -- users
+
+  async function openUsers() {
+    if (!isAdmin()) return;
+    showAdmin("users");
+    $("users-close").focus();
+    if (await loadUsers()) {
+      const first = $("users-table").querySelector("button.disable");
+      if (first && $("users-dialog").open) first.focus();
+    }
+  }
+
+  // loadUsers lists the accounts; false when it failed or the dialog closed meanwhile.
+  async function loadUsers() {
+    const seq = ++state.seq.users, status = $("users-status");
+    setText(status, "usersLoading");
+    try {
+      const data = await api("GET", "/api/admin/users");
+      if (seq !== state.seq.users) return false;
+      state.admin.users = (data && data.users) || [];
+      renderUsers();
+      return true;
+    } catch (err) {
+      if (seq !== state.seq.users) return false;
+      setText(status, null);
+      if (!err.unauthorized) $("users-error").textContent = err.message;
+      return false;
+    }
+  }
+
+  function renderUsers() {
+    const users = state.admin.users, body = $("users-table").tBodies[0];
+    body.textContent = "";
+    users.forEach((u) => body.appendChild(userRow(u)));
+    const disabled = users.filter((u) => validTime(u.disabled_at)).length;
+    if (users.length) setText($("users-status"), "usersCount", { n: users.length, d: disabled });
+    else setText($("users-status"), "noUsers");
+    fillActors();
+  }
+
+  // userRow is tr[data-user][data-disabled]: the username (the row's header, focusable by script),
+  // role, created, disabled, and a Disable button on enabled accounts but one's own.
+  function userRow(u) {
+    const name = String(u.username || ""), off = !!validTime(u.disabled_at);
+    const self = !!(state.me && state.me.username === name);
+    const tr = el("tr", off ? "off" : null);
+    tr.dataset.user = name;
+    tr.dataset.disabled = off ? "true" : "false";
+    const th = el("th", null, name);
+    th.scope = "row";
+    th.tabIndex = -1;
+    if (self) th.appendChild(el("span", "badge you", t("you")));
+    tr.appendChild(th);
+    const role = el("td", null, tOr("role_" + u.role, u.role || ""));
+    tr.appendChild(role);
+    tr.appendChild(timeCell(u.created_at));
+    tr.appendChild(off ? timeCell(u.disabled_at) : el("td", "muted", t("notDisabled")));
+    const act = el("td");
+    if (!off && !self) {
+      const b = el("button", "danger disable", t("disableUser"));
+      b.type = "button";
+      b.setAttribute("aria-label", t("disableUserLabel", { user: name }));
+      b.addEventListener("click", () => disableUser(name, b));
+      act.appendChild(b);
+    }
+    tr.appendChild(act);
+    return tr;
+  }
+
+  async function disableUser(name, btn) {
+    if (!window.confirm(t("confirmDisable", { user: name }))) return;
+    $("users-error").textContent = "";
+    btn.disabled = true;
+    let failed = null;
+    try {
+      await api("POST", adminPath("users", name, "disable"));
+    } catch (err) {
+      if (err.unauthorized) return;
+      failed = err;
+    } finally {
+      if (btn.isConnected) btn.disabled = false;
+    }
+    if (!$("users-dialog").open) return;
+    // Reload either way: after an error the list may be out of date (another admin acted).
+    await loadUsers();
+    if (failed) {
+      $("users-error").textContent = failed.message;
+    } else {
+      setText($("users-status"), "userDisabled", { user: name });
+    }
+    const row = Array.from($("users-table").tBodies[0].rows).find((r) => r.dataset.user === name);
+    if (row) row.cells[0].focus();
+  }
+
+  // -- audit log
+
+  function openAudit() {
+    if (!isAdmin()) return;
+    showAdmin("audit");
+    $("audit-actor").focus();
+    loadAudit();
+  }
+
+  async function loadAudit() {
+    const actor = $("audit-actor").value.trim(), seq = ++state.seq.audit, status = $("audit-status");
+    $("audit-error").textContent = "";
+    setText(status, "auditLoading");
+    try {
+      const q = actor ? "?" + new URLSearchParams({ actor: actor }) : "";
+      const data = await api("GET", "/api/admin/audit" + q);
+      if (seq !== state.seq.audit) return;
+      const entries = (data && data.entries) || [];
+      renderAudit(entries);
+      if (!entries.length) setText(status, "noAudit");
+      else if (actor) setText(status, "auditCountActor", { n: entries.length, actor: actor });
+      else setText(status, "auditCount", { n: entries.length });
+    } catch (err) {
+      if (seq !== state.seq.audit) return;
+      setText(status, null);
+      if (!err.unauthorized) $("audit-error").textContent = err.message;
+    }
+  }
+
+  // renderAudit fills the table, one tr[data-id] per entry: time, actor, role, action, target, status.
+  function renderAudit(entries) {
+    const body = $("audit-table").tBodies[0];
+    body.textContent = "";
+    entries.forEach((e) => {
+      const tr = el("tr");
+      tr.dataset.id = String(e.id);
+      tr.dataset.action = e.action || "";
+      tr.dataset.target = e.target || "";
+      tr.dataset.status = String(e.status);
+      tr.appendChild(timeCell(e.at));
+      tr.appendChild(el("td", null, e.actor));
+      tr.appendChild(el("td", null, tOr("role_" + e.role, e.role || "")));
+      tr.appendChild(el("td", "mono", e.action));
+      tr.appendChild(el("td", "mono", e.target || ""));
+      const st = el("td", "num");
+      st.appendChild(el("span", "status " + (e.status >= 400 ? "bad" : "ok"), e.status));
+      tr.appendChild(st);
+      body.appendChild(tr);
+    });
+    fillActors(entries);
+  }
+
+  // fillActors offers the known usernames in the actor filter.
+  function fillActors(entries) {
+    const names = new Set(state.admin.users.map((u) => u.username));
+    (entries || []).forEach((e) => { if (e.actor) names.add(e.actor); });
+    const list = $("audit-actors");
+    list.textContent = "";
+    Array.from(names).sort().forEach((n) => { const o = el("option"); o.value = n; list.appendChild(o); });
+  }
+
+  // -- customers' data
+
+  function openCustomers() {
+    if (!isAdmin()) return;
+    showAdmin("customers");
+    ($("find-channel").value ? $("find-external") : $("find-channel")).focus();
+  }
+
+  function foundName(c) { return (c && c.name) || t("unnamedCustomer", { id: c.external_id || shortId(c.id) }); }
+
+  // clearCustomers drops the customer and the erasure report from the page.
+  function clearCustomers() {
+    state.seq.customers++;
+    state.admin.customer = null;
+    $("find-external").value = "";
+    $("customers-error").textContent = "";
+    setText($("customers-status"), null);
+    showCustomer(null);
+    showErased(null);
+  }
+
+  async function findCustomer(e) {
+    e.preventDefault();
+    const ch = $("find-channel"), ext = $("find-external");
+    const channel = ch.value.trim(), external = ext.value.trim();
+    const seq = ++state.seq.customers, status = $("customers-status");
+    state.admin.customer = null;
+    showCustomer(null);
+    showErased(null);
+    $("customers-error").textContent = "";
+    if (!channel || !external) {
+      const missing = channel ? ext : ch;
+      missing.setAttribute("aria-invalid", "true");
+      $("customers-error").textContent = t("findMissing");
+      setText(status, null);
+      missing.focus();
+      return;
+    }
+    setText(status, "finding");
+    $("find-submit").disabled = true;
+    try {
+      const c = await api("GET", "/api/admin/customers?" + new URLSearchParams({ channel: channel, external_id: external }));
+      if (seq !== state.seq.customers) return;
+      state.admin.customer = c;
+      showCustomer(c);
+      setText(status, "customerFound", { name: foundName(c) });
+      $("customer-export").focus();
+    } catch (err) {
+      if (seq !== state.seq.customers) return;
+      setText(status, null);
+      if (err.unauthorized) return;
+      $("customers-error").textContent = err.message;
+      ext.select();
+      ext.focus();
+    } finally {
+      $("find-submit").disabled = false;
+    }
+  }
+
+  // showCustomer shows the customer found (or hides the card for null).
+  function showCustomer(c) {
+    setCustomerBusy(false);
+    $("customer-found").hidden = !c;
+    $("customer-found").dataset.customer = c ? c.id : "";
+    $("found-title").textContent = c ? foundName(c) : "";
+    $("found-id").textContent = c ? c.id : "";
+    $("found-channel").textContent = c ? channelTitle(c.channel) : "";
+    $("found-external").textContent = c ? c.external_id : "";
+    $("found-created").textContent = c ? stamp(c.created_at) : "";
+  }
+
+  function setCustomerBusy(busy) {
+    $("customer-export").disabled = busy;
+    $("customer-erase").disabled = busy;
+    $("customer-found").setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  async function exportCustomer() {
+    const c = state.admin.customer;
+    if (!c) return;
+    const seq = state.seq.customers, status = $("customers-status");
+    $("customers-error").textContent = "";
+    setText(status, "exporting");
+    setCustomerBusy(true);
+    try {
+      const data = await api("GET", adminPath("customers", c.id, "export"));
+      if (seq !== state.seq.customers) return;
+      const file = "customer-" + String(c.id).replace(/[^A-Za-z0-9_-]/g, "_") + ".json";
+      download(file, JSON.stringify(data, null, 2) + "\n");
+      setText(status, "exported", { file: file, n: ((data && data.conversations) || []).length });
+    } catch (err) {
+      if (seq !== state.seq.customers) return;
+      setText(status, null);
+      if (!err.unauthorized) $("customers-error").textContent = err.message;
+    } finally {
+      if (seq === state.seq.customers) setCustomerBusy(false);
+    }
+  }
+
+  // download offers text as a JSON file through a Blob's object URL. The link goes inside the
+  // open dialog because the rest of the page is inert while a modal dialog is open.
+  function download(name, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const a = el("a");
+    a.href = url;
+    a.download = name;
+    a.hidden = true;
+    (document.querySelector("dialog[open]") || document.body).appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), EXPORT_URL_MS);
+  }
+
+  async function eraseCustomer() {
+    const c = state.admin.customer;
+    if (!c) return;
+    const name = foundName(c);
+    if (!window.confirm(t("confirmErase", { name: name, channel: channelTitle(c.channel), external: c.external_id }))) return;
+    const seq = state.seq.customers, status = $("customers-status");
+    $("customers-error").textContent = "";
+    setText(status, "erasing");
+    setCustomerBusy(true);
+    try {
+      const report = await api("DELETE", adminPath("customers", c.id));
+      if (seq !== state.seq.customers) return;
+      state.admin.customer = null;
+      showCustomer(null);
+      const total = showErased(report, name);
+      setText(status, "erased", { name: name, n: total });
+      $("erase-report").focus();
+      scheduleRefresh(); // the customer's conversations leave the lists
+    } catch (err) {
+      if (seq !== state.seq.customers) return;
+      setText(status, null);
+      if (!err.unauthorized) $("customers-error").textContent = err.message;
+    } finally {
+      if (seq === state.seq.customers) setCustomerBusy(false);
+    }
+  }
+
+  // showErased shows the rows deleted per table (tr[data-table]), most first, and returns the
+  // total; null hides the report.
+  function showErased(report, name) {
+    const box = $("erase-report"), body = $("erase-table").tBodies[0];
+    body.textContent = "";
+    box.hidden = !report;
+    if (!report) {
+      setText($("erase-title"), null);
+      $("erase-total").textContent = "";
+      return 0;
+    }
+    const rows = Object.entries(report.rows || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    let total = 0;
+    rows.forEach(([table, n]) => {
+      total += Number(n) || 0;
+      const tr = el("tr");
+      tr.dataset.table = table;
+      const th = el("th", "mono", table);
+      th.scope = "row";
+      tr.appendChild(th);
+      tr.appendChild(el("td", "num", n));
+      body.appendChild(tr);
+    });
+    setText($("erase-title"), "erasedTitle", { name: name });
+    $("erase-total").textContent = String(total);
+    return total;
+  }
+
   // ---- keyboard ------------------------------------------------------------------------------
 
-  function anyDialogOpen() { return $("transfer-dialog").open || $("help").open || $("channels-dialog").open; }
+  function anyDialogOpen() { return document.querySelector("dialog[open]") !== null; }
 
   function onKeydown(e) {
     if (!state.me || anyDialogOpen()) return;
@@ -1561,6 +2014,17 @@
     $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
     $("admin-channels").addEventListener("click", openChannels);
     $("channels-dialog").addEventListener("close", () => { state.seq.channels++; });
+    $("admin-users").addEventListener("click", openUsers);
+    $("users-dialog").addEventListener("close", () => { state.seq.users++; });
+    $("admin-audit").addEventListener("click", openAudit);
+    $("audit-form").addEventListener("submit", (e) => { e.preventDefault(); loadAudit(); });
+    $("audit-dialog").addEventListener("close", () => { state.seq.audit++; });
+    $("admin-customers").addEventListener("click", openCustomers);
+    $("customer-find").addEventListener("submit", findCustomer);
+    ["find-channel", "find-external"].forEach((id) => $(id).addEventListener("input", (e) => e.target.removeAttribute("aria-invalid")));
+    $("customer-export").addEventListener("click", exportCustomer);
+    $("customer-erase").addEventListener("click", eraseCustomer);
+    $("customers-dialog").addEventListener("close", clearCustomers);
     $("toast").addEventListener("click", () => { $("toast").hidden = true; });
     document.addEventListener("keydown", onKeydown);
   }
