@@ -28,6 +28,12 @@ type Store interface {
 	// AddMessage stores a bot, agent or system message; when deliver is true an outbox item for
 	// m.Channel is queued in the same transaction.
 	AddMessage(ctx context.Context, m chat.Message, deliver bool) (chat.Message, error)
+	// Stranded lists customer messages that are the last of their bot-owned conversation, in
+	// conversations last updated in [from, to), not yet recovered: a crash came between storing
+	// the message and the bot's reply. Oldest first, at most limit.
+	Stranded(ctx context.Context, from, to time.Time, limit int) ([]chat.Message, error)
+	// ClaimStranded marks a stranded message recovered; false if another replica did.
+	ClaimStranded(ctx context.Context, messageID int64, at time.Time) (bool, error)
 	// Recent lists a conversation's last n messages in id order.
 	Recent(ctx context.Context, conversationID string, n int) ([]chat.Message, error)
 	// Messages lists a conversation's messages with id > afterID in id order, at most limit.

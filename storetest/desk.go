@@ -92,6 +92,47 @@ func testPreviews(t *testing.T, s Store) {
 	}
 }
 
+// testStranded: a bot-owned conversation whose last message is the customer's is stranded, once
+// claimed it is not, and answered, queued or out-of-window conversations never are.
+func testStranded(t *testing.T, s Store) {
+	ctx := context.Background()
+	add := func(conv string, author chat.Author, at time.Time) chat.Message {
+		t.Helper()
+		m := chat.Message{ConversationID: conv, Author: author, Text: "x", Channel: "api", CreatedAt: at}
+		var err error
+		if author == chat.AuthorCustomer {
+			m, _, err = s.AddInbound(ctx, m)
+		} else {
+			m, err = s.AddMessage(ctx, m, false)
+		}
+		must(t, err)
+		return m
+	}
+	newConversation(t, s, "st-left")
+	newConversation(t, s, "st-answered")
+	newConversation(t, s, "st-old")
+	queued(t, s, "st-queued", t0, "")
+	left := add("st-left", chat.AuthorCustomer, t0.Add(time.Minute))
+	add("st-answered", chat.AuthorCustomer, t0.Add(time.Minute))
+	add("st-answered", chat.AuthorBot, t0.Add(time.Minute))
+	add("st-queued", chat.AuthorCustomer, t0.Add(time.Minute))
+	add("st-old", chat.AuthorCustomer, t0.Add(-time.Hour))
+	got, err := s.Stranded(ctx, t0, t0.Add(2*time.Minute), 10)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != left.ID {
+		t.Fatalf("stranded = %+v, want only %d", got, left.ID)
+	}
+	ok, err := s.ClaimStranded(ctx, left.ID, t0.Add(2*time.Minute))
+	must(t, err)
+	again, _ := s.ClaimStranded(ctx, left.ID, t0.Add(2*time.Minute))
+	if !ok || again {
+		t.Fatalf("claims = %v then %v, want true then false", ok, again)
+	}
+	if got, _ := s.Stranded(ctx, t0, t0.Add(2*time.Minute), 10); len(got) != 0 {
+		t.Fatalf("a claimed message is still stranded: %+v", got)
+	}
+}
+
 // testAcceptRace: many agents accept one conversation at once; exactly one wins.
 func testAcceptRace(t *testing.T, s Store) {
 	ctx := context.Background()

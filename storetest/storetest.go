@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Intents", testIntents},
 		{"Queue", testQueue},
 		{"Previews", testPreviews},
+		{"Stranded", testStranded},
 		{"AcceptRace", testAcceptRace},
 		{"CapacityRace", testCapacityRace},
 		{"Agents", testAgents},

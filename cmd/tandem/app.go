@@ -227,6 +227,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
 	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
+	loops.Go(func() error { return svc.RunRecovery(loopCtx, recoveryInterval) })
 	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
@@ -278,6 +279,9 @@ const alertInterval = 5 * time.Minute
 
 // deskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
 const deskInterval = time.Second
+
+// recoveryInterval is how often messages stranded by a crash are looked for.
+const recoveryInterval = 5 * time.Second
 
 func storeKind(cfg config.Config) string {
 	if cfg.DatabaseURL != "" {
