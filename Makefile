@@ -26,8 +26,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: load, retrieval and handoff-notification (2 replicas, 200 agents) benchmarks on Postgres with
-## references, results in bench/results.txt (one alone: go run ./cmd/bench -only handoff)
+## bench: load and handoff-notification (2 replicas, 200 agents) with references, retrieval, crash-safety (20 SIGKILLs
+## under load) and 10-minute soak benchmarks on Postgres, results in bench/results.txt (one alone: go run ./cmd/bench -only crash)
 bench: build
 	$(GO) run ./cmd/bench -db "$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" -out bench/results.txt
 

@@ -4,7 +4,10 @@
 // Inbound: POST /webhooks/generic with headers X-Tandem-Timestamp (Unix seconds) and
 // X-Tandem-Signature ("sha256=" + hex HMAC), body {"user_id","name","message_id","text"}.
 // Outbound: POST to the configured URL, signed the same way, body
-// {"user_id","conversation_id","message_id","author","text"}; any 2xx means delivered.
+// {"user_id","conversation_id","message_id","author","text"}, header Idempotency-Key
+// ("tandem-<message_id>"); any 2xx means delivered. Delivery is at least once: after a crash
+// between the receiver's 2xx and Tandem recording it, the same reply is sent again with the same
+// key, and the receiver must show it once.
 package webhook
 
 import (
@@ -63,6 +66,9 @@ func Sign(secret string, ts int64, body []byte) string {
 	mac.Write(body)
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
+
+// IdempotencyKey is the Idempotency-Key of a reply: the same for every send of one message.
+func IdempotencyKey(messageID int64) string { return "tandem-" + strconv.FormatInt(messageID, 10) }
 
 // ParseMessage decodes and checks one inbound body.
 func ParseMessage(body []byte) (Message, error) {
@@ -148,6 +154,7 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", IdempotencyKey(m.ID))
 	req.Header.Set("X-Tandem-Timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("X-Tandem-Signature", Sign(a.Secret, ts, body))
 	res, err := a.Client.Do(req)

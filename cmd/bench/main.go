@@ -46,6 +46,10 @@ type options struct {
 	kbChunks int
 	handoff  bool
 	ho       handoffOptions
+	crash    bool
+	cr       crashOptions
+	soak     bool
+	sk       soakOptions
 }
 
 func run() error {
@@ -65,14 +69,25 @@ func run() error {
 	flag.Float64Var(&o.ho.rate, "handoff-rate", 100, "handoff benchmark: handoffs per second")
 	flag.IntVar(&o.ho.inflight, "handoff-inflight", 50, "handoff benchmark: most handoff POSTs in flight")
 	flag.StringVar(&o.ho.profile, "handoff-profile", "", "handoff benchmark: write CPU profiles of both replicas and the load generator to this directory")
-	only := flag.String("only", "", "run only these benchmarks (comma-separated: load, retrieval, handoff) and replace their sections of -out")
+	flag.BoolVar(&o.crash, "crash", true, "run the crash-safety benchmark (SIGKILL under load, restart, check with SQL)")
+	flag.IntVar(&o.cr.runs, "crash-runs", 20, "crash benchmark: kills, each on a fresh database")
+	flag.IntVar(&o.cr.customers, "crash-customers", 32, "crash benchmark: concurrent customers, half on the app API, half on the generic webhook")
+	flag.DurationVar(&o.cr.think, "crash-think", 100*time.Millisecond, "crash benchmark: pause between one customer's messages")
+	flag.DurationVar(&o.cr.drain, "crash-drain", 60*time.Second, "crash benchmark: longest wait after the restart for the outbox (its lease is 30s) and stranded messages (answered after 20s)")
+	flag.DurationVar(&o.sk.d, "soak", 10*time.Minute, "soak benchmark: how long to hold the load (0: skip it)")
+	flag.Float64Var(&o.sk.rate, "soak-rate", 50, "soak benchmark: app-API messages per second (open loop)")
+	flag.Float64Var(&o.sk.webhookRate, "soak-webhook-rate", 5, "soak benchmark: generic-webhook messages per second (open loop)")
+	flag.IntVar(&o.sk.customers, "soak-customers", 50, "soak benchmark: app-API customers (a fifth as many webhook users)")
+	flag.DurationVar(&o.sk.every, "soak-every", 30*time.Second, "soak benchmark: sampling window")
+	only := flag.String("only", "", "run only these benchmarks (comma-separated: load, retrieval, handoff, crash, soak) and replace their sections of -out")
 	phase := flag.String("kb-phase", "", "internal: run one retrieval benchmark system and print JSON")
 	flag.Parse()
 	if *phase != "" {
 		return runPhase(*phase, o.kbChunks, o.db)
 	}
+	o.soak = o.sk.d > 0
 	if *only != "" {
-		o.load, o.kb, o.handoff = false, false, false
+		o.load, o.kb, o.handoff, o.crash, o.soak = false, false, false, false, false
 		for _, name := range strings.Split(*only, ",") {
 			switch strings.TrimSpace(name) {
 			case "load":
@@ -81,8 +96,12 @@ func run() error {
 				o.kb = true
 			case "handoff":
 				o.handoff = true
+			case "crash":
+				o.crash = true
+			case "soak":
+				o.soak = true
 			default:
-				return fmt.Errorf("-only %q: want load, retrieval or handoff", name)
+				return fmt.Errorf("-only %q: want load, retrieval, handoff, crash or soak", name)
 			}
 		}
 	}
@@ -109,10 +128,27 @@ func run() error {
 		}
 		report += r
 	}
+	if o.crash {
+		r, err := crashBench(o, o.cr)
+		if err != nil {
+			return err
+		}
+		report += r
+	}
+	if o.soak {
+		if o.sk.d <= 0 || o.sk.every <= 0 {
+			return fmt.Errorf("-soak and -soak-every must be positive")
+		}
+		r, err := soakBench(o, o.sk)
+		if err != nil {
+			return err
+		}
+		report += r
+	}
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return err
 	}
-	if !(o.load && o.kb && o.handoff) { // a partial run keeps the other benchmarks' sections
+	if !(o.load && o.kb && o.handoff && o.crash && o.soak) { // a partial run keeps the other benchmarks' sections
 		old, _ := os.ReadFile(o.out)
 		report = mergeReport(string(old), report)
 	}

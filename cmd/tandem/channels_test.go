@@ -170,7 +170,7 @@ func init() {
 				ts, _ := strconv.ParseInt(r.Header.Get("X-Tandem-Timestamp"), 10, 64)
 				body, _ := io.ReadAll(r.Body)
 				r.Body = io.NopCloser(bytes.NewReader(body))
-				return r.Header.Get("X-Tandem-Signature") == webhook.Sign(secret, ts, body)
+				return r.Header.Get("X-Tandem-Signature") == webhook.Sign(secret, ts, body) && strings.HasPrefix(r.Header.Get("Idempotency-Key"), "tandem-")
 			}, func(b []byte) string {
 				var m struct {
 					UserID string `json:"user_id"`
