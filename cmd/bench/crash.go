@@ -7,7 +7,6 @@ package main
 // still waiting in the outbox.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -801,33 +800,7 @@ func startChannelServer(bin, db, dir, replyURL string, logw io.Writer) (*tandemP
 		"TANDEM_WEBHOOK_SECRET="+webhookSecret, "TANDEM_WEBHOOK_URL="+replyURL)
 	cmd.Stderr = logw
 	dieWithParent(cmd)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w (run make build first)", bin, err)
-	}
-	p := &tandemProc{cmd: cmd, key: benchKey}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := replicaListenRE.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case p.base = <-found:
-		return p, nil
-	case <-time.After(60 * time.Second):
-		p.kill()
-		return nil, fmt.Errorf("tandem did not start within 60s")
-	}
+	return launch(cmd, benchKey, "tandem demo")
 }
 
 // dieWithParent asks Linux to SIGKILL the child when the bench dies, even by SIGKILL; elsewhere

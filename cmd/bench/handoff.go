@@ -640,14 +640,19 @@ func startReplica(bin, command string, env []string) (*tandemProc, error) {
 	cmd := exec.Command(bin, command)
 	cmd.Env = append(append(os.Environ(), "TANDEM_DATA_DIR="+dir), env...)
 	cmd.Stderr = os.Stderr
+	return launch(cmd, "", "tandem "+command)
+}
+
+// launch starts cmd and waits until it prints the address it listens on; what names it in errors.
+func launch(cmd *exec.Cmd, key, what string) (*tandemProc, error) {
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w (run make build first)", bin, err)
+		return nil, fmt.Errorf("start %s: %w (run make build first)", cmd.Path, err)
 	}
-	p := &tandemProc{cmd: cmd}
+	p := &tandemProc{cmd: cmd, key: key}
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -664,8 +669,8 @@ func startReplica(bin, command string, env []string) (*tandemProc, error) {
 	case p.base = <-found:
 		return p, nil
 	case <-time.After(60 * time.Second):
-		p.stop()
-		return nil, fmt.Errorf("tandem %s did not start within 60s", command)
+		p.kill()
+		return nil, fmt.Errorf("%s did not start within 60s", what)
 	}
 }
 
