@@ -72,6 +72,7 @@ type crashResult struct {
 	lost                   int // acknowledged customer messages not stored
 	storedTwice            int // customer messages stored more than once
 	unackedStored          int // not acknowledged but stored (allowed)
+	recovered              int // customer messages stranded by the kill and answered by the recovery loop
 	resent, resentOK, once int // unacknowledged webhook messages redelivered, answered 200, stored exactly once
 	replies                int // bot replies to webhook customers
 	delivered              int // of them, received by the platform
@@ -154,6 +155,7 @@ stopped; checked with SQL
 	q := quantilesOf(restarts)
 	fmt.Fprintf(&b, "restart (SIGKILL → listening again): p50 %.0f ms, max %.0f ms; %d non-2xx answers before the kills; %d unacknowledged app-API messages stored anyway\n",
 		q.p50, q.max, total.errors, total.unackedStored)
+	fmt.Fprintf(&b, "recovered: %d customer messages were stored just before a kill without their reply, and answered by the recovery loop after the restart\n", total.recovered)
 	fmt.Fprintf(&b, "platform: %d deliveries refused (bad signature or Idempotency-Key), %d of unknown message ids\n", total.rejected, total.stray)
 	if total.unanswered > 0 {
 		fmt.Fprintf(&b, "unanswered: %d webhook messages were stored before the kill but never got a bot reply\n", total.unanswered)
@@ -187,6 +189,7 @@ func (r crashResult) add(o crashResult) crashResult {
 	r.lost += o.lost
 	r.storedTwice += o.storedTwice
 	r.unackedStored += o.unackedStored
+	r.recovered += o.recovered
 	r.resent += o.resent
 	r.resentOK += o.resentOK
 	r.once += o.once
@@ -587,6 +590,9 @@ func check(ctx context.Context, conn *pgx.Conn, l *ledger, plat *platform, res *
 	res.rejected = rejected
 	checkReplies(msgs, got, res)
 	checkAnswered(msgs, res)
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM messages WHERE recovered_at IS NOT NULL`).Scan(&res.recovered); err != nil {
+		return fmt.Errorf("recovered: %w", err)
+	}
 	return nil
 }
 
