@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,9 +19,27 @@ import (
 func TestWidgetIdentity(t *testing.T) {
 	dir := t.TempDir()
 	env := demoEnv(t, dir)
+	// An anonymous visitor from before enforcement was switched on.
+	before := start(t, env, "demo")
+	var anon widgetSession
+	if code := before.callKey(t, "", "POST", "/api/widget/session", `{}`, &anon); code != 200 {
+		t.Fatalf("anonymous session = %d", code)
+	}
+	before.stop()
 	secret := strings.Repeat("i", 40)
 	env["TANDEM_WIDGET_IDENTITY_SECRET"], env["TANDEM_WIDGET_IDENTITY_REQUIRED"] = secret, "true"
 	in := start(t, env, "demo")
+	for path, body := range map[string]string{"/api/widget/messages": `{"text":"hi"}`, "/api/widget/back": `{}`,
+		"/api/widget/rating": `{"score":5}`, "/api/widget/feedback": `{"message_id":1,"helpful":true}`,
+		"/api/widget/session": `{"visitor_token":"` + anon.VisitorToken + `"}`} {
+		if code := in.callKey(t, anon.VisitorToken, "POST", path, body, nil); code != 401 {
+			t.Errorf("%s with an unverified visitor token = %d, want 401", path, code)
+		}
+	}
+	if code := in.callKey(t, "", "GET", "/api/widget/ws?token="+anon.VisitorToken, "", nil); code != 401 {
+		t.Errorf("socket with an unverified visitor token = %d, want 401", code)
+	}
+	messagesBefore := countMessages(t, dir)
 	sign := func(key string, method jwt.SigningMethod, claims jwt.MapClaims) string {
 		tok, err := jwt.NewWithClaims(method, claims).SignedString([]byte(key))
 		if method == jwt.SigningMethodNone {
@@ -55,8 +74,9 @@ func TestWidgetIdentity(t *testing.T) {
 	}
 	defer st.Close()
 	facts, _ := st.AnalyticsFacts(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	if len(facts) != 0 {
-		t.Fatalf("refused requests stored %d conversations", len(facts))
+	if len(facts) != 1 || countMessages(t, dir) != messagesBefore {
+		t.Fatalf("refused requests stored something: %d conversations (want the anonymous one), %d messages (want %d)",
+			len(facts), countMessages(t, dir), messagesBefore)
 	}
 
 	// A verified customer: the session works, and another device resumes the same conversation.
@@ -75,4 +95,19 @@ func TestWidgetIdentity(t *testing.T) {
 	if err != nil || conv.Priority != "high" {
 		t.Fatalf("the VIP tier from the identity: %+v %v", conv, err)
 	}
+}
+
+// countMessages counts the messages stored in the instance's SQLite file.
+func countMessages(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM messages`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
