@@ -139,9 +139,11 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	b.add(messageEvent(msg))
 	res := Result{Message: msg, Replies: []chat.Message{}}
 	if conv.Owner != chat.OwnerBot {
-		// A person owns it (or will): the bot stays silent and only drafts for the agent.
-		s.startDraft(ctx, conv, msg)
-		if conv.Owner == chat.OwnerWaiting {
+		// A person owns it, or will: the bot stays silent. It drafts for the agent who holds the
+		// conversation; a waiting one gets its draft when an agent accepts it.
+		if conv.Owner == chat.OwnerHuman {
+			s.startDraft(ctx, conv, msg)
+		} else {
 			s.takeMessage(ctx, b, conv, msg)
 		}
 		return res, nil

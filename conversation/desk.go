@@ -144,7 +144,26 @@ func (s *Service) assign(ctx context.Context, a chat.Agent, id, actor string) (c
 	_, err = s.send(ctx, b, conv, chat.Message{ConversationID: id, Author: chat.AuthorSystem,
 		Text: chat.Noticef(chat.NoticeJoined, conv.Lang, displayName(a))})
 	s.Kick()
+	if err == nil {
+		s.draftWaiting(ctx, id)
+	}
 	return conv, err
+}
+
+// draftWaiting drafts, for the agent who just took the conversation, a reply to what the customer
+// wrote while waiting (their latest message since the bot handed off), if anything.
+func (s *Service) draftWaiting(ctx context.Context, id string) {
+	recent, err := s.Store.Recent(ctx, id, historyWindow)
+	if err != nil {
+		s.Log.Warn("draft on accept failed", "conversation_id", id, "err", err)
+		return
+	}
+	for i := len(recent) - 1; i >= 0 && recent[i].Decision != chat.DecisionHandoff; i-- {
+		if recent[i].Author == chat.AuthorCustomer {
+			s.startDraft(ctx, chat.Conversation{ID: id}, recent[i])
+			return
+		}
+	}
 }
 
 func displayName(a chat.Agent) string {
@@ -501,6 +520,11 @@ func (s *Service) Redraft(ctx context.Context, username, id string) error {
 	if _, err := s.held(ctx, id, username); err != nil {
 		return err
 	}
+	return s.draftLatest(ctx, id)
+}
+
+// draftLatest drafts, in the background, a reply to the conversation's latest customer message.
+func (s *Service) draftLatest(ctx context.Context, id string) error {
 	recent, err := s.Store.Recent(ctx, id, historyWindow)
 	if err != nil {
 		return err

@@ -415,3 +415,32 @@ func TestRatingByReply(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftOnAccept: what a customer writes while waiting is not drafted message by message (no
+// agent would read those drafts); the agent who accepts gets one draft, for the latest message.
+func TestDraftOnAccept(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _, _ := newDesk(t, monday10)
+	conv := waiting(t, svc, "ann", "", "human")
+	addAgent(t, svc, st, "amy", 5)
+	var last int64
+	for _, text := range []string{"hello?", "how long do claims take?"} {
+		res, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = res.Message.ID
+	}
+	svc.WaitDrafts()
+	if d, err := st.LatestDraft(ctx, conv.ID); err == nil {
+		t.Fatalf("drafted while waiting: %+v", d)
+	}
+	if _, err := svc.Accept(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	svc.WaitDrafts()
+	drafts, _ := st.Drafts(ctx, monday10.Add(-time.Hour), monday10.Add(time.Hour), 10)
+	if len(drafts) != 1 || drafts[0].MessageID != last || drafts[0].Text != "Claims are paid in 5 days." {
+		t.Fatalf("drafts after accept = %+v, want one for the latest message", drafts)
+	}
+}

@@ -21,8 +21,22 @@ var instruction = regexp.MustCompile(`(?i)` + strings.Join([]string{
 	`(当|如果)(客户|用户)(问|询问)`,
 }, "|"))
 
+// instructionHints are words one of which every instruction pattern contains: most sentences have
+// none, and skip the (slow, many-branched) pattern.
+var instructionHints = []string{"ignore", "instruction", "system", "assistant", "developer", "im_", "](", "bot", "model",
+	"note to", "tell", "reply", "respond", "answer", "say", "output",
+	"忽略", "指令", "系统", "助手", "机器人", "告诉", "告知", "回复", "回答", "说", "输出", "问"}
+
 // Instructs reports whether a sentence instructs a model rather than informs a customer.
-func Instructs(sentence string) bool { return instruction.MatchString(sentence) }
+func Instructs(sentence string) bool {
+	lower := strings.ToLower(sentence)
+	for _, h := range instructionHints {
+		if strings.Contains(lower, h) {
+			return instruction.MatchString(sentence)
+		}
+	}
+	return false
+}
 
 // Sentences splits Markdown body text into plain sentences, dropping headings and list markers.
 func Sentences(body string) []string {
