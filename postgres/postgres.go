@@ -25,6 +25,10 @@ var migrations embed.FS
 // defaultMaxConns is the pool size unless the URL sets pool_max_conns.
 const defaultMaxConns = 20
 
+// defaultMaxConnIdle is how long an idle pooled connection is kept unless the URL sets
+// pool_max_conn_idle_time.
+const defaultMaxConnIdle = 5 * time.Minute
+
 // migrationLock is the advisory lock key that serialises migrations across replicas.
 const migrationLock = 7_466_133_001
 
@@ -50,6 +54,11 @@ func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 		// pgxpool's default (4 on 2 cores) queues requests under load; 20 keeps the server busy
 		// without exhausting Postgres's default 100 connections across a few replicas.
 		cfg.MaxConns = defaultMaxConns
+	}
+	if !strings.Contains(dsn, "pool_max_conn_idle_time") {
+		// Connections opened for a burst are closed after 5 idle minutes (pgxpool: 30), so a spike
+		// does not hold their memory here and in Postgres for half an hour.
+		cfg.MaxConnIdleTime = defaultMaxConnIdle
 	}
 	// Filtered vector searches keep scanning the HNSW index until LIMIT rows pass the filter
 	// (pgvector 0.8), up to 5,000 tuples so a very selective filter stays fast; ef_search 100
