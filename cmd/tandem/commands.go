@@ -77,7 +77,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
   Demo page with the chat widget  %s/demo/
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
-  Agent console                   %s/console/   (agent / %s, agent2 / %s; admin / %s also configures channels)
+  Agent console                   %s/console/   (agent / %s, agent2 / %s; admin / %s also manages channels, users, the audit log and customer data)
   Trainer console                 %s/trainer/#key=%s   (or sign in: trainer / %s)
   Health, metrics                 %s/readyz  %s/metrics
 
