@@ -96,11 +96,11 @@ func TestLimiter(t *testing.T) {
 	l := NewLimiter(1, 3)
 	allowed := 0
 	for range 10 {
-		if l.Allow("a") {
+		if l.Reserve("a") == 0 {
 			allowed++
 		}
 	}
-	if allowed != 3 || !l.Allow("b") {
+	if allowed != 3 || l.Reserve("b") != 0 {
 		t.Fatalf("allowed %d of a burst (want 3), or another key was limited", allowed)
 	}
 }

@@ -32,9 +32,6 @@ func NewLimiter(perSecond float64, burst int) *Limiter {
 	return &Limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
 }
 
-// Allow reports whether key may act now.
-func (l *Limiter) Allow(key string) bool { return l.Reserve(key) == 0 }
-
 // Reserve takes one event for key now and returns 0, or returns how long until key may act,
 // taking nothing. A nil Limiter allows everything.
 func (l *Limiter) Reserve(key string) time.Duration {
