@@ -96,14 +96,13 @@ var sourceTag = regexp.MustCompile(`(?i)<(\s*/?\s*sources?\b)`)
 // neutralize defuses framing tags in text that goes between the source delimiters.
 func neutralize(s string) string { return sourceTag.ReplaceAllString(s, "‹$1") }
 
-// leaks are the parts of an answer that must come from the cited sources if they are there at
+// leakRE matches the parts of an answer that must come from the cited sources if they are there at
 // all: links, e-mail addresses, markup, script URLs.
-var leaks = regexp.MustCompile(`(?i)https?://[^\s)\]>"']+|www\.[^\s)\]>"']+|[\w.+-]+@[\w-]+\.[\w.]+|<\s*/?\s*[a-z][^>]*>|\]\(|javascript:`)
+var leakRE = regexp.MustCompile(`(?i)https?://[^\s)\]>"']+|www\.[^\s)\]>"']+|[\w.+-]+@[\w-]+\.[\w.]+|<\s*/?\s*[a-z][^>]*>|\]\(|javascript:`)
 
-// unsafe reports whether an answer repeats the instructions, carries a link, address or markup
-// that none of its cited sources contains, or says what its cited sources do not: what an
-// injected instruction would make a model write.
-func unsafe(answer, instructions string, cited []string) bool {
+// leaks reports whether an answer repeats the instructions, or carries a link, address or markup
+// that none of its cited sources contains.
+func leaks(answer, instructions string, cited []string) bool {
 	lower := strings.ToLower(answer)
 	for _, sentence := range strings.Split(instructions, ". ") {
 		if s := strings.ToLower(strings.TrimSpace(sentence)); len(s) > 24 && strings.Contains(lower, s) {
@@ -111,21 +110,50 @@ func unsafe(answer, instructions string, cited []string) bool {
 		}
 	}
 	sources := strings.ToLower(strings.Join(cited, "\n"))
-	for _, m := range leaks.FindAllString(answer, -1) {
+	for _, m := range leakRE.FindAllString(answer, -1) {
 		if !strings.Contains(sources, strings.ToLower(m)) {
 			return true
 		}
 	}
-	return ungrounded(answer, cited)
+	return false
+}
+
+// guard checks the answers to one request against its instructions and sources. Each source's
+// informing words are worked out once, however many partial answers stream by. Not safe for
+// concurrent use.
+type guard struct {
+	instructions string
+	sources      []Source
+	words        []map[string]bool // informing(sources[i].Text), filled on first use
+}
+
+func newGuard(instructions string, sources []Source) *guard {
+	return &guard{instructions: instructions, sources: sources, words: make([]map[string]bool, len(sources))}
+}
+
+// unsafe reports whether an answer citing sources (indexes) leaks or says what they do not:
+// what an injected instruction would make a model write.
+func (g *guard) unsafe(answer string, citations []int) bool {
+	var cited []string
+	for _, i := range citations {
+		cited = append(cited, g.sources[i].Text)
+	}
+	return leaks(answer, g.instructions, cited) || ungrounded(answer, func(t string) bool {
+		for _, i := range citations {
+			if g.words[i] == nil {
+				g.words[i] = informing(g.sources[i].Text)
+			}
+			if g.words[i][t] {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // checked drops the citations of an unsafe answer, so the bot answers from the sources itself.
-func checked(a Answer, instructions string, sources []Source) Answer {
-	var cited []string
-	for _, i := range a.Citations {
-		cited = append(cited, sources[i].Text)
-	}
-	if !a.Refused && unsafe(a.Text, instructions, cited) {
+func (g *guard) checked(a Answer) Answer {
+	if !a.Refused && g.unsafe(a.Text, a.Citations) {
 		a.Citations, a.Unsafe = nil, true
 	}
 	return a
@@ -144,12 +172,12 @@ func (c *Chat) Answer(ctx context.Context, question string, sources []Source, la
 	var lp logprob
 	var err error
 	msgs := prompt(question, sources, lang)
-	instructions := msgs[0].Content
+	g := newGuard(msgs[0].Content, sources)
 	if onDelta != nil {
 		// Only a partial answer that already cites a source and passes the same check is shown.
 		stream := onDelta
 		onDelta = func(raw string) {
-			if a := checked(parseAnswer(raw, len(sources)), instructions, sources); len(a.Citations) > 0 {
+			if a := g.checked(parseAnswer(raw, len(sources))); len(a.Citations) > 0 {
 				stream(a.Text)
 			}
 		}
@@ -165,7 +193,7 @@ func (c *Chat) Answer(ctx context.Context, question string, sources []Source, la
 	if err != nil {
 		return Answer{}, fmt.Errorf("llm answer: %w", err)
 	}
-	a := checked(parseAnswer(text, len(sources)), instructions, sources)
+	a := g.checked(parseAnswer(text, len(sources)))
 	a.TokenProb = lp.mean()
 	return a, nil
 }

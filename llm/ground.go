@@ -14,18 +14,9 @@ const minSupport = 0.5
 // instructs, or most of its words are in no cited sentence that informs (sentences that instruct
 // a model do not count). A model that obeys an instruction planted in an article or a message
 // writes what it was told and may still cite a source; this catches the promise, the approval or
-// the figure it was told to say, which no honest source sentence supports.
-func ungrounded(answer string, cited []string) bool {
-	support := map[string]bool{}
-	for _, src := range cited {
-		for _, s := range retrieval.Sentences(src) {
-			if !retrieval.Instructs(s) {
-				for _, t := range supportTokens(s) {
-					support[t] = true
-				}
-			}
-		}
-	}
+// the figure it was told to say, which no honest source sentence supports. supported reports
+// whether a word is in a cited source's informing sentences.
+func ungrounded(answer string, supported func(token string) bool) bool {
 	for _, s := range retrieval.Sentences(answer) {
 		if retrieval.Instructs(s) {
 			return true
@@ -36,7 +27,7 @@ func ungrounded(answer string, cited []string) bool {
 		}
 		hit := 0
 		for _, t := range toks {
-			if support[t] {
+			if supported(t) {
 				hit++
 			}
 		}
@@ -45,6 +36,19 @@ func ungrounded(answer string, cited []string) bool {
 		}
 	}
 	return false
+}
+
+// informing is the set of words of a source's sentences that inform rather than instruct.
+func informing(source string) map[string]bool {
+	words := map[string]bool{}
+	for _, s := range retrieval.Sentences(source) {
+		if !retrieval.Instructs(s) {
+			for _, t := range supportTokens(s) {
+				words[t] = true
+			}
+		}
+	}
+	return words
 }
 
 // supportTokens are a sentence's distinct search tokens without single Chinese characters, which
