@@ -4,15 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
 	"tandem/analytics"
 	"tandem/sqlite"
+	"tandem/storetest"
 )
-
-var analyticsStart = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 func openFile(tb testing.TB) (*sqlite.Store, string) {
 	tb.Helper()
@@ -28,53 +26,10 @@ func openFile(tb testing.TB) (*sqlite.Store, string) {
 	return s, path
 }
 
-// TestAnalyticsFacts stores a generated history through the store's ordinary methods and
-// checks the report from AnalyticsFacts against the generator's own figures.
+// TestAnalyticsFacts checks AnalyticsFacts against a generated history (storetest).
 func TestAnalyticsFacts(t *testing.T) {
 	s, _ := openFile(t)
-	ctx := context.Background()
-	h := analytics.Generate(1, 600, analyticsStart)
-	if err := h.Store(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	facts, err := s.AnalyticsFacts(ctx, h.From, h.To)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(facts) != len(h.WantFacts) {
-		t.Fatalf("%d facts, want %d", len(facts), len(h.WantFacts))
-	}
-	for i, f := range facts {
-		if !reflect.DeepEqual(f, h.WantFacts[i]) {
-			t.Errorf("facts %d:\n got %+v\nwant %+v", i, f, h.WantFacts[i])
-		}
-	}
-	compareReports(t, analytics.Compute(facts), h.Want)
-}
-
-func compareReports(t testing.TB, got, want analytics.Report) {
-	t.Helper()
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
-		{"conversations", float64(got.Conversations), float64(want.Conversations)},
-		{"containment", got.Containment, want.Containment},
-		{"handoff rate", got.HandoffRate, want.HandoffRate},
-		{"wait p90", got.WaitSeconds.P90, want.WaitSeconds.P90},
-		{"rating avg", got.RatingAvg, want.RatingAvg},
-		{"drop-off rate", got.DropOffRate, want.DropOffRate},
-	} {
-		if c.got != c.want {
-			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
-		}
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("report:\n got %+v\nwant %+v", got, want)
-	}
-	if want.Conversations == 0 || want.WaitSeconds.N == 0 || want.RatingCount == 0 || len(want.ByDay) != analytics.GeneratedDays {
-		t.Fatalf("the generated history is too thin to test anything: %+v", want.Metrics)
-	}
+	storetest.RunAnalyticsFacts(t, s)
 }
 
 // BenchmarkAnalyticsFacts times AnalyticsFacts over 100,000 generated conversations, loaded
@@ -82,7 +37,7 @@ func compareReports(t testing.TB, got, want analytics.Report) {
 func BenchmarkAnalyticsFacts(b *testing.B) {
 	s, path := openFile(b)
 	ctx := context.Background()
-	h := analytics.Generate(2, 100_000, analyticsStart)
+	h := analytics.Generate(2, 100_000, storetest.AnalyticsStart)
 	if err := bulkLoad(ctx, path, h); err != nil {
 		b.Fatal(err)
 	}
@@ -94,7 +49,7 @@ func BenchmarkAnalyticsFacts(b *testing.B) {
 		}
 		got = analytics.Compute(facts)
 	}
-	compareReports(b, got, h.Want)
+	storetest.CompareReports(b, got, h.Want)
 }
 
 func bulkLoad(ctx context.Context, path string, h analytics.History) error {
