@@ -107,3 +107,11 @@ func (f *Facts) ApplyTransitions(ts []chat.Transition) {
 		}
 	}
 }
+
+// CountIntent records n bot messages that answered intent.
+func (f *Facts) CountIntent(intent string, n int) {
+	if f.Intents == nil {
+		f.Intents = map[string]int{}
+	}
+	f.Intents[intent] += n
+}

@@ -52,10 +52,7 @@ func factsIntents(ctx context.Context, tx pgx.Tx, from, to time.Time, byID map[s
 			return err
 		}
 		if f := byID[id]; f != nil {
-			if f.Intents == nil {
-				f.Intents = map[string]int{}
-			}
-			f.Intents[in] = n
+			f.CountIntent(in, n)
 		}
 	}
 	return rows.Err()

@@ -43,10 +43,7 @@ func (s *Store) factsIntents(ctx context.Context, from, to time.Time, byID map[s
 			return err
 		}
 		if f := byID[id]; f != nil {
-			if f.Intents == nil {
-				f.Intents = map[string]int{}
-			}
-			f.Intents[in] = n
+			f.CountIntent(in, n)
 		}
 	}
 	return rows.Err()
