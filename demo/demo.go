@@ -13,3 +13,10 @@ var KB embed.FS
 //
 //go:embed intents.jsonl
 var Intents []byte
+
+// Questions is the demo's natural-question set for `tandem eval answers` (JSONL:
+// {"id","lang","question","expect"}), written from the articles' titles only, before their
+// wording was read.
+//
+//go:embed evals/answers.jsonl
+var Questions []byte

@@ -44,6 +44,9 @@ type ReportData struct {
 	BaselineResults []Result
 	Cases           []Case
 	Changes         []Change
+	// Answers, when set, is an answers eval's summary (tandem eval answers): the page leads with
+	// it and lists each miss with what the bot cited.
+	Answers *AnswersReport
 }
 
 // reportView is ReportData laid out for the template: formatted numbers, chart geometry.
@@ -59,6 +62,7 @@ type reportView struct {
 	Diffs         []diffRow
 	DiffTotal     int
 	DiffsWrong    bool // no baseline: the rows are this run's wrong cases
+	Answers       []answerRow
 }
 
 // WriteReport writes a self-contained HTML page (no scripts, no external resources) for
@@ -76,6 +80,7 @@ func WriteReport(w io.Writer, d ReportData) error {
 		Confusion:   layoutHeatMap(confusion(d.Results)),
 	}
 	v.Diffs, v.DiffTotal, v.DiffsWrong = diffRows(d, hasBase)
+	v.Answers = answerRows(d.Answers)
 	if err := reportTmpl.Execute(w, v); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}

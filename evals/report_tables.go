@@ -109,15 +109,18 @@ type diffRow struct {
 type expectation struct{ Decision, Intent, Answer, Sources string }
 
 type side struct {
-	Decision, Intent, Snippet, Confidence, Err string
-	Correct                                    bool
+	Decision, Reason, Intent, Snippet, Confidence, Err, Sources string
+	Correct                                                     bool
 }
 
 var kindLabels = map[string]string{
-	ChangeBroken:  "broken · 退化",
-	ChangeFixed:   "fixed · 修复",
-	ChangeChanged: "changed · 变化",
-	"wrong":       "wrong · 错误",
+	ChangeBroken:   "broken · 退化",
+	ChangeFixed:    "fixed · 修复",
+	ChangeChanged:  "changed · 变化",
+	"wrong":        "wrong · 错误",
+	AnswerDeferred: "deferred · 未回答",
+	OOSAnswered:    "out of scope, answered · 范围外却回答",
+	AnswerError:    "error · 出错",
 }
 
 // diffRows lays out the changes between the runs, broken first; without a baseline, this run's
@@ -132,7 +135,7 @@ func diffRows(d ReportData, hasBase bool) (rows []diffRow, total int, wrong bool
 		wrong = true
 		for _, r := range d.Results {
 			if !r.Correct {
-				changes = append(changes, Change{CaseID: r.CaseID, After: r, Kind: "wrong"})
+				changes = append(changes, Change{CaseID: r.CaseID, After: r, Kind: cmp.Or(r.Class, "wrong")})
 			}
 		}
 		// Confidently wrong answers mislead customers most: list them first.
@@ -158,6 +161,28 @@ func diffRowOf(ch Change, c Case, wrong bool) diffRow {
 }
 
 func sideOf(r Result) *side {
-	return &side{Decision: r.Decision, Intent: r.Intent, Snippet: snippet(r.Text, snippetChars),
-		Confidence: fmt.Sprintf("%.2f", r.Confidence), Err: snippet(r.Err, snippetChars), Correct: r.Correct}
+	return &side{Decision: r.Decision, Reason: r.Reason, Intent: r.Intent, Snippet: snippet(r.Text, snippetChars),
+		Confidence: fmt.Sprintf("%.2f", r.Confidence), Err: snippet(r.Err, snippetChars), Correct: r.Correct,
+		Sources: snippet(strings.Join(r.Sources, ", "), snippetChars)}
+}
+
+// answerRow is one line of the answers table: all questions, then each language.
+type answerRow struct {
+	Lang                                          string
+	InScope, OOS                                  int
+	Right, Wrong, Deferred, FirstRight, Held, Ans string
+}
+
+func answerRows(a *AnswersReport) []answerRow {
+	if a == nil {
+		return nil
+	}
+	pct := func(n int, rate float64) string { return fmt.Sprintf("%.1f %% (%d)", 100*rate, n) }
+	var rows []answerRow
+	for _, t := range append([]AnswerTally{a.Overall}, a.ByLang...) {
+		rows = append(rows, answerRow{Lang: cmp.Or(t.Lang, "all · 全部"), InScope: t.InScope, OOS: t.OOS,
+			Right: pct(t.Right, t.RightRate), Wrong: pct(t.Wrong, t.WrongRate), Deferred: pct(t.Deferred, t.DeferredRate),
+			FirstRight: pct(t.FirstRight, t.FirstRightRate), Held: pct(t.OOSHeld, t.OOSHeldRate), Ans: pct(t.OOSAnswered, t.OOSAnsRate)})
+	}
+	return rows
 }

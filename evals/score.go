@@ -42,6 +42,9 @@ type Result struct {
 	ExpectedIntent   string   `json:"expected_intent,omitempty"`
 	ExpectedDecision string   `json:"expected_decision,omitempty"` // as judged: given or inferred
 	SourcesJudged    bool     `json:"sources_judged,omitempty"`    // the case names expected sources
+	// Class is the answers eval's class of the outcome (AnswerRight, AnswerDeferred, …; see
+	// ScoreAnswer); "" for other evals.
+	Class string `json:"class,omitempty"`
 }
 
 // answered reports whether the bot gave an answer.

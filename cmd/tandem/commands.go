@@ -53,7 +53,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	n, changed, err := loadDemoKB(ctx, st)
+	n, changed, err := loadDemo(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -66,9 +66,6 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	if err := demoAccounts(ctx, st); err != nil {
 		return err
-	}
-	if err := loadDemoIntents(ctx, st); err != nil {
-		return fmt.Errorf("demo intents: %w", err)
 	}
 	return serve(ctx, cfg, log, st, func(base string) {
 		base = publicBase(cfg, base)
@@ -85,6 +82,18 @@ Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"An
 Press Ctrl+C to stop.
 `, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, demoTrainerPassword, base, base, key, base)
 	})
+}
+
+// loadDemo stores what the demo answers with: the demo knowledge base and intents. `tandem demo`
+// and `tandem eval answers` both start from it.
+func loadDemo(ctx context.Context, st store) (articles, changed int, err error) {
+	if articles, changed, err = loadDemoKB(ctx, st); err != nil {
+		return articles, changed, err
+	}
+	if err := loadDemoIntents(ctx, st); err != nil {
+		return articles, changed, fmt.Errorf("demo intents: %w", err)
+	}
+	return articles, changed, nil
 }
 
 // loadDemoKB stores the embedded demo articles; unchanged ones are skipped by content hash.

@@ -35,6 +35,10 @@ Benchmarks on files:
   retrieval   recall@k and latency of knowledge search on a QA set
   intents     intent accuracy, out-of-scope detection and calibration on a labelled set
   confidence  fit and check the bot's answer confidence, P(the top answer is right), on a QA set
+  answers     start the bot on a knowledge base (the demo's by default) and ask it natural
+              questions, one conversation each: answered right / wrong / deferred and
+              out-of-scope held, by language: tandem eval answers [--questions FILE.jsonl]
+              [--knowledge PATH --intents FILE] [--format table|json] [--report out.html|out.md] [--save SET]
 `
 
 // cmdEval dispatches `tandem eval <kind>`.
@@ -53,6 +57,8 @@ func cmdEval(ctx context.Context, args []string, getenv func(string) string, std
 		return evalConfidence(ctx, args[1:], getenv, stdout, stderr)
 	case "intents":
 		return evalIntents(ctx, args[1:], getenv, stdout, stderr)
+	case "answers":
+		return evalAnswers(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		return evalImport(ctx, args[1:], getenv, stdout, stderr)
 	case "export":

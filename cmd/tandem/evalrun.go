@@ -441,6 +441,10 @@ func writeReport(w io.Writer, set string, run chat.EvalRun, m evals.Metrics, res
 	baseResults []evals.Result, cases []evals.Case, changes []evals.Change) error {
 	d := evals.ReportData{Title: "Eval run " + run.ID, Set: set, Results: results, Cases: cases, Changes: changes,
 		Run: &evals.RunInfo{ID: run.ID, CreatedAt: run.CreatedAt, Config: run.Config, Metrics: m}}
+	if run.Config["eval"] == "answers" { // a run of tandem eval answers --save leads with its answers table
+		a := evals.SummarizeAnswers(cases, results)
+		d.Title, d.Answers = "Answers eval "+run.ID+" · 回答评测", &a
+	}
 	if base != nil {
 		var bm evals.Metrics
 		json.Unmarshal(base.Metrics, &bm)
