@@ -39,8 +39,10 @@ clean:
 
 EVALSETS ?= ../shared/evalsets
 
-## evals: retrieval and answer confidence (cmrc2018-zh dev, SQLite and Postgres) and intents (BANKING77, CLINC150 val)
+## evals: retrieval and answer confidence (cmrc2018-zh dev, SQLite and Postgres), intents (BANKING77, CLINC150 val) and
+## answers (the demo's natural-question set through a real demo server; report with every miss in bin/answers-report.html)
 evals: build
+	./$(BIN) eval answers --report bin/answers-report.html
 	./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
 	DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" ./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
 	./$(BIN) eval confidence --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
