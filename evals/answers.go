@@ -116,14 +116,15 @@ func parseAnswerQuestion(raw []byte) (AnswerQuestion, error) {
 	return q, nil
 }
 
-// Case is the question as an eval case: an answer citing the expected article, or a handoff.
+// Case is the question as an eval case: an answer citing the expected article, or (out of
+// scope) no intent and a handoff.
 func (q AnswerQuestion) Case() Case {
 	c := Case{ID: q.ID, Text: q.Question, Lang: q.Lang, ExpectedDecision: DecisionHandoff, Source: "answers",
 		Tags: []string{"lang:" + q.Lang}}
 	if q.Expect != nil {
 		c.ExpectedDecision, c.ExpectedSources = DecisionAnswer, []string{*q.Expect}
 	} else {
-		c.Tags = append(c.Tags, "out_of_scope")
+		c.ExpectedIntent = OOS
 	}
 	return c
 }

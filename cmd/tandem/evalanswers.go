@@ -72,7 +72,7 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	var knowledge stringList
 	cfg, _, err := loadConfig("eval answers", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&questionsPath, "questions", "", "natural questions JSONL: {\"id\",\"lang\",\"question\",\"expect\":\"<article id>\"|null} (default: the demo's set)")
-		fs.Var(&knowledge, "knowledge", "a knowledge file or folder to answer from, as `tandem kb import` reads them; repeatable (default: the demo knowledge base and intents)")
+		fs.Var(&knowledge, "knowledge", "a knowledge file or folder (`PATH`) to answer from, as tandem kb import reads them; repeatable (default: the demo knowledge base and intents)")
 		fs.StringVar(&intentsPath, "intents", "", "intents JSONL to load with --knowledge (default: none)")
 		fs.StringVar(&format, "format", "table", "table or json")
 		fs.StringVar(&reportPath, "report", "", "write a report listing every miss: .html (the eval report page) or .md")
