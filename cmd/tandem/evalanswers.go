@@ -70,12 +70,14 @@ type answerMiss struct {
 func evalAnswers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var questionsPath, intentsPath, format, reportPath, save string
 	var knowledge stringList
+	var cold bool
 	cfg, _, err := loadConfig("eval answers", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&questionsPath, "questions", "", "natural questions JSONL: {\"id\",\"lang\",\"question\",\"expect\":\"<article id>\"|null} (default: the demo's set)")
 		fs.Var(&knowledge, "knowledge", "a knowledge file or folder (`PATH`) to answer from, as tandem kb import reads them; repeatable (default: the demo knowledge base and intents)")
 		fs.StringVar(&intentsPath, "intents", "", "intents JSONL to load with --knowledge (default: none)")
 		fs.StringVar(&format, "format", "table", "table or json")
 		fs.StringVar(&reportPath, "report", "", "write a report listing every miss: .html (the eval report page) or .md")
+		fs.BoolVar(&cold, "cold", false, "start the server on the stored knowledge without embedding it first, and ask as soon as /readyz is ready, as a fresh tandem demo would be asked (default: embed everything first, to measure answer quality alone)")
 		fs.StringVar(&save, "save", "", "also store the questions as this eval set and the run in the configured store, so the trainer console lists the run and its report")
 	})
 	if err != nil {
@@ -107,7 +109,7 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer cleanup()
-	kbName, err := prepareAnswersStore(ctx, cfg, st, knowledge, intentsPath, stderr)
+	kbName, err := prepareAnswersStore(ctx, cfg, st, knowledge, intentsPath, !cold, stderr)
 	if err != nil {
 		return err
 	}
@@ -126,7 +128,8 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 		Target: cfg.TargetPrecision, Report: evals.SummarizeAnswers(cases, results), Misses: misses(qs, results)}
 	run := chat.EvalRun{ID: "run-" + time.Now().UTC().Format("20060102-150405") + "-" + conversation.NewID()[:6], Set: cmp.Or(save, "answers"),
 		Config: map[string]string{"eval": "answers", "knowledge": kbName, "questions": out.Questions, "store": out.Store,
-			"target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel}, CreatedAt: time.Now().UTC()}
+			"target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel, "cold": fmt.Sprint(cold)},
+		CreatedAt: time.Now().UTC()}
 	metrics := evals.Summarize(results, cfg.TargetPrecision)
 	run.Metrics, _ = json.Marshal(metrics)
 	if save != "" {
@@ -172,9 +175,9 @@ func readAnswerQuestions(path string) ([]evals.AnswerQuestion, error) {
 }
 
 // prepareAnswersStore fills a fresh store as `tandem demo` does (the demo knowledge base and
-// intents), or with the given knowledge files and intents, and embeds every chunk so the server
-// starts on its complete index. It returns a name for the knowledge base.
-func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowledge []string, intentsPath string, stderr io.Writer) (string, error) {
+// intents), or with the given knowledge files and intents, and with embed, embeds every chunk so
+// the server starts on its complete index. It returns a name for the knowledge base.
+func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowledge []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
 	if len(knowledge) == 0 {
 		if _, _, err := loadDemo(ctx, st); err != nil {
 			return "", err
@@ -204,8 +207,10 @@ func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowl
 			return "", fmt.Errorf("%s: %w", intentsPath, err)
 		}
 	}
-	if err := kb.embedNow(ctx, stderr); err != nil {
-		return "", err
+	if embed {
+		if err := kb.embedNow(ctx, stderr); err != nil {
+			return "", err
+		}
 	}
 	if len(knowledge) == 0 {
 		return "demo", nil

@@ -154,6 +154,12 @@ func TestEvalAnswersClassifies(t *testing.T) {
 		t.Errorf("Markdown report lacks the wrong answer's row:\n%s", page)
 	}
 
+	// --cold asks as soon as /readyz is ready, without embedding first; every question still gets
+	// a reply.
+	if cold, _ := runAnswers(t, env, "--cold", "--knowledge", "testdata/knowledge.jsonl", "--questions", "testdata/answers.jsonl"); cold.Report.Overall.Questions != 5 || cold.Report.Overall.Errors != 0 {
+		t.Errorf("--cold: %+v, want 5 questions and no errors", cold.Report.Overall)
+	}
+
 	bad := filepath.Join(dir, "bad.jsonl")
 	for _, tt := range []struct {
 		lines, want string

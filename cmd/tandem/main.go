@@ -35,7 +35,7 @@ Commands:
   users     add, list and disable console accounts (tandem users --help)
   keys      create and revoke app-API keys (tandem keys --help)
   customers export or erase a customer's personal data (tandem customers --help)
-  eval      measure retrieval on a labelled QA set (tandem eval retrieval --help)
+  eval      eval sets and runs, and benchmarks: retrieval, intents, confidence, answers (tandem eval --help)
   version   print the version
 
 Run 'tandem <command> --help' for a command's flags. Settings also come from TANDEM_* environment
