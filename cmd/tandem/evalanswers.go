@@ -237,21 +237,22 @@ func checkExpected(ctx context.Context, st store, qs []evals.AnswerQuestion) err
 	return nil
 }
 
-// evalServeConfig is the configuration of the eval's own server: the bot's settings (LLM,
-// embedder, target precision, hours) as configured, on a loopback port, with no channels,
-// alert webhook or debug listener, and a throwaway visitor secret.
+// evalServeConfig is the configuration of the eval's own server: everything as configured (the
+// LLM, embedder, target precision, hours, limits), on a loopback port, with every channel, the
+// alert webhook, the debug listener and the public URL off, and a throwaway visitor secret.
 func evalServeConfig(cfg config.Config) config.Config {
-	bot := config.Config{Addr: "127.0.0.1:0", DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL,
-		LLMBaseURL: cfg.LLMBaseURL, LLMAPIKey: cfg.LLMAPIKey, LLMModel: cfg.LLMModel, LLMLogProbs: cfg.LLMLogProbs,
-		Embedder: cfg.Embedder, EmbedModel: cfg.EmbedModel, EmbedDim: cfg.EmbedDim, EmbedBaseURL: cfg.EmbedBaseURL, EmbedAPIKey: cfg.EmbedAPIKey,
-		TargetPrecision: cfg.TargetPrecision, Routing: cfg.Routing, AgentCapacity: cfg.AgentCapacity, Hours: cfg.Hours,
-		LogLevel: cfg.LogLevel, LogFormat: cfg.LogFormat, MaxBodyBytes: cfg.MaxBodyBytes, WidgetRate: cfg.WidgetRate, WidgetBurst: cfg.WidgetBurst,
-		IPRate: cfg.IPRate, ChannelRate: cfg.ChannelRate, VisitorSockets: cfg.VisitorSockets, ShutdownTimeout: cfg.ShutdownTimeout}
-	bot.VisitorSecret = randomHex(32)
-	if bot.LogLevel == "" || bot.LogLevel == "info" {
-		bot.LogLevel = "warn" // the server's start and stop lines would bury the report
+	c := cfg
+	c.Addr, c.PublicURL, c.DebugAddr, c.AlertRules, c.AlertWebhook = "127.0.0.1:0", "", "", "", ""
+	for _, fields := range channelFields {
+		for _, f := range fields {
+			*f.at(&c) = ""
+		}
 	}
-	return bot
+	c.VisitorSecret = randomHex(32)
+	if c.LogLevel == "" || c.LogLevel == "info" {
+		c.LogLevel = "warn" // the server's start and stop lines would bury the report
+	}
+	return c
 }
 
 // askThroughServer starts the server on st, waits until /readyz reports ready, asks each case in

@@ -167,6 +167,9 @@ func TestEvalAnswersClassifies(t *testing.T) {
 		{`{"id":"a","lang":"en","question":"how do i pay","expect":"k9"}`, `question a expects article "k9"`},
 		{`{"id":"a","lang":"en","question":"how do i pay"}`, `line 1: no "expect"`},
 		{`{"id":"a","lang":"fr","question":"comment payer","expect":null}`, `line 1: "lang" "fr"`},
+		{`{"id":"a","lang":"en","question":"how do i pay","expect":""}`, `line 1: empty "expect"`},
+		{`{"id":"a","lang":"en","question":" ","expect":null}`, `line 1: empty "question"`},
+		{``, `no questions`},
 		{"{\"id\":\"a\",\"lang\":\"en\",\"question\":\"x\",\"expect\":null}\n{\"id\":\"a\",\"lang\":\"en\",\"question\":\"y\",\"expect\":null}", `line 2: id "a" already used on line 1`},
 	} {
 		if err := os.WriteFile(bad, []byte(tt.lines), 0o600); err != nil {
