@@ -230,6 +230,15 @@ type Account struct {
 	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
 }
 
+// ConsoleSession is a signed-in console user's session as stored: only a hash of its token, so a
+// copy of the database signs no one in. Deleting it signs the user out on every replica.
+type ConsoleSession struct {
+	Hash      string
+	Username  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // Document is a knowledge article or FAQ entry.
 type Document struct {
 	ID         string   `json:"id"`

@@ -2,6 +2,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"tandem/secret"
 )
 
 // Config holds every setting. Flags override environment variables, which override defaults.
@@ -81,8 +84,10 @@ type Config struct {
 	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // TANDEM_LOG_FORMAT: json or text
 
-	// VisitorSecret signs widget visitor tokens; when empty a random one is kept in the data dir.
-	VisitorSecret string // TANDEM_VISITOR_SECRET
+	// Secret is the master secret every key (widget visitor tokens) is derived from; when empty a
+	// random one is generated once and kept in the data dir. TANDEM_VISITOR_SECRET, its earlier
+	// name, is still read.
+	Secret string // TANDEM_SECRET
 	// WidgetIdentitySecret is the site's HS256 key for customer identity tokens; with
 	// WidgetIdentityRequired every widget request needs a verified identity.
 	WidgetIdentitySecret   string // TANDEM_WIDGET_IDENTITY_SECRET
@@ -103,6 +108,9 @@ type Config struct {
 	TrustProxy bool // TANDEM_TRUST_PROXY
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration // TANDEM_SHUTDOWN_TIMEOUT
+
+	// SecretName is the variable Secret came from, for messages.
+	SecretName string
 
 	DemoAPIKey string // TANDEM_DEMO_API_KEY (demo only)
 
@@ -166,7 +174,10 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
 	c.EmbedAPIKey = env("TANDEM_EMBED_API_KEY", c.LLMAPIKey)
-	c.VisitorSecret = getenv("TANDEM_VISITOR_SECRET")
+	c.Secret, c.SecretName = env("TANDEM_SECRET", getenv("TANDEM_VISITOR_SECRET")), "TANDEM_SECRET"
+	if getenv("TANDEM_SECRET") == "" && c.Secret != "" {
+		c.SecretName = "TANDEM_VISITOR_SECRET"
+	}
 	c.WidgetIdentitySecret, c.WidgetIdentityRequired = getenv("TANDEM_WIDGET_IDENTITY_SECRET"), getenv("TANDEM_WIDGET_IDENTITY_REQUIRED") == "true"
 	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
@@ -321,8 +332,10 @@ func (c Config) Validate() error {
 	if c.WidgetIdentityRequired && c.WidgetIdentitySecret == "" {
 		errs = append(errs, errors.New("TANDEM_WIDGET_IDENTITY_REQUIRED: needs TANDEM_WIDGET_IDENTITY_SECRET"))
 	}
-	if c.VisitorSecret != "" && len(c.VisitorSecret) < 32 {
-		errs = append(errs, errors.New("TANDEM_VISITOR_SECRET: must be at least 32 characters"))
+	if c.Secret != "" {
+		if err := secret.Check(cmp.Or(c.SecretName, "TANDEM_SECRET"), c.Secret); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

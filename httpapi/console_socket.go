@@ -88,7 +88,11 @@ func (s *Server) consoleSocket(c echo.Context) error {
 	}
 	readErr := make(chan error, 1)
 	go func() { readErr <- s.readConsole(ctx, conn, sess, view) }()
-	status, reason := s.writeConsole(ctx, conn, sub.C, readErr, sess)
+	token := ""
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		token = ck.Value
+	}
+	status, reason := s.writeConsole(ctx, conn, sub.C, readErr, sess, token)
 	conn.Close(status, reason)
 	return nil
 }
@@ -108,8 +112,9 @@ func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Ses
 	})
 }
 
-// writeConsole forwards events and pings, and renews the agent's presence on every ping.
-func (s *Server) writeConsole(ctx context.Context, conn *websocket.Conn, events <-chan chat.Event, readErr <-chan error, sess Session) (websocket.StatusCode, string) {
+// writeConsole forwards events and pings, and on every ping checks the session is still live
+// (logout, a disabled account or a new role end the socket too) and renews the agent's presence.
+func (s *Server) writeConsole(ctx context.Context, conn *websocket.Conn, events <-chan chat.Event, readErr <-chan error, sess Session, token string) (websocket.StatusCode, string) {
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
 	for {
@@ -134,6 +139,9 @@ func (s *Server) writeConsole(ctx context.Context, conn *websocket.Conn, events 
 			cancel()
 			if err != nil {
 				return websocket.StatusGoingAway, "ping timeout"
+			}
+			if live, err := s.Sessions.Verify(ctx, token); chat.ErrorCode(err) == chat.EUNAUTHORIZED || (err == nil && live != sess) {
+				return websocket.StatusPolicyViolation, "session ended; sign in again"
 			}
 			if err := s.Desk.Heartbeat(ctx, sess.Username); err != nil {
 				s.Log.Warn("heartbeat failed", "agent", sess.Username, "err", err)

@@ -2,14 +2,13 @@ package httpapi
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"errors"
+	"crypto/rand"
+	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
@@ -27,24 +26,24 @@ type Accounts interface {
 	Account(ctx context.Context, username string) (chat.Account, error)
 }
 
-// Sessions issues and verifies console session tokens: signed (HS256) with a key derived from
-// the server secret, so any replica accepts any replica's session.
+// SessionStore keeps console sessions; SessionAccount finds only an unexpired session of an
+// existing, enabled account.
+type SessionStore interface {
+	CreateSession(ctx context.Context, cs chat.ConsoleSession) error
+	SessionAccount(ctx context.Context, hash string, now time.Time) (chat.Account, error)
+	DeleteSession(ctx context.Context, hash string) error
+}
+
+// Sessions issues and checks console sessions: a random token in the cookie, its hash in the
+// store, looked up on every request, so logging out, disabling an account or changing its role
+// or password ends it at once on every replica, and no key can forge one.
 type Sessions struct {
-	key []byte
-	Now func() time.Time
+	Store SessionStore
+	Now   func() time.Time
 }
 
-// NewSessions derives the session key from the server secret.
-func NewSessions(secret []byte, now func() time.Time) *Sessions {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("tandem console session"))
-	return &Sessions{key: mac.Sum(nil), Now: now}
-}
-
-type sessionClaims struct {
-	Role string `json:"role"`
-	jwt.RegisteredClaims
-}
+// sessionTokenBytes is the randomness of a session token (256 bits).
+const sessionTokenBytes = 32
 
 // Session is a signed-in console user.
 type Session struct {
@@ -52,27 +51,40 @@ type Session struct {
 	Role     string `json:"role"`
 }
 
-// Issue signs a session for the account.
-func (s *Sessions) Issue(a chat.Account) (string, error) {
-	now := s.Now()
-	claims := sessionClaims{Role: a.Role, RegisteredClaims: jwt.RegisteredClaims{Subject: a.Username, Issuer: "tandem-console",
-		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(sessionTTL))}}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
+// Issue starts a session for the account and returns its token.
+func (s *Sessions) Issue(ctx context.Context, a chat.Account) (string, error) {
+	b := make([]byte, sessionTokenBytes)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.Now().UTC()
+	err := s.Store.CreateSession(ctx, chat.ConsoleSession{Hash: HashKey(token), Username: a.Username, CreatedAt: now, ExpiresAt: now.Add(sessionTTL)})
+	return token, err
 }
 
-// Verify returns the session of a valid token; an expired one says so.
-func (s *Sessions) Verify(token string) (Session, error) {
-	var claims sessionClaims
-	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.key, nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("tandem-console"), jwt.WithTimeFunc(s.Now))
-	if errors.Is(err, jwt.ErrTokenExpired) {
-		return Session{}, chat.Errorf(chat.EUNAUTHORIZED, "session expired; sign in again")
+// Verify returns the session of a live token, with the account's current role.
+func (s *Sessions) Verify(ctx context.Context, token string) (Session, error) {
+	if len(token) > maxSessionToken {
+		return Session{}, errInvalidSession
 	}
-	if err != nil || claims.Subject == "" {
-		return Session{}, chat.Errorf(chat.EUNAUTHORIZED, "invalid session; sign in again")
+	a, err := s.Store.SessionAccount(ctx, HashKey(token), s.Now().UTC())
+	if chat.ErrorCode(err) == chat.ENOTFOUND {
+		return Session{}, errInvalidSession
 	}
-	return Session{Username: claims.Subject, Role: claims.Role}, nil
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Username: a.Username, Role: a.Role}, nil
 }
+
+// Revoke ends the session of token (logout).
+func (s *Sessions) Revoke(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, HashKey(token))
+}
+
+// maxSessionToken bounds a cookie value worth looking up; real tokens are 43 characters.
+const maxSessionToken = 256
+
+var errInvalidSession = chat.Errorf(chat.EUNAUTHORIZED, "invalid or expired session; sign in again")
 
 // requireSession authenticates a console request by its session cookie and allows roles.
 func (s *Server) requireSession(roles ...string) echo.MiddlewareFunc {
@@ -82,7 +94,11 @@ func (s *Server) requireSession(roles ...string) echo.MiddlewareFunc {
 			if err != nil || ck.Value == "" {
 				return chat.Errorf(chat.EUNAUTHORIZED, "sign in first")
 			}
-			sess, err := s.Sessions.Verify(ck.Value)
+			sess, err := s.Sessions.Verify(c.Request().Context(), ck.Value)
+			if chat.ErrorCode(err) == chat.EUNAUTHORIZED {
+				s.Log.Warn("console session refused", "reason", "unknown, expired or revoked session", "path", c.Path(),
+					"ip", c.RealIP(), "old_format", strings.Count(ck.Value, ".") == 2)
+			}
 			if err != nil {
 				return err
 			}
@@ -152,7 +168,7 @@ func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 			return err
 		}
 	}
-	token, err := s.Sessions.Issue(a)
+	token, err := s.Sessions.Issue(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -173,8 +189,14 @@ func (s *Server) ensureAgent(ctx context.Context, username string) error {
 	return s.Desk.Store.PutAgent(ctx, chat.Agent{Username: username, Capacity: s.Desk.Routing.Capacity, SeenAt: s.Sessions.Now().UTC()})
 }
 
-// logout handles POST /api/console/logout.
+// logout handles POST /api/console/logout (and the trainer's): it ends the session on every
+// replica, not only in this browser.
 func (s *Server) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" && s.Sessions != nil {
+		if err := s.Sessions.Revoke(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	return c.NoContent(http.StatusNoContent)
 }

@@ -1,43 +1,67 @@
 package httpapi
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tandem/chat"
 	"tandem/conversation"
+	"tandem/sqlite"
 )
 
-func TestSessions(t *testing.T) {
-	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	s := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
-	token, err := s.Issue(chat.Account{Username: "amy", Role: "agent"})
+// sessionStore opens a real SQLite store with one account per role ("agent", "trainer",
+// "admin", "customer"), for sessions in handler tests.
+func sessionStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Verify(token); err != nil || got != (Session{"amy", "agent"}) {
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []string{"agent", "trainer", "admin", "customer"} {
+		if err := st.PutAccount(context.Background(), chat.Account{Username: role, Role: role, PasswordHash: "x", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
+func TestSessions(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	st := sessionStore(t)
+	s := &Sessions{Store: st, Now: func() time.Time { return now }}
+	token, err := s.Issue(ctx, chat.Account{Username: "agent", Role: "agent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Verify(ctx, token); err != nil || got != (Session{"agent", "agent"}) {
 		t.Fatalf("Verify = %+v %v", got, err)
 	}
-	other := NewSessions([]byte(strings.Repeat("x", 32)), s.Now)
-	for name, tok := range map[string]string{"garbage": "abc", "other key": issueSession(t, other), "tampered": token[:len(token)-2] + "xx"} {
-		if _, err := s.Verify(tok); chat.ErrorCode(err) != chat.EUNAUTHORIZED {
+	for name, tok := range map[string]string{"garbage": "abc", "tampered": token[:len(token)-2] + "xx", "huge": strings.Repeat("a", 1<<16)} {
+		if _, err := s.Verify(ctx, tok); chat.ErrorCode(err) != chat.EUNAUTHORIZED {
 			t.Errorf("%s: err = %v, want unauthorized", name, err)
 		}
 	}
 	now = now.Add(sessionTTL + time.Second)
-	if _, err := s.Verify(token); chat.ErrorCode(err) != chat.EUNAUTHORIZED || !strings.Contains(err.Error(), "expired") {
+	if _, err := s.Verify(ctx, token); chat.ErrorCode(err) != chat.EUNAUTHORIZED || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("expired session: err = %v, want unauthorized saying expired", err)
 	}
 }
 
-func issueSession(t *testing.T, s *Sessions) string {
+func issueSession(t *testing.T, s *Sessions, username string) string {
 	t.Helper()
-	tok, err := s.Issue(chat.Account{Username: "amy", Role: "agent"})
+	tok, err := s.Issue(context.Background(), chat.Account{Username: username})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +74,12 @@ func issueSession(t *testing.T, s *Sessions) string {
 // groups nor on the public list fails the test, so a new route cannot ship without a rule.
 func TestRoutesNeedTheirRole(t *testing.T) {
 	now := time.Now()
-	sessions := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	st := sessionStore(t)
+	sessions := &Sessions{Store: st, Now: func() time.Time { return now }}
 	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20,
 		Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}, Knowledge: &KnowledgeBase{}, Intents: &IntentsAPI{}, Settings: &Settings{}}
 	h := s.Handler()
-	expired, _ := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now.Add(-sessionTTL - time.Minute) }).
-		Issue(chat.Account{Username: "amy", Role: "admin"})
+	expired := issueSession(t, &Sessions{Store: st, Now: func() time.Time { return now.Add(-sessionTTL - time.Minute) }}, "admin")
 	allowed := map[string][]string{"/api/console/": consoleRoles, "/api/trainer/": trainerRoles, "/api/admin/": {"admin"},
 		"/api/v1/kb/": trainerRoles, "/api/v1/intents": trainerRoles, "/api/v1/settings": trainerRoles}
 	// Public: pages, health, webhooks (signed by the platform), the widget (visitor tokens, checked
@@ -86,8 +110,7 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 		if strings.HasPrefix(r.Path, "/api/v1/conversations") { // the app API: API keys only
 			counts["/api/v1/conversations"]++
 			check("", http.StatusUnauthorized)
-			admin, _ := sessions.Issue(chat.Account{Username: "amy", Role: "admin"})
-			check(admin, http.StatusUnauthorized)
+			check(issueSession(t, sessions, "admin"), http.StatusUnauthorized)
 			continue
 		}
 		prefix := ""
@@ -109,8 +132,7 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 		check(expired, http.StatusUnauthorized)
 		for _, role := range []string{"agent", "trainer", "admin", "customer"} {
 			if !hasRole(role, roles) {
-				tok, _ := sessions.Issue(chat.Account{Username: "amy", Role: role})
-				check(tok, http.StatusForbidden)
+				check(issueSession(t, sessions, role), http.StatusForbidden)
 			}
 		}
 	}
@@ -122,11 +144,10 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 // TestSessionRefusesCrossSite: a change with a valid session cookie sent by another site's page is
 // refused; the same from this site goes through to the handler.
 func TestSessionRefusesCrossSite(t *testing.T) {
-	now := time.Now()
-	sessions := NewSessions([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	sessions := &Sessions{Store: sessionStore(t), Now: time.Now}
 	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20}
 	h := s.Handler()
-	tok, _ := sessions.Issue(chat.Account{Username: "amy", Role: "agent"})
+	tok := issueSession(t, sessions, "agent")
 	for _, tc := range []struct {
 		name, header, value string
 		want                int

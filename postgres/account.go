@@ -46,15 +46,18 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	return nil
 }
 
-// PutAccount creates or replaces a console account.
+// PutAccount creates or replaces a console account; replacing one (a new role or password) ends
+// its sessions.
 func (s *Store) PutAccount(ctx context.Context, a chat.Account) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO accounts (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO accounts (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL`,
-		a.Username, a.Role, a.PasswordHash, a.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("put account: %w", err)
-	}
-	return nil
+			a.Username, a.Role, a.PasswordHash, a.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("put account: %w", err)
+		}
+		return deleteSessions(ctx, tx, a.Username)
+	})
 }
 
 // Account returns an account by username.
@@ -86,16 +89,18 @@ func (s *Store) Accounts(ctx context.Context) ([]chat.Account, error) {
 	return out, nil
 }
 
-// DisableAccount stops an account from signing in.
+// DisableAccount stops an account from signing in and ends its sessions.
 func (s *Store) DisableAccount(ctx context.Context, username string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE accounts SET disabled_at = $2 WHERE username = $1 AND disabled_at IS NULL`, username, at)
-	if err != nil {
-		return fmt.Errorf("disable account: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return chat.Errorf(chat.ENOTFOUND, "no enabled account %s", username)
-	}
-	return nil
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = $2 WHERE username = $1 AND disabled_at IS NULL`, username, at)
+		if err != nil {
+			return fmt.Errorf("disable account: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return chat.Errorf(chat.ENOTFOUND, "no enabled account %s", username)
+		}
+		return deleteSessions(ctx, tx, username)
+	})
 }
 
 // AddAudit records a change.

@@ -46,15 +46,18 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	return nil
 }
 
-// PutAccount creates or replaces a console account.
+// PutAccount creates or replaces a console account; replacing one (a new role or password) ends
+// its sessions.
 func (s *Store) PutAccount(ctx context.Context, a chat.Account) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO accounts (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL`,
-		a.Username, a.Role, a.PasswordHash, micros(a.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("put account: %w", err)
-	}
-	return nil
+			a.Username, a.Role, a.PasswordHash, micros(a.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("put account: %w", err)
+		}
+		return deleteSessions(ctx, tx, a.Username)
+	})
 }
 
 // Account returns an account by username.
@@ -87,16 +90,18 @@ func (s *Store) Accounts(ctx context.Context) ([]chat.Account, error) {
 	}, `SELECT username, role, created_at, disabled_at FROM accounts ORDER BY username`)
 }
 
-// DisableAccount stops an account from signing in.
+// DisableAccount stops an account from signing in and ends its sessions.
 func (s *Store) DisableAccount(ctx context.Context, username string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET disabled_at = ? WHERE username = ? AND disabled_at IS NULL`, micros(at), username)
-	if err != nil {
-		return fmt.Errorf("disable account: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return chat.Errorf(chat.ENOTFOUND, "no enabled account %s", username)
-	}
-	return nil
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = ? WHERE username = ? AND disabled_at IS NULL`, micros(at), username)
+		if err != nil {
+			return fmt.Errorf("disable account: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return chat.Errorf(chat.ENOTFOUND, "no enabled account %s", username)
+		}
+		return deleteSessions(ctx, tx, username)
+	})
 }
 
 // AddAudit records a change.

@@ -33,6 +33,9 @@ type Store interface {
 	APIKeys(ctx context.Context) ([]chat.APIKey, error)
 	PutAccount(ctx context.Context, a chat.Account) error
 	Account(ctx context.Context, username string) (chat.Account, error)
+	CreateSession(ctx context.Context, cs chat.ConsoleSession) error
+	SessionAccount(ctx context.Context, hash string, now time.Time) (chat.Account, error)
+	DeleteSession(ctx context.Context, hash string) error
 	PutDocument(ctx context.Context, d chat.Document, chunks []chat.Chunk) (bool, error)
 	PutDocuments(ctx context.Context, docs []chat.Document, chunks [][]chat.Chunk) (int, error)
 	Documents(ctx context.Context) ([]chat.Document, error)
@@ -69,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Outbox", testOutbox},
 		{"APIKey", testAPIKey},
 		{"Account", testAccount},
+		{"Sessions", testSessions},
 		{"Document", testDocument},
 		{"Chunks", testChunks},
 		{"Embeddings", testEmbeddings},

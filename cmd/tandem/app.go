@@ -34,6 +34,7 @@ import (
 	"tandem/postgres"
 	"tandem/realtime"
 	"tandem/retrieval"
+	"tandem/secret"
 	"tandem/sqlite"
 )
 
@@ -53,6 +54,7 @@ type store interface {
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
+	httpapi.SessionStore
 	analyticsStore
 	evals.Store
 	httpapi.AdminStore
@@ -125,24 +127,21 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	return s, nil
 }
 
-// visitorSecret returns the configured secret or one kept in the data directory.
-func visitorSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
-	if cfg.VisitorSecret != "" {
-		return []byte(cfg.VisitorSecret), nil
+// masterSecret returns the configured secret (TANDEM_SECRET, checked by config) or the one kept
+// in the data directory, generated there the first time.
+func masterSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	if cfg.Secret != "" {
+		return []byte(cfg.Secret), nil
+	}
+	b, path, created, err := secret.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("TANDEM_SECRET is not set and the data dir's secret is unusable: %w", err)
+	}
+	if created {
+		log.Info("TANDEM_SECRET is not set; generated a random secret and stored it in the data dir", "path", path)
 	}
 	if cfg.DatabaseURL != "" {
-		log.Warn("TANDEM_VISITOR_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica")
-	}
-	path := filepath.Join(cfg.DataDir, "visitor.key")
-	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
-		return b, nil
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	b := []byte(randomHex(32))
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return nil, fmt.Errorf("visitor key: %w", err)
+		log.Warn("TANDEM_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica", "path", path)
 	}
 	return b, nil
 }
@@ -176,7 +175,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err := intents.load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
-	secret, err := visitorSecret(cfg, log)
+	master, err := masterSecret(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -209,10 +208,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
 		log: log, nowFunc: time.Now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: httpapi.NewSessions(secret, now), Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(st, tune.TargetPrecision), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(st, tune.TargetPrecision), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
-		Visitors: &httpapi.Visitors{Secret: secret, Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
+		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
 		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}

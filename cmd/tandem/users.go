@@ -65,7 +65,7 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 		if err := st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s can no longer sign in (sessions already open end within 12 hours)\n", rest[0])
+		fmt.Fprintf(stdout, "%s can no longer sign in; their open sessions have ended\n", rest[0])
 		return nil
 	}
 	return fmt.Errorf("unknown users command %q\n\n%s", args[0], usersUsage)

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// oldSession forges a console session cookie the way sessions used to be made: an HS256 token
+// keyed with HMAC(secret, "tandem console session"), which anyone knowing the secret could sign.
+func oldSession(t *testing.T, secret, user, role string, exp time.Time) string {
+	t.Helper()
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("tandem console session"))
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": user, "role": role, "iss": "tandem-console",
+		"iat": time.Now().Unix(), "exp": exp.Unix()}).SignedString(mac.Sum(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// oldVisitorToken forges a widget visitor token signed directly with the secret, as they used to be.
+func oldVisitorToken(t *testing.T, secret, visitor, conv string) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": visitor, "cid": conv, "iss": "tandem-widget",
+		"exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestServeRefusesKnownSecret: `tandem serve` does not start with the secret compose.yaml used to
+// ship, another placeholder, or a short one, and says which setting is wrong.
+func TestServeRefusesKnownSecret(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"TANDEM_SECRET", "change-me-to-a-long-random-secret-string", "placeholder"},
+		{"TANDEM_VISITOR_SECRET", "change-me-to-a-long-random-secret-string", "placeholder"},
+		{"TANDEM_SECRET", "your-secret-here-your-secret-here-123", "placeholder"},
+		{"TANDEM_SECRET", "short-but-random-8f3a", "at least 32 bytes"},
+	} {
+		env := map[string]string{"TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADDR": "127.0.0.1:0", tc.name: tc.value}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		code, out := runCLIContext(ctx, env, "serve")
+		cancel()
+		if code == 0 || !strings.Contains(out, tc.name) || !strings.Contains(out, tc.want) {
+			t.Errorf("serve with %s=%q: exit %d, output %q; want a refusal naming %s and saying %q", tc.name, tc.value, code, out, tc.name, tc.want)
+		}
+	}
+}
+
+func runCLIContext(ctx context.Context, env map[string]string, args ...string) (int, string) {
+	var out, errs syncBuffer
+	code := run(ctx, args, func(k string) string { return env[k] }, &out, &errs)
+	return code, out.String() + errs.String()
+}
+
+// TestServeGeneratesSecret: `tandem serve` with nothing configured generates a secret once, keeps
+// it in the data dir readable by the owner only, says so, and reuses it: a widget visitor keeps
+// their conversation across restarts.
+func TestServeGeneratesSecret(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"TANDEM_DATA_DIR": dir, "TANDEM_ADDR": "127.0.0.1:0", "TANDEM_LOG_LEVEL": "info"}
+	in := start(t, env, "serve")
+	path := filepath.Join(dir, "secret.key")
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("no generated secret: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 || fi.Size() < 32 {
+		t.Fatalf("secret file mode %v size %d, want 0600 and ≥ 32 bytes", fi.Mode().Perm(), fi.Size())
+	}
+	if !strings.Contains(in.errs.String(), "generated a random secret") {
+		t.Errorf("the log does not say a secret was generated:\n%s", in.errs)
+	}
+	var ws widgetSession
+	if code := in.callKey(t, "", "POST", "/api/widget/session", `{}`, &ws); code != 200 {
+		t.Fatalf("widget session = %d", code)
+	}
+	in.stop()
+	again := start(t, env, "serve")
+	var resumed widgetSession
+	if code := again.callKey(t, "", "POST", "/api/widget/session", `{"visitor_token":"`+ws.VisitorToken+`"}`, &resumed); code != 200 ||
+		resumed.ConversationID != ws.ConversationID {
+		t.Fatalf("after a restart the visitor token = %d %+v, want conversation %s", code, resumed, ws.ConversationID)
+	}
+	if strings.Contains(again.errs.String(), "generated a random secret") {
+		t.Error("the secret was generated again on the second start")
+	}
+}
+
+// TestForgedSessionRefused is the review's takeover: on a fresh `tandem serve` with no accounts,
+// whoever knows the secret signs an admin session and a visitor token the old way. Both get 401
+// now, on the admin, console, knowledge and widget APIs, and the attempt is logged.
+func TestForgedSessionRefused(t *testing.T) {
+	secret := strings.Repeat("s", 40)
+	env := map[string]string{"TANDEM_DATA_DIR": t.TempDir(), "TANDEM_ADDR": "127.0.0.1:0", "TANDEM_LOG_LEVEL": "warn", "TANDEM_SECRET": secret}
+	in := start(t, env, "serve")
+	var ws widgetSession
+	if code := in.callKey(t, "", "POST", "/api/widget/session", `{}`, &ws); code != 200 {
+		t.Fatalf("widget session = %d", code)
+	}
+	admin := "tandem_session=" + oldSession(t, secret, "admin", "admin", time.Now().Add(time.Hour))
+	ghost := "tandem_session=" + oldSession(t, secret, "ghost", "admin", time.Now().Add(time.Hour))
+	for _, cookie := range []string{admin, ghost} {
+		for _, path := range []string{"/api/admin/users", "/api/admin/channels", "/api/trainer/review", "/api/v1/kb/documents", "/api/console/me"} {
+			var e apiError
+			if code := rawCookie(t, in.base, "GET", path, cookie, &e); code != 401 || e.Error.Code != "unauthorized" {
+				t.Errorf("forged session on %s = %d %+v, want 401", path, code, e)
+			}
+		}
+	}
+	forged := oldVisitorToken(t, secret, "someone", ws.ConversationID)
+	if code := in.callKey(t, "", "POST", "/api/widget/session", `{"visitor_token":"`+forged+`"}`, nil); code != 401 {
+		t.Errorf("a visitor token signed with the raw secret = %d, want 401", code)
+	}
+	if code := in.callKey(t, forged, "POST", "/api/widget/messages", `{"text":"hi"}`, nil); code != 401 {
+		t.Errorf("a message with a visitor token signed with the raw secret = %d, want 401", code)
+	}
+	logs := in.errs.String() + in.out.String()
+	if !strings.Contains(logs, "console session refused") {
+		t.Errorf("forged sessions were not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, secret) || strings.Contains(logs, admin[len("tandem_session="):]) {
+		t.Error("the log carries the secret or the forged token")
+	}
+}
+
+// sessionCookie returns the tandem_session cookie a signed-in desk client holds, as a Cookie header.
+func (a *deskClient) sessionCookie(t *testing.T) string {
+	t.Helper()
+	u, _ := url.Parse(a.base)
+	for _, c := range a.c.Jar.Cookies(u) {
+		if c.Name == "tandem_session" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatal("no tandem_session cookie")
+	return ""
+}
+
+// TestSessionsRevoked: a session cookie stops working the moment its user logs out, an admin
+// disables the account, or the account is given a new role (and password) with `tandem users
+// add`; on the console API, the trainer API and the console socket.
+func TestSessionsRevoked(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	in := start(t, env, "demo")
+	refused := func(what, cookie, path string) {
+		t.Helper()
+		var e apiError
+		if code := rawCookie(t, in.base, "GET", path, cookie, &e); code != 401 {
+			t.Errorf("%s: GET %s with the old cookie = %d %+v, want 401", what, path, code, e)
+		}
+		_, resp, err := websocket.Dial(context.Background(), strings.Replace(in.base, "http://", "ws://", 1)+"/api/console/ws",
+			&websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {cookie}}})
+		if path == "/api/console/me" && (err == nil || resp == nil || resp.StatusCode != 401) {
+			t.Errorf("%s: console socket with the old cookie: %v %v, want 401", what, err, resp)
+		}
+	}
+
+	agent := consoleLogin(t, in.base, "agent")
+	old := agent.cookie(t)
+	if code := rawCookie(t, in.base, "GET", "/api/console/me", old, nil); code != 200 {
+		t.Fatalf("fresh session = %d", code)
+	}
+	if code := agent.do(t, "POST", "/api/console/logout", "", nil); code != 204 {
+		t.Fatalf("logout = %d", code)
+	}
+	refused("after logout", old, "/api/console/me")
+
+	agent2 := consoleLogin(t, in.base, "agent2").cookie(t)
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	if code := admin.do(t, "POST", "/api/admin/users/agent2/disable", "", nil); code != 204 {
+		t.Fatalf("disable agent2 = %d", code)
+	}
+	refused("after the account was disabled", agent2, "/api/console/me")
+
+	trainer := trainerLogin(t, in.base).sessionCookie(t)
+	if code := rawCookie(t, in.base, "GET", "/api/trainer/me", trainer, nil); code != 200 {
+		t.Fatalf("trainer session = %d", code)
+	}
+	if code, out := runCLI(t, env, "users", "add", "trainer", "--role", "agent"); code != 0 {
+		t.Fatalf("users add trainer --role agent = %d: %s", code, out)
+	}
+	refused("after a role change", trainer, "/api/trainer/me")
+	// The admin's own session is untouched by all of this.
+	if code := rawCookie(t, in.base, "GET", "/api/admin/users", admin.sessionCookie(t), nil); code != 200 {
+		t.Errorf("admin session = %d, want 200", code)
+	}
+}
