@@ -34,6 +34,16 @@ func (a Agent) Serves(team string) bool {
 	return false
 }
 
+// Sees reports whether the agent may read, annotate and watch the conversation as it stands: one
+// they hold, or one waiting for or held within a team they serve. Bot-only and closed
+// conversations are nobody's (admins see everything; who held one before is in its transitions).
+func (a Agent) Sees(c Conversation) bool {
+	if c.Assignee != "" && c.Assignee == a.Username {
+		return true
+	}
+	return (c.Owner == OwnerWaiting || c.Owner == OwnerHuman) && a.Serves(c.Team)
+}
+
 // Draft is the bot's proposed reply to a customer message while a person owns the conversation,
 // and what became of it: the final text the agent sent and how far they edited it.
 type Draft struct {

@@ -154,6 +154,46 @@ func (s *Server) queueFor(ctx context.Context, sess Session) ([]chat.Conversatio
 	return mine, nil
 }
 
+// mayView lets a conversation's routes through only for who may see it: admins; an agent it is
+// queued to or held within their team (chat.Agent.Sees); or an agent who held it before (they
+// closed it, returned it to the bot or transferred it). Everyone else gets 403, so a card number,
+// a colleague's note or a customer typing stay with the team handling them.
+func (s *Server) mayView(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.checkView(c.Request().Context(), session(c), c.Param("id")); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) checkView(ctx context.Context, sess Session, id string) error {
+	if sess.Role == "admin" {
+		return nil
+	}
+	conv, err := s.Desk.Store.Conversation(ctx, id)
+	if err != nil {
+		return err
+	}
+	a, err := s.Desk.Store.Agent(ctx, sess.Username)
+	if err != nil {
+		return err
+	}
+	if a.Sees(conv) {
+		return nil
+	}
+	trs, err := s.Desk.Store.Transitions(ctx, conv.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range trs {
+		if t.Assignee == sess.Username {
+			return nil
+		}
+	}
+	return chat.Errorf(chat.EFORBIDDEN, "this conversation is not queued to you or a team you serve")
+}
+
 func summarizeConversation(conv chat.Conversation, p chat.Preview) summary {
 	sm := summary{Conversation: conv, Customer: customerView{ID: p.Customer.ExternalID, Name: p.Customer.Name, Attrs: p.Customer.Attrs}}
 	if m := p.Last; m != nil {

@@ -17,12 +17,16 @@ import (
 // reconnects and reloads its lists).
 const consoleBuffer = 1024
 
-// consoleView is what one agent console shows live: every queue change, and messages, drafts,
-// notes and typing only of the agent's own conversations and the one on screen. Without this
-// filter every console would get every event of every conversation.
+// consoleView is what one agent console shows live: queue changes of the teams the agent serves
+// (all of them for admins), and messages, drafts, notes and typing only of the agent's own
+// conversations and the one on screen, which they may see (checkView). Without this filter every
+// console would get every event of every conversation.
 type consoleView struct {
 	agent string
-	mu    sync.Mutex
+	// all is an admin's view; serves is the agent's teams when the socket opened.
+	all    bool
+	serves chat.Agent
+	mu     sync.Mutex
 	mine  map[string]bool
 	open  string
 }
@@ -32,13 +36,14 @@ func (v *consoleView) keep(ev chat.Event) bool {
 	switch ev.Type {
 	case chat.EventQueue:
 		v.mu.Lock()
+		defer v.mu.Unlock()
+		had := v.mine[ev.ConversationID]
 		if ev.Owner == chat.OwnerHuman && ev.Assignee == v.agent {
 			v.mine[ev.ConversationID] = true
 		} else {
 			delete(v.mine, ev.ConversationID)
 		}
-		v.mu.Unlock()
-		return true
+		return v.all || had || ev.Assignee == v.agent || v.serves.Serves(ev.Team) || ev.ConversationID == v.open
 	case chat.EventSLABreach, "sync":
 		return true
 	case "delta", chat.EventPosition:
@@ -68,7 +73,11 @@ func (s *Server) consoleSocket(c echo.Context) error {
 	ctx, cancel := context.WithCancel(c.Request().Context())
 	defer cancel()
 	// Subscribe before the handshake, so no event between the two is lost.
-	view := &consoleView{agent: sess.Username, mine: map[string]bool{}}
+	agent, err := s.Desk.Store.Agent(ctx, sess.Username)
+	if err != nil {
+		return err
+	}
+	view := &consoleView{agent: sess.Username, all: sess.Role == "admin", serves: agent, mine: map[string]bool{}}
 	sub := s.Hub.SubscribeFunc(realtime.All, consoleBuffer, view.keep)
 	defer s.Hub.Unsubscribe(sub)
 	held, err := s.Desk.Store.Assigned(ctx, sess.Username)
@@ -102,6 +111,10 @@ func (s *Server) readConsole(ctx context.Context, conn *websocket.Conn, sess Ses
 	return readFrames(ctx, conn, func(f frame) {
 		switch f.Type {
 		case "watch":
+			if f.ConversationID != "" && s.checkView(ctx, sess, f.ConversationID) != nil {
+				view.watch("") // not theirs to watch: stop watching anything
+				return
+			}
 			view.watch(f.ConversationID)
 		case "typing":
 			conv, err := s.Desk.Store.Conversation(ctx, f.ConversationID)

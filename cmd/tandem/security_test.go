@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -197,5 +198,123 @@ func TestSessionsRevoked(t *testing.T) {
 	// The admin's own session is untouched by all of this.
 	if code := rawCookie(t, in.base, "GET", "/api/admin/users", admin.sessionCookie(t), nil); code != 200 {
 		t.Errorf("admin session = %d, want 200", code)
+	}
+}
+
+// signedInAgent signs a console user in (any role) and returns the client consoleEvents takes.
+func signedInAgent(t *testing.T, base, user, password string) *agentClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	a := &agentClient{base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	if code := a.do(t, "POST", "/api/console/login", `{"username":"`+user+`","password":"`+password+`"}`, nil); code != 200 {
+		t.Fatalf("login %s = %d", user, code)
+	}
+	return a
+}
+
+// TestAgentSeesOnlyTheirTeams: an agent of team "general" cannot read, annotate or watch live a
+// conversation held in team "billing" by another agent, nor a bot-only one; their own team's
+// queue and what they handled stay visible; an admin sees everything. Through the console API and
+// the console socket.
+func TestAgentSeesOnlyTheirTeams(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	admin := signedInAgent(t, in.base, "admin", demoAdminPassword)
+	agent := signedInAgent(t, in.base, "agent", demoAgentPassword)
+	agent2 := signedInAgent(t, in.base, "agent2", demoAgentPassword)
+	for user, team := range map[string]string{"agent": "general", "agent2": "billing"} {
+		if code := admin.do(t, "PUT", "/api/console/agents/"+user, `{"capacity":5,"teams":["`+team+`"]}`, nil); code != 200 {
+			t.Fatalf("put %s in %s = %d", user, team, code)
+		}
+		c := map[string]*agentClient{"agent": agent, "agent2": agent2}[user]
+		if code := c.do(t, "PUT", "/api/console/presence", `{"status":"online"}`, nil); code != 200 {
+			t.Fatalf("presence %s = %d", user, code)
+		}
+	}
+	newConv := func(customer string) string {
+		var conv apiConversation
+		if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"`+customer+`"}}`, &conv); code != 201 {
+			t.Fatalf("create conversation = %d", code)
+		}
+		var tr turn
+		if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I reset my password?"}`, &tr); code != 201 ||
+			len(tr.Replies) == 0 || tr.Replies[0].Decision != "answer" {
+			t.Fatalf("customer message = %d %+v, want a bot answer", code, tr)
+		}
+		return conv.ID
+	}
+	path := func(id, action string) string { return "/api/console/conversations/" + id + action }
+	// Billing: agent2 takes it, moves it to billing, takes it again and writes a note.
+	billing := newConv("bill-ann")
+	for _, step := range []struct {
+		who                  *agentClient
+		method, action, body string
+	}{
+		{nil, "POST", "/handoff", ""}, {agent2, "POST", "/accept", ""},
+		{agent2, "POST", "/transfer", `{"team":"billing"}`}, {agent2, "POST", "/accept", ""},
+		{agent2, "POST", "/notes", `{"text":"refund of 120 approved"}`},
+	} {
+		code := 0
+		if step.who == nil {
+			code = in.call(t, step.method, "/api/v1/conversations/"+billing+step.action, step.body, nil)
+		} else {
+			code = step.who.do(t, step.method, path(billing, step.action), step.body, nil)
+		}
+		if code/100 != 2 {
+			t.Fatalf("%s %s = %d", step.method, step.action, code)
+		}
+	}
+	botOnly := newConv("bot-bob")
+	// General: queued to everyone (no team), taken by agent.
+	general := newConv("gen-cy")
+	if code := in.call(t, "POST", "/api/v1/conversations/"+general+"/handoff", "", nil); code != 200 {
+		t.Fatalf("handoff = %d", code)
+	}
+
+	for _, id := range []string{billing, botOnly} {
+		for _, r := range []struct{ method, action, body string }{
+			{"GET", "", ""}, {"POST", "/notes", `{"text":"peek"}`}, {"POST", "/close", ""}, {"POST", "/accept", ""}, {"POST", "/typing", ""},
+		} {
+			var e apiError
+			if code := agent.do(t, r.method, path(id, r.action), r.body, &e); code != 403 {
+				t.Errorf("agent %s %s on someone else's conversation = %d %+v, want 403", r.method, r.action, code, e)
+			}
+		}
+		if code := admin.do(t, "GET", path(id, ""), "", nil); code != 200 {
+			t.Errorf("admin GET %s = %d, want 200", id, code)
+		}
+	}
+	var detail struct {
+		Notes []struct{ Text string } `json:"notes"`
+	}
+	if code := agent2.do(t, "GET", path(billing, ""), "", &detail); code != 200 || len(detail.Notes) != 1 {
+		t.Errorf("agent2 on their own conversation = %d %+v, want 200 with one note", code, detail)
+	}
+	if code := agent.do(t, "GET", path(general, ""), "", nil); code != 200 {
+		t.Errorf("agent on a conversation queued to everyone = %d, want 200", code)
+	}
+	if code := agent.do(t, "POST", path(general, "/accept"), "", nil); code != 200 {
+		t.Errorf("agent accepts a conversation queued to everyone = %d, want 200", code)
+	}
+
+	// Live: the agent watches billing's conversation, an admin watches it too; the customer's
+	// next message reaches the admin's socket and never the agent's.
+	agentEvents, agentSend := consoleEvents(t, agent)
+	adminEvents, adminSend := consoleEvents(t, admin)
+	agentSend(`{"type":"watch","conversation_id":"` + billing + `"}`)
+	adminSend(`{"type":"watch","conversation_id":"` + billing + `"}`)
+	isPIN := func(ev consoleEvent) bool {
+		return ev.ConversationID == billing && ev.Type == "message" && ev.Message != nil && strings.Contains(ev.Message.Text, "PIN")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !sawConsoleEvent(adminEvents, 200*time.Millisecond, isPIN) {
+		if time.Now().After(deadline) {
+			t.Fatal("the admin's socket never got the customer's message")
+		}
+		if code := in.call(t, "POST", "/api/v1/conversations/"+billing+"/messages", `{"text":"my PIN is 1234"}`, nil); code != 201 {
+			t.Fatalf("customer message = %d", code)
+		}
+	}
+	if sawConsoleEvent(agentEvents, time.Second, isPIN) {
+		t.Error("the agent's socket got a message of another team's conversation it asked to watch")
 	}
 }
