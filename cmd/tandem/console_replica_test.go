@@ -235,12 +235,15 @@ func TestConsoleAcrossReplicas(t *testing.T) {
 	}
 	events, send := consoleEvents(t, agent)
 
-	// The console socket sends nothing on connect. The agent watches a probe conversation (as the
-	// console does for the one on screen); notes on it, by another agent on A, show when B's socket
-	// gets A's events live.
+	// The console socket sends nothing on connect. The agent watches a probe conversation waiting
+	// in the queue (as the console does for the one on screen); notes on it, by another agent on
+	// A, show when B's socket gets A's events live. Then the probe is closed.
 	agent2 := consoleLogin(t, a.base, "agent2")
 	var probe apiConversation
 	a.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"replica-probe"}}`, &probe)
+	if code := a.call(t, "POST", "/api/v1/conversations/"+probe.ID+"/handoff", "", nil); code != 200 {
+		t.Fatalf("probe handoff = %d", code)
+	}
 	send(`{"type":"watch","conversation_id":"` + probe.ID + `"}`)
 	live := time.Now()
 	for attempt := 1; ; attempt++ {
@@ -254,6 +257,9 @@ func TestConsoleAcrossReplicas(t *testing.T) {
 		if time.Since(live) > 10*time.Second {
 			t.Fatal("B's console socket got none of A's events within 10s")
 		}
+	}
+	if code := agent2.do(t, "POST", "/api/console/conversations/"+probe.ID+"/close", "", nil); code != 200 {
+		t.Fatalf("close the probe = %d", code)
 	}
 
 	// The handoff on A reaches B's queue within 1 s.
