@@ -66,7 +66,8 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	}
 }
 
-// audit records every change made with a console session: who, what, on what, and the outcome.
+// audit records every change made with a console session or an API key: who, what, on what, and
+// the outcome.
 func (s *Server) audit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
@@ -86,18 +87,27 @@ func (s *Server) record(c echo.Context, err error) {
 	if err != nil {
 		status = statusForCode(chat.ErrorCode(err))
 	}
-	sess := session(c)
+	actor, role := auditActor(c)
 	target := c.Param("id")
 	for _, p := range []string{"name", "username"} {
 		if v := c.Param(p); v != "" && target == "" {
 			target = v
 		}
 	}
-	e := chat.AuditEntry{At: time.Now().UTC(), Actor: sess.Username, Role: sess.Role, Action: c.Request().Method + " " + c.Path(),
+	e := chat.AuditEntry{At: time.Now().UTC(), Actor: actor, Role: role, Action: c.Request().Method + " " + c.Path(),
 		Target: target, Status: status}
 	if aerr := s.Admin.AddAudit(context.WithoutCancel(c.Request().Context()), e); aerr != nil {
 		s.Log.Error("audit log write failed", "actor", e.Actor, "action", e.Action, "err", aerr)
 	}
+}
+
+// auditActor names who made the request: the session's user and role, or "key:ID" for an API key.
+func auditActor(c echo.Context) (actor, role string) {
+	if k, ok := c.Get("api_key").(chat.APIKey); ok {
+		return "key:" + k.ID, "api_key"
+	}
+	sess := session(c)
+	return sess.Username, sess.Role
 }
 
 // adminUsers handles GET /api/admin/users.

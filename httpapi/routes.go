@@ -36,8 +36,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/conversations/:id/feedback", s.appFeedback)
 	v1.GET("/conversations/:id/ws", s.appSocket)
 
-	// The trainer's APIs take an API key, or a trainer's (or admin's) console session.
-	kb := e.Group("/api/v1", s.requireKeyOrSession(chat.ScopeKnowledge, trainerRoles...))
+	// The trainer's APIs take an API key, or a trainer's (or admin's) console session; their
+	// changes are audited like the consoles'.
+	kb := e.Group("/api/v1", s.requireKeyOrSession(chat.ScopeKnowledge, trainerRoles...), s.audit)
 	if s.Knowledge != nil {
 		kb.GET("/kb/status", s.kbStatus)
 		kb.GET("/kb/documents", s.kbDocuments)

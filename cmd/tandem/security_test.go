@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -316,5 +319,85 @@ func TestAgentSeesOnlyTheirTeams(t *testing.T) {
 	}
 	if sawConsoleEvent(agentEvents, time.Second, isPIN) {
 		t.Error("the agent's socket got a message of another team's conversation it asked to watch")
+	}
+}
+
+// TestKnowledgeChangesAudited: knowledge, intent and settings changes made with a trainer's
+// session or with an API key are in the audit log, with who made them and the outcome.
+func TestKnowledgeChangesAudited(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	trainer := trainerLogin(t, in.base)
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("file", "audited.md")
+	part.Write([]byte("# Audited boats\n\nWe insure audited boats up to 12 metres."))
+	w.Close()
+	req, _ := http.NewRequest("POST", in.base+"/api/v1/kb/import", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Cookie", trainer.sessionCookie(t))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("upload = %d", res.StatusCode)
+	}
+	var docs struct {
+		Documents []struct{ ID, Title string } `json:"documents"`
+	}
+	trainer.do(t, "GET", "/api/v1/kb/documents", "", &docs)
+	docID := ""
+	for _, d := range docs.Documents {
+		if d.Title == "Audited boats" {
+			docID = d.ID
+		}
+	}
+	if docID == "" {
+		t.Fatalf("uploaded document not listed: %+v", docs)
+	}
+	for _, step := range []struct{ method, path, body string }{
+		{"DELETE", "/api/v1/kb/documents/" + docID, ""},
+		{"PUT", "/api/v1/intents/audited_intent", `{"examples":["audit me","audit this"],"action":"answer","answer":"hi"}`},
+		{"DELETE", "/api/v1/intents/audited_intent", ""},
+		{"PUT", "/api/v1/settings", `{"target_precision":0.85}`},
+	} {
+		if code := trainer.do(t, step.method, step.path, step.body, nil); code/100 != 2 {
+			t.Fatalf("trainer %s %s = %d", step.method, step.path, code)
+		}
+	}
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.8}`, nil); code != 200 {
+		t.Fatalf("settings with the API key = %d", code)
+	}
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.1}`, nil); code != 400 {
+		t.Fatalf("bad settings with the API key = %d", code)
+	}
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	var audit struct {
+		Entries []struct {
+			Actor, Role, Action, Target string
+			Status                      int
+		} `json:"entries"`
+	}
+	if code := admin.do(t, "GET", "/api/admin/audit", "", &audit); code != 200 {
+		t.Fatalf("audit = %d", code)
+	}
+	var got []string
+	for _, e := range audit.Entries {
+		got = append(got, fmt.Sprintf("%s/%s %s %s %d", e.Actor, e.Role, e.Action, e.Target, e.Status))
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		"trainer/trainer POST /api/v1/kb/import  200",
+		"trainer/trainer DELETE /api/v1/kb/documents/:id " + docID + " 204",
+		"trainer/trainer PUT /api/v1/intents/:name audited_intent 200",
+		"trainer/trainer DELETE /api/v1/intents/:name audited_intent 204",
+		"trainer/trainer PUT /api/v1/settings  200",
+		"/api_key PUT /api/v1/settings  200",
+		"/api_key PUT /api/v1/settings  400",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("audit log lacks %q:\n%s", want, all)
+		}
 	}
 }
