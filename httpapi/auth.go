@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
@@ -72,8 +73,16 @@ func bearer(c echo.Context) string {
 	return ""
 }
 
-// visitorTokenTTL is how long an anonymous visitor keeps their history.
-const visitorTokenTTL = 365 * 24 * time.Hour
+// Visitor token lifetimes.
+const (
+	// visitorTokenTTL is how long an anonymous visitor keeps their history.
+	visitorTokenTTL = 365 * 24 * time.Hour
+	// verifiedTokenTTL caps a signed-in customer's visitor token: it ends with the site's identity
+	// token, and within a day at most, so a shared browser does not keep them signed in.
+	verifiedTokenTTL = 24 * time.Hour
+	// maxIdentityToken bounds an identity token worth parsing.
+	maxIdentityToken = 4096
+)
 
 // Visitors issues and verifies the signed tokens of widget visitors, and verifies the identity
 // tokens sites sign for their signed-in customers.
@@ -94,9 +103,10 @@ type visitorClaims struct {
 	jwt.RegisteredClaims
 }
 
-// Identity is a customer a site vouched for.
+// Identity is a customer a site vouched for, until Expires (the identity token's exp).
 type Identity struct {
 	ID, Name, Tier string
+	Expires        time.Time
 }
 
 // identityClaims are a site's identity token: sub is the customer's id, exp is required.
@@ -111,6 +121,9 @@ func (v *Visitors) Identify(token string) (Identity, error) {
 	if len(v.IdentitySecret) == 0 {
 		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity tokens are not enabled (TANDEM_WIDGET_IDENTITY_SECRET)")
 	}
+	if len(token) > maxIdentityToken {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token is over %d bytes", maxIdentityToken)
+	}
 	var claims identityClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return v.IdentitySecret, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithTimeFunc(v.Now))
@@ -120,28 +133,62 @@ func (v *Visitors) Identify(token string) (Identity, error) {
 	if claims.Tier != "" && claims.Tier != "standard" && claims.Tier != "vip" {
 		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token tier must be standard or vip")
 	}
-	return Identity{ID: claims.Subject, Name: claims.Name, Tier: claims.Tier}, nil
+	if len(claims.Name) > maxNameLen || !utf8.ValidString(claims.Name) {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token name must be valid text of at most %d bytes", maxNameLen)
+	}
+	return Identity{ID: claims.Subject, Name: claims.Name, Tier: claims.Tier, Expires: claims.ExpiresAt.Time}, nil
 }
 
-// Issue signs a token for the visitor and conversation.
-func (v *Visitors) Issue(visitorID, conversationID string, verified bool) (string, error) {
-	now := v.Now()
+// Issue signs an anonymous visitor's token for the conversation.
+func (v *Visitors) Issue(visitorID, conversationID string) (string, error) {
+	return v.sign(visitorID, conversationID, false, v.Now().Add(visitorTokenTTL))
+}
+
+// IssueVerified signs a token for a customer the site vouched for: it expires with their identity
+// token, or after verifiedTokenTTL if sooner.
+func (v *Visitors) IssueVerified(id Identity, conversationID string) (string, error) {
+	exp := v.Now().Add(verifiedTokenTTL)
+	if id.Expires.Before(exp) {
+		exp = id.Expires
+	}
+	return v.sign("id:"+id.ID, conversationID, true, exp)
+}
+
+func (v *Visitors) sign(visitorID, conversationID string, verified bool, exp time.Time) (string, error) {
 	claims := visitorClaims{Conversation: conversationID, Verified: verified, RegisteredClaims: jwt.RegisteredClaims{
-		Subject: visitorID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(visitorTokenTTL)),
-		Issuer: "tandem-widget"}}
+		Subject: visitorID, IssuedAt: jwt.NewNumericDate(v.Now()), ExpiresAt: jwt.NewNumericDate(exp), Issuer: "tandem-widget"}}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(v.Secret)
 }
 
 // Verify returns the visitor and conversation of a valid token, or an unauthorized error.
 func (v *Visitors) Verify(token string) (visitorID, conversationID string, err error) {
+	claims, err := v.claims(token)
+	return claims.Subject, claims.Conversation, err
+}
+
+func (v *Visitors) claims(token string) (visitorClaims, error) {
 	var claims visitorClaims
-	_, err = jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return v.Secret, nil },
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return v.Secret, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("tandem-widget"), jwt.WithTimeFunc(v.Now))
 	if err != nil || claims.Subject == "" || claims.Conversation == "" {
-		return "", "", chat.Errorf(chat.EUNAUTHORIZED, "invalid visitor token")
+		return visitorClaims{}, chat.Errorf(chat.EUNAUTHORIZED, "invalid visitor token")
 	}
 	if v.Required && !claims.Verified {
-		return "", "", chat.Errorf(chat.EUNAUTHORIZED, "this site requires a verified identity")
+		return visitorClaims{}, chat.Errorf(chat.EUNAUTHORIZED, "this site requires a verified identity")
 	}
-	return claims.Subject, claims.Conversation, nil
+	return claims, nil
+}
+
+// Resume returns the conversation of a stored visitor token a page offers without an identity
+// token: only an anonymous visitor's. A signed-in customer's token is never resumed without the
+// site vouching for them again, so the next person on a shared browser does not get their chat.
+func (v *Visitors) Resume(token string) (conversationID string, err error) {
+	claims, err := v.claims(token)
+	if err != nil {
+		return "", err
+	}
+	if claims.Verified {
+		return "", chat.Errorf(chat.EUNAUTHORIZED, "a signed-in customer's token needs the site's identity token; starting over")
+	}
+	return claims.Conversation, nil
 }

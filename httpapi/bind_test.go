@@ -64,7 +64,7 @@ func FuzzBind(f *testing.F) {
 
 func TestVisitorTokens(t *testing.T) {
 	v := &Visitors{Secret: []byte(strings.Repeat("k", 32)), Now: func() time.Time { return time.Unix(1_800_000_000, 0) }}
-	tok, err := v.Issue("vis", "conv", false)
+	tok, err := v.Issue("vis", "conv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestVisitorTokens(t *testing.T) {
 
 func mustIssue(t *testing.T, v *Visitors) string {
 	t.Helper()
-	tok, err := v.Issue("vis", "conv", false)
+	tok, err := v.Issue("vis", "conv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,8 @@ type consoleView struct {
 	all    bool
 	serves chat.Agent
 	mu     sync.Mutex
-	mine  map[string]bool
-	open  string
+	mine   map[string]bool
+	open   string
 }
 
 // keep reports whether the console gets ev; queue events also keep "mine" current.

@@ -44,7 +44,7 @@ func (s *Server) widgetSession(c echo.Context) error {
 		return chat.Errorf(chat.EUNAUTHORIZED, "this site requires a verified identity: send identity_token")
 	case token != "":
 		var err error
-		if _, convID, err = s.Visitors.Verify(token); err != nil {
+		if convID, err = s.Visitors.Resume(token); err != nil {
 			return err
 		}
 	default:
@@ -54,7 +54,7 @@ func (s *Server) widgetSession(c echo.Context) error {
 			return err
 		}
 		convID = conv.ID
-		if token, err = s.Visitors.Issue(visitor, conv.ID, false); err != nil {
+		if token, err = s.Visitors.Issue(visitor, conv.ID); err != nil {
 			return err
 		}
 	}
@@ -92,7 +92,7 @@ func (s *Server) identified(c echo.Context, req widgetSessionRequest) (token, co
 	if err != nil {
 		return "", "", err
 	}
-	token, err = s.Visitors.Issue("id:"+id.ID, conv.ID, true)
+	token, err = s.Visitors.IssueVerified(id, conv.ID)
 	return token, conv.ID, err
 }
 

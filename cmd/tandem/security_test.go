@@ -401,3 +401,82 @@ func TestKnowledgeChangesAudited(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifiedWidgetTokenNotReused is the shared-browser case: a signed-in customer's visitor
+// token lasts no longer than the site's identity token (a day at most), and a page that gives no
+// identity cannot resume it, with identity required or not; anonymous visitors resume as before.
+// An identity token with an oversized name is refused.
+func TestVerifiedWidgetTokenNotReused(t *testing.T) {
+	secret := strings.Repeat("i", 40)
+	sign := func(claims jwt.MapClaims) string {
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	expiry := func(tok string) time.Time {
+		var claims jwt.RegisteredClaims
+		if _, _, err := jwt.NewParser().ParseUnverified(tok, &claims); err != nil || claims.ExpiresAt == nil {
+			t.Fatalf("visitor token %q: %v", tok, err)
+		}
+		return claims.ExpiresAt.Time
+	}
+	for _, required := range []string{"false", "true"} {
+		env := demoEnv(t, t.TempDir())
+		env["TANDEM_WIDGET_IDENTITY_SECRET"], env["TANDEM_WIDGET_IDENTITY_REQUIRED"] = secret, required
+		in := start(t, env, "demo")
+		soon := time.Now().Add(time.Hour)
+		var alice widgetSession
+		body := `{"identity_token":"` + sign(jwt.MapClaims{"sub": "alice", "name": "Alice", "exp": soon.Unix()}) + `"}`
+		if code := in.callKey(t, "", "POST", "/api/widget/session", body, &alice); code != 200 {
+			t.Fatalf("required=%s: identified session = %d", required, code)
+		}
+		if exp := expiry(alice.VisitorToken); exp.After(soon.Add(time.Second)) {
+			t.Errorf("required=%s: verified visitor token expires %v, after the identity token's %v", required, exp, soon)
+		}
+		var week widgetSession
+		body = `{"identity_token":"` + sign(jwt.MapClaims{"sub": "alice", "exp": time.Now().Add(7 * 24 * time.Hour).Unix()}) + `"}`
+		if code := in.callKey(t, "", "POST", "/api/widget/session", body, &week); code != 200 {
+			t.Fatalf("required=%s: identified session = %d", required, code)
+		}
+		if exp := expiry(week.VisitorToken); exp.After(time.Now().Add(24*time.Hour + time.Minute)) {
+			t.Errorf("required=%s: verified visitor token expires %v, more than a day ahead", required, exp)
+		}
+		// The next person on the browser: the page gives no identity, the stored token is offered.
+		var next widgetSession
+		code := in.callKey(t, "", "POST", "/api/widget/session", `{"visitor_token":"`+alice.VisitorToken+`"}`, &next)
+		if code != 401 || next.ConversationID == alice.ConversationID {
+			t.Errorf("required=%s: a signed-in customer's token without identity = %d %+v, want 401", required, code, next)
+		}
+		// Alice herself, on the page that vouches for her, still gets her conversation; messages
+		// with her token still work while it lasts.
+		var again widgetSession
+		body = `{"identity_token":"` + sign(jwt.MapClaims{"sub": "alice", "exp": soon.Unix()}) + `","visitor_token":"` + alice.VisitorToken + `"}`
+		if code := in.callKey(t, "", "POST", "/api/widget/session", body, &again); code != 200 || again.ConversationID != alice.ConversationID {
+			t.Errorf("required=%s: alice again = %d %+v, want her conversation", required, code, again)
+		}
+		if code := in.callKey(t, alice.VisitorToken, "POST", "/api/widget/messages", `{"text":"hello"}`, nil); code != 201 {
+			t.Errorf("required=%s: alice's message = %d", required, code)
+		}
+		// Another identity on the same browser gets their own conversation, never alice's.
+		var bob widgetSession
+		body = `{"identity_token":"` + sign(jwt.MapClaims{"sub": "bob", "exp": soon.Unix()}) + `","visitor_token":"` + alice.VisitorToken + `"}`
+		if code := in.callKey(t, "", "POST", "/api/widget/session", body, &bob); code != 200 || bob.ConversationID == alice.ConversationID {
+			t.Errorf("required=%s: bob on alice's browser = %d %+v, want his own conversation", required, code, bob)
+		}
+		long := `{"identity_token":"` + sign(jwt.MapClaims{"sub": "carol", "name": strings.Repeat("n", 10_000), "exp": soon.Unix()}) + `"}`
+		if code := in.callKey(t, "", "POST", "/api/widget/session", long, nil); code != 401 {
+			t.Errorf("required=%s: identity with a 10,000-byte name = %d, want 401", required, code)
+		}
+		if required == "false" {
+			var anon, resumed widgetSession
+			in.callKey(t, "", "POST", "/api/widget/session", `{}`, &anon)
+			if code := in.callKey(t, "", "POST", "/api/widget/session", `{"visitor_token":"`+anon.VisitorToken+`"}`, &resumed); code != 200 ||
+				resumed.ConversationID != anon.ConversationID {
+				t.Errorf("anonymous visitor resume = %d %+v, want their conversation", code, resumed)
+			}
+		}
+		in.stop()
+	}
+}

@@ -342,10 +342,15 @@
   }
 
   // session starts (or resumes) the conversation; a stored token the server refuses is dropped.
+  // A signed-in customer's token is never stored: the page vouches for them on every load, and the
+  // next person on a shared browser starts anonymous.
   function session() {
     var saved = null;
-    try { saved = localStorage.getItem(TOKEN_KEY); } catch (e) {}
     var id = identity();
+    try {
+      if (id) localStorage.removeItem(TOKEN_KEY);
+      else saved = localStorage.getItem(TOKEN_KEY);
+    } catch (e) {}
     var first = id ? api("/api/widget/session", { identity_token: id, lang: lang })
       : api("/api/widget/session", { visitor_token: saved || "", lang: lang });
     return first.catch(function (err) {
@@ -362,7 +367,7 @@
       }
       state.token = s.visitor_token;
       state.conversationId = s.conversation_id;
-      try { localStorage.setItem(TOKEN_KEY, s.visitor_token); } catch (e) {}
+      if (!id) { try { localStorage.setItem(TOKEN_KEY, s.visitor_token); } catch (e) {} }
       (s.messages || []).forEach(render);
       setOwner(s.owner || "bot");
       if (errorEl.textContent === T.offline) errorEl.textContent = "";
