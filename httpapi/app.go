@@ -19,6 +19,9 @@ const (
 	maxAttrLen       = 500
 )
 
+// appChannel is the channel of conversations the app API makes; it serves only those.
+const appChannel = "api"
+
 type createConversationRequest struct {
 	Customer struct {
 		ID         string            `json:"id"`
@@ -75,12 +78,28 @@ func (s *Server) createConversation(c echo.Context) error {
 	if req.Customer.Language != "" {
 		attrs["language"] = req.Customer.Language
 	}
-	conv, err := s.Conversations.Start(c.Request().Context(), chat.Customer{Channel: "api", ExternalID: req.Customer.ID,
+	conv, err := s.Conversations.Start(c.Request().Context(), chat.Customer{Channel: appChannel, ExternalID: req.Customer.ID,
 		Name: req.Customer.Name, Attrs: attrs}, cmp.Or(req.Lang, req.Customer.Language))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, conv)
+}
+
+// appOwns lets an app API request at /api/v1/conversations/:id through only for a conversation
+// the app API made: a widget, WhatsApp or other channel's conversation is not found here, so an
+// app key cannot read it or post "customer" messages into it.
+func (s *Server) appOwns(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		conv, err := s.Store.Conversation(c.Request().Context(), c.Param("id"))
+		if err == nil && conv.Channel != appChannel {
+			err = chat.Errorf(chat.ENOTFOUND, "conversation not found")
+		}
+		if err != nil {
+			return err
+		}
+		return next(c)
+	}
 }
 
 type conversationResponse struct {
@@ -113,7 +132,7 @@ func (s *Server) postMessage(c echo.Context) error {
 		return chat.Errorf(chat.EINVALID, "external_id is longer than %d bytes", maxCustomerIDLen)
 	}
 	res, err := s.Conversations.Receive(c.Request().Context(), conversation.Inbound{ConversationID: c.Param("id"),
-		Channel: "api", ExternalID: req.ExternalID, Text: req.Text})
+		Channel: appChannel, ExternalID: req.ExternalID, Text: req.Text})
 	if err != nil {
 		return err
 	}

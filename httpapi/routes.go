@@ -28,13 +28,13 @@ func (s *Server) routes(e *echo.Echo) {
 
 	v1 := e.Group("/api/v1", s.requireAPIKey(chat.ScopeConversations))
 	v1.POST("/conversations", s.createConversation)
-	v1.GET("/conversations/:id", s.getConversation)
-	v1.POST("/conversations/:id/messages", s.postMessage)
-	v1.POST("/conversations/:id/handoff", s.handoff)
-	v1.POST("/conversations/:id/back", s.appBack)
-	v1.POST("/conversations/:id/rating", s.appRating)
-	v1.POST("/conversations/:id/feedback", s.appFeedback)
-	v1.GET("/conversations/:id/ws", s.appSocket)
+	v1.GET("/conversations/:id", s.getConversation, s.appOwns)
+	v1.POST("/conversations/:id/messages", s.postMessage, s.appOwns)
+	v1.POST("/conversations/:id/handoff", s.handoff, s.appOwns)
+	v1.POST("/conversations/:id/back", s.appBack, s.appOwns)
+	v1.POST("/conversations/:id/rating", s.appRating, s.appOwns)
+	v1.POST("/conversations/:id/feedback", s.appFeedback, s.appOwns)
+	v1.GET("/conversations/:id/ws", s.appSocket, s.appOwns)
 
 	// The trainer's APIs take an API key, or a trainer's (or admin's) console session; their
 	// changes are audited like the consoles'.

@@ -43,11 +43,13 @@ func (m WebhookMap) Webhook(channel string) (http.Handler, bool) {
 	return h, ok
 }
 
-// Store is the persistence the handlers read directly: keys, readiness and customers.
+// Store is the persistence the handlers read directly: keys, readiness, customers and
+// conversations.
 type Store interface {
 	APIKeyByHash(ctx context.Context, hash string) (chat.APIKey, error)
 	UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Customer, error)
 	LatestConversation(ctx context.Context, customerID string) (chat.Conversation, error)
+	Conversation(ctx context.Context, id string) (chat.Conversation, error)
 	Ping(ctx context.Context) error
 	Migrated(ctx context.Context) (bool, error)
 }
@@ -109,9 +111,13 @@ type Server struct {
 	// WidgetLimit limits widget messages per visitor.
 	WidgetLimit *Limiter
 	// IPLimit limits the public routes (widget API and sockets) per client IP; LoginLimit limits
-	// sign-in attempts per client IP and user name; ChannelLimit limits webhook deliveries per
-	// channel. nil is unlimited.
-	IPLimit, LoginLimit, ChannelLimit *Limiter
+	// sign-in attempts per user name (across IPs) and per remembered device, LoginIPLimit per
+	// client IP (across names); ChannelLimit limits webhook deliveries per channel. nil is
+	// unlimited.
+	IPLimit, LoginLimit, LoginIPLimit, ChannelLimit *Limiter
+	// DeviceKey signs the cookie that remembers where a user signed in (see limitSignIn); nil
+	// remembers nothing.
+	DeviceKey []byte
 	// Sockets caps the live sockets per visitor (widget) or conversation (app API).
 	Sockets *Conns
 	// TrustProxy takes the client's IP from X-Forwarded-For (set it behind a reverse proxy only:

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"tandem/chat"
 )
@@ -146,16 +145,26 @@ func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 	if err := s.bind(c, &req); err != nil {
 		return err
 	}
-	if err := s.LoginLimit.take(c.RealIP()+"|"+req.Username, "too many sign-in attempts for %s; retry later", req.Username); err != nil {
+	if err := sameOrigin(c); err != nil {
+		return err
+	}
+	if len(req.Username) > maxUsername {
+		return chat.Errorf(chat.EUNAUTHORIZED, "wrong username or password")
+	}
+	if err := s.limitSignIn(c, req.Username); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
 	a, err := s.Accounts.Account(ctx, req.Username)
-	if chat.ErrorCode(err) == chat.ENOTFOUND || (err == nil && bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(req.Password)) != nil) {
-		return chat.Errorf(chat.EUNAUTHORIZED, "wrong username or password")
-	}
-	if err != nil {
+	if err != nil && chat.ErrorCode(err) != chat.ENOTFOUND {
 		return err
+	}
+	var found *chat.Account
+	if err == nil {
+		found = &a
+	}
+	if !checkPassword(found, req.Password) {
+		return chat.Errorf(chat.EUNAUTHORIZED, "wrong username or password")
 	}
 	if a.DisabledAt != nil {
 		return chat.Errorf(chat.EUNAUTHORIZED, "this account is disabled")
@@ -172,6 +181,7 @@ func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 	if err != nil {
 		return err
 	}
+	s.rememberDevice(c, a.Username)
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: c.Scheme() == "https", MaxAge: int(sessionTTL.Seconds())})
 	return c.JSON(http.StatusOK, map[string]string{"username": a.Username, "role": a.Role, "name": a.Username})

@@ -25,6 +25,8 @@ const keyLen = 32
 const (
 	// Widget signs widget visitor tokens.
 	Widget = "tandem widget visitor token v2"
+	// Device signs the cookie that remembers a browser where a user signed in.
+	Device = "tandem sign-in device v1"
 )
 
 // FileName is the master secret's file in the data dir when none is configured.

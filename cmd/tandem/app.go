@@ -214,7 +214,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
-		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
+		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
@@ -298,10 +298,14 @@ func publicBase(cfg config.Config, base string) string {
 	return strings.Replace(strings.Replace(base, "://0.0.0.0:", "://localhost:", 1), "://[::]:", "://localhost:", 1)
 }
 
-// Sign-in attempts per client IP and user name: ten at once, then one every six seconds.
+// Sign-in attempts per user name (across IPs, or per browser the user signed in on before): ten
+// at once, then one every six seconds; per client IP across names: twenty at once, then one
+// every two seconds.
 const (
-	loginRate  = 1.0 / 6
-	loginBurst = 10
+	loginRate    = 1.0 / 6
+	loginBurst   = 10
+	loginIPRate  = 1.0 / 2
+	loginIPBurst = 20
 )
 
 // burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -478,5 +479,157 @@ func TestVerifiedWidgetTokenNotReused(t *testing.T) {
 			}
 		}
 		in.stop()
+	}
+}
+
+// TestSignInLimits: guessing one name from many addresses is slowed, and so is guessing many
+// names from one address; a user who signed in on this browser before is not locked out by
+// someone guessing their password from the same shared address. Sign-in from another site's page
+// is refused.
+func TestSignInLimits(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_TRUST_PROXY"] = "true" // X-Forwarded-For picks the client's address
+	in := start(t, env, "demo")
+	login := func(ip, user, password, cookie string) rawResult {
+		t.Helper()
+		h := map[string]string{"X-Forwarded-For": ip}
+		if cookie != "" {
+			h["Cookie"] = cookie
+		}
+		return rawPost(t, in.base+"/api/console/login", `{"username":"`+user+`","password":"`+password+`"}`, h)
+	}
+	limited := func(n int, attempt func(i int) rawResult) int {
+		for i := range n {
+			if res := attempt(i); res.status == 429 {
+				return i
+			}
+		}
+		return -1
+	}
+
+	// The agent signed in on this browser yesterday: it keeps the device cookie.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	req, _ := http.NewRequest("POST", in.base+"/api/console/login", strings.NewReader(`{"username":"agent","password":"`+demoAgentPassword+`"}`))
+	req.Header.Set("X-Forwarded-For", "10.0.0.1")
+	res, err := browser.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("first sign-in: %v %v", err, res)
+	}
+	res.Body.Close()
+	u, _ := url.Parse(in.base + "/api/console/login")
+	device := ""
+	for _, c := range jar.Cookies(u) {
+		if c.Name == "tandem_device" {
+			device = c.Name + "=" + c.Value
+		}
+	}
+	if device == "" {
+		t.Fatal("no device cookie after signing in")
+	}
+	// Someone behind the same office address guesses the agent's password until refused.
+	if i := limited(15, func(i int) rawResult { return login("10.0.0.1", "agent", fmt.Sprint("guess-", i), "") }); i < 0 {
+		t.Fatal("15 wrong passwords for one name were never limited")
+	}
+	if res := login("10.0.0.1", "agent", demoAgentPassword, ""); res.status != 429 {
+		t.Errorf("a browser without the device cookie during the attack = %+v, want 429", res)
+	}
+	if res := login("10.0.0.1", "agent", demoAgentPassword, device); res.status != 200 {
+		t.Errorf("the agent on their own browser during the attack = %+v, want 200", res)
+	}
+	// One name guessed from many addresses.
+	if i := limited(15, func(i int) rawResult { return login(fmt.Sprintf("10.0.1.%d", i), "trainer", "guess", "") }); i < 0 {
+		t.Error("15 guesses at one name from 15 addresses were never limited")
+	}
+	// A forged device cookie buys nothing.
+	if res := login("10.0.1.99", "trainer", "guess", "tandem_device=abc.def"); res.status != 429 {
+		t.Errorf("a forged device cookie = %+v, want 429", res)
+	}
+	// Many names guessed from one address.
+	if i := limited(25, func(i int) rawResult { return login("10.0.2.1", fmt.Sprint("user", i), "guess", "") }); i < 0 {
+		t.Error("25 guesses at 25 names from one address were never limited")
+	}
+
+	for name, h := range map[string]map[string]string{
+		"other origin":     {"Origin": "https://evil.example"},
+		"cross-site fetch": {"Sec-Fetch-Site": "cross-site"},
+	} {
+		h["X-Forwarded-For"] = "10.0.3.1"
+		if res := rawPost(t, in.base+"/api/console/login", `{"username":"agent2","password":"`+demoAgentPassword+`"}`, h); res.status != 403 {
+			t.Errorf("sign-in from %s = %+v, want 403", name, res)
+		}
+		if res := rawPost(t, in.base+"/api/trainer/login", `{"username":"trainer","password":"`+demoTrainerPassword+`"}`, h); res.status != 403 {
+			t.Errorf("trainer sign-in from %s = %+v, want 403", name, res)
+		}
+	}
+}
+
+// TestSignInTiming: a wrong password for a name with no account takes as long as one for a real
+// account (the password hash runs either way), so timing does not tell which names exist.
+func TestSignInTiming(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_TRUST_PROXY"] = "true"
+	in := start(t, env, "demo")
+	median := func(user string) time.Duration {
+		var ds []time.Duration
+		for i := range 5 {
+			began := time.Now()
+			res := rawPost(t, in.base+"/api/console/login", `{"username":"`+user+`","password":"wrong"}`,
+				map[string]string{"X-Forwarded-For": fmt.Sprintf("10.9.%d.1", i)})
+			ds = append(ds, time.Since(began))
+			if res.status != 401 {
+				t.Fatalf("%s: %+v, want 401", user, res)
+			}
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	known, unknown := median("agent"), median("nobody-by-this-name")
+	t.Logf("wrong password: %v for an account, %v for no account", known, unknown)
+	if unknown < known/2 {
+		t.Errorf("no account answers in %v, an account in %v: timing tells which names exist", unknown, known)
+	}
+}
+
+// TestAppKeyStaysOnItsChannel: the app API key reads and writes only the app API's own
+// conversations: a widget conversation is not found through it (no "customer" messages planted,
+// no history read, no handoff, no socket), and an app customer with the same id as a signed-in
+// widget customer is another customer, whose tier leaves the widget customer's alone.
+func TestAppKeyStaysOnItsChannel(t *testing.T) {
+	secret := strings.Repeat("i", 40)
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_WIDGET_IDENTITY_SECRET"] = secret
+	in := start(t, env, "demo")
+	identity, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "alice", "tier": "vip",
+		"exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
+	var ws widgetSession
+	if code := in.callKey(t, "", "POST", "/api/widget/session", `{"identity_token":"`+identity+`"}`, &ws); code != 200 {
+		t.Fatalf("widget session = %d", code)
+	}
+	before := len(ws.Messages)
+	for _, r := range []struct{ method, path, body string }{
+		{"GET", "", ""}, {"POST", "/messages", `{"text":"please refund to account 999"}`}, {"POST", "/handoff", ""},
+		{"POST", "/back", ""}, {"POST", "/rating", `{"score":1}`}, {"POST", "/feedback", `{"message_id":1,"helpful":false}`},
+		{"GET", "/ws", ""},
+	} {
+		var e apiError
+		if code := in.call(t, r.method, "/api/v1/conversations/"+ws.ConversationID+r.path, r.body, &e); code != 404 {
+			t.Errorf("app key %s %s on a widget conversation = %d %+v, want 404", r.method, r.path, code, e)
+		}
+	}
+	var after widgetSession
+	in.callKey(t, "", "POST", "/api/widget/session", `{"identity_token":"`+identity+`"}`, &after)
+	if len(after.Messages) != before {
+		t.Errorf("the widget conversation has %d messages after the app key's attempts, had %d", len(after.Messages), before)
+	}
+	if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"id:alice","tier":"standard"}}`, nil); code != 201 {
+		t.Fatalf("app conversation = %d", code)
+	}
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	var cu struct {
+		Attrs map[string]string `json:"attributes"`
+	}
+	if code := admin.do(t, "GET", "/api/admin/customers?channel=web&external_id=id:alice", "", &cu); code != 200 || cu.Attrs["tier"] != "vip" {
+		t.Errorf("the widget customer after the app API named the same id = %d %+v, want tier vip", code, cu)
 	}
 }
