@@ -633,3 +633,28 @@ func TestAppKeyStaysOnItsChannel(t *testing.T) {
 		t.Errorf("the widget customer after the app API named the same id = %d %+v, want tier vip", code, cu)
 	}
 }
+
+// TestComposeHasNoDefaultSecret: compose.yaml starts nothing without a secret of the operator's
+// own (no fallback value anyone could read here) and publishes the port on loopback only.
+func TestComposeHasNoDefaultSecret(t *testing.T) {
+	data, err := os.ReadFile("../../compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	if !strings.Contains(text, `TANDEM_SECRET: "${TANDEM_SECRET:?`) {
+		t.Error("compose.yaml does not require TANDEM_SECRET with ${TANDEM_SECRET:?…}")
+	}
+	for _, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		if strings.Contains(l, "SECRET") && strings.Contains(l, ":-") {
+			t.Errorf("compose.yaml falls back to a default secret: %s", l)
+		}
+		if strings.HasPrefix(l, "- \"") && strings.Contains(l, ":8080") && !strings.HasPrefix(l, `- "127.0.0.1:`) {
+			t.Errorf("compose.yaml publishes a port beyond loopback: %s", l)
+		}
+	}
+}
