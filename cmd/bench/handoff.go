@@ -9,12 +9,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -32,6 +33,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"tandem/httpapi"
 	"tandem/postgres"
 )
 
@@ -136,7 +138,7 @@ func handoffBench(o options, h handoffOptions) (string, error) {
 	defer b.stop()
 	fmt.Printf("replica A (customers) %s, replica B (agents) %s, schema %s\n", a.base, b.base, schema)
 
-	names, err := createAgents(ctx, st, h.agents)
+	names, tokens, err := createAgents(ctx, st, h.agents)
 	if err != nil {
 		return "", err
 	}
@@ -145,7 +147,7 @@ func handoffBench(o options, h handoffOptions) (string, error) {
 	board := &handoffBoard{}
 	var frames atomic.Int64
 	var sockWG sync.WaitGroup
-	if err := connectAgents(sctx, b.base, names, board, &frames, &sockWG); err != nil {
+	if err := connectAgents(sctx, b.base, names, tokens, board, &frames, &sockWG); err != nil {
 		return "", err
 	}
 	fmt.Printf("%d agents online with a console socket on B\n", len(names))
@@ -377,34 +379,51 @@ func driveHandoffs(base, key string, client *http.Client, board *handoffBoard, f
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// createAgents stores n agent accounts straight in the schema (bcrypt at its least cost: the
-// benchmark is about notifications, not logins) and returns their usernames.
-func createAgents(ctx context.Context, st *postgres.Store, n int) ([]string, error) {
+// createAgents stores n agent accounts, their agent records and a console session for each
+// straight in the schema
+// (bcrypt at its least cost, sessions without signing in: the benchmark is about notifications,
+// not sign-ins, which are rate limited per address) and returns their usernames and session
+// tokens.
+func createAgents(ctx context.Context, st *postgres.Store, n int) (names, tokens []string, err error) {
 	hash, err := bcrypt.GenerateFromPassword([]byte("agent-bench"), bcrypt.MinCost)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	names := make([]string, n)
+	names, tokens = make([]string, n), make([]string, n)
+	hashes := make([]string, n)
 	for i := range names {
 		names[i] = fmt.Sprintf("bench-agent-%03d", i+1)
+		b := make([]byte, 32)
+		rand.Read(b)
+		tokens[i] = base64.RawURLEncoding.EncodeToString(b)
+		hashes[i] = httpapi.HashKey(tokens[i])
 	}
 	err = st.Exec(ctx, `INSERT INTO accounts (username, role, password_hash, created_at)
 		SELECT u, 'agent', $2, now() FROM unnest($1::text[]) AS u ON CONFLICT (username) DO NOTHING`, names, string(hash))
-	return names, err
+	if err != nil {
+		return nil, nil, err
+	}
+	err = st.Exec(ctx, `INSERT INTO agents (username) SELECT u FROM unnest($1::text[]) AS u ON CONFLICT (username) DO NOTHING`, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = st.Exec(ctx, `INSERT INTO sessions (hash, username, created_at, expires_at)
+		SELECT h, u, now(), now() + interval '12 hours' FROM unnest($1::text[], $2::text[]) AS x(u, h)`, names, hashes)
+	return names, tokens, err
 }
 
-// connectAgents logs every agent in on base, sets them online and opens their console sockets,
-// whose readers report queue events to board until ctx ends.
-func connectAgents(ctx context.Context, base string, names []string, board *handoffBoard, frames *atomic.Int64, wg *sync.WaitGroup) error {
+// connectAgents sets every agent online on base with their session and opens their console
+// sockets, whose readers report queue events to board until ctx ends.
+func connectAgents(ctx context.Context, base string, names, tokens []string, board *handoffBoard, frames *atomic.Int64, wg *sync.WaitGroup) error {
 	errs := make(chan error, len(names))
 	sem := make(chan struct{}, 16)
 	var setup sync.WaitGroup
-	for _, name := range names {
+	for i, name := range names {
 		setup.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; setup.Done() }()
-			c, err := agentSocket(ctx, base, name)
+			c, err := agentSocket(ctx, base, tokens[i])
 			if err != nil {
 				errs <- fmt.Errorf("agent %s: %w", name, err)
 				return
@@ -421,12 +440,13 @@ func connectAgents(ctx context.Context, base string, names []string, board *hand
 	return <-errs
 }
 
-func agentSocket(ctx context.Context, base, name string) (*websocket.Conn, error) {
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+func agentSocket(ctx context.Context, base, token string) (*websocket.Conn, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	cookie := "tandem_session=" + token
 	do := func(method, path, body string) error {
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", cookie)
 		resp, err := client.Do(req)
 		if err != nil {
 			return err
@@ -438,21 +458,13 @@ func agentSocket(ctx context.Context, base, name string) (*websocket.Conn, error
 		}
 		return nil
 	}
-	if err := do("POST", "/api/console/login", `{"username":"`+name+`","password":"agent-bench"}`); err != nil {
-		return nil, err
-	}
 	if err := do("PUT", "/api/console/presence", `{"status":"online"}`); err != nil {
 		return nil, err
-	}
-	u, _ := url.Parse(base)
-	var cookies []string
-	for _, c := range jar.Cookies(u) {
-		cookies = append(cookies, c.Name+"="+c.Value)
 	}
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(dctx, strings.Replace(base, "http://", "ws://", 1)+"/api/console/ws",
-		&websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {strings.Join(cookies, "; ")}}})
+		&websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {cookie}}})
 	if err != nil {
 		return nil, err
 	}
