@@ -239,7 +239,7 @@ func checkExpected(ctx context.Context, st store, qs []evals.AnswerQuestion) err
 
 // evalServeConfig is the configuration of the eval's own server: everything as configured (the
 // LLM, embedder, target precision, hours, limits), on a loopback port, with every channel, the
-// alert webhook, the debug listener and the public URL off, and a throwaway visitor secret.
+// alert webhook, the debug listener and the public URL off, and a throwaway master secret.
 func evalServeConfig(cfg config.Config) config.Config {
 	c := cfg
 	c.Addr, c.PublicURL, c.DebugAddr, c.AlertRules, c.AlertWebhook = "127.0.0.1:0", "", "", "", ""
@@ -248,7 +248,7 @@ func evalServeConfig(cfg config.Config) config.Config {
 			*f.at(&c) = ""
 		}
 	}
-	c.VisitorSecret = randomHex(32)
+	c.Secret, c.SecretName = randomHex(32), "TANDEM_SECRET"
 	if c.LogLevel == "" || c.LogLevel == "info" {
 		c.LogLevel = "warn" // the server's start and stop lines would bury the report
 	}
