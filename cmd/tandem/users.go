@@ -25,10 +25,11 @@ import (
 const usersUsage = `Usage: tandem users <command>
 
 Commands:
-  add NAME --role agent|trainer|admin   create or update a console account; the password is read
+  add NAME --role agent|trainer|admin   create or update a console account (updating one ends its
+                                        open sessions); the password is read
                                         from standard input (one line), or generated and printed
   list                                  list the accounts, their roles and whether they are disabled
-  disable NAME                          stop an account from signing in
+  disable NAME                          stop an account from signing in and end its open sessions
 `
 
 // cmdUsers dispatches `tandem users <command>`.
