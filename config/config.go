@@ -60,6 +60,8 @@ type Config struct {
 	ChatwootURL    string // TANDEM_CHATWOOT_URL
 	ChatwootToken  string // TANDEM_CHATWOOT_TOKEN
 	ChatwootSecret string // TANDEM_CHATWOOT_SECRET
+	// ChatwootAccountSecret verifies an account webhook posting to the same URL (optional).
+	ChatwootAccountSecret string // TANDEM_CHATWOOT_ACCOUNT_SECRET
 
 	// Generic signed webhook: the secret enables it; replies go to the URL.
 	WebhookSecret string // TANDEM_WEBHOOK_SECRET
@@ -162,6 +164,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WeChatToken, c.WeChatAppID, c.WeChatAppSecret = getenv("TANDEM_WECHAT_TOKEN"), getenv("TANDEM_WECHAT_APP_ID"), getenv("TANDEM_WECHAT_APP_SECRET")
 	c.WeChatAESKey, c.WeChatAPIBase = getenv("TANDEM_WECHAT_AES_KEY"), env("TANDEM_WECHAT_API_BASE", "https://api.weixin.qq.com")
 	c.ChatwootURL, c.ChatwootToken, c.ChatwootSecret = getenv("TANDEM_CHATWOOT_URL"), getenv("TANDEM_CHATWOOT_TOKEN"), getenv("TANDEM_CHATWOOT_SECRET")
+	c.ChatwootAccountSecret = getenv("TANDEM_CHATWOOT_ACCOUNT_SECRET")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
