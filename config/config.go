@@ -26,6 +26,9 @@ type Config struct {
 	LLMModel   string // TANDEM_LLM_MODEL
 	// LLMLogProbs asks the LLM for token log probabilities, reported as a signal of each answer.
 	LLMLogProbs bool // TANDEM_LLM_LOGPROBS
+	// LLMTimeout bounds one generated answer, streaming included (4 s by default; reasoning
+	// models such as gpt-5-mini may need more).
+	LLMTimeout time.Duration // TANDEM_LLM_TIMEOUT
 
 	// Embedder is "local" (offline, the default) or "openai" (any OpenAI-compatible /v1/embeddings).
 	Embedder     string // TANDEM_EMBEDDER
@@ -218,6 +221,14 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 			errs = append(errs, fmt.Errorf("TANDEM_TARGET_PRECISION=%q: want a number between 0 and 1, e.g. 0.8", v))
 		} else {
 			c.TargetPrecision = f
+		}
+	}
+	if v := getenv("TANDEM_LLM_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Minute {
+			errs = append(errs, fmt.Errorf("TANDEM_LLM_TIMEOUT=%q: want a duration up to 1m, such as 8s", v))
+		} else {
+			c.LLMTimeout = d
 		}
 	}
 	c.ShutdownTimeout = DefaultShutdown

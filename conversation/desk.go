@@ -556,6 +556,13 @@ func (s *Service) Follow(ctx context.Context, id string, to chat.Owner, assignee
 	}
 	b := &batch{}
 	defer s.flush(ctx, b)
+	if conv.Owner == chat.OwnerClosed && to != chat.OwnerBot {
+		// Reopened for people: a closed conversation reopens through the bot, as a customer's
+		// message reopens it.
+		if conv, err = s.setOwner(ctx, b, conv, chat.OwnerBot, "platform", reason); err != nil {
+			return conv, err
+		}
+	}
 	t := chat.Transition{To: to, Actor: "platform", Reason: reason, FromAssignee: conv.Assignee}
 	switch to {
 	case chat.OwnerHuman:
