@@ -457,6 +457,7 @@ func TestChannelConformance(t *testing.T) {
 	// timeout, status and assignee changes, attachment-only messages (chatwoot_test.go).
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run("chatwoot_threads/"+store, func(t *testing.T) { chatwootCases(t, store) })
+		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { chatwootRecovery(t, store) })
 	}
 }
 

@@ -333,3 +333,47 @@ func mustRead(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// chatwootRecovery: the server stops while the bot is still writing two replies. After a restart
+// the recovery loop answers the stranded message once, in its own conversation, but not in the
+// conversation a Chatwoot agent took in the meantime.
+func chatwootRecovery(t *testing.T, store string) {
+	const botSecret = "cw-bot-secret"
+	cw := newFakeChatwoot(t)
+	model := llmtest.New()
+	t.Cleanup(model.Close)
+	model.SetChat(func(r llmtest.ChatRequest) llmtest.Script {
+		return llmtest.Script{Text: "Call 400-800-1234 [1].", Delay: 3 * time.Second}
+	})
+	env := demoEnv(t, t.TempDir())
+	if store == "postgres" {
+		env["DATABASE_URL"] = pgSchemaURL(t)
+	}
+	for k, v := range map[string]string{"TANDEM_CHATWOOT_URL": cw.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": botSecret,
+		"TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "slow-model", "TANDEM_LLM_API_KEY": "sk-test", "TANDEM_LLM_TIMEOUT": "8s"} {
+		env[k] = v
+	}
+	first := start(t, env, "demo")
+	for i, conv := range []int64{61, 62} {
+		if code, _ := postCW(t, first.base, botSecret, cwMessage(t, int64(2001+i), conv, "How do I file a claim?", "pending", nil)); code != 200 {
+			t.Fatalf("webhook %d", code)
+		}
+	}
+	first.stop() // while both turns wait for the model
+	second := start(t, env, "serve")
+	if code, _ := postCW(t, second.base, botSecret, cwConversationEvent(t, "conversation_opened", 61, "open", amy)); code != 200 {
+		t.Fatalf("conversation_opened: %d", code)
+	}
+	for deadline := time.Now().Add(60 * time.Second); len(cw.posted(62)) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the stranded message was never answered after the restart")
+		}
+	}
+	if !strings.Contains(first.errs.String(), "chatwoot bot turn failed after the acknowledgement") {
+		t.Fatalf("the stopped server's turns did not fail, so this did not test recovery: %s", first.errs)
+	}
+	time.Sleep(6 * time.Second) // a recovery pass (every 5 s) and a model call more
+	if p61, p62 := cw.posted(61), cw.posted(62); len(p61) != 0 || len(p62) != 1 || !strings.Contains(p62[0], "400-800-1234") {
+		t.Fatalf("after recovery: conversation 61 (a Chatwoot agent's) got %q, 62 got %q; want nothing and one answer", p61, p62)
+	}
+}
