@@ -145,7 +145,8 @@ func TestRefusedRequestShowsInStatus(t *testing.T) {
 	}
 }
 
-// TestNonStreamingFinishReason: a non-streamed reply cut off by the token limit is not an answer.
+// TestNonStreamingFinishReason: a reply cut off by the token limit (non-streamed) or withheld by a
+// content filter (streamed) is not an answer; inline reasoning in a non-streamed reply is removed.
 func TestNonStreamingFinishReason(t *testing.T) {
 	srv := llmtest.New()
 	defer srv.Close()
@@ -154,6 +155,14 @@ func TestNonStreamingFinishReason(t *testing.T) {
 	})
 	if _, err := newChat(srv, 0).Answer(context.Background(), "q", sources, "en", nil); err == nil || !strings.Contains(err.Error(), "length") {
 		t.Fatalf("err %v", err)
+	}
+	srv.SetChat(func(llmtest.ChatRequest) llmtest.Script {
+		return llmtest.Script{Text: "Call 400-800-1234 [1].", Finish: "content_filter"}
+	})
+	streamed := ""
+	if _, err := newChat(srv, 0).Answer(context.Background(), "q", sources, "en", func(s string) { streamed = s }); err == nil ||
+		!strings.Contains(err.Error(), "content_filter") || streamed == "" {
+		t.Fatalf("a filtered stream: err %v (streamed %q)", err, streamed)
 	}
 	srv.SetChat(func(llmtest.ChatRequest) llmtest.Script {
 		return llmtest.Script{Text: "<think>the customer wants [1]</think>Call 400-800-1234 [1].", Finish: "stop"}

@@ -36,12 +36,12 @@ func TestGPT5MiniStreamsItsAnswer(t *testing.T) {
 		t.Fatalf("session = %d", code)
 	}
 	c := dialWidget(t, in, s.VisitorToken, "0")
-	ask := func() (apiMessage, []string) {
+	ask := func(q string) (apiMessage, []string) {
 		t.Helper()
 		done := make(chan turn, 1)
 		go func() {
 			var tr turn
-			in.callKey(t, s.VisitorToken, "POST", "/api/widget/messages", `{"text":"How do I file a claim?"}`, &tr)
+			in.callKey(t, s.VisitorToken, "POST", "/api/widget/messages", `{"text":"`+q+`"}`, &tr)
 			done <- tr
 		}()
 		var deltas []string
@@ -67,7 +67,7 @@ func TestGPT5MiniStreamsItsAnswer(t *testing.T) {
 			}
 		}
 	}
-	reply, deltas := ask()
+	reply, deltas := ask("How do I file a claim?")
 	if fake.Chats() == 0 || reply.Text != "To file a claim, call 400-800-1234." || len(deltas) == 0 {
 		t.Fatalf("%d model calls, reply %q, deltas %q: want the model's streamed answer", fake.Chats(), reply.Text, deltas)
 	}
@@ -77,7 +77,7 @@ func TestGPT5MiniStreamsItsAnswer(t *testing.T) {
 
 	cut := recorded("openai_length.sse")
 	fake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Raw: cut} })
-	reply, _ = ask()
+	reply, _ = ask("How do I file a claim?")
 	if strings.Contains(reply.Text, "do not") || !strings.Contains(reply.Text, "400-800-1234") {
 		t.Fatalf("reply %q: a length-truncated answer must give way to the extractive one", reply.Text)
 	}
@@ -95,5 +95,24 @@ func TestGPT5MiniStreamsItsAnswer(t *testing.T) {
 	}
 	if !strings.Contains(in.errs.String()+in.out.String(), "llm answer not used") {
 		t.Fatal("the cut-off answer was not logged")
+	}
+	// The server refuses the model: the customer still gets the extractive answer, the log has the
+	// server's reason, and /readyz says the LLM is not in use and why.
+	const why = "The model `gpt-5-mini` does not exist or you do not have access to it."
+	fake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Status: http.StatusNotFound, Error: why} })
+	if reply, _ = ask("What is a deductible?"); reply.Decision != "answer" || !strings.Contains(strings.ToLower(reply.Text), "deductible") {
+		t.Fatalf("reply while the model is refused: %q", reply.Text)
+	}
+	var down struct {
+		LLM struct {
+			InUse  bool   `json:"in_use"`
+			Reason string `json:"reason"`
+		} `json:"llm"`
+	}
+	if code := in.call(t, "GET", "/readyz", "", &down); code != http.StatusOK || down.LLM.InUse || !strings.Contains(down.LLM.Reason, "does not exist") {
+		t.Fatalf("/readyz while refused = %d %+v", code, down)
+	}
+	if !strings.Contains(in.errs.String(), "llm request refused") || !strings.Contains(in.errs.String(), "does not exist") {
+		t.Fatalf("the refusal was not logged with its reason: %s", in.errs)
 	}
 }
