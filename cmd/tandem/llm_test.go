@@ -99,7 +99,9 @@ func TestGPT5MiniStreamsItsAnswer(t *testing.T) {
 	// The server refuses the model: the customer still gets the extractive answer, the log has the
 	// server's reason, and /readyz says the LLM is not in use and why.
 	const why = "The model `gpt-5-mini` does not exist or you do not have access to it."
-	fake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Status: http.StatusNotFound, Error: why} })
+	fake.SetChat(func(llmtest.ChatRequest) llmtest.Script {
+		return llmtest.Script{Status: http.StatusNotFound, Error: why}
+	})
 	if reply, _ = ask("What is a deductible?"); reply.Decision != "answer" || !strings.Contains(strings.ToLower(reply.Text), "deductible") {
 		t.Fatalf("reply while the model is refused: %q", reply.Text)
 	}
