@@ -189,7 +189,7 @@ func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, c
 	res = Result{Message: msg, Replies: []chat.Message{}}
 	if conv.Owner == chat.OwnerBot && in.ForPerson != "" {
 		// The bot cannot read it (e.g. only a file): a person gets it, the customer is told.
-		notice := s.handoffText(conv, conv.Team, chat.Notice(chat.NoticeForPerson, firstOf(conv.Lang, in.Lang)))
+		notice := s.handoffText(conv, conv.Team, chat.Notice(chat.NoticeForPerson, firstOf(in.Lang, conv.Lang)))
 		m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: notice,
 			Decision: chat.DecisionHandoff, Reason: in.ForPerson})
 		if err != nil {
