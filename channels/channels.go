@@ -21,6 +21,38 @@ type Inbound struct {
 	Name        string
 	MessageID   string // the platform's id of this delivery, for deduplication
 	Text        string
+	// Thread is the platform's conversation the message belongs to, on platforms where a user has
+	// several (Chatwoot); each thread is its own Tandem conversation. "" elsewhere.
+	Thread string
+	// ForPerson, when set, is why the message goes to a person instead of the bot ("attachment":
+	// the bot cannot read it); Text then describes it for the agent.
+	ForPerson string
+	// Lang is the customer's language as the platform knows it ("" unknown).
+	Lang string
+	// Held, when set, is who holds the thread on the platform as the message arrives (a person):
+	// Tandem follows it before the message, so the bot does not answer.
+	Held *Ownership
+}
+
+// Deferrer is a Receiver that stores a message at once and hands back the bot's turn (nil when
+// there is none), so a channel can acknowledge the platform before the turn runs. A turn lost to
+// a crash is run by the recovery loop.
+type Deferrer interface {
+	Receiver
+	Defer(ctx context.Context, in Inbound) (turn func(context.Context) error, err error)
+}
+
+// Ownership is who holds a conversation, as its platform reports it.
+type Ownership struct {
+	Channel, Thread string
+	Owner           chat.Owner // bot, waiting (open for people), human (Assignee holds it) or closed
+	Assignee        string     // the platform's person, e.g. "chatwoot:12"
+	Reason          string
+}
+
+// Follower is a Receiver that mirrors ownership changes made on the platform.
+type Follower interface {
+	Follow(ctx context.Context, o Ownership) error
 }
 
 // Receiver takes channel messages in: the conversation core, wired in main.

@@ -81,6 +81,9 @@ type Conversation struct {
 	Reason    string    `json:"reason,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Thread is the platform's own conversation this one mirrors, on platforms where a customer
+	// has several (Chatwoot: "<account>/<conversation display id>"); "" elsewhere.
+	Thread string `json:"thread,omitempty"`
 	// LastCustomerAt is when the customer last wrote (zero: never); platforms with a messaging
 	// window (WhatsApp 24 h, WeChat 48 h) count from it.
 	LastCustomerAt time.Time `json:"last_customer_at,omitempty"`

@@ -16,6 +16,8 @@ const (
 	NoticeClosed   = "closed"    // after hours (%s: when people are back): leave a message
 	NoticeTaken    = "taken"     // after hours: the customer's message is queued
 	NoticeThanks   = "thanks"    // a rating was received
+	// NoticeForPerson: the customer sent something the bot cannot read (a file only).
+	NoticeForPerson = "for_person"
 )
 
 var notices = map[string][2]string{ // kind → {en, zh}
@@ -30,7 +32,9 @@ var notices = map[string][2]string{ // kind → {en, zh}
 	NoticeRate:     {"This conversation is closed. How did we do? Reply with a rating from 1 (poor) to 5 (great).", "本次会话已结束。请为我们的服务打分：回复 1（很差）到 5（很好）。"},
 	NoticeClosed:   {"Our team is offline now and back %s. Leave your question and how to reach you (email or phone) here, and we'll reply as soon as we're back. You can also go back to the assistant meanwhile.", "人工客服现在不在线，将于%s恢复服务。请留下您的问题和联系方式（邮箱或电话），我们上班后会第一时间回复。您也可以先返回智能助手继续提问。"},
 	NoticeThanks:   {"Thanks for your rating! Write again any time if you need anything else.", "感谢您的评价！如有其他问题，欢迎随时留言。"},
-	NoticeTaken:    {"Thanks, we've got your message. It's in the queue for when the team is back.", "收到，您的留言已进入排队，客服上班后会尽快回复您。"},
+	NoticeForPerson: {"Thanks, we've received it. I can only read text, so a person will look at it and reply here shortly.",
+		"已收到您发送的内容。我只能识别文字，已为您转接人工客服查看，请稍候。"},
+	NoticeTaken: {"Thanks, we've got your message. It's in the queue for when the team is back.", "收到，您的留言已进入排队，客服上班后会尽快回复您。"},
 }
 
 // Noticef returns a notice whose text takes arguments (joined: a name; closed: an opening time).

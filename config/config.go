@@ -29,6 +29,9 @@ type Config struct {
 	LLMModel   string // TANDEM_LLM_MODEL
 	// LLMLogProbs asks the LLM for token log probabilities, reported as a signal of each answer.
 	LLMLogProbs bool // TANDEM_LLM_LOGPROBS
+	// LLMTimeout bounds one generated answer, streaming included (4 s by default; reasoning
+	// models such as gpt-5-mini may need more).
+	LLMTimeout time.Duration // TANDEM_LLM_TIMEOUT
 
 	// Embedder is "local" (offline, the default) or "openai" (any OpenAI-compatible /v1/embeddings).
 	Embedder     string // TANDEM_EMBEDDER
@@ -63,6 +66,8 @@ type Config struct {
 	ChatwootURL    string // TANDEM_CHATWOOT_URL
 	ChatwootToken  string // TANDEM_CHATWOOT_TOKEN
 	ChatwootSecret string // TANDEM_CHATWOOT_SECRET
+	// ChatwootAccountSecret verifies an account webhook posting to the same URL (optional).
+	ChatwootAccountSecret string // TANDEM_CHATWOOT_ACCOUNT_SECRET
 
 	// Generic signed webhook: the secret enables it; replies go to the URL.
 	WebhookSecret string // TANDEM_WEBHOOK_SECRET
@@ -170,6 +175,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WeChatToken, c.WeChatAppID, c.WeChatAppSecret = getenv("TANDEM_WECHAT_TOKEN"), getenv("TANDEM_WECHAT_APP_ID"), getenv("TANDEM_WECHAT_APP_SECRET")
 	c.WeChatAESKey, c.WeChatAPIBase = getenv("TANDEM_WECHAT_AES_KEY"), env("TANDEM_WECHAT_API_BASE", "https://api.weixin.qq.com")
 	c.ChatwootURL, c.ChatwootToken, c.ChatwootSecret = getenv("TANDEM_CHATWOOT_URL"), getenv("TANDEM_CHATWOOT_TOKEN"), getenv("TANDEM_CHATWOOT_SECRET")
+	c.ChatwootAccountSecret = getenv("TANDEM_CHATWOOT_ACCOUNT_SECRET")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
@@ -226,6 +232,14 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 			errs = append(errs, fmt.Errorf("TANDEM_TARGET_PRECISION=%q: want a number between 0 and 1, e.g. 0.8", v))
 		} else {
 			c.TargetPrecision = f
+		}
+	}
+	if v := getenv("TANDEM_LLM_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Minute {
+			errs = append(errs, fmt.Errorf("TANDEM_LLM_TIMEOUT=%q: want a duration up to 1m, such as 8s", v))
+		} else {
+			c.LLMTimeout = d
 		}
 	}
 	c.ShutdownTimeout = DefaultShutdown

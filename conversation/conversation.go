@@ -67,6 +67,11 @@ type Inbound struct {
 	Channel        string
 	ExternalID     string // the platform's message id, for idempotency; empty if none
 	Text           string
+	// ForPerson, when set, is why the message goes to a person instead of the bot (e.g.
+	// "attachment": the bot cannot read it); Text then describes it for the agent.
+	ForPerson string
+	// Lang is the customer's language as the platform knows it, for notices ("" unknown).
+	Lang string
 }
 
 // Result is what Receive stored: the customer's message and any replies sent back.
@@ -85,6 +90,12 @@ func NewID() string {
 
 // Start creates (or finds) the customer and opens a new conversation owned by the bot.
 func (s *Service) Start(ctx context.Context, cu chat.Customer, lang string) (chat.Conversation, error) {
+	return s.StartThread(ctx, cu, "", lang)
+}
+
+// StartThread is Start for a platform thread (chat.Conversation.Thread): a conversation for a
+// thread that has one already is a conflict.
+func (s *Service) StartThread(ctx context.Context, cu chat.Customer, thread, lang string) (chat.Conversation, error) {
 	now := s.Now().UTC()
 	if cu.ID == "" {
 		cu.ID = NewID()
@@ -95,7 +106,7 @@ func (s *Service) Start(ctx context.Context, cu chat.Customer, lang string) (cha
 		return chat.Conversation{}, err
 	}
 	conv := chat.Conversation{ID: NewID(), CustomerID: cu.ID, Channel: cu.Channel, Owner: chat.OwnerBot,
-		Lang: lang, CreatedAt: now, UpdatedAt: now}
+		Lang: lang, Thread: thread, CreatedAt: now, UpdatedAt: now}
 	if strings.EqualFold(cu.Attrs["tier"], "vip") {
 		conv.Priority = "high" // VIP customers are served first when they reach a person
 	}
@@ -109,35 +120,90 @@ func (s *Service) Start(ctx context.Context, cu chat.Customer, lang string) (cha
 // Receive handles one customer message: it stores it (once, even if the channel redelivers),
 // and, when the bot owns the conversation, runs a bot turn and stores and publishes the reply.
 func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
+	b := &batch{} // one publish: the customer's message and the reply
+	defer s.flush(ctx, b)
+	res, conv, turn, err := s.take(ctx, b, in)
+	if err != nil || !turn {
+		return res, err
+	}
+	reply, err := s.botTurn(ctx, b, conv, res.Message)
+	if err != nil {
+		return res, err
+	}
+	if reply.ID != 0 {
+		res.Replies = append(res.Replies, reply)
+	}
+	return res, nil
+}
+
+// Turn is a bot turn for a stored customer message, run after the channel has acknowledged it.
+type Turn func(ctx context.Context) (chat.Message, error)
+
+// Take stores one customer message like Receive, but hands back the bot's turn instead of running
+// it, so a channel can acknowledge the platform first (the turn is nil when there is none: a
+// duplicate, a person owns the conversation, or the message goes to a person). A turn that never
+// runs, because the process stopped, is run by the recovery loop.
+func (s *Service) Take(ctx context.Context, in Inbound) (Result, Turn, error) {
 	b := &batch{}
 	defer s.flush(ctx, b)
+	res, conv, turn, err := s.take(ctx, b, in)
+	if err != nil || !turn {
+		return res, nil, err
+	}
+	return res, func(ctx context.Context) (chat.Message, error) {
+		tb := &batch{}
+		defer s.flush(ctx, tb)
+		return s.botTurn(ctx, tb, conv, res.Message)
+	}, nil
+}
+
+// take stores a customer message; turn says whether the bot should answer it.
+func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, conv chat.Conversation, turn bool, err error) {
 	text, err := cleanText(in.Text)
 	if err != nil {
-		return Result{}, err
+		return Result{}, conv, false, err
 	}
-	conv, err := s.Store.Conversation(ctx, in.ConversationID)
+	conv, err = s.Store.Conversation(ctx, in.ConversationID)
 	if err != nil {
-		return Result{}, err
+		return Result{}, conv, false, err
 	}
 	if conv.Owner == chat.OwnerClosed {
 		if score := RatingReply(text); score > 0 && s.askedForRating(ctx, conv.ID) {
-			return s.receiveRating(ctx, b, conv, in, text, score)
+			res, err := s.receiveRating(ctx, b, conv, in, text, score)
+			return res, conv, false, err
 		}
 		if conv, err = s.setOwner(ctx, b, conv, chat.OwnerBot, "customer", "new_message"); err != nil {
-			return Result{}, err
+			return Result{}, conv, false, err
 		}
 	}
 	msg, created, err := s.Store.AddInbound(ctx, chat.Message{ConversationID: conv.ID, Author: chat.AuthorCustomer,
 		Text: text, Channel: in.Channel, ExternalID: in.ExternalID, CreatedAt: s.Now().UTC()})
 	if err != nil {
-		return Result{}, err
+		return Result{}, conv, false, err
 	}
 	if !created {
-		return Result{Message: msg, Replies: []chat.Message{}, Duplicate: true}, nil
+		return Result{Message: msg, Replies: []chat.Message{}, Duplicate: true}, conv, false, nil
 	}
 	s.Metrics.Messages.WithLabelValues(string(chat.AuthorCustomer)).Inc()
 	b.add(messageEvent(msg))
-	res := Result{Message: msg, Replies: []chat.Message{}}
+	res = Result{Message: msg, Replies: []chat.Message{}}
+	if conv.Owner == chat.OwnerBot && in.ForPerson != "" {
+		// The bot cannot read it (e.g. only a file): a person gets it, the customer is told.
+		notice := s.handoffText(conv, conv.Team, chat.Notice(chat.NoticeForPerson, firstOf(in.Lang, conv.Lang)))
+		m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: notice,
+			Decision: chat.DecisionHandoff, Reason: in.ForPerson})
+		if err != nil {
+			return res, conv, false, err
+		}
+		res.Replies = append(res.Replies, m)
+		if _, err := s.move(ctx, b, conv, chat.Transition{To: chat.OwnerWaiting, Actor: "customer", Reason: in.ForPerson,
+			Team: conv.Team, Priority: conv.Priority}); err != nil {
+			return res, conv, false, err
+		}
+		s.Metrics.Handoffs.WithLabelValues(in.ForPerson).Inc()
+		s.Kick()
+		return res, conv, false, nil
+	}
 	if conv.Owner != chat.OwnerBot {
 		// A person owns it, or will: the bot stays silent. It drafts for the agent who holds the
 		// conversation; a waiting one gets its draft when an agent accepts it.
@@ -146,14 +212,16 @@ func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 		} else {
 			s.takeMessage(ctx, b, conv, msg)
 		}
-		return res, nil
+		return res, conv, false, nil
 	}
-	reply, err := s.botTurn(ctx, b, conv, msg)
-	if err != nil {
-		return res, err
+	return res, conv, true, nil
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
 	}
-	res.Replies = append(res.Replies, reply)
-	return res, nil
+	return b
 }
 
 func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation, in chat.Message) (chat.Message, error) {
@@ -169,6 +237,12 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 	}
 	s.Metrics.Turns.WithLabelValues(string(r.Decision)).Inc()
 	s.Metrics.TurnSeconds.Observe(s.Now().Sub(start).Seconds())
+	if now, err := s.Store.Conversation(ctx, conv.ID); err == nil && now.Owner != chat.OwnerBot {
+		// A person took it while the bot was thinking (on the platform or in the console): the
+		// bot does not speak in a conversation a person owns.
+		s.Log.Info("bot reply dropped: a person took the conversation during the turn", "conversation_id", conv.ID, "owner", now.Owner)
+		return chat.Message{}, nil
+	}
 	if r.Decision == chat.DecisionHandoff {
 		r.Text = s.handoffText(conv, r.Team, r.Text)
 	}

@@ -308,3 +308,36 @@ func TestOutboxQuota(t *testing.T) {
 		t.Fatalf("sent %v after the customer wrote again, want one more", sender.sent)
 	}
 }
+
+// TestFollowPlatformOwnership: ownership changes made on the platform move Tandem's owner
+// without a word to the customer; a Tandem agent's conversation stays theirs when the platform
+// only says it is open for people; a closed conversation reopens for people.
+func TestFollowPlatformOwnership(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "ok"}, true)
+	conv, _ := svc.StartThread(ctx, chat.Customer{Channel: "telegram", ExternalID: "c1"}, "7/41", "en")
+	step := func(to chat.Owner, assignee string, want chat.Owner, wantAssignee string) {
+		t.Helper()
+		got, err := svc.Follow(ctx, conv.ID, to, assignee, "platform_test")
+		if err != nil || got.Owner != want || got.Assignee != wantAssignee {
+			t.Fatalf("follow %s %q: %s %q %v, want %s %q", to, assignee, got.Owner, got.Assignee, err, want, wantAssignee)
+		}
+	}
+	step(chat.OwnerHuman, "chatwoot:12", chat.OwnerHuman, "chatwoot:12")
+	step(chat.OwnerWaiting, "", chat.OwnerHuman, "chatwoot:12") // open, unassigned: the holder keeps it
+	step(chat.OwnerHuman, "chatwoot:13", chat.OwnerHuman, "chatwoot:13")
+	step(chat.OwnerClosed, "", chat.OwnerClosed, "")
+	step(chat.OwnerWaiting, "", chat.OwnerWaiting, "")
+	step(chat.OwnerBot, "", chat.OwnerBot, "")
+	msgs, _ := st.Messages(ctx, conv.ID, 0, 10)
+	if len(msgs) != 0 {
+		t.Fatalf("following the platform sent %d messages to the customer", len(msgs))
+	}
+	// A message the bot cannot read goes to a person, and the customer is told in their language.
+	res, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "telegram", ExternalID: "m1",
+		Text: "[image https://example.com/a.jpg]", ForPerson: "attachment", Lang: "zh"})
+	got, _ := st.Conversation(ctx, conv.ID)
+	if err != nil || len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "已收到") || got.Owner != chat.OwnerWaiting {
+		t.Fatalf("attachment: %+v %v, owner %s", res.Replies, err, got.Owner)
+	}
+}

@@ -537,3 +537,40 @@ func (s *Service) draftLatest(ctx context.Context, id string) error {
 	}
 	return chat.Errorf(chat.ECONFLICT, "the customer has not written anything to answer")
 }
+
+// Follow applies an ownership change made on the channel's own platform (a Chatwoot agent
+// assigning themselves, resolving or reopening the conversation): to is OwnerBot, OwnerWaiting,
+// OwnerHuman (assignee: the platform's person, e.g. "chatwoot:12") or OwnerClosed. Nothing is sent
+// to the customer: the platform's people speak for themselves. A conversation a Tandem agent
+// holds stays theirs when the platform only says it is open for people.
+func (s *Service) Follow(ctx context.Context, id string, to chat.Owner, assignee, reason string) (chat.Conversation, error) {
+	conv, err := s.Store.Conversation(ctx, id)
+	if err != nil {
+		return conv, err
+	}
+	switch {
+	case to == conv.Owner && (to != chat.OwnerHuman || assignee == conv.Assignee):
+		return conv, nil
+	case to == chat.OwnerWaiting && conv.Owner == chat.OwnerHuman:
+		return conv, nil
+	}
+	b := &batch{}
+	defer s.flush(ctx, b)
+	if conv.Owner == chat.OwnerClosed && to != chat.OwnerBot {
+		// Reopened for people: a closed conversation reopens through the bot, as a customer's
+		// message reopens it.
+		if conv, err = s.setOwner(ctx, b, conv, chat.OwnerBot, "platform", reason); err != nil {
+			return conv, err
+		}
+	}
+	t := chat.Transition{To: to, Actor: "platform", Reason: reason, FromAssignee: conv.Assignee}
+	switch to {
+	case chat.OwnerHuman:
+		t.Assignee = assignee
+	case chat.OwnerWaiting:
+		t.Team, t.Priority = conv.Team, conv.Priority
+	}
+	conv, err = s.move(ctx, b, conv, t)
+	s.Kick()
+	return conv, err
+}

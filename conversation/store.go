@@ -19,6 +19,8 @@ type Store interface {
 	CreateConversation(ctx context.Context, c chat.Conversation) error
 	// Conversation returns a conversation, or a not_found error.
 	Conversation(ctx context.Context, id string) (chat.Conversation, error)
+	// ConversationByThread returns the conversation of a platform thread on channel, or not_found.
+	ConversationByThread(ctx context.Context, channel, thread string) (chat.Conversation, error)
 	// LatestConversation returns the customer's most recently updated conversation, or not_found.
 	LatestConversation(ctx context.Context, customerID string) (chat.Conversation, error)
 

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"tandem/chat"
+	"tandem/llm"
 )
 
 //go:embed openapi.json
@@ -16,6 +17,18 @@ var openAPISpec []byte
 // healthz handles GET /healthz: the process is up.
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// LLMStatus reports whether the LLM is being used (llm.Chat).
+type LLMStatus interface {
+	Status() llm.Status
+}
+
+// readiness is the body of GET /readyz. LLM says whether generated answers are in use and, if
+// not, why (the bot answers extractively meanwhile, so it does not make the replica unready).
+type readiness struct {
+	Status string      `json:"status"`
+	LLM    *llm.Status `json:"llm,omitempty"`
 }
 
 // readyz handles GET /readyz: the store is reachable and fully migrated.
@@ -28,7 +41,12 @@ func (s *Server) readyz(c echo.Context) error {
 	if err != nil || !ok {
 		return chat.Errorf(chat.EUNAVAILABLE, "migrations not applied")
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	body := readiness{Status: "ready"}
+	if s.LLM != nil {
+		st := s.LLM.Status()
+		body.LLM = &st
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 // metrics handles GET /metrics in the Prometheus text format.

@@ -98,6 +98,8 @@ type Server struct {
 	Intents *IntentsAPI
 	// Settings serves the trainer's settings API; nil leaves it out.
 	Settings *Settings
+	// LLM reports whether generated answers are in use, on /readyz; nil: no LLM configured.
+	LLM LLMStatus
 	// Webhooks finds the enabled channels' webhook handlers by channel name (/webhooks/:channel).
 	Webhooks Webhooks
 	// Channels is the admin API's channel configuration; nil leaves it out.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"math"
 	"regexp"
 	"strconv"
@@ -24,8 +24,11 @@ type ChatConfig struct {
 	Model   string
 	Timeout time.Duration // per call, streaming included (4 s when 0)
 	Retries int           // extra attempts on 429, 5xx and network errors while time remains (1 when 0)
-	// LogProbs asks for token log probabilities (OpenAI, vLLM and llama.cpp give them).
+	// LogProbs asks for token log probabilities (OpenAI, vLLM and llama.cpp give them); never
+	// asked of reasoning models, which refuse it.
 	LogProbs bool
+	// Log gets refused requests and answers not used, with the server's reason.
+	Log *slog.Logger
 }
 
 // Source is one passage the answer may use.
@@ -52,6 +55,7 @@ type Chat struct {
 	client  *openai.Client
 	cfg     ChatConfig
 	breaker *breaker
+	health  health
 }
 
 // NewChat returns a generator for cfg.
@@ -62,7 +66,9 @@ func NewChat(cfg ChatConfig) *Chat {
 	if cfg.Retries <= 0 {
 		cfg.Retries = 1
 	}
-	return &Chat{client: newClient(cfg.BaseURL, cfg.APIKey, 0), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+	c := &Chat{client: newClient(cfg.BaseURL, cfg.APIKey, 0), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+	c.health.st.InUse = true
+	return c
 }
 
 var languages = map[string]string{"zh": "Simplified Chinese", "en": "English"}
@@ -164,6 +170,7 @@ func (g *guard) checked(a Answer) Answer {
 // timeout, and at once while the circuit breaker is open.
 func (c *Chat) Answer(ctx context.Context, question string, sources []Source, lang string, onDelta func(string)) (Answer, error) {
 	if !c.breaker.allow() {
+		c.observe("answer", ErrOpen)
 		return Answer{}, ErrOpen
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
@@ -189,7 +196,7 @@ func (c *Chat) Answer(ctx context.Context, question string, sources []Source, la
 			break
 		}
 	}
-	c.breaker.record(err)
+	c.record("answer", err)
 	if err != nil {
 		return Answer{}, fmt.Errorf("llm answer: %w", err)
 	}
@@ -218,8 +225,7 @@ func (c *Chat) generate(ctx context.Context, msgs []openai.ChatCompletionMessage
 }
 
 func (c *Chat) generateWith(ctx context.Context, msgs []openai.ChatCompletionMessage, onDelta func(string), lp *logprob) (string, error) {
-	//lint:ignore SA1019 max_tokens is what llama.cpp, vLLM, Ollama and Azure all accept; max_completion_tokens is not.
-	req := openai.ChatCompletionRequest{Model: c.cfg.Model, Messages: msgs, Temperature: 0.1, MaxTokens: 400, LogProbs: c.cfg.LogProbs}
+	req := c.request(msgs)
 	if onDelta == nil {
 		res, err := c.client.CreateChatCompletion(ctx, req)
 		if err != nil {
@@ -228,41 +234,28 @@ func (c *Chat) generateWith(ctx context.Context, msgs []openai.ChatCompletionMes
 		if len(res.Choices) == 0 {
 			return "", errors.New("no choices in the response")
 		}
+		if err := finished(string(res.Choices[0].FinishReason)); err != nil {
+			return "", err
+		}
 		if l := res.Choices[0].LogProbs; l != nil {
 			for _, t := range l.Content {
 				lp.add(t.LogProb)
 			}
 		}
-		return res.Choices[0].Message.Content, nil
+		return answerText(res.Choices[0].Message.Content)
 	}
 	req.Stream = true
+	ctx = withSniffer(ctx)
 	stream, err := c.client.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return "", err
 	}
 	defer stream.Close()
-	var b strings.Builder
-	for {
-		chunk, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return b.String(), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if len(chunk.Choices) == 0 {
-			continue
-		}
-		b.WriteString(chunk.Choices[0].Delta.Content)
-		if l := chunk.Choices[0].Logprobs; l != nil {
-			for _, t := range l.Content {
-				lp.add(t.Logprob)
-			}
-		}
-		if so := b.String(); !mayRefuse(so) {
+	return readStream(ctx, stream, func(so string) {
+		if !mayRefuse(so) {
 			onDelta(so)
 		}
-	}
+	}, lp)
 }
 
 // mayRefuse reports whether text could still become the refusal marker.
@@ -317,7 +310,7 @@ func (c *Chat) Rewrite(ctx context.Context, earlier []string, question string) (
 		{Role: openai.ChatMessageRoleUser, Content: "Earlier questions:\n" + b.String() + "\nLast message: " + question},
 	}
 	text, err := c.generate(ctx, msgs, nil)
-	c.breaker.record(err)
+	c.record("rewrite", err)
 	if err != nil {
 		return "", fmt.Errorf("llm rewrite: %w", err)
 	}
@@ -345,7 +338,7 @@ func (c *Chat) Judge(ctx context.Context, question, reference, answer string) (b
 			"\n</reference>\n<answer>\n" + answer + "\n</answer>"},
 	}
 	text, err := c.generate(ctx, msgs, nil)
-	c.breaker.record(err)
+	c.record("judge", err)
 	if err != nil {
 		return false, fmt.Errorf("llm judge: %w", err)
 	}

@@ -50,7 +50,7 @@ func NewEmbedder(cfg EmbedConfig) *Embedder {
 func newClient(baseURL, apiKey string, timeout time.Duration) *openai.Client {
 	c := openai.DefaultConfig(apiKey)
 	c.BaseURL = baseURL
-	c.HTTPClient = &http.Client{Timeout: timeout}
+	c.HTTPClient = sniffingDoer{&http.Client{Timeout: timeout}}
 	return openai.NewClientWithConfig(c)
 }
 
@@ -130,6 +130,10 @@ func transient(err error) bool {
 	var req *openai.RequestError
 	if errors.As(err, &req) {
 		return req.HTTPStatusCode == http.StatusTooManyRequests || req.HTTPStatusCode >= 500 || req.HTTPStatusCode == 0
+	}
+	var inc *Incomplete
+	if errors.As(err, &inc) || refused(err) {
+		return false // the same request would end the same way
 	}
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }

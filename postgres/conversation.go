@@ -37,9 +37,9 @@ func (s *Store) UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Custo
 // CreateConversation stores a new conversation.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO conversations (id, customer_id, channel, owner, lang, team, priority, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.Team, c.Priority, c.CreatedAt, c.UpdatedAt)
+		INSERT INTO conversations (id, customer_id, channel, owner, lang, team, priority, thread, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.Team, c.Priority, c.Thread, c.CreatedAt, c.UpdatedAt)
 	switch pgCode(err) {
 	case uniqueViolation:
 		return chat.Errorf(chat.ECONFLICT, "conversation %s exists", c.ID)
@@ -53,14 +53,14 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 }
 
 const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, assignee, reason, queued_at,
-	first_response_due, sla_breached_at IS NOT NULL, created_at, updated_at,
+	first_response_due, sla_breached_at IS NOT NULL, created_at, updated_at, thread,
 	(SELECT max(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
 func scanConversation(row pgx.Row) (chat.Conversation, error) {
 	var c chat.Conversation
 	var queued, due, last *time.Time
 	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.Assignee, &c.Reason,
-		&queued, &due, &c.SLABreached, &c.CreatedAt, &c.UpdatedAt, &last)
+		&queued, &due, &c.SLABreached, &c.CreatedAt, &c.UpdatedAt, &c.Thread, &last)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.QueuedAt, c.FirstResponseDue, c.LastCustomerAt = utcOrZero(queued), utcOrZero(due), utcOrZero(last)
 	return c, err
@@ -86,6 +86,16 @@ func (s *Store) Conversation(ctx context.Context, id string) (chat.Conversation,
 	c, err := scanConversation(s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id))
 	if err != nil {
 		return c, fmt.Errorf("conversation: %w", notFound(err, "conversation"))
+	}
+	return c, nil
+}
+
+// ConversationByThread returns the conversation of a platform's thread on channel.
+func (s *Store) ConversationByThread(ctx context.Context, channel, thread string) (chat.Conversation, error) {
+	c, err := scanConversation(s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE channel = $1 AND thread = $2 AND thread <> ''`, channel, thread))
+	if err != nil {
+		return c, fmt.Errorf("conversation by thread: %w", notFound(err, "conversation"))
 	}
 	return c, nil
 }

@@ -34,9 +34,9 @@ func (s *Store) UpsertCustomer(ctx context.Context, c chat.Customer) (chat.Custo
 // CreateConversation stores a new conversation.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
 	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO conversations (id, customer_id, channel, owner, lang, team, priority, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.Team, c.Priority, micros(c.CreatedAt), micros(c.UpdatedAt))
+		INSERT INTO conversations (id, customer_id, channel, owner, lang, team, priority, thread, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CustomerID, c.Channel, string(c.Owner), c.Lang, c.Team, c.Priority, c.Thread, micros(c.CreatedAt), micros(c.UpdatedAt))
 	if isUnique(err) {
 		return chat.Errorf(chat.ECONFLICT, "conversation %s exists", c.ID)
 	}
@@ -47,14 +47,14 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) err
 }
 
 const conversationColumns = `id, customer_id, channel, owner, lang, team, priority, assignee, reason, queued_at,
-	first_response_due, sla_breached_at, created_at, updated_at,
+	first_response_due, sla_breached_at, created_at, updated_at, thread,
 	(SELECT COALESCE(max(m.created_at), 0) FROM messages m WHERE m.conversation_id = conversations.id AND m.author = 'customer')`
 
 func scanConversation(row rowScanner) (chat.Conversation, error) {
 	var c chat.Conversation
 	var queued, due, breached, last int64
 	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Owner, &c.Lang, &c.Team, &c.Priority, &c.Assignee, &c.Reason,
-		&queued, &due, &breached, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt), &last)
+		&queued, &due, &breached, (*microTime)(&c.CreatedAt), (*microTime)(&c.UpdatedAt), &c.Thread, &last)
 	c.QueuedAt, c.FirstResponseDue, c.LastCustomerAt = optMicros(queued), optMicros(due), optMicros(last)
 	c.SLABreached = breached > 0
 	return c, err
@@ -81,6 +81,16 @@ func (s *Store) Conversation(ctx context.Context, id string) (chat.Conversation,
 	c, err := scanConversation(s.db.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id))
 	if err != nil {
 		return c, fmt.Errorf("conversation: %w", notFound(err, "conversation"))
+	}
+	return c, nil
+}
+
+// ConversationByThread returns the conversation of a platform's thread on channel.
+func (s *Store) ConversationByThread(ctx context.Context, channel, thread string) (chat.Conversation, error) {
+	c, err := scanConversation(s.db.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE channel = ? AND thread = ? AND thread <> ''`, channel, thread))
+	if err != nil {
+		return c, fmt.Errorf("conversation by thread: %w", notFound(err, "conversation"))
 	}
 	return c, nil
 }

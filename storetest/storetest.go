@@ -170,6 +170,26 @@ func testConversation(t *testing.T, s Store) {
 	}
 	_, err = s.LatestConversation(ctx, "nobody")
 	mustCode(t, err, chat.ENOTFOUND)
+
+	// One conversation per platform thread: found by it, and a second one for it conflicts.
+	threaded := conv
+	threaded.ID, threaded.Channel, threaded.Thread = "conv-t1", "chatwoot", "7/41"
+	must(t, s.CreateConversation(ctx, threaded))
+	other := threaded
+	other.ID, other.Thread = "conv-t2", "7/42"
+	must(t, s.CreateConversation(ctx, other))
+	got, err = s.ConversationByThread(ctx, "chatwoot", "7/41")
+	must(t, err)
+	if got.ID != "conv-t1" || got.Thread != "7/41" {
+		t.Fatalf("ConversationByThread = %+v", got)
+	}
+	dup := threaded
+	dup.ID = "conv-t3"
+	mustCode(t, s.CreateConversation(ctx, dup), chat.ECONFLICT)
+	_, err = s.ConversationByThread(ctx, "telegram", "7/41")
+	mustCode(t, err, chat.ENOTFOUND)
+	_, err = s.ConversationByThread(ctx, conv.Channel, "")
+	mustCode(t, err, chat.ENOTFOUND)
 }
 
 func testInboundIdempotent(t *testing.T, s Store) {

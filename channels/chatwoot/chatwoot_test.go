@@ -34,3 +34,48 @@ func FuzzParseEvent(f *testing.F) {
 		}
 	})
 }
+
+func TestParseAttachmentOnly(t *testing.T) {
+	in := `{"event":"message_created","id":7,"content":null,"message_type":"incoming","private":false,"sender":{"id":5,"name":"Lee","type":"contact"},
+ "conversation":{"id":41,"status":"pending","meta":{"assignee":null}},"account":{"id":7},
+ "attachments":[{"id":91,"message_id":7,"file_type":"image","account_id":7,"extension":null,"data_url":"https://cw.example/receipt.jpg","thumb_url":"","file_size":1,"width":1,"height":1},
+  {"id":92,"message_id":7,"file_type":"location","account_id":7,"coordinates_lat":31.2,"coordinates_long":121.5,"fallback_title":"Shanghai","data_url":""}]}`
+	e, handle, err := ParseEvent([]byte(in))
+	if err != nil || !handle {
+		t.Fatalf("attachment-only message not handled: %v", err)
+	}
+	if d := describe(e.Attachments); d != "[image https://cw.example/receipt.jpg]\n[location 31.200000,121.500000 Shanghai]" {
+		t.Fatalf("description %q", d)
+	}
+}
+
+func TestOwnerFollowsChatwoot(t *testing.T) {
+	person := &Person{ID: 12, Name: "Amy", Type: "user"}
+	bot := &Person{ID: 3, Name: "Tandem", Type: "agent_bot"}
+	for _, tc := range []struct {
+		status   string
+		assignee *Person
+		explicit bool
+		want     string
+	}{
+		{"open", person, false, "human chatwoot:12"},
+		{"open", nil, false, "waiting "},
+		{"open", bot, true, "waiting "},
+		{"snoozed", person, true, "human chatwoot:12"},
+		{"pending", nil, true, "bot "},
+		{"pending", nil, false, "-"}, // a message's status may predate Tandem's own handoff
+		{"resolved", nil, true, "closed "},
+		{"resolved", nil, false, "-"},
+	} {
+		c := Conversation{Status: tc.status}
+		c.Meta.Assignee = tc.assignee
+		to, who, ok := owner(c, tc.explicit)
+		got := "-"
+		if ok {
+			got = string(to) + " " + who
+		}
+		if got != tc.want {
+			t.Errorf("%s %+v explicit=%v: %q, want %q", tc.status, tc.assignee, tc.explicit, got, tc.want)
+		}
+	}
+}

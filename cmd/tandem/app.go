@@ -30,6 +30,7 @@ import (
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
+	"tandem/llm"
 	"tandem/pii"
 	"tandem/postgres"
 	"tandem/realtime"
@@ -188,7 +189,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		b = postgres.NewBus(pg, hub.Deliver, log)
 	}
 	now := time.Now
-	svc := &conversation.Service{Store: st, Bot: newBot(cfg, kb, intents.live, tune, log), Bus: b, Metrics: metrics, Log: log, Now: now,
+	brain := newBot(cfg, kb, intents.live, tune, log)
+	svc := &conversation.Service{Store: st, Bot: brain, Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
 	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},
@@ -215,6 +217,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
 		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
+	if g, ok := brain.LLM.(*llm.Chat); ok {
+		api.LLM = g
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)

@@ -33,15 +33,69 @@ func (c *channelReceiver) FromChannel(ctx context.Context, in channels.Inbound) 
 }
 
 func (c *channelReceiver) receive(ctx context.Context, in channels.Inbound) (conversation.Result, error) {
-	conv, err := c.store.LatestConversation(ctx, in.CustomerKey)
-	if chat.ErrorCode(err) == chat.ENOTFOUND {
-		conv, err = c.svc.Start(ctx, chat.Customer{ID: in.CustomerKey, Channel: in.Channel, ExternalID: in.ExternalID, Name: in.Name}, "")
-	}
+	conv, err := c.conversation(ctx, in)
 	if err != nil {
 		return conversation.Result{}, err
 	}
-	return c.svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: in.Channel,
-		ExternalID: in.Channel + ":" + in.MessageID, Text: in.Text})
+	return c.svc.Receive(ctx, inbound(conv, in))
+}
+
+func inbound(conv chat.Conversation, in channels.Inbound) conversation.Inbound {
+	return conversation.Inbound{ConversationID: conv.ID, Channel: in.Channel, ExternalID: in.Channel + ":" + in.MessageID,
+		Text: in.Text, ForPerson: in.ForPerson, Lang: in.Lang}
+}
+
+// conversation finds the message's conversation: its thread's on platforms with threads, else
+// the customer's latest; a new one when there is none.
+func (c *channelReceiver) conversation(ctx context.Context, in channels.Inbound) (chat.Conversation, error) {
+	cu := chat.Customer{ID: in.CustomerKey, Channel: in.Channel, ExternalID: in.ExternalID, Name: in.Name}
+	if in.Thread == "" {
+		conv, err := c.store.LatestConversation(ctx, in.CustomerKey)
+		if chat.ErrorCode(err) == chat.ENOTFOUND {
+			return c.svc.Start(ctx, cu, "")
+		}
+		return conv, err
+	}
+	conv, err := c.store.ConversationByThread(ctx, in.Channel, in.Thread)
+	if chat.ErrorCode(err) == chat.ENOTFOUND {
+		conv, err = c.svc.StartThread(ctx, cu, in.Thread, in.Lang)
+		if chat.ErrorCode(err) == chat.ECONFLICT { // another delivery for the thread started it first
+			conv, err = c.store.ConversationByThread(ctx, in.Channel, in.Thread)
+		}
+	}
+	if err != nil || in.Held == nil {
+		return conv, err
+	}
+	return c.svc.Follow(ctx, conv.ID, in.Held.Owner, in.Held.Assignee, in.Held.Reason)
+}
+
+// Defer implements channels.Deferrer.
+func (c *channelReceiver) Defer(ctx context.Context, in channels.Inbound) (func(context.Context) error, error) {
+	conv, err := c.conversation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	_, turn, err := c.svc.Take(ctx, inbound(conv, in))
+	if err != nil || turn == nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		_, err := turn(ctx)
+		return err
+	}, nil
+}
+
+// Follow implements channels.Follower: a thread Tandem has no conversation for is ignored.
+func (c *channelReceiver) Follow(ctx context.Context, o channels.Ownership) error {
+	conv, err := c.store.ConversationByThread(ctx, o.Channel, o.Thread)
+	if chat.ErrorCode(err) == chat.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = c.svc.Follow(ctx, conv.ID, o.Owner, o.Assignee, o.Reason)
+	return err
 }
 
 // Answer implements channels.Answerer: the bot's reply when it is the only one.
@@ -96,7 +150,7 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}, Template: cfg.WhatsAppTemplate}
 	}
 	if cfg.ChatwootToken != "" {
-		out[chatwoot.Channel] = &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret,
+		out[chatwoot.Channel] = &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret, AccountSecret: cfg.ChatwootAccountSecret,
 			Receiver: recv, Client: client, Log: log, Now: time.Now}
 	}
 	if cfg.WebhookSecret != "" {

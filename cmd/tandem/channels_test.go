@@ -453,6 +453,12 @@ func TestChannelConformance(t *testing.T) {
 			}
 		})
 	}
+	// Chatwoot's own behaviour: conversations per thread, a slow bot behind its 5 s webhook
+	// timeout, status and assignee changes, attachment-only messages (chatwoot_test.go).
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run("chatwoot_threads/"+store, func(t *testing.T) { chatwootCases(t, store) })
+		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { chatwootRecovery(t, store) })
+	}
 }
 
 func TestChannelWebhookEdges(t *testing.T) {

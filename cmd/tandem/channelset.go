@@ -56,6 +56,7 @@ var channelFields = map[string][]channelField{
 		{"token", "Agent bot access token", true, true, func(c *config.Config) *string { return &c.ChatwootToken }},
 		{"url", "Chatwoot address", false, true, func(c *config.Config) *string { return &c.ChatwootURL }},
 		{"secret", "Webhook secret", true, true, func(c *config.Config) *string { return &c.ChatwootSecret }},
+		{"account_secret", "Account webhook secret (status and assignee changes)", true, false, func(c *config.Config) *string { return &c.ChatwootAccountSecret }},
 	},
 	"generic": {
 		{"secret", "Signing secret (≥ 32 characters)", true, true, func(c *config.Config) *string { return &c.WebhookSecret }},

@@ -136,7 +136,7 @@ func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning
 	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: tune.TargetPrecision,
 		Calibrator: tune.Calibrator, Log: log}
 	if cfg.LLMBaseURL != "" {
-		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs})
+		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs, Timeout: cfg.LLMTimeout, Log: log})
 	}
 	return b
 }

@@ -10,10 +10,13 @@ import (
 
 // ChatRequest is what a test's script sees of a chat completion request.
 type ChatRequest struct {
-	Model    string `json:"model"`
-	Stream   bool   `json:"stream"`
-	LogProbs bool   `json:"logprobs"`
-	Messages []struct {
+	Model               string   `json:"model"`
+	Stream              bool     `json:"stream"`
+	LogProbs            bool     `json:"logprobs"`
+	MaxTokens           *int     `json:"max_tokens"`
+	MaxCompletionTokens *int     `json:"max_completion_tokens"`
+	Temperature         *float64 `json:"temperature"`
+	Messages            []struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
 	} `json:"messages"`
@@ -36,6 +39,39 @@ type Script struct {
 	Status int
 	// LogProb is every token's log probability when the request asks for logprobs (default -0.05).
 	LogProb float64
+	// Finish is the finish_reason of the last chunk ("stop" when empty).
+	Finish string
+	// Error is the error message of a failing Status ("scripted failure" when empty).
+	Error string
+	// Raw, when set, is a recorded event-stream body written verbatim to a streaming request.
+	Raw string
+}
+
+// reasoningModel reports whether the fake takes model for one of OpenAI's reasoning families,
+// which refuse max_tokens, a temperature other than 1 and logprobs.
+func reasoningModel(model string) bool {
+	for _, p := range []string{"gpt-5", "o1", "o3", "o4"} {
+		if strings.HasPrefix(model, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse answers as OpenAI does a request whose parameters the model does not take.
+func (r ChatRequest) refuse() string {
+	if !reasoningModel(r.Model) {
+		return ""
+	}
+	switch {
+	case r.MaxTokens != nil:
+		return "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+	case r.Temperature != nil && *r.Temperature != 1:
+		return "Unsupported value: 'temperature' does not support 0.1 with this model. Only the default (1) value is supported."
+	case r.LogProbs:
+		return "This model does not support logprobs."
+	}
+	return ""
 }
 
 // logprobs is the documented logprobs object: one entry per token (here: per piece).
@@ -77,7 +113,12 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	script := s.chat
 	s.chats++
+	s.last = req
 	s.mu.Unlock()
+	if msg := req.refuse(); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
 	if script == nil {
 		script = defaultChat
 	}
@@ -88,12 +129,19 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sc.Status != 0 && sc.Status != http.StatusOK {
-		writeError(w, sc.Status, "scripted failure")
+		if sc.Error == "" {
+			sc.Error = "scripted failure"
+		}
+		writeError(w, sc.Status, sc.Error)
 		return
+	}
+	finish := sc.Finish
+	if finish == "" {
+		finish = "stop"
 	}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
-		choice := map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]string{"role": "assistant", "content": sc.Text}}
+		choice := map[string]any{"index": 0, "finish_reason": finish, "message": map[string]string{"role": "assistant", "content": sc.Text}}
 		if req.LogProbs {
 			choice["logprobs"] = logprobs(pieces(sc.Text, 4), sc.LogProb)
 		}
@@ -104,6 +152,16 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	flusher, _ := w.(http.Flusher)
+	if sc.Raw != "" {
+		for _, event := range strings.SplitAfter(sc.Raw, "\n\n") {
+			fmt.Fprint(w, event)
+			if flusher != nil {
+				flusher.Flush()
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return
+	}
 	chunk := func(delta map[string]string, finish any) {
 		choice := map[string]any{"index": 0, "delta": delta, "finish_reason": finish}
 		if c := delta["content"]; req.LogProbs && c != "" {
@@ -121,7 +179,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		chunk(map[string]string{"content": piece}, nil)
 		time.Sleep(5 * time.Millisecond)
 	}
-	chunk(map[string]string{}, "stop")
+	chunk(map[string]string{}, finish)
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
@@ -141,4 +199,11 @@ func (s *Server) Chats() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.chats
+}
+
+// LastChat returns the last chat request that arrived.
+func (s *Server) LastChat() ChatRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }

@@ -22,6 +22,7 @@ type Server struct {
 	inputs   int
 	chats    int
 	chat     func(ChatRequest) Script
+	last     ChatRequest
 }
 
 // New starts a fake server; its base URL for clients is URL + "/v1".
