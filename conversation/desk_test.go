@@ -268,8 +268,11 @@ func TestCoauthoring(t *testing.T) {
 		t.Fatalf("reply = %+v %v", m, err)
 	}
 	drafts, _ := st.Drafts(ctx, monday10.Add(-time.Hour), monday10.Add(time.Hour), 10)
-	if len(drafts) != 1 || drafts[0].Final != m.Text || *drafts[0].EditDistance != 1 || drafts[0].Agent != "amy" || drafts[0].SentID != m.ID {
-		t.Fatalf("stored draft = %+v", drafts)
+	// The accept drafted for the handed-off message ("human", which this bot does not answer: empty,
+	// unsure); the reply completed the draft of the question.
+	if len(drafts) != 2 || drafts[0].Text != "" || !drafts[0].Unsure || drafts[0].Reason != "customer_request" || drafts[0].SentAt != nil ||
+		drafts[1].Final != m.Text || *drafts[1].EditDistance != 1 || drafts[1].Agent != "amy" || drafts[1].SentID != m.ID || drafts[1].Unsure {
+		t.Fatalf("stored drafts = %+v", drafts)
 	}
 	// Back to the bot: it answers again.
 	if _, err := svc.ReturnToBot(ctx, "amy", conv.ID); err != nil {
