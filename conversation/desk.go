@@ -505,6 +505,9 @@ func (s *Service) Draft(ctx context.Context, id string, in chat.Message) (chat.D
 	if err != nil {
 		return chat.Draft{}, err
 	}
+	if newer, err := s.newerCustomerMessage(ctx, id, in.ID); err != nil || newer {
+		return chat.Draft{}, err // the customer wrote again meanwhile: that message's draft is the one to show
+	}
 	d := chat.Draft{ConversationID: id, MessageID: in.ID, Text: r.Text, Sources: r.Sources, Confidence: r.Confidence,
 		Decision: r.Decision, Reason: r.Reason, Unsure: r.Decision != chat.DecisionAnswer, CreatedAt: s.Now().UTC()}
 	if d, err = s.Store.AddDraft(ctx, d); err != nil {
@@ -512,6 +515,20 @@ func (s *Service) Draft(ctx context.Context, id string, in chat.Message) (chat.D
 	}
 	s.flush(ctx, &batch{events: []chat.Event{{Type: chat.EventDraft, ConversationID: id, Draft: &d, Reason: r.Reason}}})
 	return d, nil
+}
+
+// newerCustomerMessage reports whether the customer wrote after message id.
+func (s *Service) newerCustomerMessage(ctx context.Context, conversationID string, id int64) (bool, error) {
+	recent, err := s.Store.Recent(ctx, conversationID, historyWindow)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range recent {
+		if m.Author == chat.AuthorCustomer && m.ID > id {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Redraft drafts again for the conversation's latest customer message, at the agent's request.

@@ -247,6 +247,7 @@ func TestCoauthoring(t *testing.T) {
 	if _, err := svc.Accept(ctx, "amy", conv.ID); err != nil {
 		t.Fatal(err)
 	}
+	svc.WaitDrafts()
 	if _, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "how long do claims take?"}); err != nil {
 		t.Fatal(err)
 	}
@@ -416,6 +417,34 @@ func TestRatingByReply(t *testing.T) {
 		if got := conversation.RatingReply(text); got != want {
 			t.Errorf("RatingReply(%q) = %d, want %d", text, got, want)
 		}
+	}
+}
+
+// TestStaleDraftDropped: a draft that finishes after the customer wrote again is not stored: the
+// newer message's draft is the one the agent needs.
+func TestStaleDraftDropped(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _, _ := newDesk(t, monday10)
+	conv := waiting(t, svc, "ann", "", "human")
+	addAgent(t, svc, st, "amy", 5)
+	if _, err := svc.Accept(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	svc.WaitDrafts()
+	first, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "how long do claims take?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "and for travel claims?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.WaitDrafts()
+	if d, err := svc.Draft(ctx, conv.ID, first.Message); err != nil || d.ID != 0 {
+		t.Fatalf("draft for an answered-over message = %+v %v, want none stored", d, err)
+	}
+	if d, err := st.LatestDraft(ctx, conv.ID); err != nil || d.MessageID != second.Message.ID {
+		t.Fatalf("latest draft = %+v %v, want the one for message %d", d, err, second.Message.ID)
 	}
 }
 
