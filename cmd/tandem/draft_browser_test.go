@@ -80,14 +80,6 @@ func TestDraftAndListsInBrowser(t *testing.T) {
 	}
 	eval[bool](t, customer, fmt.Sprintf(jsSend, "how long until someone replies to my complaint"))
 	within(t, customer, 15*time.Second, chromedp.Poll[chromedp.Void](jsOwner+` === 'waiting'`))
-	var conv struct {
-		Messages []apiMessage `json:"messages"`
-	}
-	in.call(t, "GET", "/api/v1/conversations/"+convID, "", &conv)
-	if last := conv.Messages[len(conv.Messages)-1]; last.Decision != "handoff" || last.Reason != "low_confidence" {
-		t.Fatalf("last message %+v, want a low-confidence handoff", last)
-	}
-
 	// The agent accepts: the composer holds the bot's unsure draft, with its source linked; the
 	// transcript shows the earlier list answer as a list.
 	within(t, agent, 15*time.Second,
@@ -95,6 +87,11 @@ func TestDraftAndListsInBrowser(t *testing.T) {
 		chromedp.Click(fmt.Sprintf(`#queue li[data-conv="%s"] button.accept`, convID)),
 		chromedp.Poll[chromedp.Void](jsDraftReady),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#draft-sources a[href*="/kb/en-complaints-complaint-response-time"]')`))
+	var detail consoleDetail
+	pageFetch(t, agent, "GET", "/api/console/conversations/"+convID, "", &detail)
+	if detail.Handoff == nil || detail.Handoff.Reason != "low_confidence" {
+		t.Fatalf("handoff %+v, want a low-confidence handoff", detail.Handoff)
+	}
 	draft := eval[string](t, agent, `document.getElementById('composer').value`)
 	label := eval[string](t, agent, `document.getElementById('draft-label').textContent`)
 	if !strings.Contains(draft, "complaint") || !strings.HasPrefix(label, "Unsure draft · confidence") {
