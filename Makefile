@@ -39,12 +39,15 @@ clean:
 
 EVALSETS ?= ../shared/evalsets
 
-## evals: retrieval and answer confidence (cmrc2018-zh dev, SQLite and Postgres), intents (BANKING77, CLINC150 val) and
-## answers (the demo's natural-question set through a real demo server; report with every miss in bin/answers-report.html)
+## evals: retrieval and answer confidence (cmrc2018-zh dev, SQLite and Postgres), intents (BANKING77 as the closed-set
+## benchmark it is, CLINC150 val trained with and without its out-of-scope lines) and answers (the demo's
+## natural-question set through a real demo server; report with every miss in bin/answers-report.html)
 evals: build
 	./$(BIN) eval answers --report bin/answers-report.html
 	./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
 	DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" ./$(BIN) eval retrieval --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
 	./$(BIN) eval confidence --knowledge $(EVALSETS)/cmrc2018-zh/knowledge.jsonl --questions $(EVALSETS)/cmrc2018-zh/questions.jsonl --split dev
-	./$(BIN) eval intents --train $(EVALSETS)/banking77/train.jsonl --test $(EVALSETS)/banking77/test.jsonl
+	./$(BIN) eval intents --train $(EVALSETS)/banking77/train.jsonl --test $(EVALSETS)/banking77/test.jsonl --closed-set
 	./$(BIN) eval intents --train $(EVALSETS)/clinc150/train.jsonl --val $(EVALSETS)/clinc150/val.jsonl --test $(EVALSETS)/clinc150/val.jsonl
+	grep -v '"intent": "oos"' $(EVALSETS)/clinc150/train.jsonl > bin/clinc150-train-no-oos.jsonl
+	./$(BIN) eval intents --train bin/clinc150-train-no-oos.jsonl --test $(EVALSETS)/clinc150/val.jsonl

@@ -6,8 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"math"
-	"slices"
-	"strings"
 	"time"
 
 	"tandem/chat"
@@ -22,10 +20,6 @@ const (
 	DefaultTargetPrecision = 0.8
 	// searchK is how many hits a turn looks at.
 	searchK = 5
-	// maxAnswerSentences bounds an extractive answer.
-	maxAnswerSentences = 4
-	// maxAnswerRunes bounds an extractive answer's length.
-	maxAnswerRunes = 600
 )
 
 // Searcher finds knowledge for a query.
@@ -87,16 +81,7 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 			p = math.Round(p*1000) / 1000
 			switch in.Action {
 			case chat.ActionAnswer:
-				text := in.Answers[lang]
-				if text == "" {
-					text = in.Answer
-				}
-				for _, a := range in.Answers { // only another language's answer exists
-					if text == "" {
-						text = a
-					}
-				}
-				return chat.Reply{Text: text, Confidence: p, Decision: chat.DecisionAnswer, Intent: in.Name}, nil
+				return chat.Reply{Text: canned(in, lang), Confidence: p, Decision: chat.DecisionAnswer, Intent: in.Name}, nil
 			case chat.ActionHandoff:
 				return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Confidence: p, Decision: chat.DecisionHandoff,
 					Reason: "intent_policy", Intent: in.Name, Team: in.Team, Priority: in.Priority}, nil
@@ -109,47 +94,98 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 	return r, err
 }
 
+// canned is an answer intent's reply in lang, else its default, else any language's.
+func canned(in chat.Intent, lang string) string {
+	text := in.Answers[lang]
+	if text == "" {
+		text = in.Answer
+	}
+	for _, a := range in.Answers { // only another language's answer exists
+		if text == "" {
+			text = a
+		}
+	}
+	return text
+}
+
 // answer answers from the knowledge base.
 func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, stream func(string)) (chat.Reply, error) {
 	start := time.Now()
 	f := b.contextual(ctx, text, lang, earlier)
-	query, hits, conf, sig := f.query, f.hits, f.conf, f.sig
 	timings := map[string]float64{"search": millis(time.Since(start))}
-	if unrelated(hits) {
+	if unrelated(f.hits) {
 		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Decision: chat.DecisionHandoff, Reason: "out_of_scope", Timings: timings}, nil
 	}
+	v := b.verdict(f)
+	v.Timings = timings
+	switch v.Decision {
+	case chat.DecisionClarify:
+		v.Text, v.Sources = chat.Notice(chat.NoticeClarify, lang), options(f.hits)
+		return v, nil
+	case chat.DecisionHandoff:
+		v.Text = chat.Notice(chat.NoticeNoAnswer, lang)
+		return v, nil
+	}
+	w := b.write(ctx, f, lang, stream, timings)
+	if w.Refused {
+		v.Text, v.Decision, v.Reason, v.Sources = chat.Notice(chat.NoticeNoAnswer, lang), chat.DecisionHandoff, "low_confidence", nil
+		return v, nil
+	}
+	v.Text, v.Sources = w.Text, w.Sources
+	if w.TokenProb > 0 { // the model's own token probability, when it gives one
+		v.Signals["token_prob"] = w.TokenProb
+	}
+	return v, nil
+}
+
+// verdict is what the bot does with a search that found something related: answer, ask which
+// article the customer means, or hand off for low confidence; the Reply has no text yet.
+func (b *Bot) verdict(f found) chat.Reply {
+	sig := f.sig
 	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement}
-	top := hits[0]
-	src := []chat.Source{{ID: top.Doc.ID, Title: top.Doc.Title, URL: top.Doc.URL, Score: lexicalScore(top)}}
-	if conf < b.target() && ambiguous(hits) {
-		return chat.Reply{Text: chat.Notice(chat.NoticeClarify, lang), Sources: options(hits), Confidence: conf,
-			Decision: chat.DecisionClarify, Reason: "ambiguous", Timings: timings, Signals: signals}, nil
+	r := chat.Reply{Sources: []chat.Source{source(f.hits[0])}, Confidence: f.conf, Decision: chat.DecisionAnswer, Signals: signals}
+	switch {
+	case f.conf < b.target() && ambiguous(f.hits):
+		r.Decision, r.Reason = chat.DecisionClarify, "ambiguous"
+	case f.conf < b.target():
+		r.Decision, r.Reason = chat.DecisionHandoff, "low_confidence"
 	}
-	if conf < b.target() {
-		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Sources: src, Confidence: conf,
-			Decision: chat.DecisionHandoff, Reason: "low_confidence", Timings: timings, Signals: signals}, nil
-	}
+	return r
+}
+
+// written is an answer's text from the top sources, with the sources it used.
+type written struct {
+	Text      string
+	Sources   []chat.Source
+	TokenProb float64
+	Refused   bool // the model said the sources do not answer the question
+}
+
+// write answers from the top hits: an FAQ entry verbatim, else with the LLM when one is
+// configured and it cites a source, else extractively from the best chunk.
+func (b *Bot) write(ctx context.Context, f found, lang string, stream func(string), timings map[string]float64) written {
+	top := f.hits[0]
 	if top.Doc.Kind == "faq" { // a trainer-written answer is given whole, never rewritten
-		return chat.Reply{Text: top.Doc.Body, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings, Signals: signals}, nil
+		return written{Text: top.Doc.Body, Sources: []chat.Source{source(top)}}
 	}
 	if b.LLM != nil {
 		start := time.Now()
-		r, ok := b.generate(ctx, query, lang, hits, conf, stream)
+		w, ok := b.generate(ctx, f.query, lang, f.hits, stream)
 		timings["generate"] = millis(time.Since(start))
 		if ok {
-			if r.Signals != nil { // the model's own token probability, when it gives one
-				signals["token_prob"] = r.Signals["token_prob"]
-			}
-			r.Timings, r.Signals = timings, signals
-			return r, nil
+			return w
 		}
 	}
-	return chat.Reply{Text: Extract(top.Chunk.Text, query), Sources: src, Confidence: conf, Decision: chat.DecisionAnswer, Timings: timings, Signals: signals}, nil
+	return written{Text: Extract(top.Chunk.Text, f.query), Sources: []chat.Source{source(top)}}
 }
 
-// generate asks the LLM to answer from the top chunks. A refusal hands off; a failure or an answer
-// that cites no source returns ok=false so the caller falls back to the extractive answer.
-func (b *Bot) generate(ctx context.Context, text, lang string, hits []retrieval.Result, conf float64, stream func(string)) (chat.Reply, bool) {
+func source(h retrieval.Result) chat.Source {
+	return chat.Source{ID: h.Doc.ID, Title: h.Doc.Title, URL: h.Doc.URL, Score: lexicalScore(h)}
+}
+
+// generate asks the LLM to answer from the top chunks. A refusal is Refused; a failure or an
+// answer that cites no source returns ok=false so the caller falls back to the extractive answer.
+func (b *Bot) generate(ctx context.Context, text, lang string, hits []retrieval.Result, stream func(string)) (written, bool) {
 	n := min(genSources, len(hits))
 	sources := make([]llm.Source, n)
 	for i, h := range hits[:n] {
@@ -159,24 +195,18 @@ func (b *Bot) generate(ctx context.Context, text, lang string, hits []retrieval.
 	switch {
 	case err != nil:
 		b.log().Warn("generation failed; answering extractively", "err", err)
-		return chat.Reply{}, false
+		return written{}, false
 	case a.Refused:
-		return chat.Reply{Text: chat.Notice(chat.NoticeNoAnswer, lang), Confidence: conf, Decision: chat.DecisionHandoff,
-			Reason: "low_confidence"}, true
+		return written{Refused: true}, true
 	case len(a.Citations) == 0:
 		b.log().Warn("generated answer cites no source; answering extractively")
-		return chat.Reply{}, false
+		return written{}, false
 	}
-	var src []chat.Source
+	w := written{Text: a.Text, TokenProb: a.TokenProb}
 	for _, i := range a.Citations {
-		h := hits[i]
-		src = append(src, chat.Source{ID: h.Doc.ID, Title: h.Doc.Title, URL: h.Doc.URL, Score: lexicalScore(h)})
+		w.Sources = append(w.Sources, source(hits[i]))
 	}
-	r := chat.Reply{Text: a.Text, Sources: src, Confidence: conf, Decision: chat.DecisionAnswer}
-	if a.TokenProb > 0 {
-		r.Signals = map[string]float64{"token_prob": a.TokenProb}
-	}
-	return r, true
+	return w, true
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -258,11 +288,7 @@ func ambiguous(hits []retrieval.Result) bool {
 
 // options are the documents a clarifying question offers, as sources the customer can open.
 func options(hits []retrieval.Result) []chat.Source {
-	var out []chat.Source
-	for _, h := range hits[:2] {
-		out = append(out, chat.Source{ID: h.Doc.ID, Title: h.Doc.Title, URL: h.Doc.URL, Score: lexicalScore(h)})
-	}
-	return out
+	return []chat.Source{source(hits[0]), source(hits[1])}
 }
 
 // unrelated reports whether nothing was found that shares a word with the question or is at
@@ -301,65 +327,4 @@ func Lang(text string) string {
 		return "zh"
 	}
 	return "en"
-}
-
-// Extract answers from body with the sentences that share most tokens with the question, in
-// their original order, starting with the body's first paragraph when nothing stands out.
-func Extract(body, question string) string {
-	sents := sentences(body)
-	if len(sents) == 0 {
-		return body
-	}
-	q := map[string]bool{}
-	for _, t := range retrieval.Tokens(question) {
-		q[t] = true
-	}
-	type scored struct {
-		i     int
-		score int
-	}
-	var best []scored
-	for i, s := range sents {
-		n := 0
-		for _, t := range retrieval.Tokens(s) {
-			if q[t] {
-				n++
-			}
-		}
-		best = append(best, scored{i, n})
-	}
-	// Keep the first sentence (articles lead with the answer) and the best-matching others.
-	keep := map[int]bool{0: true}
-	for range maxAnswerSentences - 1 {
-		bi := -1
-		for _, s := range best {
-			if !keep[s.i] && s.score > 0 && (bi < 0 || s.score > best[bi].score) {
-				bi = s.i
-			}
-		}
-		if bi < 0 {
-			break
-		}
-		keep[bi] = true
-	}
-	for i := 1; len(keep) < 3 && i < len(sents); i++ {
-		keep[i] = true
-	}
-	var b strings.Builder
-	for i, s := range sents {
-		if !keep[i] || len([]rune(b.String()))+len([]rune(s)) > maxAnswerRunes {
-			continue
-		}
-		if b.Len() > 0 && !retrieval.HasHan(s) {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s)
-	}
-	return b.String()
-}
-
-// sentences splits Markdown body text into plain sentences, dropping headings, list markers and
-// sentences that instruct a model.
-func sentences(body string) []string {
-	return slices.DeleteFunc(retrieval.Sentences(body), retrieval.Instructs)
 }

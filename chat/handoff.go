@@ -53,7 +53,12 @@ type Draft struct {
 	Text           string   `json:"text"`
 	Sources        []Source `json:"sources,omitempty"`
 	Confidence     float64  `json:"confidence"`
-	Decision       Decision `json:"decision,omitempty"`
+	// Decision is what the bot would have done had it owned the conversation, and Reason why
+	// (low_confidence, ambiguous, out_of_scope, …). Unsure: the bot would not have sent this text
+	// itself; the agent should check it. An empty Text means nothing relevant was found.
+	Decision Decision `json:"decision,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+	Unsure   bool     `json:"unsure"`
 	// Agent, Final, SentID and EditDistance are set when an agent sends a reply to it.
 	Agent        string     `json:"agent,omitempty"`
 	Final        string     `json:"final,omitempty"`

@@ -28,6 +28,12 @@ type Bot interface {
 	Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string, stream func(partial string)) (chat.Reply, error)
 }
 
+// Drafter is a Bot that writes drafts for agents: its best reply from its sources even where it
+// would hand off, with the Decision and Reason it would have taken (bot.Bot).
+type Drafter interface {
+	Draft(ctx context.Context, history []chat.Message, text string, stream func(partial string)) (chat.Reply, error)
+}
+
 // Publisher fans events out to real-time subscribers on every replica, in order.
 type Publisher interface {
 	Publish(ctx context.Context, evs ...chat.Event) error

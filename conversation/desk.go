@@ -150,19 +150,11 @@ func (s *Service) assign(ctx context.Context, a chat.Agent, id, actor string) (c
 	return conv, err
 }
 
-// draftWaiting drafts, for the agent who just took the conversation, a reply to what the customer
-// wrote while waiting (their latest message since the bot handed off), if anything.
+// draftWaiting drafts, for the agent who just took the conversation, a reply to the customer's
+// latest message: the question the bot handed off, or what they wrote while waiting.
 func (s *Service) draftWaiting(ctx context.Context, id string) {
-	recent, err := s.Store.Recent(ctx, id, historyWindow)
-	if err != nil {
+	if err := s.draftLatest(ctx, id); err != nil && chat.ErrorCode(err) != chat.ECONFLICT {
 		s.Log.Warn("draft on accept failed", "conversation_id", id, "err", err)
-		return
-	}
-	for i := len(recent) - 1; i >= 0 && recent[i].Decision != chat.DecisionHandoff; i-- {
-		if recent[i].Author == chat.AuthorCustomer {
-			s.startDraft(ctx, chat.Conversation{ID: id}, recent[i])
-			return
-		}
 	}
 }
 
@@ -482,7 +474,9 @@ func (s *Service) WaitDrafts() { s.desk.drafting.Wait() }
 
 // Draft has the bot write a reply to the customer message in for the agent: streamed to the
 // console as draft_delta events, stored, and published as a draft event. The customer sees none
-// of it. When the bot would not answer, the draft is empty and says why in Decision.
+// of it. Where the bot would not have answered by itself, the draft is its best attempt from its
+// top sources, marked Unsure, with the Decision and Reason it would have taken; it is empty only
+// when nothing relevant was found. A Bot that is not a Drafter drafts only what it would answer.
 func (s *Service) Draft(ctx context.Context, id string, in chat.Message) (chat.Draft, error) {
 	conv, err := s.Store.Conversation(ctx, id)
 	if err != nil {
@@ -499,20 +493,42 @@ func (s *Service) Draft(ctx context.Context, id string, in chat.Message) (chat.D
 			s.flush(ctx, &batch{events: []chat.Event{{Type: chat.EventDraftDelta, ConversationID: id, Text: text}}})
 		}
 	}
-	conv.Owner = chat.OwnerBot // the bot answers as if it were its turn; the answer goes to the agent
-	r, err := s.Bot.Turn(ctx, conv, history, in.Text, stream)
+	var r chat.Reply
+	if dr, ok := s.Bot.(Drafter); ok {
+		r, err = dr.Draft(ctx, history, in.Text, stream)
+	} else {
+		conv.Owner = chat.OwnerBot // the bot answers as if it were its turn; the answer goes to the agent
+		if r, err = s.Bot.Turn(ctx, conv, history, in.Text, stream); r.Decision != chat.DecisionAnswer {
+			r.Text, r.Sources = "", nil // a notice for the customer is no draft
+		}
+	}
 	if err != nil {
 		return chat.Draft{}, err
 	}
-	d := chat.Draft{ConversationID: id, MessageID: in.ID, Confidence: r.Confidence, Decision: r.Decision, CreatedAt: s.Now().UTC()}
-	if r.Decision == chat.DecisionAnswer {
-		d.Text, d.Sources = r.Text, r.Sources
+	if newer, err := s.newerCustomerMessage(ctx, id, in.ID); err != nil || newer {
+		return chat.Draft{}, err // the customer wrote again meanwhile: that message's draft is the one to show
 	}
+	d := chat.Draft{ConversationID: id, MessageID: in.ID, Text: r.Text, Sources: r.Sources, Confidence: r.Confidence,
+		Decision: r.Decision, Reason: r.Reason, Unsure: r.Decision != chat.DecisionAnswer, CreatedAt: s.Now().UTC()}
 	if d, err = s.Store.AddDraft(ctx, d); err != nil {
 		return d, err
 	}
 	s.flush(ctx, &batch{events: []chat.Event{{Type: chat.EventDraft, ConversationID: id, Draft: &d, Reason: r.Reason}}})
 	return d, nil
+}
+
+// newerCustomerMessage reports whether the customer wrote after message id.
+func (s *Service) newerCustomerMessage(ctx context.Context, conversationID string, id int64) (bool, error) {
+	recent, err := s.Store.Recent(ctx, conversationID, historyWindow)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range recent {
+		if m.Author == chat.AuthorCustomer && m.ID > id {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Redraft drafts again for the conversation's latest customer message, at the agent's request.

@@ -247,6 +247,7 @@ func TestCoauthoring(t *testing.T) {
 	if _, err := svc.Accept(ctx, "amy", conv.ID); err != nil {
 		t.Fatal(err)
 	}
+	svc.WaitDrafts()
 	if _, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "how long do claims take?"}); err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +269,11 @@ func TestCoauthoring(t *testing.T) {
 		t.Fatalf("reply = %+v %v", m, err)
 	}
 	drafts, _ := st.Drafts(ctx, monday10.Add(-time.Hour), monday10.Add(time.Hour), 10)
-	if len(drafts) != 1 || drafts[0].Final != m.Text || *drafts[0].EditDistance != 1 || drafts[0].Agent != "amy" || drafts[0].SentID != m.ID {
-		t.Fatalf("stored draft = %+v", drafts)
+	// The accept drafted for the handed-off message ("human", which this bot does not answer: empty,
+	// unsure); the reply completed the draft of the question.
+	if len(drafts) != 2 || drafts[0].Text != "" || !drafts[0].Unsure || drafts[0].Reason != "customer_request" || drafts[0].SentAt != nil ||
+		drafts[1].Final != m.Text || *drafts[1].EditDistance != 1 || drafts[1].Agent != "amy" || drafts[1].SentID != m.ID || drafts[1].Unsure {
+		t.Fatalf("stored drafts = %+v", drafts)
 	}
 	// Back to the bot: it answers again.
 	if _, err := svc.ReturnToBot(ctx, "amy", conv.ID); err != nil {
@@ -413,6 +417,34 @@ func TestRatingByReply(t *testing.T) {
 		if got := conversation.RatingReply(text); got != want {
 			t.Errorf("RatingReply(%q) = %d, want %d", text, got, want)
 		}
+	}
+}
+
+// TestStaleDraftDropped: a draft that finishes after the customer wrote again is not stored: the
+// newer message's draft is the one the agent needs.
+func TestStaleDraftDropped(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _, _ := newDesk(t, monday10)
+	conv := waiting(t, svc, "ann", "", "human")
+	addAgent(t, svc, st, "amy", 5)
+	if _, err := svc.Accept(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	svc.WaitDrafts()
+	first, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "how long do claims take?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "and for travel claims?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.WaitDrafts()
+	if d, err := svc.Draft(ctx, conv.ID, first.Message); err != nil || d.ID != 0 {
+		t.Fatalf("draft for an answered-over message = %+v %v, want none stored", d, err)
+	}
+	if d, err := st.LatestDraft(ctx, conv.ID); err != nil || d.MessageID != second.Message.ID {
+		t.Fatalf("latest draft = %+v %v, want the one for message %d", d, err, second.Message.ID)
 	}
 }
 

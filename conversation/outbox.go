@@ -163,6 +163,7 @@ func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) error {
 				it.Channel, q, n, chat.ErrUndeliverable)
 		}
 	}
+	m.Text = chat.PlainText(m.Text) // messaging platforms get lists as "• " and "1. " lines
 	return s.Send(ctx, conv, m)
 }
 

@@ -32,6 +32,7 @@ type IntentReport struct {
 	CoverageAtTarget  float64 `json:"coverage_at_target"`
 	PrecisionAtTarget float64 `json:"precision_at_target"`
 	OOSThreshold      float64 `json:"oos_threshold"`
+	OOSRule           string  `json:"oos_rule,omitempty"` // how the threshold was picked: held_out_oos, in_scope_quantile, closed_set
 	AnswerThreshold   float64 `json:"answer_threshold"`
 	TrainSeconds      float64 `json:"train_seconds"`
 }

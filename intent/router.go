@@ -21,6 +21,9 @@ type Router struct {
 
 // NewRouter trains a classifier on the intents' examples, with the knowledge questions (document
 // titles and FAQ variants) as out-of-scope examples, and calibrates it on every fifth example.
+// Without knowledge questions the classifier has no out-of-scope class, and the threshold rises
+// to InScopeThreshold of the held-out examples (of the training examples when too few are held
+// out), so it still rejects what it was not trained for.
 func NewRouter(intents []chat.Intent, knowledge []string) (*Router, error) {
 	r := &Router{intents: map[string]chat.Intent{}, Threshold: DefaultThreshold}
 	var train, held []Example
@@ -54,6 +57,17 @@ func NewRouter(intents []chat.Intent, knowledge []string) (*Router, error) {
 		m.Calibrate(held)
 	}
 	r.model = m
+	if !m.HasOOS() {
+		in := held
+		if in == nil {
+			in = train
+		}
+		probs := make([]float64, len(in))
+		for i, e := range in {
+			probs[i] = m.Predict(e.Text).Probability
+		}
+		r.Threshold = max(DefaultThreshold, InScopeThreshold(probs))
+	}
 	return r, nil
 }
 

@@ -63,3 +63,34 @@ func TestParseJSONLErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterWithoutKnowledge: with no knowledge questions to learn out-of-scope from, the router
+// still refuses messages unlike its intents' examples, and still routes those like them.
+func TestRouterWithoutKnowledge(t *testing.T) {
+	ins, err := ParseJSONL(bytes.NewReader(demo.Intents), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRouter(ins, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Threshold <= DefaultThreshold || r.Threshold >= 1 {
+		t.Fatalf("threshold %.3f, want one from the held-out examples above the default", r.Threshold)
+	}
+	t.Logf("threshold %.3f", r.Threshold)
+	for text, want := range map[string]string{
+		"I want to complain about my claims handler": "complaint",
+		"hello!":       "greeting",
+		"thanks a lot": "thanks",
+		"can you recommend a good restaurant near me": "",
+		"what is the weather like in paris tomorrow":  "",
+		"How do I file a claim?":                      "",
+		"明天上海天气怎么样":                                   "",
+	} {
+		in, p, ok := r.Route(text)
+		if got := in.Name; ok != (want != "") || got != want {
+			t.Errorf("Route(%q) = %q (%.2f, %v), want %q (threshold %.3f)", text, got, p, ok, want, r.Threshold)
+		}
+	}
+}

@@ -128,9 +128,9 @@ func (s *Store) AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error) 
 	if sources == nil {
 		sources = []chat.Source{}
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO drafts (conversation_id, message_id, text, sources, confidence, decision, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, d.ConversationID, d.MessageID, d.Text, sources, d.Confidence,
-		string(d.Decision), d.CreatedAt).Scan(&d.ID)
+	err := s.pool.QueryRow(ctx, `INSERT INTO drafts (conversation_id, message_id, text, sources, confidence, decision, reason, unsure, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, d.ConversationID, d.MessageID, d.Text, sources, d.Confidence,
+		string(d.Decision), d.Reason, d.Unsure, d.CreatedAt).Scan(&d.ID)
 	if pgCode(err) == foreignKeyViolation {
 		return d, chat.Errorf(chat.ENOTFOUND, "conversation not found")
 	}
@@ -140,12 +140,12 @@ func (s *Store) AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error) 
 	return d, nil
 }
 
-const draftColumns = `id, conversation_id, message_id, text, sources, confidence, decision, agent, final, sent_id, edit_distance, created_at, sent_at`
+const draftColumns = `id, conversation_id, message_id, text, sources, confidence, decision, reason, unsure, agent, final, sent_id, edit_distance, created_at, sent_at`
 
 func scanDraft(row pgx.Row) (chat.Draft, error) {
 	var d chat.Draft
 	err := row.Scan(&d.ID, &d.ConversationID, &d.MessageID, &d.Text, &d.Sources, &d.Confidence, &d.Decision,
-		&d.Agent, &d.Final, &d.SentID, &d.EditDistance, &d.CreatedAt, &d.SentAt)
+		&d.Reason, &d.Unsure, &d.Agent, &d.Final, &d.SentID, &d.EditDistance, &d.CreatedAt, &d.SentAt)
 	d.CreatedAt = d.CreatedAt.UTC()
 	if d.SentAt != nil {
 		t := d.SentAt.UTC()

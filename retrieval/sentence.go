@@ -38,6 +38,9 @@ func Instructs(sentence string) bool {
 	return false
 }
 
+// listMarker is a list item's marker at the start of a line.
+var listMarker = regexp.MustCompile(`^(?:[-*+•]\s+|\d{1,3}[.)]\s+|\d{1,3}、\s*)`)
+
 // Sentences splits Markdown body text into plain sentences, dropping headings and list markers.
 func Sentences(body string) []string {
 	var out []string
@@ -46,7 +49,7 @@ func Sentences(body string) []string {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		line = strings.TrimLeft(line, "-*0123456789. ")
+		line = listMarker.ReplaceAllString(line, "") // "- ", "* ", "2. ": not "30 days" of "2. **30 days**"
 		line = strings.NewReplacer("**", "", "`", "").Replace(line)
 		start := 0
 		runes := []rune(line)

@@ -105,8 +105,9 @@ func (s *Store) Agents(ctx context.Context) ([]chat.Agent, error) {
 // AddDraft stores a bot draft.
 func (s *Store) AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error) {
 	sources, _ := json.Marshal(nonNilSources(d.Sources))
-	res, err := s.db.ExecContext(ctx, `INSERT INTO drafts (conversation_id, message_id, text, sources, confidence, decision, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ConversationID, d.MessageID, d.Text, string(sources), d.Confidence, string(d.Decision), micros(d.CreatedAt))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO drafts (conversation_id, message_id, text, sources, confidence, decision, reason, unsure, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.ConversationID, d.MessageID, d.Text, string(sources), d.Confidence, string(d.Decision),
+		d.Reason, d.Unsure, micros(d.CreatedAt))
 	if isForeignKey(err) {
 		return d, chat.Errorf(chat.ENOTFOUND, "conversation not found")
 	}
@@ -117,13 +118,13 @@ func (s *Store) AddDraft(ctx context.Context, d chat.Draft) (chat.Draft, error) 
 	return d, err
 }
 
-const draftColumns = `id, conversation_id, message_id, text, sources, confidence, decision, agent, final, sent_id, edit_distance, created_at, sent_at`
+const draftColumns = `id, conversation_id, message_id, text, sources, confidence, decision, reason, unsure, agent, final, sent_id, edit_distance, created_at, sent_at`
 
 func scanDraft(sc rowScanner) (chat.Draft, error) {
 	var d chat.Draft
 	var dist, sent sql.NullInt64
 	err := sc.Scan(&d.ID, &d.ConversationID, &d.MessageID, &d.Text, jsonCol{&d.Sources}, &d.Confidence, &d.Decision,
-		&d.Agent, &d.Final, &d.SentID, &dist, (*microTime)(&d.CreatedAt), &sent)
+		&d.Reason, &d.Unsure, &d.Agent, &d.Final, &d.SentID, &dist, (*microTime)(&d.CreatedAt), &sent)
 	if dist.Valid {
 		n := int(dist.Int64)
 		d.EditDistance = &n

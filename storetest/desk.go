@@ -244,8 +244,15 @@ func testDrafts(t *testing.T, s Store) {
 	}
 	_, err = s.Draft(ctx, "other", d.ID)
 	mustCode(t, err, chat.ENOTFOUND)
-	if got.ID != d.ID || got.Text != d.Text || len(got.Sources) != 1 || got.SentAt != nil || got.EditDistance != nil {
+	if got.ID != d.ID || got.Text != d.Text || len(got.Sources) != 1 || got.SentAt != nil || got.EditDistance != nil || got.Unsure || got.Reason != "" {
 		t.Fatalf("latest draft = %+v", got)
+	}
+	// An unsure draft keeps why the bot would not have sent it.
+	u, err := s.AddDraft(ctx, chat.Draft{ConversationID: "d1", MessageID: 8, Text: "Refunds may take longer.", Sources: src,
+		Confidence: 0.4, Decision: chat.DecisionHandoff, Reason: "low_confidence", Unsure: true, CreatedAt: t0})
+	must(t, err)
+	if got, err := s.Draft(ctx, "d1", u.ID); err != nil || !got.Unsure || got.Reason != "low_confidence" || got.Decision != chat.DecisionHandoff {
+		t.Fatalf("unsure draft = %+v %v", got, err)
 	}
 	dist, sent := 3, t0.Add(time.Minute)
 	done := chat.Draft{ID: d.ID, ConversationID: "d1", Agent: "amy", Final: "Refunds take 3 days.", SentID: 9, EditDistance: &dist, SentAt: &sent}
@@ -253,7 +260,7 @@ func testDrafts(t *testing.T, s Store) {
 	mustCode(t, s.CompleteDraft(ctx, done), chat.ENOTFOUND) // already sent
 	list, err := s.Drafts(ctx, t0, t0.Add(time.Hour), 10)
 	must(t, err)
-	if len(list) != 1 || list[0].Final != done.Final || *list[0].EditDistance != 3 || !list[0].SentAt.Equal(sent) || list[0].Agent != "amy" {
+	if len(list) != 2 || list[1].ID != u.ID || list[0].Final != done.Final || *list[0].EditDistance != 3 || !list[0].SentAt.Equal(sent) || list[0].Agent != "amy" {
 		t.Fatalf("drafts = %+v", list)
 	}
 }

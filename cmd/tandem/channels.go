@@ -104,7 +104,7 @@ func (c *channelReceiver) Answer(ctx context.Context, in channels.Inbound) (stri
 	if err != nil || len(res.Replies) != 1 {
 		return "", 0, err
 	}
-	return res.Replies[0].Text, res.Replies[0].ID, nil
+	return chat.PlainText(res.Replies[0].Text), res.Replies[0].ID, nil
 }
 
 // Claim implements channels.Answerer.

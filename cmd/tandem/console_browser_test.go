@@ -31,7 +31,10 @@ const (
 		new MutationObserver(rec).observe(r, {subtree: true, childList: true, characterData: true}); rec(); return true })()`
 	jsOwner      = jsRoot + `.querySelector('.tw-panel').dataset.owner`
 	jsBotCount   = jsRoot + `.querySelectorAll('.tw-msg[data-author="bot"]').length`
-	jsAgentTexts = `[...` + jsRoot + `.querySelectorAll('.tw-msg[data-author="agent"] .tw-text')].map(e => e.textContent)`
+	jsAgentTexts = `[...` + jsRoot + `.querySelectorAll('.tw-msg[data-author="agent"] .tw-text')].map(` + jsShown + `)`
+	// jsShown is the text a rendered message shows, with its lists written back as "- " and "1. " lines.
+	jsShown = `(e => [...e.children].map(c => c.tagName === 'UL' ? [...c.children].map(li => '- ' + li.textContent).join('\n') :
+		c.tagName === 'OL' ? [...c.children].map((li, i) => (c.start + i) + '. ' + li.textContent).join('\n') : c.textContent).join('\n'))`
 )
 
 // consoleDetail is GET /api/console/conversations/:id.
@@ -181,7 +184,7 @@ func TestConsoleTakeover(t *testing.T) {
 		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.getElementById('composer').value === %s`, jsQuote(greeting+draft))),
 		chromedp.Click(`#send`),
 		chromedp.Poll[chromedp.Void](`document.getElementById('composer').value === '' && document.getElementById('draft-info').hidden`),
-		chromedp.Poll[chromedp.Void](fmt.Sprintf(`[...document.querySelectorAll('#transcript .msg.agent .text')].some(e => e.textContent === %s)`, jsQuote(edited))))
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`[...document.querySelectorAll('#transcript .msg.agent .text')].map(`+jsShown+`).includes(%s)`, jsQuote(edited))))
 
 	// The customer gets the edited reply from the agent, and never saw the draft from the bot.
 	within(t, customer, 10*time.Second, chromedp.Poll[chromedp.Void](fmt.Sprintf(`(`+jsAgentTexts+`).includes(%s)`, jsQuote(edited))))

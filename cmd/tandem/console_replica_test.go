@@ -338,8 +338,8 @@ func TestConsoleAcrossReplicas(t *testing.T) {
 		case ev.ConversationID != conv.ID:
 		case ev.Type == "message" && ev.Message != nil && ev.Message.ID == tr.Message.ID:
 			question = true
-		case ev.Type == "draft":
-			d = ev
+		case ev.Type == "draft" && ev.Draft != nil && ev.Draft.MessageID == tr.Message.ID:
+			d = ev // (the accept drafted for the handed-off message before)
 		}
 		return question && d.Type == "draft"
 	})

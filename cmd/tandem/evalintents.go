@@ -21,13 +21,14 @@ const holdoutEvery = 10
 func evalIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var trainPath, testPath, valPath string
 	var target float64
-	var asJSON bool
+	var asJSON, closedSet bool
 	_, _, err := loadConfig("eval intents", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&trainPath, "train", "", "training JSONL: {\"text\",\"intent\"} per line; intent \"oos\" marks out-of-scope (required)")
 		fs.StringVar(&testPath, "test", "", "test JSONL, same format (required)")
 		fs.StringVar(&valPath, "val", "", "validation JSONL for calibration and thresholds (default: every 10th training example per intent)")
 		fs.Float64Var(&target, "target-precision", 0.9, "precision the answer threshold must reach on validation data")
 		fs.BoolVar(&asJSON, "json", false, "print only the JSON report")
+		fs.BoolVar(&closedSet, "closed-set", false, "reject nothing as out of scope (closed-set benchmarks whose test has no out-of-scope lines, e.g. BANKING77)")
 	})
 	if err != nil {
 		return err
@@ -62,15 +63,34 @@ func evalIntents(ctx context.Context, args []string, getenv func(string) string,
 	m.Calibrate(held)
 	secs := time.Since(start).Seconds()
 	heldScored, testScored := score(m, held), score(m, test)
-	oosT := evals.PickOOSThreshold(heldScored)
+	oosT, rule := oosThreshold(m, heldScored, closedSet)
 	answerT := evals.PickAnswerThreshold(heldScored, oosT, target)
 	r := evals.IntentMetrics(testScored, oosT, answerT, target)
+	r.OOSRule = rule
 	r.TrainSeconds = float64(int(secs*100)) / 100
 	if !asJSON {
-		fmt.Fprintf(stderr, "%d intents, %d training, %d held-out, %d test examples; temperature %.3f\n",
-			len(m.Labels), len(train), len(held), len(test), m.Temperature)
+		fmt.Fprintf(stderr, "%d intents, %d training, %d held-out, %d test examples; temperature %.3f; out-of-scope threshold %.3f (%s)\n",
+			len(m.Labels), len(train), len(held), len(test), m.Temperature, oosT, rule)
 	}
 	return json.NewEncoder(stdout).Encode(r)
+}
+
+// oosThreshold picks the probability under which a prediction is out of scope: the one that
+// labels the held-out data best when it has out-of-scope lines; when it has none, the live
+// router's rule for a model trained without them (intent.InScopeThreshold of the held-out
+// in-scope probabilities); with closedSet, none.
+func oosThreshold(m *intent.Model, held []evals.Scored, closedSet bool) (float64, string) {
+	if closedSet {
+		return 0, "closed_set"
+	}
+	var probs []float64
+	for _, s := range held {
+		if s.Gold == evals.OOS {
+			return evals.PickOOSThreshold(held), "held_out_oos"
+		}
+		probs = append(probs, s.Prob)
+	}
+	return intent.InScopeThreshold(probs), "in_scope_quantile"
 }
 
 func holdOut(all []intent.Example) (train, held []intent.Example) {

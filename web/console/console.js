@@ -64,6 +64,9 @@
       composerHint: "Ctrl+Enter sends · Esc leaves the box · ? shows all shortcuts",
       send: "Send", addNote: "Add note", noteMode: "Note", newDraft: "New draft",
       drafting: "The bot is drafting a reply…", draftReady: "Bot draft · confidence {p}",
+      draftUnsure: "Unsure draft · confidence {p} · the bot would not have sent this itself: check it",
+      draftNothing: "The bot found nothing relevant in the knowledge base for this question",
+      draftNothingAsked: "The customer has not asked a question yet; the bot drafts when they do",
       draftAsked: "Asked the bot for a new draft.", useDraft: "Use the bot's draft",
       cannedReplies: "Canned replies", noCanned: "No canned reply matches.",
       transferTitle: "Transfer the conversation", transferAgent: "To an agent",
@@ -155,6 +158,9 @@
       composerHint: "Ctrl+Enter 发送 · Esc 离开输入框 · ? 查看全部快捷键",
       send: "发送", addNote: "添加备注", noteMode: "备注", newDraft: "重新起草",
       drafting: "机器人正在起草回复…", draftReady: "机器人草稿 · 置信度 {p}",
+      draftUnsure: "机器人没有把握的草稿 · 置信度 {p} · 机器人自己不会发出，请核对",
+      draftNothing: "机器人在知识库中没有找到与这个问题相关的内容",
+      draftNothingAsked: "客户还没有提出问题；客户提问后机器人会起草",
       draftAsked: "已请机器人重新起草。", useDraft: "使用机器人的草稿",
       cannedReplies: "快捷回复", noCanned: "没有匹配的快捷回复。",
       transferTitle: "转接会话", transferAgent: "转给客服",
@@ -252,6 +258,32 @@
     if (cls) e.className = cls;
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
+  }
+
+  // fillText renders message text into box as text only (never HTML): lines starting with "- "
+  // (or "* ", "• ") become a bulleted list, lines starting with "1. " a numbered one.
+  function fillText(box, text) {
+    box.textContent = "";
+    let list = null, para = [];
+    const flush = () => { if (para.length) box.appendChild(el("p", null, para.join("\n"))); para = []; };
+    String(text || "").split("\n").forEach((line) => {
+      const b = /^\s*[-*\u2022]\s+(\S.*)$/.exec(line), n = /^\s*(\d{1,3})[.)]\s+(\S.*)$/.exec(line);
+      const kind = b ? "ul" : n ? "ol" : "";
+      if (!kind) {
+        list = null;
+        if (line.trim()) para.push(line); else flush();
+        return;
+      }
+      flush();
+      if (!list || list.tagName.toLowerCase() !== kind) {
+        list = el(kind);
+        if (n && n[1] !== "1") list.start = Number(n[1]);
+        box.appendChild(list);
+      }
+      list.appendChild(el("li", null, b ? b[1] : n[2]));
+    });
+    flush();
+    return box;
   }
 
   // validTime parses an RFC 3339 time, treating Go's zero time as missing.
@@ -993,7 +1025,7 @@
     meta.appendChild(el("span", "author", who));
     meta.appendChild(el("time", "when", clock(m.created_at)));
     div.appendChild(meta);
-    div.appendChild(el("div", "text", m.text));
+    div.appendChild(fillText(el("div", "text"), m.text));
     if (author === "bot") div.appendChild(botInfo(m));
     return div;
   }
@@ -1109,10 +1141,20 @@
       $("use-draft").hidden = true;
       return;
     }
-    if (!c.draft) { box.hidden = true; return; }
+    if (!c.draft) { box.hidden = true; box.classList.remove("unsure", "empty"); return; }
     box.hidden = false;
     const p = percent(c.draft.confidence) || "—";
-    $("draft-label").textContent = c.streaming ? t("drafting") : t("draftReady", { p: p });
+    const empty = !c.streaming && !(c.draft.text || "").trim();
+    box.classList.toggle("unsure", !!c.draft.unsure && !empty);
+    box.classList.toggle("empty", empty);
+    if (empty) {
+      // Nothing to start from: say why in words, not as an empty draft with "No sources".
+      $("draft-label").textContent = t(c.draft.reason === "nothing_asked" ? "draftNothingAsked" : "draftNothing");
+      $("draft-sources").hidden = true;
+      $("use-draft").hidden = true;
+      return;
+    }
+    $("draft-label").textContent = c.streaming ? t("drafting") : t(c.draft.unsure ? "draftUnsure" : "draftReady", { p: p });
     $("draft-sources").hidden = false;
     fillSources($("draft-sources"), c.draft.sources);
     $("use-draft").hidden = !(c.touched && $("composer").value !== c.draft.text);

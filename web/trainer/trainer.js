@@ -952,6 +952,31 @@
     return e;
   }
 
+  // fillText renders an answer into box as text only (never HTML): lines starting with "- " (or
+  // "* ", "• ") become a bulleted list, lines starting with "1. " a numbered one.
+  function fillText(box, text) {
+    var list = null, para = [];
+    function flush() { if (para.length) box.appendChild(el("p", "answer-text", para.join("\n"))); para = []; }
+    String(text || "").split("\n").forEach(function (line) {
+      var b = /^\s*[-*\u2022]\s+(\S.*)$/.exec(line), n = /^\s*(\d{1,3})[.)]\s+(\S.*)$/.exec(line);
+      var kind = b ? "ul" : n ? "ol" : "";
+      if (!kind) {
+        list = null;
+        if (line.trim()) para.push(line); else flush();
+        return;
+      }
+      flush();
+      if (!list || list.tagName.toLowerCase() !== kind) {
+        list = el(kind, "answer-list");
+        if (n && n[1] !== "1") list.start = Number(n[1]);
+        box.appendChild(list);
+      }
+      list.appendChild(el("li", null, b ? b[1] : n[2]));
+    });
+    flush();
+    return box;
+  }
+
   function reviewItem(it, i) {
     var li = el("li", "review-item" + (i === review.current ? " current" : ""));
     li.dataset.review = String(it.id);
@@ -995,10 +1020,10 @@
     var replaced = !!it.answer && it.answer !== it.bot_answer;
     var bot = el("div", "answer bot");
     bot.appendChild(el("span", "who", t("bot")));
-    bot.appendChild(it.bot_answer ? el(replaced ? "del" : "span", "", it.bot_answer) : el("span", "muted", t("noBotAnswer")));
+    bot.appendChild(it.bot_answer ? fillText(el(replaced ? "del" : "div", ""), it.bot_answer) : el("span", "muted", t("noBotAnswer")));
     var agent = el("div", "answer agent");
     agent.appendChild(el("span", "who", t("agent")));
-    agent.appendChild(it.answer ? el(replaced ? "ins" : "span", "", it.answer) : el("span", "muted", t("noAgentAnswer")));
+    agent.appendChild(it.answer ? fillText(el(replaced ? "ins" : "div", ""), it.answer) : el("span", "muted", t("noAgentAnswer")));
     box.appendChild(bot); box.appendChild(agent);
     return box;
   }

@@ -69,7 +69,8 @@
     '.tw-rate-comment{flex:1;padding:6px 8px;border:1px solid #c5ced8;border-radius:6px;font-size:13px}' +
     '.tw-rate-send{padding:6px 12px;border:0;border-radius:6px;background:#0b5cad;color:#fff;font-size:13px;cursor:pointer}' +
     '.tw-rate-send:disabled{opacity:.5;cursor:default}.tandem-rating-skip{font-size:13px;color:#5b6775}' +
-    '.tw-text{white-space:pre-wrap;overflow-wrap:anywhere}' +
+    '.tw-text{white-space:pre-wrap;overflow-wrap:anywhere}.tw-text p{margin:0}' +
+    '.tw-text ul,.tw-text ol{margin:4px 0;padding-left:20px;white-space:normal}.tw-text li{margin:2px 0}' +
     '.tw-sources{margin-top:6px;font-size:12px;color:#5b6775}.tw-sources a{color:#0b5cad;margin-right:8px}' +
     '.tw-error{padding:6px 14px;font-size:13px;color:#a01c1c;background:#fdecec}.tw-error:empty{display:none}' +
     '.tw-form{display:flex;gap:8px;padding:10px;border-top:1px solid #e1e6ec}' +
@@ -234,6 +235,39 @@
     });
   }
 
+  // fillText renders a reply into box as text only (never HTML): lines starting with "- " (or
+  // "* ", "• ") become a bulleted list, lines starting with "1. " a numbered one.
+  function fillText(box, text) {
+    box.textContent = "";
+    var ul = null, para = [];
+    function flush() {
+      if (!para.length) return;
+      var p = document.createElement("p");
+      p.textContent = para.join("\n");
+      box.appendChild(p);
+      para = [];
+    }
+    String(text || "").split("\n").forEach(function (line) {
+      var b = /^\s*[-*\u2022]\s+(\S.*)$/.exec(line), n = /^\s*(\d{1,3})[.)]\s+(\S.*)$/.exec(line);
+      var kind = b ? "ul" : n ? "ol" : "";
+      if (!kind) {
+        ul = null;
+        if (line.trim()) para.push(line); else flush();
+        return;
+      }
+      flush();
+      if (!ul || ul.tagName.toLowerCase() !== kind) {
+        ul = document.createElement(kind);
+        if (n && n[1] !== "1") ul.start = Number(n[1]);
+        box.appendChild(ul);
+      }
+      var li = document.createElement("li");
+      li.textContent = b ? b[1] : n[2];
+      ul.appendChild(li);
+    });
+    flush();
+  }
+
   // renderDelta shows a bot reply while it is being written; the final message replaces it.
   function renderDelta(text) {
     if (!state.awaiting) return; // a late delta after the final reply: ignore it
@@ -252,7 +286,7 @@
       el.appendChild(body);
       list.appendChild(el);
     }
-    el.querySelector(".tw-text").textContent = text;
+    fillText(el.querySelector(".tw-text"), text);
     list.scrollTop = list.scrollHeight;
   }
 
@@ -304,7 +338,8 @@
     }
     var text = document.createElement("div");
     text.className = "tw-text";
-    text.textContent = m.text;
+    if (m.author === "customer") text.textContent = m.text;
+    else fillText(text, m.text);
     el.appendChild(text);
     if (m.sources && m.sources.length) {
       var src = document.createElement("div");
