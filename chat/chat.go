@@ -74,8 +74,8 @@ type Conversation struct {
 	Assignee string `json:"assignee,omitempty"`
 	// QueuedAt is when it last entered the queue; FirstResponseDue when a person should have
 	// answered (the SLA), zero when none applies.
-	QueuedAt         time.Time `json:"queued_at,omitempty"`
-	FirstResponseDue time.Time `json:"first_response_due,omitempty"`
+	QueuedAt         time.Time `json:"queued_at,omitzero"`
+	FirstResponseDue time.Time `json:"first_response_due,omitzero"`
 	SLABreached      bool      `json:"sla_breached,omitempty"`
 	// Reason is why it was last handed to people (e.g. "low_confidence").
 	Reason    string    `json:"reason,omitempty"`
@@ -86,7 +86,7 @@ type Conversation struct {
 	Thread string `json:"thread,omitempty"`
 	// LastCustomerAt is when the customer last wrote (zero: never); platforms with a messaging
 	// window (WhatsApp 24 h, WeChat 48 h) count from it.
-	LastCustomerAt time.Time `json:"last_customer_at,omitempty"`
+	LastCustomerAt time.Time `json:"last_customer_at,omitzero"`
 }
 
 // Source is a knowledge article an answer cites.

@@ -157,10 +157,18 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 		}
 		return def
 	}
-	fs.StringVar(&c.Addr, "addr", env("TANDEM_ADDR", DefaultAddr), "listen address `host:port` (TANDEM_ADDR)")
+	// Flags only the server commands use are offered only there, so `ask --help` lists what ask reads.
+	server := name == "tandem serve" || name == "tandem demo"
+	c.Addr, c.PublicURL, c.DemoAPIKey = env("TANDEM_ADDR", DefaultAddr), env("TANDEM_PUBLIC_URL", ""), env("TANDEM_DEMO_API_KEY", "")
+	if server {
+		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address `host:port` (TANDEM_ADDR)")
+		fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL for printed links (TANDEM_PUBLIC_URL)")
+	}
+	if name == "tandem demo" {
+		fs.StringVar(&c.DemoAPIKey, "api-key", c.DemoAPIKey, "the app API key to create (TANDEM_DEMO_API_KEY)")
+	}
 	fs.StringVar(&c.DataDir, "data-dir", env("TANDEM_DATA_DIR", DefaultDataDir), "data directory for the SQLite store and secrets (TANDEM_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "Postgres URL; empty uses embedded SQLite (DATABASE_URL)")
-	fs.StringVar(&c.PublicURL, "public-url", env("TANDEM_PUBLIC_URL", ""), "public base URL for printed links (TANDEM_PUBLIC_URL)")
 	fs.StringVar(&c.LLMBaseURL, "llm-base-url", env("TANDEM_LLM_BASE_URL", ""), "OpenAI-compatible API base URL (TANDEM_LLM_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", env("TANDEM_LLM_MODEL", ""), "LLM model name (TANDEM_LLM_MODEL)")
 	c.LLMAPIKey = getenv("TANDEM_LLM_API_KEY") // secret: environment only, never a flag
@@ -188,7 +196,6 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "json"), "json or text (TANDEM_LOG_FORMAT)")
-	fs.StringVar(&c.DemoAPIKey, "api-key", env("TANDEM_DEMO_API_KEY", ""), "demo: the app API key to create (TANDEM_DEMO_API_KEY)")
 	var errs []error
 	num := func(key string, def int64) int64 {
 		v := getenv(key)
@@ -254,13 +261,35 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		return c, nil, err
 	}
 	if err := errors.Join(append(errs, c.Validate())...); err != nil {
 		return c, nil, err
 	}
-	return c, fs.Args(), nil
+	return c, rest, nil
+}
+
+// parseInterspersed parses flags wherever they stand among the positional arguments, as people
+// type them (`tandem kb search "flat tyre" --k 3`); the standard flag package stops at the first
+// positional argument and would read the rest as more positionals. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), nil
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
 }
 
 // Validate checks the settings and names each bad one.

@@ -42,13 +42,7 @@ const (
 // cmdDemo loads the demo knowledge base, creates a demo API key and logins, and serves.
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	// A demo runs in someone's terminal: readable text logs unless JSON was asked for.
-	env := func(k string) string {
-		if v := getenv(k); v != "" || k != "TANDEM_LOG_FORMAT" {
-			return v
-		}
-		return "text"
-	}
-	cfg, log, st, _, err := setup(ctx, "demo", args, env, stderr, nil)
+	cfg, log, st, _, err := setup(ctx, "demo", args, withDefault(getenv, "TANDEM_LOG_FORMAT", "text"), stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -182,7 +176,8 @@ type askResult struct {
 // when the store has none).
 func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var asJSON bool
-	cfg, rest, err := loadConfig("ask", args, getenv, stderr, func(fs *flag.FlagSet) {
+	// A one-shot command prints its answer; routine log lines would only be noise on stderr.
+	cfg, rest, err := loadConfig("ask", args, withDefault(getenv, "TANDEM_LOG_LEVEL", "warn"), stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.Usage = func() {
 			fmt.Fprintln(fs.Output(), "Usage: tandem ask [flags] \"question\"")
@@ -244,4 +239,14 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		fmt.Fprintf(stdout, "source: %s (%s)\n", s.Title, s.URL)
 	}
 	return nil
+}
+
+// withDefault returns getenv with def for key when the environment leaves key unset.
+func withDefault(getenv func(string) string, key, def string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" || k != key {
+			return v
+		}
+		return def
+	}
 }

@@ -62,7 +62,7 @@ func cmdCustomers(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("unknown customers command %q\n\n%s", args[0], customersUsage)
 	}
 	var f customerFlags
-	_, _, st, rest, err := setup(ctx, "customers "+args[0], flagsFirst(args[1:]), getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, rest, err := setup(ctx, "customers "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&f.channel, "channel", "", "the customer's channel, with --external")
 		fs.StringVar(&f.external, "external", "", "the channel's id for the customer, with --channel")
 		if args[0] == "export" {

@@ -24,14 +24,15 @@ const evalUsage = `Usage: tandem eval <kind> [flags]
 Eval sets (stored; built from imported files and from the review queue):
   import      add cases to a set: tandem eval import --set NAME [--replace] FILE.jsonl
               (case lines, {"text","intent"} intent lines, or {"question","answer_ids"} QA lines)
-  export      print a set's cases as JSONL: tandem eval export --set NAME
+  export      print a set's cases as JSONL: tandem eval export --set NAME [--format case|intents|qa]
   sets        list the sets and their latest runs
   run         replay a set through the current configuration and score it:
               tandem eval run --set NAME [--baseline RUN|latest] [--fail-on-regression] [--json] [--report out.html]
+              (a set with no runs yet runs without a baseline; its run is the next one's "latest")
   calibrate   fit the intent threshold for the target precision on half of a set, check it on
               the other half, and activate it: tandem eval calibrate --set NAME [--target P] | --revert
 
-Benchmarks on files:
+Benchmarks on files (each: tandem eval KIND --help; --json for machine-readable output):
   retrieval   recall@k and latency of knowledge search on a QA set
   intents     intent accuracy, out-of-scope detection and calibration on a labelled set
   confidence  fit and check the bot's answer confidence, P(the top answer is right), on a QA set

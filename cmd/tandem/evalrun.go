@@ -292,6 +292,9 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if baseline == "latest" && base == nil {
+		fmt.Fprintf(stderr, "set %s has no runs yet: this run has no baseline and becomes the next run's\n", set)
+	}
 	ev, err := newEvaluator(ctx, cfg, st, stderr)
 	if err != nil {
 		return err
@@ -402,7 +405,8 @@ func loadRun(ctx context.Context, st evals.Store, id string) (*chat.EvalRun, []e
 	return &run, results, nil
 }
 
-// loadBaseline resolves --baseline: a run id, "latest" (the set's newest run), or "" (none).
+// loadBaseline resolves --baseline: a run id, "latest" (the set's newest run, none for a set
+// never run), or "" (none).
 func loadBaseline(ctx context.Context, st evals.Store, set, id string) (*chat.EvalRun, []evals.Result, error) {
 	if id == "" {
 		return nil, nil, nil
@@ -413,7 +417,7 @@ func loadBaseline(ctx context.Context, st evals.Store, set, id string) (*chat.Ev
 			return nil, nil, err
 		}
 		if len(runs) == 0 {
-			return nil, nil, fmt.Errorf("--baseline latest: set %s has no runs yet", set)
+			return nil, nil, nil // a new set's first run is its own baseline
 		}
 		id = runs[0].ID
 	}

@@ -210,7 +210,7 @@ func kbSearch(ctx context.Context, args []string, getenv func(string) string, st
 	var asJSON bool
 	var k int
 	var f retrieval.Filter
-	cfg, log, st, rest, err := setup(ctx, "kb search", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, log, st, rest, err := setup(ctx, "kb search", args, withDefault(getenv, "TANDEM_LOG_LEVEL", "warn"), stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.IntVar(&k, "k", 5, "number of results")
 		fs.StringVar(&f.Collection, "collection", "", "only this collection")

@@ -42,7 +42,7 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 		return errHelp
 	}
 	var role string
-	_, _, st, rest, err := setup(ctx, "users "+args[0], flagsFirst(args[1:]), getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, rest, err := setup(ctx, "users "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		if args[0] == "add" {
 			fs.StringVar(&role, "role", "agent", "agent, trainer or admin")
 		}
@@ -70,34 +70,6 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 		return nil
 	}
 	return fmt.Errorf("unknown users command %q\n\n%s", args[0], usersUsage)
-}
-
-// flagsFirst moves flags (and the value after a flag without "=") before the other arguments, so
-// `users add NAME --role trainer` parses as well as `users add --role trainer NAME`.
-func flagsFirst(args []string) []string {
-	var flags, rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			rest = append(rest, a)
-			continue
-		}
-		flags = append(flags, a)
-		if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && valueFlag(a) {
-			flags = append(flags, args[i+1])
-			i++
-		}
-	}
-	return append(flags, rest...)
-}
-
-// valueFlag reports whether a flag takes a value (booleans do not).
-func valueFlag(a string) bool {
-	switch strings.TrimLeft(a, "-") {
-	case "json", "help", "h":
-		return false
-	}
-	return true
 }
 
 // minPassword is the shortest password accepted.
@@ -188,7 +160,7 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 		return errHelp
 	}
 	scopes := chat.ScopeConversations
-	_, _, st, rest, err := setup(ctx, "keys "+args[0], flagsFirst(args[1:]), getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, rest, err := setup(ctx, "keys "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		if args[0] == "create" {
 			fs.StringVar(&scopes, "scopes", scopes, "comma-separated: conversations, knowledge")
 		}
