@@ -10,10 +10,15 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 ## demo: build, load the demo knowledge base, serve widget + API, print URLs
 demo: build
+	@echo "== starting the demo (knowledge base, vectors, intents, calibration)"
 	./$(BIN) demo
 
 build:
+	@echo "== downloading Go modules (first run only)"
+	@$(GO) mod download
+	@echo "== building $(BIN) (a first build compiles everything: 1–3 minutes on 2 cores)"
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tandem
+	@echo "== built $(BIN)"
 
 ## test: every test, against a real SQLite file, Postgres with pgvector and Chromium, then every
 ## fuzz target for FUZZTIME (30,000 inputs) each

@@ -95,3 +95,19 @@ func lineWith(s, word string) string {
 	}
 	return ""
 }
+
+// TestDemoShowsProgress: `tandem demo` says what it is doing before it prints the URLs, so a new
+// user knows it is working.
+func TestDemoShowsProgress(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	out := in.out.String()
+	steps := []string{"== loading the demo knowledge base and intents", "articles (", "== indexing", "Demo page with the chat widget"}
+	at := 0
+	for _, s := range steps {
+		i := strings.Index(out[at:], s)
+		if i < 0 {
+			t.Fatalf("demo output lacks %q after position %d:\n%s", s, at, out)
+		}
+		at += i
+	}
+}

@@ -47,10 +47,13 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
+	step := func(what string) { fmt.Fprintf(stdout, "== %s\n", what) }
+	step("loading the demo knowledge base and intents")
 	n, changed, err := loadDemo(ctx, st)
 	if err != nil {
 		return err
 	}
+	step(fmt.Sprintf("%d articles (%d new or changed); creating the demo logins and API key", n, changed))
 	key := cfg.DemoAPIKey
 	if key == "" {
 		key = "tk_demo_" + randomHex(12)
@@ -61,6 +64,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demoAccounts(ctx, st); err != nil {
 		return err
 	}
+	step("indexing, embedding and training; the URLs follow when the demo is ready")
 	return serve(ctx, cfg, log, st, func(base string) {
 		base = publicBase(cfg, base)
 		fmt.Fprintf(stdout, `Tandem demo is running (%s store, %d articles, %d new or changed).

@@ -159,6 +159,13 @@ func TestAppAPIEndToEnd(t *testing.T) {
 	if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c1","name":"Ann"}}`, &conv); code != 201 || conv.Owner != "bot" || conv.ID == "" {
 		t.Fatalf("create = %d %+v", code, conv)
 	}
+	var raw map[string]any
+	in.call(t, "GET", "/api/v1/conversations/"+conv.ID, "", &raw)
+	for _, k := range []string{"queued_at", "first_response_due", "last_customer_at"} {
+		if v, ok := raw[k]; ok {
+			t.Errorf("a conversation never queued has %s = %v; a time never set is omitted", k, v)
+		}
+	}
 	ask := func(text, wantDecision, wantURL string) apiMessage {
 		t.Helper()
 		var tr turn
