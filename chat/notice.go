@@ -18,7 +18,11 @@ const (
 	NoticeThanks   = "thanks"    // a rating was received
 	// NoticeForPerson: the customer sent something the bot cannot read (a file only).
 	NoticeForPerson = "for_person"
+	NoticeEnded     = "ended" // the conversation closed on a channel with its own rating form
 )
+
+// ChannelWeb is the web widget's channel, which asks for a rating with its own star picker.
+const ChannelWeb = "web"
 
 var notices = map[string][2]string{ // kind → {en, zh}
 	NoticeHandoff:  {"A person will take over shortly. Please stay in this chat.", "好的，正在为您转接人工客服，请稍候。"},
@@ -34,6 +38,7 @@ var notices = map[string][2]string{ // kind → {en, zh}
 	NoticeThanks:   {"Thanks for your rating! Write again any time if you need anything else.", "感谢您的评价！如有其他问题，欢迎随时留言。"},
 	NoticeForPerson: {"Thanks, we've received it. I can only read text, so a person will look at it and reply here shortly.",
 		"已收到您发送的内容。我只能识别文字，已为您转接人工客服查看，请稍候。"},
+	NoticeEnded: {"This conversation is closed. Thank you for contacting us.", "本次会话已结束，感谢您的咨询。"},
 	NoticeTaken: {"Thanks, we've got your message. It's in the queue for when the team is back.", "收到，您的留言已进入排队，客服上班后会尽快回复您。"},
 }
 

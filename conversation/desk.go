@@ -20,7 +20,8 @@ type Routing struct {
 	SLA handoff.SLA
 	// Hours returns the business hours per team (nil: always open).
 	Hours func() handoff.Schedule
-	// AvgHandle is the assumed time an agent spends per conversation, for wait estimates.
+	// AvgHandle is the assumed time an agent spends per conversation, for wait estimates while no
+	// waits have been measured in the last hour (0: no estimate until one is).
 	AvgHandle time.Duration
 	// Capacity is an agent's default limit of conversations at once.
 	Capacity int
@@ -40,6 +41,8 @@ type desk struct {
 	drafting  sync.WaitGroup
 	mu        sync.Mutex
 	positions map[string][2]int // conversation → last announced position and wait
+	waits     []time.Duration   // queue waits of recent accepts, for estimates
+	waitsAt   time.Time         // when waits were read
 }
 
 func (d *desk) init() {
@@ -307,7 +310,12 @@ func (s *Service) Close(ctx context.Context, username, id string) (chat.Conversa
 			return conv, err
 		}
 	}
-	return s.leave(ctx, conv, chat.OwnerClosed, username, "closed", chat.NoticeRate)
+	// The widget asks for the rating with its star picker; a text request too would ask twice.
+	notice := chat.NoticeRate
+	if conv.Channel == chat.ChannelWeb {
+		notice = chat.NoticeEnded
+	}
+	return s.leave(ctx, conv, chat.OwnerClosed, username, "closed", notice)
 }
 
 // Back takes a waiting customer out of the queue and back to the bot, at their request.

@@ -476,3 +476,35 @@ func TestDraftOnAccept(t *testing.T) {
 		t.Fatalf("drafts after accept = %+v, want one for the latest message", drafts)
 	}
 }
+
+// TestWaitEstimateFromMeasuredWaits: a waiting customer is promised no made-up wait; once agents
+// have taken customers within seconds, the estimate is the floor of a minute, not 5 or 10.
+func TestWaitEstimateFromMeasuredWaits(t *testing.T) {
+	svc, st, _, clk := newDesk(t, monday10)
+	svc.Local = func(chat.Event) {}
+	ctx := context.Background()
+	addAgent(t, svc, st, "ann", 5)
+	first := waiting(t, svc, "c1", "", "human please")
+	if err := svc.DeskStep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, w := svc.Position(first.ID); p != 1 || w != 0 {
+		t.Fatalf("before any measured wait: position %d, wait %d s; want 1 and no estimate", p, w)
+	}
+	clk.Add(20 * time.Second)
+	if _, err := svc.Accept(ctx, "ann", first.ID); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute) // past the refresh interval
+	second := waiting(t, svc, "c2", "", "human please")
+	third := waiting(t, svc, "c3", "", "human please")
+	if err := svc.DeskStep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, w := svc.Position(second.ID); p != 1 || w != 60 {
+		t.Fatalf("after a 20 s wait: position %d, wait %d s; want 1 and the one-minute floor", p, w)
+	}
+	if p, w := svc.Position(third.ID); p != 2 || w != 60 {
+		t.Fatalf("second in line after a 20 s wait: position %d, wait %d s; want 2 and 60", p, w)
+	}
+}

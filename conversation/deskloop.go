@@ -58,6 +58,7 @@ func (s *Service) DeskStep(ctx context.Context) error {
 	if err := s.breaches(ctx); err != nil {
 		return err
 	}
+	s.refreshWaits(ctx)
 	s.announce(queue, agents)
 	return nil
 }
@@ -140,7 +141,7 @@ func (s *Service) announce(queue []chat.Conversation, agents []chat.Agent) {
 	defer s.desk.mu.Unlock()
 	next := make(map[string][2]int, len(pos))
 	for id, p := range pos {
-		wait := int(handoff.EstimateWait(p, online, s.avgHandle()).Seconds())
+		wait := int(s.estimate(p, online).Seconds())
 		next[id] = [2]int{p, wait}
 		if s.desk.positions[id] != next[id] {
 			s.Local(chat.Event{Type: chat.EventPosition, ConversationID: id, Position: p, Wait: wait})
@@ -149,11 +150,40 @@ func (s *Service) announce(queue []chat.Conversation, agents []chat.Agent) {
 	s.desk.positions = next
 }
 
-func (s *Service) avgHandle() time.Duration {
-	if s.Routing.AvgHandle > 0 {
-		return s.Routing.AvgHandle
+// waitWindow is how far back measured queue waits inform the estimate; waitSamples is how
+// many of the newest are used; waitRefresh is how often they are read again.
+const (
+	waitWindow  = time.Hour
+	waitSamples = 50
+	waitRefresh = 30 * time.Second
+)
+
+// estimate is the expected wait at position: from the waits measured in the last hour when there
+// are any, otherwise from the configured handling time when one is set, otherwise none (0).
+func (s *Service) estimate(position, online int) time.Duration {
+	if len(s.desk.waits) > 0 {
+		return handoff.EstimateFromWaits(position, s.desk.waits)
 	}
-	return 5 * time.Minute
+	if s.Routing.AvgHandle > 0 {
+		return handoff.EstimateWait(position, online, s.Routing.AvgHandle)
+	}
+	return 0
+}
+
+// refreshWaits reads the recent queue waits at most every waitRefresh.
+func (s *Service) refreshWaits(ctx context.Context) {
+	now := s.Now()
+	if now.Sub(s.desk.waitsAt) < waitRefresh && !s.desk.waitsAt.IsZero() {
+		return
+	}
+	waits, err := s.Store.RecentWaits(ctx, now.Add(-waitWindow), waitSamples)
+	if err != nil {
+		s.Log.Warn("recent queue waits could not be read", "err", err)
+		return
+	}
+	s.desk.mu.Lock()
+	s.desk.waits, s.desk.waitsAt = waits, now
+	s.desk.mu.Unlock()
 }
 
 // Position returns a waiting conversation's last announced place and wait (0, 0 if unknown).

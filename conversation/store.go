@@ -77,6 +77,9 @@ type DeskStore interface {
 	Previews(ctx context.Context, convs []chat.Conversation) (map[string]chat.Preview, error)
 	// Queue lists waiting conversations (at most limit), oldest queued first.
 	Queue(ctx context.Context, limit int) ([]chat.Conversation, error)
+	// RecentWaits returns how long the conversations accepted at or after since had waited in
+	// the queue, newest first (at most limit).
+	RecentWaits(ctx context.Context, since time.Time, limit int) ([]time.Duration, error)
 	// Assigned lists the conversations a person holds (owner human, this assignee).
 	Assigned(ctx context.Context, agent string) ([]chat.Conversation, error)
 	// Overdue lists waiting conversations whose first response was due before now and that

@@ -131,3 +131,24 @@ func ceilDiv(a, b int64) int64 {
 	}
 	return q
 }
+
+// EstimateFromWaits estimates the wait of the customer at position from the waits of recently
+// accepted customers: their median times the position, rounded up to whole minutes and at least
+// a minute. With no recent waits it returns 0: no estimate rather than a guess.
+func EstimateFromWaits(position int, recent []time.Duration) time.Duration {
+	if position < 1 || len(recent) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(recent)
+	slices.Sort(sorted)
+	median := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		median = (sorted[len(sorted)/2-1] + median) / 2
+	}
+	total := int64(math.MaxInt64) // saturate rather than overflow
+	if median <= 0 || int64(position) <= math.MaxInt64/int64(median) {
+		total = int64(position) * int64(median)
+	}
+	mins := min(ceilDiv(total, int64(time.Minute)), maxMinutes)
+	return max(minWait, time.Duration(mins)*time.Minute)
+}

@@ -199,3 +199,36 @@ func TestEstimateWait(t *testing.T) {
 		t.Errorf("EstimateWait(huge) = %v, want a large whole number of minutes", got)
 	}
 }
+
+func TestEstimateFromWaits(t *testing.T) {
+	sec := func(n ...int) []time.Duration {
+		var out []time.Duration
+		for _, v := range n {
+			out = append(out, time.Duration(v)*time.Second)
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		position int
+		recent   []time.Duration
+		want     time.Duration
+	}{
+		{"no measured waits: no estimate", 1, nil, 0},
+		{"waits of seconds: the floor of a minute, not 5 or 10", 2, sec(8, 12, 20), time.Minute},
+		{"median, not mean: one long wait does not dominate", 1, sec(30, 40, 3600), time.Minute},
+		{"position scales the median", 3, sec(100, 120, 140), 6 * time.Minute},
+		{"even count: mean of the middle two", 1, sec(60, 120, 180, 240), 3 * time.Minute},
+		{"bad position", 0, sec(60), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := EstimateFromWaits(tt.position, tt.recent); got != tt.want {
+				t.Errorf("EstimateFromWaits(%d, %v) = %v, want %v", tt.position, tt.recent, got, tt.want)
+			}
+		})
+	}
+	if got := EstimateFromWaits(math.MaxInt, sec(3600)); got < time.Hour || got%time.Minute != 0 {
+		t.Errorf("EstimateFromWaits(huge) = %v, want a large whole number of minutes", got)
+	}
+}

@@ -294,3 +294,27 @@ func (s *Store) Previews(ctx context.Context, convs []chat.Conversation) (map[st
 	}
 	return chat.BuildPreviews(convs, customers, last), nil
 }
+
+// RecentWaits returns how long the conversations accepted at or after since had waited in the
+// queue, newest first, at most limit.
+func (s *Store) RecentWaits(ctx context.Context, since time.Time, limit int) ([]time.Duration, error) {
+	rows, err := s.pool.Query(ctx, `SELECT (extract(epoch FROM h.at - (SELECT max(w.at) FROM transitions w
+			WHERE w.conversation_id = h.conversation_id AND w.to_owner = 'waiting' AND w.id < h.id)) * 1e6)::bigint
+		FROM transitions h WHERE h.from_owner = 'waiting' AND h.to_owner = 'human' AND h.at >= $1
+		ORDER BY h.at DESC LIMIT $2`, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent waits: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Duration
+	for rows.Next() {
+		var us *int64
+		if err := rows.Scan(&us); err != nil {
+			return nil, fmt.Errorf("recent waits: %w", err)
+		}
+		if us != nil && *us >= 0 {
+			out = append(out, time.Duration(*us)*time.Microsecond)
+		}
+	}
+	return out, rows.Err()
+}

@@ -414,3 +414,29 @@ func testAudit(t *testing.T, s Store) {
 		t.Fatalf("audit of everyone = %d entries", len(every))
 	}
 }
+
+// testRecentWaits: the waits of conversations accepted since a time, newest first, measured from
+// their latest entry into the queue.
+func testRecentWaits(t *testing.T, s Store) {
+	ctx := context.Background()
+	accept := func(id string, at time.Time) {
+		t.Helper()
+		must(t, s.SetOwner(ctx, chat.Transition{ConversationID: id, From: chat.OwnerWaiting, To: chat.OwnerHuman,
+			Actor: "agent", Assignee: "agent", At: at}))
+	}
+	queued(t, s, "old", t0.Add(-2*time.Hour), "")
+	accept("old", t0.Add(-2*time.Hour+time.Minute)) // before the window
+	queued(t, s, "w1", t0, "")
+	accept("w1", t0.Add(30*time.Second))
+	queued(t, s, "w2", t0.Add(10*time.Second), "")
+	accept("w2", t0.Add(100*time.Second))
+	queued(t, s, "still", t0, "") // not accepted yet
+	got, err := s.RecentWaits(ctx, t0.Add(-time.Hour), 10)
+	must(t, err)
+	if want := []time.Duration{90 * time.Second, 30 * time.Second}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("recent waits = %v, want %v", got, want)
+	}
+	if got, err := s.RecentWaits(ctx, t0.Add(-time.Hour), 1); err != nil || len(got) != 1 {
+		t.Fatalf("limit 1 = %v %v", got, err)
+	}
+}

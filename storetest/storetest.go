@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Embeddings", testEmbeddings},
 		{"Intents", testIntents},
 		{"Queue", testQueue},
+		{"RecentWaits", testRecentWaits},
 		{"Previews", testPreviews},
 		{"Stranded", testStranded},
 		{"AcceptRace", testAcceptRace},

@@ -69,7 +69,9 @@ const (
 	// jsBotSource waits for a bot message citing a source whose link contains the text.
 	jsBotSource = `[...` + jsRoot + `.querySelectorAll('.tw-msg[data-author="bot"] .tw-sources a')].some(a => a.href.includes(%q))`
 	jsCount     = jsRoot + `.querySelectorAll('.tw-msg').length`
-	jsConvID    = `(() => { const t = localStorage.getItem('tandem.visitor'); const p = t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+	// jsNewestInView: the message list is scrolled to its end, so the newest message shows.
+	jsNewestInView = `(() => { const l = ` + jsRoot + `.querySelector('.tw-messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 4 })()`
+	jsConvID       = `(() => { const t = localStorage.getItem('tandem.visitor'); const p = t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
 		return JSON.parse(atob(p)).cid })()`
 )
 
@@ -84,12 +86,21 @@ func TestWidgetInBrowser(t *testing.T) {
 	within(t, ctx, 10*time.Second, chromedp.Evaluate[chromedp.Void](jsRoot+`.querySelector('.tw-launcher').click()`),
 		chromedp.Poll[chromedp.Void](`!`+jsRoot+`.querySelector('.tw-panel').hidden`))
 
+	// A new visitor is greeted, with suggested questions; one tap asks one.
+	if g := eval[string](t, ctx, jsRoot+`.querySelector('.tw-greeting') ? `+jsRoot+`.querySelector('.tw-greeting').textContent : ''`); !strings.Contains(g, "person") {
+		t.Fatalf("greeting = %q, want one that says a person is available", g)
+	}
+	within(t, ctx, 15*time.Second,
+		chromedp.Evaluate[chromedp.Void](`[...`+jsRoot+`.querySelectorAll('.tw-suggest button')].find(b => b.textContent === 'How do I file a claim?').click()`),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(jsBotSource, "/kb/en-claims")))
+	if n := eval[int](t, ctx, jsRoot+`.querySelectorAll('.tw-suggest').length`); n != 0 {
+		t.Fatalf("suggestions still shown after the first question")
+	}
 	ask := func(text, source string) {
 		t.Helper()
 		eval[bool](t, ctx, fmt.Sprintf(jsSend, text))
 		within(t, ctx, 15*time.Second, chromedp.Poll[chromedp.Void](fmt.Sprintf(jsBotSource, source)))
 	}
-	ask("How do I file a claim?", "/kb/en-claims")
 	ask("如何报案？", "/kb/zh-claims")
 	shot(t, ctx, "widget-phone.png")
 
@@ -104,6 +115,9 @@ func TestWidgetInBrowser(t *testing.T) {
 	if n != 6 {
 		t.Fatalf("widget shows %d messages, want 6 (3 questions, 3 replies)", n)
 	}
+	// The waiting banner shrinks the list: the newest message must stay in view.
+	within(t, ctx, 5*time.Second, chromedp.Poll[chromedp.Void](jsNewestInView))
+	shot(t, ctx, "widget-handoff-phone.png")
 
 	// History survives a reload.
 	within(t, ctx, 30*time.Second, chromedp.Reload(),
@@ -112,8 +126,9 @@ func TestWidgetInBrowser(t *testing.T) {
 		t.Fatalf("after reload owner = %q", got)
 	}
 	within(t, ctx, 10*time.Second, chromedp.EmulateViewport(1280, 800),
-		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`))
-	shot(t, ctx, "widget-desktop.png")
+		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
+		chromedp.Poll[chromedp.Void](jsNewestInView))
+	shot(t, ctx, "widget-handoff-desktop.png")
 }
 
 // shot saves a screenshot when TANDEM_SCREENSHOTS names a directory.

@@ -40,8 +40,8 @@ func TestWidgetQueueBackAndRating(t *testing.T) {
 	eval[bool](t, ctx, fmt.Sprintf(jsSend, "I want to talk to a human"))
 	within(t, ctx, 10*time.Second,
 		chromedp.Poll[chromedp.Void](jsOwner+` === 'waiting' && !`+q("#tandem-back")+`.hidden && `+q(".tandem-queue")+`.textContent.includes('number 1')`))
-	if line := eval[string](t, ctx, q(".tandem-queue")+`.textContent`); !strings.Contains(line, "min") {
-		t.Errorf("queue line %q, want the expected wait in minutes", line)
+	if line := eval[string](t, ctx, q(".tandem-queue")+`.textContent`); strings.Contains(line, "min") {
+		t.Errorf("queue line %q promises a wait though none has been measured yet", line)
 	}
 	within(t, ctx, 10*time.Second, chromedp.Evaluate[chromedp.Void](q("#tandem-back")+`.click()`),
 		chromedp.Poll[chromedp.Void](jsOwner+` === 'bot' && `+q("#tandem-back")+`.hidden`))
@@ -66,6 +66,13 @@ func TestWidgetQueueBackAndRating(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`!`+q(".tw-rate-send")+`.disabled`),
 		chromedp.Evaluate[chromedp.Void](q(".tw-rate-send")+`.click()`),
 		chromedp.Poll[chromedp.Void](`!`+q(".tandem-rating-thanks")+`.hidden`))
+	if text := eval[string](t, ctx, q(".tw-messages")+`.textContent`); strings.Contains(text, "Reply with a rating") {
+		t.Errorf("the widget asks for the rating twice, in text and with the stars: %q", text)
+	}
+	// The thumbs are icons that render without an emoji font, with labels for screen readers.
+	if ok := eval[bool](t, ctx, `[...`+jsRoot+`.querySelectorAll('.tw-thumb')].every(b => b.querySelector('svg') && b.getAttribute('aria-label') && !/\p{Extended_Pictographic}/u.test(b.textContent))`); !ok {
+		t.Errorf("thumbs buttons are not labelled SVG icons")
+	}
 
 	st, err := sqlite.Open(filepath.Join(dir, "tandem.db"))
 	if err != nil {

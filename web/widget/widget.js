@@ -16,7 +16,9 @@
       queue: function (n, min) { return "You are number " + n + " in the queue" + (min ? " · about " + min + " min" : ""); },
       back: "Back to the bot", typing: function (name) { return name + " is typing…"; },
       rateAsk: "How was your chat?", star: function (n) { return n + (n === 1 ? " star" : " stars"); },
-      comment: "Add a comment (optional)", rateSend: "Send", skip: "Skip", thanks: "Thanks for your feedback" },
+      comment: "Add a comment (optional)", rateSend: "Send", skip: "Skip", thanks: "Thanks for your feedback",
+      greeting: "Hi! Ask me anything: I answer right away, day and night, and tell you when I'm not sure. A person can take over whenever you like.",
+      suggestions: ["Talk to a person"], suggest: "Suggested questions" },
     zh: { launcher: "在线客服", title: "帮助中心", input: "请输入您的问题…", send: "发送", close: "关闭对话",
       connecting: "连接中…", helpful: "有帮助", unhelpful: "没帮助", feedbackThanks: "感谢反馈", sources: "参考来源", bot: "智能助手", agent: "人工客服", you: "我", system: "",
       waiting: "正在为您转接人工客服…", human: "人工客服已接入", slow: "发送太快，请稍候。",
@@ -26,9 +28,18 @@
       },
       back: "返回机器人", typing: function (name) { return name + " 正在输入…"; },
       rateAsk: "请为本次服务评分", star: function (n) { return n + " 星"; },
-      comment: "补充评价（选填）", rateSend: "提交", skip: "跳过", thanks: "感谢您的评价！" }
+      comment: "补充评价（选填）", rateSend: "提交", skip: "跳过", thanks: "感谢您的评价！",
+      greeting: "您好！有什么可以帮您？我会 7×24 小时即时回答；没有把握时会告诉您，您也可以随时转人工客服。",
+      suggestions: ["转人工"], suggest: "猜你想问" }
   }[lang];
   if (script && script.dataset.title) T.title = script.dataset.title;
+  // The site sets its own greeting and suggested questions on the tag: data-greeting,
+  // data-greeting-zh, data-suggestions="First question|Second question", data-suggestions-zh.
+  var sfx = lang === "zh" ? "Zh" : "";
+  if (script && script.dataset["greeting" + sfx] !== undefined) T.greeting = script.dataset["greeting" + sfx];
+  if (script && script.dataset["suggestions" + sfx] !== undefined) {
+    T.suggestions = script.dataset["suggestions" + sfx].split("|").map(function (q) { return q.trim(); }).filter(Boolean).slice(0, 6);
+  }
 
   var TOKEN_KEY = "tandem.visitor", RATED_KEY = "tandem.rated.";
   var state = { token: null, conversationId: null, owner: "bot", lastId: 0, ids: {}, ws: null, retry: 1000, open: false,
@@ -57,7 +68,12 @@
     '.tw-msg[data-author=customer]{align-self:flex-end;background:#0b5cad;color:#fff;border-color:#0b5cad}' +
     '.tw-msg[data-author=system]{align-self:center;background:none;border:0;color:#5b6775;font-size:13px;text-align:center}' +
     '.tw-who{display:block;font-size:11px;color:#5b6775;margin-bottom:2px}.tw-msg[data-author=customer] .tw-who{display:none}' +
-    '.tw-feedback{margin-top:4px;font-size:12px;color:#5b6775}.tw-thumb{border:0;background:none;cursor:pointer;font-size:14px;padding:0 4px}' +
+    '.tw-feedback{margin-top:4px;font-size:12px;color:#5b6775;display:flex;gap:2px;align-items:center}' +
+    '.tw-thumb{border:0;background:none;cursor:pointer;padding:2px 4px;color:#5b6775;display:inline-flex;border-radius:4px}.tw-thumb:hover{color:#0b5cad;background:#eef3f8}' +
+    '.tw-greeting{align-self:flex-start;max-width:85%;padding:8px 11px;border-radius:10px;font-size:14px;line-height:1.45;background:#fff;border:1px solid #e1e6ec}' +
+    '.tw-suggest{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start;max-width:95%}' +
+    '.tw-suggest button{border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:16px;padding:5px 11px;font-size:13px;cursor:pointer;text-align:left}' +
+    '.tw-suggest button:hover{background:#eef3f8}.tw-suggest button:focus-visible{outline:2px solid #f5a623}' +
     '.tw-thumb:focus-visible{outline:2px solid #0b5cad}' +
     '.tw-msg[data-author=agent]{background:#eaf6ee;border-color:#9fd4b0;border-left:3px solid #1d7a43}' +
     '.tw-msg[data-author=agent] .tw-who{color:#1d6b3a;font-weight:600}' +
@@ -145,6 +161,40 @@
     });
   }
 
+  // The newest message stays in view whenever the layout changes (a banner appears, the
+  // keyboard opens, the panel resizes), unless the customer has scrolled up to read.
+  var stick = true;
+  function toBottom() { list.scrollTop = list.scrollHeight; stick = true; }
+  list.addEventListener("scroll", function () { stick = list.scrollHeight - list.scrollTop - list.clientHeight < 24; });
+  if (window.ResizeObserver) new ResizeObserver(function () { if (stick) list.scrollTop = list.scrollHeight; }).observe(list);
+
+  // greet shows the greeting and suggested questions in a conversation with no messages yet;
+  // they are the widget's own and are not stored. Sending anything removes the suggestions.
+  function greet() {
+    if (list.querySelector(".tw-msg") || list.querySelector(".tw-greeting")) return;
+    if (T.greeting) {
+      var g = document.createElement("div");
+      g.className = "tw-greeting";
+      g.textContent = T.greeting;
+      list.appendChild(g);
+    }
+    if (T.suggestions.length) {
+      var box = document.createElement("div");
+      box.className = "tw-suggest";
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", T.suggest);
+      T.suggestions.forEach(function (q) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = q;
+        b.addEventListener("click", function () { send(q); });
+        box.appendChild(b);
+      });
+      list.appendChild(box);
+    }
+    toBottom();
+  }
+
   function setOwner(owner) {
     state.owner = owner;
     panel.dataset.owner = owner;
@@ -152,6 +202,7 @@
     backBtn.hidden = owner !== "waiting";
     if (owner !== "waiting") queueEl.textContent = "";
     if (owner === "closed") showRating(); else hideRating();
+    if (stick) toBottom();
   }
 
   // showPosition shows a waiting customer's place in the queue and the estimated wait.
@@ -287,19 +338,25 @@
       list.appendChild(el);
     }
     fillText(el.querySelector(".tw-text"), text);
-    list.scrollTop = list.scrollHeight;
+    toBottom();
   }
+
+  // Thumbs as inline SVG: an emoji needs a font that not every machine has (it shows a box).
+  var THUMB_UP = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" ' +
+    'd="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z"/></svg>';
+  var THUMB_DOWN = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" ' +
+    'd="M22 3h-4v12h4V3zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.4 1.1l1.1 1 6.6-6.6c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2H7c-.8 0-1.5.5-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2z"/></svg>';
 
   // feedbackButtons are the thumbs up and down under a bot answer.
   function feedbackButtons(id) {
     var box = document.createElement("div");
     box.className = "tw-feedback";
-    [[true, "\uD83D\uDC4D", T.helpful], [false, "\uD83D\uDC4E", T.unhelpful]].forEach(function (b) {
+    [[true, THUMB_UP, T.helpful], [false, THUMB_DOWN, T.unhelpful]].forEach(function (b) {
       var btn = document.createElement("button");
       btn.type = "button";
       btn.className = "tw-thumb";
       btn.dataset.helpful = String(b[0]);
-      btn.textContent = b[1];
+      btn.innerHTML = b[1]; // a fixed inline SVG of ours, never text from a message
       btn.setAttribute("aria-label", b[2]);
       btn.title = b[2];
       btn.addEventListener("click", function () {
@@ -362,10 +419,10 @@
     // Keep id order even when the socket and the POST response race.
     var after = null;
     for (var n = list.lastElementChild; n; n = n.previousElementSibling) {
-      if (Number(n.dataset.id) < m.id) { after = n; break; }
+      if (Number(n.dataset.id || 0) < m.id) { after = n; break; } // the greeting counts as 0
     }
     list.insertBefore(el, after ? after.nextSibling : list.firstChild);
-    list.scrollTop = list.scrollHeight;
+    toBottom();
   }
 
   // identity is the site's signed token for its signed-in customer, if it gives one: the
@@ -404,6 +461,7 @@
       state.conversationId = s.conversation_id;
       if (!id) { try { localStorage.setItem(TOKEN_KEY, s.visitor_token); } catch (e) {} }
       (s.messages || []).forEach(render);
+      greet();
       setOwner(s.owner || "bot");
       if (errorEl.textContent === T.offline) errorEl.textContent = "";
       connect();
@@ -460,6 +518,8 @@
     errorEl.textContent = "";
     input.value = "";
     state.awaiting = true;
+    var chips = list.querySelector(".tw-suggest");
+    if (chips) chips.remove();
     hideRating(); // a message after close reopens the conversation to the bot
     var post = function () { return api("/api/widget/messages", { text: text }, state.token); };
     var p = queue.then(function () { return ready || start(); }).then(post).catch(function (err) {
@@ -484,7 +544,7 @@
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     input.focus();
-    list.scrollTop = list.scrollHeight;
+    toBottom();
   }
 
   function close() {
