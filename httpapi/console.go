@@ -23,10 +23,13 @@ type summary struct {
 	LastMessage *lastMessage `json:"last_message"`
 }
 
+// customerView is the customer as the lists show them: Tandem's id, the one the conversation
+// page and Admin → Customer data show too, and the id their channel knows them by.
 type customerView struct {
-	ID    string            `json:"id"`
-	Name  string            `json:"name,omitempty"`
-	Attrs map[string]string `json:"attributes,omitempty"`
+	ID         string            `json:"id"`
+	ExternalID string            `json:"external_id"`
+	Name       string            `json:"name,omitempty"`
+	Attrs      map[string]string `json:"attributes,omitempty"`
 }
 
 type lastMessage struct {
@@ -195,7 +198,7 @@ func (s *Server) checkView(ctx context.Context, sess Session, id string) error {
 }
 
 func summarizeConversation(conv chat.Conversation, p chat.Preview) summary {
-	sm := summary{Conversation: conv, Customer: customerView{ID: p.Customer.ExternalID, Name: p.Customer.Name, Attrs: p.Customer.Attrs}}
+	sm := summary{Conversation: conv, Customer: customerView{ID: p.Customer.ID, ExternalID: p.Customer.ExternalID, Name: p.Customer.Name, Attrs: p.Customer.Attrs}}
 	if m := p.Last; m != nil {
 		sm.LastMessage = &lastMessage{Author: m.Author, Text: m.Text, CreatedAt: m.CreatedAt}
 	}

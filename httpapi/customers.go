@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,6 +13,8 @@ import (
 
 // CustomerAdmin answers data-access and erasure requests about one customer.
 type CustomerAdmin interface {
+	// Customer returns a customer by Tandem's id, or not_found.
+	Customer(ctx context.Context, id string) (chat.Customer, error)
 	// CustomerByExternal returns the customer a channel knows by externalID, or not_found.
 	CustomerByExternal(ctx context.Context, channel, externalID string) (chat.Customer, error)
 	// CustomerData returns everything stored about a customer, or not_found.
@@ -20,18 +23,30 @@ type CustomerAdmin interface {
 	EraseCustomer(ctx context.Context, customerID string, at time.Time) (chat.EraseReport, error)
 }
 
-// customerLookup handles GET /api/admin/customers?channel=&external_id=: the customer a channel
-// knows by that id.
+// customerLookup handles GET /api/admin/customers?id=… or ?channel=&external_id=: a customer by
+// Tandem's id (as the consoles show it) or by the id their channel knows them by. With id and
+// channel both given, id is tried as Tandem's id first, then as that channel's id.
 func (s *Server) customerLookup(c echo.Context) error {
-	channel, external := c.QueryParam("channel"), c.QueryParam("external_id")
-	if channel == "" || external == "" {
-		return chat.Errorf(chat.EINVALID, "channel and external_id are required")
+	ctx := c.Request().Context()
+	id, channel, external := strings.TrimPrefix(strings.TrimSpace(c.QueryParam("id")), "#"), c.QueryParam("channel"), c.QueryParam("external_id")
+	switch {
+	case id != "":
+		cu, err := s.Admin.Customer(ctx, id)
+		if chat.ErrorCode(err) == chat.ENOTFOUND && channel != "" {
+			cu, err = s.Admin.CustomerByExternal(ctx, channel, id)
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, cu)
+	case channel != "" && external != "":
+		cu, err := s.Admin.CustomerByExternal(ctx, channel, external)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, cu)
 	}
-	cu, err := s.Admin.CustomerByExternal(c.Request().Context(), channel, external)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cu)
+	return chat.Errorf(chat.EINVALID, "give the customer's id as the console shows it (id), or a channel and the id it knows them by (channel, external_id)")
 }
 
 // customerExport handles GET /api/admin/customers/:id/export: the customer's data as JSON, as a

@@ -23,6 +23,8 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.GET("/", s.home)
 	e.GET("/widget.js", s.widgetJS)
+	e.GET("/favicon.ico", s.favicon)
+	e.GET("/favicon.svg", s.favicon)
 	e.GET("/demo/", s.demoPage)
 	e.GET("/kb/:id", s.article)
 
@@ -90,6 +92,7 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	e.GET("/console/:file", s.pageFile("console"))
 	e.POST("/api/console/login", s.login)
 	e.POST("/api/console/logout", s.logout)
+	e.GET("/api/console/session", s.sessionProbe(s.me, consoleRoles...))
 	a := e.Group("/api/console", s.requireSession(consoleRoles...), s.audit)
 	a.GET("/me", s.me)
 	a.PUT("/presence", s.presence)

@@ -187,6 +187,19 @@ func (s *Server) signIn(c echo.Context, roles []string, agent bool) error {
 	return c.JSON(http.StatusOK, map[string]string{"username": a.Username, "role": a.Role, "name": a.Username})
 }
 
+// sessionProbe serves a console's first question, "am I signed in?": the signed-in account as
+// me would, or 200 {"signed_in": false}, so a console that opens on its sign-in form logs no
+// error in the browser. A session of the wrong role is still 403.
+func (s *Server) sessionProbe(me echo.HandlerFunc, roles ...string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := s.requireSession(roles...)(me)(c)
+		if chat.ErrorCode(err) == chat.EUNAUTHORIZED {
+			return c.JSON(http.StatusOK, map[string]bool{"signed_in": false})
+		}
+		return err
+	}
+}
+
 // whoami handles GET /api/trainer/me.
 func (s *Server) whoami(c echo.Context) error { return c.JSON(http.StatusOK, session(c)) }
 

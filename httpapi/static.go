@@ -21,6 +21,11 @@ func (s *Server) widgetJS(c echo.Context) error {
 	return s.asset(c, "widget/widget.js", "text/javascript; charset=utf-8")
 }
 
+// favicon handles GET /favicon.ico and /favicon.svg: every page's icon, so no page logs a 404.
+func (s *Server) favicon(c echo.Context) error {
+	return s.asset(c, "icon/favicon.svg", "image/svg+xml")
+}
+
 // demoPage handles GET /demo/.
 func (s *Server) demoPage(c echo.Context) error {
 	return s.asset(c, "demo/index.html", "text/html; charset=utf-8")
@@ -37,7 +42,7 @@ func (s *Server) asset(c echo.Context, name, contentType string) error {
 
 var articlePage = template.Must(template.New("article").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.Title}}</title>
+<title>{{.Title}}</title><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>body{font:16px/1.6 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
 h1{font-size:1.6rem}a{color:#0b5cad}</style></head>
 <body><p><a href="/demo/">← Harbor Mutual help center</a></p><h1>{{.Title}}</h1>

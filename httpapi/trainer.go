@@ -56,6 +56,7 @@ type CaseLabel struct {
 func (s *Server) trainerRoutes(e *echo.Echo) {
 	e.POST("/api/trainer/login", s.trainerLogin)
 	e.POST("/api/trainer/logout", s.logout)
+	e.GET("/api/trainer/session", s.sessionProbe(s.whoami, trainerRoles...))
 	g := e.Group("/api/trainer", s.requireSession(trainerRoles...), s.audit)
 	g.GET("/me", s.whoami)
 	g.GET("/review", s.reviewList)

@@ -3,7 +3,7 @@ package web
 
 import "embed"
 
-// FS holds widget/, demo/, trainer/ and console/.
+// FS holds widget/, demo/, trainer/, console/ and icon/.
 //
-//go:embed widget demo trainer console
+//go:embed widget demo trainer console icon
 var FS embed.FS

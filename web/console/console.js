@@ -41,8 +41,10 @@
       priorityHigh: "VIP/priority", priorityLow: "Low priority",
       slaBreached: "SLA breached", waited: "Waiting {t}", position: "#{n}",
       noMessages: "No messages yet.",
-      ownerLine: "Owner: {owner}", assignedTo: "assigned to {who}", team: "team {team}",
-      owner_bot: "bot", owner_waiting: "waiting in the queue", owner_human: "agent", owner_closed: "closed",
+      team: "team {team}",
+      handledBot: "The bot is handling this conversation", handledWaiting: "Waiting in the queue for a person",
+      handledYou: "You are handling this conversation", handledBy: "{who} is handling this conversation",
+      handledHuman: "A person is handling this conversation", handledClosed: "This conversation is closed",
       handoffTitle: "Why the bot handed off", confidence: "Confidence {p}", noConfidence: "Confidence unknown",
       sources: "Sources", noSources: "No sources",
       reason_low_confidence: "The bot was not sure enough of its answer",
@@ -113,9 +115,9 @@
       colTime: "Time", colActor: "Actor", colActionName: "Action", colTarget: "Target", colStatus: "Status",
       customerData: "Customer data", customersTitle: "Customer data",
       customersIntro: "Data-access and erasure requests: find the customer by the id their channel knows them by, then export or erase everything stored about them. Both are recorded in the audit log.",
-      findChannel: "Channel", findExternal: "External id", findCustomer: "Find",
-      findHint: "The widget: id:<user id> for a signed-in user; the app API: the customer id your app sent; a messaging channel: the sender's id there.",
-      findMissing: "Enter the channel and the external id.", finding: "Looking the customer up…",
+      findChannel: "Channel (for a channel's id)", findExternal: "Customer id", externalId: "External id", findCustomer: "Find",
+      findHint: "The id the console shows for the customer, or the id their channel knows them by with that channel: the widget: id:<user id> for a signed-in user; the app API: the customer id your app sent; a messaging channel: the sender's id there.",
+      findMissing: "Enter the customer's id.", finding: "Looking the customer up…",
       customerFound: "Found {name}.", unnamedCustomer: "Customer {id}",
       exportCustomer: "Export", eraseCustomer: "Erase", exporting: "Preparing the export…",
       exported: "Downloaded {file} (conversations: {n}).",
@@ -135,8 +137,10 @@
       priorityHigh: "VIP/优先", priorityLow: "低优先级",
       slaBreached: "已超时", waited: "已等待 {t}", position: "第 {n} 位",
       noMessages: "还没有消息。",
-      ownerLine: "当前处理：{owner}", assignedTo: "分配给 {who}", team: "团队 {team}",
-      owner_bot: "机器人", owner_waiting: "排队中", owner_human: "人工客服", owner_closed: "已结束",
+      team: "团队 {team}",
+      handledBot: "机器人正在处理此会话", handledWaiting: "正在排队等待人工客服",
+      handledYou: "您正在处理此会话", handledBy: "{who} 正在处理此会话",
+      handledHuman: "人工客服正在处理此会话", handledClosed: "此会话已结束",
       handoffTitle: "机器人转人工的原因", confidence: "置信度 {p}", noConfidence: "置信度未知",
       sources: "来源", noSources: "无来源",
       reason_low_confidence: "机器人对答案把握不足",
@@ -207,9 +211,9 @@
       colTime: "时间", colActor: "操作人", colActionName: "操作", colTarget: "对象", colStatus: "状态",
       customerData: "客户数据", customersTitle: "客户数据",
       customersIntro: "数据查阅与删除请求：按客户在渠道中的 ID 查找客户，然后导出或删除关于该客户存储的全部数据。两种操作都会记入审计日志。",
-      findChannel: "渠道", findExternal: "外部 ID", findCustomer: "查找",
-      findHint: "网页插件：已登录用户填 id:<用户 ID>；应用 API：你的应用发送的客户 ID；消息渠道：发送者在该渠道的 ID。",
-      findMissing: "请输入渠道和外部 ID。", finding: "正在查找客户…",
+      findChannel: "渠道（按渠道 ID 查找时）", findExternal: "客户 ID", externalId: "外部 ID", findCustomer: "查找",
+      findHint: "控制台显示的客户 ID；或客户在其渠道的 ID（并选择该渠道）：网页插件：已登录用户填 id:<用户 ID>；应用 API：你的应用发送的客户 ID；消息渠道：发送者在该渠道的 ID。",
+      findMissing: "请输入客户 ID。", finding: "正在查找客户…",
       customerFound: "已找到 {name}。", unnamedCustomer: "客户 {id}",
       exportCustomer: "导出", eraseCustomer: "删除", exporting: "正在准备导出…",
       exported: "已下载 {file}（会话：{n} 个）。",
@@ -429,8 +433,9 @@
     applyLang();
     bindEvents();
     try {
-      const me = await api("GET", "/api/console/me");
-      startSession(me, false);
+      // The probe answers 200 when signed out, so opening the sign-in form logs no error.
+      const me = await api("GET", "/api/console/session");
+      if (me.signed_in === false) showLogin(""); else startSession(me, false);
     } catch (err) {
       showLogin(err.unauthorized ? "" : err.message);
     }
@@ -934,10 +939,22 @@
     const pri = priorityBadge(c.priority), pEl = $("conv-priority");
     pEl.hidden = !pri;
     if (pri) { pEl.className = pri.className; pEl.textContent = pri.textContent; }
-    const parts = [t("ownerLine", { owner: tOr("owner_" + c.owner, c.owner || "") })];
-    if (c.assignee) parts.push(t("assignedTo", { who: c.assignee }));
+    const parts = [handledBy(c)];
     if (c.team) parts.push(t("team", { team: c.team }));
     $("conv-owner").textContent = parts.join(" · ");
+  }
+
+  // handledBy says in words who is handling the conversation.
+  function handledBy(c) {
+    switch (c.owner) {
+      case "bot": return t("handledBot");
+      case "waiting": return t("handledWaiting");
+      case "closed": return t("handledClosed");
+      case "human":
+        if (!c.assignee) return t("handledHuman");
+        return state.me && c.assignee === state.me.username ? t("handledYou") : t("handledBy", { who: c.assignee });
+    }
+    return c.owner || "";
   }
 
   function renderActions() {
@@ -980,6 +997,7 @@
   function renderCustomer() {
     const c = state.detail.conversation, cust = state.detail.customer;
     $("customer-id").textContent = cust.id || c.customer_id || "";
+    $("customer-external").textContent = cust.external_id || "—";
     $("customer-name").textContent = cust.name || "—";
     $("customer-channel").textContent = tOr("channel_" + (cust.channel || c.channel), cust.channel || c.channel || "—");
     $("customer-lang").textContent = c.lang || cust.lang || "—";
@@ -1841,8 +1859,8 @@
     showCustomer(null);
     showErased(null);
     $("customers-error").textContent = "";
-    if (!channel || !external) {
-      const missing = channel ? ext : ch;
+    if (!external) {
+      const missing = ext;
       missing.setAttribute("aria-invalid", "true");
       $("customers-error").textContent = t("findMissing");
       setText(status, null);
@@ -1852,7 +1870,10 @@
     setText(status, "finding");
     $("find-submit").disabled = true;
     try {
-      const c = await api("GET", "/api/admin/customers?" + new URLSearchParams({ channel: channel, external_id: external }));
+      // The id the console shows, or (with a channel) the id that channel knows them by.
+      const q = { id: external.replace(/^#/, "") };
+      if (channel) q.channel = channel;
+      const c = await api("GET", "/api/admin/customers?" + new URLSearchParams(q));
       if (seq !== state.seq.customers) return;
       state.admin.customer = c;
       showCustomer(c);
