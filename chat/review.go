@@ -24,19 +24,22 @@ const (
 // ReviewItem is a candidate eval case captured from real traffic, for a trainer to accept into
 // an eval set, relabel, or dismiss.
 type ReviewItem struct {
-	ID             int64     `json:"id"`
-	Reason         string    `json:"reason"`
-	ConversationID string    `json:"conversation_id"`
-	MessageID      int64     `json:"message_id"` // the customer message it is about
-	Channel        string    `json:"channel"`
-	Intent         string    `json:"intent,omitempty"`
-	Text           string    `json:"text"`             // the customer's message
-	BotAnswer      string    `json:"bot_answer"`       // what the bot said or drafted
-	Answer         string    `json:"answer,omitempty"` // what the agent answered, when known
-	Confidence     float64   `json:"confidence"`
-	Sources        []Source  `json:"sources,omitempty"`
-	Status         string    `json:"status"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64  `json:"id"`
+	Reason         string `json:"reason"`
+	ConversationID string `json:"conversation_id"`
+	MessageID      int64  `json:"message_id"` // the customer message it is about
+	Channel        string `json:"channel"`
+	Intent         string `json:"intent,omitempty"`
+	Text           string `json:"text"`             // the customer's message
+	BotAnswer      string `json:"bot_answer"`       // what the bot said or drafted
+	Answer         string `json:"answer,omitempty"` // what the agent answered, when known
+	// HandoffReason is why the bot handed off (customer_request, intent_policy, low_confidence…),
+	// for handoff candidates.
+	HandoffReason string    `json:"handoff_reason,omitempty"`
+	Confidence    float64   `json:"confidence"`
+	Sources       []Source  `json:"sources,omitempty"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // ReviewFilter selects review items; empty fields match all.

@@ -33,8 +33,12 @@ func (s *Service) captureTurn(ctx context.Context, conv chat.Conversation, in ch
 	default:
 		return
 	}
-	s.capture(ctx, chat.ReviewItem{Reason: reason, ConversationID: conv.ID, MessageID: in.ID, Channel: conv.Channel, Intent: r.Intent,
-		Text: in.Text, BotAnswer: r.Text, Confidence: r.Confidence, Sources: r.Sources}, fmt.Sprint(in.ID))
+	it := chat.ReviewItem{Reason: reason, ConversationID: conv.ID, MessageID: in.ID, Channel: conv.Channel, Intent: r.Intent,
+		Text: in.Text, BotAnswer: r.Text, Confidence: r.Confidence, Sources: r.Sources}
+	if reason == chat.ReviewHandoff {
+		it.HandoffReason = r.Reason
+	}
+	s.capture(ctx, it, fmt.Sprint(in.ID))
 }
 
 // captureEdit captures a draft the agent changed before sending: a labelled correction.

@@ -378,8 +378,10 @@ func TestCaptureForReview(t *testing.T) {
 	if len(items) != 3 {
 		t.Fatalf("captured %d candidates %+v, want handoff, edited and low_rating", len(items), items)
 	}
-	if h := got[chat.ReviewHandoff]; h.Text != "I want a human" || h.Answer != "Claims are paid in 3 days." {
-		t.Errorf("handoff candidate %+v, want the question and the agent's answer", h)
+	// The agent answered a later question, not "I want a human": that is no answer to expect for
+	// it. The candidate says why the bot handed off.
+	if h := got[chat.ReviewHandoff]; h.Text != "I want a human" || h.Answer != "" || h.HandoffReason != "customer_request" {
+		t.Errorf("handoff candidate %+v, want the question, no answer and reason customer_request", h)
 	}
 	if e := got[chat.ReviewEdited]; e.Text != "how long do claims take?" || e.BotAnswer != "Claims are paid in 5 days." || e.Answer != "Claims are paid in 3 days." {
 		t.Errorf("edited candidate %+v", e)
@@ -496,7 +498,11 @@ func TestWaitEstimateFromMeasuredWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Add(time.Minute) // past the refresh interval
+	if _, err := svc.SetPresence(ctx, "ann", chat.PresenceOnline); err != nil { // her heartbeat: she stays online
+		t.Fatal(err)
+	}
 	second := waiting(t, svc, "c2", "", "human please")
+	clk.Add(time.Second)
 	third := waiting(t, svc, "c3", "", "human please")
 	if err := svc.DeskStep(ctx); err != nil {
 		t.Fatal(err)

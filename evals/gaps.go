@@ -10,6 +10,14 @@ import (
 	"tandem/retrieval"
 )
 
+// PolicyHandoff reports whether a handoff reason is a right handoff by rule, not a question the
+// knowledge base failed: the customer asked for a person, or an intent's policy sends that kind
+// of request to people. Such handoffs are no knowledge gaps, and an eval case made from one
+// expects a handoff.
+func PolicyHandoff(reason string) bool {
+	return reason == "customer_request" || reason == "intent_policy"
+}
+
 // HandedOff is a customer question the bot handed to a person, and what the person answered.
 type HandedOff struct {
 	Text           string    `json:"text"`

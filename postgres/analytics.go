@@ -169,12 +169,14 @@ func factsRatings(ctx context.Context, tx pgx.Tx, from, to time.Time, byID map[s
 
 // Judgements lists the bot's turns and drafts created in [from, to) with their confidence and,
 // where someone judged them, whether they were right: a thumbs up or down, or a draft sent with
-// at most a fifth of it changed (right) or more (wrong).
+// at most a fifth of it changed (right) or more (wrong). Handoffs the customer asked for or an
+// intent's policy requires are no judgement of the bot's confidence and are left out.
 func (s *Store) Judgements(ctx context.Context, from, to time.Time) ([]analytics.Judgement, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT m.created_at, m.confidence, m.decision = 'answer', f.helpful
 		FROM messages m LEFT JOIN feedback f ON f.message_id = m.id
 		WHERE m.author = 'bot' AND m.confidence IS NOT NULL AND m.created_at >= $1 AND m.created_at < $2
+			AND m.reason NOT IN ('customer_request', 'intent_policy')
 		UNION ALL
 		SELECT d.created_at, d.confidence, d.decision = 'answer' AND d.text <> '',
 			CASE WHEN d.sent_at IS NULL THEN NULL ELSE d.edit_distance * 5 <= greatest(length(d.text), 1) END

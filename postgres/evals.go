@@ -19,9 +19,9 @@ func (s *Store) AddReview(ctx context.Context, it chat.ReviewItem, dedupe string
 		sources = []chat.Source{}
 	}
 	tag, err := s.pool.Exec(ctx, `INSERT INTO review_items (dedupe, reason, conversation_id, message_id, channel, intent, text,
-		bot_answer, answer, confidence, sources, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12)
+		bot_answer, answer, confidence, sources, status, created_at, handoff_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13)
 		ON CONFLICT (dedupe) DO NOTHING`, dedupe, it.Reason, it.ConversationID, it.MessageID, it.Channel, it.Intent, it.Text,
-		it.BotAnswer, it.Answer, it.Confidence, sources, it.CreatedAt)
+		it.BotAnswer, it.Answer, it.Confidence, sources, it.CreatedAt, it.HandoffReason)
 	if err != nil {
 		return false, fmt.Errorf("add review: %w", err)
 	}
@@ -29,22 +29,23 @@ func (s *Store) AddReview(ctx context.Context, it chat.ReviewItem, dedupe string
 }
 
 // SetReviewAnswer records the agent's answer on a conversation's open handoff candidates that
-// have none yet.
+// have none yet, except handoffs the customer asked for or an intent's policy made: "talk to a
+// person" has no answer of its own, and the agent's reply answers what the customer asks next.
 func (s *Store) SetReviewAnswer(ctx context.Context, conversationID, answer string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE review_items SET answer = $2 WHERE conversation_id = $1 AND reason = 'handoff' AND answer = ''`,
-		conversationID, answer)
+	_, err := s.pool.Exec(ctx, `UPDATE review_items SET answer = $2 WHERE conversation_id = $1 AND reason = 'handoff' AND answer = ''
+		AND handoff_reason NOT IN ('customer_request', 'intent_policy')`, conversationID, answer)
 	if err != nil {
 		return fmt.Errorf("set review answer: %w", err)
 	}
 	return nil
 }
 
-const reviewColumns = `id, reason, conversation_id, message_id, channel, intent, text, bot_answer, answer, confidence, sources, status, created_at`
+const reviewColumns = `id, reason, conversation_id, message_id, channel, intent, text, bot_answer, answer, confidence, sources, status, created_at, handoff_reason`
 
 func scanReview(row pgx.Row) (chat.ReviewItem, error) {
 	var it chat.ReviewItem
 	err := row.Scan(&it.ID, &it.Reason, &it.ConversationID, &it.MessageID, &it.Channel, &it.Intent, &it.Text, &it.BotAnswer,
-		&it.Answer, &it.Confidence, &it.Sources, &it.Status, &it.CreatedAt)
+		&it.Answer, &it.Confidence, &it.Sources, &it.Status, &it.CreatedAt, &it.HandoffReason)
 	it.CreatedAt = it.CreatedAt.UTC()
 	return it, err
 }

@@ -15,9 +15,9 @@ import (
 func (s *Store) AddReview(ctx context.Context, it chat.ReviewItem, dedupe string) (bool, error) {
 	sources, _ := json.Marshal(nonNilSources(it.Sources))
 	res, err := s.db.ExecContext(ctx, `INSERT INTO review_items (dedupe, reason, conversation_id, message_id, channel, intent, text,
-		bot_answer, answer, confidence, sources, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
+		bot_answer, answer, confidence, sources, status, created_at, handoff_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
 		ON CONFLICT (dedupe) DO NOTHING`, dedupe, it.Reason, it.ConversationID, it.MessageID, it.Channel, it.Intent, it.Text,
-		it.BotAnswer, it.Answer, it.Confidence, string(sources), micros(it.CreatedAt))
+		it.BotAnswer, it.Answer, it.Confidence, string(sources), micros(it.CreatedAt), it.HandoffReason)
 	if err != nil {
 		return false, fmt.Errorf("add review: %w", err)
 	}
@@ -26,22 +26,23 @@ func (s *Store) AddReview(ctx context.Context, it chat.ReviewItem, dedupe string
 }
 
 // SetReviewAnswer records the agent's answer on a conversation's open handoff candidates that
-// have none yet.
+// have none yet, except handoffs the customer asked for or an intent's policy made: "talk to a
+// person" has no answer of its own, and the agent's reply answers what the customer asks next.
 func (s *Store) SetReviewAnswer(ctx context.Context, conversationID, answer string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE review_items SET answer = ? WHERE conversation_id = ? AND reason = 'handoff' AND answer = ''`,
-		answer, conversationID)
+	_, err := s.db.ExecContext(ctx, `UPDATE review_items SET answer = ? WHERE conversation_id = ? AND reason = 'handoff' AND answer = ''
+		AND handoff_reason NOT IN ('customer_request', 'intent_policy')`, answer, conversationID)
 	if err != nil {
 		return fmt.Errorf("set review answer: %w", err)
 	}
 	return nil
 }
 
-const reviewColumns = `id, reason, conversation_id, message_id, channel, intent, text, bot_answer, answer, confidence, sources, status, created_at`
+const reviewColumns = `id, reason, conversation_id, message_id, channel, intent, text, bot_answer, answer, confidence, sources, status, created_at, handoff_reason`
 
 func scanReview(sc rowScanner) (chat.ReviewItem, error) {
 	var it chat.ReviewItem
 	err := sc.Scan(&it.ID, &it.Reason, &it.ConversationID, &it.MessageID, &it.Channel, &it.Intent, &it.Text, &it.BotAnswer,
-		&it.Answer, &it.Confidence, jsonCol{&it.Sources}, &it.Status, (*microTime)(&it.CreatedAt))
+		&it.Answer, &it.Confidence, jsonCol{&it.Sources}, &it.Status, (*microTime)(&it.CreatedAt), &it.HandoffReason)
 	return it, err
 }
 

@@ -328,6 +328,9 @@ func testJudgements(t *testing.T, s Store) {
 	low := 0.3
 	_, err = s.AddMessage(ctx, chat.Message{ConversationID: "j1", Author: chat.AuthorBot, Text: "handoff", Confidence: &low, Decision: chat.DecisionHandoff, CreatedAt: t0}, false)
 	must(t, err)
+	one := 1.0 // "talk to a person": a right handoff by rule, no judgement of the bot's confidence
+	_, err = s.AddMessage(ctx, chat.Message{ConversationID: "j1", Author: chat.AuthorBot, Text: "A person will take over.", Confidence: &one, Decision: chat.DecisionHandoff, Reason: "customer_request", CreatedAt: t0}, false)
+	must(t, err)
 	d, err := s.AddDraft(ctx, chat.Draft{ConversationID: "j1", MessageID: 1, Text: "Refunds take five days.", Confidence: 0.9, Decision: chat.DecisionAnswer, CreatedAt: t0})
 	must(t, err)
 	dist, sent := 2, t0.Add(time.Minute)
@@ -335,7 +338,7 @@ func testJudgements(t *testing.T, s Store) {
 	js, err := s.Judgements(ctx, t0.Add(-time.Hour), t0.Add(time.Hour))
 	must(t, err)
 	if len(js) != 3 {
-		t.Fatalf("judgements = %+v", js)
+		t.Fatalf("judgements = %+v, want 3 (a requested handoff is left out)", js)
 	}
 	var answers, judged, right int
 	for _, j := range js {

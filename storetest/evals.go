@@ -14,7 +14,8 @@ func testReviews(t *testing.T, s Store) {
 	ctx := context.Background()
 	newConversation(t, s, "r1")
 	item := chat.ReviewItem{Reason: chat.ReviewHandoff, ConversationID: "r1", MessageID: 3, Channel: "web", Text: "refund?",
-		BotAnswer: "A person will help", Confidence: 0.3, Sources: []chat.Source{{ID: "refunds", Title: "Refunds"}}, CreatedAt: t0}
+		BotAnswer: "A person will help", Confidence: 0.3, Sources: []chat.Source{{ID: "refunds", Title: "Refunds"}}, CreatedAt: t0,
+		HandoffReason: "low_confidence"}
 	ok, err := s.AddReview(ctx, item, "handoff:r1:3")
 	must(t, err)
 	again, err := s.AddReview(ctx, item, "handoff:r1:3")
@@ -26,17 +27,26 @@ func testReviews(t *testing.T, s Store) {
 	edited.Reason, edited.CreatedAt = chat.ReviewEdited, t0.Add(time.Minute)
 	_, err = s.AddReview(ctx, edited, "edited:r1:3")
 	must(t, err)
+	asked := item // "talk to a person": the agent's reply answers what comes next, not this
+	asked.MessageID, asked.Text, asked.HandoffReason = 1, "talk to a person", "customer_request"
+	_, err = s.AddReview(ctx, asked, "handoff:r1:1")
+	must(t, err)
 	must(t, s.SetReviewAnswer(ctx, "r1", "Refunds take 5 days."))
-	all, err := s.Reviews(ctx, chat.ReviewFilter{})
+	if byID := mustReview(t, s, "talk to a person"); byID.Answer != "" {
+		t.Fatalf("a requested handoff got the agent's answer %q", byID.Answer)
+	}
+	_, err = s.SetReviewStatus(ctx, []int64{mustReview(t, s, "talk to a person").ID}, chat.ReviewDismissed)
+	must(t, err)
+	all, err := s.Reviews(ctx, chat.ReviewFilter{Status: chat.ReviewOpen})
 	must(t, err)
 	if len(all) != 2 || all[0].Reason != chat.ReviewEdited || all[1].Answer != "Refunds take 5 days." || all[1].Status != chat.ReviewOpen ||
-		len(all[1].Sources) != 1 || !all[1].CreatedAt.Equal(t0) {
+		len(all[1].Sources) != 1 || !all[1].CreatedAt.Equal(t0) || all[1].HandoffReason != "low_confidence" {
 		t.Fatalf("reviews = %+v (newest first, answer on the handoff)", all)
 	}
 	if all[0].Answer != "" {
 		t.Fatal("the agent's answer is recorded on handoff candidates only")
 	}
-	handoffs, err := s.Reviews(ctx, chat.ReviewFilter{Reason: chat.ReviewHandoff, Channel: "web", From: t0, To: t0.Add(time.Second)})
+	handoffs, err := s.Reviews(ctx, chat.ReviewFilter{Reason: chat.ReviewHandoff, Channel: "web", Status: chat.ReviewOpen, From: t0, To: t0.Add(time.Second)})
 	must(t, err)
 	if len(handoffs) != 1 {
 		t.Fatalf("filtered = %+v", handoffs)
@@ -104,4 +114,18 @@ func testEvalSets(t *testing.T, s Store) {
 	}
 	must(t, s.DeleteEvalSet(ctx, "smoke"))
 	mustCode(t, s.DeleteEvalSet(ctx, "smoke"), chat.ENOTFOUND)
+}
+
+// mustReview returns the review item about text.
+func mustReview(t *testing.T, s Store, text string) chat.ReviewItem {
+	t.Helper()
+	all, err := s.Reviews(context.Background(), chat.ReviewFilter{})
+	must(t, err)
+	for _, it := range all {
+		if it.Text == text {
+			return it
+		}
+	}
+	t.Fatalf("no review item about %q", text)
+	return chat.ReviewItem{}
 }

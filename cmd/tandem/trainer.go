@@ -42,7 +42,8 @@ func newTrainer(st store, threshold func() float64) *httpapi.Trainer {
 }
 
 // accept turns review candidates into eval cases with the trainer's labels and marks them
-// accepted. A handoff or an edit with the agent's answer expects that answer by default.
+// accepted. By default a handoff the customer asked for (or an intent's policy made) expects a
+// handoff; another handoff or an edit with the agent's answer expects that answer.
 func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabel) (int, error) {
 	if validSetName(set) != nil {
 		return 0, chat.Errorf(chat.EINVALID, "set names an eval set: 1–100 characters, no spaces or slashes")
@@ -57,6 +58,9 @@ func accept(ctx context.Context, st store, set string, labels []httpapi.CaseLabe
 		c := evals.Case{ID: "review-" + itoa(it.ID), Text: it.Text, Context: caseContext(ctx, st, it), Source: "review:" + it.Reason, ExpectedIntent: l.ExpectedIntent,
 			ExpectedDecision: l.ExpectedDecision, ExpectedAnswer: l.ExpectedAnswer, ExpectedSources: l.ExpectedSources,
 			Tags: []string{"channel:" + it.Channel, chat.ConversationTag(it.ConversationID)}}
+		if c.ExpectedDecision == "" && evals.PolicyHandoff(it.HandoffReason) {
+			c.ExpectedDecision = string(chat.DecisionHandoff) // the customer asked for a person, or policy says so
+		}
 		if c.ExpectedAnswer == "" && c.ExpectedDecision != string(chat.DecisionHandoff) {
 			c.ExpectedAnswer = it.Answer
 		}
@@ -138,6 +142,9 @@ func gaps(ctx context.Context, st store, from, to time.Time) (any, error) {
 	}
 	qs := make([]evals.HandedOff, 0, len(items))
 	for _, it := range items {
+		if evals.PolicyHandoff(it.HandoffReason) {
+			continue // asked for a person, or sent to one by policy: not a missing article
+		}
 		qs = append(qs, evals.HandedOff{Text: it.Text, Answer: it.Answer, ConversationID: it.ConversationID, At: it.CreatedAt})
 	}
 	docs, err := st.Documents(ctx)

@@ -275,3 +275,69 @@ func TestExportsMaskPersonalData(t *testing.T) {
 		t.Fatalf("export = %d: %s", code, out)
 	}
 }
+
+// TestRequestedHandoffReview: "talk to a person" is handed off; the agent then answers the
+// customer's next, different question. The review candidate says why the bot handed off and
+// carries no answer; accepted with the defaults it expects a handoff (what should have happened
+// for that message), and it is no knowledge gap.
+func TestRequestedHandoffReview(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	in := start(t, env, "demo")
+	agent := deskAgent(t, in.base)
+	var conv apiConversation
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"rh","name":"Rae"}}`, &conv)
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"talk to a person"}`, nil)
+	if code := agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/accept", "", nil); code != 200 {
+		t.Fatalf("accept = %d", code)
+	}
+	in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"is my greenhouse covered for hail?"}`, nil)
+	agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/messages", `{"text":"Yes, as storm damage."}`, nil)
+
+	trainer := trainerLogin(t, in.base)
+	var queue struct {
+		Items []struct {
+			ID                   int64
+			Reason, Text, Answer string
+			HandoffReason        string `json:"handoff_reason"`
+		}
+	}
+	trainer.do(t, "GET", "/api/trainer/review", "", &queue)
+	var id int64
+	for _, it := range queue.Items {
+		if it.Reason == "handoff" && it.Text == "talk to a person" {
+			if it.Answer != "" || it.HandoffReason != "customer_request" {
+				t.Fatalf("candidate %+v: want reason customer_request and no answer (the agent answered another question)", it)
+			}
+			id = it.ID
+		}
+	}
+	if id == 0 {
+		t.Fatalf("no handoff candidate in %+v", queue.Items)
+	}
+	if code := trainer.do(t, "POST", "/api/trainer/review/accept", fmt.Sprintf(`{"set":"requests","items":[{"review_id":%d}]}`, id), nil); code != 200 {
+		t.Fatalf("accept with defaults = %d", code)
+	}
+	var set struct {
+		Cases []struct {
+			Text             string
+			ExpectedDecision string `json:"expected_decision"`
+			ExpectedAnswer   string `json:"expected_answer"`
+		}
+	}
+	trainer.do(t, "GET", "/api/trainer/sets/requests", "", &set)
+	if len(set.Cases) != 1 || set.Cases[0].ExpectedDecision != "handoff" || set.Cases[0].ExpectedAnswer != "" {
+		t.Fatalf("case %+v: want a handoff expected and no answer", set.Cases)
+	}
+	if code, out := runCLI(t, env, "eval", "run", "--set", "requests", "--fail-on-regression"); code != 0 {
+		t.Fatalf("the bot hands off as expected, yet the run fails:\n%s", out)
+	}
+	var gaps struct{ Gaps []struct{ Examples []string } }
+	trainer.do(t, "GET", "/api/trainer/gaps", "", &gaps)
+	for _, g := range gaps.Gaps {
+		for _, e := range g.Examples {
+			if e == "talk to a person" {
+				t.Fatalf("a requested handoff is listed as a knowledge gap: %+v", g)
+			}
+		}
+	}
+}

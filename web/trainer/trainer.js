@@ -86,6 +86,9 @@
       statusBadge_accepted: "accepted", statusBadge_dismissed: "dismissed", checkItem: "Check item {id}",
       acceptOne: "Accept into set…", dismissOne: "Dismiss", conversation: "conversation {id}",
       acceptWhat: "{n} items: {reasons}.", acceptWhatOne: "Item {id} ({reason}): “{text}”",
+      acceptFor: "The expectation is for the customer's message “{text}”: what should the bot have done right then?",
+      acceptPolicy: "The bot handed off because {why}: that was right, so this case expects a handoff.",
+      why_customer_request: "the customer asked for a person", why_intent_policy: "this kind of request always goes to a person",
       answerBulk: "Empty: each case expects its own agent's answer", sourcesHint: "The bot cited: {ids}",
       setRequired: "Name an eval set: no spaces or slashes.", nothingSelected: "Check some items first (x), or move to one (j/k).",
       accepted: "Accepted {n} into “{set}” ({total} cases in the set).", dismissed: "Dismissed {n}.",
@@ -209,6 +212,9 @@
       statusBadge_accepted: "已采纳", statusBadge_dismissed: "已忽略", checkItem: "勾选条目 {id}",
       acceptOne: "加入评测集…", dismissOne: "忽略", conversation: "会话 {id}",
       acceptWhat: "{n} 条：{reasons}。", acceptWhatOne: "条目 {id}（{reason}）：“{text}”",
+      acceptFor: "期望针对客户的这条消息：“{text}”——机器人当时应该怎么做？",
+      acceptPolicy: "机器人转人工是因为{why}，这是对的，所以此用例期望转人工。",
+      why_customer_request: "客户要求人工", why_intent_policy: "这类请求总是交给人工",
       answerBulk: "留空：每条用例以各自客服的回答为期望答案", sourcesHint: "机器人引用了：{ids}",
       setRequired: "请填写评测集名称（不能含空格或斜杠）。", nothingSelected: "请先勾选条目（x），或移到某一条（j/k）。",
       accepted: "已将 {n} 条加入“{set}”（该评测集共 {total} 条用例）。", dismissed: "已忽略 {n} 条。",
@@ -1117,8 +1123,13 @@
     var last = "";
     try { last = localStorage.getItem(SET_KEY) || ""; } catch (e) {}
     if (!$("accept-set").value) $("accept-set").value = last;
-    $("accept-decision").value = "";
-    $("accept-answer").value = one ? one.answer || "" : "";
+    // A handoff the customer asked for (or policy made) was right: the default expects a handoff,
+    // not the agent's reply, which may answer a later question.
+    var policy = one && (one.handoff_reason === "customer_request" || one.handoff_reason === "intent_policy");
+    $("accept-decision").value = policy ? "handoff" : "";
+    $("accept-answer").value = one && !policy ? one.answer || "" : "";
+    $("accept-for").textContent = one ? t("acceptFor", { text: clip(one.text, 200) }) : "";
+    $("accept-policy").textContent = policy ? t("acceptPolicy", { why: t("why_" + one.handoff_reason) }) : "";
     $("accept-answer").placeholder = one ? "" : t("answerBulk");
     $("accept-intent").value = "";
     $("accept-sources").value = "";
