@@ -497,7 +497,7 @@ func TestWaitEstimateFromMeasuredWaits(t *testing.T) {
 	if _, err := svc.Accept(ctx, "ann", first.ID); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(time.Minute) // past the refresh interval
+	clk.Add(time.Minute)                                                        // past the refresh interval
 	if _, err := svc.SetPresence(ctx, "ann", chat.PresenceOnline); err != nil { // her heartbeat: she stays online
 		t.Fatal(err)
 	}
