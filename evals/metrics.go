@@ -29,6 +29,19 @@ type Metrics struct {
 	PrecisionAtThreshold float64 `json:"precision_at_threshold"`
 	P50Millis            float64 `json:"p50_millis"`
 	P99Millis            float64 `json:"p99_millis"`
+	// Judged counts the cases each rate is over, so a rate over no case reads "n/a", not 0 %
+	// (nil in runs stored before it was counted).
+	Judged *Judged `json:"judged,omitempty"`
+}
+
+// Judged is how many cases each of Metrics' rates was computed over.
+type Judged struct {
+	Intent         int `json:"intent"`          // IntentAccuracy: in-scope cases with an expected intent
+	OOS            int `json:"oos"`             // OOSRecall: expected out of scope
+	Answered       int `json:"answered"`        // DecisionPrecision
+	ExpectedAnswer int `json:"expected_answer"` // DecisionRecall
+	Sources        int `json:"sources"`         // HitAt1, HitAt5
+	AnswerText     int `json:"answer_text"`     // AnswerF1
 }
 
 // share counts how many of the cases a rate applies to pass.
@@ -81,6 +94,7 @@ func Summarize(results []Result, target float64) Metrics {
 	m.Accuracy, m.IntentAccuracy, m.OOSRecall = acc.rate(), intent.rate(), oos.rate()
 	m.DecisionPrecision, m.DecisionRecall = prec.rate(), rec.rate()
 	m.HitAt1, m.HitAt5 = hit1.rate(), hit5.rate()
+	m.Judged = &Judged{Intent: intent.of, OOS: oos.of, Answered: prec.of, ExpectedAnswer: rec.of, Sources: hit1.of, AnswerText: f1n}
 	if f1n > 0 {
 		m.AnswerF1 = round(f1 / float64(f1n))
 	}

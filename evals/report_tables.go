@@ -28,26 +28,27 @@ type metricDef struct {
 	get    func(Metrics) float64
 	format int
 	better int
+	over   func(Judged) int // how many cases the rate is over (nil: all)
 }
 
 var metricDefs = []metricDef{
-	{"Cases", "用例数", func(m Metrics) float64 { return float64(m.Cases) }, asCount, neutral},
-	{"Errors", "出错", func(m Metrics) float64 { return float64(m.Errors) }, asCount, lowerBetter},
-	{"Accuracy", "准确率", func(m Metrics) float64 { return m.Accuracy }, asPercent, higherBetter},
-	{"Intent accuracy (in scope)", "意图准确率（范围内）", func(m Metrics) float64 { return m.IntentAccuracy }, asPercent, higherBetter},
-	{"Out-of-scope recall", "范围外召回率", func(m Metrics) float64 { return m.OOSRecall }, asPercent, higherBetter},
-	{"Decision precision", "回答精确率", func(m Metrics) float64 { return m.DecisionPrecision }, asPercent, higherBetter},
-	{"Decision recall", "回答召回率", func(m Metrics) float64 { return m.DecisionRecall }, asPercent, higherBetter},
-	{"Hit@1", "首位命中率", func(m Metrics) float64 { return m.HitAt1 }, asPercent, higherBetter},
-	{"Hit@5", "前五命中率", func(m Metrics) float64 { return m.HitAt5 }, asPercent, higherBetter},
-	{"Answer F1", "答案 F1", func(m Metrics) float64 { return m.AnswerF1 }, asNumber, higherBetter},
-	{"ECE (calibration error)", "期望校准误差", func(m Metrics) float64 { return m.ECE }, asNumber, lowerBetter},
-	{"Target precision", "目标精确率", func(m Metrics) float64 { return m.Target }, asPercent, neutral},
-	{"Confidence threshold", "置信度阈值", func(m Metrics) float64 { return m.Threshold }, asNumber, neutral},
-	{"Coverage at target", "目标下覆盖率", func(m Metrics) float64 { return m.Coverage }, asPercent, higherBetter},
-	{"Precision at threshold", "阈值处精确率", func(m Metrics) float64 { return m.PrecisionAtThreshold }, asPercent, higherBetter},
-	{"Latency p50", "延迟 p50", func(m Metrics) float64 { return m.P50Millis }, asMillis, lowerBetter},
-	{"Latency p99", "延迟 p99", func(m Metrics) float64 { return m.P99Millis }, asMillis, lowerBetter},
+	{"Cases", "用例数", func(m Metrics) float64 { return float64(m.Cases) }, asCount, neutral, nil},
+	{"Errors", "出错", func(m Metrics) float64 { return float64(m.Errors) }, asCount, lowerBetter, nil},
+	{"Accuracy", "准确率", func(m Metrics) float64 { return m.Accuracy }, asPercent, higherBetter, nil},
+	{"Intent accuracy (in scope)", "意图准确率（范围内）", func(m Metrics) float64 { return m.IntentAccuracy }, asPercent, higherBetter, func(j Judged) int { return j.Intent }},
+	{"Out-of-scope recall", "范围外召回率", func(m Metrics) float64 { return m.OOSRecall }, asPercent, higherBetter, func(j Judged) int { return j.OOS }},
+	{"Decision precision", "回答精确率", func(m Metrics) float64 { return m.DecisionPrecision }, asPercent, higherBetter, func(j Judged) int { return j.Answered }},
+	{"Decision recall", "回答召回率", func(m Metrics) float64 { return m.DecisionRecall }, asPercent, higherBetter, func(j Judged) int { return j.ExpectedAnswer }},
+	{"Hit@1", "首位命中率", func(m Metrics) float64 { return m.HitAt1 }, asPercent, higherBetter, func(j Judged) int { return j.Sources }},
+	{"Hit@5", "前五命中率", func(m Metrics) float64 { return m.HitAt5 }, asPercent, higherBetter, func(j Judged) int { return j.Sources }},
+	{"Answer F1", "答案 F1", func(m Metrics) float64 { return m.AnswerF1 }, asNumber, higherBetter, func(j Judged) int { return j.AnswerText }},
+	{"ECE (calibration error)", "期望校准误差", func(m Metrics) float64 { return m.ECE }, asNumber, lowerBetter, nil},
+	{"Target precision", "目标精确率", func(m Metrics) float64 { return m.Target }, asPercent, neutral, nil},
+	{"Confidence threshold", "置信度阈值", func(m Metrics) float64 { return m.Threshold }, asNumber, neutral, nil},
+	{"Coverage at target", "目标下覆盖率", func(m Metrics) float64 { return m.Coverage }, asPercent, higherBetter, nil},
+	{"Precision at threshold", "阈值处精确率", func(m Metrics) float64 { return m.PrecisionAtThreshold }, asPercent, higherBetter, nil},
+	{"Latency p50", "延迟 p50", func(m Metrics) float64 { return m.P50Millis }, asMillis, lowerBetter, nil},
+	{"Latency p99", "延迟 p99", func(m Metrics) float64 { return m.P99Millis }, asMillis, lowerBetter, nil},
 }
 
 type metricRow struct {
@@ -60,7 +61,17 @@ func metricRows(run, base Metrics, hasBase bool) []metricRow {
 	for i, d := range metricDefs {
 		r, b := d.get(run), d.get(base)
 		rows[i] = metricRow{En: d.en, Zh: d.zh, Run: formatMetric(r, d.format)}
+		if d.none(run) {
+			rows[i].Run = notApplicable
+		}
 		if !hasBase {
+			continue
+		}
+		if d.none(run) || d.none(base) {
+			rows[i].Base = formatMetric(b, d.format)
+			if d.none(base) {
+				rows[i].Base = notApplicable
+			}
 			continue
 		}
 		rows[i].Base, rows[i].Delta = formatMetric(b, d.format), formatDelta(r-b, d.format)
@@ -71,6 +82,15 @@ func metricRows(run, base Metrics, hasBase bool) []metricRow {
 		}
 	}
 	return rows
+}
+
+// notApplicable is shown for a rate over no case: "0 %" would read as a failure.
+const notApplicable = "n/a"
+
+// none reports whether the rate is over no case of the run (unknown for runs stored before
+// the counts were: then it is shown).
+func (d metricDef) none(m Metrics) bool {
+	return d.over != nil && m.Judged != nil && d.over(*m.Judged) == 0
 }
 
 func formatMetric(v float64, format int) string {

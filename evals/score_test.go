@@ -137,10 +137,18 @@ func TestSummarize(t *testing.T) {
 		P50Millis:            0,
 		P99Millis:            100,
 	}
+	judged := m.Judged
+	m.Judged = nil
 	if m != want {
 		t.Fatalf("metrics\n got %+v\nwant %+v", m, want)
 	}
-	if got := Summarize(nil, 0.9); got != (Metrics{Target: 0.9, Threshold: 1}) {
+	if want := (Judged{Intent: 4, OOS: 2, Answered: 6, ExpectedAnswer: 7, Sources: 3, AnswerText: 2}); judged == nil || *judged != want {
+		t.Fatalf("judged counts = %+v, want %+v", judged, want)
+	}
+	if got := (metricDef{over: func(j Judged) int { return j.OOS }}).none(Metrics{Judged: &Judged{}}); !got {
+		t.Fatal("a rate over no case is not n/a")
+	}
+	if got := Summarize(nil, 0.9); got.Judged == nil || *got.Judged != (Judged{}) || func() bool { got.Judged = nil; return got != (Metrics{Target: 0.9, Threshold: 1}) }() {
 		t.Fatalf("empty run: %+v", got)
 	}
 }

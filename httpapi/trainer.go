@@ -41,6 +41,8 @@ type Trainer struct {
 	PreviewIntents func(ctx context.Context, set string, intents []chat.Intent) (any, error)
 	// Gaps clusters the questions handed off in [from, to) that knowledge did not answer.
 	Gaps func(ctx context.Context, from, to time.Time) (any, error)
+	// Runs runs eval sets in the background for the console's Run button (nil: not offered).
+	Runs *RunJobs
 }
 
 // CaseLabel is a trainer's label for a review candidate: empty fields keep what was captured.
@@ -64,6 +66,8 @@ func (s *Server) trainerRoutes(e *echo.Echo) {
 	g.POST("/review/dismiss", s.reviewDismiss)
 	g.GET("/sets", s.evalSets)
 	g.GET("/sets/:name", s.evalSetCases)
+	g.POST("/sets/:name/run", s.startRun)
+	g.GET("/jobs/:id", s.runJob)
 	g.GET("/runs", s.evalRuns)
 	g.GET("/runs/:id/report", s.evalReport)
 	g.GET("/analytics", s.analytics)

@@ -210,7 +210,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
 		log: log, nowFunc: time.Now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(st, tune.TargetPrecision), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),

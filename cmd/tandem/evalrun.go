@@ -281,49 +281,20 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	cases, err := loadCases(ctx, st, set)
+	bar := (*progress)(nil)
+	r, err := runSet(ctx, cfg, st, set, baseline, target, stderr, func(done, total int) {
+		if bar == nil {
+			bar = newProgress(stderr, "evaluating", total)
+		}
+		bar.set(done)
+	})
+	if bar != nil {
+		bar.done()
+	}
 	if err != nil {
 		return err
 	}
-	if len(cases) == 0 {
-		return fmt.Errorf("eval set %s has no cases", set)
-	}
-	base, baseResults, err := loadBaseline(ctx, st, set, baseline)
-	if err != nil {
-		return err
-	}
-	if baseline == "latest" && base == nil {
-		fmt.Fprintf(stderr, "set %s has no runs yet: this run has no baseline and becomes the next run's\n", set)
-	}
-	ev, err := newEvaluator(ctx, cfg, st, stderr)
-	if err != nil {
-		return err
-	}
-	if target == 0 {
-		target = cfg.TargetPrecision
-		fmt.Sscan(ev.config["target_precision"], &target)
-	}
-	bar := newProgress(stderr, "evaluating", len(cases))
-	results, err := evals.Run(ctx, cases, 0, ev.turn, func(done, _ int) { bar.set(done) })
-	bar.done()
-	if err != nil {
-		return err
-	}
-	metrics := evals.Summarize(results, target)
-	run := chat.EvalRun{ID: "run-" + time.Now().UTC().Format("20060102-150405") + "-" + conversation.NewID()[:6], Set: set,
-		Config: ev.config, CreatedAt: time.Now().UTC()}
-	if base != nil {
-		run.Baseline = base.ID
-	}
-	run.Metrics, _ = json.Marshal(metrics)
-	if err := st.PutEvalRun(ctx, run, records(results, resultID)); err != nil {
-		return err
-	}
-	var changes []evals.Change
-	var regressions int
-	if base != nil {
-		changes, regressions = evals.Compare(cases, baseResults, results)
-	}
+	run, metrics, results, base, baseResults, cases, changes, regressions := r.run, r.metrics, r.results, r.base, r.baseResults, r.cases, r.changes, r.regressions
 	if reportPath != "" {
 		if err := writeReportFile(reportPath, set, run, metrics, results, base, baseResults, cases, changes); err != nil {
 			return err
@@ -403,6 +374,73 @@ func loadRun(ctx context.Context, st evals.Store, id string) (*chat.EvalRun, []e
 		}
 	}
 	return &run, results, nil
+}
+
+// setRun is one replay of an eval set: the stored run, its scores and what changed against the
+// baseline.
+type setRun struct {
+	run                chat.EvalRun
+	metrics            evals.Metrics
+	results            []evals.Result
+	base               *chat.EvalRun
+	baseResults        []evals.Result
+	cases              []evals.Case
+	changes            []evals.Change
+	regressions        int
+	target             float64
+	baselineWasMissing bool
+}
+
+// runSet replays a set through the current configuration and stores the run: the work of
+// `tandem eval run`, shared with the trainer console's Run button. baseline is a run id,
+// "latest" (none for a set never run) or ""; target 0 is the configured target precision.
+func runSet(ctx context.Context, cfg config.Config, st store, set, baseline string, target float64, stderr io.Writer, progress func(done, total int)) (setRun, error) {
+	var r setRun
+	cases, err := loadCases(ctx, st, set)
+	if err != nil {
+		return r, err
+	}
+	if len(cases) == 0 {
+		return r, fmt.Errorf("eval set %s has no cases", set)
+	}
+	base, baseResults, err := loadBaseline(ctx, st, set, baseline)
+	if err != nil {
+		return r, err
+	}
+	if baseline == "latest" && base == nil {
+		fmt.Fprintf(stderr, "set %s has no runs yet: this run has no baseline and becomes the next run's\n", set)
+	}
+	ev, err := newEvaluator(ctx, cfg, st, stderr)
+	if err != nil {
+		return r, err
+	}
+	if target == 0 {
+		target = cfg.TargetPrecision
+		fmt.Sscan(ev.config["target_precision"], &target)
+	}
+	results, err := evals.Run(ctx, cases, 0, ev.turn, func(done, total int) {
+		if progress != nil {
+			progress(done, total)
+		}
+	})
+	if err != nil {
+		return r, err
+	}
+	metrics := evals.Summarize(results, target)
+	run := chat.EvalRun{ID: "run-" + time.Now().UTC().Format("20060102-150405") + "-" + conversation.NewID()[:6], Set: set,
+		Config: ev.config, CreatedAt: time.Now().UTC()}
+	if base != nil {
+		run.Baseline = base.ID
+	}
+	run.Metrics, _ = json.Marshal(metrics)
+	if err := st.PutEvalRun(ctx, run, records(results, resultID)); err != nil {
+		return r, err
+	}
+	r = setRun{run: run, metrics: metrics, results: results, base: base, baseResults: baseResults, cases: cases}
+	if base != nil {
+		r.changes, r.regressions = evals.Compare(cases, baseResults, results)
+	}
+	return r, nil
 }
 
 // loadBaseline resolves --baseline: a run id, "latest" (the set's newest run, none for a set

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,14 +12,21 @@ import (
 
 	"tandem/analytics"
 	"tandem/chat"
+	"tandem/config"
 	"tandem/evals"
 	"tandem/httpapi"
 )
 
-// newTrainer wires the trainer API to the store.
-func newTrainer(st store, threshold func() float64) *httpapi.Trainer {
+// newTrainer wires the trainer API to the store; the console's Run button replays a set as
+// `tandem eval run --set NAME --baseline latest` does.
+func newTrainer(cfg config.Config, st store, threshold func() float64, log *slog.Logger) *httpapi.Trainer {
+	run := func(ctx context.Context, set string, progress func(done, total int)) (string, error) {
+		r, err := runSet(ctx, cfg, st, set, "latest", 0, io.Discard, progress)
+		return r.run.ID, err
+	}
 	return &httpapi.Trainer{
 		Store: st,
+		Runs:  &httpapi.RunJobs{Run: run, Log: log},
 		Accept: func(ctx context.Context, set string, labels []httpapi.CaseLabel) (int, error) {
 			return accept(ctx, st, set, labels)
 		},

@@ -98,7 +98,10 @@
       report: "Report", openReport: "Report", openReportLabel: "Open the report of run {id} in a new tab",
       cases: "Cases", caseId: "ID", caseText: "Customer message", expectedIntentShort: "Intent", expectedDecisionShort: "Decision",
       sourcesShort: "Sources", caseSource: "From", setSize: "{n} cases", caseCount: "{n} cases", caseCountClip: "Showing the first {shown} of {n} cases",
-      noRuns: "No runs yet — run the set with the command below.", setTitle: "Set “{set}”", coverageAt: "{cov} at P ≥ {target}",
+      noRuns: "No runs yet — press Run to replay the set through the current configuration.",
+      runSet: "Run", runSetLabel: "Replay set {set} through the current configuration", runStarting: "Starting the run…",
+      runProgress: "Running {set}: {done} of {total} cases…", runDone: "Run {id} done.", runFailed: "The run failed: {error}",
+      runElsewhere: "The run continues on another server; it appears here when done.", na: "n/a", naTitle: "No case in this set is judged on this", setTitle: "Set “{set}”", coverageAt: "{cov} at P ≥ {target}",
       cliTitle: "Import and run sets from the command line",
       cliImport: "add cases from a JSONL file", cliRun: "replay the set through the current configuration, compared with the last run",
       cliCalibrate: "fit the intent threshold for a target precision, check it, and activate it", cliRevert: "undo the last calibration",
@@ -224,7 +227,10 @@
       report: "报告", openReport: "报告", openReportLabel: "在新标签页打开运行 {id} 的报告",
       cases: "用例", caseId: "ID", caseText: "客户消息", expectedIntentShort: "意图", expectedDecisionShort: "处理方式",
       sourcesShort: "来源", caseSource: "出处", setSize: "{n} 条用例", caseCount: "共 {n} 条用例", caseCountClip: "显示前 {shown} 条，共 {n} 条用例",
-      noRuns: "还没有运行记录——用下面的命令运行评测集。", setTitle: "评测集“{set}”", coverageAt: "{cov}（P ≥ {target}）",
+      noRuns: "还没有运行记录——点击“运行”用当前配置重放评测集。",
+      runSet: "运行", runSetLabel: "用当前配置重放评测集 {set}", runStarting: "正在开始运行…",
+      runProgress: "正在运行 {set}：{done} / {total} 个用例…", runDone: "运行 {id} 已完成。", runFailed: "运行失败：{error}",
+      runElsewhere: "运行在另一台服务器上继续，完成后会显示在这里。", na: "不适用", naTitle: "此评测集中没有用例评估这一项", setTitle: "评测集“{set}”", coverageAt: "{cov}（P ≥ {target}）",
       cliTitle: "用命令行导入和运行评测集",
       cliImport: "从 JSONL 文件添加用例", cliRun: "用当前配置重放评测集，并与上次运行比较",
       cliCalibrate: "按目标精确率拟合意图阈值、检验并启用", cliRevert: "撤销上次校准",
@@ -1136,7 +1142,7 @@
     var cited = one && one.sources ? one.sources.map(function (s) { return s.id; }).filter(Boolean) : [];
     $("accept-hint").textContent = cited.length ? t("sourcesHint", { ids: cited.join(", ") }) : "";
     $("accept-error").textContent = "";
-    $("accept-answer").disabled = false;
+    $("accept-answer").disabled = policy;
     $("accept-form").hidden = false;
     loadSetNames(); loadIntentNames();
     var first = $("accept-set").value ? $("accept-answer") : $("accept-set");
@@ -1251,6 +1257,7 @@
     $("review-keys").addEventListener("click", function () { toggleHelp(); });
     $("accept-form").addEventListener("submit", submitAccept);
     $("accept-close").addEventListener("click", closeAccept);
+    $("run-set").addEventListener("click", startRun);
     $("accept-cancel").addEventListener("click", closeAccept);
     $("accept-decision").addEventListener("change", function () {
       $("accept-answer").disabled = $("accept-decision").value === "handoff";
@@ -1313,6 +1320,9 @@
   function renderSetDetail() {
     var has = !!evalsState.set;
     $("set-title").textContent = has ? t("setTitle", { set: evalsState.set }) : t("pickSet");
+    $("run-set").hidden = !has;
+    $("run-set").disabled = !!runJob.id;
+    if (has) $("run-set").setAttribute("aria-label", t("runSetLabel", { set: evalsState.set }));
     renderRuns(has ? evalsState.runs : []);
     renderCases(has ? evalsState.cases || [] : []);
     $("set-detail").hidden = !has && !evalsState.sets.length;
@@ -1327,16 +1337,29 @@
     $("runs-empty").hidden = runs.length > 0 || !evalsState.set;
   }
 
+  // rate shows a run's rate, or n/a when no case of the set is judged on it (a 0 % there would
+  // read as a failure).
+  function rate(tr, m, key, judgedBy) {
+    if (m.judged && judgedBy && !m.judged[judgedBy]) {
+      var c = cell(tr, t("na"), "num muted");
+      c.title = t("naTitle");
+      return c;
+    }
+    return cell(tr, pct(m[key]), "num");
+  }
+
   function runRow(r) {
     var m = r.metrics || {}, tr = document.createElement("tr");
     tr.dataset.run = r.id;
-    cell(tr, r.id, "mono small nowrap");
+    var idCell = cell(tr, shortRun(r.id), "mono small nowrap");
+    idCell.title = r.id;
     cell(tr, when(r.created_at), "nowrap");
-    cell(tr, pct(m.accuracy), "num"); cell(tr, pct(m.intent_accuracy), "num"); cell(tr, pct(m.oos_recall), "num");
-    cell(tr, pct(m.decision_precision), "num");
+    cell(tr, pct(m.accuracy), "num"); rate(tr, m, "intent_accuracy", "intent"); rate(tr, m, "oos_recall", "oos");
+    rate(tr, m, "decision_precision", "answered");
     cell(tr, typeof m.coverage === "number" ? t("coverageAt", { cov: pct(m.coverage), target: num(m.target, 2) }) : "—", "num nowrap");
     cell(tr, num(m.ece, 3), "num");
-    cell(tr, r.baseline || "—", "mono small nowrap" + (r.baseline ? "" : " muted"));
+    var baseCell = cell(tr, r.baseline ? shortRun(r.baseline) : "—", "mono small nowrap" + (r.baseline ? "" : " muted"));
+    if (r.baseline) baseCell.title = r.baseline;
     var a = link("/api/trainer/runs/" + encodeURIComponent(r.id) + "/report", t("openReport"));
     a.className = "report-link";
     a.setAttribute("aria-label", t("openReportLabel", { id: r.id }));
@@ -1361,6 +1384,55 @@
     var n = cases.length.toLocaleString(locale());
     $("case-count").textContent = !evalsState.set ? "" : cases.length > shown.length
       ? t("caseCountClip", { shown: shown.length, n: n }) : t("caseCount", { n: n });
+  }
+
+  // shortRun shortens a run id ("run-20261204-013000-ab12cd") to its time and suffix for the table;
+  // the full id is the cell's title.
+  function shortRun(id) {
+    var m = /^run-(\d{8})-(\d{6})-(\w+)$/.exec(id || "");
+    return m ? m[2].slice(0, 2) + ":" + m[2].slice(2, 4) + " " + m[3] : id;
+  }
+
+  // runJob is the console's current run: it polls the job until it is done, then reloads the set.
+  var runJob = { id: "", timer: 0 };
+
+  function startRun() {
+    var set = evalsState.set;
+    if (!set || runJob.id) return;
+    $("run-set").disabled = true;
+    $("run-status").textContent = t("runStarting");
+    api("POST", "/api/trainer/sets/" + encodeURIComponent(set) + "/run").then(function (j) {
+      runJob.id = j.id;
+      pollRun(set, 0);
+    }).catch(function (err) {
+      $("run-set").disabled = false;
+      $("run-status").textContent = err.unauthorized ? "" : t("runFailed", { error: err.message });
+    });
+  }
+
+  function pollRun(set, misses) {
+    api("GET", "/api/trainer/jobs/" + encodeURIComponent(runJob.id)).then(function (j) {
+      if (j.status === "running") {
+        $("run-status").textContent = t("runProgress", { set: set, done: j.done || 0, total: j.total || "…" });
+        runJob.timer = setTimeout(function () { pollRun(set, 0); }, 500);
+        return;
+      }
+      runJob.id = "";
+      $("run-set").disabled = false;
+      $("run-status").textContent = j.status === "done" ? t("runDone", { id: j.run_id }) : t("runFailed", { error: j.error || "" });
+      if (evalsState.set === set) loadSet(set);
+      loadSets();
+    }).catch(function (err) {
+      if (err.status === 404 && misses < 120) { // polled on another replica: wait for the run to be listed
+        $("run-status").textContent = t("runElsewhere");
+        runJob.timer = setTimeout(function () { pollRun(set, misses + 1); }, 1000);
+        return;
+      }
+      runJob.id = "";
+      $("run-set").disabled = false;
+      $("run-status").textContent = err.unauthorized ? "" : t("runFailed", { error: err.message });
+      if (evalsState.set === set) loadSet(set);
+    });
   }
 
   // renderCLI shows the commands a trainer runs for the chosen set (or a placeholder name).
