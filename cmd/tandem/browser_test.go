@@ -106,10 +106,11 @@ func TestWidgetInBrowser(t *testing.T) {
 
 	eval[bool](t, ctx, fmt.Sprintf(jsSend, "转人工"))
 	within(t, ctx, 15*time.Second, chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-panel').dataset.owner === 'waiting'`))
-	var conv apiConversation
-	in.call(t, "GET", "/api/v1/conversations/"+eval[string](t, ctx, jsConvID), "", &conv)
-	if conv.Owner != "waiting" {
-		t.Fatalf("owner through the app API = %q, want waiting", conv.Owner)
+	// The server agrees (the agent console's view; the app API key sees only app conversations).
+	var queue struct{ Conversations []struct{ ID, Owner string } }
+	deskAgent(t, in.base).do(t, "GET", "/api/console/conversations?view=queue", "", &queue)
+	if id := eval[string](t, ctx, jsConvID); len(queue.Conversations) != 1 || queue.Conversations[0].ID != id || queue.Conversations[0].Owner != "waiting" {
+		t.Fatalf("the console's queue = %+v, want the widget's conversation %s waiting", queue.Conversations, id)
 	}
 	n := eval[int](t, ctx, jsCount)
 	if n != 6 {
