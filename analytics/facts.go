@@ -61,8 +61,10 @@ type Facts struct {
 	// ClosedAt is the first transition to closed.
 	ClosedAt time.Time
 	// DroppedOff: the first wait (from HandoffAt) ended without a person accepting — the
-	// conversation went back to the bot or was closed first, or it is still waiting.
+	// conversation went back to the bot or was closed first.
 	DroppedOff bool
+	// Waiting: the first wait has not ended yet (still in the queue): neither served nor dropped.
+	Waiting bool
 
 	// Rating is the latest score the customer gave (1–5), 0 if none.
 	Rating int
@@ -91,7 +93,7 @@ func (f *Facts) ApplyTransitions(ts []chat.Transition) {
 		case chat.OwnerWaiting:
 			if f.HandoffAt.IsZero() {
 				f.HandoffAt, f.HandoffReason = t.At, t.Reason
-				waitOpen, f.DroppedOff = true, true // until a person accepts
+				waitOpen = true // until a person accepts, or the wait ends otherwise
 			}
 		case chat.OwnerHuman:
 			if f.AcceptedAt.IsZero() {
@@ -106,6 +108,7 @@ func (f *Facts) ApplyTransitions(ts []chat.Transition) {
 			}
 		}
 	}
+	f.Waiting = waitOpen
 }
 
 // CountIntent records n bot messages that answered intent.

@@ -52,7 +52,8 @@ type Metrics struct {
 	RatingAvg   float64 `json:"rating_avg"`
 	RatingCount int     `json:"rating_count"`
 	// DropOffRate is the share of handed-off conversations whose customer left the first wait
-	// before a person accepted (Facts.DroppedOff).
+	// before a person accepted (Facts.DroppedOff), among those whose first wait has ended: one
+	// still in the queue is neither.
 	DropOffRate float64 `json:"drop_off_rate"`
 }
 
@@ -95,9 +96,9 @@ func Compute(facts []Facts) Report {
 
 // tally accumulates the counts and samples behind Metrics.
 type tally struct {
-	n, contained, handedOff, droppedOff, rated, ratingSum int
-	reasons, intents                                      map[string]int
-	firstResponse, wait, handle                           []time.Duration
+	n, contained, handedOff, waitEnded, droppedOff, rated, ratingSum int
+	reasons, intents                                                 map[string]int
+	firstResponse, wait, handle                                      []time.Duration
 }
 
 func (t *tally) add(f Facts) {
@@ -111,6 +112,9 @@ func (t *tally) add(f Facts) {
 			t.reasons = map[string]int{}
 		}
 		t.reasons[f.HandoffReason]++
+		if !f.Waiting {
+			t.waitEnded++
+		}
 		if f.DroppedOff {
 			t.droppedOff++
 		} else if !f.AcceptedAt.Before(f.HandoffAt) {
@@ -146,7 +150,7 @@ func (t *tally) metrics() Metrics {
 		HandleSeconds:        percentiles(t.handle),
 		RatingAvg:            share(t.ratingSum, t.rated),
 		RatingCount:          t.rated,
-		DropOffRate:          share(t.droppedOff, t.handedOff),
+		DropOffRate:          share(t.droppedOff, t.waitEnded),
 		IntentMix:            t.intents,
 	}
 	if m.HandoffReasons == nil {

@@ -127,3 +127,17 @@ func TestGenerateCovers(t *testing.T) {
 		t.Error("the same seed gave another history")
 	}
 }
+
+// TestDropOffLeavesTheQueueOut: a conversation still in the queue has not dropped off; the rate
+// is over the waits that ended.
+func TestDropOffLeavesTheQueueOut(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	facts := []Facts{
+		{CreatedAt: at, HandoffAt: at, HandoffReason: "low_confidence", Waiting: true},
+		{CreatedAt: at, HandoffAt: at, HandoffReason: "low_confidence", DroppedOff: true},
+		{CreatedAt: at, HandoffAt: at, HandoffReason: "low_confidence", AcceptedAt: at.Add(time.Minute)},
+	}
+	if got := Compute(facts).DropOffRate; got != 0.5 {
+		t.Fatalf("drop-off rate = %v, want 0.5 (one of the two ended waits; the waiting one is neither)", got)
+	}
+}

@@ -115,4 +115,11 @@ func TestFirstHourLoopInBrowser(t *testing.T) {
 		t.Error("the runs table's Report column is off-screen at 1440 px")
 	}
 	shot(t, trainer, "loop-trainer-evals-desktop.png")
+
+	// Analytics say why in words, not codes.
+	within(t, trainer, 15*time.Second, chromedp.Click(`#tab-analytics`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('handoff-reasons').textContent.includes('Customer asked for a person')`))
+	if got := eval[string](t, trainer, `document.getElementById('handoff-reasons').textContent`); strings.Contains(got, "customer_request") {
+		t.Errorf("analytics show the raw code: %q", got)
+	}
 }

@@ -69,6 +69,9 @@
       tabsLabel: "Trainer", tabDocs: "Documents", tabImport: "Import", tabSearch: "Search playground", tabIntents: "Intents",
       tabReview: "Review", tabEvals: "Evals", tabAnalytics: "Analytics",
       reason: "Reason", allReasons: "All reasons", channel: "Channel", anyChannel: "any", status: "Status",
+      hr_customer_request: "Customer asked for a person", hr_low_confidence: "Bot not sure enough", hr_intent_policy: "Always a person (intent policy)",
+      hr_frustration: "Customer frustrated", hr_loop: "Going in circles", hr_out_of_scope: "Outside the knowledge base", hr_error: "Bot error",
+      hr_ambiguous: "Ambiguous question", hr_after_hours: "After hours", hr_action_failed: "Action failed", hr_needs_identity: "Needs sign-in", hr_care: "Priority care",
       reason_handoff: "Handed off", reason_edited: "Draft edited", reason_low_rating: "Low rating", reason_low_confidence: "Low confidence",
       status_open: "Open", status_accepted: "Accepted", status_dismissed: "Dismissed", status_all: "All",
       from: "From", to: "To", apply: "Apply", selectAll: "Select all", acceptInto: "Accept into set…", dismiss: "Dismiss",
@@ -198,6 +201,9 @@
       tabsLabel: "训练台", tabDocs: "文档", tabImport: "导入", tabSearch: "检索测试", tabIntents: "意图",
       tabReview: "审核", tabEvals: "评测", tabAnalytics: "数据分析",
       reason: "原因", allReasons: "全部原因", channel: "渠道", anyChannel: "任意", status: "状态",
+      hr_customer_request: "客户要求人工", hr_low_confidence: "机器人把握不足", hr_intent_policy: "总是转人工（意图策略）",
+      hr_frustration: "客户情绪不满", hr_loop: "对话原地打转", hr_out_of_scope: "超出知识库范围", hr_error: "机器人出错",
+      hr_ambiguous: "问题有歧义", hr_after_hours: "非工作时间", hr_action_failed: "操作失败", hr_needs_identity: "需要登录", hr_care: "优先关怀",
       reason_handoff: "转人工", reason_edited: "草稿被修改", reason_low_rating: "低评分", reason_low_confidence: "低置信度",
       status_open: "待处理", status_accepted: "已采纳", status_dismissed: "已忽略", status_all: "全部",
       from: "从", to: "到", apply: "应用", selectAll: "全选", acceptInto: "加入评测集…", dismiss: "忽略",
@@ -319,6 +325,8 @@
     if (params) s = s.replace(/\{(\w+)\}/g, function (m, n) { return params[n] !== undefined ? String(params[n]) : m; });
     return s;
   }
+  // tOr is t(k), or fallback when no language has k (a code the console has no words for yet).
+  function tOr(k, fallback) { return STRINGS.en[k] !== undefined ? t(k) : fallback; }
   var statusTimer = null;
   var seq = { docs: 0, chunks: 0, search: 0 }; // only the latest response of each kind is shown
   var openDocId = null;
@@ -1533,7 +1541,9 @@
     p.appendChild(el("strong", "", t("reasonsTitle") + " "));
     names.forEach(function (r, i) {
       if (i) p.appendChild(document.createTextNode(" · "));
-      p.appendChild(el("span", "tag", (r || t("reasonNone")) + " " + reasons[r]));
+      var tag = el("span", "tag", (r ? tOr("hr_" + r, r) : t("reasonNone")) + " " + reasons[r]);
+      if (r) tag.title = r; // the code, as the API and exports name it
+      p.appendChild(tag);
     });
   }
 
