@@ -41,6 +41,33 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// window opens another browser window of ctx's browser with its own cookies and storage, like
+// an incognito window: another person on another machine.
+func window(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	w, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(w); err != nil { // opens the tab, bound to this context (not to a timeout)
+		t.Fatalf("open a browser window: %v", err)
+	}
+	return w
+}
+
+// jsWidgetLive: the widget is open with its session and live socket up.
+const jsWidgetLive = `window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`
+
+// openWidget opens the demo page at page (e.g. "/demo/"), opens the chat and waits for its socket;
+// it returns the widget's conversation id.
+func openWidget(t *testing.T, ctx context.Context, base, page string, extra ...chromedp.Action[chromedp.Void]) string {
+	t.Helper()
+	actions := append(extra, chromedp.Navigate(base+page),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
+		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
+		chromedp.Poll[chromedp.Void](jsWidgetLive))
+	within(t, ctx, 20*time.Second, actions...)
+	return eval[string](t, ctx, jsConvID)
+}
+
 // within runs the actions with a deadline, failing the test on error.
 func within(t *testing.T, ctx context.Context, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()

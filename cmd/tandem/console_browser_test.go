@@ -128,7 +128,7 @@ func TestConsoleTakeover(t *testing.T) {
 		chromedp.Navigate(in.base+"/demo/"),
 		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
 		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
-		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`),
+		chromedp.Poll[chromedp.Void](jsWidgetLive),
 		chromedp.Evaluate[chromedp.Void](jsWatchWidget))
 	convID := eval[string](t, customer, jsConvID)
 	if code := pageFetch(t, customer, "GET", "/api/console/me", "", nil); code != 401 {

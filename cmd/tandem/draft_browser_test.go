@@ -32,19 +32,10 @@ func TestDraftAndListsInBrowser(t *testing.T) {
 	importMarkdown(t, in, "boat.md", "# What do I need for a boat inspection?\n\nBring these to the boat inspection:\n\n"+
 		"- Your boat licence <img src=x onerror=\"window.pwned=1\">\n- The hull number <script>window.pwned=2</script>\n- Photos of the engine\n")
 	agent := browser(t)
-	customer, closeCustomer := chromedp.NewContext(agent, chromedp.WithNewBrowserContext())
-	t.Cleanup(closeCustomer)
-	if err := chromedp.Do(customer); err != nil {
-		t.Fatalf("open the customer's browser context: %v", err)
-	}
+	customer := window(t, agent)
 	within(t, agent, 20*time.Second, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(in.base+"/console/"))
 	consoleSignIn(t, agent, "agent", demoAgentPassword)
-	within(t, customer, 20*time.Second, chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(in.base+"/demo/"),
-		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
-		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
-		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`))
-	convID := eval[string](t, customer, jsConvID)
+	convID := openWidget(t, customer, in.base, "/demo/", chromedp.EmulateViewport(390, 844))
 
 	// A list answer is a list: five bullet items, whole.
 	eval[bool](t, customer, fmt.Sprintf(jsSend, "What documents do I need for a claim?"))

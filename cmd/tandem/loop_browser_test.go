@@ -18,29 +18,14 @@ import (
 func TestFirstHourLoopInBrowser(t *testing.T) {
 	in := start(t, demoEnv(t, t.TempDir()), "demo")
 	agent := browser(t)
-	// Three windows with their own cookies and storage: agent, customer, trainer.
-	customer, closeCustomer := chromedp.NewContext(agent, chromedp.WithNewBrowserContext())
-	t.Cleanup(closeCustomer)
-	trainer, closeTrainer := chromedp.NewContext(agent, chromedp.WithNewBrowserContext())
-	t.Cleanup(closeTrainer)
-	if err := chromedp.Do(customer); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(trainer); err != nil {
-		t.Fatal(err)
-	}
+	customer, trainer := window(t, agent), window(t, agent) // three people, three machines
 
 	// The agent is online.
 	within(t, agent, 20*time.Second, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(in.base+"/console/"))
 	consoleSignIn(t, agent, "agent", demoAgentPassword)
 
 	// The customer, on a phone, asks and then asks for a person.
-	within(t, customer, 20*time.Second, chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(in.base+"/demo/"),
-		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
-		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
-		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`))
-	convID := eval[string](t, customer, jsConvID)
+	convID := openWidget(t, customer, in.base, "/demo/", chromedp.EmulateViewport(390, 844))
 	eval[bool](t, customer, fmt.Sprintf(jsSend, "talk to a person"))
 	within(t, customer, 15*time.Second, chromedp.Poll[chromedp.Void](jsOwner+` === 'waiting'`), chromedp.Poll[chromedp.Void](jsNewestInView))
 	shot(t, customer, "loop-widget-handoff-phone.png")

@@ -26,7 +26,7 @@ func TestWidgetQueueBackAndRating(t *testing.T) {
 		chromedp.Navigate(in.base+"/demo/"),
 		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+q(".tw-launcher")),
 		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
-		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.ws && window.TandemWidget.state.ws.readyState === 1`))
+		chromedp.Poll[chromedp.Void](jsWidgetLive))
 	convID := eval[string](t, ctx, jsConvID)
 
 	// A thumbs down on a bot answer is thanked and becomes a review candidate.
