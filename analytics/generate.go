@@ -38,10 +38,10 @@ type Conversation struct {
 
 // outcome is what the generator knows a conversation must count as.
 type outcome struct {
-	contained, handedOff, dropped bool
-	reason                        string
-	firstResponse, wait, handle   int64 // seconds; -1: no sample
-	rating                        int
+	contained, handedOff, dropped, waiting bool
+	reason                                 string
+	firstResponse, wait, handle            int64 // seconds; -1: no sample
+	rating                                 int
 }
 
 // Generate returns a reproducible history of n conversations created over GeneratedDays from
@@ -70,7 +70,7 @@ func Generate(seed int64, n int, start time.Time) History {
 		h.Conversations = append(h.Conversations, s.c)
 		if inRange {
 			want.add(channel, created.Format(DayLayout), o)
-			s.f.DroppedOff = o.dropped
+			s.f.DroppedOff, s.f.Waiting = o.dropped, o.waiting
 			h.WantFacts = append(h.WantFacts, s.f)
 		}
 	}
@@ -255,8 +255,8 @@ func (s *script) handoff(o *outcome, k int) {
 		s.wait(s.secs(10, 900))
 		s.move(chat.OwnerClosed, "amy", "closed", "")
 		o.dropped = true
-	case k < 78: // still waiting
-		o.dropped = true
+	case k < 78: // still waiting: not dropped off (yet)
+		o.waiting = true
 	default:
 		s.wait(s.secs(5, 1800))
 		o.wait = int64(s.at.Sub(handoffAt) / time.Second)
@@ -299,9 +299,9 @@ type expect struct {
 }
 
 type group struct {
-	n, contained, handedOff, dropped, rated, ratingSum int
-	reasons                                            map[string]int
-	firstResponse, wait, handle                        []int64
+	n, contained, handedOff, waitEnded, dropped, rated, ratingSum int
+	reasons                                                       map[string]int
+	firstResponse, wait, handle                                   []int64
 }
 
 func newExpect() *expect {
@@ -331,6 +331,9 @@ func (g *group) add(o outcome) {
 	if o.handedOff {
 		g.handedOff++
 		g.reasons[o.reason]++
+		if !o.waiting {
+			g.waitEnded++
+		}
 	}
 	if o.dropped {
 		g.dropped++
@@ -368,8 +371,8 @@ func (g *group) metrics() Metrics {
 		m.Containment = float64(g.contained) / float64(g.n)
 		m.HandoffRate = float64(g.handedOff) / float64(g.n)
 	}
-	if g.handedOff > 0 {
-		m.DropOffRate = float64(g.dropped) / float64(g.handedOff)
+	if g.waitEnded > 0 {
+		m.DropOffRate = float64(g.dropped) / float64(g.waitEnded)
 	}
 	if g.rated > 0 {
 		m.RatingAvg = float64(g.ratingSum) / float64(g.rated)
