@@ -9,7 +9,7 @@ import (
 )
 
 func load(env map[string]string, args ...string) (Config, error) {
-	c, _, err := Load("test", func(k string) string { return env[k] }, args, io.Discard, nil)
+	c, _, err := Load("tandem serve", func(k string) string { return env[k] }, args, io.Discard, nil)
 	return c, err
 }
 
@@ -68,5 +68,19 @@ func TestTelegramNeedsASecret(t *testing.T) {
 	env["TANDEM_TELEGRAM_SECRET"] = "s3cr3t_Token-1"
 	if c, _, err := Load("t", func(k string) string { return env[k] }, nil, io.Discard, nil); err != nil || c.TelegramAPIBase != "https://api.telegram.org" {
 		t.Fatalf("valid: %v %+v", err, c.TelegramAPIBase)
+	}
+}
+
+// TestFlagsInterspersed: flags after positional arguments are read; "--" ends them; a server-only
+// flag is refused by a command that does not serve.
+func TestFlagsInterspersed(t *testing.T) {
+	var k int
+	_, rest, err := Load("tandem kb search", func(string) string { return "" }, []string{"flat", "tyre", "--k", "3", "--", "--x"}, io.Discard,
+		func(fs *flag.FlagSet) { fs.IntVar(&k, "k", 5, "") })
+	if err != nil || k != 3 || strings.Join(rest, " ") != "flat tyre --x" {
+		t.Fatalf("k %d, rest %q, err %v; want 3 and the words, with --x after --", k, rest, err)
+	}
+	if _, _, err := Load("tandem ask", func(string) string { return "" }, []string{"hi", "--addr", "x:1"}, io.Discard, nil); err == nil {
+		t.Fatal("ask accepted the server's --addr")
 	}
 }
