@@ -6,6 +6,7 @@ package channels
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"strings"
 	"unicode/utf16"
@@ -156,4 +157,9 @@ func Take(ctx context.Context, r Receiver, in Inbound, log *slog.Logger) error {
 		return nil
 	}
 	return err
+}
+
+// MapLink is a link to a point on a map that an agent can open.
+func MapLink(lat, lon float64) string {
+	return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=17/%.6f/%.6f", lat, lon, lat, lon)
 }
