@@ -147,7 +147,7 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 	}
 	if cfg.TelegramToken != "" {
 		out[telegram.Channel] = &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
-			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}}
+			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}, Greeting: cfg.TelegramGreeting}
 	}
 	if cfg.WhatsAppToken != "" {
 		out[whatsapp.Channel] = &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
