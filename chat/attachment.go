@@ -120,3 +120,9 @@ func GuessLang(text string) string {
 	}
 	return "en"
 }
+
+// KnownKind reports whether kind is one of the Kind constants.
+func KnownKind(kind string) bool {
+	_, ok := kindWords[kind]
+	return ok
+}
