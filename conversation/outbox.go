@@ -54,8 +54,8 @@ type Outbox struct {
 	Metrics *Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
-	// Hold delays the first delivery of bot replies per channel, so a channel that can answer
-	// inside its webhook's response (WeChat's passive reply) claims the reply first.
+	// Hold delays the first delivery of bot and system replies per channel, so a channel that can
+	// answer inside its webhook's response (WeChat's passive reply) claims the reply first.
 	Hold map[string]time.Duration
 	// Quota is how many messages a channel's send API takes per customer message (WeChat's
 	// customer-service messages: 5 within the 48-hour window); a reply over it is set aside with a
@@ -174,7 +174,7 @@ func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	if due := m.CreatedAt.Add(o.Hold[it.Channel]); m.Author == chat.AuthorBot && o.Now().Before(due) {
+	if due := m.CreatedAt.Add(o.Hold[it.Channel]); m.Author != chat.AuthorAgent && o.Now().Before(due) { // bot and system replies
 		return nil, &chat.RetryAfter{Wait: due.Sub(o.Now()), Err: errHeld}
 	}
 	conv, err := o.Store.Conversation(ctx, m.ConversationID)
