@@ -54,8 +54,9 @@ type Outbox struct {
 	Metrics *Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
-	// Hold delays the first delivery of bot and system replies per channel, so a channel that can
-	// answer inside its webhook's response (WeChat's passive reply) claims the reply first.
+	// Hold delays the first delivery of replies a webhook may answer with (passiveCandidate) per
+	// channel, so a channel that can answer inside its webhook's response (WeChat's passive
+	// reply) claims the reply first.
 	Hold map[string]time.Duration
 	// Quota is how many messages a channel's send API takes per customer message (WeChat's
 	// customer-service messages: 5 within the 48-hour window); a reply over it is set aside with a
@@ -174,7 +175,7 @@ func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	if due := m.CreatedAt.Add(o.Hold[it.Channel]); m.Author != chat.AuthorAgent && o.Now().Before(due) { // bot and system replies
+	if due := m.CreatedAt.Add(o.Hold[it.Channel]); passiveCandidate(m) && o.Now().Before(due) {
 		return nil, &chat.RetryAfter{Wait: due.Sub(o.Now()), Err: errHeld}
 	}
 	conv, err := o.Store.Conversation(ctx, m.ConversationID)
@@ -196,6 +197,12 @@ func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) ([]string, error)
 		return rs.SendRef(ctx, conv, m)
 	}
 	return nil, s.Send(ctx, conv, m)
+}
+
+// passiveCandidate reports whether a webhook may answer m in its own response: a bot reply, or
+// the handoff notice of a message the bot cannot read.
+func passiveCandidate(m chat.Message) bool {
+	return m.Author == chat.AuthorBot || (m.Author == chat.AuthorSystem && m.Decision == chat.DecisionHandoff)
 }
 
 // Backoff is the wait before attempt n+1: exponential from one second, capped at ten minutes.
