@@ -33,11 +33,11 @@ type Attachment struct {
 // maxDescribe bounds one attachment's description.
 const maxDescribe = 400
 
-// attachmentTag starts every description line: "[image] …".
-func attachmentTag(kind string) string { return "[" + kind + "]" }
+// attachmentTag starts every description line: "📎 [image] …".
+func attachmentTag(kind string) string { return "📎 [" + kind + "]" }
 
 // Describe is the attachment as one line for agents, e.g.
-// "[image] claim.jpg · image/jpeg · whatsapp media 1234".
+// "📎 [image] claim.jpg · image/jpeg · whatsapp media 1234".
 func (a Attachment) Describe(channel string) string {
 	parts := []string{}
 	for _, p := range []string{a.Name, a.URL, a.Type} {
@@ -71,7 +71,8 @@ func WithAttachments(text, channel string, atts []Attachment) string {
 	return strings.Join(lines, "\n")
 }
 
-// TextOnly strips the attachment description lines WithAttachments added: what the bot reads.
+// TextOnly strips the attachment description lines WithAttachments added: what the bot reads of
+// a stored message (the live path hands the bot the carried text itself).
 func TextOnly(stored string) string {
 	lines := strings.Split(stored, "\n")
 	for len(lines) > 0 && isDescription(lines[len(lines)-1]) {

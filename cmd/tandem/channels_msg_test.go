@@ -340,7 +340,7 @@ var msgCases = map[string][]msgCase{
 			outcome: setAside, reply: "Bad Request: chat not found"},
 	},
 	"wechat": {
-		{name: "voice with Recognition", file: "wx_voice_recognition.xml", outcome: toBot, reply: "400-800-1234", stored: "如何报案？\n[voice] amr · wechat media MEDIA_ID_voice_8kamr"},
+		{name: "voice with Recognition", file: "wx_voice_recognition.xml", outcome: toBot, reply: "400-800-1234", stored: "如何报案？\n📎 [voice] amr · wechat media MEDIA_ID_voice_8kamr"},
 		{name: "voice without Recognition", file: "wx_voice.xml", outcome: toAgent, reply: "语音", stored: "[voice] amr"},
 		{name: "image", file: "wx_image.xml", outcome: toAgent, reply: noticeZH, stored: "[image] http://mmbiz.qpic.cn/mmbiz_jpg/example/0 · wechat media MEDIA_ID_image"},
 		{name: "location", file: "wx_location.xml", outcome: toAgent, reply: "位置", stored: "[location] 广州市天河区天河路 · https://www.openstreetmap.org/?mlat=23.134521&mlon=113.358803"},
