@@ -429,11 +429,14 @@ func cleanInbound(in Inbound) (string, error) {
 // ReasonAttachment is the handoff reason of a message the bot cannot read.
 const ReasonAttachment = "attachment"
 
-// customerLang is the language to tell the customer something in: that of what they last wrote
-// before message skip, else the platform's hint, else the conversation's.
+// customerLang is the language to tell the customer something in: the platform's language of
+// the message when it has one, else that of what the customer last wrote before message skip,
+// else the conversation's.
 func (s *Service) customerLang(ctx context.Context, conv chat.Conversation, hint string, skip int64) string {
-	recent, err := s.Store.Recent(ctx, conv.ID, historyWindow)
-	if err == nil {
+	if hint != "" {
+		return hint
+	}
+	if recent, err := s.Store.Recent(ctx, conv.ID, historyWindow); err == nil {
 		for i := len(recent) - 1; i >= 0; i-- {
 			if m := recent[i]; m.Author == chat.AuthorCustomer && m.ID != skip {
 				if l := chat.GuessLang(chat.TextOnly(m.Text)); l != "" {
@@ -441,9 +444,6 @@ func (s *Service) customerLang(ctx context.Context, conv chat.Conversation, hint
 				}
 			}
 		}
-	}
-	if hint != "" {
-		return hint
 	}
 	return conv.Lang
 }
