@@ -1,5 +1,6 @@
 // Package telegram is the Telegram Bot API channel: a webhook that checks the secret token and
-// takes private text messages in, and a sender that delivers replies with sendMessage.
+// takes private messages in (text, captions, media, /start), and a sender that delivers replies
+// with sendMessage.
 package telegram
 
 import (

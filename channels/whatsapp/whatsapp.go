@@ -1,6 +1,7 @@
 // Package whatsapp is the WhatsApp Business Cloud API channel: the webhook's verification
-// handshake, signed deliveries (X-Hub-Signature-256 over the raw body) with text messages, and
-// replies through the Graph API's messages endpoint.
+// handshake, signed deliveries (X-Hub-Signature-256 over the raw body) with every message type
+// and failed statuses, and replies through the Graph API's messages endpoint, to a phone number
+// or to the business-scoped user id of a user with a username.
 package whatsapp
 
 import (
