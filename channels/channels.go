@@ -6,9 +6,10 @@ package channels
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"tandem/chat"
 )
@@ -20,14 +21,20 @@ type Inbound struct {
 	ExternalID  string // the platform user's id
 	Name        string
 	MessageID   string // the platform's id of this delivery, for deduplication
-	Text        string
+	// Text is what the customer wrote, or the text a non-text message carries (a caption, a voice
+	// transcript, a button's title); it may be empty when Attachments is not.
+	Text string
+	// Attachments are the parts the bot cannot read; they reach an agent as descriptions.
+	Attachments []chat.Attachment
+	// Reply, when set, answers the message instead of a bot turn (Telegram's /start greeting).
+	Reply string
 	// Thread is the platform's conversation the message belongs to, on platforms where a user has
 	// several (Chatwoot); each thread is its own Tandem conversation. "" elsewhere.
 	Thread string
 	// ForPerson, when set, is why the message goes to a person instead of the bot ("attachment":
 	// the bot cannot read it); Text then describes it for the agent.
 	ForPerson string
-	// Lang is the customer's language as the platform knows it ("" unknown).
+	// Lang is the customer's language as the platform knows it ("zh", "en"; "" unknown).
 	Lang string
 	// Held, when set, is who holds the thread on the platform as the message arrives (a person):
 	// Tandem follows it before the message, so the bot does not answer.
@@ -55,6 +62,13 @@ type Follower interface {
 	Follow(ctx context.Context, o Ownership) error
 }
 
+// Undelivered is a Receiver that also takes failures the platform reports after accepting a
+// send (WhatsApp's "failed" status): ref is the platform's id of the sent message, as the
+// sender returned it.
+type Undelivered interface {
+	Undelivered(ctx context.Context, channel, ref, reason string) error
+}
+
 // Receiver takes channel messages in: the conversation core, wired in main.
 type Receiver interface {
 	FromChannel(ctx context.Context, in Inbound) error
@@ -79,23 +93,58 @@ func SecretEqual(got, want string) bool {
 // Split cuts text into pieces of at most max characters (runes), preferring to break after a
 // newline, then after a space.
 func Split(text string, max int) []string {
-	var out []string
-	for utf8.RuneCountInString(text) > max {
-		r := []rune(text)
-		cut := max
-		head := string(r[:max])
-		if i := strings.LastIndex(head, "\n"); i > 0 {
-			cut = utf8.RuneCountInString(head[:i+1])
-		} else if i := strings.LastIndex(head, " "); i > 0 {
-			cut = utf8.RuneCountInString(head[:i+1])
-		}
-		out = append(out, strings.TrimSpace(string(r[:cut])))
-		text = strings.TrimSpace(string(r[cut:]))
+	return split(text, max, func(rune) int { return 1 })
+}
+
+// SplitUTF16 is Split for platforms that count UTF-16 code units (Telegram: an emoji outside
+// the Basic Multilingual Plane counts 2).
+func SplitUTF16(text string, max int) []string {
+	return split(text, max, utf16.RuneLen)
+}
+
+// UTF16Len is the length of text in UTF-16 code units.
+func UTF16Len(text string) int {
+	n := 0
+	for _, r := range text {
+		n += max(utf16.RuneLen(r), 1)
 	}
-	if text != "" {
+	return n
+}
+
+func split(text string, limit int, units func(rune) int) []string {
+	var out []string
+	for {
+		head, rest := cutAt(text, limit, units)
+		if rest == "" {
+			break
+		}
+		cut := len(head)
+		if i := strings.LastIndex(head, "\n"); i > 0 {
+			cut = i + 1
+		} else if i := strings.LastIndex(head, " "); i > 0 {
+			cut = i + 1
+		}
+		if piece := strings.TrimSpace(text[:cut]); piece != "" {
+			out = append(out, piece)
+		}
+		text = strings.TrimSpace(text[cut:])
+	}
+	if text = strings.TrimSpace(text); text != "" {
 		out = append(out, text)
 	}
 	return out
+}
+
+// cutAt splits text after the longest prefix of at most limit units; rest is "" when all fits.
+func cutAt(text string, limit int, units func(rune) int) (head, rest string) {
+	n := 0
+	for i, r := range text {
+		n += max(units(r), 1)
+		if n > limit {
+			return text[:i], text[i:]
+		}
+	}
+	return text, ""
 }
 
 // Take hands a message to r. A message Tandem refuses (e.g. one too long to store) is logged and
@@ -108,4 +157,9 @@ func Take(ctx context.Context, r Receiver, in Inbound, log *slog.Logger) error {
 		return nil
 	}
 	return err
+}
+
+// MapLink is a link to a point on a map that an agent can open.
+func MapLink(lat, lon float64) string {
+	return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=17/%.6f/%.6f", lat, lon, lat, lon)
 }

@@ -19,6 +19,10 @@ const (
 	// NoticeForPerson: the customer sent something the bot cannot read (a file only).
 	NoticeForPerson = "for_person"
 	NoticeEnded     = "ended" // the conversation closed on a channel with its own rating form
+	// NoticeAttachment: the customer sent something the bot cannot read (%s: what, e.g. "photo").
+	NoticeAttachment = "attachment"
+	// NoticeGreeting answers a channel's start command (Telegram's /start, /help).
+	NoticeGreeting = "greeting"
 )
 
 // ChannelWeb is the web widget's channel, which asks for a rating with its own star picker.
@@ -39,6 +43,10 @@ var notices = map[string][2]string{ // kind → {en, zh}
 	NoticeForPerson: {"Thanks, we've received it. I can only read text, so a person will look at it and reply here shortly.",
 		"已收到您发送的内容。我只能识别文字，已为您转接人工客服查看，请稍候。"},
 	NoticeEnded: {"This conversation is closed. Thank you for contacting us.", "本次会话已结束，感谢您的咨询。"},
+	NoticeAttachment: {"Thanks, I've received your %s. I can only read text, so I've passed it to a person who will take over shortly.",
+		"已收到您发送的%s。我只能读懂文字消息，已为您转交人工客服，请稍候。"},
+	NoticeGreeting: {"Hello! I'm the virtual assistant. Type your question and I'll answer, or say \"agent\" at any time to talk to a person.",
+		"您好！我是智能客服助手，请直接输入您的问题；如需人工服务，随时回复“人工”。"},
 	NoticeTaken: {"Thanks, we've got your message. It's in the queue for when the team is back.", "收到，您的留言已进入排队，客服上班后会尽快回复您。"},
 }
 

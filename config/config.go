@@ -45,6 +45,9 @@ type Config struct {
 	TelegramToken   string // TANDEM_TELEGRAM_BOT_TOKEN
 	TelegramSecret  string // TANDEM_TELEGRAM_SECRET
 	TelegramAPIBase string // TANDEM_TELEGRAM_API_BASE
+	// TelegramGreeting answers /start and /help; empty: the built-in greeting in English or
+	// Chinese, by the user's Telegram language.
+	TelegramGreeting string // TANDEM_TELEGRAM_GREETING
 
 	// WhatsApp Cloud API: the token enables the channel; the others are then required.
 	WhatsAppToken       string // TANDEM_WHATSAPP_TOKEN
@@ -175,6 +178,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.LLMLogProbs = getenv("TANDEM_LLM_LOGPROBS") == "true"
 	c.TelegramToken, c.TelegramSecret = getenv("TANDEM_TELEGRAM_BOT_TOKEN"), getenv("TANDEM_TELEGRAM_SECRET")
 	c.TelegramAPIBase = env("TANDEM_TELEGRAM_API_BASE", "https://api.telegram.org")
+	c.TelegramGreeting = getenv("TANDEM_TELEGRAM_GREETING")
 	c.WhatsAppToken, c.WhatsAppAppSecret = getenv("TANDEM_WHATSAPP_TOKEN"), getenv("TANDEM_WHATSAPP_APP_SECRET")
 	c.WhatsAppVerifyToken, c.WhatsAppPhoneID = getenv("TANDEM_WHATSAPP_VERIFY_TOKEN"), getenv("TANDEM_WHATSAPP_PHONE_ID")
 	c.WhatsAppAPIBase = env("TANDEM_WHATSAPP_API_BASE", "https://graph.facebook.com/v25.0")

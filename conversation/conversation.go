@@ -16,8 +16,9 @@ import (
 
 // Limits on customer input.
 const (
-	// MaxMessageRunes is the longest customer message accepted.
-	MaxMessageRunes = 4000
+	// MaxMessageRunes is the longest customer message accepted: the longest text Telegram and
+	// WhatsApp carry (4,096 UTF-16 units or characters, which is never more than 4,096 runes).
+	MaxMessageRunes = 4096
 	// historyWindow is how many recent messages a bot turn sees.
 	historyWindow = 20
 )
@@ -72,12 +73,20 @@ type Inbound struct {
 	ConversationID string
 	Channel        string
 	ExternalID     string // the platform's message id, for idempotency; empty if none
-	Text           string
+	// Text is what the customer wrote, or the text a non-text message carries (a caption, a voice
+	// message's transcript, a button's title); it may be empty when Attachments is not.
+	Text string
+	// Attachments are the parts the bot cannot read: they are stored as description lines for
+	// agents, and a message of attachments only is handed to a person, the customer told so.
+	Attachments []chat.Attachment
 	// ForPerson, when set, is why the message goes to a person instead of the bot (e.g.
-	// "attachment": the bot cannot read it); Text then describes it for the agent.
+	// "attachment": the bot cannot read it); Text then describes it for the agent. A message of
+	// Attachments only goes to a person with ForPerson ReasonAttachment.
 	ForPerson string
 	// Lang is the customer's language as the platform knows it, for notices ("" unknown).
 	Lang string
+	// Reply, when set, answers the message instead of a bot turn (a channel's /start greeting).
+	Reply string
 }
 
 // Result is what Receive stored: the customer's message and any replies sent back.
@@ -163,11 +172,15 @@ func (s *Service) Take(ctx context.Context, in Inbound) (Result, Turn, error) {
 	}, nil
 }
 
-// take stores a customer message; turn says whether the bot should answer it.
+// take stores a customer message; turn says whether the bot should answer it. A message the
+// bot cannot read goes to a person, and a fixed Reply (a greeting) answers instead of the bot.
 func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, conv chat.Conversation, turn bool, err error) {
-	text, err := cleanText(in.Text)
+	text, err := cleanInbound(in)
 	if err != nil {
 		return Result{}, conv, false, err
+	}
+	if text == "" && in.ForPerson == "" {
+		in.ForPerson = ReasonAttachment // attachments only
 	}
 	conv, err = s.Store.Conversation(ctx, in.ConversationID)
 	if err != nil {
@@ -183,7 +196,7 @@ func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, c
 		}
 	}
 	msg, created, err := s.Store.AddInbound(ctx, chat.Message{ConversationID: conv.ID, Author: chat.AuthorCustomer,
-		Text: text, Channel: in.Channel, ExternalID: in.ExternalID, CreatedAt: s.Now().UTC()})
+		Text: chat.WithAttachments(text, in.Channel, in.Attachments), Channel: in.Channel, ExternalID: in.ExternalID, CreatedAt: s.Now().UTC()})
 	if err != nil {
 		return Result{}, conv, false, err
 	}
@@ -194,33 +207,55 @@ func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, c
 	b.add(messageEvent(msg))
 	res = Result{Message: msg, Replies: []chat.Message{}}
 	if conv.Owner == chat.OwnerBot && in.ForPerson != "" {
-		// The bot cannot read it (e.g. only a file): a person gets it, the customer is told.
-		notice := s.handoffText(conv, conv.Team, chat.Notice(chat.NoticeForPerson, firstOf(in.Lang, conv.Lang)))
-		m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: notice,
-			Decision: chat.DecisionHandoff, Reason: in.ForPerson})
+		m, err := s.forPerson(ctx, b, conv, in, msg.ID)
 		if err != nil {
 			return res, conv, false, err
 		}
 		res.Replies = append(res.Replies, m)
-		if _, err := s.move(ctx, b, conv, chat.Transition{To: chat.OwnerWaiting, Actor: "customer", Reason: in.ForPerson,
-			Team: conv.Team, Priority: conv.Priority}); err != nil {
-			return res, conv, false, err
-		}
-		s.Metrics.Handoffs.WithLabelValues(in.ForPerson).Inc()
-		s.Kick()
 		return res, conv, false, nil
 	}
 	if conv.Owner != chat.OwnerBot {
 		// A person owns it, or will: the bot stays silent. It drafts for the agent who holds the
 		// conversation; a waiting one gets its draft when an agent accepts it.
-		if conv.Owner == chat.OwnerHuman {
+		if conv.Owner == chat.OwnerHuman && text != "" && in.Reply == "" {
 			s.startDraft(ctx, conv, msg)
-		} else {
+		} else if conv.Owner == chat.OwnerWaiting {
 			s.takeMessage(ctx, b, conv, msg)
 		}
 		return res, conv, false, nil
 	}
+	if in.Reply != "" {
+		m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: in.Reply,
+			Decision: chat.DecisionAnswer, Reason: "greeting"})
+		if err != nil {
+			return res, conv, false, err
+		}
+		res.Replies = append(res.Replies, m)
+		return res, conv, false, nil
+	}
 	return res, conv, true, nil
+}
+
+// forPerson hands a message the bot cannot read to a person and tells the customer so, in their
+// language: what they sent ("your photo") when the message lists its attachments.
+func (s *Service) forPerson(ctx context.Context, b *batch, conv chat.Conversation, in Inbound, msgID int64) (chat.Message, error) {
+	lang := s.customerLang(ctx, conv, in.Lang, msgID)
+	text := chat.Notice(chat.NoticeForPerson, lang)
+	if len(in.Attachments) > 0 {
+		text = chat.Noticef(chat.NoticeAttachment, lang, chat.KindWord(in.Attachments[0].Kind, lang))
+	}
+	m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: s.handoffText(conv, conv.Team, text),
+		Decision: chat.DecisionHandoff, Reason: in.ForPerson})
+	if err != nil {
+		return m, err
+	}
+	if _, err := s.move(ctx, b, conv, chat.Transition{To: chat.OwnerWaiting, Actor: "customer", Reason: in.ForPerson,
+		Team: conv.Team, Priority: conv.Priority}); err != nil {
+		return m, err
+	}
+	s.Metrics.Handoffs.WithLabelValues(in.ForPerson).Inc()
+	s.Kick()
+	return m, nil
 }
 
 func firstOf(a, b string) string {
@@ -236,7 +271,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 		return chat.Message{}, err
 	}
 	start := s.Now()
-	r, err := s.Bot.Turn(ctx, conv, history, in.Text, s.streamer(ctx, b, conv.ID))
+	r, err := s.Bot.Turn(ctx, conv, history, chat.TextOnly(in.Text), s.streamer(ctx, b, conv.ID))
 	if err != nil {
 		s.Log.Error("bot turn failed", "conversation_id", conv.ID, "err", err)
 		r = chat.Reply{Text: chat.Notice(chat.NoticeError, conv.Lang), Decision: chat.DecisionHandoff, Reason: "error"}
@@ -381,6 +416,36 @@ func (s *Service) flush(ctx context.Context, b *batch) {
 	if err := s.Bus.Publish(context.WithoutCancel(ctx), b.events...); err != nil {
 		s.Log.Warn("publish failed", "conversation_id", b.events[0].ConversationID, "err", err)
 	}
+}
+
+// cleanInbound is the checked text of an inbound message; empty only when it has attachments.
+func cleanInbound(in Inbound) (string, error) {
+	if len(in.Attachments) > 0 && strings.TrimSpace(in.Text) == "" {
+		return "", nil
+	}
+	return cleanText(in.Text)
+}
+
+// ReasonAttachment is the handoff reason of a message the bot cannot read.
+const ReasonAttachment = "attachment"
+
+// customerLang is the language to tell the customer something in: the platform's language of
+// the message when it has one, else that of what the customer last wrote before message skip,
+// else the conversation's.
+func (s *Service) customerLang(ctx context.Context, conv chat.Conversation, hint string, skip int64) string {
+	if hint != "" {
+		return hint
+	}
+	if recent, err := s.Store.Recent(ctx, conv.ID, historyWindow); err == nil {
+		for i := len(recent) - 1; i >= 0; i-- {
+			if m := recent[i]; m.Author == chat.AuthorCustomer && m.ID != skip {
+				if l := chat.GuessLang(chat.TextOnly(m.Text)); l != "" {
+					return l
+				}
+			}
+		}
+	}
+	return conv.Lang
 }
 
 func cleanText(text string) (string, error) {

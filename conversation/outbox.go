@@ -19,9 +19,18 @@ const (
 	outboxMaxDelay  = 10 * time.Minute
 )
 
-// Sender delivers a message to the customer on one channel.
+// Sender delivers a message to the customer on one channel. Its errors say what the outbox does:
+// chat.ErrUndeliverable (a permanent error in the platform's table) sets the message aside at
+// once with a note for an agent, *chat.RetryAfter retries after the wait the platform asked for,
+// and any other error retries with backoff.
 type Sender interface {
 	Send(ctx context.Context, conv chat.Conversation, m chat.Message) error
+}
+
+// RefSender is a Sender that also returns the platform's ids of what it sent (WhatsApp's
+// wamids), so a failure the platform reports later (Service.Undelivered) finds the message.
+type RefSender interface {
+	SendRef(ctx context.Context, conv chat.Conversation, m chat.Message) (refs []string, err error)
 }
 
 // SenderSet finds the sender of a channel; channels can be enabled and disabled at run time.
@@ -45,8 +54,9 @@ type Outbox struct {
 	Metrics *Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
-	// Hold delays the first delivery of bot replies per channel, so a channel that can answer
-	// inside its webhook's response (WeChat's passive reply) claims the reply first.
+	// Hold delays the first delivery of replies a webhook may answer with (passiveCandidate) per
+	// channel, so a channel that can answer inside its webhook's response (WeChat's passive
+	// reply) claims the reply first.
 	Hold map[string]time.Duration
 	// Quota is how many messages a channel's send API takes per customer message (WeChat's
 	// customer-service messages: 5 within the 48-hour window); a reply over it is set aside with a
@@ -88,10 +98,10 @@ func (o *Outbox) Drain(ctx context.Context) int {
 }
 
 func (o *Outbox) deliver(ctx context.Context, it chat.OutboxItem) {
-	err := o.send(ctx, it)
+	refs, err := o.send(ctx, it)
 	if err == nil {
 		o.Metrics.OutboxSent.Inc()
-		if err := o.Store.MarkDelivered(ctx, it.ID, o.Now()); err != nil {
+		if err := o.Store.MarkDelivered(ctx, it.ID, o.Now(), refs...); err != nil {
 			o.Log.Error("outbox mark delivered failed", "outbox_id", it.ID, "err", err)
 		}
 		return
@@ -126,45 +136,73 @@ func (o *Outbox) setAside(ctx context.Context, it chat.OutboxItem, cause error) 
 		o.Log.Error("outbox mark dead failed", "outbox_id", it.ID, "err", err)
 		return
 	}
-	m, err := o.Store.Message(ctx, it.MessageID)
+	undeliveredNote(ctx, o.Store, o.Log, it, o.Now(), cause.Error())
+}
+
+// undeliveredNote leaves the system note of a message the customer did not get.
+func undeliveredNote(ctx context.Context, st Store, log *slog.Logger, it chat.OutboxItem, now time.Time, cause string) {
+	m, err := st.Message(ctx, it.MessageID)
 	if err != nil {
 		return
 	}
-	note := chat.Message{ConversationID: m.ConversationID, Author: chat.AuthorSystem, Channel: it.Channel, CreatedAt: o.Now(),
-		Text: fmt.Sprintf("Not delivered on %s: %v. Reach the customer another way.", it.Channel, cause)}
-	if _, err := o.Store.AddMessage(ctx, note, false); err != nil {
-		o.Log.Error("outbox note failed", "outbox_id", it.ID, "err", err)
+	note := chat.Message{ConversationID: m.ConversationID, Author: chat.AuthorSystem, Channel: it.Channel, CreatedAt: now,
+		Text: fmt.Sprintf("Not delivered on %s: %s. Reach the customer another way.", it.Channel, cause)}
+	if _, err := st.AddMessage(ctx, note, false); err != nil {
+		log.Error("outbox note failed", "outbox_id", it.ID, "err", err)
 	}
 }
 
-func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) error {
+// Undelivered records a failure the platform reported after it accepted a send (WhatsApp's
+// "failed" status): the message is set aside with a note, as if the send had failed for good.
+// A ref Tandem never sent, or one already set aside, is ignored.
+func (s *Service) Undelivered(ctx context.Context, channel, ref, reason string) error {
+	it, ok, err := s.Store.FailDelivered(ctx, channel, ref, s.Now().UTC(), reason)
+	if err != nil || !ok {
+		return err
+	}
+	s.Log.Warn("platform reported a delivered message failed; set aside", "outbox_id", it.ID, "channel", channel, "err", reason)
+	s.Metrics.OutboxFailed.Inc()
+	undeliveredNote(ctx, s.Store, s.Log, it, s.Now().UTC(), reason)
+	return nil
+}
+
+func (o *Outbox) send(ctx context.Context, it chat.OutboxItem) ([]string, error) {
 	s, ok := o.Senders.Sender(it.Channel)
 	if !ok {
-		return chat.Errorf(chat.EUNAVAILABLE, "no sender for channel %q", it.Channel)
+		return nil, chat.Errorf(chat.EUNAVAILABLE, "no sender for channel %q", it.Channel)
 	}
 	m, err := o.Store.Message(ctx, it.MessageID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if due := m.CreatedAt.Add(o.Hold[it.Channel]); m.Author == chat.AuthorBot && o.Now().Before(due) {
-		return &chat.RetryAfter{Wait: due.Sub(o.Now()), Err: errHeld}
+	if due := m.CreatedAt.Add(o.Hold[it.Channel]); passiveCandidate(m) && o.Now().Before(due) {
+		return nil, &chat.RetryAfter{Wait: due.Sub(o.Now()), Err: errHeld}
 	}
 	conv, err := o.Store.Conversation(ctx, m.ConversationID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if q := o.Quota[it.Channel]; q > 0 && !conv.LastCustomerAt.IsZero() {
 		n, err := o.Store.DeliveredSince(ctx, conv.ID, it.Channel, conv.LastCustomerAt)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n >= q {
-			return fmt.Errorf("%s allows %d messages per customer message and %d went out since the customer last wrote: %w",
+			return nil, fmt.Errorf("%s allows %d messages per customer message and %d went out since the customer last wrote: %w",
 				it.Channel, q, n, chat.ErrUndeliverable)
 		}
 	}
 	m.Text = chat.PlainText(m.Text) // messaging platforms get lists as "• " and "1. " lines
-	return s.Send(ctx, conv, m)
+	if rs, ok := s.(RefSender); ok {
+		return rs.SendRef(ctx, conv, m)
+	}
+	return nil, s.Send(ctx, conv, m)
+}
+
+// passiveCandidate reports whether a webhook may answer m in its own response: a bot reply, or
+// the handoff notice of a message the bot cannot read.
+func passiveCandidate(m chat.Message) bool {
+	return m.Author == chat.AuthorBot || (m.Author == chat.AuthorSystem && m.Decision == chat.DecisionHandoff)
 }
 
 // Backoff is the wait before attempt n+1: exponential from one second, capped at ten minutes.

@@ -65,6 +65,10 @@ func (s *Service) recoverOne(ctx context.Context, m chat.Message, now time.Time)
 	s.Log.Info("answering a message stranded by a crash", "conversation_id", conv.ID, "message_id", m.ID)
 	b := &batch{}
 	defer s.flush(ctx, b)
+	if chat.TextOnly(m.Text) == "" { // attachments only: a person looks at them
+		_, err = s.forPerson(ctx, b, conv, Inbound{ForPerson: ReasonAttachment}, m.ID)
+		return err == nil, err
+	}
 	_, err = s.botTurn(ctx, b, conv, m)
 	return err == nil, err
 }

@@ -51,8 +51,13 @@ type Store interface {
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]chat.OutboxItem, error)
 	// OutboxMessage returns the message an outbox item delivers.
 	Message(ctx context.Context, id int64) (chat.Message, error)
-	// MarkDelivered records a successful delivery.
-	MarkDelivered(ctx context.Context, id int64, at time.Time) error
+	// MarkDelivered records a successful delivery and the platform's ids of what was sent (refs,
+	// unique per channel), which FailDelivered looks up.
+	MarkDelivered(ctx context.Context, id int64, at time.Time, refs ...string) error
+	// FailDelivered sets aside the delivered item the channel's ref belongs to, because the
+	// platform reported later that it failed; ok is false when no item has that ref or it was
+	// set aside already.
+	FailDelivered(ctx context.Context, channel, ref string, at time.Time, errText string) (it chat.OutboxItem, ok bool, err error)
 	// MarkFailed records a failed attempt and when to try again.
 	MarkFailed(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkDead sets an item aside for good (the platform can never take it); it is not retried.

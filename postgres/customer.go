@@ -149,6 +149,8 @@ const ownConversations = `SELECT id FROM conversations WHERE customer_id = $1`
 // eraseSteps delete every row holding a customer's words or identity, children before their
 // parents; $1 is the customer id. Eval results go with the eval cases they score.
 var eraseSteps = []struct{ table, query string }{
+	{"outbox_refs", `DELETE FROM outbox_refs WHERE outbox_id IN (SELECT o.id FROM outbox o JOIN messages m ON m.id = o.message_id
+		WHERE m.conversation_id IN (` + ownConversations + `))`},
 	{"outbox", `DELETE FROM outbox WHERE message_id IN (SELECT id FROM messages WHERE conversation_id IN (` + ownConversations + `))`},
 	{"feedback", `DELETE FROM feedback WHERE conversation_id IN (` + ownConversations + `)
 		OR message_id IN (SELECT id FROM messages WHERE conversation_id IN (` + ownConversations + `))`},

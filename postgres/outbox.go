@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,12 +31,41 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	return out, nil
 }
 
-// MarkDelivered records a delivery.
-func (s *Store) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE id = $2`, at, id); err != nil {
+// MarkDelivered records a delivery and the platform's ids of what was sent.
+func (s *Store) MarkDelivered(ctx context.Context, id int64, at time.Time, refs ...string) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE id = $2`, at, id); err != nil {
+			return err
+		}
+		for _, ref := range refs {
+			if _, err := tx.Exec(ctx, `INSERT INTO outbox_refs (channel, ref, outbox_id) SELECT channel, $1, id FROM outbox WHERE id = $2
+				ON CONFLICT (channel, ref) DO NOTHING`, ref, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("mark delivered: %w", err)
 	}
 	return nil
+}
+
+// FailDelivered sets aside the item a platform's ref belongs to: the platform reported later that
+// the message failed.
+func (s *Store) FailDelivered(ctx context.Context, channel, ref string, at time.Time, errText string) (chat.OutboxItem, bool, error) {
+	var it chat.OutboxItem
+	err := s.pool.QueryRow(ctx, `UPDATE outbox SET dead_at = $1, last_error = $2
+		WHERE id = (SELECT outbox_id FROM outbox_refs WHERE channel = $3 AND ref = $4) AND dead_at IS NULL
+		RETURNING id, message_id, channel, attempts, next_at, last_error`, at, errText, channel, ref).
+		Scan(&it.ID, &it.MessageID, &it.Channel, &it.Attempts, &it.NextAt, &it.LastError)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("fail delivered: %w", err)
+	}
+	return it, true, nil
 }
 
 // MarkFailed records a failed attempt and the time of the next one.

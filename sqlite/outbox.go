@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,13 +31,41 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	return out, rows.Err()
 }
 
-// MarkDelivered records a delivery.
-func (s *Store) MarkDelivered(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, micros(at), id)
+// MarkDelivered records a delivery and the platform's ids of what was sent.
+func (s *Store) MarkDelivered(ctx context.Context, id int64, at time.Time, refs ...string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, micros(at), id); err != nil {
+			return err
+		}
+		for _, ref := range refs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_refs (channel, ref, outbox_id) SELECT channel, ?, id FROM outbox WHERE id = ?
+				ON CONFLICT (channel, ref) DO NOTHING`, ref, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("mark delivered: %w", err)
 	}
 	return nil
+}
+
+// FailDelivered sets aside the item a platform's ref belongs to: the platform reported later that
+// the message failed.
+func (s *Store) FailDelivered(ctx context.Context, channel, ref string, at time.Time, errText string) (chat.OutboxItem, bool, error) {
+	var it chat.OutboxItem
+	err := s.db.QueryRowContext(ctx, `UPDATE outbox SET dead_at = ?, last_error = ?
+		WHERE id = (SELECT outbox_id FROM outbox_refs WHERE channel = ? AND ref = ?) AND dead_at IS NULL
+		RETURNING id, message_id, channel, attempts, next_at, last_error`, micros(at), errText, channel, ref).
+		Scan(&it.ID, &it.MessageID, &it.Channel, &it.Attempts, (*microTime)(&it.NextAt), &it.LastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("fail delivered: %w", err)
+	}
+	return it, true, nil
 }
 
 // MarkFailed records a failed attempt and the time of the next one.

@@ -61,6 +61,11 @@ func seedCustomer(t *testing.T, s CustomerStore, name string, at time.Time) stri
 	bot, err := s.AddMessage(ctx, chat.Message{ConversationID: c1, Author: chat.AuthorBot, Text: "Sorry " + name + ", a person will help",
 		Channel: "telegram", CreatedAt: at.Add(time.Second)}, true)
 	must(t, err)
+	sent, err := s.ClaimOutbox(ctx, at.Add(time.Hour), 10, time.Minute)
+	must(t, err)
+	for _, it := range sent { // delivered, with the platform's id of what went out
+		must(t, s.MarkDelivered(ctx, it.ID, at.Add(time.Hour), "ref-"+name))
+	}
 	must(t, s.SetOwner(ctx, chat.Transition{ConversationID: c1, From: chat.OwnerBot, To: chat.OwnerWaiting, Actor: "bot", Reason: "low_confidence", At: at}))
 	must(t, s.SetOwner(ctx, chat.Transition{ConversationID: c1, From: chat.OwnerWaiting, To: chat.OwnerHuman, Actor: "amy", Assignee: "amy", At: at}))
 	_, err = s.AddDraft(ctx, chat.Draft{ConversationID: c1, MessageID: in.ID, Text: "draft for " + name, Confidence: 0.4, CreatedAt: at})
@@ -104,7 +109,7 @@ func testCustomerExportErase(t *testing.T, s CustomerStore, tables Tables) {
 
 	r, err := s.EraseCustomer(ctx, alice, t0.Add(2*time.Hour))
 	must(t, err)
-	want := map[string]int64{"customers": 1, "conversations": 2, "messages": 3, "transitions": 2, "outbox": 1, "drafts": 1, "notes": 1,
+	want := map[string]int64{"customers": 1, "conversations": 2, "messages": 3, "transitions": 2, "outbox": 1, "outbox_refs": 1, "drafts": 1, "notes": 1,
 		"ratings": 1, "feedback": 1, "review_items": 1, "eval_cases": 1, "eval_results": 1}
 	if !maps.Equal(r.Rows, want) || r.CustomerID != alice || !r.ErasedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Fatalf("erase report = %+v, want rows %v", r, want)

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"MessagesAfter", testMessagesAfter},
 		{"Owner", testOwner},
 		{"Outbox", testOutbox},
+		{"FailDelivered", testFailDelivered},
 		{"APIKey", testAPIKey},
 		{"Account", testAccount},
 		{"Sessions", testSessions},
@@ -377,6 +378,39 @@ func testOutbox(t *testing.T, s Store) {
 	}
 	if again, _ := s.ClaimOutbox(ctx, t0.Add(48*time.Hour), 10, time.Minute); len(again) != 0 {
 		t.Fatalf("a set-aside item was claimed again: %+v", again)
+	}
+}
+
+// testFailDelivered: a failure the platform reports later, by the id it gave the sent message,
+// sets that item aside once; an unknown id or another channel's finds nothing.
+func testFailDelivered(t *testing.T, s Store) {
+	ctx := context.Background()
+	newConversation(t, s, "c")
+	m, err := s.AddMessage(ctx, chat.Message{ConversationID: "c", Author: chat.AuthorBot, Text: "two parts", Channel: "whatsapp", CreatedAt: t0}, true)
+	must(t, err)
+	items, err := s.ClaimOutbox(ctx, t0, 10, time.Minute)
+	must(t, err)
+	if len(items) != 1 {
+		t.Fatalf("claim = %+v", items)
+	}
+	must(t, s.MarkDelivered(ctx, items[0].ID, t0, "wamid.A", "wamid.B"))
+	must(t, s.MarkDelivered(ctx, items[0].ID, t0, "wamid.B")) // a repeat keeps one row
+	if _, ok, err := s.FailDelivered(ctx, "telegram", "wamid.B", t0, "x"); err != nil || ok {
+		t.Fatalf("another channel's ref: %v %v", ok, err)
+	}
+	if _, ok, err := s.FailDelivered(ctx, "whatsapp", "wamid.nope", t0, "x"); err != nil || ok {
+		t.Fatalf("unknown ref: %v %v", ok, err)
+	}
+	it, ok, err := s.FailDelivered(ctx, "whatsapp", "wamid.B", t0.Add(time.Minute), "131026 Message undeliverable")
+	must(t, err)
+	if !ok || it.MessageID != m.ID || it.LastError != "131026 Message undeliverable" || it.Channel != "whatsapp" {
+		t.Fatalf("fail delivered = %+v %v", it, ok)
+	}
+	if _, ok, _ := s.FailDelivered(ctx, "whatsapp", "wamid.A", t0.Add(time.Minute), "again"); ok {
+		t.Fatal("an item set aside twice")
+	}
+	if again, _ := s.ClaimOutbox(ctx, t0.Add(time.Hour), 10, time.Minute); len(again) != 0 {
+		t.Fatalf("a failed item was claimed again: %+v", again)
 	}
 }
 

@@ -1,5 +1,6 @@
 // Package telegram is the Telegram Bot API channel: a webhook that checks the secret token and
-// takes private text messages in, and a sender that delivers replies with sendMessage.
+// takes private messages in (text, captions, media, /start), and a sender that delivers replies
+// with sendMessage.
 package telegram
 
 import (
@@ -24,7 +25,7 @@ const Channel = "telegram"
 
 // Limits from the Bot API.
 const (
-	maxText       = 4096    // characters per sendMessage
+	maxText       = 4096    // UTF-16 code units per sendMessage
 	maxUpdateSize = 1 << 20 // bytes of one webhook delivery
 	customerPref  = "tg-"   // Tandem customer ids are tg-<chat id>
 )
@@ -42,6 +43,8 @@ type Adapter struct {
 	Log      *slog.Logger
 	// Pacer spaces sends per chat (nil: no pacing beyond Telegram's own 429s).
 	Pacer *channels.Pacer
+	// Greeting answers /start and /help ("": chat.NoticeGreeting in the user's language).
+	Greeting string
 }
 
 // Update is the part of a Telegram update Tandem reads.
@@ -50,19 +53,21 @@ type Update struct {
 	Message  *Message `json:"message"`
 }
 
-// Message is an incoming message.
+// Message is an incoming message: text, or media with an optional caption.
 type Message struct {
 	MessageID int64  `json:"message_id"`
 	Text      string `json:"text"`
-	Chat      struct {
+	media
+	Chat struct {
 		ID   int64  `json:"id"`
 		Type string `json:"type"`
 	} `json:"chat"`
 	From *struct {
-		ID        int64  `json:"id"`
-		IsBot     bool   `json:"is_bot"`
-		FirstName string `json:"first_name"`
-		LastName  string `json:"last_name"`
+		ID           int64  `json:"id"`
+		IsBot        bool   `json:"is_bot"`
+		FirstName    string `json:"first_name"`
+		LastName     string `json:"last_name"`
+		LanguageCode string `json:"language_code"`
 	} `json:"from"`
 }
 
@@ -78,9 +83,11 @@ func ParseUpdate(body []byte) (Update, error) {
 	return u, nil
 }
 
-// ServeHTTP is the webhook. A wrong or missing secret gets 401 and nothing is stored; updates
-// other than private text messages are acknowledged and ignored; a failure to store gets 500 so
-// Telegram delivers again (deduplicated by update_id).
+// ServeHTTP is the webhook. A wrong or missing secret gets 401 and nothing is stored; /start and
+// /help are answered with the greeting; photos, files, voice, stickers, locations and contacts
+// reach the conversation (a caption goes to the bot); updates other than private messages are
+// acknowledged and ignored; a failure to store gets 500 so Telegram delivers again
+// (deduplicated by update_id).
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !channels.SecretEqual(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), a.Secret) {
 		http.Error(w, `{"error":{"code":"unauthorized","message":"bad or missing X-Telegram-Bot-Api-Secret-Token"}}`, http.StatusUnauthorized)
@@ -97,14 +104,14 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := u.Message
-	if m == nil || m.Chat.Type != "private" || strings.TrimSpace(m.Text) == "" || (m.From != nil && m.From.IsBot) {
-		w.WriteHeader(http.StatusOK) // edits, groups, stickers…: acknowledged, not handled
+	if m == nil || m.Chat.Type != "private" || (m.From != nil && m.From.IsBot) {
+		w.WriteHeader(http.StatusOK) // edits, groups, channel posts…: acknowledged, not handled
 		return
 	}
-	in := channels.Inbound{Channel: Channel, CustomerKey: customerPref + strconv.FormatInt(m.Chat.ID, 10),
-		ExternalID: strconv.FormatInt(m.Chat.ID, 10), MessageID: strconv.FormatInt(u.UpdateID, 10), Text: m.Text}
-	if m.From != nil {
-		in.Name = strings.TrimSpace(m.From.FirstName + " " + m.From.LastName)
+	in, ok := a.inbound(u)
+	if !ok {
+		w.WriteHeader(http.StatusOK) // a service message (pinned, …): nothing to answer
+		return
 	}
 	go a.typing(m.Chat.ID)
 	if err := channels.Take(r.Context(), a.Receiver, in, a.Log); err != nil {
@@ -115,14 +122,14 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// Send delivers a message with sendMessage, split at 4,096 characters. It implements
-// conversation.Sender; a failure is retried by the outbox.
+// Send delivers a message with sendMessage, split at 4,096 UTF-16 code units (Telegram's
+// count). It implements conversation.Sender; errors are classified by callError.
 func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Message) error {
 	chatID, err := strconv.ParseInt(strings.TrimPrefix(conv.CustomerID, customerPref), 10, 64)
 	if err != nil || !strings.HasPrefix(conv.CustomerID, customerPref) {
 		return fmt.Errorf("telegram: conversation %s has no Telegram chat", conv.ID)
 	}
-	parts := channels.Split(m.Text, maxText)
+	parts := channels.SplitUTF16(m.Text, maxText)
 	if d := a.Pacer.Wait(strconv.FormatInt(chatID, 10), len(parts), time.Now()); d > 0 {
 		return &chat.RetryAfter{Wait: d, Err: fmt.Errorf("telegram: pacing chat %d", chatID)}
 	}
@@ -179,11 +186,7 @@ func (a *Adapter) call(ctx context.Context, method string, body any) error {
 	if res.StatusCode == http.StatusOK && r.OK {
 		return nil
 	}
-	if r.Parameters.RetryAfter > 0 { // 429: flood control says when
-		return &chat.RetryAfter{Wait: time.Duration(r.Parameters.RetryAfter) * time.Second,
-			Err: fmt.Errorf("telegram %s: HTTP %d %s", method, res.StatusCode, r.Description)}
-	}
-	return fmt.Errorf("telegram %s: HTTP %d %s", method, res.StatusCode, r.Description)
+	return callError(method, res.StatusCode, r)
 }
 
 // redact keeps the bot token (part of the URL) out of errors and logs.

@@ -2,7 +2,10 @@
 // request signed with HMAC-SHA256 over "<timestamp>.<body>" and refused outside a replay window.
 //
 // Inbound: POST /webhooks/generic with headers X-Tandem-Timestamp (Unix seconds) and
-// X-Tandem-Signature ("sha256=" + hex HMAC), body {"user_id","name","message_id","text"}.
+// X-Tandem-Signature ("sha256=" + hex HMAC), body {"user_id","name","message_id","text",
+// "attachments"}; attachments ([{"kind","url","name","mime_type"}], optional) are what the bot
+// cannot read: they reach an agent as descriptions, and a message of attachments only is handed
+// to a person, the customer told so.
 // Outbound: POST to the configured URL, signed the same way, body
 // {"user_id","conversation_id","message_id","author","text"}, header Idempotency-Key
 // ("tandem-<message_id>"); any 2xx means delivered. Delivery is at least once: after a crash
@@ -53,10 +56,35 @@ type Adapter struct {
 
 // Message is an inbound delivery.
 type Message struct {
-	UserID    string `json:"user_id"`
-	Name      string `json:"name"`
-	MessageID string `json:"message_id"`
-	Text      string `json:"text"`
+	UserID      string       `json:"user_id"`
+	Name        string       `json:"name"`
+	MessageID   string       `json:"message_id"`
+	Text        string       `json:"text"`
+	Attachments []Attachment `json:"attachments"`
+}
+
+// Attachment is a non-text part of an inbound message.
+type Attachment struct {
+	Kind     string `json:"kind"` // image, file, voice, audio, video, location, sticker, contact, link
+	URL      string `json:"url"`
+	Name     string `json:"name"`
+	MimeType string `json:"mime_type"`
+}
+
+// maxAttachments bounds the attachments of one message.
+const maxAttachments = 10
+
+// attachments converts the message's attachments; a kind Tandem does not know is "other".
+func (m Message) attachments() []chat.Attachment {
+	var out []chat.Attachment
+	for _, a := range m.Attachments {
+		kind := a.Kind
+		if !chat.KnownKind(kind) {
+			kind = chat.KindOther
+		}
+		out = append(out, chat.Attachment{Kind: kind, URL: a.URL, Name: a.Name, Type: a.MimeType})
+	}
+	return out
 }
 
 // Sign returns the signature header value for a timestamp and body.
@@ -81,8 +109,10 @@ func ParseMessage(body []byte) (Message, error) {
 		return m, fmt.Errorf("webhook message: user_id is required, at most %d bytes", maxUserID)
 	case m.MessageID == "":
 		return m, errors.New("webhook message: message_id is required (it makes redeliveries safe)")
-	case strings.TrimSpace(m.Text) == "":
-		return m, errors.New("webhook message: text is required")
+	case strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0:
+		return m, errors.New("webhook message: text or attachments are required")
+	case len(m.Attachments) > maxAttachments:
+		return m, fmt.Errorf("webhook message: at most %d attachments", maxAttachments)
 	}
 	return m, nil
 }
@@ -119,7 +149,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := channels.Inbound{Channel: Channel, CustomerKey: customerPref + m.UserID, ExternalID: m.UserID, Name: m.Name,
-		MessageID: m.MessageID, Text: m.Text}
+		MessageID: m.MessageID, Text: m.Text, Attachments: m.attachments()}
 	if err := a.Receiver.FromChannel(r.Context(), in); err != nil {
 		if chat.ErrorCode(err) == chat.EINVALID {
 			writeError(w, http.StatusBadRequest, "invalid", chat.ErrorMessage(err))

@@ -82,6 +82,17 @@ type Message struct {
 	MsgID        int64  `xml:"MsgId" json:"MsgId"`
 	Event        string `xml:"Event" json:"Event"`
 	Encrypt      string `xml:"Encrypt" json:"Encrypt"`
+	// Media, voice, location and link messages.
+	PicURL      string  `xml:"PicUrl" json:"PicUrl"`
+	MediaID     string  `xml:"MediaId" json:"MediaId"`
+	Format      string  `xml:"Format" json:"Format"`
+	Recognition string  `xml:"Recognition" json:"Recognition"` // a voice message's transcript, when enabled
+	LocationX   float64 `xml:"Location_X" json:"Location_X"`   // latitude
+	LocationY   float64 `xml:"Location_Y" json:"Location_Y"`   // longitude
+	Label       string  `xml:"Label" json:"Label"`
+	Title       string  `xml:"Title" json:"Title"`
+	Description string  `xml:"Description" json:"Description"`
+	URL         string  `xml:"Url" json:"Url"`
 }
 
 // ParseMessage decodes a body as XML, or as JSON when it looks like JSON.
@@ -123,12 +134,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), status)
 		return
 	}
-	if m.MsgType == "text" && strings.TrimSpace(m.Content) != "" {
-		in := channels.Inbound{Channel: Channel, CustomerKey: customerPref + m.FromUserName, ExternalID: m.FromUserName,
-			MessageID: strconv.FormatInt(m.MsgID, 10), Text: m.Content}
-		if m.MsgID == 0 { // no MsgId: deduplicate on sender and time, as WeChat advises for events
-			in.MessageID = m.FromUserName + ":" + strconv.FormatInt(m.CreateTime, 10)
-		}
+	if in, ok := inbound(m); ok {
 		ans, err := a.receive(r.Context(), in)
 		if err != nil {
 			a.Log.Error("wechat message not stored; WeChat will retry", "msg_id", m.MsgID, "err", err)
@@ -315,16 +321,13 @@ func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Messa
 		if err := a.post(ctx, "/cgi-bin/message/custom/send?access_token="+token, body, &res); err != nil {
 			return err
 		}
-		if res.ErrCode == 40001 || res.ErrCode == 42001 { // the token was refused: fetch a new one next time
+		if tokenRefused[res.ErrCode] { // fetch a new one next time
 			a.mu.Lock()
 			a.token = ""
 			a.mu.Unlock()
 		}
-		if res.ErrCode == 45015 || res.ErrCode == 45047 { // the reply window or the 5-message quota is used up
-			return fmt.Errorf("wechat custom/send: errcode %d %s: %w", res.ErrCode, res.ErrMsg, chat.ErrUndeliverable)
-		}
-		if res.ErrCode != 0 {
-			return fmt.Errorf("wechat custom/send: errcode %d %s", res.ErrCode, res.ErrMsg)
+		if err := sendError(res.ErrCode, res.ErrMsg); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 // Package whatsapp is the WhatsApp Business Cloud API channel: the webhook's verification
-// handshake, signed deliveries (X-Hub-Signature-256 over the raw body) with text messages, and
-// replies through the Graph API's messages endpoint.
+// handshake, signed deliveries (X-Hub-Signature-256 over the raw body) with every message type
+// and failed statuses, and replies through the Graph API's messages endpoint, to a phone number
+// or to the business-scoped user id of a user with a username.
 package whatsapp
 
 import (
@@ -11,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,67 +55,9 @@ type Adapter struct {
 	Template string
 }
 
-// rateLimitWait is how long a send waits after WhatsApp's rate-limit errors (the pair limit
-// recovers at one message per 6 s).
-const rateLimitWait = 16 * time.Second
-
 // Window is WhatsApp's customer-service window: free-form messages only within 24 hours of the
 // customer's last message.
 const Window = 24 * time.Hour
-
-// Payload is the part of a webhook delivery Tandem reads.
-type Payload struct {
-	Object string `json:"object"`
-	Entry  []struct {
-		Changes []struct {
-			Field string `json:"field"`
-			Value struct {
-				Contacts []struct {
-					WaID    string `json:"wa_id"`
-					Profile struct {
-						Name string `json:"name"`
-					} `json:"profile"`
-				} `json:"contacts"`
-				Messages []struct {
-					From string `json:"from"`
-					ID   string `json:"id"`
-					Type string `json:"type"`
-					Text struct {
-						Body string `json:"body"`
-					} `json:"text"`
-				} `json:"messages"`
-			} `json:"value"`
-		} `json:"changes"`
-	} `json:"entry"`
-}
-
-// ParsePayload decodes one delivery and lists its text messages as inbound messages.
-func ParsePayload(body []byte) ([]channels.Inbound, error) {
-	var p Payload
-	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, fmt.Errorf("whatsapp payload: %w", err)
-	}
-	if p.Object != "whatsapp_business_account" {
-		return nil, errors.New("whatsapp payload: object is not whatsapp_business_account")
-	}
-	var out []channels.Inbound
-	for _, e := range p.Entry {
-		for _, c := range e.Changes {
-			names := map[string]string{}
-			for _, ct := range c.Value.Contacts {
-				names[ct.WaID] = ct.Profile.Name
-			}
-			for _, m := range c.Value.Messages {
-				if c.Field != "messages" || m.Type != "text" || m.ID == "" || m.From == "" || strings.TrimSpace(m.Text.Body) == "" {
-					continue // statuses, media, reactions…: not handled
-				}
-				out = append(out, channels.Inbound{Channel: Channel, CustomerKey: customerPref + m.From, ExternalID: m.From,
-					Name: names[m.From], MessageID: m.ID, Text: m.Text.Body})
-			}
-		}
-	}
-	return out, nil
-}
 
 // ServeHTTP is the webhook: GET answers Meta's verification, POST takes deliveries. A bad or
 // missing signature gets 401 and nothing is stored; a failure to store gets 500 so Meta delivers
@@ -139,19 +81,37 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"code":"unauthorized","message":"bad or missing X-Hub-Signature-256"}}`, http.StatusUnauthorized)
 		return
 	}
-	msgs, err := ParsePayload(body)
+	d, err := ParsePayload(body)
 	if err != nil {
 		http.Error(w, `{"error":{"code":"invalid","message":"not a WhatsApp delivery"}}`, http.StatusBadRequest)
 		return
 	}
-	for _, in := range msgs {
-		if err := channels.Take(r.Context(), a.Receiver, in, a.Log); err != nil {
-			a.Log.Error("whatsapp message not stored; Meta will retry", "wamid", in.MessageID, "err", err)
-			http.Error(w, `{"error":{"code":"internal","message":"try again"}}`, http.StatusInternalServerError)
-			return
-		}
+	if err := a.take(r.Context(), d); err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"try again"}}`, http.StatusInternalServerError)
+		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// take stores a delivery's messages and failures; an error means Meta should deliver it again.
+func (a *Adapter) take(ctx context.Context, d Delivery) error {
+	for _, in := range d.Messages {
+		if err := channels.Take(ctx, a.Receiver, in, a.Log); err != nil {
+			a.Log.Error("whatsapp message not stored; Meta will retry", "wamid", in.MessageID, "err", err)
+			return err
+		}
+	}
+	u, ok := a.Receiver.(channels.Undelivered)
+	for _, f := range d.Failures {
+		if !ok {
+			break
+		}
+		if err := u.Undelivered(ctx, Channel, f.WAMID, f.Reason); err != nil {
+			a.Log.Error("whatsapp failed status not stored; Meta will retry", "wamid", f.WAMID, "err", err)
+			return err
+		}
+	}
+	return nil
 }
 
 // signed checks "sha256=<hex HMAC-SHA256(app secret, raw body)>" in constant time.
@@ -170,31 +130,63 @@ func (a *Adapter) signed(header string, body []byte) bool {
 }
 
 // Send delivers a message as text messages of at most 4,096 characters. It implements
-// conversation.Sender; a failure is retried by the outbox.
+// conversation.Sender; errors are classified by sendError.
 func (a *Adapter) Send(ctx context.Context, conv chat.Conversation, m chat.Message) error {
+	_, err := a.SendRef(ctx, conv, m)
+	return err
+}
+
+// SendRef is Send returning the wamid of each message sent, which a later "failed" status names.
+// It implements conversation.RefSender.
+func (a *Adapter) SendRef(ctx context.Context, conv chat.Conversation, m chat.Message) ([]string, error) {
 	to, ok := strings.CutPrefix(conv.CustomerID, customerPref)
 	if !ok || to == "" {
-		return fmt.Errorf("whatsapp: conversation %s has no WhatsApp user: %w", conv.ID, chat.ErrUndeliverable)
+		return nil, fmt.Errorf("whatsapp: conversation %s has no WhatsApp user: %w", conv.ID, chat.ErrUndeliverable)
 	}
 	if !conv.LastCustomerAt.IsZero() && a.Now().Sub(conv.LastCustomerAt) > Window {
 		if a.Template != "" {
 			return a.sendTemplate(ctx, to, m.Text)
 		}
-		return fmt.Errorf("whatsapp: outside the 24-hour customer-service window (the customer last wrote %s; only an approved template may be sent): %w",
+		return nil, fmt.Errorf("whatsapp: outside the 24-hour customer-service window (the customer last wrote %s; only an approved template may be sent): %w",
 			conv.LastCustomerAt.Format(time.RFC3339), chat.ErrUndeliverable)
 	}
 	parts := channels.Split(m.Text, maxText)
 	if d := a.Pacer.Wait(to, len(parts), a.Now()); d > 0 {
-		return &chat.RetryAfter{Wait: d, Err: fmt.Errorf("whatsapp: pacing messages to %s", to)}
+		return nil, &chat.RetryAfter{Wait: d, Err: fmt.Errorf("whatsapp: pacing messages to %s", to)}
 	}
+	var refs []string
 	for _, part := range parts {
-		body := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+" + strings.TrimPrefix(to, "+"),
-			"type": "text", "text": map[string]any{"preview_url": false, "body": part}}
-		if err := a.post(ctx, body); err != nil {
-			return err
+		body := addressed(to)
+		body["type"], body["text"] = "text", map[string]any{"preview_url": false, "body": part}
+		id, err := a.post(ctx, body)
+		if err != nil {
+			return refs, err
+		}
+		refs = append(refs, id)
+	}
+	return refs, nil
+}
+
+// addressed starts a send to a user: "to" with a phone number, or, for a user known only by the
+// business-scoped user id of their username, "recipient" with that id, as Meta documents.
+func addressed(user string) map[string]any {
+	body := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual"}
+	if isPhone(user) {
+		body["to"] = "+" + strings.TrimPrefix(user, "+")
+	} else {
+		body["recipient"] = user
+	}
+	return body
+}
+
+// isPhone tells a phone number (digits) from a BSUID ("US.13491208655302741918").
+func isPhone(user string) bool {
+	for _, r := range strings.TrimPrefix(user, "+") {
+		if r < '0' || r > '9' {
+			return false
 		}
 	}
-	return nil
+	return user != ""
 }
 
 // maxTemplateParam bounds a template's body parameter (WhatsApp refuses longer ones).
@@ -202,51 +194,48 @@ const maxTemplateParam = 1000
 
 // sendTemplate sends the configured template with text as its body parameter: newlines and
 // tabs become spaces (WhatsApp refuses them in parameters) and long text is cut.
-func (a *Adapter) sendTemplate(ctx context.Context, to, text string) error {
+func (a *Adapter) sendTemplate(ctx context.Context, to, text string) ([]string, error) {
 	name, lang, _ := strings.Cut(a.Template, ":")
 	param := strings.Join(strings.Fields(text), " ")
 	if r := []rune(param); len(r) > maxTemplateParam {
 		param = string(r[:maxTemplateParam-1]) + "…"
 	}
 	if d := a.Pacer.Wait(to, 1, a.Now()); d > 0 {
-		return &chat.RetryAfter{Wait: d, Err: fmt.Errorf("whatsapp: pacing messages to %s", to)}
+		return nil, &chat.RetryAfter{Wait: d, Err: fmt.Errorf("whatsapp: pacing messages to %s", to)}
 	}
-	return a.post(ctx, map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+" + strings.TrimPrefix(to, "+"),
-		"type": "template", "template": map[string]any{"name": name, "language": map[string]string{"code": cmp.Or(lang, "en_US")},
-			"components": []any{map[string]any{"type": "body", "parameters": []any{map[string]string{"type": "text", "text": param}}}}}})
+	body := addressed(to)
+	body["type"], body["template"] = "template", map[string]any{"name": name, "language": map[string]string{"code": cmp.Or(lang, "en_US")},
+		"components": []any{map[string]any{"type": "body", "parameters": []any{map[string]string{"type": "text", "text": param}}}}}
+	id, err := a.post(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	return []string{id}, nil
 }
 
-func (a *Adapter) post(ctx context.Context, body any) error {
+// post sends one message and returns its wamid.
+func (a *Adapter) post(ctx context.Context, body any) (string, error) {
 	b, _ := json.Marshal(body)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.APIBase+"/"+a.PhoneID+"/messages", bytes.NewReader(b))
 	if err != nil {
-		return err
+		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+a.Token)
 	res, err := a.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("whatsapp send: %w", err)
+		return "", fmt.Errorf("whatsapp send: %w", err)
 	}
 	defer res.Body.Close()
 	var r struct {
 		Messages []struct{ ID string } `json:"messages"`
-		Error    struct {
-			Message string `json:"message"`
-			Code    int    `json:"code"`
-		} `json:"error"`
+		Error    apiError              `json:"error"`
 	}
 	json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&r)
 	if res.StatusCode == http.StatusOK && len(r.Messages) > 0 {
-		return nil
+		return r.Messages[0].ID, nil
 	}
-	switch r.Error.Code {
-	case 131047: // re-engagement: the window closed
-		return fmt.Errorf("whatsapp send: error 131047 %s: %w", r.Error.Message, chat.ErrUndeliverable)
-	case 131056, 130429: // pair rate limit, throughput limit: wait, then retry
-		return &chat.RetryAfter{Wait: rateLimitWait, Err: fmt.Errorf("whatsapp send: error %d %s", r.Error.Code, r.Error.Message)}
-	}
-	return fmt.Errorf("whatsapp send: HTTP %d, error %d: %s", res.StatusCode, r.Error.Code, r.Error.Message)
+	return "", sendError(res.StatusCode, r.Error)
 }

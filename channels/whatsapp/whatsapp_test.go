@@ -24,17 +24,17 @@ const example = `{"object":"whatsapp_business_account","entry":[{"id":"102290129
  "messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}]}}]}]}`
 
 func TestParsePayload(t *testing.T) {
-	ins, err := ParsePayload([]byte(example))
-	if err != nil || len(ins) != 1 {
-		t.Fatalf("%+v %v", ins, err)
+	d, err := ParsePayload([]byte(example))
+	if err != nil || len(d.Messages) != 1 {
+		t.Fatalf("%+v %v", d, err)
 	}
-	in := ins[0]
+	in := d.Messages[0]
 	if in.CustomerKey != "wa-16505551234" || in.Name != "Sheena Nelson" || in.Text != "Does it come in another color?" || in.MessageID == "" {
 		t.Fatalf("%+v", in)
 	}
 	status := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"wamid.x","status":"read"}]}}]}]}`
-	if ins, err := ParsePayload([]byte(status)); err != nil || len(ins) != 0 {
-		t.Fatalf("a status callback: %+v %v", ins, err)
+	if d, err := ParsePayload([]byte(status)); err != nil || len(d.Messages) != 0 || len(d.Failures) != 0 {
+		t.Fatalf("a status callback: %+v %v", d, err)
 	}
 	for _, bad := range []string{``, `{}`, `{"object":"page"}`, `[]`} {
 		if _, err := ParsePayload([]byte(bad)); err == nil {
@@ -61,9 +61,9 @@ func FuzzParsePayload(f *testing.F) {
 	f.Add([]byte(example))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{}]}}]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ins, err := ParsePayload(b)
-		for _, in := range ins {
-			if err == nil && (in.MessageID == "" || in.ExternalID == "" || in.Text == "") {
+		d, err := ParsePayload(b)
+		for _, in := range d.Messages {
+			if err == nil && (in.MessageID == "" || in.ExternalID == "" || (strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0)) {
 				t.Fatalf("incomplete inbound %+v", in)
 			}
 		}

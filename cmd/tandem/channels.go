@@ -42,7 +42,7 @@ func (c *channelReceiver) receive(ctx context.Context, in channels.Inbound) (con
 
 func inbound(conv chat.Conversation, in channels.Inbound) conversation.Inbound {
 	return conversation.Inbound{ConversationID: conv.ID, Channel: in.Channel, ExternalID: in.Channel + ":" + in.MessageID,
-		Text: in.Text, ForPerson: in.ForPerson, Lang: in.Lang}
+		Text: in.Text, Attachments: in.Attachments, ForPerson: in.ForPerson, Lang: in.Lang, Reply: in.Reply}
 }
 
 // conversation finds the message's conversation: its thread's on platforms with threads, else
@@ -52,7 +52,7 @@ func (c *channelReceiver) conversation(ctx context.Context, in channels.Inbound)
 	if in.Thread == "" {
 		conv, err := c.store.LatestConversation(ctx, in.CustomerKey)
 		if chat.ErrorCode(err) == chat.ENOTFOUND {
-			return c.svc.Start(ctx, cu, "")
+			return c.svc.Start(ctx, cu, in.Lang)
 		}
 		return conv, err
 	}
@@ -96,6 +96,11 @@ func (c *channelReceiver) Follow(ctx context.Context, o channels.Ownership) erro
 	}
 	_, err = c.svc.Follow(ctx, conv.ID, o.Owner, o.Assignee, o.Reason)
 	return err
+}
+
+// Undelivered implements channels.Undelivered: a failure the platform reported after the send.
+func (c *channelReceiver) Undelivered(ctx context.Context, channel, ref, reason string) error {
+	return c.svc.Undelivered(ctx, channel, ref, reason)
 }
 
 // Answer implements channels.Answerer: the bot's reply when it is the only one.
@@ -142,7 +147,7 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 	}
 	if cfg.TelegramToken != "" {
 		out[telegram.Channel] = &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
-			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}}
+			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}, Greeting: cfg.TelegramGreeting}
 	}
 	if cfg.WhatsAppToken != "" {
 		out[whatsapp.Channel] = &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,

@@ -350,106 +350,16 @@ func postWebhookBody(t *testing.T, url, body string, headers map[string]string) 
 	return res.StatusCode, resp
 }
 
-// TestChannelConformance runs the same points against every channel adapter: an answer is
-// delivered, a redelivered webhook is answered once, a bad signature stores nothing, a platform
-// 5xx is retried until delivered exactly once, and with a person owning the conversation no bot
-// text goes out.
+// TestChannelConformance runs the same points against every channel adapter, on SQLite and
+// Postgres: an answer is delivered, a redelivered webhook is answered once, a bad signature
+// stores nothing, a platform 5xx is retried until delivered exactly once, and with a person
+// owning the conversation no bot text goes out. TestChannelConformanceRealPayloads adds the
+// platforms' real-shaped messages and errors.
 func TestChannelConformance(t *testing.T) {
-	for _, h := range channelHarnesses {
-		t.Run(h.name, func(t *testing.T) {
-			fake, extra := h.setup(t)
-			env := demoEnv(t, t.TempDir())
-			for k, v := range extra {
-				env[k] = v
-			}
-			in := start(t, env, "demo")
-			waitFor := func(what string, cond func() bool) {
-				t.Helper()
-				for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
-					if time.Now().After(deadline) {
-						t.Fatalf("timed out waiting for %s; sent: %q", what, fake.sent)
-					}
-				}
-			}
-			if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 {
-				t.Fatalf("webhook: %d", code)
-			}
-			waitFor("the answer", func() bool { return fake.count("400-800-1234") == 1 })
-			if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 { // the platform redelivers
-				t.Fatalf("redelivery: %d", code)
-			}
-			if code := h.deliver(t, in.base, true, 10001, "What is a deductible?"); code != 401 {
-				t.Fatalf("bad signature: %d, want 401", code)
-			}
-			time.Sleep(700 * time.Millisecond) // the outbox polls every 250 ms: give a wrong reply time to show
-			if n := fake.total(); n != 1 {
-				t.Fatalf("%d messages sent, want 1 (a redelivery and a bad signature send nothing)", n)
-			}
-
-			h.deliver(t, in.base, false, 10002, "What is a deductible?")
-			waitFor("the second answer", func() bool { return fake.count("deductible") >= 1 })
-			time.Sleep(500 * time.Millisecond)
-			if n := fake.count("deductible"); n != 1 {
-				t.Fatalf("deductible answer delivered %d times, want exactly once", n)
-			}
-
-			h.deliver(t, in.base, false, 10003, "转人工")
-			waitFor("the handoff notice", func() bool { return fake.count("人工客服") == 1 })
-			time.Sleep(300 * time.Millisecond) // a platform-side handoff (Chatwoot's status) follows the notice
-			if h.name == "chatwoot" && fake.count("status:open") != 1 {
-				t.Fatalf("the Chatwoot conversation was not opened for agents: %q", fake.sent)
-			}
-			// An agent takes it in the console: the customer's next message reaches the agent with
-			// the bot's draft, no bot text reaches the platform, and the agent's reply goes out there.
-			agent := deskAgent(t, in.base)
-			var queue struct {
-				Conversations []struct {
-					ID      string `json:"id"`
-					Channel string `json:"channel"`
-				} `json:"conversations"`
-			}
-			agent.do(t, "GET", "/api/console/conversations?view=queue", "", &queue)
-			if len(queue.Conversations) != 1 || queue.Conversations[0].Channel == "" || queue.Conversations[0].Channel == "web" {
-				t.Fatalf("console queue = %+v, want this channel's conversation", queue.Conversations)
-			}
-			convID := queue.Conversations[0].ID
-			if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/accept", "", nil); code != 200 {
-				t.Fatalf("accept = %d", code)
-			}
-			before := fake.total()
-			h.deliver(t, in.base, false, 10004, "How do I file a claim?")
-			var detail struct {
-				Draft *struct {
-					ID   int64  `json:"id"`
-					Text string `json:"text"`
-				} `json:"draft"`
-			}
-			waitFor("the bot's draft for the agent", func() bool {
-				agent.do(t, "GET", "/api/console/conversations/"+convID, "", &detail)
-				return detail.Draft != nil && strings.Contains(detail.Draft.Text, "400-800-1234")
-			})
-			time.Sleep(500 * time.Millisecond)
-			if n := fake.total(); n != before+1 { // the agent-joined notice only
-				t.Fatalf("%d messages went out while a person owns the conversation, want 1 (the joined notice): %q", n-before, fake.sent)
-			}
-			// The platform fails twice: the outbox retries until the agent's reply is delivered, once.
-			fake.failNext(2)
-			body := fmt.Sprintf(`{"text":"Agent Amy here: call 400-800-1234 any time.","draft_id":%d}`, detail.Draft.ID)
-			if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/messages", body, nil); code != 201 {
-				t.Fatalf("agent reply = %d", code)
-			}
-			waitFor("the agent's reply on the channel after two 5xx", func() bool { return fake.count("Agent Amy here") >= 1 })
-			time.Sleep(500 * time.Millisecond)
-			if n := fake.count("Agent Amy here"); n != 1 {
-				t.Fatalf("the agent's reply was delivered %d times, want exactly once", n)
-			}
-			// Too long for Tandem: refused without a retry loop (200 where the platform would
-			// redeliver on an error, 400 with the reason on the generic webhook), nothing sent.
-			if code := h.deliver(t, in.base, false, 10005, strings.Repeat("x", 5000)); code != 200 && code != 400 {
-				t.Fatalf("over-long message: %d", code)
-			}
-			if n := fake.count("wrong recipient"); n != 0 {
-				t.Fatalf("%d messages to the wrong recipient", n)
+	for _, db := range channelDBs {
+		t.Run(db.name, func(t *testing.T) {
+			for _, h := range channelHarnesses {
+				t.Run(h.name, func(t *testing.T) { conformance(t, h, db.url(t)) })
 			}
 		})
 	}
@@ -458,6 +368,106 @@ func TestChannelConformance(t *testing.T) {
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run("chatwoot_threads/"+store, func(t *testing.T) { chatwootCases(t, store) })
 		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { chatwootRecovery(t, store) })
+	}
+}
+
+func conformance(t *testing.T, h channelHarness, dbURL string) {
+	fake, extra := h.setup(t)
+	env := demoEnv(t, t.TempDir())
+	for k, v := range extra {
+		env[k] = v
+	}
+	if dbURL != "" {
+		env["DATABASE_URL"] = dbURL
+	}
+	in := start(t, env, "demo")
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; sent: %q", what, fake.sent)
+			}
+		}
+	}
+	if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 {
+		t.Fatalf("webhook: %d", code)
+	}
+	waitFor("the answer", func() bool { return fake.count("400-800-1234") == 1 })
+	if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 { // the platform redelivers
+		t.Fatalf("redelivery: %d", code)
+	}
+	if code := h.deliver(t, in.base, true, 10001, "What is a deductible?"); code != 401 {
+		t.Fatalf("bad signature: %d, want 401", code)
+	}
+	time.Sleep(700 * time.Millisecond) // the outbox polls every 250 ms: give a wrong reply time to show
+	if n := fake.total(); n != 1 {
+		t.Fatalf("%d messages sent, want 1 (a redelivery and a bad signature send nothing)", n)
+	}
+
+	h.deliver(t, in.base, false, 10002, "What is a deductible?")
+	waitFor("the second answer", func() bool { return fake.count("deductible") >= 1 })
+	time.Sleep(500 * time.Millisecond)
+	if n := fake.count("deductible"); n != 1 {
+		t.Fatalf("deductible answer delivered %d times, want exactly once", n)
+	}
+
+	h.deliver(t, in.base, false, 10003, "转人工")
+	waitFor("the handoff notice", func() bool { return fake.count("人工客服") == 1 })
+	time.Sleep(300 * time.Millisecond) // a platform-side handoff (Chatwoot's status) follows the notice
+	if h.name == "chatwoot" && fake.count("status:open") != 1 {
+		t.Fatalf("the Chatwoot conversation was not opened for agents: %q", fake.sent)
+	}
+	// An agent takes it in the console: the customer's next message reaches the agent with
+	// the bot's draft, no bot text reaches the platform, and the agent's reply goes out there.
+	agent := deskAgent(t, in.base)
+	var queue struct {
+		Conversations []struct {
+			ID      string `json:"id"`
+			Channel string `json:"channel"`
+		} `json:"conversations"`
+	}
+	agent.do(t, "GET", "/api/console/conversations?view=queue", "", &queue)
+	if len(queue.Conversations) != 1 || queue.Conversations[0].Channel == "" || queue.Conversations[0].Channel == "web" {
+		t.Fatalf("console queue = %+v, want this channel's conversation", queue.Conversations)
+	}
+	convID := queue.Conversations[0].ID
+	if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/accept", "", nil); code != 200 {
+		t.Fatalf("accept = %d", code)
+	}
+	before := fake.total()
+	h.deliver(t, in.base, false, 10004, "How do I file a claim?")
+	var detail struct {
+		Draft *struct {
+			ID   int64  `json:"id"`
+			Text string `json:"text"`
+		} `json:"draft"`
+	}
+	waitFor("the bot's draft for the agent", func() bool {
+		agent.do(t, "GET", "/api/console/conversations/"+convID, "", &detail)
+		return detail.Draft != nil && strings.Contains(detail.Draft.Text, "400-800-1234")
+	})
+	time.Sleep(500 * time.Millisecond)
+	if n := fake.total(); n != before+1 { // the agent-joined notice only
+		t.Fatalf("%d messages went out while a person owns the conversation, want 1 (the joined notice): %q", n-before, fake.sent)
+	}
+	// The platform fails twice: the outbox retries until the agent's reply is delivered, once.
+	fake.failNext(2)
+	body := fmt.Sprintf(`{"text":"Agent Amy here: call 400-800-1234 any time.","draft_id":%d}`, detail.Draft.ID)
+	if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/messages", body, nil); code != 201 {
+		t.Fatalf("agent reply = %d", code)
+	}
+	waitFor("the agent's reply on the channel after two 5xx", func() bool { return fake.count("Agent Amy here") >= 1 })
+	time.Sleep(500 * time.Millisecond)
+	if n := fake.count("Agent Amy here"); n != 1 {
+		t.Fatalf("the agent's reply was delivered %d times, want exactly once", n)
+	}
+	// Too long for Tandem: refused without a retry loop (200 where the platform would
+	// redeliver on an error, 400 with the reason on the generic webhook), nothing sent.
+	if code := h.deliver(t, in.base, false, 10005, strings.Repeat("x", 5000)); code != 200 && code != 400 {
+		t.Fatalf("over-long message: %d", code)
+	}
+	if n := fake.count("wrong recipient"); n != 0 {
+		t.Fatalf("%d messages to the wrong recipient", n)
 	}
 }
 

@@ -36,6 +36,7 @@ var channelFields = map[string][]channelField{
 		{"bot_token", "Bot token", true, true, func(c *config.Config) *string { return &c.TelegramToken }},
 		{"secret", "Webhook secret_token", true, true, func(c *config.Config) *string { return &c.TelegramSecret }},
 		{"api_base", "Bot API address", false, false, func(c *config.Config) *string { return &c.TelegramAPIBase }},
+		{"greeting", "Greeting for /start (empty: built-in, English or Chinese)", false, false, func(c *config.Config) *string { return &c.TelegramGreeting }},
 	},
 	"whatsapp": {
 		{"token", "Access token", true, true, func(c *config.Config) *string { return &c.WhatsAppToken }},

@@ -231,7 +231,7 @@ func TestBadInput(t *testing.T) {
 		{"malformed JSON", in.key, "POST", msgs, `{"text":`, 400, "invalid"},
 		{"empty body", in.key, "POST", msgs, ``, 400, "invalid"},
 		{"empty text", in.key, "POST", msgs, `{"text":"   "}`, 400, "invalid"},
-		{"too long text", in.key, "POST", msgs, `{"text":"` + strings.Repeat("字", 4001) + `"}`, 400, "invalid"},
+		{"too long text", in.key, "POST", msgs, `{"text":"` + strings.Repeat("字", 4097) + `"}`, 400, "invalid"},
 		{"oversized body", in.key, "POST", msgs, big, 413, "too_large"},
 		{"missing customer id", in.key, "POST", "/api/v1/conversations", `{"customer":{}}`, 400, "invalid"},
 		{"wrong visitor token", "garbage", "POST", "/api/widget/messages", `{"text":"hi"}`, 401, "unauthorized"},

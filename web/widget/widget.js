@@ -109,7 +109,7 @@
     '</div><a class="tandem-rating-skip" href="#" role="button"></a></form>' +
     '<p class="tandem-rating-thanks" role="status" hidden></p></div>' +
     '<div class="tw-error" role="alert"></div>' +
-    '<form class="tw-form"><textarea class="tw-input" rows="1" maxlength="4000"></textarea>' +
+    '<form class="tw-form"><textarea class="tw-input" rows="1" maxlength="4096"></textarea>' +
     '<button class="tw-send" type="submit"></button></form></section>';
   var $ = function (sel) { return root.querySelector(sel); };
   var launcher = $(".tw-launcher"), panel = $(".tw-panel"), list = $(".tw-messages"), input = $(".tw-input");
