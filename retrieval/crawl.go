@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"tandem/chat"
+	"tandem/outbound"
 )
 
 // FetchOptions bound a URL import.
@@ -48,7 +49,7 @@ const (
 // o.MaxBytes or an unparsable page is that URL's error, and the others go on.
 func Fetch(ctx context.Context, client *http.Client, urls []string, o FetchOptions) []FetchResult {
 	if client == nil {
-		client = http.DefaultClient
+		client = outbound.Policy{}.Client(0)
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = MaxFileBytes
@@ -136,7 +137,7 @@ func get(ctx context.Context, client *http.Client, raw string, o FetchOptions) (
 	req.Header.Set("User-Agent", userAgent)
 	res, err := client.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", raw, err)
+		return nil, "", &fetchError{url: raw, err: err}
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
@@ -148,13 +149,25 @@ func get(ctx context.Context, client *http.Client, raw string, o FetchOptions) (
 	}
 	data, err := io.ReadAll(io.LimitReader(res.Body, o.MaxBytes+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", raw, err)
+		return nil, "", &fetchError{url: raw, err: err}
 	}
 	if int64(len(data)) > o.MaxBytes {
 		return nil, "", tooBig
 	}
 	return data, res.Header.Get("Content-Type"), nil
 }
+
+// fetchError is a failed request. Its text (shown to whoever asked for the import) says only
+// whether the outbound policy refused the address or the fetch failed, never the address, port
+// or network error behind it, so imports cannot map the server's network; the cause is kept for
+// errors.Is.
+type fetchError struct {
+	url string
+	err error
+}
+
+func (e *fetchError) Error() string { return e.url + ": " + outbound.Message(e.err) }
+func (e *fetchError) Unwrap() error { return e.err }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._]+`) // runs of these, and of hyphens, become one hyphen
 
@@ -186,7 +199,7 @@ type sitemapXML struct {
 // pages is an error.
 func Sitemap(ctx context.Context, client *http.Client, raw string) ([]string, error) {
 	if client == nil {
-		client = http.DefaultClient
+		client = outbound.Policy{}.Client(0)
 	}
 	pages, err := sitemap(ctx, client, raw, 1, map[string]bool{})
 	if err == nil && len(pages) == 0 {

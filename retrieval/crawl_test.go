@@ -98,7 +98,7 @@ func TestFetchErrors(t *testing.T) {
 	urls := []string{"ftp://x/y", "::bad", "/relative", srv.URL + "/data.json", srv.URL + "/slow"}
 	res := Fetch(context.Background(), srv.Client(), urls, FetchOptions{Timeout: 200 * time.Millisecond})
 	for i, want := range []string{"not an http(s) URL", "not an http(s) URL", "not an http(s) URL",
-		`unsupported content type "application/json"`, "deadline exceeded"} {
+		`unsupported content type "application/json"`, "fetch failed: timed out"} {
 		if res[i].Err == nil || !strings.HasPrefix(res[i].Err.Error(), urls[i]+": ") || !strings.Contains(res[i].Err.Error(), want) {
 			t.Errorf("%s: %v, want %q", urls[i], res[i].Err, want)
 		}

@@ -194,7 +194,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
 	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},
-		client: &http.Client{Timeout: 15 * time.Second}, log: log}
+		client: cfg.Outbound().Client(channelTimeout), log: log}
 	if err := chans.load(ctx); err != nil {
 		return fmt.Errorf("channels: %w", err)
 	}
@@ -207,7 +207,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
-	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
+	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
@@ -277,6 +277,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc.WaitDrafts()
 	return err
 }
+
+// Timeouts of outbound requests: a channel API call, an alert webhook post.
+const (
+	channelTimeout = 15 * time.Second
+	alertTimeout   = 10 * time.Second
+)
 
 // alertInterval is how often alert rules are checked.
 const alertInterval = 5 * time.Minute
