@@ -44,7 +44,7 @@ func TestImportRefusesInternalAddresses(t *testing.T) {
 	urls = append(urls, closed, redirector.URL+"/go")
 	body, _ := json.Marshal(map[string]any{"urls": urls, "sitemap": redirector.URL + "/sitemap.xml", "collection": "probe"})
 	var res struct {
-		Files []struct{ Name, Error string }
+		Files             []struct{ Name, Error string }
 		Documents, Failed int
 	}
 	if code := in.call(t, "POST", "/api/v1/kb/import", string(body), &res); code != 200 {
