@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Document", testDocument},
 		{"Chunks", testChunks},
 		{"Embeddings", testEmbeddings},
+		{"DeleteLargeDocument", testDeleteLargeDocument},
 		{"Intents", testIntents},
 		{"Queue", testQueue},
 		{"RecentWaits", testRecentWaits},
@@ -561,6 +562,39 @@ func testEmbeddings(t *testing.T, s Store) {
 	must(t, errOf(s.PutDocument(ctx, a, chunksOf(a))))
 	if _, e, _ = s.EmbeddingStats(ctx, "m"); e != 0 {
 		t.Fatalf("%d embedded after changing the embedded chunk, want 0", e)
+	}
+}
+
+// largeDocChunks is the size of the document the security review deleted (54 s on SQLite, with
+// every other request waiting behind it).
+const largeDocChunks = 4000
+
+// testDeleteLargeDocument: deleting an embedded 4,000-chunk document next to another one is
+// quick (the cascade to embeddings finds rows by chunk id through an index) and leaves the other
+// document's vectors alone.
+func testDeleteLargeDocument(t *testing.T, s Store) {
+	ctx := context.Background()
+	for _, id := range []string{"big", "other"} {
+		d := chat.Document{ID: id, Title: id, Hash: "1", UpdatedAt: t0}
+		var chunks []chat.Chunk
+		var es []chat.Embedding
+		for i := range largeDocChunks {
+			c := chat.Chunk{ID: fmt.Sprintf("%s#%d", id, i), DocID: id, Ord: i, Text: "text", Lang: "en", Hash: fmt.Sprint("h", i)}
+			chunks = append(chunks, c)
+			es = append(es, chat.Embedding{ChunkID: c.ID, Hash: c.Hash, Vector: []float32{1, 0, 0}})
+		}
+		must(t, errOf(s.PutDocument(ctx, d, chunks)))
+		must(t, s.PutEmbeddings(ctx, "m", es))
+	}
+	start := time.Now()
+	must(t, s.DeleteDocument(ctx, "big"))
+	took := time.Since(start)
+	t.Logf("deleting a %d-chunk embedded document took %s", largeDocChunks, took)
+	if took > 5*time.Second {
+		t.Errorf("deleting a %d-chunk document took %s, want well under 5 s", largeDocChunks, took)
+	}
+	if n, e, err := s.EmbeddingStats(ctx, "m"); err != nil || n != largeDocChunks || e != largeDocChunks {
+		t.Fatalf("after the delete: %d chunks, %d embedded, %v; want the other document's %d of each", n, e, err, largeDocChunks)
 	}
 }
 
