@@ -223,8 +223,43 @@ func (cs *channelSet) PutChannel(ctx context.Context, name string, fields map[st
 			return httpapi.Channel{}, chat.Errorf(chat.EINVALID, "%s has no setting %q", name, k)
 		}
 	}
+	if err := cs.secretsFollowAddress(name, values, fields); err != nil {
+		return httpapi.Channel{}, err
+	}
 	stored[name] = values
 	return cs.save(ctx, name, stored)
+}
+
+// addressFields are the settings naming the host a channel's secrets are sent to.
+var addressFields = map[string]bool{"api_base": true, "url": true}
+
+// secretsFollowAddress refuses to point a channel at a new host while keeping its secrets: the
+// stored token would go to whoever runs the new address. Changing an address needs every secret
+// the channel has re-entered in the same request.
+func (cs *channelSet) secretsFollowAddress(name string, values, fields map[string]string) error {
+	cs.mu.RLock()
+	current := cs.effective(cs.stored)
+	cs.mu.RUnlock()
+	moved := false
+	for _, f := range channelFields[name] {
+		if addressFields[f.key] && *f.at(&current) != "" && values[f.key] != "" && values[f.key] != *f.at(&current) {
+			moved = true
+		}
+	}
+	if !moved {
+		return nil
+	}
+	var missing []string
+	for _, f := range channelFields[name] {
+		v := fields[f.key]
+		if f.secret && *f.at(&current) != "" && (v == "" || strings.HasPrefix(v, "••••")) {
+			missing = append(missing, f.key)
+		}
+	}
+	if len(missing) > 0 {
+		return chat.Errorf(chat.EINVALID, "changing the address of %s sends its secrets there: enter %s again", name, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // DeleteChannel implements httpapi.ChannelAdmin.
