@@ -37,6 +37,7 @@ import (
 	"tandem/retrieval"
 	"tandem/secret"
 	"tandem/sqlite"
+	"tandem/vault"
 )
 
 var errHelp = errors.New("help shown")
@@ -112,7 +113,7 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 		}
 		s = pg
 	} else {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		if err := os.MkdirAll(cfg.DataDir, dataDirMode); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
 		lite, err := sqlite.Open(filepath.Join(cfg.DataDir, "tandem.db"))
@@ -127,6 +128,10 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	}
 	return s, nil
 }
+
+// dataDirMode is the data directory's mode when Tandem creates it: it holds the database and the
+// key files, so only the server's user may list or read it.
+const dataDirMode = 0o700
 
 // masterSecret returns the configured secret (TANDEM_SECRET, checked by config) or the one kept
 // in the data directory, generated there the first time.
@@ -145,6 +150,15 @@ func masterSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 		log.Warn("TANDEM_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica", "path", path)
 	}
 	return b, nil
+}
+
+// newVault returns the vault sealing secrets at rest, keyed from the server's master secret.
+func newVault(master []byte) (*vault.Vault, error) {
+	key, err := vault.Key(master)
+	if err != nil {
+		return nil, fmt.Errorf("secrets at rest: %w", err)
+	}
+	return vault.New(key)
 }
 
 func randomHex(n int) string {
@@ -193,8 +207,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc := &conversation.Service{Store: st, Bot: brain, Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
+	box, err := newVault(master)
+	if err != nil {
+		return err
+	}
 	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},
-		client: cfg.Outbound().Client(channelTimeout), log: log}
+		client: cfg.Outbound().Client(channelTimeout), log: log, vault: box}
 	if err := chans.load(ctx); err != nil {
 		return fmt.Errorf("channels: %w", err)
 	}

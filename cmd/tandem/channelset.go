@@ -16,6 +16,7 @@ import (
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/httpapi"
+	"tandem/vault"
 )
 
 // channelsKey is the setting holding admins' channel settings: {"telegram": {"bot_token": …}}.
@@ -74,6 +75,7 @@ type channelSet struct {
 	recv   *channelReceiver
 	client *http.Client
 	log    *slog.Logger
+	vault  *vault.Vault // seals the secrets in the stored settings
 
 	mu       sync.RWMutex
 	adapters map[string]adapter
@@ -149,7 +151,50 @@ func (cs *channelSet) load(ctx context.Context) error {
 			return fmt.Errorf("stored %s: %w", channelsKey, err)
 		}
 	}
-	return cs.apply(stored, raw)
+	plain, err := cs.open(stored)
+	if err != nil {
+		return fmt.Errorf("stored %s: %w", channelsKey, err)
+	}
+	if !plain {
+		return cs.apply(stored, raw)
+	}
+	// Settings stored before secrets were sealed: seal them now.
+	if err := cs.persist(ctx, stored); err != nil {
+		return fmt.Errorf("sealing stored channel secrets: %w", err)
+	}
+	cs.log.Info("stored channel secrets sealed")
+	return nil
+}
+
+// open replaces the sealed secrets in stored with their plaintext; plain reports whether some
+// secret was stored in plaintext (from before sealing).
+func (cs *channelSet) open(stored map[string]map[string]string) (plain bool, err error) {
+	for name, values := range stored {
+		for _, f := range channelFields[name] {
+			v := values[f.key]
+			if !f.secret || v == "" {
+				continue
+			}
+			plain = plain || !vault.Sealed(v)
+			if values[f.key], err = cs.vault.Open(v); err != nil {
+				return false, fmt.Errorf("%s %s: %w", name, f.key, err)
+			}
+		}
+	}
+	return plain, nil
+}
+
+// sealed is stored as written to the database: every secret sealed.
+func (cs *channelSet) sealed(stored map[string]map[string]string) map[string]map[string]string {
+	out := cloneStored(stored)
+	for name, values := range out {
+		for _, f := range channelFields[name] {
+			if f.secret && values[f.key] != "" {
+				values[f.key] = cs.vault.Seal(values[f.key])
+			}
+		}
+	}
+	return out
 }
 
 // Channels implements httpapi.ChannelAdmin.
@@ -277,16 +322,21 @@ func (cs *channelSet) DeleteChannel(ctx context.Context, name string) error {
 
 // save validates and applies new settings here, then stores them for the other replicas.
 func (cs *channelSet) save(ctx context.Context, name string, stored map[string]map[string]string) (httpapi.Channel, error) {
-	raw, _ := json.Marshal(stored)
-	if err := cs.apply(stored, string(raw)); err != nil {
-		return httpapi.Channel{}, err
-	}
-	if err := cs.store.PutSetting(ctx, channelsKey, string(raw), time.Now().UTC()); err != nil {
+	if err := cs.persist(ctx, stored); err != nil {
 		return httpapi.Channel{}, err
 	}
 	cs.mu.RLock()
 	defer cs.mu.RUnlock()
 	return cs.view(name), nil
+}
+
+// persist validates and applies settings here, then stores them, secrets sealed.
+func (cs *channelSet) persist(ctx context.Context, stored map[string]map[string]string) error {
+	raw, _ := json.Marshal(cs.sealed(stored))
+	if err := cs.apply(stored, string(raw)); err != nil {
+		return err
+	}
+	return cs.store.PutSetting(ctx, channelsKey, string(raw), time.Now().UTC())
 }
 
 func cloneStored(in map[string]map[string]string) map[string]map[string]string {
