@@ -59,7 +59,14 @@ func restrict(path string) error {
 	}
 	f.Close()
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(p, fileMode); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
+			continue // never follow a link to change what it points at
+		}
+		if err == nil {
+			err = os.Chmod(p, fileMode)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -71,6 +78,15 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Ping checks the database is reachable.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Heartbeat writes the time into the heartbeat row: a write that fails when every write would.
+func (s *Store) Heartbeat(ctx context.Context, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, micros(at))
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
 
 // Migrate applies the embedded migrations not yet recorded, in order.
 func (s *Store) Migrate(ctx context.Context) error {

@@ -54,6 +54,7 @@ type Store interface {
 	KnowledgeVersion(ctx context.Context) (string, error)
 	Ping(ctx context.Context) error
 	Migrated(ctx context.Context) (bool, error)
+	Heartbeat(ctx context.Context, at time.Time) error
 }
 
 // Run runs the suite; open returns a fresh, migrated, empty store for each subtest.
@@ -63,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		fn   func(t *testing.T, s Store)
 	}{
 		{"Migrated", testMigrated},
+		{"Heartbeat", testHeartbeat},
 		{"Customer", testCustomer},
 		{"Conversation", testConversation},
 		{"InboundIdempotent", testInboundIdempotent},
@@ -127,6 +129,12 @@ func newConversation(t *testing.T, s Store, id string) chat.Conversation {
 	conv := chat.Conversation{ID: id, CustomerID: c.ID, Channel: "api", Owner: chat.OwnerBot, CreatedAt: t0, UpdatedAt: t0}
 	must(t, s.CreateConversation(ctx, conv))
 	return conv
+}
+
+func testHeartbeat(t *testing.T, s Store) {
+	ctx := context.Background()
+	must(t, s.Heartbeat(ctx, t0))
+	must(t, s.Heartbeat(ctx, t0.Add(time.Second))) // the same row again
 }
 
 func testMigrated(t *testing.T, s Store) {
