@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pdfBomb is a small, valid PDF whose pages all share one content stream that inflates to
+// inflated bytes of text: pages × inflated bytes of text for a naive extractor.
+func pdfBomb(t *testing.T, pages, inflated int) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	io.WriteString(zw, "BT /F1 12 Tf 72 720 Td (")
+	chunk := strings.Repeat("A", 1<<16)
+	for n := 0; n < inflated; n += len(chunk) {
+		io.WriteString(zw, chunk)
+	}
+	io.WriteString(zw, ") Tj ET")
+	zw.Close()
+	var b bytes.Buffer
+	var offsets []int
+	obj := func(body string) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	b.WriteString("%PDF-1.4\n")
+	kids := make([]string, pages)
+	for i := range kids {
+		kids[i] = fmt.Sprintf("%d 0 R", i+5)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	obj(fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()))
+	for range pages {
+		obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>")
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
+}
+
+// upload posts files to the knowledge import as a trainer's client would.
+func upload(t *testing.T, in *instance, files map[string][]byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for name, data := range files {
+		part, _ := w.CreateFormFile("file", name)
+		part.Write(data)
+	}
+	w.Close()
+	req, _ := http.NewRequest("POST", in.base+"/api/v1/kb/import", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+in.key)
+	res, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err) // the old server spent minutes on a PDF bomb
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestPDFBombIsRefused uploads a PDF of a few kilobytes whose pages inflate to 800 MB of text:
+// the import refuses it without allocating anything like that, and a normal PDF still imports.
+func TestPDFBombIsRefused(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	bomb := pdfBomb(t, 100, 8<<20)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	code, out := upload(t, in, map[string][]byte{"bomb.pdf": bomb})
+	runtime.ReadMemStats(&after)
+	allocated := (after.TotalAlloc - before.TotalAlloc) >> 20
+	t.Logf("a %d KB PDF bomb: the import allocated %d MB", len(bomb)>>10, allocated)
+	if code != 200 || !strings.Contains(out, `"failed":1`) || !strings.Contains(out, "expand to over") {
+		t.Fatalf("bomb upload = %d %.300s", code, out)
+	}
+	if allocated > 200 {
+		t.Errorf("the bomb made the server allocate %d MB", allocated)
+	}
+	code, out = upload(t, in, map[string][]byte{"small.pdf": pdfBomb(t, 2, 1000)})
+	if code != 200 || !strings.Contains(out, `"failed":0`) {
+		t.Fatalf("a small PDF = %d %.300s", code, out)
+	}
+}
