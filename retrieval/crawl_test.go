@@ -57,7 +57,7 @@ func testSite(t *testing.T) *httptest.Server {
 func TestSitemapAndFetch(t *testing.T) {
 	srv := testSite(t)
 	ctx := context.Background()
-	urls, err := Sitemap(ctx, srv.Client(), srv.URL+"/sitemap_index.xml")
+	urls, err := Sitemap(ctx, srv.Client(), srv.URL+"/sitemap_index.xml", MaxImportPages)
 	if err != nil || len(urls) != 6 {
 		t.Fatalf("sitemap: %v %v, want 6 pages, each once", err, urls)
 	}
@@ -103,7 +103,7 @@ func TestFetchErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", urls[i], res[i].Err, want)
 		}
 	}
-	if _, err := Sitemap(context.Background(), srv.Client(), srv.URL+"/help/refunds"); err == nil || !strings.Contains(err.Error(), "not a sitemap") {
+	if _, err := Sitemap(context.Background(), srv.Client(), srv.URL+"/help/refunds", MaxImportPages); err == nil || !strings.Contains(err.Error(), "not a sitemap") {
 		t.Fatalf("HTML as sitemap: %v", err)
 	}
 }

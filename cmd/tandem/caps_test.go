@@ -7,8 +7,10 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -96,5 +98,55 @@ func TestPDFBombIsRefused(t *testing.T) {
 	code, out = upload(t, in, map[string][]byte{"small.pdf": pdfBomb(t, 2, 1000)})
 	if code != 200 || !strings.Contains(out, `"failed":0`) {
 		t.Fatalf("a small PDF = %d %.300s", code, out)
+	}
+}
+
+// TestSitemapPageCap: a sitemap index whose sitemaps list 1,800 pages in all cannot get past the
+// 1,000-page import cap; the import is refused before any page is fetched.
+func TestSitemapPageCap(t *testing.T) {
+	var pageHits atomic.Int32
+	var site *httptest.Server
+	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/sitemap_index.xml":
+			fmt.Fprint(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+			for i := range 3 {
+				fmt.Fprintf(w, "<sitemap><loc>%s/sitemap-%d.xml</loc></sitemap>", site.URL, i)
+			}
+			fmt.Fprint(w, `</sitemapindex>`)
+		case strings.HasPrefix(r.URL.Path, "/sitemap-"):
+			fmt.Fprint(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+			for i := range 600 {
+				fmt.Fprintf(w, "<url><loc>%s/page%s-%d</loc></url>", site.URL, r.URL.Path, i)
+			}
+			fmt.Fprint(w, `</urlset>`)
+		default:
+			pageHits.Add(1)
+			w.Header().Set("Content-Type", "text/plain")
+			fmt.Fprint(w, "A help page about claims.")
+		}
+	}))
+	defer site.Close()
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(site.URL)
+	in := start(t, env, "demo")
+	var res struct {
+		Files     []struct{ Name, Error string }
+		Documents int
+	}
+	body := fmt.Sprintf(`{"sitemap":%q,"collection":"site"}`, site.URL+"/sitemap_index.xml")
+	if code := in.call(t, "POST", "/api/v1/kb/import", body, &res); code != 200 {
+		t.Fatalf("import = %d", code)
+	}
+	if res.Documents != 0 || len(res.Files) != 1 || !strings.Contains(res.Files[0].Error, "over 1000 pages") {
+		t.Fatalf("import of 1,800 sitemap pages: %d documents, %+v; want one error naming the 1000-page cap", res.Documents, res.Files)
+	}
+	if n := pageHits.Load(); n != 0 {
+		t.Errorf("%d pages were fetched past the cap", n)
+	}
+	// Within the cap the same site imports, page by page.
+	body = fmt.Sprintf(`{"sitemap":%q,"collection":"site"}`, site.URL+"/sitemap-0.xml")
+	if code := in.call(t, "POST", "/api/v1/kb/import", body, &res); code != 200 || res.Documents != 600 {
+		t.Fatalf("import of 600 pages = %d, %d documents", code, res.Documents)
 	}
 }

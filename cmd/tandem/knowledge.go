@@ -113,24 +113,30 @@ func (k *knowledge) api(st knowledgeStore) *httpapi.KnowledgeBase {
 func importURLs(ctx context.Context, client *http.Client, im *retrieval.Importer, urls []string, sitemap, collection string, stderr io.Writer) []retrieval.Report {
 	var reports []retrieval.Report
 	if sitemap != "" {
-		pages, err := retrieval.Sitemap(ctx, client, sitemap)
+		pages, err := retrieval.Sitemap(ctx, client, sitemap, retrieval.MaxImportPages-len(urls))
 		if err != nil {
 			reports = append(reports, retrieval.Report{Name: sitemap, Error: err.Error()})
 		}
 		urls = append(urls, pages...)
 	}
-	bar := newProgress(stderr, "fetching", len(urls))
-	results := retrieval.Fetch(ctx, client, urls, retrieval.FetchOptions{})
-	for i, r := range results {
-		if r.Err != nil {
-			reports = append(reports, retrieval.Report{Name: r.URL, Error: r.Err.Error()})
-		} else {
-			reports = append(reports, im.Documents(ctx, r.URL, r.Docs, collection))
-		}
-		bar.set(i + 1)
+	if len(urls) > retrieval.MaxImportPages {
+		return append(reports, retrieval.Report{Name: "urls", Error: fmt.Sprintf("over %d pages in one import", retrieval.MaxImportPages)})
 	}
+	// Each page is stored as soon as it is parsed and then let go, so memory does not grow with
+	// the number of pages.
+	bar := newProgress(stderr, "fetching", len(urls))
+	pages, done := make([]retrieval.Report, len(urls)), 0
+	retrieval.FetchEach(ctx, client, urls, retrieval.FetchOptions{}, func(i int, r retrieval.FetchResult) {
+		if r.Err != nil {
+			pages[i] = retrieval.Report{Name: r.URL, Error: r.Err.Error()}
+		} else {
+			pages[i] = im.Documents(ctx, r.URL, r.Docs, collection)
+		}
+		done++
+		bar.set(done)
+	})
 	bar.done()
-	return reports
+	return append(reports, pages...)
 }
 
 // importTimeout bounds one request of a URL import.
