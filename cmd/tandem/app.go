@@ -227,8 +227,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now}
+	training := &intent.Job{Train: intents.load, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -253,6 +254,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
+	loops.Go(func() error { return training.Run(loopCtx) })
 	loops.Go(func() error {
 		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
 	})

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -148,5 +149,87 @@ func TestSitemapPageCap(t *testing.T) {
 	body = fmt.Sprintf(`{"sitemap":%q,"collection":"site"}`, site.URL+"/sitemap-0.xml")
 	if code := in.call(t, "POST", "/api/v1/kb/import", body, &res); code != 200 || res.Documents != 600 {
 		t.Fatalf("import of 600 pages = %d, %d documents", code, res.Documents)
+	}
+}
+
+// postJSONL posts an intents file and decodes the answer.
+func postJSONL(t *testing.T, in *instance, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", in.base+"/api/v1/intents/import", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/jsonl")
+	req.Header.Set("Authorization", "Bearer "+in.key)
+	res, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}
+
+// TestIntentsImportBounded: an intents file over 2 MiB or a set over the intent cap is refused
+// before anything is stored, and a good import answers at once (202) while training runs in the
+// background, its progress visible until the new intents route.
+func TestIntentsImportBounded(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	var big strings.Builder
+	for i := 0; big.Len() < 5<<20; i++ {
+		fmt.Fprintf(&big, `{"text":"please help me with request number %d about my policy","intent":"bulk_%d"}`+"\n", i, i%2000)
+	}
+	var e apiError
+	if code := postJSONL(t, in, big.String(), &e); code != 413 {
+		t.Fatalf("a 5 MB intents file = %d %+v, want 413", code, e)
+	}
+	var many strings.Builder
+	for i := range 301 {
+		fmt.Fprintf(&many, `{"text":"question %d","intent":"many_%d"}`+"\n", i, i)
+	}
+	if code := postJSONL(t, in, many.String(), &e); code != 400 || !strings.Contains(e.Error.Message, "at most 300 intents") {
+		t.Fatalf("301 intents = %d %+v, want 400 naming the cap", code, e)
+	}
+	var list struct{ Intents []struct{ Name string } }
+	in.call(t, "GET", "/api/v1/intents", "", &list)
+	for _, it := range list.Intents {
+		if strings.HasPrefix(it.Name, "many_") || strings.HasPrefix(it.Name, "bulk_") {
+			t.Fatalf("a refused import stored %s", it.Name)
+		}
+	}
+	var good strings.Builder
+	for i := range 40 {
+		for j := range 10 {
+			fmt.Fprintf(&good, `{"text":"topic%d word%d question about topic%d","intent":"topic_%d"}`+"\n", i, j, i, i)
+		}
+	}
+	var res struct {
+		Intents  int
+		Training struct{ Training, Queued bool }
+	}
+	began := time.Now()
+	if code := postJSONL(t, in, good.String(), &res); code != 202 || res.Intents != 40 || !(res.Training.Training || res.Training.Queued) {
+		t.Fatalf("import = %d %+v, want 202 with training under way", code, res)
+	}
+	t.Logf("the import answered in %s", time.Since(began).Round(time.Millisecond))
+	var st struct {
+		Training, Queued bool
+		FinishedAt       time.Time `json:"finished_at"`
+		Seconds          float64
+		Error            string
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		in.call(t, "GET", "/api/v1/intents/training", "", &st)
+		if !st.Training && !st.Queued && !st.FinishedAt.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("training did not finish: %+v", st)
+		}
+	}
+	t.Logf("background training took %.1f s", st.Seconds)
+	var try struct{ Intent string }
+	in.call(t, "GET", "/api/v1/intents/try?text=topic7+word3+question+about+topic7", "", &try)
+	if st.Error != "" || try.Intent != "topic_7" {
+		t.Fatalf("after training: %+v, routed to %q", st, try.Intent)
 	}
 }
