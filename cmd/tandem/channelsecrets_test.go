@@ -100,6 +100,13 @@ func TestDataAtRest(t *testing.T) {
 			}
 		}
 	}
+	// Under another server secret the sealed settings do not open: the server still starts,
+	// with the channel off until an admin enters it again.
+	serverEnv["TANDEM_VISITOR_SECRET"] = strings.Repeat("x", 40)
+	in = start(t, serverEnv, "demo")
+	if code := h.deliver(t, in.base, false, 50001, "hi"); code != 404 {
+		t.Errorf("telegram webhook with unreadable stored secrets = %d, want 404 (off)", code)
+	}
 }
 
 // TestPlaintextChannelSecretsStillLoad: channel settings stored before secrets were sealed keep

@@ -151,11 +151,7 @@ func (cs *channelSet) load(ctx context.Context) error {
 			return fmt.Errorf("stored %s: %w", channelsKey, err)
 		}
 	}
-	plain, err := cs.open(stored)
-	if err != nil {
-		return fmt.Errorf("stored %s: %w", channelsKey, err)
-	}
-	if !plain {
+	if plain := cs.open(stored); !plain {
 		return cs.apply(stored, raw)
 	}
 	// Settings stored before secrets were sealed: seal them now.
@@ -167,21 +163,27 @@ func (cs *channelSet) load(ctx context.Context) error {
 }
 
 // open replaces the sealed secrets in stored with their plaintext; plain reports whether some
-// secret was stored in plaintext (from before sealing).
-func (cs *channelSet) open(stored map[string]map[string]string) (plain bool, err error) {
+// secret was stored in plaintext (from before sealing). A channel whose secrets do not open (the
+// server secret changed) is left out, as if never configured, so an admin can enter it again.
+func (cs *channelSet) open(stored map[string]map[string]string) (plain bool) {
 	for name, values := range stored {
 		for _, f := range channelFields[name] {
 			v := values[f.key]
 			if !f.secret || v == "" {
 				continue
 			}
-			plain = plain || !vault.Sealed(v)
-			if values[f.key], err = cs.vault.Open(v); err != nil {
-				return false, fmt.Errorf("%s %s: %w", name, f.key, err)
+			opened, err := cs.vault.Open(v)
+			if err != nil {
+				cs.log.Error("stored channel settings cannot be unsealed with this server secret; enter them again in the admin console",
+					"channel", name, "setting", f.key, "err", err)
+				delete(stored, name)
+				break
 			}
+			plain = plain || !vault.Sealed(v)
+			values[f.key] = opened
 		}
 	}
-	return plain, nil
+	return plain
 }
 
 // sealed is stored as written to the database: every secret sealed.
