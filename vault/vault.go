@@ -5,9 +5,7 @@ package vault
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,25 +16,20 @@ import (
 // existed, read as it is and sealed on the next write.
 const prefix = "enc:v1:"
 
-// purpose names what the derived key is for, so it is never the key of anything else.
-const purpose = "tandem secrets-at-rest"
-
-// Key derives the secrets-at-rest key from the server's master secret (HKDF-SHA256). It is the
-// one place the key comes from.
-func Key(master []byte) ([]byte, error) {
-	if len(master) < 32 {
-		return nil, errors.New("vault: the master secret is shorter than 32 bytes")
-	}
-	return hkdf.Key(sha256.New, master, nil, purpose, 32)
-}
+// aad binds a sealed value to this use: it opens only as a stored secret.
+const aad = "tandem secrets-at-rest"
 
 // Vault seals and opens secrets with one key. It is safe for concurrent use.
 type Vault struct {
 	aead cipher.AEAD
 }
 
-// New returns a vault sealing with key (32 bytes, from Key).
+// New returns a vault sealing with key: 32 bytes, derived for this purpose alone
+// (secret.Derive(master, secret.AtRest)).
 func New(key []byte) (*Vault, error) {
+	if len(key) != 32 {
+		return nil, errors.New("vault: want a 32-byte key")
+	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
@@ -55,7 +48,7 @@ func (v *Vault) Seal(plain string) string {
 	}
 	nonce := make([]byte, v.aead.NonceSize())
 	rand.Read(nonce)
-	return prefix + base64.RawStdEncoding.EncodeToString(v.aead.Seal(nonce, nonce, []byte(plain), []byte(purpose)))
+	return prefix + base64.RawStdEncoding.EncodeToString(v.aead.Seal(nonce, nonce, []byte(plain), []byte(aad)))
 }
 
 // Open returns the secret in s: s itself when it was never sealed (stored before sealing).
@@ -68,7 +61,7 @@ func (v *Vault) Open(s string) (string, error) {
 	if err != nil || len(b) < n {
 		return "", errors.New("vault: a sealed secret is damaged")
 	}
-	plain, err := v.aead.Open(nil, b[:n], b[n:], []byte(purpose))
+	plain, err := v.aead.Open(nil, b[:n], b[n:], []byte(aad))
 	if err != nil {
 		return "", errors.New("vault: a sealed secret does not open with this key (was the server secret changed?)")
 	}

@@ -4,16 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"tandem/secret"
 	"tandem/vault"
 )
 
 func newVault(t *testing.T, master string) *vault.Vault {
 	t.Helper()
-	key, err := vault.Key([]byte(master))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.New(key)
+	v, err := vault.New(secret.Derive([]byte(master), secret.AtRest))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +39,7 @@ func TestSealOpen(t *testing.T) {
 	if _, err := v.Open(sealed[:len(sealed)-2] + "AA"); err == nil {
 		t.Error("a tampered secret opened")
 	}
-	if _, err := vault.Key([]byte("short")); err == nil {
-		t.Error("Key accepted a short master secret")
+	if _, err := vault.New([]byte("short")); err == nil {
+		t.Error("New accepted a short key")
 	}
 }

@@ -152,13 +152,10 @@ func masterSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 	return b, nil
 }
 
-// newVault returns the vault sealing secrets at rest, keyed from the server's master secret.
+// newVault returns the vault sealing secrets at rest, with its own key derived from the master
+// secret.
 func newVault(master []byte) (*vault.Vault, error) {
-	key, err := vault.Key(master)
-	if err != nil {
-		return nil, fmt.Errorf("secrets at rest: %w", err)
-	}
-	return vault.New(key)
+	return vault.New(secret.Derive(master, secret.AtRest))
 }
 
 func randomHex(n int) string {
