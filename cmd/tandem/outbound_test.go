@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"tandem/llm/llmtest"
 )
 
 // TestImportRefusesInternalAddresses attacks URL import the way the review did: the server's own
@@ -69,5 +71,39 @@ func TestImportRefusesInternalAddresses(t *testing.T) {
 	in.call(t, "GET", "/api/v1/kb/documents?collection=probe", "", &docs)
 	if len(docs.Documents) != 0 {
 		t.Errorf("internal pages were stored: %+v", docs.Documents)
+	}
+}
+
+// TestLLMBaseURLUnderPolicy: an LLM base URL on an internal address is not called unless an admin
+// allowed its host (the bot answers extractively instead); allowed, the same fake answers.
+func TestLLMBaseURLUnderPolicy(t *testing.T) {
+	fake := llmtest.New()
+	defer fake.Close()
+	fake.SetChat(func(llmtest.ChatRequest) llmtest.Script {
+		return llmtest.Script{Text: "You can file a claim in the app, online or by phone. [1]"}
+	})
+	ask := func(in *instance) turn {
+		var conv apiConversation
+		in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"ann"}}`, &conv)
+		var tr turn
+		if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim?"}`, &tr); code != 201 {
+			t.Fatalf("message = %d", code)
+		}
+		return tr
+	}
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = fake.BaseURL(), "fake-model", "sk-test"
+	in := start(t, env, "demo")
+	tr := ask(in)
+	if n := fake.Chats(); n != 0 || len(tr.Replies) == 0 {
+		t.Fatalf("unlisted loopback LLM got %d calls; replies %+v", n, tr.Replies)
+	}
+	in.stop()
+	env = demoEnv(t, t.TempDir())
+	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = fake.BaseURL(), "fake-model", "sk-test"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.BaseURL())
+	ask(start(t, env, "demo"))
+	if fake.Chats() == 0 {
+		t.Fatal("the allowed LLM was not called")
 	}
 }
