@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"tandem/outbound"
 	"tandem/secret"
 )
 
@@ -122,6 +123,11 @@ type Config struct {
 
 	DemoAPIKey string // TANDEM_DEMO_API_KEY (demo only)
 
+	// OutboundAllow lists hosts or host:port pairs that server-side requests (imports, channel
+	// APIs, alerts, the LLM) may reach although they resolve to a loopback, private, link-local
+	// or other internal address; everything else internal is refused.
+	OutboundAllow string // TANDEM_OUTBOUND_ALLOW
+
 	// DebugAddr, when set, serves Go's pprof profiles there (keep it on localhost).
 	DebugAddr string // TANDEM_DEBUG_ADDR
 }
@@ -198,6 +204,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	}
 	c.WidgetIdentitySecret, c.WidgetIdentityRequired = getenv("TANDEM_WIDGET_IDENTITY_SECRET"), getenv("TANDEM_WIDGET_IDENTITY_REQUIRED") == "true"
 	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
+	c.OutboundAllow = getenv("TANDEM_OUTBOUND_ALLOW")
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "json"), "json or text (TANDEM_LOG_FORMAT)")
 	var errs []error
@@ -296,6 +303,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// Outbound is the policy for server-side requests; Validate has checked OutboundAllow.
+func (c Config) Outbound() outbound.Policy {
+	p, _ := outbound.Parse(c.OutboundAllow)
+	return p
+}
+
 // Validate checks the settings and names each bad one.
 func (c Config) Validate() error {
 	var errs []error
@@ -383,6 +396,9 @@ func (c Config) Validate() error {
 		if err := secret.Check(cmp.Or(c.SecretName, "TANDEM_SECRET"), c.Secret); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if _, err := outbound.Parse(c.OutboundAllow); err != nil {
+		errs = append(errs, fmt.Errorf("TANDEM_OUTBOUND_ALLOW: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -29,7 +29,12 @@ type IntentsAPI struct {
 	Refresh func(ctx context.Context) error
 	// Route classifies a message with the current router.
 	Route func(text string) (chat.Intent, float64, bool)
+	// Job, when set, retrains in the background after an import (which can take minutes).
+	Job *intent.Job
 }
+
+// maxIntentsImport bounds an intents import body: about 30,000 example lines.
+const maxIntentsImport = 2 << 20
 
 // intentsTry handles GET /api/v1/intents/try?text=: how the bot would classify a message.
 func (s *Server) intentsTry(c echo.Context) error {
@@ -67,6 +72,13 @@ func (s *Server) intentPut(c echo.Context) error {
 	if err := intent.Validate(in); err != nil {
 		return err
 	}
+	stored, err := s.Intents.Store.Intents(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if err := intent.CheckTotals(intent.Merge(stored, []chat.Intent{in})); err != nil {
+		return err
+	}
 	if err := s.Intents.Store.PutIntent(c.Request().Context(), in); err != nil {
 		return err
 	}
@@ -83,16 +95,24 @@ func (s *Server) intentDelete(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// intentsImport handles POST /api/v1/intents/import with a JSONL body: every intent is checked
-// before any is stored.
+// intentsImport handles POST /api/v1/intents/import with a JSONL body: every intent is checked,
+// and the whole set after the import, before any is stored. Training then runs in the
+// background (202, progress at GET /api/v1/intents/training).
 func (s *Server) intentsImport(c echo.Context) error {
 	r := c.Request()
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.maxUpload()))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, maxIntentsImport))
 	if err != nil {
-		return chat.Errorf(chat.ETOOLARGE, "intents file is over the limit of %d bytes", s.maxUpload())
+		return chat.Errorf(chat.ETOOLARGE, "intents file is over the limit of %d bytes", maxIntentsImport)
 	}
 	ins, err := intent.ParseJSONL(bytes.NewReader(body), time.Now().UTC())
 	if err != nil {
+		return err
+	}
+	stored, err := s.Intents.Store.Intents(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := intent.CheckTotals(intent.Merge(stored, ins)); err != nil {
 		return err
 	}
 	for _, in := range ins {
@@ -100,8 +120,20 @@ func (s *Server) intentsImport(c echo.Context) error {
 			return err
 		}
 	}
-	s.retrain(r.Context())
-	return c.JSON(http.StatusOK, map[string]int{"intents": len(ins)})
+	if s.Intents.Job == nil {
+		s.retrain(r.Context())
+		return c.JSON(http.StatusOK, map[string]any{"intents": len(ins)})
+	}
+	s.Intents.Job.Start()
+	return c.JSON(http.StatusAccepted, map[string]any{"intents": len(ins), "training": s.Intents.Job.Status()})
+}
+
+// intentsTraining handles GET /api/v1/intents/training: background training's progress.
+func (s *Server) intentsTraining(c echo.Context) error {
+	if s.Intents.Job == nil {
+		return c.JSON(http.StatusOK, intent.JobStatus{})
+	}
+	return c.JSON(http.StatusOK, s.Intents.Job.Status())
 }
 
 // intentsExport handles GET /api/v1/intents/export: JSONL in the import format.

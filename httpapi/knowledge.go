@@ -22,7 +22,7 @@ const DefaultMaxUploadBytes = 64 << 20
 
 // Limits of the knowledge API.
 const (
-	maxImportURLs    = 1000
+	maxImportURLs    = retrieval.MaxImportPages
 	maxSearchQuery   = 1000
 	maxDocumentsList = 5000
 )

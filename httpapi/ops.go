@@ -1,8 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
+	"errors"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -31,7 +35,11 @@ type readiness struct {
 	LLM    *llm.Status `json:"llm,omitempty"`
 }
 
-// readyz handles GET /readyz: the store is reachable and fully migrated.
+// readyWriteTimeout bounds readiness's test write: a store that cannot write within it is not
+// ready (a probe gives up after a second or so anyway).
+const readyWriteTimeout = 3 * time.Second
+
+// readyz handles GET /readyz: the store is reachable, fully migrated and takes a write.
 func (s *Server) readyz(c echo.Context) error {
 	ctx := c.Request().Context()
 	if err := s.Store.Ping(ctx); err != nil {
@@ -41,12 +49,32 @@ func (s *Server) readyz(c echo.Context) error {
 	if err != nil || !ok {
 		return chat.Errorf(chat.EUNAVAILABLE, "migrations not applied")
 	}
+	wctx, cancel := context.WithTimeout(ctx, readyWriteTimeout)
+	defer cancel()
+	if err := s.Store.Heartbeat(wctx, time.Now().UTC()); err != nil {
+		s.Log.Warn("readiness write failed", "err", err)
+		return chat.Errorf(chat.EUNAVAILABLE, "store writes fail: %s", writeFailure(err))
+	}
 	body := readiness{Status: "ready"}
 	if s.LLM != nil {
 		st := s.LLM.Status()
 		body.LLM = &st
 	}
 	return c.JSON(http.StatusOK, body)
+}
+
+// writeFailure names why a write failed in words safe for an unauthenticated probe.
+func writeFailure(err error) string {
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "full") || strings.Contains(msg, "no space"):
+		return "disk full"
+	case strings.Contains(msg, "read-only") || strings.Contains(msg, "readonly"):
+		return "read-only"
+	case strings.Contains(msg, "locked") || strings.Contains(msg, "busy") || errors.Is(err, context.DeadlineExceeded):
+		return "timed out waiting for the database"
+	}
+	return "write error"
 }
 
 // metrics handles GET /metrics in the Prometheus text format.

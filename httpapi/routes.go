@@ -55,6 +55,7 @@ func (s *Server) routes(e *echo.Echo) {
 		kb.DELETE("/intents/:name", s.intentDelete)
 		kb.POST("/intents/import", s.intentsImport)
 		kb.GET("/intents/export", s.intentsExport)
+		kb.GET("/intents/training", s.intentsTraining)
 		kb.GET("/intents/try", s.intentsTry)
 	}
 	if s.Settings != nil {

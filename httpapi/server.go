@@ -52,6 +52,8 @@ type Store interface {
 	Conversation(ctx context.Context, id string) (chat.Conversation, error)
 	Ping(ctx context.Context) error
 	Migrated(ctx context.Context) (bool, error)
+	// Heartbeat makes a tiny write, so readiness notices a store that can no longer write.
+	Heartbeat(ctx context.Context, at time.Time) error
 }
 
 // Articles looks up knowledge articles for the /kb pages.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type ChatConfig struct {
 	LogProbs bool
 	// Log gets refused requests and answers not used, with the server's reason.
 	Log *slog.Logger
+	// HTTPClient makes the requests (the server passes one under its outbound policy); nil is a
+	// plain client. Its timeout is replaced by the per-call one.
+	HTTPClient *http.Client
 }
 
 // Source is one passage the answer may use.
@@ -66,7 +70,7 @@ func NewChat(cfg ChatConfig) *Chat {
 	if cfg.Retries <= 0 {
 		cfg.Retries = 1
 	}
-	c := &Chat{client: newClient(cfg.BaseURL, cfg.APIKey, 0), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+	c := &Chat{client: newClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient, 0), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
 	c.health.st.InUse = true
 	return c
 }

@@ -21,6 +21,9 @@ type EmbedConfig struct {
 	Batch   int    // texts per request (64 when 0)
 	Retries int    // extra attempts on 429, 5xx and network errors (3 when 0)
 	Timeout time.Duration
+	// HTTPClient makes the requests (the server passes one under its outbound policy); nil is a
+	// plain client. Its timeout is replaced by Timeout.
+	HTTPClient *http.Client
 }
 
 // Embedder embeds texts through /v1/embeddings, in batches, retrying transient failures with
@@ -42,15 +45,21 @@ func NewEmbedder(cfg EmbedConfig) *Embedder {
 	if cfg.Retries <= 0 {
 		cfg.Retries = 3
 	}
-	return &Embedder{client: newClient(cfg.BaseURL, cfg.APIKey, cfg.Timeout), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
+	return &Embedder{client: newClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient, cfg.Timeout), cfg: cfg, breaker: newBreaker(3, 30*time.Second)}
 }
 
-// newClient returns a go-openai client for an OpenAI-compatible server; timeout 0 leaves the
+// newClient returns a go-openai client for an OpenAI-compatible server, making its requests
+// with hc's transport and redirect policy (a plain client when nil); timeout 0 leaves the
 // deadline to each call's context.
-func newClient(baseURL, apiKey string, timeout time.Duration) *openai.Client {
+func newClient(baseURL, apiKey string, hc *http.Client, timeout time.Duration) *openai.Client {
 	c := openai.DefaultConfig(apiKey)
 	c.BaseURL = baseURL
-	c.HTTPClient = sniffingDoer{&http.Client{Timeout: timeout}}
+	own := &http.Client{}
+	if hc != nil {
+		*own = *hc
+	}
+	own.Timeout = timeout
+	c.HTTPClient = sniffingDoer{own}
 	return openai.NewClientWithConfig(c)
 }
 

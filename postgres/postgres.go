@@ -143,6 +143,15 @@ func applyMigration(ctx context.Context, tx pgx.Tx, name string) error {
 	return err
 }
 
+// Heartbeat writes the time into the heartbeat row: a write that fails when every write would.
+func (s *Store) Heartbeat(ctx context.Context, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, at)
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
+
 // Migrated reports whether every embedded migration has been applied.
 func (s *Store) Migrated(ctx context.Context) (bool, error) {
 	names, _ := fs.Glob(migrations, "migrations/*.sql")

@@ -1,10 +1,12 @@
 package retrieval
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"tandem/chat"
+	"tandem/outbound"
 )
 
 // FetchOptions bound a URL import.
@@ -33,11 +36,14 @@ type FetchResult struct {
 	Err  error
 }
 
+// MaxImportPages is how many pages one URL import fetches, the pages its sitemap lists included.
+const MaxImportPages = 1000
+
 // Fetch defaults and limits.
 const (
 	fetchConcurrency = 4                // pages fetched at once
 	fetchTimeout     = 20 * time.Second // per page, body included
-	maxSitemapURLs   = 50000            // the sitemap protocol's own limit per file
+	maxSitemapFiles  = 50               // sitemaps read for one import, the index included
 	maxIDSlug        = 120              // bytes of a URL's slug kept in a document id
 	userAgent        = "Tandem/1 (+knowledge import)"
 )
@@ -47,8 +53,17 @@ const (
 // from the URL's host and path and its URL is the page's; a bad URL, an HTTP error, a page over
 // o.MaxBytes or an unparsable page is that URL's error, and the others go on.
 func Fetch(ctx context.Context, client *http.Client, urls []string, o FetchOptions) []FetchResult {
+	out := make([]FetchResult, len(urls))
+	FetchEach(ctx, client, urls, o, func(i int, r FetchResult) { out[i] = r })
+	return out
+}
+
+// FetchEach is Fetch handing each page to fn as soon as it is parsed (urls[i] as i, one call at a
+// time, in completion order) instead of keeping them all: at most o.Concurrency pages are in
+// memory at once, whatever the number of URLs.
+func FetchEach(ctx context.Context, client *http.Client, urls []string, o FetchOptions, fn func(i int, r FetchResult)) {
 	if client == nil {
-		client = http.DefaultClient
+		client = outbound.Policy{}.Client(0)
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = MaxFileBytes
@@ -59,20 +74,21 @@ func Fetch(ctx context.Context, client *http.Client, urls []string, o FetchOptio
 	if o.Timeout <= 0 {
 		o.Timeout = fetchTimeout
 	}
-	out := make([]FetchResult, len(urls))
 	sem := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
 	for i, u := range urls {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			docs, err := fetchPage(ctx, client, u, o)
-			out[i] = FetchResult{URL: u, Docs: docs, Err: err}
+			mu.Lock()
+			defer mu.Unlock()
+			fn(i, FetchResult{URL: u, Docs: docs, Err: err})
 		}()
 	}
 	wg.Wait()
-	return out
 }
 
 func fetchPage(ctx context.Context, client *http.Client, raw string, o FetchOptions) ([]chat.Document, error) {
@@ -136,7 +152,7 @@ func get(ctx context.Context, client *http.Client, raw string, o FetchOptions) (
 	req.Header.Set("User-Agent", userAgent)
 	res, err := client.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", raw, err)
+		return nil, "", &fetchError{url: raw, err: err}
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
@@ -148,13 +164,25 @@ func get(ctx context.Context, client *http.Client, raw string, o FetchOptions) (
 	}
 	data, err := io.ReadAll(io.LimitReader(res.Body, o.MaxBytes+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", raw, err)
+		return nil, "", &fetchError{url: raw, err: err}
 	}
 	if int64(len(data)) > o.MaxBytes {
 		return nil, "", tooBig
 	}
 	return data, res.Header.Get("Content-Type"), nil
 }
+
+// fetchError is a failed request. Its text (shown to whoever asked for the import) says only
+// whether the outbound policy refused the address or the fetch failed, never the address, port
+// or network error behind it, so imports cannot map the server's network; the cause is kept for
+// errors.Is.
+type fetchError struct {
+	url string
+	err error
+}
+
+func (e *fetchError) Error() string { return e.url + ": " + outbound.Message(e.err) }
+func (e *fetchError) Unwrap() error { return e.err }
 
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._]+`) // runs of these, and of hyphens, become one hyphen
 
@@ -171,61 +199,119 @@ func urlID(u *url.URL) string {
 	return strings.Trim(slug[:min(len(slug), maxIDSlug)], "-") + "-" + hex.EncodeToString(sum[:4])
 }
 
-type sitemapXML struct {
-	XMLName xml.Name
-	URLs    []struct {
-		Loc string `xml:"loc"`
-	} `xml:"url"`
-	Sitemaps []struct {
-		Loc string `xml:"loc"`
-	} `xml:"sitemap"`
-}
-
 // Sitemap returns the page URLs a sitemap lists (<urlset>), without duplicates; a sitemap index
-// (<sitemapindex>) is followed one level down. Gzipped sitemaps are not read; more than 50,000
-// pages is an error.
-func Sitemap(ctx context.Context, client *http.Client, raw string) ([]string, error) {
+// (<sitemapindex>) is followed one level down, reading at most maxSitemapFiles sitemaps. More
+// than max pages, counted across every sitemap, is an error: the files are read as streams and
+// reading stops there. Gzipped sitemaps are not read.
+func Sitemap(ctx context.Context, client *http.Client, raw string, max int) ([]string, error) {
 	if client == nil {
-		client = http.DefaultClient
+		client = outbound.Policy{}.Client(0)
 	}
-	pages, err := sitemap(ctx, client, raw, 1, map[string]bool{})
-	if err == nil && len(pages) == 0 {
-		err = fmt.Errorf("%s: the sitemap lists no pages", raw)
-	}
-	return pages, err
-}
-
-func sitemap(ctx context.Context, client *http.Client, raw string, depth int, seen map[string]bool) ([]string, error) {
-	data, _, err := get(ctx, client, raw, FetchOptions{MaxBytes: MaxFileBytes, Timeout: fetchTimeout})
-	if err != nil {
+	w := &sitemapWalk{ctx: ctx, client: client, max: max, seen: map[string]bool{}, read: map[string]bool{}}
+	if err := w.file(raw, 1); err != nil {
 		return nil, err
 	}
-	var sm sitemapXML
-	if err := xml.Unmarshal(data, &sm); err != nil {
-		return nil, fmt.Errorf("%s: not a sitemap: %v", raw, err)
+	if len(w.pages) == 0 {
+		return nil, fmt.Errorf("%s: the sitemap lists no pages", raw)
 	}
-	if n := sm.XMLName.Local; n != "urlset" && n != "sitemapindex" {
-		return nil, fmt.Errorf("%s: not a sitemap (the root element is <%s>, want <urlset> or <sitemapindex>)", raw, n)
+	return w.pages, nil
+}
+
+// sitemapWalk is one Sitemap call's state: the pages found so far and the files read.
+type sitemapWalk struct {
+	ctx    context.Context
+	client *http.Client
+	max    int
+	seen   map[string]bool // pages
+	read   map[string]bool // sitemap files
+	pages  []string
+	files  int
+}
+
+// file reads one sitemap file, adding its pages and (depth permitting) reading the sitemaps an
+// index lists.
+func (w *sitemapWalk) file(raw string, depth int) error {
+	if w.files++; w.files > maxSitemapFiles {
+		return fmt.Errorf("%s: over %d sitemap files; import a smaller sitemap", raw, maxSitemapFiles)
 	}
-	var out []string
-	for _, u := range sm.URLs {
-		if loc := strings.TrimSpace(u.Loc); loc != "" && !seen[loc] {
-			seen[loc] = true
-			out = append(out, loc)
+	data, _, err := get(w.ctx, w.client, raw, FetchOptions{MaxBytes: MaxFileBytes, Timeout: fetchTimeout})
+	if err != nil {
+		return err
+	}
+	var nested []string
+	root, err := sitemapLocs(data, func(root, loc string) bool {
+		if root == "sitemapindex" {
+			nested = append(nested, loc)
+			return len(nested) < maxSitemapFiles
+		}
+		if !w.seen[loc] {
+			w.seen[loc] = true
+			w.pages = append(w.pages, loc)
+		}
+		return len(w.pages) <= w.max
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %v", raw, err)
+	}
+	if root == "sitemapindex" && depth > 0 {
+		for _, loc := range nested {
+			if w.read[loc] {
+				continue // listed twice
+			}
+			w.read[loc] = true
+			if err := w.file(loc, depth-1); err != nil {
+				return err
+			}
 		}
 	}
-	for _, s := range sm.Sitemaps {
-		if depth == 0 || len(seen) > maxSitemapURLs {
+	if len(w.pages) > w.max {
+		return fmt.Errorf("%s: the sitemap lists over %d pages, the most one import fetches; import a smaller sitemap", raw, w.max)
+	}
+	return nil
+}
+
+// sitemapLocs streams a sitemap's XML, returns its root element's name and hands each entry's
+// <loc> (a <urlset>'s pages or a <sitemapindex>'s sitemaps) to add, stopping when add says so.
+func sitemapLocs(data []byte, add func(root, loc string) bool) (root string, err error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	inLoc, more := false, true
+	var loc strings.Builder
+	for more {
+		tok, err := dec.Token()
+		if err == io.EOF {
 			break
 		}
-		more, err := sitemap(ctx, client, strings.TrimSpace(s.Loc), depth-1, seen)
 		if err != nil {
-			return nil, err
+			return "", fmt.Errorf("not a sitemap: %v", err)
 		}
-		out = append(out, more...)
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = t.Name.Local
+				if root != "urlset" && root != "sitemapindex" {
+					return "", fmt.Errorf("not a sitemap (the root element is <%s>, want <urlset> or <sitemapindex>)", root)
+				}
+			}
+			inLoc = t.Name.Local == "loc"
+			loc.Reset()
+		case xml.CharData:
+			if inLoc && loc.Len() < maxLocBytes {
+				loc.Write(t)
+			}
+		case xml.EndElement:
+			if t.Name.Local == "loc" {
+				if l := strings.TrimSpace(loc.String()); l != "" {
+					more = add(root, l)
+				}
+			}
+			inLoc = false
+		}
 	}
-	if len(seen) > maxSitemapURLs {
-		return nil, fmt.Errorf("%s: over %d pages; import a smaller sitemap", raw, maxSitemapURLs)
+	if root == "" {
+		return "", errors.New("not a sitemap: no XML root element")
 	}
-	return out, nil
+	return root, nil
 }
+
+// maxLocBytes is the longest URL kept from a sitemap (the protocol's limit is 2,048 characters).
+const maxLocBytes = 4096

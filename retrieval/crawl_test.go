@@ -57,7 +57,7 @@ func testSite(t *testing.T) *httptest.Server {
 func TestSitemapAndFetch(t *testing.T) {
 	srv := testSite(t)
 	ctx := context.Background()
-	urls, err := Sitemap(ctx, srv.Client(), srv.URL+"/sitemap_index.xml")
+	urls, err := Sitemap(ctx, srv.Client(), srv.URL+"/sitemap_index.xml", MaxImportPages)
 	if err != nil || len(urls) != 6 {
 		t.Fatalf("sitemap: %v %v, want 6 pages, each once", err, urls)
 	}
@@ -98,12 +98,12 @@ func TestFetchErrors(t *testing.T) {
 	urls := []string{"ftp://x/y", "::bad", "/relative", srv.URL + "/data.json", srv.URL + "/slow"}
 	res := Fetch(context.Background(), srv.Client(), urls, FetchOptions{Timeout: 200 * time.Millisecond})
 	for i, want := range []string{"not an http(s) URL", "not an http(s) URL", "not an http(s) URL",
-		`unsupported content type "application/json"`, "deadline exceeded"} {
+		`unsupported content type "application/json"`, "fetch failed: timed out"} {
 		if res[i].Err == nil || !strings.HasPrefix(res[i].Err.Error(), urls[i]+": ") || !strings.Contains(res[i].Err.Error(), want) {
 			t.Errorf("%s: %v, want %q", urls[i], res[i].Err, want)
 		}
 	}
-	if _, err := Sitemap(context.Background(), srv.Client(), srv.URL+"/help/refunds"); err == nil || !strings.Contains(err.Error(), "not a sitemap") {
+	if _, err := Sitemap(context.Background(), srv.Client(), srv.URL+"/help/refunds", MaxImportPages); err == nil || !strings.Contains(err.Error(), "not a sitemap") {
 		t.Fatalf("HTML as sitemap: %v", err)
 	}
 }

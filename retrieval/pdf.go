@@ -13,8 +13,15 @@ import (
 	"tandem/chat"
 )
 
-// maxPDFPages bounds the pages read from one PDF.
-const maxPDFPages = 2000
+// Limits of reading one PDF. A PDF's streams are compressed: a few hundred kilobytes can hold
+// gigabytes of page content (or one stream shared by every page), so the decoded content is
+// counted before any text is extracted.
+const (
+	maxPDFPages = 2000
+	// maxPDFDecoded caps the decoded bytes of all pages' content streams and fonts' character
+	// maps together.
+	maxPDFDecoded = 32 << 20
+)
 
 // ParsePDF extracts a PDF's text into a document; the title is its first line when that is short.
 // It uses github.com/ledongthuc/pdf: pure Go, no cgo, and the maintained fork of rsc.io/pdf
@@ -37,15 +44,14 @@ func ParsePDF(name string, data []byte, now time.Time) (d chat.Document, err err
 	if n := r.NumPage(); n == 0 || n > maxPDFPages {
 		return d, fmt.Errorf("%s: %d pages; want 1–%d", name, n, maxPDFPages)
 	}
-	text, err := r.GetPlainText()
+	if err := checkDecoded(r); err != nil {
+		return d, fmt.Errorf("%s: %v", name, err)
+	}
+	text, err := plainText(r)
 	if err != nil {
 		return d, fmt.Errorf("%s: cannot extract text: %v", name, err)
 	}
-	b, err := io.ReadAll(io.LimitReader(text, MaxFileBytes))
-	if err != nil {
-		return d, fmt.Errorf("%s: cannot extract text: %v", name, err)
-	}
-	body := strings.TrimSpace(strings.ToValidUTF8(string(b), ""))
+	body := strings.TrimSpace(strings.ToValidUTF8(text, ""))
 	if body == "" {
 		return d, fmt.Errorf("%s: no text in the PDF (a scanned image? run OCR first)", name)
 	}
@@ -55,4 +61,59 @@ func ParsePDF(name string, data []byte, now time.Time) (d chat.Document, err err
 		title = base
 	}
 	return finish(chat.Document{ID: base, Title: strings.TrimSpace(title), Body: body, UpdatedAt: now}), nil
+}
+
+// checkDecoded decodes every page's content streams and fonts' ToUnicode maps into nothing,
+// counting, and fails once they add up to more than maxPDFDecoded: memory stays flat however far
+// a stream expands.
+func checkDecoded(r *pdf.Reader) error {
+	budget := int64(maxPDFDecoded)
+	for i := 1; i <= r.NumPage(); i++ {
+		p := r.Page(i)
+		if p.V.IsNull() {
+			continue
+		}
+		streams := []pdf.Value{}
+		if c := p.V.Key("Contents"); c.Kind() == pdf.Array {
+			for j := range c.Len() {
+				streams = append(streams, c.Index(j))
+			}
+		} else {
+			streams = append(streams, c)
+		}
+		for _, f := range p.Fonts() {
+			streams = append(streams, p.Font(f).V.Key("ToUnicode"))
+		}
+		for _, s := range streams {
+			if s.Kind() != pdf.Stream {
+				continue
+			}
+			n, _ := io.Copy(io.Discard, io.LimitReader(s.Reader(), budget+1))
+			if budget -= n; budget < 0 {
+				return fmt.Errorf("the PDF's pages expand to over %d MB; split it or export its text", maxPDFDecoded>>20)
+			}
+		}
+	}
+	return nil
+}
+
+// plainText extracts the pages' text, stopping at MaxFileBytes.
+func plainText(r *pdf.Reader) (string, error) {
+	var b strings.Builder
+	fonts := map[string]*pdf.Font{}
+	for i := 1; i <= r.NumPage() && b.Len() < MaxFileBytes; i++ {
+		p := r.Page(i)
+		for _, name := range p.Fonts() {
+			if _, ok := fonts[name]; !ok {
+				f := p.Font(name)
+				fonts[name] = &f
+			}
+		}
+		text, err := p.GetPlainText(fonts)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(text[:min(len(text), MaxFileBytes-b.Len())])
+	}
+	return b.String(), nil
 }

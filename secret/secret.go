@@ -27,6 +27,8 @@ const (
 	Widget = "tandem widget visitor token v2"
 	// Device signs the cookie that remembers a browser where a user signed in.
 	Device = "tandem sign-in device v1"
+	// AtRest seals secrets stored in the database (channel tokens and keys).
+	AtRest = "tandem secrets-at-rest v1"
 )
 
 // FileName is the master secret's file in the data dir when none is configured.
@@ -87,7 +89,7 @@ func LoadOrCreate(dir string) (master []byte, path string, created bool, err err
 		}
 		return []byte(strings.TrimSpace(string(b))), p, false, nil
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // the data dir holds the database and keys
 		return nil, "", false, fmt.Errorf("data dir: %w", err)
 	}
 	b := make([]byte, keyLen)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -25,8 +26,16 @@ type Store struct {
 	db *sql.DB
 }
 
-// Open opens (creating if needed) the database file at path.
+// fileMode is the database file's mode: it holds customers' conversations and channel settings,
+// so only the server's user may read it. SQLite gives its -wal and -shm files the same mode.
+const fileMode = 0o600
+
+// Open opens (creating if needed) the database file at path, readable by its owner only (an
+// existing file is tightened to that too).
 func Open(path string) (*Store, error) {
+	if err := restrict(path); err != nil {
+		return nil, fmt.Errorf("sqlite open %s: %w", path, err)
+	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -41,11 +50,43 @@ func Open(path string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
+// restrict creates the database file with fileMode when it is missing, and takes group and
+// world access away from an existing one and its -wal and -shm files.
+func restrict(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
+			continue // never follow a link to change what it points at
+		}
+		if err == nil {
+			err = os.Chmod(p, fileMode)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
 // Ping checks the database is reachable.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Heartbeat writes the time into the heartbeat row: a write that fails when every write would.
+func (s *Store) Heartbeat(ctx context.Context, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, micros(at))
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
 
 // Migrate applies the embedded migrations not yet recorded, in order.
 func (s *Store) Migrate(ctx context.Context) error {

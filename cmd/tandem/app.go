@@ -37,6 +37,7 @@ import (
 	"tandem/retrieval"
 	"tandem/secret"
 	"tandem/sqlite"
+	"tandem/vault"
 )
 
 var errHelp = errors.New("help shown")
@@ -112,7 +113,7 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 		}
 		s = pg
 	} else {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		if err := os.MkdirAll(cfg.DataDir, dataDirMode); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
 		lite, err := sqlite.Open(filepath.Join(cfg.DataDir, "tandem.db"))
@@ -127,6 +128,10 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 	}
 	return s, nil
 }
+
+// dataDirMode is the data directory's mode when Tandem creates it: it holds the database and the
+// key files, so only the server's user may list or read it.
+const dataDirMode = 0o700
 
 // masterSecret returns the configured secret (TANDEM_SECRET, checked by config) or the one kept
 // in the data directory, generated there the first time.
@@ -145,6 +150,12 @@ func masterSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 		log.Warn("TANDEM_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica", "path", path)
 	}
 	return b, nil
+}
+
+// newVault returns the vault sealing secrets at rest, with its own key derived from the master
+// secret.
+func newVault(master []byte) (*vault.Vault, error) {
+	return vault.New(secret.Derive(master, secret.AtRest))
 }
 
 func randomHex(n int) string {
@@ -193,8 +204,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc := &conversation.Service{Store: st, Bot: brain, Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
+	box, err := newVault(master)
+	if err != nil {
+		return err
+	}
 	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},
-		client: &http.Client{Timeout: 15 * time.Second}, log: log}
+		client: cfg.Outbound().Client(channelTimeout), log: log, vault: box}
 	if err := chans.load(ctx); err != nil {
 		return fmt.Errorf("channels: %w", err)
 	}
@@ -207,10 +222,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
-	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: &http.Client{Timeout: 10 * time.Second},
+	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now}
+	training := &intent.Job{Train: intents.load, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -235,6 +251,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
+	loops.Go(func() error { return training.Run(loopCtx) })
 	loops.Go(func() error {
 		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
 	})
@@ -277,6 +294,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc.WaitDrafts()
 	return err
 }
+
+// Timeouts of outbound requests: a channel API call, an alert webhook post.
+const (
+	channelTimeout = 15 * time.Second
+	alertTimeout   = 10 * time.Second
+)
 
 // alertInterval is how often alert rules are checked.
 const alertInterval = 5 * time.Minute

@@ -266,6 +266,7 @@ func TestLLMAnswersInBrowser(t *testing.T) {
 	})
 	env := demoEnv(t, t.TempDir())
 	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = fake.BaseURL(), "fake-model", "sk-test"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.BaseURL())
 	in := start(t, env, "demo")
 	ctx := browser(t)
 	within(t, ctx, 30*time.Second,

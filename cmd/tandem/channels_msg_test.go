@@ -407,6 +407,7 @@ func msgServer(t *testing.T, p msgPlatform, dbURL string) (*instance, *msgFake, 
 	for k, v := range p.env(f.URL) {
 		env[k] = v
 	}
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(f.URL)
 	if dbURL != "" {
 		env["DATABASE_URL"] = dbURL
 	}

@@ -113,7 +113,7 @@ var channelHarnesses = []channelHarness{
 				func(n int) string {
 					return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":1111111,"type":"private"},"date":1}}`, n)
 				})
-			return f, map[string]string{"TANDEM_TELEGRAM_BOT_TOKEN": token, "TANDEM_TELEGRAM_SECRET": "s3cr3t_Token-1", "TANDEM_TELEGRAM_API_BASE": f.URL}
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_TELEGRAM_BOT_TOKEN": token, "TANDEM_TELEGRAM_SECRET": "s3cr3t_Token-1", "TANDEM_TELEGRAM_API_BASE": f.URL}
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
 			body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":1111111,"is_bot":false,"first_name":"Ann"},
@@ -143,7 +143,7 @@ var channelHarnesses = []channelHarness{
 				func(n int) string {
 					return fmt.Sprintf(`{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.out%d"}]}`, n)
 				})
-			return f, map[string]string{"TANDEM_WHATSAPP_TOKEN": "wa-token", "TANDEM_WHATSAPP_APP_SECRET": "app-secret",
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WHATSAPP_TOKEN": "wa-token", "TANDEM_WHATSAPP_APP_SECRET": "app-secret",
 				"TANDEM_WHATSAPP_VERIFY_TOKEN": "verify-me", "TANDEM_WHATSAPP_PHONE_ID": "106540352242922", "TANDEM_WHATSAPP_API_BASE": f.URL}
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
@@ -182,7 +182,7 @@ func init() {
 				}
 				return m.Text
 			}, func(int) string { return `{}` })
-			return f, map[string]string{"TANDEM_WEBHOOK_SECRET": secret, "TANDEM_WEBHOOK_URL": f.URL + "/replies"}
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WEBHOOK_SECRET": secret, "TANDEM_WEBHOOK_URL": f.URL + "/replies"}
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
 			body, _ := json.Marshal(map[string]string{"user_id": "u-42", "name": "Kim", "message_id": fmt.Sprint(id), "text": text})
@@ -226,7 +226,7 @@ func init() {
 				fmt.Fprint(w, `{"meta":{},"payload":{"success":true,"current_status":"open"}}`)
 			})
 			f.Config.Handler = mux
-			return f, map[string]string{"TANDEM_CHATWOOT_URL": f.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": secret}
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_CHATWOOT_URL": f.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": secret}
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
 			body, _ := json.Marshal(map[string]any{"event": "message_created", "id": id, "content": text, "message_type": "incoming",
@@ -281,7 +281,7 @@ func init() {
 			})
 			f.Config.Handler = mux
 			fake = f
-			return f, map[string]string{"TANDEM_WECHAT_TOKEN": token, "TANDEM_WECHAT_APP_ID": appID, "TANDEM_WECHAT_APP_SECRET": "wxsecret",
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WECHAT_TOKEN": token, "TANDEM_WECHAT_APP_ID": appID, "TANDEM_WECHAT_APP_SECRET": "wxsecret",
 				"TANDEM_WECHAT_AES_KEY": aesKey, "TANDEM_WECHAT_API_BASE": f.URL}
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
@@ -517,6 +517,7 @@ func TestWeChatSlowBotMeetsTheDeadline(t *testing.T) {
 		env[k] = v
 	}
 	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = llmFake.BaseURL(), "slow-model", "sk"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.URL, llmFake.BaseURL())
 	in := start(t, env, "demo")
 	start := time.Now()
 	if code := h.deliver(t, in.base, false, 1, "How do I file a claim?"); code != 200 || time.Since(start) > 5*time.Second {
@@ -583,7 +584,9 @@ func (a *deskClient) do(t *testing.T, method, path, body string, out any) int {
 func TestAdminConfiguresChannels(t *testing.T) {
 	h := channelHarnesses[0] // telegram
 	fake, env := h.setup(t)
-	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	serverEnv := demoEnv(t, t.TempDir())
+	serverEnv["TANDEM_OUTBOUND_ALLOW"] = env["TANDEM_OUTBOUND_ALLOW"]
+	in := start(t, serverEnv, "demo")
 	if code := deskAgent(t, in.base).do(t, "GET", "/api/admin/channels", "", nil); code != 403 {
 		t.Fatalf("agent on the admin API = %d, want 403", code)
 	}

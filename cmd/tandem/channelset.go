@@ -16,6 +16,7 @@ import (
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/httpapi"
+	"tandem/vault"
 )
 
 // channelsKey is the setting holding admins' channel settings: {"telegram": {"bot_token": …}}.
@@ -74,6 +75,7 @@ type channelSet struct {
 	recv   *channelReceiver
 	client *http.Client
 	log    *slog.Logger
+	vault  *vault.Vault // seals the secrets in the stored settings
 
 	mu       sync.RWMutex
 	adapters map[string]adapter
@@ -149,7 +151,52 @@ func (cs *channelSet) load(ctx context.Context) error {
 			return fmt.Errorf("stored %s: %w", channelsKey, err)
 		}
 	}
-	return cs.apply(stored, raw)
+	if plain := cs.open(stored); !plain {
+		return cs.apply(stored, raw)
+	}
+	// Settings stored before secrets were sealed: seal them now.
+	if err := cs.persist(ctx, stored); err != nil {
+		return fmt.Errorf("sealing stored channel secrets: %w", err)
+	}
+	cs.log.Info("stored channel secrets sealed")
+	return nil
+}
+
+// open replaces the sealed secrets in stored with their plaintext; plain reports whether some
+// secret was stored in plaintext (from before sealing). A channel whose secrets do not open (the
+// server secret changed) is left out, as if never configured, so an admin can enter it again.
+func (cs *channelSet) open(stored map[string]map[string]string) (plain bool) {
+	for name, values := range stored {
+		for _, f := range channelFields[name] {
+			v := values[f.key]
+			if !f.secret || v == "" {
+				continue
+			}
+			opened, err := cs.vault.Open(v)
+			if err != nil {
+				cs.log.Error("stored channel settings cannot be unsealed with this server secret; enter them again in the admin console",
+					"channel", name, "setting", f.key, "err", err)
+				delete(stored, name)
+				break
+			}
+			plain = plain || !vault.Sealed(v)
+			values[f.key] = opened
+		}
+	}
+	return plain
+}
+
+// sealed is stored as written to the database: every secret sealed.
+func (cs *channelSet) sealed(stored map[string]map[string]string) map[string]map[string]string {
+	out := cloneStored(stored)
+	for name, values := range out {
+		for _, f := range channelFields[name] {
+			if f.secret && values[f.key] != "" {
+				values[f.key] = cs.vault.Seal(values[f.key])
+			}
+		}
+	}
+	return out
 }
 
 // Channels implements httpapi.ChannelAdmin.
@@ -223,8 +270,43 @@ func (cs *channelSet) PutChannel(ctx context.Context, name string, fields map[st
 			return httpapi.Channel{}, chat.Errorf(chat.EINVALID, "%s has no setting %q", name, k)
 		}
 	}
+	if err := cs.secretsFollowAddress(name, values, fields); err != nil {
+		return httpapi.Channel{}, err
+	}
 	stored[name] = values
 	return cs.save(ctx, name, stored)
+}
+
+// addressFields are the settings naming the host a channel's secrets are sent to.
+var addressFields = map[string]bool{"api_base": true, "url": true}
+
+// secretsFollowAddress refuses to point a channel at a new host while keeping its secrets: the
+// stored token would go to whoever runs the new address. Changing an address needs every secret
+// the channel has re-entered in the same request.
+func (cs *channelSet) secretsFollowAddress(name string, values, fields map[string]string) error {
+	cs.mu.RLock()
+	current := cs.effective(cs.stored)
+	cs.mu.RUnlock()
+	moved := false
+	for _, f := range channelFields[name] {
+		if addressFields[f.key] && *f.at(&current) != "" && values[f.key] != "" && values[f.key] != *f.at(&current) {
+			moved = true
+		}
+	}
+	if !moved {
+		return nil
+	}
+	var missing []string
+	for _, f := range channelFields[name] {
+		v := fields[f.key]
+		if f.secret && *f.at(&current) != "" && (v == "" || strings.HasPrefix(v, "••••")) {
+			missing = append(missing, f.key)
+		}
+	}
+	if len(missing) > 0 {
+		return chat.Errorf(chat.EINVALID, "changing the address of %s sends its secrets there: enter %s again", name, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // DeleteChannel implements httpapi.ChannelAdmin.
@@ -242,16 +324,21 @@ func (cs *channelSet) DeleteChannel(ctx context.Context, name string) error {
 
 // save validates and applies new settings here, then stores them for the other replicas.
 func (cs *channelSet) save(ctx context.Context, name string, stored map[string]map[string]string) (httpapi.Channel, error) {
-	raw, _ := json.Marshal(stored)
-	if err := cs.apply(stored, string(raw)); err != nil {
-		return httpapi.Channel{}, err
-	}
-	if err := cs.store.PutSetting(ctx, channelsKey, string(raw), time.Now().UTC()); err != nil {
+	if err := cs.persist(ctx, stored); err != nil {
 		return httpapi.Channel{}, err
 	}
 	cs.mu.RLock()
 	defer cs.mu.RUnlock()
 	return cs.view(name), nil
+}
+
+// persist validates and applies settings here, then stores them, secrets sealed.
+func (cs *channelSet) persist(ctx context.Context, stored map[string]map[string]string) error {
+	raw, _ := json.Marshal(cs.sealed(stored))
+	if err := cs.apply(stored, string(raw)); err != nil {
+		return err
+	}
+	return cs.store.PutSetting(ctx, channelsKey, string(raw), time.Now().UTC())
 }
 
 func cloneStored(in map[string]map[string]string) map[string]map[string]string {

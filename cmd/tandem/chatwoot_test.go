@@ -188,7 +188,7 @@ func chatwootCases(t *testing.T, store string) {
 	}
 	for k, v := range map[string]string{"TANDEM_CHATWOOT_URL": cw.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": botSecret,
 		"TANDEM_CHATWOOT_ACCOUNT_SECRET": accountSecret, "TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "slow-model",
-		"TANDEM_LLM_API_KEY": "sk-test", "TANDEM_LLM_TIMEOUT": "8s"} {
+		"TANDEM_LLM_API_KEY": "sk-test", "TANDEM_LLM_TIMEOUT": "8s", "TANDEM_OUTBOUND_ALLOW": allowed(cw.URL, model.BaseURL())} {
 		env[k] = v
 	}
 	in := start(t, env, "demo")
@@ -350,7 +350,8 @@ func chatwootRecovery(t *testing.T, store string) {
 		env["DATABASE_URL"] = pgSchemaURL(t)
 	}
 	for k, v := range map[string]string{"TANDEM_CHATWOOT_URL": cw.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": botSecret,
-		"TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "slow-model", "TANDEM_LLM_API_KEY": "sk-test", "TANDEM_LLM_TIMEOUT": "8s"} {
+		"TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "slow-model", "TANDEM_LLM_API_KEY": "sk-test", "TANDEM_LLM_TIMEOUT": "8s",
+		"TANDEM_OUTBOUND_ALLOW": allowed(cw.URL, model.BaseURL())} {
 		env[k] = v
 	}
 	first := start(t, env, "demo")

@@ -217,7 +217,8 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
 	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.search, intents: intents.live, config: conf}
 	if cfg.LLMBaseURL != "" {
-		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second})
+		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second,
+			HTTPClient: cfg.Outbound().Client(0)})
 		ev.judge, conf["judge"] = judge.Judge, cfg.LLMModel
 	}
 	return ev, nil

@@ -81,7 +81,7 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	bar.done()
 	if len(urls) > 0 || sitemap != "" {
-		reports = append(reports, importURLs(ctx, kb.importer, urls, sitemap, collection, stderr)...)
+		reports = append(reports, importURLs(ctx, kb.fetch, kb.importer, urls, sitemap, collection, stderr)...)
 	}
 	failed := printReports(stdout, reports)
 	if err := kb.embedNow(ctx, stderr); err != nil {

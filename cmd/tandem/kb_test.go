@@ -114,6 +114,7 @@ func TestOpenAIEmbedder(t *testing.T) {
 	fake := llmtest.New()
 	env := demoEnv(t, t.TempDir())
 	env["TANDEM_EMBEDDER"], env["TANDEM_EMBED_BASE_URL"], env["TANDEM_EMBED_API_KEY"] = "openai", fake.BaseURL(), "sk-test"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.BaseURL())
 	env["TANDEM_EMBED_MODEL"], env["TANDEM_EMBED_DIM"] = "fake-embed", "64"
 	in := start(t, env, "demo")
 	var st struct {

@@ -35,12 +35,14 @@ type knowledge struct {
 	sync     *retrieval.Sync
 	embed    *retrieval.EmbedJob
 	importer *retrieval.Importer
+	fetch    *http.Client // URL imports, under the outbound policy
 }
 
 // newEmbedder returns the configured embedder.
 func newEmbedder(cfg config.Config) retrieval.Embedder {
 	if cfg.Embedder == "openai" {
-		return llm.NewEmbedder(llm.EmbedConfig{BaseURL: cfg.EmbedBaseURL, APIKey: cfg.EmbedAPIKey, Model: cfg.EmbedModel, Dim: cfg.EmbedDim})
+		return llm.NewEmbedder(llm.EmbedConfig{BaseURL: cfg.EmbedBaseURL, APIKey: cfg.EmbedAPIKey, Model: cfg.EmbedModel, Dim: cfg.EmbedDim,
+			HTTPClient: cfg.Outbound().Client(0)})
 	}
 	return retrieval.NewLocal(cfg.EmbedDim)
 }
@@ -56,6 +58,7 @@ func newKnowledge(ctx context.Context, cfg config.Config, st knowledgeStore, log
 		sync:     &retrieval.Sync{Source: st, Index: index, Interval: retrieval.DefaultSyncInterval, Log: log},
 		embed:    &retrieval.EmbedJob{Store: st, Embedder: emb, Log: log},
 		importer: &retrieval.Importer{Store: st},
+		fetch:    cfg.Outbound().Client(importTimeout),
 	}
 	if cfg.Embedder == "openai" {
 		k.search.Params = retrieval.SemanticHybridParams
@@ -102,41 +105,50 @@ func (k *knowledge) ready(ctx context.Context, stderr io.Writer) error {
 func (k *knowledge) api(st knowledgeStore) *httpapi.KnowledgeBase {
 	return &httpapi.KnowledgeBase{Store: st, Index: k.index, Search: k.search, Importer: k.importer, Embed: k.embed, Refresh: k.sync.Load,
 		ImportURLs: func(ctx context.Context, urls []string, sitemap, collection string) []retrieval.Report {
-			return importURLs(ctx, k.importer, urls, sitemap, collection, io.Discard)
+			return importURLs(ctx, k.fetch, k.importer, urls, sitemap, collection, io.Discard)
 		}}
 }
 
 // importURLs fetches pages (and the pages a sitemap lists) and imports each; one report per page.
-func importURLs(ctx context.Context, im *retrieval.Importer, urls []string, sitemap, collection string, stderr io.Writer) []retrieval.Report {
-	client := &http.Client{Timeout: 30 * time.Second}
+func importURLs(ctx context.Context, client *http.Client, im *retrieval.Importer, urls []string, sitemap, collection string, stderr io.Writer) []retrieval.Report {
 	var reports []retrieval.Report
 	if sitemap != "" {
-		pages, err := retrieval.Sitemap(ctx, client, sitemap)
+		pages, err := retrieval.Sitemap(ctx, client, sitemap, retrieval.MaxImportPages-len(urls))
 		if err != nil {
 			reports = append(reports, retrieval.Report{Name: sitemap, Error: err.Error()})
 		}
 		urls = append(urls, pages...)
 	}
-	bar := newProgress(stderr, "fetching", len(urls))
-	results := retrieval.Fetch(ctx, client, urls, retrieval.FetchOptions{})
-	for i, r := range results {
-		if r.Err != nil {
-			reports = append(reports, retrieval.Report{Name: r.URL, Error: r.Err.Error()})
-		} else {
-			reports = append(reports, im.Documents(ctx, r.URL, r.Docs, collection))
-		}
-		bar.set(i + 1)
+	if len(urls) > retrieval.MaxImportPages {
+		return append(reports, retrieval.Report{Name: "urls", Error: fmt.Sprintf("over %d pages in one import", retrieval.MaxImportPages)})
 	}
+	// Each page is stored as soon as it is parsed and then let go, so memory does not grow with
+	// the number of pages.
+	bar := newProgress(stderr, "fetching", len(urls))
+	pages, done := make([]retrieval.Report, len(urls)), 0
+	retrieval.FetchEach(ctx, client, urls, retrieval.FetchOptions{}, func(i int, r retrieval.FetchResult) {
+		if r.Err != nil {
+			pages[i] = retrieval.Report{Name: r.URL, Error: r.Err.Error()}
+		} else {
+			pages[i] = im.Documents(ctx, r.URL, r.Docs, collection)
+		}
+		done++
+		bar.set(done)
+	})
 	bar.done()
-	return reports
+	return append(reports, pages...)
 }
+
+// importTimeout bounds one request of a URL import.
+const importTimeout = 30 * time.Second
 
 // newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
 func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning, log *slog.Logger) *bot.Bot {
 	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: tune.TargetPrecision,
 		Calibrator: tune.Calibrator, Log: log}
 	if cfg.LLMBaseURL != "" {
-		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs, Timeout: cfg.LLMTimeout, Log: log})
+		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs, Timeout: cfg.LLMTimeout, Log: log,
+			HTTPClient: cfg.Outbound().Client(0)})
 	}
 	return b
 }

@@ -30,6 +30,7 @@ func TestGPT5MiniStreamsItsAnswer(t *testing.T) {
 	fake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Raw: stream} })
 	env := demoEnv(t, t.TempDir())
 	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"], env["TANDEM_LLM_API_KEY"] = fake.BaseURL(), "gpt-5-mini", "sk-test"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.BaseURL())
 	in := start(t, env, "demo")
 	var s widgetSession
 	if code := in.callKey(t, "", "POST", "/api/widget/session", `{"lang":"en"}`, &s); code != 200 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -114,6 +115,20 @@ func (in *instance) callKey(t *testing.T, key, method, path, body string, out an
 		}
 	}
 	return resp.StatusCode
+}
+
+// allowed is a TANDEM_OUTBOUND_ALLOW value letting the server reach these loopback fakes (and
+// only them): each URL's host:port.
+func allowed(urls ...string) string {
+	var hosts []string
+	for _, u := range urls {
+		p, err := url.Parse(u)
+		if err != nil || p.Host == "" {
+			panic("allowed: not a URL: " + u)
+		}
+		hosts = append(hosts, p.Host)
+	}
+	return strings.Join(hosts, ",")
 }
 
 func demoEnv(t testing.TB, dir string) map[string]string {

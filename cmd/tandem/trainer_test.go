@@ -242,6 +242,7 @@ func TestEvalJudge(t *testing.T) {
 	dir := t.TempDir()
 	env := demoEnv(t, dir)
 	env["TANDEM_LLM_BASE_URL"], env["TANDEM_LLM_MODEL"] = fake.BaseURL(), "judge-test"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.BaseURL())
 	start(t, env, "demo")
 	cases := filepath.Join(dir, "claims.jsonl")
 	os.WriteFile(cases, []byte(`{"id":"c1","text":"How do I file a claim?","expected_answer":"Completely different words entirely."}`+"\n"), 0o644)

@@ -23,7 +23,7 @@
                                                     lexical:{rank,raw,norm}|null, vector:{rank,raw,norm}|null, fused}]}
    Intents and settings API:
      GET /api/v1/intents, PUT/DELETE /api/v1/intents/{name}, POST /api/v1/intents/import (JSONL),
-     GET /api/v1/intents/export, GET /api/v1/intents/try?text=; GET/PUT /api/v1/settings.
+     GET /api/v1/intents/export, GET /api/v1/intents/training, GET /api/v1/intents/try?text=; GET/PUT /api/v1/settings.
 
    Trainer API (session only):
      GET  /api/trainer/me                          {username, role}
@@ -863,7 +863,7 @@
     f.text().then(function (text) {
       return fetch("/api/v1/intents/import", { method: "POST", credentials: "same-origin", headers: headers({ "Content-Type": "application/jsonl" }), body: text });
     }).then(function (res) { return handle(res, sent); }).then(function (data) {
-      $("intent-try-result").textContent = "Imported " + data.intents + " intents; the bot is retrained.";
+      $("intent-try-result").textContent = "Imported " + data.intents + " intents; the bot is retraining in the background.";
       showError(""); $("intent-file").value = ""; loadIntents();
     }).catch(report);
   }
