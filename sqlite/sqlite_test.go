@@ -30,3 +30,7 @@ func open(t *testing.T) *sqlite.Store {
 	}
 	return s
 }
+
+func TestComplaintConformance(t *testing.T) {
+	storetest.RunComplaints(t, func(t *testing.T) storetest.ComplaintStore { return open(t) })
+}
