@@ -89,6 +89,9 @@ type Config struct {
 	AlertWebhook  string // TANDEM_ALERT_WEBHOOK
 	AgentCapacity int    // TANDEM_AGENT_CAPACITY
 	Hours         string // TANDEM_HOURS
+	// Complaints configures complaint cases as JSON: deadline rules per category, the reopen
+	// period, the escalation text (complaint.Config; empty: China's banking/insurance defaults).
+	Complaints string // TANDEM_COMPLAINTS
 
 	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // TANDEM_LOG_FORMAT: json or text
@@ -226,6 +229,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.AgentCapacity = int(num("TANDEM_AGENT_CAPACITY", DefaultAgentCapacity))
 	c.Routing, c.Hours = env("TANDEM_ROUTING", "pick"), getenv("TANDEM_HOURS")
 	c.AlertRules, c.AlertWebhook = getenv("TANDEM_ALERT_RULES"), getenv("TANDEM_ALERT_WEBHOOK")
+	c.Complaints = getenv("TANDEM_COMPLAINTS")
 	rate := func(key string, def float64) float64 {
 		v := getenv(key)
 		if v == "" {

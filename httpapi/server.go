@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tandem/chat"
+	"tandem/complaint"
 	"tandem/conversation"
 	"tandem/realtime"
 )
@@ -108,6 +109,8 @@ type Server struct {
 	Channels ChannelAdmin
 	// Admin is the accounts and the audit log of changes made with console sessions.
 	Admin AdminStore
+	// Complaints runs complaint cases (console and app API); nil answers unavailable.
+	Complaints *complaint.Service
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.
 	Trainer *Trainer
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).

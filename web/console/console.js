@@ -853,6 +853,7 @@
     if (state.openId && state.openId !== id) saveComposer();
     const switching = state.openId !== id;
     state.openId = id;
+    $("conv").dataset.conv = id; // for complaints.js
     markSelection();
     // The server sends live messages, drafts and typing only for the agent's own conversations
     // and the one on screen.
@@ -904,6 +905,7 @@
 
   function closeConversation() {
     state.openId = null;
+    delete $("conv").dataset.conv;
     state.detail = null;
     $("conv").hidden = true;
     $("conv-empty").hidden = false;
