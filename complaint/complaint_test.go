@@ -35,6 +35,10 @@ func (complaintBot) Turn(context.Context, chat.Conversation, []chat.Message, str
 		Team: "complaints", Priority: "high"}, nil
 }
 
+func (b complaintBot) Draft(ctx context.Context, history []chat.Message, text string, stream func(string)) (chat.Reply, error) {
+	return b.Turn(ctx, chat.Conversation{}, history, text, stream)
+}
+
 type nopBus struct{}
 
 func (nopBus) Publish(context.Context, ...chat.Event) error { return nil }
@@ -74,6 +78,7 @@ func newRig(t *testing.T, cfg string) *rig {
 		Log: log, Now: c.Now, Outbound: map[string]bool{}}
 	cs := &complaint.Service{Store: st, Directory: st, Notifier: svc, Config: conf, Log: log, Now: c.Now}
 	svc.Handed = cs.FromTurn
+	svc.Bot = complaint.Bot{Next: complaintBot{}, Cases: cs}
 	return &rig{st: st, conv: svc, cases: cs, clock: c}
 }
 
@@ -341,5 +346,43 @@ func TestStatusQuestion(t *testing.T) {
 	got = ok[string](t)(r.cases.StatusText(ctx, conv.CustomerID, false, "zh"))
 	if strings.Contains(got, "TS-") || !strings.Contains(got, "登录") {
 		t.Fatalf("unverified: %q", got)
+	}
+}
+
+// TestBotAnswersStatus: a signed-in widget customer asking "我的投诉处理得怎么样了" gets their
+// case's status from the bot, without a handoff; an anonymous visitor is asked to sign in.
+func TestBotAnswersStatus(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, "")
+	conv := r.complain(t, "id:wang", "zh", "我要投诉")
+	c := r.caseOf(t, conv.ID)
+	// Later, in a new conversation (the first is with a person, where the bot stays silent).
+	conv2, err := r.conv.Start(ctx, chat.Customer{Channel: "web", ExternalID: "id:wang"}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.conv.Receive(ctx, conversation.Inbound{ConversationID: conv2.ID, Channel: "web", Text: "我的投诉处理得怎么样了"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, c.Number) || !strings.Contains(res.Replies[0].Text, "已受理") ||
+		res.Replies[0].Decision != chat.DecisionAnswer {
+		t.Fatalf("verified customer's answer = %+v", res.Replies)
+	}
+	anon, err := r.conv.Start(ctx, chat.Customer{Channel: "web", ExternalID: "v-anon"}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = r.conv.Receive(ctx, conversation.Inbound{ConversationID: anon.ID, Channel: "web", Text: "what's happening with my complaint?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "sign in") || strings.Contains(res.Replies[0].Text, "TS-") {
+		t.Fatalf("anonymous visitor's answer = %+v", res.Replies)
+	}
+	for _, q := range []string{"我要投诉", "I want to make a complaint", "what's my policy status"} {
+		if complaint.IsStatusQuestion(q) {
+			t.Errorf("IsStatusQuestion(%q) = true", q)
+		}
 	}
 }

@@ -31,6 +31,7 @@ type Notifier interface {
 type Directory interface {
 	Conversation(ctx context.Context, id string) (chat.Conversation, error)
 	Agent(ctx context.Context, username string) (chat.Agent, error)
+	Customer(ctx context.Context, id string) (chat.Customer, error)
 }
 
 // Service runs complaint cases: opening, moving through the statuses, the clock and telling

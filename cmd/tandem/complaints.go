@@ -27,6 +27,9 @@ func newComplaints(cfg config.Config, st store, svc *conversation.Service, log *
 	}
 	cs := &complaint.Service{Store: st, Directory: st, Notifier: svc, Config: conf, Log: log, Now: now}
 	svc.Handed = cs.FromTurn
+	if next, ok := svc.Bot.(complaint.DraftingBot); ok {
+		svc.Bot = complaint.Bot{Next: next, Cases: cs}
+	}
 	return cs, nil
 }
 
