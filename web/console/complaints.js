@@ -70,6 +70,8 @@ let current = null; // the case on the case page
 // say shows a message in the console's toast.
 function say(message) {
   const box = $("toast");
+  // Inside an open modal dialog the rest of the page is inert: the toast goes along with it.
+  (document.querySelector("dialog[open]") || document.body).appendChild(box);
   box.textContent = message;
   box.hidden = false;
   setTimeout(() => { if (box.textContent === message) box.hidden = true; }, 5000);
