@@ -24,6 +24,39 @@ func (s *Server) complaintRoutes(a *echo.Group) {
 	a.POST("/complaints/:id/pause", s.complaintPause)
 	a.POST("/complaints/:id/resume", s.complaintResume)
 	a.POST("/conversations/:id/complaint", s.complaintOpen, s.mayView)
+	a.PUT("/conversations/:id/care", s.putCare, s.mayView)
+}
+
+type careRequest struct {
+	Care bool `json:"care"`
+}
+
+// putCare handles PUT /api/console/conversations/:id/care {care}: an agent sets or clears the
+// customer's care flag (priority care regardless of age).
+func (s *Server) putCare(c echo.Context) error {
+	var req careRequest
+	if err := s.bind(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	conv, err := s.Desk.Store.Conversation(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	cu, err := s.Desk.Store.Customer(ctx, conv.CustomerID)
+	if err != nil {
+		return err
+	}
+	attrs := map[string]string{}
+	for k, v := range cu.Attrs {
+		attrs[k] = v
+	}
+	attrs["care"] = strconv.FormatBool(req.Care)
+	cu.Attrs = attrs
+	if cu, err = s.Desk.Store.UpsertCustomer(ctx, cu); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerView{ID: cu.ID, ExternalID: cu.ExternalID, Name: cu.Name, Attrs: cu.Attrs})
 }
 
 // complaints is the complaint service, or unavailable when none is configured.

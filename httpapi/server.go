@@ -109,6 +109,9 @@ type Server struct {
 	Channels ChannelAdmin
 	// Admin is the accounts and the audit log of changes made with console sessions.
 	Admin AdminStore
+	// Care reports whether a customer gets priority care (the widget's one-step "talk to a
+	// person" and larger text); nil: nobody does.
+	Care func(ctx context.Context, customerID string) bool
 	// Complaints runs complaint cases (console and app API); nil answers unavailable.
 	Complaints *complaint.Service
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.
