@@ -39,6 +39,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/conversations/:id/ws", s.appSocket, s.appOwns)
 	v1.POST("/conversations/:id/complaint", s.appComplaintOpen, s.appOwns)
 	v1.GET("/conversations/:id/complaint", s.appComplaintGet, s.appOwns)
+	s.followUpRoutes(v1, nil)
 
 	// The trainer's APIs take an API key, or a trainer's (or admin's) console session; their
 	// changes are audited like the consoles'.
@@ -114,4 +115,5 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	a.POST("/conversations/:id/close", s.closeConversation, s.mayView)
 	a.POST("/conversations/:id/draft", s.redraft, s.mayView)
 	s.complaintRoutes(a)
+	s.followUpRoutes(nil, a)
 }

@@ -19,6 +19,7 @@ import (
 	"tandem/chat"
 	"tandem/complaint"
 	"tandem/conversation"
+	"tandem/followup"
 	"tandem/realtime"
 )
 
@@ -112,6 +113,8 @@ type Server struct {
 	// Care reports whether a customer gets priority care (the widget's one-step "talk to a
 	// person" and larger text); nil: nobody does.
 	Care func(ctx context.Context, customerID string) bool
+	// FollowUps keeps the consent ledger and schedules follow-ups; nil answers unavailable.
+	FollowUps *followup.Service
 	// Complaints runs complaint cases (console and app API); nil answers unavailable.
 	Complaints *complaint.Service
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.

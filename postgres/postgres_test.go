@@ -182,3 +182,7 @@ func TestVectorSearchHNSW(t *testing.T) {
 func TestComplaintConformance(t *testing.T) {
 	storetest.RunComplaints(t, func(t *testing.T) storetest.ComplaintStore { return open(t) })
 }
+
+func TestFollowUpConformance(t *testing.T) {
+	storetest.RunFollowUps(t, func(t *testing.T) storetest.FollowUpStore { return open(t) })
+}

@@ -28,6 +28,7 @@ import (
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/evals"
+	"tandem/followup"
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
@@ -62,6 +63,7 @@ type store interface {
 	evals.Store
 	httpapi.AdminStore
 	complaint.Store
+	followup.Store
 }
 
 // bus fans events out across replicas.
@@ -228,6 +230,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return err
 	}
+	followUps := newFollowUps(st, svc, log, now)
 	rules, err := parseRules(cfg.AlertRules)
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
@@ -236,7 +239,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
 	training := &intent.Job{Train: intents.load, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Complaints: complaints, Care: careFor, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -260,6 +263,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return svc.RunRecovery(loopCtx, recoveryInterval) })
 	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
 	loops.Go(func() error { return complaints.RunClock(loopCtx, complaintClockInterval) })
+	loops.Go(func() error { return followUps.RunClock(loopCtx, followUpInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error { return training.Run(loopCtx) })
