@@ -64,7 +64,7 @@ func TestComplaintInBrowser(t *testing.T) {
 	}))
 	defer hook.Close()
 	env := demoEnv(t, dir)
-	env["TANDEM_ALERT_WEBHOOK"] = hook.URL
+	env["TANDEM_ALERT_WEBHOOK"], env["TANDEM_OUTBOUND_ALLOW"] = hook.URL, allowed(hook.URL)
 	in := start(t, env, "demo")
 
 	// The overdue case raises the alert at start-up, with its number.

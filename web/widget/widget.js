@@ -98,7 +98,7 @@
     '.tw-size{background:none;border:1px solid #fff;border-radius:6px;color:#fff;font-size:14px;cursor:pointer;margin-left:auto;margin-right:8px;padding:2px 8px}' +
     '.tw-size[aria-pressed=true]{background:#fff;color:#0b5cad}' +
     '.tw-person{margin:8px 12px 0;padding:12px;border:0;border-radius:8px;background:#b45309;color:#fff;font-size:18px;font-weight:600;cursor:pointer}' +
-    '.tw-large .tw-msg,.tw-large .tw-input,.tw-large .tw-send,.tw-large .tw-status,.tandem-queue{line-height:1.5}' +
+    '.tw-large .tw-msg,.tw-large .tw-input,.tw-large .tw-send,.tw-large .tw-status,.tw-large .tandem-queue{line-height:1.5}' +
     '.tw-large .tw-msg,.tw-large .tw-input,.tw-large .tw-send{font-size:20px}.tw-large .tw-head h2{font-size:20px}' +
     '.tw-large .tw-sources,.tw-large .tw-feedback,.tw-large .tw-suggest{display:none}' +
     '</style>' +
