@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -91,4 +92,49 @@ func TestCareOneStep(t *testing.T) {
 type widgetCareSession struct {
 	widgetSession
 	Care bool `json:"care"`
+}
+
+// TestCareWidgetInBrowser: on a site page that signs its 72-year-old customer in with an identity
+// token, the widget opens in larger text with the one-step button; one tap puts the customer in
+// the queue for a person (reason care) and the button goes. The A+ toggle turns larger text off.
+func TestCareWidgetInBrowser(t *testing.T) {
+	secret := strings.Repeat("c", 40)
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_WIDGET_IDENTITY_SECRET"] = secret
+	in := start(t, env, "demo")
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "grandpa", "birthdate": time.Now().AddDate(-72, 0, 0).Format(time.DateOnly),
+		"exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	// The site's page: it vouches for its signed-in customer and embeds the widget in Chinese.
+	page := `<!doctype html><html lang="zh"><body><script>window.TandemIdentity = ` + jsQuote(tok) + `</script><script src="/widget.js" data-lang="zh"></script></body></html>`
+	within(t, ctx, 20*time.Second, chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(in.base+"/healthz"),
+		chromedp.Evaluate[chromedp.Void](`document.open(); document.write(`+jsQuote(page)+`); document.close()`),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
+		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.care === true`))
+	if large := eval[bool](t, ctx, jsRoot+`.querySelector('.tw-panel').classList.contains('tw-large')`); !large {
+		t.Fatal("a care customer's widget is not in larger text")
+	}
+	if label := eval[string](t, ctx, `(() => { const b = `+jsRoot+`.querySelector('.tw-person'); return b.hidden ? '' : b.textContent })()`); label != "一键转人工" {
+		t.Fatalf("one-step button = %q", label)
+	}
+	shot(t, ctx, "widget-care-phone.png")
+	within(t, ctx, 15*time.Second, chromedp.Evaluate[chromedp.Void](jsRoot+`.querySelector('.tw-person').click()`),
+		chromedp.Poll[chromedp.Void](jsOwner+` === 'waiting' && `+jsRoot+`.querySelector('.tw-person').hidden`))
+	var queue struct {
+		Conversations []struct {
+			Reason   string `json:"reason"`
+			Priority string `json:"priority"`
+		} `json:"conversations"`
+	}
+	deskAgent(t, in.base).do(t, "GET", "/api/console/conversations?view=queue", "", &queue)
+	if len(queue.Conversations) != 1 || queue.Conversations[0].Reason != "care" || queue.Conversations[0].Priority != "high" {
+		t.Fatalf("queue = %+v; want the customer, reason care, high priority", queue.Conversations)
+	}
+	within(t, ctx, 5*time.Second, chromedp.Evaluate[chromedp.Void](jsRoot+`.querySelector('.tw-size').click()`),
+		chromedp.Poll[chromedp.Void](`!`+jsRoot+`.querySelector('.tw-panel').classList.contains('tw-large') && `+jsRoot+`.querySelector('.tw-size').getAttribute('aria-pressed') === 'false'`))
 }

@@ -99,7 +99,7 @@
     '.tw-size[aria-pressed=true]{background:#fff;color:#0b5cad}' +
     '.tw-person{margin:8px 12px 0;padding:12px;border:0;border-radius:8px;background:#b45309;color:#fff;font-size:18px;font-weight:600;cursor:pointer}' +
     '.tw-large .tw-msg,.tw-large .tw-input,.tw-large .tw-send,.tw-large .tw-status,.tw-large .tandem-queue{line-height:1.5}' +
-    '.tw-large .tw-msg,.tw-large .tw-input,.tw-large .tw-send{font-size:20px}.tw-large .tw-head h2{font-size:20px}' +
+    '.tw-large .tw-msg,.tw-large .tw-greeting,.tw-large .tw-input,.tw-large .tw-send{font-size:20px}.tw-large .tw-head h2{font-size:20px}' +
     '.tw-large .tw-sources,.tw-large .tw-feedback,.tw-large .tw-suggest{display:none}' +
     '</style>' +
     '<button class="tw-launcher" type="button" aria-haspopup="dialog" aria-expanded="false"></button>' +
