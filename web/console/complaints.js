@@ -5,7 +5,7 @@
    API: GET  /api/console/complaints                 {cases:[Case+{breached,due_seconds}]}
         GET  /api/console/complaints/report?days=90  {received,on_time_rate,median_decision_hours,reopen_rate,breached,root_causes}
         GET  /api/console/complaints/:id             {case,steps,rule}
-        POST /api/console/complaints/:id/{status,close,reopen,extend}
+        POST /api/console/complaints/:id/{status,close,reopen,extend,pause,resume}
         POST /api/console/conversations/:id/complaint {category,severity,summary}
 
    Text from the server is always written with textContent. */
@@ -183,6 +183,7 @@ function wire() {
     if (b.dataset.step) p = step("status", { status: b.dataset.step, note });
     else if (b.dataset.extend) p = step("extend", { level: Number(b.dataset.extend), note });
     else if (b.hasAttribute("data-reopen")) p = step("reopen", { note });
+    else if (b.dataset.clock) p = step(b.dataset.clock, { note });
     else if (b.id === "case-close") p = step("close", { resolution: $("case-resolution").value, root_cause: $("case-cause").value });
     if (p) p.catch(error);
   });
