@@ -89,6 +89,12 @@ type Config struct {
 	AlertWebhook  string // TANDEM_ALERT_WEBHOOK
 	AgentCapacity int    // TANDEM_AGENT_CAPACITY
 	Hours         string // TANDEM_HOURS
+	// Complaints configures complaint cases as JSON: deadline rules per category, the reopen
+	// period, the escalation text (complaint.Config; empty: China's banking/insurance defaults).
+	Complaints string // TANDEM_COMPLAINTS
+	// Care configures the priority-care rules as JSON (care.Rules; empty: aged 65+ or flagged
+	// "care" get a person in one step, at the front of the queue).
+	Care string // TANDEM_CARE
 
 	LogLevel  string // TANDEM_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // TANDEM_LOG_FORMAT: json or text
@@ -226,6 +232,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.AgentCapacity = int(num("TANDEM_AGENT_CAPACITY", DefaultAgentCapacity))
 	c.Routing, c.Hours = env("TANDEM_ROUTING", "pick"), getenv("TANDEM_HOURS")
 	c.AlertRules, c.AlertWebhook = getenv("TANDEM_ALERT_RULES"), getenv("TANDEM_ALERT_WEBHOOK")
+	c.Complaints, c.Care = getenv("TANDEM_COMPLAINTS"), getenv("TANDEM_CARE")
 	rate := func(key string, def float64) float64 {
 		v := getenv(key)
 		if v == "" {

@@ -64,6 +64,9 @@ type Service struct {
 	// ReviewBelow is the confidence under which answers are captured for review
 	// (DefaultReviewBelow when 0).
 	ReviewBelow float64
+	// Handed, when set, is told of every handoff a bot turn decides (e.g. to open a complaint
+	// case for the complaint intent).
+	Handed func(ctx context.Context, conv chat.Conversation, r chat.Reply)
 
 	desk desk
 }
@@ -300,6 +303,7 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 		}
 		s.Metrics.Handoffs.WithLabelValues(r.Reason).Inc()
 		s.Kick()
+		s.handed(ctx, b, conv, r)
 	}
 	return out, nil
 }

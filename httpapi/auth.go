@@ -106,13 +106,19 @@ type visitorClaims struct {
 // Identity is a customer a site vouched for, until Expires (the identity token's exp).
 type Identity struct {
 	ID, Name, Tier string
-	Expires        time.Time
+	// Birthdate (YYYY-MM-DD) and Care are what the site vouches for about the customer, for the
+	// priority-care rules.
+	Birthdate string
+	Care      bool
+	Expires   time.Time
 }
 
 // identityClaims are a site's identity token: sub is the customer's id, exp is required.
 type identityClaims struct {
-	Name string `json:"name"`
-	Tier string `json:"tier"`
+	Name      string `json:"name"`
+	Tier      string `json:"tier"`
+	Birthdate string `json:"birthdate"` // the OpenID Connect claim, YYYY-MM-DD
+	Care      bool   `json:"care"`
 	jwt.RegisteredClaims
 }
 
@@ -136,7 +142,11 @@ func (v *Visitors) Identify(token string) (Identity, error) {
 	if len(claims.Name) > maxNameLen || !utf8.ValidString(claims.Name) {
 		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token name must be valid text of at most %d bytes", maxNameLen)
 	}
-	return Identity{ID: claims.Subject, Name: claims.Name, Tier: claims.Tier, Expires: claims.ExpiresAt.Time}, nil
+	if _, err := time.Parse(time.DateOnly, claims.Birthdate); claims.Birthdate != "" && err != nil {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token birthdate must be YYYY-MM-DD")
+	}
+	return Identity{ID: claims.Subject, Name: claims.Name, Tier: claims.Tier, Birthdate: claims.Birthdate, Care: claims.Care,
+		Expires: claims.ExpiresAt.Time}, nil
 }
 
 // Issue signs an anonymous visitor's token for the conversation.

@@ -37,6 +37,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/conversations/:id/rating", s.appRating, s.appOwns)
 	v1.POST("/conversations/:id/feedback", s.appFeedback, s.appOwns)
 	v1.GET("/conversations/:id/ws", s.appSocket, s.appOwns)
+	v1.POST("/conversations/:id/complaint", s.appComplaintOpen, s.appOwns)
+	v1.GET("/conversations/:id/complaint", s.appComplaintGet, s.appOwns)
+	s.followUpRoutes(v1, nil)
 
 	// The trainer's APIs take an API key, or a trainer's (or admin's) console session; their
 	// changes are audited like the consoles'.
@@ -111,4 +114,6 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	a.POST("/conversations/:id/return", s.returnToBot, s.mayView)
 	a.POST("/conversations/:id/close", s.closeConversation, s.mayView)
 	a.POST("/conversations/:id/draft", s.redraft, s.mayView)
+	s.complaintRoutes(a)
+	s.followUpRoutes(nil, a)
 }

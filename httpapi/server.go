@@ -17,7 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tandem/chat"
+	"tandem/complaint"
 	"tandem/conversation"
+	"tandem/followup"
 	"tandem/realtime"
 )
 
@@ -108,6 +110,13 @@ type Server struct {
 	Channels ChannelAdmin
 	// Admin is the accounts and the audit log of changes made with console sessions.
 	Admin AdminStore
+	// Care reports whether a customer gets priority care (the widget's one-step "talk to a
+	// person" and larger text); nil: nobody does.
+	Care func(ctx context.Context, customerID string) bool
+	// FollowUps keeps the consent ledger and schedules follow-ups; nil answers unavailable.
+	FollowUps *followup.Service
+	// Complaints runs complaint cases (console and app API); nil answers unavailable.
+	Complaints *complaint.Service
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.
 	Trainer *Trainer
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).

@@ -20,6 +20,8 @@ type widgetSessionResponse struct {
 	ConversationID string         `json:"conversation_id"`
 	Owner          chat.Owner     `json:"owner"`
 	Messages       []chat.Message `json:"messages"`
+	// Care: the customer gets priority care (a one-step "talk to a person", larger text).
+	Care bool `json:"care,omitempty"`
 }
 
 // widgetSession handles POST /api/widget/session: it resumes a visitor's conversation from their
@@ -65,7 +67,8 @@ func (s *Server) widgetSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, widgetSessionResponse{token, conv.ID, conv.Owner, msgs})
+	care := s.Care != nil && s.Care(ctx, conv.CustomerID)
+	return c.JSON(http.StatusOK, widgetSessionResponse{token, conv.ID, conv.Owner, msgs, care})
 }
 
 // identified resumes (or starts) the latest conversation of a customer the site vouched for, on
@@ -79,6 +82,12 @@ func (s *Server) identified(c echo.Context, req widgetSessionRequest) (token, co
 	attrs := map[string]string{}
 	if id.Tier != "" {
 		attrs["tier"] = id.Tier
+	}
+	if id.Birthdate != "" {
+		attrs["birth_date"] = id.Birthdate
+	}
+	if id.Care {
+		attrs["care"] = "true"
 	}
 	cu, err := s.Store.UpsertCustomer(ctx, chat.Customer{ID: conversation.NewID(), Channel: "web", ExternalID: "id:" + id.ID, Name: id.Name,
 		Attrs: attrs, CreatedAt: s.Visitors.Now().UTC()})

@@ -178,3 +178,11 @@ func TestVectorSearchHNSW(t *testing.T) {
 		t.Fatal("a model name with a quote was accepted")
 	}
 }
+
+func TestComplaintConformance(t *testing.T) {
+	storetest.RunComplaints(t, func(t *testing.T) storetest.ComplaintStore { return open(t) })
+}
+
+func TestFollowUpConformance(t *testing.T) {
+	storetest.RunFollowUps(t, func(t *testing.T) storetest.FollowUpStore { return open(t) })
+}

@@ -30,3 +30,11 @@ func open(t *testing.T) *sqlite.Store {
 	}
 	return s
 }
+
+func TestComplaintConformance(t *testing.T) {
+	storetest.RunComplaints(t, func(t *testing.T) storetest.ComplaintStore { return open(t) })
+}
+
+func TestFollowUpConformance(t *testing.T) {
+	storetest.RunFollowUps(t, func(t *testing.T) storetest.FollowUpStore { return open(t) })
+}

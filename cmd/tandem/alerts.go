@@ -70,6 +70,8 @@ type alerter struct {
 	log       *slog.Logger
 	firing    map[string]bool
 	nowFunc   func() time.Time
+	// complaints raises the alert for complaint cases past due (nil: none).
+	complaints *complaintAlert
 }
 
 // run checks until ctx ends.
@@ -97,6 +99,9 @@ func (a *alerter) check(ctx context.Context) error {
 	a.gauges.set(r)
 	fired := analytics.Check(r, a.rules)
 	if al, ok := a.drift(ctx, now); ok {
+		fired = append(fired, al)
+	}
+	if al, ok := a.complaints.check(ctx); ok {
 		fired = append(fired, al)
 	}
 	now2 := map[string]bool{}

@@ -24,9 +24,11 @@ import (
 
 	"tandem/channels/wechat"
 	"tandem/chat"
+	"tandem/complaint"
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/evals"
+	"tandem/followup"
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
@@ -60,6 +62,8 @@ type store interface {
 	analyticsStore
 	evals.Store
 	httpapi.AdminStore
+	complaint.Store
+	followup.Store
 }
 
 // bus fans events out across replicas.
@@ -218,15 +222,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	outbox := &conversation.Outbox{Store: st, Senders: chans, Metrics: metrics, Log: log, Now: now,
 		Hold: map[string]time.Duration{wechat.Channel: wechat.PassiveHold}, Quota: map[string]int{wechat.Channel: wechat.Quota}}
+	complaints, err := newComplaints(cfg, st, svc, log, now)
+	if err != nil {
+		return err
+	}
+	careFor, err := newCare(cfg, st, svc, now)
+	if err != nil {
+		return err
+	}
+	followUps := newFollowUps(st, svc, log, now)
 	rules, err := parseRules(cfg.AlertRules)
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
-		log: log, nowFunc: time.Now}
+		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
 	training := &intent.Job{Train: intents.load, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -249,6 +262,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
 	loops.Go(func() error { return svc.RunRecovery(loopCtx, recoveryInterval) })
 	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
+	loops.Go(func() error { return complaints.RunClock(loopCtx, complaintClockInterval) })
+	loops.Go(func() error { return followUps.RunClock(loopCtx, followUpInterval) })
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error { return training.Run(loopCtx) })

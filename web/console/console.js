@@ -49,6 +49,7 @@
       sources: "Sources", noSources: "No sources",
       reason_low_confidence: "The bot was not sure enough of its answer",
       reason_customer_request: "The customer asked for a person",
+      reason_care: "Priority care: aged 65+ or flagged for care",
       reason_frustration: "The customer seems frustrated",
       reason_intent_policy: "This kind of request always goes to a person",
       reason_loop: "The conversation was going round in circles",
@@ -145,6 +146,7 @@
       sources: "来源", noSources: "无来源",
       reason_low_confidence: "机器人对答案把握不足",
       reason_customer_request: "客户要求转人工",
+      reason_care: "适老化优先服务：65 岁以上或已标记",
       reason_frustration: "客户情绪不满",
       reason_intent_policy: "此类问题按规定由人工处理",
       reason_loop: "对话陷入重复",
@@ -853,6 +855,7 @@
     if (state.openId && state.openId !== id) saveComposer();
     const switching = state.openId !== id;
     state.openId = id;
+    $("conv").dataset.conv = id; // for complaints.js
     markSelection();
     // The server sends live messages, drafts and typing only for the agent's own conversations
     // and the one on screen.
@@ -904,6 +907,7 @@
 
   function closeConversation() {
     state.openId = null;
+    delete $("conv").dataset.conv;
     state.detail = null;
     $("conv").hidden = true;
     $("conv-empty").hidden = false;

@@ -94,10 +94,18 @@
     '.tw-input:focus{outline:2px solid #0b5cad;border-color:#0b5cad}' +
     '.tw-send{padding:0 16px;border:0;border-radius:8px;background:#0b5cad;color:#fff;font-size:14px;cursor:pointer}' +
     '@media (max-width:480px){.tw-panel{right:0;bottom:0;width:100vw;height:100%;max-height:100%;border-radius:0}}' +
+    // Priority care: larger, simpler text (a toggle; on by itself for care customers) and a one-step "talk to a person".
+    '.tw-size{background:none;border:1px solid #fff;border-radius:6px;color:#fff;font-size:14px;cursor:pointer;margin-left:auto;margin-right:8px;padding:2px 8px}' +
+    '.tw-size[aria-pressed=true]{background:#fff;color:#0b5cad}' +
+    '.tw-person{margin:8px 12px 0;padding:12px;border:0;border-radius:8px;background:#b45309;color:#fff;font-size:18px;font-weight:600;cursor:pointer}' +
+    '.tw-large .tw-msg,.tw-large .tw-input,.tw-large .tw-send,.tw-large .tw-status,.tw-large .tandem-queue{line-height:1.5}' +
+    '.tw-large .tw-msg,.tw-large .tw-greeting,.tw-large .tw-input,.tw-large .tw-send{font-size:20px}.tw-large .tw-head h2{font-size:20px}' +
+    '.tw-large .tw-sources,.tw-large .tw-feedback,.tw-large .tw-suggest{display:none}' +
     '</style>' +
     '<button class="tw-launcher" type="button" aria-haspopup="dialog" aria-expanded="false"></button>' +
     '<section class="tw-panel" role="dialog" aria-modal="false" hidden data-owner="bot">' +
-    '<header class="tw-head"><h2 class="tw-title"></h2><button class="tw-close" type="button">×</button></header>' +
+    '<header class="tw-head"><h2 class="tw-title"></h2><button class="tw-size" type="button" aria-pressed="false">A+</button><button class="tw-close" type="button">×</button></header>' +
+    '<button class="tw-person" type="button" hidden></button>' +
     '<div class="tw-status" role="status"></div>' +
     '<div class="tandem-queue" role="status"></div>' +
     '<button id="tandem-back" type="button" hidden></button>' +
@@ -463,6 +471,7 @@
       (s.messages || []).forEach(render);
       greet();
       setOwner(s.owner || "bot");
+      setCare(!!s.care);
       if (errorEl.textContent === T.offline) errorEl.textContent = "";
       connect();
     });
@@ -570,6 +579,36 @@
   input.addEventListener("keydown", function (e) { if (plainEnter(e)) { e.preventDefault(); send(input.value); } });
   // Some synthetic key sources deliver the newline as a separate keypress: keep it out of the emptied input.
   input.addEventListener("keypress", function (e) { if (plainEnter(e)) e.preventDefault(); });
+
+  // ---- priority care: larger text, and one tap to a person ----
+  var CARE = { en: { larger: "Larger text", person: "Talk to a person", ask: "talk to a person" },
+    zh: { larger: "大字模式", person: "一键转人工", ask: "转人工" } }[lang];
+  var LARGE_KEY = "tandem.large", sizeBtn = $(".tw-size"), personBtn = $(".tw-person");
+  sizeBtn.setAttribute("aria-label", CARE.larger);
+  sizeBtn.title = CARE.larger;
+  personBtn.textContent = CARE.person;
+  function setLarge(on) {
+    panel.classList.toggle("tw-large", on);
+    sizeBtn.setAttribute("aria-pressed", String(on));
+  }
+  // setCare turns care on for this customer: larger text unless they switched it off, and the
+  // one-step button while the bot has the conversation.
+  function setCare(on) {
+    state.care = on;
+    var pref = null;
+    try { pref = localStorage.getItem(LARGE_KEY); } catch (e) {}
+    setLarge(pref === null ? on : pref === "1");
+    personBtn.hidden = !on || panel.dataset.owner !== "bot";
+  }
+  sizeBtn.addEventListener("click", function () {
+    var on = !panel.classList.contains("tw-large");
+    setLarge(on);
+    try { localStorage.setItem(LARGE_KEY, on ? "1" : "0"); } catch (e) {}
+  });
+  personBtn.addEventListener("click", function () { send(CARE.ask); });
+  new MutationObserver(function () { personBtn.hidden = !state.care || panel.dataset.owner !== "bot"; })
+    .observe(panel, { attributes: true, attributeFilter: ["data-owner"] });
+  try { if (localStorage.getItem(LARGE_KEY) === "1") setLarge(true); } catch (e) {}
 
   window.TandemWidget = { root: root, open: open, close: close, send: send, state: state };
   function mount() {
