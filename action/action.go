@@ -72,6 +72,9 @@ type Param struct {
 	Enum    []string `json:"enum,omitempty"`
 	MinLen  int      `json:"min_length,omitempty"`
 	MaxLen  int      `json:"max_length,omitempty"`
+	// Extract finds the value in a customer's message offline: a regular expression whose first
+	// group (or whole match) is the value; Pattern when empty.
+	Extract string `json:"extract,omitempty"`
 	// Ask is the clarifying question per language when the value is missing.
 	Ask map[string]string `json:"ask,omitempty"`
 	// Owned marks a value that names the customer's own policy or claim: the call's response
@@ -277,6 +280,11 @@ func validateParams(d Definition) error {
 				return invalid(d, field+".pattern", "not a regular expression: %v", err)
 			}
 		}
+		if p.Extract != "" {
+			if _, err := regexp.Compile(p.Extract); err != nil {
+				return invalid(d, field+".extract", "not a regular expression: %v", err)
+			}
+		}
 		for lang, text := range p.Ask {
 			if err := checkText(d, field+".ask."+lang, lang, text); err != nil {
 				return err
@@ -339,8 +347,23 @@ func (d Definition) KeepSecrets(old Definition) Definition {
 	return d
 }
 
-// ParseFile reads an export: {"actions": [definition, …]}, or a bare array.
+// ParseFile reads an export: {"actions": [definition, …]}, or a bare array; every definition
+// must be valid.
 func ParseFile(data []byte) ([]Definition, error) {
+	defs, err := ParseFileLoose(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range defs {
+		if err := Validate(d); err != nil {
+			return nil, err
+		}
+	}
+	return defs, nil
+}
+
+// ParseFileLoose reads an export without validating it (its secrets may be masked).
+func ParseFileLoose(data []byte) ([]Definition, error) {
 	var file struct {
 		Actions []Definition `json:"actions"`
 	}
@@ -350,11 +373,6 @@ func ParseFile(data []byte) ([]Definition, error) {
 			return nil, chat.Errorf(chat.EINVALID, "actions file: %v", err)
 		}
 		file.Actions = list
-	}
-	for _, d := range file.Actions {
-		if err := Validate(d); err != nil {
-			return nil, err
-		}
 	}
 	return file.Actions, nil
 }

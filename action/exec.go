@@ -150,7 +150,9 @@ func (e *Executor) once(ctx context.Context, d Definition, r Request, args map[s
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	sign(hr, d.Auth, []byte(r.Body))
-	resp, err := e.Client.Do(hr)
+	client := *e.Client
+	client.CheckRedirect = refuseRedirect
+	resp, err := client.Do(hr)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Result{}, 0, &Failure{Kind: FailTimeout, Detail: fmt.Sprintf("no answer within %s", d.Timeout())}
@@ -233,3 +235,7 @@ func (e *Executor) now() time.Time {
 	}
 	return e.Now()
 }
+
+// refuseRedirect keeps a call where its target policy checked it: a redirect (which could point
+// at a private address) is answered as the 3xx status it is.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -79,7 +79,7 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.Desk != nil {
 		s.consoleRoutes(e)
 	}
-	if s.Channels != nil || s.Admin != nil {
+	if s.Channels != nil || s.Admin != nil || s.Actions != nil {
 		s.adminRoutes(e)
 	}
 	if s.Trainer != nil {
@@ -111,4 +111,7 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	a.POST("/conversations/:id/return", s.returnToBot, s.mayView)
 	a.POST("/conversations/:id/close", s.closeConversation, s.mayView)
 	a.POST("/conversations/:id/draft", s.redraft, s.mayView)
+	if s.Actions != nil {
+		s.actionConsoleRoutes(a)
+	}
 }

@@ -108,6 +108,9 @@ type Server struct {
 	Channels ChannelAdmin
 	// Admin is the accounts and the audit log of changes made with console sessions.
 	Admin AdminStore
+	// Actions serves bot actions (admin definitions, figures, console proposals); nil leaves
+	// them out.
+	Actions *ActionsAPI
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.
 	Trainer *Trainer
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"tandem/action"
+	"tandem/config"
+	"tandem/httpapi"
+)
+
+// actionClientTimeout bounds a whole call on the actions' client (each attempt has its own,
+// shorter, timeout from its definition).
+const actionClientTimeout = action.MaxTimeout + 5*time.Second
+
+// actionSet wires bot actions: one executor (with this process's circuit breakers) shared by the
+// bot layer and the agents' approvals.
+type actionSet struct {
+	store   store
+	exec    *action.Executor
+	trusted map[string]bool
+	log     *slog.Logger
+}
+
+func newActionSet(cfg config.Config, st store, log *slog.Logger) *actionSet {
+	trusted := map[string]bool{}
+	for _, ch := range cfg.ActionTrustedChannels {
+		trusted[ch] = true
+	}
+	exec := &action.Executor{Client: &http.Client{Timeout: actionClientTimeout}, Allow: cfg.ActionAllowHosts, Record: st, Log: log,
+		Now: time.Now, Breakers: &action.Breakers{}}
+	return &actionSet{store: st, exec: exec, trusted: trusted, log: log}
+}
+
+// bot wraps the bot so intents can run actions.
+func (a *actionSet) bot(next action.Turner) *action.Bot {
+	return &action.Bot{Next: next, Defs: a.store, Exec: a.exec, Customers: a.store, Notes: a.store, Proposals: a.store,
+		Trusted: a.trusted, Now: time.Now, Log: a.log}
+}
+
+// api serves the definitions, figures and proposals.
+func (a *actionSet) api() *httpapi.ActionsAPI {
+	return &httpapi.ActionsAPI{Store: a.store, Approvals: &action.Approvals{Store: a.store, Exec: a.exec, Customers: a.store,
+		Trusted: a.trusted, Now: time.Now}}
+}
