@@ -76,7 +76,7 @@ type Bot struct {
 // Turn answers one customer message: the reply to a pending question of an action, else the
 // next bot's turn, running the action its intent policy names.
 func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string, stream func(string)) (chat.Reply, error) {
-	if kind, name, in := pending(history); name != "" {
+	if kind, name, param, in := pending(history); name != "" {
 		switch kind {
 		case reasonConfirm:
 			if yes, ok := Confirmation(text); ok && !yes {
@@ -85,7 +85,7 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 				return b.run(ctx, conv, history, text, name, in, true)
 			}
 		case reasonAsk:
-			if d, err := b.Defs.Action(ctx, name); err == nil && len(Args(d, []string{text})) > 0 {
+			if d, err := b.Defs.Action(ctx, name); err == nil && answers(d, param, text) {
 				return b.run(ctx, conv, history, text, name, in, false)
 			}
 		}
@@ -101,21 +101,57 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 	return out, err
 }
 
-// pending returns the action question the bot asked last, if its last message asked one.
-func pending(history []chat.Message) (kind, name, intent string) {
+// pending returns the action question the bot asked last, if its last message asked one: the
+// kind, the action, the parameter asked for and the intent.
+func pending(history []chat.Message) (kind, name, param, intent string) {
 	for i := len(history) - 1; i >= 0; i-- {
 		m := history[i]
 		if m.Author == chat.AuthorCustomer {
 			continue
 		}
 		if m.Author == chat.AuthorBot {
-			if k, n, ok := strings.Cut(m.Reason, ":"); ok && (k == reasonAsk || k == reasonConfirm) {
-				return k, n, m.Intent
+			if k, rest, ok := strings.Cut(m.Reason, ":"); ok && (k == reasonAsk || k == reasonConfirm) {
+				name, param, _ := strings.Cut(rest, ".")
+				return k, name, param, m.Intent
 			}
 		}
-		return "", "", ""
+		break
 	}
-	return "", "", ""
+	return "", "", "", ""
+}
+
+// answers reports whether text answers the question for param: a value its pattern finds, or
+// the whole message when it passes the parameter's rules.
+func answers(d Definition, param, text string) bool {
+	if len(Args(d, []string{text})) > 0 {
+		return true
+	}
+	p, ok := d.Param(param)
+	return ok && checkValue(p, strings.TrimSpace(text)) == nil
+}
+
+// asked finds the answers the customer gave to the bot's questions for parameters of action
+// name: the customer message right after each question, when it passes the parameter's rules.
+func asked(d Definition, history []chat.Message, text string) map[string]string {
+	out := map[string]string{}
+	param := ""
+	for _, m := range history {
+		switch {
+		case m.Author == chat.AuthorBot && strings.HasPrefix(m.Reason, reasonAsk+":"+d.Name+"."):
+			param = strings.TrimPrefix(m.Reason, reasonAsk+":"+d.Name+".")
+		case m.Author == chat.AuthorCustomer && param != "":
+			if p, ok := d.Param(param); ok && checkValue(p, strings.TrimSpace(m.Text)) == nil {
+				out[param] = strings.TrimSpace(m.Text)
+			}
+			param = ""
+		case m.Author != chat.AuthorCustomer:
+			param = ""
+		}
+	}
+	if p, ok := d.Param(param); ok && param != "" && checkValue(p, strings.TrimSpace(text)) == nil {
+		out[param] = strings.TrimSpace(text) // the answer being handled, when history ends at the question
+	}
+	return out
 }
 
 // run takes an action as far as it can go this turn.
@@ -141,13 +177,18 @@ func (b *Bot) run(ctx context.Context, conv chat.Conversation, history []chat.Me
 		return reply(notice(noticeNoIdHand, l), chat.DecisionHandoff, ReasonIdentity)
 	}
 	args := Args(d, texts)
+	for k, v := range asked(d, history, text) {
+		if _, found := args[k]; !found {
+			args[k] = v
+		}
+	}
 	if missing, _ := CheckArgs(d, args); len(missing) > 0 {
 		p, _ := d.Param(missing[0])
 		q := p.Ask[l]
 		if q == "" {
 			q = notice(noticeAsk, l, cmpOrStr(p.Description, p.Name))
 		}
-		return reply(q, chat.DecisionClarify, reasonAsk+":"+name)
+		return reply(q, chat.DecisionClarify, reasonAsk+":"+name+"."+p.Name)
 	}
 	switch {
 	case d.Risk == RiskApproval:

@@ -9,7 +9,8 @@ import "embed"
 var KB embed.FS
 
 // Intents are the demo's trainer-defined intents (JSONL: policy and example lines): complaints go
-// to the complaints team at high priority; greetings and thanks get canned answers.
+// to the complaints team at high priority; greetings and thanks get canned answers; claim
+// status, next premium, policy documents and address changes run the demo's actions.
 //
 //go:embed intents.jsonl
 var Intents []byte
@@ -20,3 +21,10 @@ var Intents []byte
 //
 //go:embed evals/answers.jsonl
 var Questions []byte
+
+// Actions are the demo's bot actions on its fake back-end (Backend), as an admin would import
+// them: their URLs name the host harbor-mutual.demo and their credentials DEMO_TOKEN and
+// DEMO_SECRET, which `tandem demo` replaces with its back-end's loopback address and credentials.
+//
+//go:embed actions.json
+var Actions []byte
