@@ -12,7 +12,7 @@ const (
 	breakerCooldown = 30 * time.Second
 )
 
-// Breakers holds one circuit breaker per action, in this process.
+// Breakers holds one circuit breaker per action definition (name and version), in this process.
 type Breakers struct {
 	mu sync.Mutex
 	m  map[string]*breaker

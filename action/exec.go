@@ -109,7 +109,7 @@ func (e *Executor) attempts(ctx context.Context, d Definition, args map[string]s
 	if err := e.permit(ctx, req.URL); err != nil {
 		return Result{}, 0, err
 	}
-	b := e.Breakers.of(d.Name)
+	b := e.Breakers.of(d.Name + "@" + d.UpdatedAt.Format(time.RFC3339Nano)) // a changed definition starts closed
 	if !b.allow(e.now()) {
 		return Result{}, 0, &Failure{Kind: FailOpen, Detail: "too many recent failures; not called for now"}
 	}
@@ -126,7 +126,7 @@ func (e *Executor) attempts(ctx context.Context, d Definition, args map[string]s
 		case <-time.After(retryBackoff * time.Duration(attempt+1)):
 		}
 	}
-	b.done(e.now(), err == nil || !retryable(err))
+	b.done(e.now(), !broken(err))
 	return res, status, err
 }
 
@@ -135,6 +135,17 @@ func (e *Executor) attempts(ctx context.Context, d Definition, args map[string]s
 func retryable(err error) bool {
 	var f *Failure
 	return errors.As(err, &f) && (f.Kind == FailDown || f.Kind == FailTimeout || (f.Kind == FailStatus && strings.HasPrefix(f.Detail, "5")))
+}
+
+// broken reports whether a failure says the back-end is not working (what opens its circuit):
+// no connection, no answer in time, a server error, or an answer not in the agreed shape. A 4xx
+// or another customer's record is a working back-end's answer.
+func broken(err error) bool {
+	var f *Failure
+	if !errors.As(err, &f) {
+		return false
+	}
+	return retryable(err) || f.Kind == FailMalformed || f.Kind == FailMissing
 }
 
 // once makes one attempt.
