@@ -15,8 +15,9 @@ import (
 // policyBackend fakes a business back-end with one endpoint per way of failing, counting the
 // requests that reach it.
 type policyBackend struct {
-	srv  *httptest.Server
-	hits atomic.Int64
+	srv    *httptest.Server
+	hits   atomic.Int64
+	writes atomic.Int64
 }
 
 func newPolicyBackend(t *testing.T) *policyBackend {
@@ -45,6 +46,10 @@ func newPolicyBackend(t *testing.T) *policyBackend {
 	mux.HandleFunc("GET /fail404/{ref}", func(w http.ResponseWriter, r *http.Request) { answer(w, 404, `{"error":"no such policy"}`) })
 	mux.HandleFunc("GET /html/{ref}", func(w http.ResponseWriter, r *http.Request) { answer(w, 200, `<html>maintenance</html>`) })
 	mux.HandleFunc("GET /missing/{ref}", func(w http.ResponseWriter, r *http.Request) { answer(w, 200, `{"owner":{"id":"cust-1"},"policy":{}}`) })
+	mux.HandleFunc("POST /renew/{ref}", func(w http.ResponseWriter, r *http.Request) {
+		b.writes.Add(1)
+		answer(w, 200, `{"owner":{"id":"cust-1"},"policy":{"state":"renewed"}}`)
+	})
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.hits.Add(1); mux.ServeHTTP(w, r) }))
 	t.Cleanup(b.srv.Close)
 	return b
@@ -237,5 +242,54 @@ func TestActionAdmin(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("audit log lacks %q: %v", want, seen)
 		}
+	}
+}
+
+// TestActionWriteConfirmed: a write runs only after the customer says yes ("yes", "确认"); "no"
+// sends nothing; a missing parameter is asked for first.
+func TestActionWriteConfirmed(t *testing.T) {
+	be := newPolicyBackend(t)
+	u, _ := url.Parse(be.srv.URL)
+	in := actionDemo(t, map[string]string{"TANDEM_ACTION_ALLOW_HOSTS": u.Host})
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	def := strings.NewReplacer(`"method":"GET"`, `"method":"POST"`, `"risk":"read"`, `"risk":"write"`, `"Check one of`, `"Renew one of`,
+		`"Policy {policy} is {state}."`, `"Policy {policy} is {state}."`).Replace(policyCheck(be.srv.URL, "/renew", ""))
+	if code := admin.do(t, "PUT", "/api/admin/actions/renew_policy", def, nil); code != 200 {
+		t.Fatalf("put = %d", code)
+	}
+	intent := `{"action":"run","run":"renew_policy","examples":["zebra renew my policy PX123456","zebra renewal please","please zebra renew","斑马续保 PX123456","斑马帮我续保"]}`
+	if code := in.call(t, "PUT", "/api/v1/intents/renew_policy", intent, nil); code != 200 {
+		t.Fatalf("put intent = %d", code)
+	}
+	var conv apiConversation
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"cust-1"}}`, &conv)
+	say := func(text string) apiMessage {
+		t.Helper()
+		var tr turn
+		if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":`+jsQuote(text)+`}`, &tr); code != 201 || len(tr.Replies) != 1 {
+			t.Fatalf("post %q = %d %+v", text, code, tr)
+		}
+		return tr.Replies[0]
+	}
+	if r := say("zebra renewal please"); r.Decision != "clarify" || !strings.Contains(r.Text, "policy") {
+		t.Fatalf("without the policy number → %+v, want a question", r)
+	}
+	if r := say("PX123456"); r.Decision != "clarify" || !strings.Contains(r.Text, "Shall I go ahead") || !strings.Contains(r.Text, "policy: PX123456") {
+		t.Fatalf("with it → %+v, want a confirmation question", r)
+	}
+	if r := say("no"); !strings.Contains(r.Text, "haven't changed anything") || be.writes.Load() != 0 {
+		t.Fatalf("no → %+v with %d writes, want nothing sent", r, be.writes.Load())
+	}
+	if r := say("zebra renew my policy PX123456"); !strings.Contains(r.Text, "Shall I go ahead") || be.writes.Load() != 0 {
+		t.Fatalf("asked again → %+v with %d writes", r, be.writes.Load())
+	}
+	if r := say("yes"); r.Text != "Policy PX123456 is renewed." || be.writes.Load() != 1 {
+		t.Fatalf("yes → %+v with %d writes, want the write sent once", r, be.writes.Load())
+	}
+	if r := say("斑马续保 PX123456"); !strings.Contains(r.Text, "确认办理吗") || be.writes.Load() != 1 {
+		t.Fatalf("in Chinese → %+v with %d writes", r, be.writes.Load())
+	}
+	if r := say("确认"); r.Text != "保单 PX123456：renewed。" || be.writes.Load() != 2 {
+		t.Fatalf("确认 → %+v with %d writes", r, be.writes.Load())
 	}
 }
