@@ -176,13 +176,8 @@ func (b *Bot) run(ctx context.Context, conv chat.Conversation, history []chat.Me
 	if !ok {
 		return reply(notice(noticeNoIdHand, l), chat.DecisionHandoff, ReasonIdentity)
 	}
-	args := Args(d, texts)
-	for k, v := range asked(d, history, text) {
-		if _, found := args[k]; !found {
-			args[k] = v
-		}
-	}
-	if missing, _ := CheckArgs(d, args); len(missing) > 0 {
+	args, missing := Plan(d, history, text)
+	if len(missing) > 0 {
 		p, _ := d.Param(missing[0])
 		q := p.Ask[l]
 		if q == "" {
@@ -205,6 +200,19 @@ func (b *Bot) run(ctx context.Context, conv chat.Conversation, history []chat.Me
 		return b.fail(ctx, conv, l, in, name, err.Error())
 	}
 	return reply(pick(res.Reply, l), chat.DecisionAnswer, "")
+}
+
+// Plan finds d's arguments in the conversation offline (patterns in the customer's messages,
+// newest first, and the answers to the bot's questions) and lists the required ones missing.
+func Plan(d Definition, history []chat.Message, text string) (args map[string]string, missing []string) {
+	args = Args(d, customerTexts(history, text))
+	for k, v := range asked(d, history, text) {
+		if _, found := args[k]; !found {
+			args[k] = v
+		}
+	}
+	missing, _ = CheckArgs(d, args)
+	return args, missing
 }
 
 // propose stores a write for an agent to approve and tells the customer it is with a person.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +98,32 @@ func TestDemoActions(t *testing.T) {
 	r = say(t, in, anon, "我的理赔 CL20261104 进度如何？")
 	if r.Reason != "needs_identity" || !strings.Contains(r.Text, "登录") {
 		t.Errorf("anonymous in Chinese → %q (%s)", r.Text, r.Reason)
+	}
+}
+
+// TestEvalActionCases: the demo's action eval set runs in `tandem eval run`, scoring the action
+// each message would run and the arguments found, and passes with --fail-on-regression.
+func TestEvalActionCases(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	start(t, env, "demo").stop() // loads the demo's knowledge, intents and actions
+	getenv := func(k string) string { return env[k] }
+	var out, errb syncBuffer
+	if code := run(context.Background(), []string{"eval", "import", "--set", "demo-actions", "../../demo/evals/actions.jsonl"}, getenv, &out, &errb); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errb.String())
+	}
+	out, errb = syncBuffer{}, syncBuffer{}
+	code := run(context.Background(), []string{"eval", "run", "--set", "demo-actions", "--json", "--fail-on-regression"}, getenv, &out, &errb)
+	var res struct {
+		Metrics struct {
+			Cases          int     `json:"cases"`
+			Accuracy       float64 `json:"accuracy"`
+			ActionAccuracy float64 `json:"action_accuracy"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatalf("run output %q (%s): %v", out.String(), errb.String(), err)
+	}
+	if code != 0 || res.Metrics.Cases != 15 || res.Metrics.ActionAccuracy != 1 || res.Metrics.Accuracy != 1 {
+		t.Fatalf("eval run: exit %d, metrics %+v (%s); want 15 cases, all right", code, res.Metrics, errb.String())
 	}
 }
