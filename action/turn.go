@@ -307,3 +307,17 @@ func (b *Bot) log() *slog.Logger {
 	}
 	return b.Log
 }
+
+// drafter drafts replies for agents (bot.Bot).
+type drafter interface {
+	Draft(ctx context.Context, history []chat.Message, text string, stream func(string)) (chat.Reply, error)
+}
+
+// Draft writes a reply for the agent who holds the conversation with the next bot. Actions never
+// run for a draft: a person is talking to the customer, and a draft must change nothing.
+func (b *Bot) Draft(ctx context.Context, history []chat.Message, text string, stream func(string)) (chat.Reply, error) {
+	if d, ok := b.Next.(drafter); ok {
+		return d.Draft(ctx, history, text, stream)
+	}
+	return chat.Reply{}, nil
+}

@@ -109,8 +109,9 @@ func TestActionsInBrowser(t *testing.T) {
 	if calls, ok := actionStats(t, admin, "update_address"); calls != 1 || ok != 1 {
 		t.Errorf("update_address calls = %d (%d ok), want 1 sent after the approval", calls, ok)
 	}
-	if code := pageFetch(t, agent, "POST", "/api/console/conversations/"+convID+"/proposals/1/approve", `{}`, nil); code != 409 {
-		t.Errorf("approving again = %d, want 409 (sent at most once)", code)
+	var again map[string]any
+	if code := pageFetch(t, agent, "POST", "/api/console/conversations/"+convID+"/proposals/1/approve", `{}`, &again); code != 409 {
+		t.Errorf("approving again = %d %v, want 409 (sent at most once)", code, again)
 	}
 	shot(t, agent, "console-proposal.png")
 }
