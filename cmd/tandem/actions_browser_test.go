@@ -115,3 +115,36 @@ func TestActionsInBrowser(t *testing.T) {
 	}
 	shot(t, agent, "console-proposal.png")
 }
+
+// TestActionsAdminPanel: an admin sees the bot actions with their calls, success rate and p95 in
+// the console, and a mistake in an edited definition is refused naming the field.
+func TestActionsAdminPanel(t *testing.T) {
+	in := actionDemo(t, nil)
+	ann := widgetVisitor(t, in, identityToken(t, "demo-ann"))
+	say(t, in, ann, "where is my claim CL20261104?")
+	ctx := browser(t)
+	row := `document.querySelector('#actions-table tr[data-action="claim_status"]')`
+	within(t, ctx, 20*time.Second, chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(in.base+"/console/"),
+		chromedp.Poll[chromedp.Void](`!document.getElementById('login-form').hidden`),
+		chromedp.SendKeys(`#login-user`, "admin"), chromedp.SendKeys(`#login-pass`, demoAdminPassword),
+		chromedp.Click(`#login-submit`),
+		chromedp.Poll[chromedp.Void](`!document.getElementById('admin-actions').hidden`),
+		chromedp.Click(`#admin-actions`),
+		chromedp.Poll[chromedp.Void](row+` && `+row+`.querySelector('.calls').textContent === '1'`))
+	if n := eval[int](t, ctx, `document.querySelectorAll('#actions-table tbody tr').length`); n != 4 {
+		t.Errorf("the panel lists %d actions, want the demo's 4", n)
+	}
+	if s := eval[string](t, ctx, row+`.querySelector('.success').textContent`); s != "100 %" {
+		t.Errorf("claim_status success = %q", s)
+	}
+	within(t, ctx, 10*time.Second, chromedp.Click(`#actions-table tr[data-action="claim_status"] button.edit`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('actions-editor').value.includes('"claim_status"')`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById('actions-editor'); const d = JSON.parse(e.value);
+			d.retries = 5; e.value = JSON.stringify(d); })()`),
+		chromedp.Click(`#actions-save`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('actions-error').textContent.includes('retries: must be 0 to 2')`))
+	if tok := eval[string](t, ctx, `document.getElementById('actions-editor').value`); strings.Contains(tok, `"token": "`) && !strings.Contains(tok, "••••") {
+		t.Errorf("the editor shows a secret: %s", tok)
+	}
+}
