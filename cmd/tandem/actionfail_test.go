@@ -293,3 +293,49 @@ func TestActionWriteConfirmed(t *testing.T) {
 		t.Fatalf("确认 → %+v with %d writes", r, be.writes.Load())
 	}
 }
+
+// TestActionIdentityOnChannels: on a messaging channel nobody vouched for, an action is never
+// run: the customer is handed to a person (needs_identity). Once an admin trusts the channel, its
+// customers are verified by their platform id — which owns no demo claim, so the claim is not
+// read out to them either.
+func TestActionIdentityOnChannels(t *testing.T) {
+	h := channelHarnesses[0] // telegram
+	waitFor := func(f *fakePlatform, text string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if f.count(text) > 0 {
+				return
+			}
+		}
+		t.Fatalf("the platform never got %q", text)
+	}
+	for _, trusted := range []bool{false, true} {
+		fake, env := h.setup(t)
+		for k, v := range demoEnv(t, t.TempDir()) {
+			env[k] = v
+		}
+		if trusted {
+			env["TANDEM_ACTION_TRUSTED_CHANNELS"] = "telegram"
+		}
+		in := start(t, env, "demo")
+		if code := h.deliver(t, in.base, false, 7001, "where is my claim CL20261104?"); code != 200 {
+			t.Fatalf("webhook = %d", code)
+		}
+		admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+		if !trusted {
+			waitFor(fake, "I can't confirm who you are on this channel")
+			if calls, _ := actionStats(t, admin, "claim_status"); calls != 0 {
+				t.Errorf("an unverified customer's question called the back-end %d times", calls)
+			}
+			in.stop()
+			continue
+		}
+		waitFor(fake, "I couldn't find CL20261104 on your account")
+		if fake.count("approved") != 0 {
+			t.Errorf("another customer's claim was read out on the channel")
+		}
+		if calls, ok := actionStats(t, admin, "claim_status"); calls != 1 || ok != 0 {
+			t.Errorf("claim_status calls = %d (%d ok), want 1 refused as not the customer's", calls, ok)
+		}
+	}
+}
