@@ -25,6 +25,7 @@ func RunActions(t *testing.T, open func(t *testing.T) ActionStore) {
 		{"Calls", testActionCalls},
 		{"Proposals", testActionProposals},
 		{"IntentRuns", testIntentRuns},
+		{"Erase", testActionErase},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -119,5 +120,47 @@ func testIntentRuns(t *testing.T, s ActionStore) {
 	must(t, err)
 	if len(ins) != 1 || ins[0].Action != chat.ActionRun || ins[0].Run != "claim_status" {
 		t.Errorf("intents = %+v", ins)
+	}
+}
+
+// eraser is a store that erases a customer's data.
+type eraser interface {
+	EraseCustomer(ctx context.Context, customerID string, at time.Time) (chat.EraseReport, error)
+}
+
+func testActionErase(t *testing.T, s ActionStore) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	cu, err := s.UpsertCustomer(ctx, chat.Customer{ID: "cu-1", Channel: "web", ExternalID: "id:ann", CreatedAt: now})
+	must(t, err)
+	must(t, s.CreateConversation(ctx, chat.Conversation{ID: "cv-1", CustomerID: cu.ID, Channel: "web", Owner: chat.OwnerBot, CreatedAt: now, UpdatedAt: now}))
+	other, err := s.UpsertCustomer(ctx, chat.Customer{ID: "cu-2", Channel: "web", ExternalID: "id:bo", CreatedAt: now})
+	must(t, err)
+	must(t, s.CreateConversation(ctx, chat.Conversation{ID: "cv-2", CustomerID: other.ID, Channel: "web", Owner: chat.OwnerBot, CreatedAt: now, UpdatedAt: now}))
+	for _, conv := range []string{"cv-1", "cv-2"} {
+		_, err := s.AddProposal(ctx, action.Proposal{ConversationID: conv, Action: "update_address", Args: map[string]string{"address": "1 Harbour Road"},
+			CustomerText: "change my address to 1 Harbour Road", CreatedAt: now})
+		must(t, err)
+		must(t, s.AddActionCall(ctx, action.Call{Action: "update_address", ConversationID: conv, Status: "ok", At: now}))
+	}
+	e, ok := s.(eraser)
+	if !ok {
+		t.Fatal("the store cannot erase customers")
+	}
+	r, err := e.EraseCustomer(ctx, cu.ID, now)
+	must(t, err)
+	if r.Rows["action_proposals"] != 1 || r.Rows["action_calls"] != 1 {
+		t.Errorf("erase report %v, want the customer's proposal and call", r.Rows)
+	}
+	if ps, _ := s.Proposals(ctx, "cv-1"); len(ps) != 0 {
+		t.Errorf("the erased customer's proposals remain: %+v", ps)
+	}
+	if ps, _ := s.Proposals(ctx, "cv-2"); len(ps) != 1 {
+		t.Errorf("another customer's proposals = %+v, want kept", ps)
+	}
+	calls, err := s.ActionCalls(ctx, now.Add(-time.Minute), now.Add(time.Minute))
+	must(t, err)
+	if len(calls) != 1 || calls[0].ConversationID != "cv-2" {
+		t.Errorf("calls after the erasure = %+v, want only the other customer's", calls)
 	}
 }
