@@ -39,6 +39,7 @@ type Turner interface {
 // Definitions looks up action definitions.
 type Definitions interface {
 	Action(ctx context.Context, name string) (Definition, error)
+	Actions(ctx context.Context) ([]Definition, error)
 }
 
 // Customers looks up a conversation's customer.
@@ -67,6 +68,9 @@ type Bot struct {
 	Customers Customers
 	Notes     Notes
 	Proposals Proposals
+	// Chooser, when set (an LLM), picks an action and its arguments from the definitions'
+	// descriptions when no pending question or intent does; nil: offline, intents only.
+	Chooser Chooser
 	// Trusted lists channels whose customers count as verified (TANDEM_ACTION_TRUSTED_CHANNELS).
 	Trusted map[string]bool
 	Now     func() time.Time
@@ -82,19 +86,24 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 			if yes, ok := Confirmation(text); ok && !yes {
 				return chat.Reply{Text: notice(noticeCanceled, lang(text)), Decision: chat.DecisionAnswer, Reason: ReasonCanceled, Intent: in}, nil
 			} else if ok {
-				return b.run(ctx, conv, history, text, name, in, true)
+				return b.run(ctx, conv, history, text, name, in, true, nil)
 			}
 		case reasonAsk:
 			if d, err := b.Defs.Action(ctx, name); err == nil && answers(d, param, text) {
-				return b.run(ctx, conv, history, text, name, in, false)
+				return b.run(ctx, conv, history, text, name, in, false, nil)
 			}
+		}
+	}
+	if b.Chooser != nil {
+		if name, args, ok := b.choose(ctx, history, text); ok {
+			return b.run(ctx, conv, history, text, name, "", false, args)
 		}
 	}
 	r, err := b.Next.Turn(ctx, conv, history, text, stream)
 	if err != nil || r.Action == "" {
 		return r, err
 	}
-	out, err := b.run(ctx, conv, history, text, r.Action, r.Intent, false)
+	out, err := b.run(ctx, conv, history, text, r.Action, r.Intent, false, nil)
 	if out.Confidence == 0 {
 		out.Confidence = r.Confidence
 	}
@@ -154,8 +163,9 @@ func asked(d Definition, history []chat.Message, text string) map[string]string 
 	return out
 }
 
-// run takes an action as far as it can go this turn.
-func (b *Bot) run(ctx context.Context, conv chat.Conversation, history []chat.Message, text, name, in string, confirmed bool) (chat.Reply, error) {
+// run takes an action as far as it can go this turn; chosen are arguments a model chose (already
+// checked against the definition), which take precedence over those found in the messages.
+func (b *Bot) run(ctx context.Context, conv chat.Conversation, history []chat.Message, text, name, in string, confirmed bool, chosen map[string]string) (chat.Reply, error) {
 	texts := customerTexts(history, text)
 	l := replyLang(texts)
 	reply := func(text string, dec chat.Decision, reason string) (chat.Reply, error) {
@@ -177,6 +187,12 @@ func (b *Bot) run(ctx context.Context, conv chat.Conversation, history []chat.Me
 		return reply(notice(noticeNoIdHand, l), chat.DecisionHandoff, ReasonIdentity)
 	}
 	args, missing := Plan(d, history, text)
+	if len(chosen) > 0 {
+		for k, v := range chosen {
+			args[k] = v
+		}
+		missing, _ = CheckArgs(d, args)
+	}
 	if len(missing) > 0 {
 		p, _ := d.Param(missing[0])
 		q := p.Ask[l]

@@ -8,6 +8,7 @@ import (
 	"tandem/action"
 	"tandem/config"
 	"tandem/httpapi"
+	"tandem/llm"
 )
 
 // actionClientTimeout bounds a whole call on the actions' client (each attempt has its own,
@@ -20,6 +21,7 @@ type actionSet struct {
 	store   store
 	exec    *action.Executor
 	trusted map[string]bool
+	chooser action.Chooser // the LLM, when one is configured: it may choose actions too
 	log     *slog.Logger
 }
 
@@ -30,13 +32,17 @@ func newActionSet(cfg config.Config, st store, log *slog.Logger) *actionSet {
 	}
 	exec := &action.Executor{Client: &http.Client{Timeout: actionClientTimeout}, Allow: cfg.ActionAllowHosts, Record: st, Log: log,
 		Now: time.Now, Breakers: &action.Breakers{}}
-	return &actionSet{store: st, exec: exec, trusted: trusted, log: log}
+	a := &actionSet{store: st, exec: exec, trusted: trusted, log: log}
+	if cfg.LLMBaseURL != "" {
+		a.chooser = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Log: log})
+	}
+	return a
 }
 
 // bot wraps the bot so intents can run actions.
 func (a *actionSet) bot(next action.Turner) *action.Bot {
 	return &action.Bot{Next: next, Defs: a.store, Exec: a.exec, Customers: a.store, Notes: a.store, Proposals: a.store,
-		Trusted: a.trusted, Now: time.Now, Log: a.log}
+		Chooser: a.chooser, Trusted: a.trusted, Now: time.Now, Log: a.log}
 }
 
 // api serves the definitions, figures and proposals.

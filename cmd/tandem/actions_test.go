@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"tandem/llm/llmtest"
 )
 
 // demoSecret is the widget identity secret the action tests give the demo.
@@ -125,5 +128,66 @@ func TestEvalActionCases(t *testing.T) {
 	}
 	if code != 0 || res.Metrics.Cases != 15 || res.Metrics.ActionAccuracy != 1 || res.Metrics.Accuracy != 1 {
 		t.Fatalf("eval run: exit %d, metrics %+v (%s); want 15 cases, all right", code, res.Metrics, errb.String())
+	}
+}
+
+// TestLLMChoosesActions: with a model configured, tool calling picks the action and its
+// arguments from the definitions' descriptions — yet what the model asks for is checked before
+// anything is sent: an unknown action and arguments breaking a parameter's rules are refused and
+// the back-end never called; a valid choice still runs only for its verified owner.
+func TestLLMChoosesActions(t *testing.T) {
+	model := llmtest.New()
+	t.Cleanup(model.Close)
+	var tool atomic.Pointer[[2]string] // name and raw arguments the fake model will call
+	model.SetChat(func(r llmtest.ChatRequest) llmtest.Script {
+		if len(r.Tools) == 0 {
+			return llmtest.Script{Text: "Here is what our help center says. [1]"}
+		}
+		if c := tool.Load(); c != nil {
+			return llmtest.Script{Tool: c[0], Arguments: c[1]}
+		}
+		return llmtest.Script{Text: "none"}
+	})
+	in := actionDemo(t, map[string]string{"TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "fake-model", "TANDEM_LLM_API_KEY": "sk-test"})
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	// App-API customers are verified; each question is a conversation of its own.
+	ask := func(customer, text string) apiMessage {
+		t.Helper()
+		var conv apiConversation
+		in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"`+customer+`"}}`, &conv)
+		var tr turn
+		if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":`+jsQuote(text)+`}`, &tr); code != 201 || len(tr.Replies) != 1 {
+			t.Fatalf("post = %d %+v", code, tr)
+		}
+		return tr.Replies[0]
+	}
+	const question = "my car got hit last week, any news on that?" // no claim number: only the model names one
+	for _, c := range [][2]string{
+		{"delete_all_claims", `{}`},
+		{"claim_status", `{"claim_number":"../../admin"}`},
+		{"claim_status", `{"claim_number":"CL20261104","customer_id":"demo-bo"}`},
+		{"claim_status", `not json`},
+	} {
+		tool.Store(&c)
+		r := ask("demo-ann", question)
+		if calls, _ := actionStats(t, admin, "claim_status"); calls != 0 || strings.Contains(r.Text, "approved") {
+			t.Fatalf("the model's %s(%s) → %q with %d calls; want it refused and nothing sent", c[0], c[1], r.Text, calls)
+		}
+	}
+	last := model.LastChat()
+	var names []string
+	for _, tl := range last.Tools {
+		names = append(names, tl.Function.Name)
+	}
+	if len(names) != 4 || !strings.Contains(string(last.Tools[0].Function.Parameters), `"type":"object"`) {
+		t.Errorf("tools offered = %v %s, want the demo's 4 actions with their parameters", names, last.Tools[0].Function.Parameters)
+	}
+
+	tool.Store(&[2]string{"claim_status", `{"claim_number":"CL20261104"}`})
+	if r := ask("demo-ann", question); !strings.Contains(r.Text, "Your claim CL20261104 is approved") {
+		t.Errorf("a valid choice → %q", r.Text)
+	}
+	if r := ask("demo-bo", question); strings.Contains(r.Text, "approved") || !strings.Contains(r.Text, "couldn't find CL20261104") {
+		t.Errorf("the model choosing Ann's claim for Bo → %q", r.Text)
 	}
 }
