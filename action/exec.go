@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"tandem/outbound"
 )
 
 // Failure kinds: why a call gave no answer to show.
@@ -165,6 +167,9 @@ func (e *Executor) once(ctx context.Context, d Definition, r Request, args map[s
 	client.CheckRedirect = refuseRedirect
 	resp, err := client.Do(hr)
 	if err != nil {
+		if errors.Is(err, outbound.ErrRefused) { // the address dialled is private after all (e.g. DNS changed)
+			return Result{}, 0, &Failure{Kind: FailRefused, Detail: hr.URL.Hostname() + " resolved to a local or private address when dialled"}
+		}
 		if ctx.Err() != nil {
 			return Result{}, 0, &Failure{Kind: FailTimeout, Detail: fmt.Sprintf("no answer within %s", d.Timeout())}
 		}

@@ -16,6 +16,7 @@ import (
 
 	"tandem/action"
 	"tandem/chat"
+	"tandem/outbound"
 )
 
 // fakeResolver answers every host with one address, like a DNS record an attacker controls.
@@ -144,5 +145,22 @@ func TestValidateNamesTheField(t *testing.T) {
 		if err := action.Validate(d); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v", want, err)
 		}
+	}
+}
+
+// TestDialTimeRefusal: with the server's outbound policy as the client, an address that turns
+// out private when dialled is refused even if the first check let it through (a DNS answer that
+// changed, a pre-check that was wrong).
+func TestDialTimeRefusal(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.Write([]byte(`{"v":"x"}`)) }))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	e := &action.Executor{Client: outbound.Policy{}.Client(0), Allow: []string{u.Host}} // the pre-check passes; the dial does not
+	d := action.Definition{Name: "probe", Description: map[string]string{"en": "Probe"}, Method: "GET", URL: srv.URL + "/v", Risk: action.RiskRead,
+		Response: action.Response{Fields: map[string]string{"v": "v"}, Reply: map[string]string{"en": "{v}"}}}
+	_, err := e.Run(context.Background(), d, nil, action.Identity{}, "")
+	if f, ok := err.(*action.Failure); !ok || f.Kind != action.FailRefused || hits.Load() != 0 {
+		t.Fatalf("dial to loopback under the policy: %v (%d requests), want refused and nothing sent", err, hits.Load())
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"tandem/outbound"
 )
 
 // Resolver looks up a host's addresses (net.DefaultResolver).
@@ -14,9 +16,10 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// permit is the outbound-URL policy of actions, in one place so it can be swapped for a shared
-// guarded client: a target whose host resolves to a loopback, private, link-local, unspecified
-// or multicast address is refused unless an admin allowed that host (Allow).
+// permit checks a target before anything is built for it, to fail clearly: a host that resolves
+// to a loopback, private, link-local, unspecified or multicast address is refused unless an admin
+// allowed that host (Allow). The client given to the Executor (outbound.Policy's, in tandem
+// serve) checks the address again when it dials, so a changed DNS answer is refused too.
 func (e *Executor) permit(ctx context.Context, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -35,12 +38,9 @@ func (e *Executor) permit(ctx context.Context, raw string) error {
 	}
 	for _, a := range addrs {
 		a = a.Unmap()
-		if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() || a.IsMulticast() || cgnat.Contains(a) {
+		if !outbound.Public(a) {
 			return &Failure{Kind: FailRefused, Detail: u.Hostname() + " is on a local or private address; an admin must allow it (TANDEM_ACTION_ALLOW_HOSTS)"}
 		}
 	}
 	return nil
 }
-
-// cgnat is the shared address space (RFC 6598), private in practice.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")

@@ -1,14 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
-	"net/http"
+	"strings"
 	"time"
 
 	"tandem/action"
 	"tandem/config"
 	"tandem/httpapi"
 	"tandem/llm"
+	"tandem/outbound"
 )
 
 // actionClientTimeout bounds a whole call on the actions' client (each attempt has its own,
@@ -25,18 +27,25 @@ type actionSet struct {
 	log     *slog.Logger
 }
 
-func newActionSet(cfg config.Config, st store, log *slog.Logger) *actionSet {
+// newActionSet wires actions. Their calls go through the server's outbound-URL policy, checked
+// again when each connection is dialled, with the actions' own allow-list (not
+// TANDEM_OUTBOUND_ALLOW: allowing a local model must not open it to actions).
+func newActionSet(cfg config.Config, st store, log *slog.Logger) (*actionSet, error) {
 	trusted := map[string]bool{}
 	for _, ch := range cfg.ActionTrustedChannels {
 		trusted[ch] = true
 	}
-	exec := &action.Executor{Client: &http.Client{Timeout: actionClientTimeout}, Allow: cfg.ActionAllowHosts, Record: st, Log: log,
+	policy, err := outbound.Parse(strings.Join(cfg.ActionAllowHosts, ","))
+	if err != nil {
+		return nil, fmt.Errorf("TANDEM_ACTION_ALLOW_HOSTS: %w", err)
+	}
+	exec := &action.Executor{Client: policy.Client(actionClientTimeout), Allow: cfg.ActionAllowHosts, Record: st, Log: log,
 		Now: time.Now, Breakers: &action.Breakers{}}
 	a := &actionSet{store: st, exec: exec, trusted: trusted, log: log}
 	if cfg.LLMBaseURL != "" {
 		a.chooser = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Log: log})
 	}
-	return a
+	return a, nil
 }
 
 // bot wraps the bot so intents can run actions.

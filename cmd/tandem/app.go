@@ -203,7 +203,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	now := time.Now
 	brain := newBot(cfg, kb, intents.live, tune, log)
-	acts := newActionSet(cfg, st, log)
+	acts, err := newActionSet(cfg, st, log)
+	if err != nil {
+		return err
+	}
 	svc := &conversation.Service{Store: st, Bot: acts.bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
