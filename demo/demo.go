@@ -9,8 +9,7 @@ import "embed"
 var KB embed.FS
 
 // Intents are the demo's trainer-defined intents (JSONL: policy and example lines): complaints go
-// to the complaints team at high priority; greetings and thanks get canned answers; claim
-// status, next premium, policy documents and address changes run the demo's actions.
+// to the complaints team at high priority; greetings and thanks get canned answers.
 //
 //go:embed intents.jsonl
 var Intents []byte
@@ -28,3 +27,9 @@ var Questions []byte
 //
 //go:embed actions.json
 var Actions []byte
+
+// ActionIntents are the intents that run the demo's actions (claim status, next premium, policy
+// documents, address changes), loaded with them by `tandem demo`.
+//
+//go:embed action_intents.jsonl
+var ActionIntents []byte

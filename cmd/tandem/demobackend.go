@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"tandem/action"
+	"tandem/chat"
 	"tandem/config"
 	"tandem/demo"
+	"tandem/intent"
 )
 
 // demoIdentityTTL is how long the printed signed-in demo link works.
@@ -42,8 +46,32 @@ func startDemoBackend(ctx context.Context, st store, cfg *config.Config) (string
 			return "", err
 		}
 	}
+	if err := loadActionIntents(ctx, st); err != nil {
+		return "", fmt.Errorf("demo action intents: %w", err)
+	}
 	cfg.ActionAllowHosts = append(cfg.ActionAllowHosts, ln.Addr().String())
 	return base, nil
+}
+
+// loadActionIntents stores the intents that run the demo's actions, those not stored yet (a
+// trainer's changes stay).
+func loadActionIntents(ctx context.Context, st store) error {
+	ins, err := intent.ParseJSONL(bytes.NewReader(demo.ActionIntents), time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	stored, err := st.Intents(ctx)
+	if err != nil {
+		return err
+	}
+	for _, in := range ins {
+		if !slices.ContainsFunc(stored, func(s chat.Intent) bool { return s.Name == in.Name }) {
+			if err := st.PutIntent(ctx, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // demoIdentity signs the demo site's identity token for its customer Ann, as a real site would
