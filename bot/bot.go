@@ -85,6 +85,8 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 			case chat.ActionHandoff:
 				return chat.Reply{Text: chat.Notice(chat.NoticeHandoff, lang), Confidence: p, Decision: chat.DecisionHandoff,
 					Reason: "intent_policy", Intent: in.Name, Team: in.Team, Priority: in.Priority}, nil
+			case chat.ActionRun: // the action layer (package action) runs it and replaces this reply
+				return chat.Reply{Confidence: p, Decision: chat.DecisionAnswer, Intent: in.Name, Action: in.Run}, nil
 			}
 			matched = in
 		}

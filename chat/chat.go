@@ -130,6 +130,9 @@ type Reply struct {
 	Intent   string
 	Team     string
 	Priority string
+	// Action is the bot action an intent's policy asked to run (ActionRun); the action layer
+	// runs it and replaces the reply.
+	Action string
 }
 
 // Transition is one stored change of a conversation's owner.
@@ -283,6 +286,7 @@ const (
 	ActionAnswer    = "answer"    // reply with the intent's canned answer
 	ActionKnowledge = "knowledge" // answer from the knowledge base as usual
 	ActionHandoff   = "handoff"   // hand to a person in Team with Priority
+	ActionRun       = "run"       // run the bot action named in Run (package action)
 )
 
 // Intent is a trainer-defined kind of customer message with example utterances and a policy.
@@ -294,6 +298,7 @@ type Intent struct {
 	Answers   map[string]string `json:"answers,omitempty"`
 	Team      string            `json:"team,omitempty"`     // ActionHandoff: the skill or team that takes it
 	Priority  string            `json:"priority,omitempty"` // ActionHandoff: "high", "normal" (default) or "low"
+	Run       string            `json:"run,omitempty"`      // ActionRun: the bot action to run
 	Examples  []string          `json:"examples"`
 	UpdatedAt time.Time         `json:"updated_at"`
 }

@@ -107,6 +107,11 @@ type Config struct {
 	// WidgetIdentityRequired every widget request needs a verified identity.
 	WidgetIdentitySecret   string // TANDEM_WIDGET_IDENTITY_SECRET
 	WidgetIdentityRequired bool   // TANDEM_WIDGET_IDENTITY_REQUIRED
+	// ActionAllowHosts are hosts ("host" or "host:port") bot actions may call although they are
+	// on loopback, private or link-local addresses; ActionTrustedChannels are channels whose
+	// customers count as verified for actions.
+	ActionAllowHosts      []string // TANDEM_ACTION_ALLOW_HOSTS (comma-separated)
+	ActionTrustedChannels []string // TANDEM_ACTION_TRUSTED_CHANNELS (comma-separated)
 	// MaxBodyBytes limits JSON request bodies.
 	MaxBodyBytes int64 // TANDEM_MAX_BODY_BYTES
 	// WidgetRate is the sustained widget messages per second allowed per visitor.
@@ -211,6 +216,7 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WidgetIdentitySecret, c.WidgetIdentityRequired = getenv("TANDEM_WIDGET_IDENTITY_SECRET"), getenv("TANDEM_WIDGET_IDENTITY_REQUIRED") == "true"
 	c.DebugAddr = getenv("TANDEM_DEBUG_ADDR")
 	c.OutboundAllow = getenv("TANDEM_OUTBOUND_ALLOW")
+	c.ActionAllowHosts, c.ActionTrustedChannels = commaList(getenv("TANDEM_ACTION_ALLOW_HOSTS")), commaList(getenv("TANDEM_ACTION_TRUSTED_CHANNELS"))
 	fs.StringVar(&c.LogLevel, "log-level", env("TANDEM_LOG_LEVEL", "info"), "debug, info, warn or error (TANDEM_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("TANDEM_LOG_FORMAT", "json"), "json or text (TANDEM_LOG_FORMAT)")
 	var errs []error
@@ -408,4 +414,15 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("TANDEM_OUTBOUND_ALLOW: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// commaList splits a comma-separated setting, dropping blanks.
+func commaList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

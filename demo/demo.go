@@ -20,3 +20,16 @@ var Intents []byte
 //
 //go:embed evals/answers.jsonl
 var Questions []byte
+
+// Actions are the demo's bot actions on its fake back-end (Backend), as an admin would import
+// them: their URLs name the host harbor-mutual.demo and their credentials DEMO_TOKEN and
+// DEMO_SECRET, which `tandem demo` replaces with its back-end's loopback address and credentials.
+//
+//go:embed actions.json
+var Actions []byte
+
+// ActionIntents are the intents that run the demo's actions (claim status, next premium, policy
+// documents, address changes), loaded with them by `tandem demo`.
+//
+//go:embed action_intents.jsonl
+var ActionIntents []byte

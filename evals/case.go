@@ -40,8 +40,12 @@ type Case struct {
 	ExpectedDecision string   `json:"expected_decision,omitempty"` // answer | handoff; "": inferred
 	ExpectedAnswer   string   `json:"expected_answer,omitempty"`
 	ExpectedSources  []string `json:"expected_sources,omitempty"` // knowledge document ids; any one is a hit
-	Source           string   `json:"source,omitempty"`           // import, handoff, edit, rating, review, manual
-	Tags             []string `json:"tags,omitempty"`
+	// ExpectedAction is the bot action the message should run ("none": no action; "": not
+	// judged) and ExpectedArgs the arguments it should find (each must match; others may exist).
+	ExpectedAction string            `json:"expected_action,omitempty"`
+	ExpectedArgs   map[string]string `json:"expected_args,omitempty"`
+	Source         string            `json:"source,omitempty"` // import, handoff, edit, rating, review, manual
+	Tags           []string          `json:"tags,omitempty"`
 }
 
 // caseLine is the union of the line formats ReadCases accepts: the Case format itself, intent

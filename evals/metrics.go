@@ -19,7 +19,10 @@ type Metrics struct {
 	HitAt1            float64 `json:"hit_at_1"`           // among cases with expected sources
 	HitAt5            float64 `json:"hit_at_5"`
 	AnswerF1          float64 `json:"answer_f1"` // mean F1 among answered cases with an expected answer
-	ECE               float64 `json:"ece"`       // 10-bin calibration error of Confidence against Correct, answered cases
+	// ActionAccuracy is, among cases with an expected action, the share that ran it (or none)
+	// with the expected arguments.
+	ActionAccuracy float64 `json:"action_accuracy"`
+	ECE            float64 `json:"ece"` // 10-bin calibration error of Confidence against Correct, answered cases
 	// Threshold is the lowest confidence at which the answers at or above it reach Target
 	// precision (1 with zero coverage when none does); Coverage is the share of all cases
 	// answered at or above it and PrecisionAtThreshold their precision.
@@ -42,6 +45,7 @@ type Judged struct {
 	ExpectedAnswer int `json:"expected_answer"` // DecisionRecall
 	Sources        int `json:"sources"`         // HitAt1, HitAt5
 	AnswerText     int `json:"answer_text"`     // AnswerF1
+	Actions        int `json:"actions"`         // ActionAccuracy: cases with an expected action
 }
 
 // share counts how many of the cases a rate applies to pass.
@@ -60,7 +64,7 @@ func (s share) rate() float64 { return round(ratio(s.pass, s.of)) }
 // chosen for.
 func Summarize(results []Result, target float64) Metrics {
 	m := Metrics{Cases: len(results), Target: target}
-	var acc, intent, oos, prec, rec, hit1, hit5 share
+	var acc, intent, oos, prec, rec, hit1, hit5, act share
 	var f1 float64
 	var f1n int
 	lat := make([]float64, 0, len(results))
@@ -85,6 +89,9 @@ func Summarize(results []Result, target float64) Metrics {
 			hit1.add(r.HitRank == 1)
 			hit5.add(r.HitRank >= 1 && r.HitRank <= 5)
 		}
+		if r.ActionOK != nil {
+			act.add(*r.ActionOK)
+		}
 		if r.F1 != nil {
 			f1 += *r.F1
 			f1n++
@@ -93,8 +100,8 @@ func Summarize(results []Result, target float64) Metrics {
 	}
 	m.Accuracy, m.IntentAccuracy, m.OOSRecall = acc.rate(), intent.rate(), oos.rate()
 	m.DecisionPrecision, m.DecisionRecall = prec.rate(), rec.rate()
-	m.HitAt1, m.HitAt5 = hit1.rate(), hit5.rate()
-	m.Judged = &Judged{Intent: intent.of, OOS: oos.of, Answered: prec.of, ExpectedAnswer: rec.of, Sources: hit1.of, AnswerText: f1n}
+	m.HitAt1, m.HitAt5, m.ActionAccuracy = hit1.rate(), hit5.rate(), act.rate()
+	m.Judged = &Judged{Intent: intent.of, OOS: oos.of, Answered: prec.of, ExpectedAnswer: rec.of, Sources: hit1.of, AnswerText: f1n, Actions: act.of}
 	if f1n > 0 {
 		m.AnswerF1 = round(f1 / float64(f1n))
 	}

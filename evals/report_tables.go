@@ -42,6 +42,7 @@ var metricDefs = []metricDef{
 	{"Hit@1", "首位命中率", func(m Metrics) float64 { return m.HitAt1 }, asPercent, higherBetter, func(j Judged) int { return j.Sources }},
 	{"Hit@5", "前五命中率", func(m Metrics) float64 { return m.HitAt5 }, asPercent, higherBetter, func(j Judged) int { return j.Sources }},
 	{"Answer F1", "答案 F1", func(m Metrics) float64 { return m.AnswerF1 }, asNumber, higherBetter, func(j Judged) int { return j.AnswerText }},
+	{"Action accuracy", "操作准确率", func(m Metrics) float64 { return m.ActionAccuracy }, asPercent, higherBetter, func(j Judged) int { return j.Actions }},
 	{"ECE (calibration error)", "期望校准误差", func(m Metrics) float64 { return m.ECE }, asNumber, lowerBetter, nil},
 	{"Target precision", "目标精确率", func(m Metrics) float64 { return m.Target }, asPercent, neutral, nil},
 	{"Confidence threshold", "置信度阈值", func(m Metrics) float64 { return m.Threshold }, asNumber, neutral, nil},

@@ -27,6 +27,9 @@ type Outcome struct {
 	// Agrees is an LLM judge's verdict on Text against the expected answer (nil: not judged);
 	// when set it decides an answer-only case instead of token F1.
 	Agrees *bool `json:"agrees,omitempty"`
+	// Action is the bot action the turn would run ("" none) and Args the arguments it found.
+	Action string            `json:"action,omitempty"`
+	Args   map[string]string `json:"args,omitempty"`
 }
 
 // Result is one scored outcome. It carries the case's expectations that the metrics need, so
@@ -42,6 +45,9 @@ type Result struct {
 	ExpectedIntent   string   `json:"expected_intent,omitempty"`
 	ExpectedDecision string   `json:"expected_decision,omitempty"` // as judged: given or inferred
 	SourcesJudged    bool     `json:"sources_judged,omitempty"`    // the case names expected sources
+	// ActionOK says whether the expected action ran with the expected arguments (nil: not judged).
+	ActionOK       *bool  `json:"action_ok,omitempty"`
+	ExpectedAction string `json:"expected_action,omitempty"`
 	// Class is the answers eval's class of the outcome (AnswerRight, AnswerDeferred, …; see
 	// ScoreAnswer); "" for other evals.
 	Class string `json:"class,omitempty"`
@@ -80,7 +86,31 @@ func Score(c Case, o Outcome) Result {
 		r.DecisionOK = ptr(r.heldBack())
 		r.Correct = r.heldBack()
 	}
+	if c.ExpectedAction != "" {
+		r.ExpectedAction = c.ExpectedAction
+		r.ActionOK = ptr(r.Err == "" && actionMatches(c, o))
+		r.Correct = r.Correct && *r.ActionOK
+	}
 	return r
+}
+
+// NoAction is the expected action of a case that must run none.
+const NoAction = "none"
+
+// actionMatches checks the action a turn would run and the arguments it found.
+func actionMatches(c Case, o Outcome) bool {
+	if c.ExpectedAction == NoAction {
+		return o.Action == ""
+	}
+	if o.Action != c.ExpectedAction {
+		return false
+	}
+	for k, v := range c.ExpectedArgs {
+		if o.Args[k] != v {
+			return false
+		}
+	}
+	return true
 }
 
 // answerRight checks the judged parts of an answer.

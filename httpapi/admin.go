@@ -64,6 +64,9 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 		g.GET("/customers/:id/export", s.customerExport, s.auditRead)
 		g.DELETE("/customers/:id", s.customerErase)
 	}
+	if s.Actions != nil {
+		s.actionAdminRoutes(g)
+	}
 }
 
 // unaudited are the writes that change nothing anyone audits: an agent's presence (set at every

@@ -110,15 +110,26 @@ type Identity struct {
 	// priority-care rules.
 	Birthdate string
 	Care      bool
-	Expires   time.Time
+	// Phone and Policies (policy numbers) are passed to bot actions for a verified customer.
+	Phone    string
+	Policies []string
+	Expires  time.Time
 }
+
+// Limits on an identity token's customer fields.
+const (
+	maxIdentityPolicies = 50
+	maxIdentityField    = 64
+)
 
 // identityClaims are a site's identity token: sub is the customer's id, exp is required.
 type identityClaims struct {
-	Name      string `json:"name"`
-	Tier      string `json:"tier"`
-	Birthdate string `json:"birthdate"` // the OpenID Connect claim, YYYY-MM-DD
-	Care      bool   `json:"care"`
+	Name      string   `json:"name"`
+	Tier      string   `json:"tier"`
+	Birthdate string   `json:"birthdate"` // the OpenID Connect claim, YYYY-MM-DD
+	Care      bool     `json:"care"`
+	Phone     string   `json:"phone"`
+	Policies  []string `json:"policies"`
 	jwt.RegisteredClaims
 }
 
@@ -145,8 +156,25 @@ func (v *Visitors) Identify(token string) (Identity, error) {
 	if _, err := time.Parse(time.DateOnly, claims.Birthdate); claims.Birthdate != "" && err != nil {
 		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token birthdate must be YYYY-MM-DD")
 	}
+	if !identityFieldsOK(claims) {
+		return Identity{}, chat.Errorf(chat.EUNAUTHORIZED, "identity token phone and policies must be at most %d values of %d characters", maxIdentityPolicies, maxIdentityField)
+	}
 	return Identity{ID: claims.Subject, Name: claims.Name, Tier: claims.Tier, Birthdate: claims.Birthdate, Care: claims.Care,
-		Expires: claims.ExpiresAt.Time}, nil
+		Phone: claims.Phone, Policies: claims.Policies, Expires: claims.ExpiresAt.Time}, nil
+}
+
+// identityFieldsOK checks the customer fields actions receive: short plain values, no commas in
+// a policy number (they are stored comma-separated).
+func identityFieldsOK(c identityClaims) bool {
+	if len(c.Policies) > maxIdentityPolicies || len(c.Phone) > maxIdentityField || !utf8.ValidString(c.Phone) {
+		return false
+	}
+	for _, p := range c.Policies {
+		if p == "" || len(p) > maxIdentityField || strings.ContainsAny(p, ",\n") || !utf8.ValidString(p) {
+			return false
+		}
+	}
+	return true
 }
 
 // Issue signs an anonymous visitor's token for the conversation.

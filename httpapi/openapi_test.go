@@ -19,7 +19,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Desk: &conversation.Service{}, Knowledge: &KnowledgeBase{}, Intents: &IntentsAPI{}, Settings: &Settings{}, Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}}
+	s := &Server{Desk: &conversation.Service{}, Knowledge: &KnowledgeBase{}, Intents: &IntentsAPI{}, Settings: &Settings{}, Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}, Actions: &ActionsAPI{}}
 	param := regexp.MustCompile(`:(\w+)`)
 	for _, r := range s.Handler().Routes() {
 		if !strings.HasPrefix(r.Path, "/api/") || r.Path == "/api/openapi.json" || strings.HasPrefix(r.Method, "echo_") {

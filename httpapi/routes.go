@@ -82,7 +82,7 @@ func (s *Server) routes(e *echo.Echo) {
 	if s.Desk != nil {
 		s.consoleRoutes(e)
 	}
-	if s.Channels != nil || s.Admin != nil {
+	if s.Channels != nil || s.Admin != nil || s.Actions != nil {
 		s.adminRoutes(e)
 	}
 	if s.Trainer != nil {
@@ -116,4 +116,7 @@ func (s *Server) consoleRoutes(e *echo.Echo) {
 	a.POST("/conversations/:id/draft", s.redraft, s.mayView)
 	s.complaintRoutes(a)
 	s.followUpRoutes(nil, a)
+	if s.Actions != nil {
+		s.actionConsoleRoutes(a)
+	}
 }

@@ -117,6 +117,9 @@ type Server struct {
 	FollowUps *followup.Service
 	// Complaints runs complaint cases (console and app API); nil answers unavailable.
 	Complaints *complaint.Service
+	// Actions serves bot actions (admin definitions, figures, console proposals); nil leaves
+	// them out.
+	Actions *ActionsAPI
 	// Trainer serves the trainer API (review queue, eval sets and runs, analytics); nil leaves it out.
 	Trainer *Trainer
 	// MaxUploadBytes limits a knowledge upload (DefaultMaxUploadBytes when 0).

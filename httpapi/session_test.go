@@ -77,7 +77,7 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 	st := sessionStore(t)
 	sessions := &Sessions{Store: st, Now: func() time.Time { return now }}
 	s := &Server{Desk: &conversation.Service{}, Sessions: sessions, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 1 << 20,
-		Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}, Knowledge: &KnowledgeBase{}, Intents: &IntentsAPI{}, Settings: &Settings{}}
+		Channels: noChannels{}, Trainer: &Trainer{}, Admin: noAdmin{}, Knowledge: &KnowledgeBase{}, Intents: &IntentsAPI{}, Settings: &Settings{}, Actions: &ActionsAPI{}}
 	h := s.Handler()
 	expired := issueSession(t, &Sessions{Store: st, Now: func() time.Time { return now.Add(-sessionTTL - time.Minute) }}, "admin")
 	allowed := map[string][]string{"/api/console/": consoleRoles, "/api/trainer/": trainerRoles, "/api/admin/": {"admin"},

@@ -75,12 +75,14 @@ func (s *Server) article(c echo.Context) error {
 
 // pageAssets are the files of the embedded consoles (trainer/, console/) and their content types.
 var pageAssets = map[string]string{
-	"index.html":    "text/html; charset=utf-8",
-	"trainer.js":    "text/javascript; charset=utf-8",
-	"trainer.css":   "text/css; charset=utf-8",
-	"console.js":    "text/javascript; charset=utf-8",
-	"console.css":   "text/css; charset=utf-8",
-	"complaints.js": "text/javascript; charset=utf-8",
+	"index.html":       "text/html; charset=utf-8",
+	"trainer.js":       "text/javascript; charset=utf-8",
+	"trainer.css":      "text/css; charset=utf-8",
+	"console.js":       "text/javascript; charset=utf-8",
+	"console.css":      "text/css; charset=utf-8",
+	"complaints.js":    "text/javascript; charset=utf-8",
+	"proposals.js":     "text/javascript; charset=utf-8",
+	"actions-admin.js": "text/javascript; charset=utf-8",
 }
 
 // page serves an embedded console's index page (GET /trainer/, /console/).

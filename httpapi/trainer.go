@@ -75,6 +75,9 @@ func (s *Server) trainerRoutes(e *echo.Echo) {
 	g.GET("/gaps", s.gaps)
 	g.GET("/intents", s.intentStats)
 	g.POST("/intents/preview", s.previewIntents)
+	if s.Actions != nil {
+		g.GET("/actions/stats", s.actionStats)
+	}
 }
 
 // reviewList handles GET /api/trainer/review?reason=&channel=&intent=&status=&from=&to=&limit=.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -88,6 +89,12 @@ func (s *Server) identified(c echo.Context, req widgetSessionRequest) (token, co
 	}
 	if id.Care {
 		attrs["care"] = "true"
+	}
+	if id.Phone != "" {
+		attrs["phone"] = id.Phone
+	}
+	if len(id.Policies) > 0 {
+		attrs["policies"] = strings.Join(id.Policies, ",")
 	}
 	cu, err := s.Store.UpsertCustomer(ctx, chat.Customer{ID: conversation.NewID(), Channel: "web", ExternalID: "id:" + id.ID, Name: id.Name,
 		Attrs: attrs, CreatedAt: s.Visitors.Now().UTC()})

@@ -62,8 +62,10 @@ func Validate(in chat.Intent) error {
 		return chat.Errorf(chat.EINVALID, "intent name %q: use 1–100 letters, digits, _ . or -", in.Name)
 	case in.Name == OOS:
 		return chat.Errorf(chat.EINVALID, "intent name %q is reserved for out-of-scope", OOS)
-	case in.Action != chat.ActionAnswer && in.Action != chat.ActionKnowledge && in.Action != chat.ActionHandoff:
-		return chat.Errorf(chat.EINVALID, "intent %s: action must be answer, knowledge or handoff", in.Name)
+	case in.Action != chat.ActionAnswer && in.Action != chat.ActionKnowledge && in.Action != chat.ActionHandoff && in.Action != chat.ActionRun:
+		return chat.Errorf(chat.EINVALID, "intent %s: action must be answer, knowledge, handoff or run", in.Name)
+	case in.Action == chat.ActionRun && !validName.MatchString(in.Run):
+		return chat.Errorf(chat.EINVALID, "intent %s: action run needs the name of the bot action to run in run", in.Name)
 	case in.Action == chat.ActionAnswer && strings.TrimSpace(in.Answer) == "" && len(in.Answers) == 0:
 		return chat.Errorf(chat.EINVALID, "intent %s: action answer needs an answer text", in.Name)
 	case utf8.RuneCountInString(in.Answer) > MaxAnswerRunes:
@@ -95,6 +97,7 @@ type line struct {
 	Answers  map[string]string `json:"answers,omitempty"`
 	Team     string            `json:"team,omitempty"`
 	Priority string            `json:"priority,omitempty"`
+	Run      string            `json:"run,omitempty"`
 }
 
 // ParseJSONL reads intents from JSONL: example lines {"text","intent"} and optional policy lines
@@ -121,7 +124,7 @@ func ParseJSONL(r io.Reader, now time.Time) ([]chat.Intent, error) {
 			byName[l.Intent] = in
 		}
 		if l.Action != "" {
-			in.Action, in.Answer, in.Answers, in.Team, in.Priority = l.Action, l.Answer, l.Answers, l.Team, l.Priority
+			in.Action, in.Answer, in.Answers, in.Team, in.Priority, in.Run = l.Action, l.Answer, l.Answers, l.Team, l.Priority, l.Run
 		}
 		if l.Text != "" {
 			in.Examples = append(in.Examples, l.Text)
@@ -148,7 +151,7 @@ func ParseJSONL(r io.Reader, now time.Time) ([]chat.Intent, error) {
 func WriteJSONL(w io.Writer, intents []chat.Intent) error {
 	enc := json.NewEncoder(w)
 	for _, in := range intents {
-		if err := enc.Encode(line{Intent: in.Name, Action: in.Action, Answer: in.Answer, Answers: in.Answers, Team: in.Team, Priority: in.Priority}); err != nil {
+		if err := enc.Encode(line{Intent: in.Name, Action: in.Action, Answer: in.Answer, Answers: in.Answers, Team: in.Team, Priority: in.Priority, Run: in.Run}); err != nil {
 			return err
 		}
 		for lang, a := range in.Answers {

@@ -161,6 +161,8 @@ var eraseSteps = []struct{ table, query string }{
 	{"drafts", `DELETE FROM drafts WHERE conversation_id IN (` + ownConversations + `)`},
 	{"notes", `DELETE FROM notes WHERE conversation_id IN (` + ownConversations + `)`},
 	{"ratings", `DELETE FROM ratings WHERE conversation_id IN (` + ownConversations + `)`},
+	{"action_proposals", `DELETE FROM action_proposals WHERE conversation_id IN (` + ownConversations + `)`},
+	{"action_calls", `DELETE FROM action_calls WHERE conversation_id IN (` + ownConversations + `)`},
 	{"transitions", `DELETE FROM transitions WHERE conversation_id IN (` + ownConversations + `)`},
 	{"messages", `DELETE FROM messages WHERE conversation_id IN (` + ownConversations + `)`},
 	{"conversations", `DELETE FROM conversations WHERE customer_id = $1`},

@@ -30,3 +30,12 @@ func (s *Store) Tables(ctx context.Context) (map[string][]string, error) {
 	}
 	return out, nil
 }
+
+// VectorIndexScans returns the model's HNSW index name and how many scans the statistics
+// collector has counted on it (pg_stat_user_indexes), for tests that the index is used.
+func (s *Store) VectorIndexScans(ctx context.Context, model string) (name string, scans int64, err error) {
+	name = vectorIndexName(model)
+	err = s.pool.QueryRow(ctx, `SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes
+		WHERE schemaname = current_schema() AND quote_ident(indexrelname) = $1`, name).Scan(&scans)
+	return name, scans, err
+}

@@ -17,11 +17,11 @@ func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
 	if answers == nil {
 		answers = map[string]string{}
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO intents (name, action, answer, answers, team, priority, examples, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	_, err := s.pool.Exec(ctx, `INSERT INTO intents (name, action, answer, answers, team, priority, examples, updated_at, run)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (name) DO UPDATE SET action = excluded.action, answer = excluded.answer, answers = excluded.answers,
-			team = excluded.team, priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at`,
-		in.Name, in.Action, in.Answer, answers, in.Team, in.Priority, nonNil(in.Examples), in.UpdatedAt)
+			team = excluded.team, priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at, run = excluded.run`,
+		in.Name, in.Action, in.Answer, answers, in.Team, in.Priority, nonNil(in.Examples), in.UpdatedAt, in.Run)
 	if err != nil {
 		return fmt.Errorf("put intent: %w", err)
 	}
@@ -30,13 +30,13 @@ func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
 
 // Intents lists all intents ordered by name.
 func (s *Store) Intents(ctx context.Context) ([]chat.Intent, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, action, answer, answers, team, priority, examples, updated_at FROM intents ORDER BY name`)
+	rows, err := s.pool.Query(ctx, `SELECT name, action, answer, answers, team, priority, examples, updated_at, run FROM intents ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("intents: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Intent, error) {
 		var in chat.Intent
-		err := r.Scan(&in.Name, &in.Action, &in.Answer, &in.Answers, &in.Team, &in.Priority, &in.Examples, &in.UpdatedAt)
+		err := r.Scan(&in.Name, &in.Action, &in.Answer, &in.Answers, &in.Team, &in.Priority, &in.Examples, &in.UpdatedAt, &in.Run)
 		in.UpdatedAt = in.UpdatedAt.UTC()
 		if len(in.Answers) == 0 {
 			in.Answers = nil

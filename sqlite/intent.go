@@ -14,11 +14,11 @@ import (
 func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
 	ex, _ := json.Marshal(nonNil(in.Examples))
 	answers, _ := json.Marshal(nonNilMap(in.Answers))
-	_, err := s.db.ExecContext(ctx, `INSERT INTO intents (name, action, answer, answers, team, priority, examples, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO intents (name, action, answer, answers, team, priority, examples, updated_at, run)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET action = excluded.action, answer = excluded.answer, answers = excluded.answers,
-			team = excluded.team, priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at`,
-		in.Name, in.Action, in.Answer, string(answers), in.Team, in.Priority, string(ex), micros(in.UpdatedAt))
+			team = excluded.team, priority = excluded.priority, examples = excluded.examples, updated_at = excluded.updated_at, run = excluded.run`,
+		in.Name, in.Action, in.Answer, string(answers), in.Team, in.Priority, string(ex), micros(in.UpdatedAt), in.Run)
 	if err != nil {
 		return fmt.Errorf("put intent: %w", err)
 	}
@@ -27,7 +27,7 @@ func (s *Store) PutIntent(ctx context.Context, in chat.Intent) error {
 
 // Intents lists all intents ordered by name.
 func (s *Store) Intents(ctx context.Context) ([]chat.Intent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, action, answer, answers, team, priority, examples, updated_at FROM intents ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT name, action, answer, answers, team, priority, examples, updated_at, run FROM intents ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("intents: %w", err)
 	}
@@ -36,7 +36,7 @@ func (s *Store) Intents(ctx context.Context) ([]chat.Intent, error) {
 	for rows.Next() {
 		var in chat.Intent
 		var ex, answers string
-		if err := rows.Scan(&in.Name, &in.Action, &in.Answer, &answers, &in.Team, &in.Priority, &ex, (*microTime)(&in.UpdatedAt)); err != nil {
+		if err := rows.Scan(&in.Name, &in.Action, &in.Answer, &answers, &in.Team, &in.Priority, &ex, (*microTime)(&in.UpdatedAt), &in.Run); err != nil {
 			return nil, fmt.Errorf("intents: %w", err)
 		}
 		json.Unmarshal([]byte(ex), &in.Examples)

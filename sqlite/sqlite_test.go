@@ -13,6 +13,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t) })
 }
 
+func TestActionConformance(t *testing.T) {
+	storetest.RunActions(t, func(t *testing.T) storetest.ActionStore { return open(t) })
+}
+
 func TestCustomerConformance(t *testing.T) {
 	storetest.RunCustomers(t, func(t *testing.T) (storetest.CustomerStore, storetest.Tables) { s := open(t); return s, s.Tables })
 }

@@ -110,7 +110,8 @@ func testCustomerExportErase(t *testing.T, s CustomerStore, tables Tables) {
 	r, err := s.EraseCustomer(ctx, alice, t0.Add(2*time.Hour))
 	must(t, err)
 	want := map[string]int64{"customers": 1, "conversations": 2, "messages": 3, "transitions": 2, "outbox": 1, "outbox_refs": 1, "drafts": 1, "notes": 1,
-		"ratings": 1, "feedback": 1, "review_items": 1, "eval_cases": 1, "eval_results": 1}
+		"ratings": 1, "feedback": 1, "review_items": 1, "eval_cases": 1, "eval_results": 1,
+		"action_proposals": 0, "action_calls": 0} // bot actions: RunActions checks they are erased
 	if !maps.Equal(r.Rows, want) || r.CustomerID != alice || !r.ErasedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Fatalf("erase report = %+v, want rows %v", r, want)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
+	"tandem/action"
 	"tandem/channels/wechat"
 	"tandem/chat"
 	"tandem/complaint"
@@ -64,6 +65,7 @@ type store interface {
 	httpapi.AdminStore
 	complaint.Store
 	followup.Store
+	action.Store
 }
 
 // bus fans events out across replicas.
@@ -205,7 +207,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	now := time.Now
 	brain := newBot(cfg, kb, intents.live, tune, log)
-	svc := &conversation.Service{Store: st, Bot: brain, Bus: b, Metrics: metrics, Log: log, Now: now,
+	acts, err := newActionSet(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	svc := &conversation.Service{Store: st, Bot: acts.bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
 	box, err := newVault(master)
@@ -239,7 +245,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
 	training := &intent.Job{Train: intents.load, Now: now}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),

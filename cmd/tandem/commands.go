@@ -64,12 +64,22 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demoAccounts(ctx, st); err != nil {
 		return err
 	}
+	backend, err := startDemoBackend(ctx, st, &cfg)
+	if err != nil {
+		return err
+	}
+	identity, err := demoIdentity(&cfg)
+	if err != nil {
+		return err
+	}
 	step("indexing, embedding and training; the URLs follow when the demo is ready")
 	return serve(ctx, cfg, log, st, func(base string) {
 		base = publicBase(cfg, base)
 		fmt.Fprintf(stdout, `Tandem demo is running (%s store, %d articles, %d new or changed).
 
   Demo page with the chat widget  %s/demo/
+  … signed in as customer Ann     %s/demo/#identity=%s
+  Fake Harbor Mutual back-end     %s   (the demo's bot actions call it)
   App API (OpenAPI)               %s/api/openapi.json
   Demo API key                    %s
   Agent console                   %s/console/   (agent / %s, agent2 / %s; admin / %s also manages channels, users, the audit log and customer data)
@@ -78,7 +88,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
 Press Ctrl+C to stop.
-`, storeKind(cfg), n, changed, base, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, demoTrainerPassword, base, base, key, base)
+`, storeKind(cfg), n, changed, base, base, identity, backend, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, demoTrainerPassword, base, base, key, base)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"tandem/action"
 	"tandem/bot"
 	"tandem/chat"
 	"tandem/config"
@@ -188,6 +189,7 @@ type evaluator struct {
 	bot     *bot.Bot
 	search  *retrieval.Searcher
 	intents *intent.Live
+	actions action.Definitions
 	config  map[string]string
 	// judge grades answers against expected answers when an LLM is configured (nil: token F1).
 	judge func(ctx context.Context, question, reference, answer string) (bool, error)
@@ -215,7 +217,7 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	iv, _ := st.IntentsVersion(ctx)
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.search, intents: intents.live, config: conf}
+	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.search, intents: intents.live, actions: st, config: conf}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second,
 			HTTPClient: cfg.Outbound().Client(0)})
@@ -227,7 +229,7 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 // intentOnly reports whether a case judges only the intent (an intent set such as CLINC150):
 // those are scored on the intent router's decision, the rest on the whole bot turn.
 func intentOnly(c evals.Case) bool {
-	return c.ExpectedIntent != "" && len(c.ExpectedSources) == 0 && c.ExpectedAnswer == ""
+	return c.ExpectedIntent != "" && len(c.ExpectedSources) == 0 && c.ExpectedAnswer == "" && c.ExpectedAction == ""
 }
 
 // turn answers one case.
@@ -255,6 +257,11 @@ func (e *evaluator) turn(ctx context.Context, c evals.Case) (evals.Outcome, erro
 	for _, s := range r.Sources {
 		o.Sources = append(o.Sources, s.ID)
 	}
+	if r.Action != "" {
+		if err := e.plan(ctx, &o, r.Action, history, c.Text); err != nil {
+			return o, err
+		}
+	}
 	if e.judge != nil && c.ExpectedAnswer != "" && r.Decision == chat.DecisionAnswer {
 		agrees, err := e.judge(ctx, c.Text, c.ExpectedAnswer, r.Text)
 		if err != nil {
@@ -263,6 +270,22 @@ func (e *evaluator) turn(ctx context.Context, c evals.Case) (evals.Outcome, erro
 		o.Agrees = &agrees
 	}
 	return o, nil
+}
+
+// plan fills in the action a turn would run and the arguments it finds, as the action layer
+// would for a verified customer, without calling the back-end: a missing argument makes the turn
+// a clarify.
+func (e *evaluator) plan(ctx context.Context, o *evals.Outcome, name string, history []chat.Message, text string) error {
+	d, err := e.actions.Action(ctx, name)
+	if err != nil {
+		return fmt.Errorf("intent runs action %s: %w", name, err)
+	}
+	args, missing := action.Plan(d, history, text)
+	o.Action, o.Args = name, args
+	if len(missing) > 0 {
+		o.Decision, o.Reason = string(chat.DecisionClarify), "action_ask"
+	}
+	return nil
 }
 
 // evalRun handles `tandem eval run --set NAME [--baseline RUN] [--fail-on-regression] [--json] [--report out.html]`.

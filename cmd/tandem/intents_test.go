@@ -90,7 +90,7 @@ func TestIntentsEndToEnd(t *testing.T) {
 	}
 	var list struct{ Intents []struct{ Name string } }
 	in.call(t, "GET", "/api/v1/intents", "", &list)
-	if len(list.Intents) != 4 {
+	if len(list.Intents) != 8 { // the demo's 7 (3 canned or handoff, 4 running actions) and refund_demand
 		t.Fatalf("intents: %+v", list)
 	}
 	if code := in.call(t, "DELETE", "/api/v1/intents/refund_demand", "", nil); code != 204 {

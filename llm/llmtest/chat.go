@@ -20,6 +20,15 @@ type ChatRequest struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`
 	} `json:"messages"`
+	// Tools are the functions offered to the model (tool calling).
+	Tools []struct {
+		Type     string `json:"type"`
+		Function struct {
+			Name        string          `json:"name"`
+			Description string          `json:"description"`
+			Parameters  json.RawMessage `json:"parameters"`
+		} `json:"function"`
+	} `json:"tools"`
 }
 
 // Text returns all message contents joined, for scripts that look for a source or question.
@@ -45,6 +54,10 @@ type Script struct {
 	Error string
 	// Raw, when set, is a recorded event-stream body written verbatim to a streaming request.
 	Raw string
+	// Tool, when set, makes a non-streaming reply a call of that function with Arguments (raw
+	// JSON text, as models write it) and finish_reason "tool_calls".
+	Tool      string
+	Arguments string
 }
 
 // reasoningModel reports whether the fake takes model for one of OpenAI's reasoning families,
@@ -142,6 +155,11 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
 		choice := map[string]any{"index": 0, "finish_reason": finish, "message": map[string]string{"role": "assistant", "content": sc.Text}}
+		if sc.Tool != "" { // the documented shape of a tool call: content null, tool_calls, finish_reason tool_calls
+			choice["finish_reason"] = "tool_calls"
+			choice["message"] = map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{map[string]any{
+				"id": "call_test1", "type": "function", "function": map[string]string{"name": sc.Tool, "arguments": sc.Arguments}}}}
+		}
 		if req.LogProbs {
 			choice["logprobs"] = logprobs(pieces(sc.Text, 4), sc.LogProb)
 		}

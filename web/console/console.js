@@ -931,6 +931,9 @@
     renderCustomer();
     renderTranscript(!!scrollToEnd);
     renderDraftInfo();
+    // proposals.js (the bot's proposed actions) follows the open conversation.
+    document.dispatchEvent(new CustomEvent("tandem:conversation", { detail: {
+      conversation: d.conversation, me: state.me && state.me.username } }));
   }
 
   function renderHeader() {
