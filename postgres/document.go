@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pgvector/pgvector-go"
 
 	"tandem/chat"
 	"tandem/retrieval"
@@ -174,12 +174,12 @@ func (s *Store) MissingEmbeddings(ctx context.Context, model string, limit int) 
 // PutEmbeddings stores vectors under model; a vector for a chunk that has since changed or gone
 // is dropped.
 func (s *Store) PutEmbeddings(ctx context.Context, model string, es []chat.Embedding) error {
-	ids, hashes, vecs := make([]string, len(es)), make([]string, len(es)), make([]string, len(es))
+	ids, hashes, vecs := make([]string, len(es)), make([]string, len(es)), make([]pgvector.Vector, len(es))
 	for i, e := range es {
-		ids[i], hashes[i], vecs[i] = e.ChunkID, e.Hash, vectorText(e.Vector)
+		ids[i], hashes[i], vecs[i] = e.ChunkID, e.Hash, pgvector.NewVector(e.Vector)
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO embeddings (chunk_id, model, hash, embedding)
-		SELECT n.id, $1, n.hash, n.v::vector FROM unnest($2::text[], $3::text[], $4::text[]) n (id, hash, v)
+		SELECT n.id, $1, n.hash, n.v FROM unnest($2::text[], $3::text[], $4::vector[]) n (id, hash, v)
 		JOIN chunks c ON c.id = n.id AND c.hash = n.hash
 		ON CONFLICT (model, chunk_id) DO UPDATE SET hash = excluded.hash, embedding = excluded.embedding`, model, ids, hashes, vecs)
 	if err != nil {
@@ -198,17 +198,39 @@ func (s *Store) EmbeddingStats(ctx context.Context, model string) (chunks, embed
 	return chunks, embedded, err
 }
 
-var modelName = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,100}$`)
+// modelName is what an embedding model may be called. The name is part of the partial HNSW
+// index's predicate and of the searches that must match it, so it is checked against this
+// strict pattern (no quotes, spaces or backslashes) before any statement contains it.
+var modelName = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,64}$`)
+
+// maxIndexDims is the most dimensions pgvector's HNSW index takes for the vector type.
+const maxIndexDims = 2000
+
+// modelLiteral returns model as an SQL string literal, or an error if it is not a model name.
+// A bound parameter would not do here: the planner picks a partial index only when it can prove
+// the query's predicate implies the index's, which a generic plan over $n cannot.
+func modelLiteral(model string) (string, error) {
+	if !modelName.MatchString(model) {
+		return "", chat.Errorf(chat.EINVALID, "bad embedding model name %q", model)
+	}
+	return "'" + model + "'", nil
+}
+
+// vectorIndexName is the model's HNSW index name; it depends on the model name alone, so an
+// index built by an earlier version is found again.
+func vectorIndexName(model string) string {
+	return pgx.Identifier{fmt.Sprintf("embeddings_hnsw_%x", fnv32(model))}.Sanitize()
+}
 
 // EnsureVectorIndex creates the HNSW index (cosine) for model's vectors of dim dimensions if it
 // is missing. The index is partial (one per model) over embedding::vector(dim).
 func (s *Store) EnsureVectorIndex(ctx context.Context, model string, dim int) error {
-	if !modelName.MatchString(model) || dim <= 0 || dim > 2000 {
-		return chat.Errorf(chat.EINVALID, "embedding model %q with %d dimensions cannot be indexed (HNSW allows up to 2000)", model, dim)
+	lit, err := modelLiteral(model)
+	if err != nil || dim <= 0 || dim > maxIndexDims {
+		return chat.Errorf(chat.EINVALID, "embedding model %q with %d dimensions cannot be indexed (HNSW allows up to %d)", model, dim, maxIndexDims)
 	}
-	name := pgx.Identifier{fmt.Sprintf("embeddings_hnsw_%x", fnv32(model))}.Sanitize()
-	_, err := s.pool.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings
-		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model = '%s'`, name, dim, model))
+	_, err = s.pool.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON embeddings
+		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model = %s`, vectorIndexName(model), dim, lit))
 	if err != nil {
 		return fmt.Errorf("create vector index: %w", err)
 	}
@@ -216,22 +238,24 @@ func (s *Store) EnsureVectorIndex(ctx context.Context, model string, dim int) er
 }
 
 // SearchVectors returns the k chunks nearest to v under model by cosine similarity, through the
-// model's HNSW index (an approximate search; iterative scans keep filtered queries filled).
+// model's HNSW index (an approximate search; iterative scans keep filtered queries filled). The
+// query vector is a binary pgvector parameter.
 func (s *Store) SearchVectors(ctx context.Context, model string, v []float32, k int, f retrieval.Filter) ([]retrieval.VectorHit, error) {
-	if !modelName.MatchString(model) {
-		return nil, chat.Errorf(chat.EINVALID, "bad embedding model name %q", model)
+	lit, err := modelLiteral(model)
+	if err != nil {
+		return nil, err
 	}
 	// The model and dimension are literals so the planner matches the partial expression index.
 	// Without a filter the index scan needs no join; with one, iterative scans keep it filling k.
 	expr := fmt.Sprintf("e.embedding::vector(%d)", len(v))
-	q := fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1::text::vector(%[2]d)) FROM embeddings e
-		WHERE e.model = '%[3]s' ORDER BY %[1]s <=> $1::text::vector(%[2]d) LIMIT $2`, expr, len(v), model)
-	args := []any{vectorText(v), k}
+	q := fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1) FROM embeddings e
+		WHERE e.model = %[2]s ORDER BY %[1]s <=> $1 LIMIT $2`, expr, lit)
+	args := []any{pgvector.NewVector(v), k}
 	if f != (retrieval.Filter{}) {
-		q = fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1::text::vector(%[2]d))
+		q = fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1)
 			FROM embeddings e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.doc_id
-			WHERE e.model = '%[3]s' AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4)
-			ORDER BY %[1]s <=> $1::text::vector(%[2]d) LIMIT $2`, expr, len(v), model)
+			WHERE e.model = %[2]s AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4)
+			ORDER BY %[1]s <=> $1 LIMIT $2`, expr, lit)
 		args = append(args, f.Collection, f.Lang)
 	}
 	rows, err := s.pool.Query(ctx, q, args...)
@@ -247,18 +271,6 @@ func (s *Store) SearchVectors(ctx context.Context, model string, v []float32, k 
 		return nil, fmt.Errorf("search vectors: %w", err)
 	}
 	return out, nil
-}
-
-func vectorText(v []float32) string {
-	b := make([]byte, 0, 12*len(v)+2)
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendFloat(b, float64(x), 'g', -1, 32)
-	}
-	return string(append(b, ']'))
 }
 
 func fnv32(s string) uint32 {

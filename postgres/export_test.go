@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -29,4 +30,13 @@ func (s *Store) Tables(ctx context.Context) (map[string][]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// VectorIndexScans returns the model's HNSW index name and how many scans the statistics
+// collector has counted on it (pg_stat_user_indexes), for tests that the index is used.
+func (s *Store) VectorIndexScans(ctx context.Context, model string) (name string, scans int64, err error) {
+	name = vectorIndexName(model)
+	err = s.pool.QueryRow(ctx, `SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes
+		WHERE schemaname = current_schema() AND indexrelname = $1`, strings.Trim(name, `"`)).Scan(&scans)
+	return name, scans, err
 }

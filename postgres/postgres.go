@@ -14,7 +14,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
 	"tandem/chat"
 )
@@ -72,6 +74,7 @@ func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 	if schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize() + ", public"
 	}
+	cfg.AfterConnect = registerVector
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres open: %w", err)
@@ -108,6 +111,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(names)
+	// Connections opened before the vector extension existed lack its codec: start afresh.
+	defer s.pool.Reset()
 	return s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return fmt.Errorf("migrate lock: %w", err)
@@ -122,6 +127,25 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// registerVector teaches a new connection pgvector's binary format (pgvector-go's codecs), so
+// vectors travel as pgvector.Vector values instead of text cast in SQL. Before the first
+// migration the extension is missing; such a connection goes on without it and Migrate resets
+// the pool afterwards.
+func registerVector(ctx context.Context, conn *pgx.Conn) error {
+	var oid, arrayOID *uint32
+	err := conn.QueryRow(ctx, `SELECT to_regtype('vector')::oid, to_regtype('_vector')::oid`).Scan(&oid, &arrayOID)
+	if err != nil {
+		return fmt.Errorf("postgres: look up vector type: %w", err)
+	}
+	if oid == nil || arrayOID == nil {
+		return nil
+	}
+	t := &pgtype.Type{Name: "vector", OID: *oid, Codec: &pgxvec.VectorCodec{}}
+	conn.TypeMap().RegisterType(t)
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "_vector", OID: *arrayOID, Codec: &pgtype.ArrayCodec{ElementType: t}})
+	return nil
 }
 
 func applyMigration(ctx context.Context, tx pgx.Tx, name string) error {

@@ -178,3 +178,78 @@ func TestVectorSearchHNSW(t *testing.T) {
 		t.Fatal("a model name with a quote was accepted")
 	}
 }
+
+// TestVectorSearchUsesIndexAndChecksModel sends binary query vectors many times (past the five
+// custom plans after which Postgres may switch to a generic one) over enough rows that a
+// sequential scan loses, and checks every search went
+// through the model's partial HNSW index, whose name is the one earlier versions created; model
+// names outside the strict pattern never reach a statement.
+func TestVectorSearchUsesIndexAndChecksModel(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	const dim, n, searches = 8, 3000, 12
+	rng := rand.New(rand.NewPCG(3, 4))
+	var docs []chat.Document
+	var chunks [][]chat.Chunk
+	var es []chat.Embedding
+	for i := range n {
+		id := fmt.Sprintf("v%03d", i)
+		docs = append(docs, chat.Document{ID: id, Collection: "a", Title: id, Body: id, Hash: "1", UpdatedAt: time.Now()})
+		chunks = append(chunks, []chat.Chunk{{ID: id + "#0", DocID: id, Text: id, Lang: "en", Hash: "h"}})
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = float32(rng.NormFloat64())
+		}
+		retrieval.Normalize(v)
+		es = append(es, chat.Embedding{ChunkID: id + "#0", Hash: "h", Vector: v})
+	}
+	if _, err := s.PutDocuments(ctx, docs, chunks); err != nil {
+		t.Fatal(err)
+	}
+	const model = "org/model-8:v1.2"
+	if err := s.EnsureVectorIndex(ctx, model, dim); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutEmbeddings(ctx, model, es); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range searches {
+		hits, err := s.SearchVectors(ctx, model, es[i].Vector, 3, retrieval.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 3 || hits[0].ChunkID != es[i].ChunkID || hits[0].Score < 0.9999 {
+			t.Fatalf("search %d: hits %+v, want %s first with cosine 1", i, hits, es[i].ChunkID)
+		}
+	}
+	// The index name depends on the model name alone: FNV-1a 32 of "org/model-8:v1.2".
+	const stable = `"embeddings_hnsw_d569bae5"`
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		name, scans, err := s.VectorIndexScans(ctx, model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name != stable {
+			t.Fatalf("index name %s, want %s", name, stable)
+		}
+		if scans >= searches {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d index scans after %d searches: some searches did not use the HNSW index", scans, searches)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, bad := range []string{"bad'name", `a\b`, "a b", "x') OR ('1'='1", strings.Repeat("m", 65), ""} {
+		if err := s.EnsureVectorIndex(ctx, bad, dim); err == nil {
+			t.Errorf("EnsureVectorIndex accepted model %q", bad)
+		}
+		if _, err := s.SearchVectors(ctx, bad, es[0].Vector, 3, retrieval.Filter{}); err == nil {
+			t.Errorf("SearchVectors accepted model %q", bad)
+		}
+	}
+}
