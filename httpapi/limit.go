@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -20,6 +22,7 @@ type Limiter struct {
 	burst   int
 	buckets map[string]*bucket
 	swept   time.Time
+	shared  *sharedBuckets
 }
 
 type bucket struct {
@@ -37,6 +40,9 @@ func NewLimiter(perSecond float64, burst int) *Limiter {
 func (l *Limiter) Reserve(key string) time.Duration {
 	if l == nil {
 		return 0
+	}
+	if wait, ok := l.shared.reserve(key, float64(l.rate), l.burst); ok {
+		return wait
 	}
 	now := time.Now()
 	l.mu.Lock()
@@ -61,6 +67,44 @@ func (l *Limiter) Reserve(key string) time.Duration {
 		r.CancelAt(now)
 	}
 	return wait
+}
+
+// SharedBuckets keeps token buckets where every replica sees them (postgres.Store), so a limit
+// holds across replicas instead of once per replica.
+type SharedBuckets interface {
+	TakeToken(ctx context.Context, key string, perSecond float64, burst int) (time.Duration, error)
+}
+
+// sharedTimeout bounds a shared bucket's round trip; past it the replica's own bucket decides.
+const sharedTimeout = 2 * time.Second
+
+// sharedBuckets is a Limiter's shared store and the name its keys are kept under.
+type sharedBuckets struct {
+	store SharedBuckets
+	name  string
+	log   *slog.Logger
+}
+
+// Share keeps l's buckets in store under name (one name per limiter), so every replica on the
+// store takes from the same bucket. When the store fails, l falls back to its own buckets.
+func (l *Limiter) Share(store SharedBuckets, name string, log *slog.Logger) *Limiter {
+	l.shared = &sharedBuckets{store: store, name: name, log: log}
+	return l
+}
+
+// reserve asks the shared store; ok is false when there is none or it failed.
+func (b *sharedBuckets) reserve(key string, perSecond float64, burst int) (time.Duration, bool) {
+	if b == nil || perSecond >= float64(rate.Inf) {
+		return 0, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	wait, err := b.store.TakeToken(ctx, b.name+"\x00"+key, perSecond, burst)
+	if err != nil {
+		b.log.Warn("shared rate limit unavailable; limiting on this replica", "limiter", b.name, "err", err)
+		return 0, false
+	}
+	return wait, true
 }
 
 // take is nil when key may act now, else a rate-limited error that says when to retry.
@@ -117,3 +161,15 @@ func limitBy(l *Limiter, key func(echo.Context) string, what string) echo.Middle
 }
 
 func clientIP(c echo.Context) string { return c.RealIP() }
+
+// ShareLimits keeps every per-key rate limit of s (widget messages, public routes, sign-in,
+// webhook deliveries) in store, so replicas on one database enforce each limit once between
+// them.
+func (s *Server) ShareLimits(store SharedBuckets, log *slog.Logger) {
+	for name, l := range map[string]*Limiter{"widget": s.WidgetLimit, "ip": s.IPLimit, "login": s.LoginLimit,
+		"login_ip": s.LoginIPLimit, "channel": s.ChannelLimit} {
+		if l != nil {
+			l.Share(store, name, log)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"tandem/lease"
+)
+
+// Lease timing: the holder pings its lock's connection every leasePing; a holder that stops
+// (frozen, cut off) has its session ended by Postgres after leaseIdle without a ping, or after
+// the TCP keepalives fail, which frees the lock for another replica.
+const (
+	leasePing        = 5 * time.Second
+	leaseIdle        = 30 * time.Second
+	leasePingTimeout = 5 * time.Second
+)
+
+// Lease is a named advisory lock held on a connection of its own; the lock lasts as long as
+// that session, so a replica that dies loses it at once and another can take it.
+type Lease struct {
+	conn *pgx.Conn
+	lost chan struct{}
+	stop chan struct{}
+	once sync.Once
+	done chan struct{}
+}
+
+// TryLease takes the lease name if no other session holds it (ok false then). Names are scoped
+// to the schema, so stores in different schemas of one database do not share leases.
+// It implements lease.Locker.
+func (s *Store) TryLease(ctx context.Context, name string) (lease.Held, bool, error) {
+	pc, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("lease %s: %w", name, err)
+	}
+	conn := pc.Hijack() // the lock's session is ours alone, never back in the pool
+	fail := func(err error) (lease.Held, bool, error) {
+		conn.Close(context.Background())
+		return nil, false, err
+	}
+	// Settings of this session only: end it when the holder goes quiet.
+	_, err = conn.Exec(ctx, fmt.Sprintf(`SET idle_session_timeout = %d; SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`,
+		leaseIdle.Milliseconds()))
+	if err != nil {
+		return fail(fmt.Errorf("lease %s: %w", name, err))
+	}
+	var ok bool
+	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended(current_schema() || ':lease:' || $1, 0))`, name).Scan(&ok)
+	if err != nil {
+		return fail(fmt.Errorf("lease %s: %w", name, err))
+	}
+	if !ok {
+		return fail(nil)
+	}
+	l := &Lease{conn: conn, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	go l.keep()
+	return l, true, nil
+}
+
+// keep pings the lease's session until it is released or a ping fails (the lease is lost).
+func (l *Lease) keep() {
+	defer close(l.done)
+	defer l.conn.Close(context.Background())
+	tick := time.NewTicker(leasePing)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), leasePingTimeout)
+		err := l.conn.Ping(ctx)
+		cancel()
+		if err != nil {
+			close(l.lost)
+			return
+		}
+	}
+}
+
+// Lost is closed when the lease's session failed: another replica may hold it now.
+func (l *Lease) Lost() <-chan struct{} { return l.lost }
+
+// Release gives the lease up by ending its session; safe to call twice.
+func (l *Lease) Release() {
+	l.once.Do(func() { close(l.stop) })
+	<-l.done
+}
