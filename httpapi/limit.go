@@ -72,7 +72,7 @@ func (l *Limiter) Reserve(key string) time.Duration {
 // SharedBuckets keeps token buckets where every replica sees them (postgres.Store), so a limit
 // holds across replicas instead of once per replica.
 type SharedBuckets interface {
-	TakeToken(ctx context.Context, key string, perSecond float64, burst int) (time.Duration, error)
+	TakeTokens(ctx context.Context, key string, n int, perSecond float64, burst int) (time.Duration, error)
 }
 
 // sharedTimeout bounds a shared bucket's round trip; past it the replica's own bucket decides.
@@ -99,7 +99,7 @@ func (b *sharedBuckets) reserve(key string, perSecond float64, burst int) (time.
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
 	defer cancel()
-	wait, err := b.store.TakeToken(ctx, b.name+"\x00"+key, perSecond, burst)
+	wait, err := b.store.TakeTokens(ctx, b.name+"\x00"+key, 1, perSecond, burst)
 	if err != nil {
 		b.log.Warn("shared rate limit unavailable; limiting on this replica", "limiter", b.name, "err", err)
 		return 0, false

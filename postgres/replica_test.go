@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"tandem/channels"
 	"tandem/postgres"
 )
 
@@ -66,9 +67,9 @@ func TestLeaseOneHolderAndFailover(t *testing.T) {
 	la2.Release()
 }
 
-// TestTakeTokenShared: two replicas taking from one key's bucket together get the burst once,
+// TestTakeTokensShared: two replicas taking from one key's bucket together get the burst once,
 // not twice, even when they race; the empty bucket says how long until the next token.
-func TestTakeTokenShared(t *testing.T) {
+func TestTakeTokensShared(t *testing.T) {
 	a := open(t)
 	b := openTwin(t, a)
 	ctx := context.Background()
@@ -84,7 +85,7 @@ func TestTakeTokenShared(t *testing.T) {
 			if i%2 == 1 {
 				s = b
 			}
-			wait, err := s.TakeToken(ctx, "widget\x00visitor-1", perSecond, burst)
+			wait, err := s.TakeTokens(ctx, "widget\x00visitor-1", 1, perSecond, burst)
 			if err != nil {
 				t.Error(err)
 				return
@@ -103,18 +104,42 @@ func TestTakeTokenShared(t *testing.T) {
 		t.Fatalf("%d of 20 allowed across two replicas, want the burst of %d", allowed, burst)
 	}
 	// Another key has its own bucket.
-	if wait, err := b.TakeToken(ctx, "widget\x00visitor-2", perSecond, burst); err != nil || wait != 0 {
+	if wait, err := b.TakeTokens(ctx, "widget\x00visitor-2", 1, perSecond, burst); err != nil || wait != 0 {
 		t.Fatalf("another key: wait %v, err %v", wait, err)
 	}
 	// Two seconds at 0.5/s refill one token.
 	time.Sleep(2100 * time.Millisecond)
-	if wait, err := a.TakeToken(ctx, "widget\x00visitor-1", perSecond, burst); err != nil || wait != 0 {
+	if wait, err := a.TakeTokens(ctx, "widget\x00visitor-1", 1, perSecond, burst); err != nil || wait != 0 {
 		t.Fatalf("after refill: wait %v, err %v", wait, err)
 	}
-	if wait, _ := b.TakeToken(ctx, "widget\x00visitor-1", perSecond, burst); wait == 0 {
+	if wait, _ := b.TakeTokens(ctx, "widget\x00visitor-1", 1, perSecond, burst); wait == 0 {
 		t.Fatal("a second token after one refill")
 	}
 	if err := a.SweepTokens(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPacerAcrossReplicas: two replicas' Telegram pacers (3 at once, then one a second per chat)
+// sharing the database pace one chat together: a reply of 3 parts from one replica leaves the
+// other nothing to send to that chat at once, while another chat is not held back.
+func TestPacerAcrossReplicas(t *testing.T) {
+	a := open(t)
+	b := openTwin(t, a)
+	pa := &channels.Pacer{Every: time.Second, Burst: 3, Shared: a, Name: "telegram"}
+	pb := &channels.Pacer{Every: time.Second, Burst: 3, Shared: b, Name: "telegram"}
+	now := time.Now()
+	if d := pa.Wait("42", 3, now); d != 0 {
+		t.Fatalf("first 3 parts wait %v", d)
+	}
+	if d := pb.Wait("42", 1, now); d <= 0 || d > time.Second {
+		t.Fatalf("the other replica's next part to the same chat waits %v, want up to 1 s", d)
+	}
+	if d := pb.Wait("43", 3, now); d != 0 {
+		t.Fatalf("another chat waits %v", d)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if d := pb.Wait("42", 1, time.Now()); d != 0 {
+		t.Fatalf("after a second the chat still waits %v", d)
 	}
 }
