@@ -117,20 +117,50 @@ func (l *Limiter) take(key, format string, args ...any) error {
 
 // Conns counts open connections per key and refuses one over Max.
 type Conns struct {
-	Max  int
-	mu   sync.Mutex
-	open map[string]int
+	Max    int
+	mu     sync.Mutex
+	open   map[string]int
+	shared SharedConns
+	log    *slog.Logger
+}
+
+// SharedConns counts connections where every replica sees them (postgres.Store), so a cap
+// holds across replicas.
+type SharedConns interface {
+	AcquireConn(ctx context.Context, key string, max int) (ok bool, release func(), err error)
+}
+
+// Share counts c's connections in store; when it fails, c counts on this replica alone.
+func (c *Conns) Share(store SharedConns, log *slog.Logger) {
+	c.shared, c.log = store, log
+}
+
+// tooMany is the error for a connection over the cap.
+func (c *Conns) tooMany() error {
+	return &chat.RetryAfter{Err: chat.Errorf(chat.ERATELIMITED, "at most %d live connections per visitor; close another tab", c.Max), Wait: 5 * time.Second}
 }
 
 // Acquire opens a connection for key and returns its release, or fails when key has Max open.
 func (c *Conns) Acquire(key string) (release func(), err error) {
+	if c.shared != nil && c.Max > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		ok, release, err := c.shared.AcquireConn(ctx, key, c.Max)
+		cancel()
+		switch {
+		case err == nil && ok:
+			return release, nil
+		case err == nil:
+			return nil, c.tooMany()
+		}
+		c.log.Warn("shared connection caps unavailable; counting on this replica", "err", err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.open == nil {
 		c.open = map[string]int{}
 	}
 	if c.Max > 0 && c.open[key] >= c.Max {
-		return nil, &chat.RetryAfter{Err: chat.Errorf(chat.ERATELIMITED, "at most %d live connections per visitor; close another tab", c.Max), Wait: 5 * time.Second}
+		return nil, c.tooMany()
 	}
 	c.open[key]++
 	var once sync.Once
@@ -162,10 +192,19 @@ func limitBy(l *Limiter, key func(echo.Context) string, what string) echo.Middle
 
 func clientIP(c echo.Context) string { return c.RealIP() }
 
+// SharedLimits is a store that keeps rate limits and connection counts for every replica.
+type SharedLimits interface {
+	SharedBuckets
+	SharedConns
+}
+
 // ShareLimits keeps every per-key rate limit of s (widget messages, public routes, sign-in,
-// webhook deliveries) in store, so replicas on one database enforce each limit once between
-// them.
-func (s *Server) ShareLimits(store SharedBuckets, log *slog.Logger) {
+// webhook deliveries) and the socket caps in store, so replicas on one database enforce each
+// limit once between them.
+func (s *Server) ShareLimits(store SharedLimits, log *slog.Logger) {
+	if s.Sockets != nil {
+		s.Sockets.Share(store, log)
+	}
 	for name, l := range map[string]*Limiter{"widget": s.WidgetLimit, "ip": s.IPLimit, "login": s.LoginLimit,
 		"login_ip": s.LoginIPLimit, "channel": s.ChannelLimit} {
 		if l != nil {

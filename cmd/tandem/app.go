@@ -262,6 +262,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	})
 	if pg != nil {
 		loops.Go(func() error {
+			return poll(loopCtx, postgres.ConnsRefresh, pg.RefreshConns, log, "refreshing shared connection counts failed")
+		})
+		loops.Go(func() error {
 			return jobs.Run(loopCtx, "rate_sweep", func(ctx context.Context) error {
 				return poll(ctx, rateSweepInterval, pg.SweepTokens, log, "sweeping shared rate limits failed")
 			})

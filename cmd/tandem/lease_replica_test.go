@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // alertHook is a fake alert webhook receiver that counts deliveries per rule.
@@ -157,5 +160,65 @@ func TestReplicasShareWidgetLimit(t *testing.T) {
 	}
 	if codes[201] != burst || codes[429] != burst {
 		t.Fatalf("through two replicas: %v, want %d × 201 then 429s (a burst of %d in all)", codes, burst, burst)
+	}
+}
+
+// TestReplicasShareSocketCap: a widget visitor allowed 2 live sockets gets 2 across two
+// replicas, not 2 on each; closing one lets another open on either replica.
+func TestReplicasShareSocketCap(t *testing.T) {
+	db := pgSchemaURL(t)
+	env := demoEnv(t, t.TempDir())
+	env["DATABASE_URL"] = db
+	env["TANDEM_VISITOR_SECRET"] = strings.Repeat("s", 40)
+	env["TANDEM_VISITOR_SOCKETS"] = "2"
+	a := start(t, env, "demo")
+	envB := map[string]string{}
+	for k, v := range env {
+		envB[k] = v
+	}
+	envB["TANDEM_DATA_DIR"] = t.TempDir()
+	b := start(t, envB, "serve")
+
+	var s widgetSession
+	if code := a.callKey(t, "", "POST", "/api/widget/session", `{}`, &s); code != 200 {
+		t.Fatalf("widget session = %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ws := func(in *instance) string {
+		return strings.Replace(in.base, "http://", "ws://", 1) + "/api/widget/ws?token=" + s.VisitorToken
+	}
+	first, _, err := websocket.Dial(ctx, ws(a), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.CloseNow()
+	second, _, err := websocket.Dial(ctx, ws(b), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.CloseNow()
+	for name, in := range map[string]*instance{"a": a, "b": b} {
+		c, resp, err := websocket.Dial(ctx, ws(in), nil)
+		if err == nil {
+			c.CloseNow()
+			t.Fatalf("a third socket through replica %s was accepted; the cap of 2 holds per replica only", name)
+		}
+		if resp == nil || resp.StatusCode != 429 {
+			t.Fatalf("a third socket through %s: %v %+v, want 429", name, err, resp)
+		}
+	}
+	first.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, _, err := websocket.Dial(ctx, ws(b), nil)
+		if err == nil {
+			c.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after closing one socket, another is still refused: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
