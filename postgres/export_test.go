@@ -48,7 +48,7 @@ func (s *Store) KillLease(ctx context.Context, name string) (int, error) {
 	err := s.pool.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
 		WHERE locktype = 'advisory' AND granted AND objsubid = 1
 		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-		AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(current_schema() || ':lease:' || $1, 0)`, name).Scan(&n)
+		AND ((classid::bigint << 32) | objid::bigint) = `+leaseKey, name).Scan(&n)
 	return n, err
 }
 

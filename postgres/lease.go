@@ -20,9 +20,13 @@ const (
 	leasePingTimeout = 5 * time.Second
 )
 
+// leaseKey is the advisory lock key of the lease named $1: schemas of one database do not share.
+const leaseKey = `hashtextextended(current_schema() || ':lease:' || $1, 0)`
+
 // Lease is a named advisory lock held on a connection of its own; the lock lasts as long as
 // that session, so a replica that dies loses it at once and another can take it.
 type Lease struct {
+	name string
 	conn *pgx.Conn
 	lost chan struct{}
 	stop chan struct{}
@@ -50,14 +54,14 @@ func (s *Store) TryLease(ctx context.Context, name string) (lease.Held, bool, er
 		return fail(fmt.Errorf("lease %s: %w", name, err))
 	}
 	var ok bool
-	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtextextended(current_schema() || ':lease:' || $1, 0))`, name).Scan(&ok)
+	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+leaseKey+`)`, name).Scan(&ok)
 	if err != nil {
 		return fail(fmt.Errorf("lease %s: %w", name, err))
 	}
 	if !ok {
 		return fail(nil)
 	}
-	l := &Lease{conn: conn, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	l := &Lease{name: name, conn: conn, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go l.keep()
 	return l, true, nil
 }
@@ -71,6 +75,11 @@ func (l *Lease) keep() {
 	for {
 		select {
 		case <-l.stop:
+			// Unlock before closing, so the lease is free when Release returns (a closed
+			// session's locks go a moment later).
+			ctx, cancel := context.WithTimeout(context.Background(), leasePingTimeout)
+			l.conn.Exec(ctx, `SELECT pg_advisory_unlock(`+leaseKey+`)`, l.name)
+			cancel()
 			return
 		case <-tick.C:
 		}
