@@ -42,25 +42,22 @@ func (s *Store) TryLease(ctx context.Context, name string) (lease.Held, bool, er
 	if err != nil {
 		return nil, false, fmt.Errorf("lease %s: %w", name, err)
 	}
-	conn := pc.Hijack() // the lock's session is ours alone, never back in the pool
-	fail := func(err error) (lease.Held, bool, error) {
-		conn.Close(context.Background())
-		return nil, false, err
-	}
-	// Settings of this session only: end it when the holder goes quiet.
-	_, err = conn.Exec(ctx, fmt.Sprintf(`SET idle_session_timeout = %d; SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`,
-		leaseIdle.Milliseconds()))
-	if err != nil {
-		return fail(fmt.Errorf("lease %s: %w", name, err))
-	}
 	var ok bool
-	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+leaseKey+`)`, name).Scan(&ok)
-	if err != nil {
-		return fail(fmt.Errorf("lease %s: %w", name, err))
+	if err := pc.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+leaseKey+`)`, name).Scan(&ok); err != nil || !ok {
+		pc.Release() // holds no lock: back to the pool
+		if err != nil {
+			return nil, false, fmt.Errorf("lease %s: %w", name, err)
+		}
+		return nil, false, nil
 	}
-	if !ok {
-		return fail(nil)
+	conn := pc.Hijack() // the lock's session is ours alone from now on, never back in the pool
+	// Settings of this session only: end it when the holder goes quiet. idle_session_timeout
+	// needs Postgres 14; on an older server the keepalives alone notice a dead peer.
+	if _, err := conn.Exec(ctx, `SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`); err != nil {
+		conn.Close(context.Background()) // ends the session, and the lock with it
+		return nil, false, fmt.Errorf("lease %s: %w", name, err)
 	}
+	conn.Exec(ctx, fmt.Sprintf(`SET idle_session_timeout = %d`, leaseIdle.Milliseconds()))
 	l := &Lease{name: name, conn: conn, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go l.keep()
 	return l, true, nil
