@@ -87,6 +87,7 @@ func TestReplicasOneAlertPerRuleAndFailover(t *testing.T) {
 	env["DATABASE_URL"] = db
 	env["TANDEM_VISITOR_SECRET"] = strings.Repeat("s", 40)
 	env["TANDEM_ALERT_RULES"], env["TANDEM_ALERT_WEBHOOK"] = "handoff_rate<1", hook.srv.URL
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(hook.srv.URL) // the fake receiver is on loopback
 	seed := start(t, env, "demo")
 	// A conversation the bot keeps: its handoff rate 0 breaches "handoff_rate<1".
 	if code := seed.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c1"}}`, nil); code != 201 {
