@@ -1,6 +1,8 @@
 package channels
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -13,10 +15,24 @@ type Pacer struct {
 	Every time.Duration // the steady interval per recipient
 	Burst int           // how many may go at once
 
+	// Shared, when set, keeps the per-recipient buckets where every replica sees them (under
+	// Name), so a recipient is paced once across replicas; on its error the Pacer paces alone.
+	Shared SharedBuckets
+	Name   string
+	Log    *slog.Logger
+
 	mu    sync.Mutex
 	lims  map[string]*pacerEntry
 	swept time.Time
 }
+
+// SharedBuckets keeps token buckets shared by every replica (postgres.Store).
+type SharedBuckets interface {
+	TakeTokens(ctx context.Context, key string, n int, perSecond float64, burst int) (time.Duration, error)
+}
+
+// sharedTimeout bounds a shared bucket's round trip.
+const sharedTimeout = 2 * time.Second
 
 type pacerEntry struct {
 	lim  *rate.Limiter
@@ -31,6 +47,17 @@ const pacerIdle = 10 * time.Minute
 func (p *Pacer) Wait(recipient string, n int, now time.Time) time.Duration {
 	if p == nil {
 		return 0
+	}
+	if p.Shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		d, err := p.Shared.TakeTokens(ctx, "pacer\x00"+p.Name+"\x00"+recipient, n, 1/p.Every.Seconds(), p.Burst)
+		if err == nil {
+			return d
+		}
+		if p.Log != nil {
+			p.Log.Warn("shared pacing unavailable; pacing on this replica", "pacer", p.Name, "err", err)
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

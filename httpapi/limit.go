@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -20,6 +22,7 @@ type Limiter struct {
 	burst   int
 	buckets map[string]*bucket
 	swept   time.Time
+	shared  *sharedBuckets
 }
 
 type bucket struct {
@@ -37,6 +40,9 @@ func NewLimiter(perSecond float64, burst int) *Limiter {
 func (l *Limiter) Reserve(key string) time.Duration {
 	if l == nil {
 		return 0
+	}
+	if wait, ok := l.shared.reserve(key, float64(l.rate), l.burst); ok {
+		return wait
 	}
 	now := time.Now()
 	l.mu.Lock()
@@ -63,6 +69,44 @@ func (l *Limiter) Reserve(key string) time.Duration {
 	return wait
 }
 
+// SharedBuckets keeps token buckets where every replica sees them (postgres.Store), so a limit
+// holds across replicas instead of once per replica.
+type SharedBuckets interface {
+	TakeTokens(ctx context.Context, key string, n int, perSecond float64, burst int) (time.Duration, error)
+}
+
+// sharedTimeout bounds a shared bucket's round trip; past it the replica's own bucket decides.
+const sharedTimeout = 2 * time.Second
+
+// sharedBuckets is a Limiter's shared store and the name its keys are kept under.
+type sharedBuckets struct {
+	store SharedBuckets
+	name  string
+	log   *slog.Logger
+}
+
+// Share keeps l's buckets in store under name (one name per limiter), so every replica on the
+// store takes from the same bucket. When the store fails, l falls back to its own buckets.
+func (l *Limiter) Share(store SharedBuckets, name string, log *slog.Logger) *Limiter {
+	l.shared = &sharedBuckets{store: store, name: name, log: log}
+	return l
+}
+
+// reserve asks the shared store; ok is false when there is none or it failed.
+func (b *sharedBuckets) reserve(key string, perSecond float64, burst int) (time.Duration, bool) {
+	if b == nil || perSecond >= float64(rate.Inf) {
+		return 0, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	wait, err := b.store.TakeTokens(ctx, b.name+"\x00"+key, 1, perSecond, burst)
+	if err != nil {
+		b.log.Warn("shared rate limit unavailable; limiting on this replica", "limiter", b.name, "err", err)
+		return 0, false
+	}
+	return wait, true
+}
+
 // take is nil when key may act now, else a rate-limited error that says when to retry.
 func (l *Limiter) take(key, format string, args ...any) error {
 	if wait := l.Reserve(key); wait > 0 {
@@ -73,20 +117,50 @@ func (l *Limiter) take(key, format string, args ...any) error {
 
 // Conns counts open connections per key and refuses one over Max.
 type Conns struct {
-	Max  int
-	mu   sync.Mutex
-	open map[string]int
+	Max    int
+	mu     sync.Mutex
+	open   map[string]int
+	shared SharedConns
+	log    *slog.Logger
+}
+
+// SharedConns counts connections where every replica sees them (postgres.Store), so a cap
+// holds across replicas.
+type SharedConns interface {
+	AcquireConn(ctx context.Context, key string, max int) (ok bool, release func(), err error)
+}
+
+// Share counts c's connections in store; when it fails, c counts on this replica alone.
+func (c *Conns) Share(store SharedConns, log *slog.Logger) {
+	c.shared, c.log = store, log
+}
+
+// tooMany is the error for a connection over the cap.
+func (c *Conns) tooMany() error {
+	return &chat.RetryAfter{Err: chat.Errorf(chat.ERATELIMITED, "at most %d live connections per visitor; close another tab", c.Max), Wait: 5 * time.Second}
 }
 
 // Acquire opens a connection for key and returns its release, or fails when key has Max open.
 func (c *Conns) Acquire(key string) (release func(), err error) {
+	if c.shared != nil && c.Max > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		ok, release, err := c.shared.AcquireConn(ctx, key, c.Max)
+		cancel()
+		switch {
+		case err == nil && ok:
+			return release, nil
+		case err == nil:
+			return nil, c.tooMany()
+		}
+		c.log.Warn("shared connection caps unavailable; counting on this replica", "err", err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.open == nil {
 		c.open = map[string]int{}
 	}
 	if c.Max > 0 && c.open[key] >= c.Max {
-		return nil, &chat.RetryAfter{Err: chat.Errorf(chat.ERATELIMITED, "at most %d live connections per visitor; close another tab", c.Max), Wait: 5 * time.Second}
+		return nil, c.tooMany()
 	}
 	c.open[key]++
 	var once sync.Once
@@ -117,3 +191,24 @@ func limitBy(l *Limiter, key func(echo.Context) string, what string) echo.Middle
 }
 
 func clientIP(c echo.Context) string { return c.RealIP() }
+
+// SharedLimits is a store that keeps rate limits and connection counts for every replica.
+type SharedLimits interface {
+	SharedBuckets
+	SharedConns
+}
+
+// ShareLimits keeps every per-key rate limit of s (widget messages, public routes, sign-in,
+// webhook deliveries) and the socket caps in store, so replicas on one database enforce each
+// limit once between them.
+func (s *Server) ShareLimits(store SharedLimits, log *slog.Logger) {
+	if s.Sockets != nil {
+		s.Sockets.Share(store, log)
+	}
+	for name, l := range map[string]*Limiter{"widget": s.WidgetLimit, "ip": s.IPLimit, "login": s.LoginLimit,
+		"login_ip": s.LoginIPLimit, "channel": s.ChannelLimit} {
+		if l != nil {
+			l.Share(store, name, log)
+		}
+	}
+}

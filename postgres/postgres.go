@@ -36,8 +36,9 @@ const migrationLock = 7_466_133_001
 
 // Store is a Postgres-backed store.
 type Store struct {
-	pool *pgxpool.Pool
-	dsn  string
+	pool    *pgxpool.Pool
+	dsn     string
+	replica string // this process's name in conn_counts
 }
 
 // Open connects to the database at dsn.
@@ -91,7 +92,7 @@ func OpenSchema(ctx context.Context, dsn, schema string) (*Store, error) {
 			return nil, fmt.Errorf("postgres create schema: %w", err)
 		}
 	}
-	return &Store{pool: pool, dsn: dsn}, nil
+	return &Store{pool: pool, dsn: dsn, replica: newReplicaID()}, nil
 }
 
 // Close closes the pool.

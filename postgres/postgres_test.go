@@ -192,13 +192,14 @@ func TestFollowUpConformance(t *testing.T) {
 }
 
 // TestVectorSearchUsesIndexAndChecksModel sends binary query vectors many times (past the five
-// custom plans after which Postgres may switch to a generic one) and checks every search went
+// custom plans after which Postgres may switch to a generic one) over enough rows that a
+// sequential scan loses, and checks every search went
 // through the model's partial HNSW index, whose name is the one earlier versions created; model
 // names outside the strict pattern never reach a statement.
 func TestVectorSearchUsesIndexAndChecksModel(t *testing.T) {
 	s := open(t)
 	ctx := context.Background()
-	const dim, n, searches = 8, 200, 12
+	const dim, n, searches = 8, 3000, 12
 	rng := rand.New(rand.NewPCG(3, 4))
 	var docs []chat.Document
 	var chunks [][]chat.Chunk

@@ -33,6 +33,7 @@ import (
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
+	"tandem/lease"
 	"tandem/llm"
 	"tandem/pii"
 	"tandem/postgres"
@@ -202,8 +203,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	metrics := conversation.NewMetrics(reg)
 	hub := realtime.NewHub()
 	var b bus = realtime.Local{Hub: hub}
-	if pg, ok := st.(*postgres.Store); ok {
+	jobs := &lease.Jobs{Log: log, Holding: lease.Gauge(reg)} // periodic jobs: one replica at a time
+	pg, _ := st.(*postgres.Store)
+	if pg != nil {
 		b = postgres.NewBus(pg, hub.Deliver, log)
+		jobs.Locker = pg
 	}
 	now := time.Now
 	brain := newBot(cfg, kb, intents.live, tune, log)
@@ -255,6 +259,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
+	if pg != nil {
+		api.ShareLimits(pg, log)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
@@ -266,10 +273,28 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
 	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
-	loops.Go(func() error { return svc.RunRecovery(loopCtx, recoveryInterval) })
-	loops.Go(func() error { return alerts.run(loopCtx, alertInterval) })
-	loops.Go(func() error { return complaints.RunClock(loopCtx, complaintClockInterval) })
-	loops.Go(func() error { return followUps.RunClock(loopCtx, followUpInterval) })
+	loops.Go(func() error {
+		return jobs.Run(loopCtx, "recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, recoveryInterval) })
+	})
+	loops.Go(func() error {
+		return jobs.Run(loopCtx, "alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) })
+	})
+	if pg != nil {
+		loops.Go(func() error {
+			return poll(loopCtx, postgres.ConnsRefresh, pg.RefreshConns, log, "refreshing shared connection counts failed")
+		})
+		loops.Go(func() error {
+			return jobs.Run(loopCtx, "rate_sweep", func(ctx context.Context) error {
+				return poll(ctx, rateSweepInterval, pg.SweepTokens, log, "sweeping shared rate limits failed")
+			})
+		})
+	}
+	loops.Go(func() error {
+		return jobs.Run(loopCtx, "complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaintClockInterval) })
+	})
+	loops.Go(func() error {
+		return jobs.Run(loopCtx, "followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followUpInterval) })
+	})
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error { return training.Run(loopCtx) })
@@ -327,6 +352,9 @@ const alertInterval = 5 * time.Minute
 
 // deskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
 const deskInterval = time.Second
+
+// rateSweepInterval is how often idle shared rate-limit buckets are removed.
+const rateSweepInterval = 5 * time.Minute
 
 // recoveryInterval is how often messages stranded by a crash are looked for.
 const recoveryInterval = 5 * time.Second

@@ -130,6 +130,15 @@ type adapter interface {
 	conversation.Sender
 }
 
+// sharedBuckets is the store's shared token buckets when it has them (Postgres: replicas pace
+// each recipient together), else nil (SQLite: one process paces alone).
+func sharedBuckets(st any) channels.SharedBuckets {
+	if b, ok := st.(channels.SharedBuckets); ok {
+		return b
+	}
+	return nil
+}
+
 // buildChannels makes the adapters of the channels whose settings are present.
 func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client, log *slog.Logger) (map[string]adapter, error) {
 	out := map[string]adapter{}
@@ -147,12 +156,13 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 	}
 	if cfg.TelegramToken != "" {
 		out[telegram.Channel] = &telegram.Adapter{Token: cfg.TelegramToken, Secret: cfg.TelegramSecret, APIBase: cfg.TelegramAPIBase,
-			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3}, Greeting: cfg.TelegramGreeting}
+			Receiver: recv, Client: client, Log: log, Pacer: &channels.Pacer{Every: time.Second, Burst: 3, Shared: sharedBuckets(recv.store), Name: telegram.Channel, Log: log},
+			Greeting: cfg.TelegramGreeting}
 	}
 	if cfg.WhatsAppToken != "" {
 		out[whatsapp.Channel] = &whatsapp.Adapter{Token: cfg.WhatsAppToken, AppSecret: cfg.WhatsAppAppSecret, VerifyToken: cfg.WhatsAppVerifyToken,
 			PhoneID: cfg.WhatsAppPhoneID, APIBase: cfg.WhatsAppAPIBase, Receiver: recv, Client: client, Log: log, Now: time.Now,
-			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10}, Template: cfg.WhatsAppTemplate}
+			Pacer: &channels.Pacer{Every: 6 * time.Second, Burst: 10, Shared: sharedBuckets(recv.store), Name: whatsapp.Channel, Log: log}, Template: cfg.WhatsAppTemplate}
 	}
 	if cfg.ChatwootToken != "" {
 		out[chatwoot.Channel] = &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret, AccountSecret: cfg.ChatwootAccountSecret,
