@@ -17,11 +17,12 @@ type Chooser interface {
 // choose asks the model for an action and its arguments. What it asks for is checked against
 // the stored definitions before anything else happens: an unknown action or arguments that break
 // a parameter's rules are refused (logged, and the turn goes on offline), so the model never
-// reaches a URL or a value the admin did not allow.
-func (b *Bot) choose(ctx context.Context, history []chat.Message, text string) (string, map[string]string, bool) {
+// reaches a URL or a value the admin did not allow. err is the model's own failure (a timeout,
+// an error), after which the turn answers without the model.
+func (b *Bot) choose(ctx context.Context, history []chat.Message, text string) (string, map[string]string, bool, error) {
 	defs, err := b.Defs.Actions(ctx)
 	if err != nil || len(defs) == 0 {
-		return "", nil, false
+		return "", nil, false, nil
 	}
 	texts := customerTexts(history, text)
 	l := replyLang(texts)
@@ -33,21 +34,21 @@ func (b *Bot) choose(ctx context.Context, history []chat.Message, text string) (
 	call, ok, err := b.Chooser.Choose(ctx, texts, l, tools)
 	if err != nil {
 		b.log().Warn("action choice failed; going on without a model", "err", err)
-		return "", nil, false
+		return "", nil, false, err
 	}
 	if !ok {
-		return "", nil, false
+		return "", nil, false, nil
 	}
 	i := slices.IndexFunc(defs, func(d Definition) bool { return d.Name == call.Name })
 	if i < 0 {
 		b.log().Warn("model asked for an unknown action; refused", "action", call.Name)
-		return "", nil, false
+		return "", nil, false, nil
 	}
 	if _, err := CheckArgs(defs[i], call.Args); err != nil {
 		b.log().Warn("model gave invalid arguments; refused", "action", call.Name, "err", err)
-		return "", nil, false
+		return "", nil, false, nil
 	}
-	return call.Name, call.Args, true
+	return call.Name, call.Args, true, nil
 }
 
 // Schema is the JSON schema of a definition's parameters, as a model sees them.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"tandem/llm"
 	"time"
 
 	"tandem/chat"
@@ -95,8 +96,12 @@ func (b *Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.M
 		}
 	}
 	if b.Chooser != nil {
-		if name, args, ok := b.choose(ctx, history, text); ok {
+		name, args, ok, err := b.choose(ctx, history, text)
+		if ok {
 			return b.run(ctx, conv, history, text, name, "", false, args)
+		}
+		if err != nil { // the model failed or timed out: the rest of this turn answers without it
+			ctx = llm.WithoutModel(ctx)
 		}
 	}
 	r, err := b.Next.Turn(ctx, conv, history, text, stream)

@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -44,3 +45,16 @@ func (b *breaker) record(err error) {
 		b.openUntil = b.now().Add(b.cooldown)
 	}
 }
+
+// skipKey marks a context in which no model call is made.
+type skipKey struct{}
+
+// WithoutModel returns ctx marked so that Chat makes no call in it and fails at once with
+// ErrOpen: an earlier call of the same customer turn failed or timed out, and the turn must not
+// wait for the model a second time before it answers without one.
+func WithoutModel(ctx context.Context) context.Context {
+	return context.WithValue(ctx, skipKey{}, true)
+}
+
+// skipped reports whether ctx was marked by WithoutModel.
+func skipped(ctx context.Context) bool { v, _ := ctx.Value(skipKey{}).(bool); return v }

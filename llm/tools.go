@@ -35,7 +35,7 @@ const chooseInstructions = "You route a customer's message to one of the busines
 // first). ok is false when it chose none. Arguments that are not a JSON object of strings and
 // numbers are an error.
 func (c *Chat) Choose(ctx context.Context, texts []string, lang string, tools []Tool) (call ToolCall, ok bool, err error) {
-	if !c.breaker.allow() {
+	if skipped(ctx) || !c.breaker.allow() {
 		return call, false, ErrOpen
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)

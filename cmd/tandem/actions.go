@@ -43,7 +43,8 @@ func newActionSet(cfg config.Config, st store, log *slog.Logger) (*actionSet, er
 		Now: time.Now, Breakers: &action.Breakers{}}
 	a := &actionSet{store: st, exec: exec, trusted: trusted, log: log}
 	if cfg.LLMBaseURL != "" {
-		a.chooser = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Log: log})
+		a.chooser = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout, Log: log,
+			HTTPClient: cfg.Outbound().Client(0)}) // the model is an outbound URL like any other
 	}
 	return a, nil
 }

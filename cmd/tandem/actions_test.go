@@ -148,7 +148,8 @@ func TestLLMChoosesActions(t *testing.T) {
 		}
 		return llmtest.Script{Text: "none"}
 	})
-	in := actionDemo(t, map[string]string{"TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "fake-model", "TANDEM_LLM_API_KEY": "sk-test"})
+	in := actionDemo(t, map[string]string{"TANDEM_LLM_BASE_URL": model.BaseURL(), "TANDEM_LLM_MODEL": "fake-model", "TANDEM_LLM_API_KEY": "sk-test",
+		"TANDEM_OUTBOUND_ALLOW": allowed(model.BaseURL())})
 	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
 	// App-API customers are verified; each question is a conversation of its own.
 	ask := func(customer, text string) apiMessage {
