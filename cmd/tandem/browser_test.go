@@ -224,9 +224,9 @@ func TestTrainerInBrowser(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelector('#search-results tbody tr a') && document.querySelector('#search-results tbody tr a').href.includes('/kb/zh-claims')`))
 	shot(t, ctx, "trainer-search.png")
 
-	// Intents: the demo's are listed; a new one is saved, the bot is retrained, and the try box uses it.
+	// Intents: the demo's seven (three canned or handoff, four that run actions) are listed; a new one is saved, the bot is retrained, and the try box uses it.
 	within(t, ctx, 20*time.Second, chromedp.Click(`#tab-intents`),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#intent-table tbody tr').length === 3`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#intent-table tbody tr').length === 7`),
 		chromedp.SendKeys(`#intent-try`, "I want to complain about my claim"), chromedp.Click(`#intent-try-form button`),
 		chromedp.Poll[chromedp.Void](`document.getElementById('intent-try-result').textContent.includes('complaint (handoff)')`),
 		chromedp.Click(`#intent-new`),
