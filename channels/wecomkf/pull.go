@@ -1,0 +1,179 @@
+package wecomkf
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tandem/channels"
+	"tandem/chat"
+)
+
+// Pull reads an account's new messages with kf/sync_msg and hands each to the desk, page by page:
+// the cursor advances only after a page is stored. Only the replica holding the account's lease
+// pulls; a callback that finds it taken marks the account pending and the holder pulls again
+// before letting go. A failure is retried a few times; after that the cursor stays where the last
+// stored page ended and the next callback goes on from there.
+func (a *Adapter) Pull(ctx context.Context, openKfID, token string) {
+	a.init()
+	ctx, cancel := context.WithTimeout(ctx, pullTimeout)
+	defer cancel()
+	sy, ok, err := a.Store.ClaimKFSync(ctx, openKfID, a.holder, token, a.Now(), a.Now().Add(syncLease))
+	if err != nil {
+		a.Log.Error("wecomkf sync claim failed; the next callback pulls", "open_kfid", openKfID, "err", err)
+		return
+	}
+	if !ok {
+		return // another replica is pulling and will pull once more
+	}
+	for {
+		if err := a.pullPages(ctx, openKfID, &sy); err != nil {
+			a.Log.Error("wecomkf pull failed; the next callback goes on from the stored cursor", "open_kfid", openKfID, "err", err)
+		}
+		again, tok, err := a.Store.ReleaseKFSync(context.WithoutCancel(ctx), openKfID, a.holder, a.Now().Add(syncLease))
+		if err != nil || !again || ctx.Err() != nil {
+			return
+		}
+		if tok != "" {
+			sy.Token = tok
+		}
+	}
+}
+
+// pullPages pulls until has_more is 0, retrying a failed page.
+func (a *Adapter) pullPages(ctx context.Context, openKfID string, sy *Sync) error {
+	for page := 0; page < maxPullPages; page++ {
+		var p syncPage
+		var err error
+		for attempt := 0; attempt < pullRetries; attempt++ {
+			if p, err = a.page(ctx, openKfID, sy); err == nil {
+				break
+			}
+			a.Log.Warn("wecomkf sync page failed", "open_kfid", openKfID, "attempt", attempt+1, "err", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(pullRetryDelay):
+			}
+		}
+		if err != nil {
+			return err
+		}
+		held, err := a.Store.AdvanceKFSync(ctx, openKfID, a.holder, p.NextCursor, a.Now().Add(syncLease))
+		if err != nil {
+			return err
+		}
+		if !held {
+			return fmt.Errorf("lease lost to another replica, which goes on")
+		}
+		sy.Cursor = p.NextCursor
+		if p.HasMore == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// page fetches one page from the cursor and takes every message in it.
+func (a *Adapter) page(ctx context.Context, openKfID string, sy *Sync) (syncPage, error) {
+	p, err := a.api.syncMsg(ctx, openKfID, sy.Cursor, sy.Token)
+	if err != nil {
+		return p, err
+	}
+	for _, m := range p.MsgList {
+		if err := a.take(ctx, m); err != nil {
+			return p, fmt.Errorf("message %s: %w", m.MsgID, err)
+		}
+	}
+	if p.NextCursor == "" {
+		p.NextCursor = sy.Cursor
+	}
+	return p, nil
+}
+
+// take gives one synced message its outcome. An error leaves the page to be pulled again;
+// messages already stored are deduplicated by msgid then.
+func (a *Adapter) take(ctx context.Context, m Message) error {
+	openKfID, user := m.customer()
+	if openKfID == "" || user == "" {
+		return nil // servicer status events and the like concern no customer
+	}
+	key := customerKey(openKfID, user)
+	in := channels.Inbound{Channel: Channel, CustomerKey: key, ExternalID: user, MessageID: user + "/" + m.MsgID}
+	switch m.Origin {
+	case OriginCustomer:
+		if in.Text = m.BotText(); in.Text != "" {
+			return channels.Take(ctx, a.Desk, in, a.Log)
+		}
+		in.Text = m.Describe()
+		return a.Desk.Attachment(ctx, in)
+	case OriginServicer:
+		text := ""
+		if m.Text != nil {
+			text = m.Text.Content
+		}
+		return a.Desk.Note(ctx, key, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, firstNonEmpty(text, m.Describe())))
+	case OriginSystem:
+		if m.Event != nil {
+			return a.event(ctx, key, m)
+		}
+	}
+	return nil
+}
+
+// event handles the events that concern a customer.
+func (a *Adapter) event(ctx context.Context, key string, m Message) error {
+	e := m.Event
+	switch e.EventType {
+	case EventEnterSession:
+		a.welcome(ctx, m)
+	case EventMsgSendFail:
+		why := failTypes[e.FailType]
+		if why == "" {
+			why = fmt.Sprintf("fail_type %d", e.FailType)
+		}
+		return a.Desk.Note(ctx, key, fmt.Sprintf("WeCom reports that message %s did not reach the customer: %s. Reach the customer another way.", e.FailMsgID, why))
+	case EventSessionStatus:
+		switch e.ChangeType {
+		case ChangeFromPool, ChangeTransfer, ChangeReconnect:
+			return ignoreConflict(a.Desk.Follow(ctx, key, chat.OwnerHuman, "wecom_servicer:"+e.NewServicerUserID))
+		case ChangeEnd:
+			return ignoreConflict(a.Desk.Follow(ctx, key, chat.OwnerClosed, "wecom_ended"))
+		}
+	}
+	return nil
+}
+
+// welcome greets a customer entering the chat with the event's single-use welcome_code, if it
+// is still within its 20 seconds. A code used already (a page pulled twice) is refused by WeCom
+// and only logged.
+func (a *Adapter) welcome(ctx context.Context, m Message) {
+	code := m.Event.WelcomeCode
+	if code == "" {
+		return // WeCom sends one only when the customer got no welcome in 48 hours and wrote nothing
+	}
+	if m.SendTime > 0 && a.Now().Sub(time.Unix(m.SendTime, 0)) > WelcomeWindow {
+		a.Log.Info("wecomkf welcome_code expired; no welcome sent", "msg_id", m.MsgID)
+		return
+	}
+	text := firstNonEmpty(a.Welcome, DefaultWelcome)
+	if err := a.api.sendOnEvent(ctx, code, text); err != nil {
+		a.Log.Warn("wecomkf welcome not sent", "msg_id", m.MsgID, "err", err)
+	}
+}
+
+func ignoreConflict(err error) error {
+	if c := chat.ErrorCode(err); c == chat.ECONFLICT || c == chat.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
