@@ -116,13 +116,13 @@ func (m Message) customer() (openKfID, externalUserID string) {
 }
 
 // BotText is the text of a customer message that the bot can take: a typed text, a menu item's
-// content, a shared link's title and description. Empty for everything else.
+// content, a shared link's title (its description when it has none). Empty for everything else.
 func (m Message) BotText() string {
 	switch {
 	case m.MsgType == "text" && m.Text != nil:
 		return strings.TrimSpace(m.Text.Content)
 	case m.MsgType == "link" && m.Link != nil:
-		return strings.TrimSpace(strings.TrimSpace(m.Link.Title) + "\n" + strings.TrimSpace(m.Link.Desc))
+		return strings.TrimSpace(firstNonEmpty(strings.TrimSpace(m.Link.Title), m.Link.Desc))
 	}
 	return ""
 }

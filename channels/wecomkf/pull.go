@@ -99,7 +99,7 @@ func (a *Adapter) take(ctx context.Context, m Message) error {
 		return nil // servicer status events and the like concern no customer
 	}
 	key := customerKey(openKfID, user)
-	in := channels.Inbound{Channel: Channel, CustomerKey: key, ExternalID: user, MessageID: user + "/" + m.MsgID}
+	in := channels.Inbound{Channel: Channel, CustomerKey: key, ExternalID: user, MessageID: user + "/" + m.MsgID, Lang: Lang}
 	switch m.Origin {
 	case OriginCustomer:
 		if in.Text = m.BotText(); in.Text != "" {

@@ -48,6 +48,10 @@ const WelcomeWindow = 20 * time.Second
 // DefaultWelcome greets a customer who opens the chat, when no greeting is configured.
 const DefaultWelcome = "您好，欢迎咨询！请直接输入您的问题，我们会尽快为您解答。"
 
+// Lang is the language this channel's conversations start in: WeChat users, whose notices
+// (handoff, agent joined, closed) are then in Chinese.
+const Lang = "zh"
+
 // Limits and timings.
 const (
 	ReplayWindow   = 5 * time.Minute  // callbacks with a timestamp further off are refused

@@ -37,7 +37,7 @@ func newWeComKF(cfg config.Config, recv *channelReceiver, client *http.Client, l
 func (c *channelReceiver) Attachment(ctx context.Context, in channels.Inbound) error {
 	conv, err := c.store.LatestConversation(ctx, in.CustomerKey)
 	if chat.ErrorCode(err) == chat.ENOTFOUND {
-		conv, err = c.svc.Start(ctx, chat.Customer{ID: in.CustomerKey, Channel: in.Channel, ExternalID: in.ExternalID, Name: in.Name}, "")
+		conv, err = c.svc.Start(ctx, chat.Customer{ID: in.CustomerKey, Channel: in.Channel, ExternalID: in.ExternalID, Name: in.Name}, in.Lang)
 	}
 	if err != nil {
 		return err
