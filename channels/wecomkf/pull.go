@@ -18,7 +18,8 @@ func (a *Adapter) Pull(ctx context.Context, openKfID, token string) {
 	a.init()
 	ctx, cancel := context.WithTimeout(ctx, pullTimeout)
 	defer cancel()
-	sy, ok, err := a.Store.ClaimKFSync(ctx, openKfID, a.holder, token, a.Now(), a.Now().Add(syncLease))
+	holder := fmt.Sprintf("%s-%d", a.holder, a.pulls.Add(1)) // pulls of one replica exclude each other too
+	sy, ok, err := a.Store.ClaimKFSync(ctx, openKfID, holder, token, a.Now(), a.Now().Add(syncLease))
 	if err != nil {
 		a.Log.Error("wecomkf sync claim failed; the next callback pulls", "open_kfid", openKfID, "err", err)
 		return
@@ -27,10 +28,10 @@ func (a *Adapter) Pull(ctx context.Context, openKfID, token string) {
 		return // another replica is pulling and will pull once more
 	}
 	for {
-		if err := a.pullPages(ctx, openKfID, &sy); err != nil {
+		if err := a.pullPages(ctx, openKfID, holder, &sy); err != nil {
 			a.Log.Error("wecomkf pull failed; the next callback goes on from the stored cursor", "open_kfid", openKfID, "err", err)
 		}
-		again, tok, err := a.Store.ReleaseKFSync(context.WithoutCancel(ctx), openKfID, a.holder, a.Now().Add(syncLease))
+		again, tok, err := a.Store.ReleaseKFSync(context.WithoutCancel(ctx), openKfID, holder, a.Now().Add(syncLease))
 		if err != nil || !again || ctx.Err() != nil {
 			return
 		}
@@ -41,7 +42,7 @@ func (a *Adapter) Pull(ctx context.Context, openKfID, token string) {
 }
 
 // pullPages pulls until has_more is 0, retrying a failed page.
-func (a *Adapter) pullPages(ctx context.Context, openKfID string, sy *Sync) error {
+func (a *Adapter) pullPages(ctx context.Context, openKfID, holder string, sy *Sync) error {
 	for page := 0; page < maxPullPages; page++ {
 		var p syncPage
 		var err error
@@ -59,7 +60,7 @@ func (a *Adapter) pullPages(ctx context.Context, openKfID string, sy *Sync) erro
 		if err != nil {
 			return err
 		}
-		held, err := a.Store.AdvanceKFSync(ctx, openKfID, a.holder, p.NextCursor, a.Now().Add(syncLease))
+		held, err := a.Store.AdvanceKFSync(ctx, openKfID, holder, p.NextCursor, a.Now().Add(syncLease))
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -99,7 +100,8 @@ type Adapter struct {
 
 	once   sync.Once
 	api    *client
-	holder string
+	holder string // this replica; each pull holds the lease as holder-n
+	pulls  atomic.Int64
 	wg     sync.WaitGroup
 }
 

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +17,7 @@ import (
 	"tandem/channels/wecomkf/wecomkftest"
 )
 
-// kfUser is the WeChat user of the WeChat Customer Service harness.
+// kfUser is the WeChat user of the WeChat Customer Service harness (external_userids start "wm").
 const kfUser = "wmAJ2GCAAAme1XQRC-NI-q0_ZM9ukoAw"
 
 // newKFPlatform starts the fake WeCom server behind a fakePlatform that records kf/send_msg
@@ -35,7 +37,7 @@ func newKFPlatform(t *testing.T) (*fakePlatform, *wecomkftest.Server, map[string
 			} `json:"text"`
 		}
 		json.Unmarshal(b, &m)
-		if m.ToUser != kfUser || m.OpenKfID != wecomkftest.OpenKfID {
+		if !strings.HasPrefix(m.ToUser, "wm") || m.OpenKfID != wecomkftest.OpenKfID {
 			return "wrong recipient " + m.ToUser
 		}
 		return m.Text.Content
@@ -236,4 +238,101 @@ func kfSigned(t *testing.T, method, target, token string, ts int64, enc, body st
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, string(b)
+}
+
+// TestWeComKFTwoReplicasAnswerOnce runs two servers on one Postgres, both enabled for the same
+// account, and has WeCom call back each of them (twice, concurrently) for every message: each
+// message is stored and answered exactly once.
+func TestWeComKFTwoReplicasAnswerOnce(t *testing.T) {
+	db := pgSchemaURL(t)
+	f, kf, extra := newKFPlatform(t)
+	envA := demoEnv(t, t.TempDir())
+	envA["DATABASE_URL"] = db
+	for k, v := range extra {
+		envA[k] = v
+	}
+	a := start(t, envA, "demo")
+	envB := map[string]string{"DATABASE_URL": db, "TANDEM_ADDR": "127.0.0.1:0", "TANDEM_DATA_DIR": t.TempDir(), "TANDEM_LOG_LEVEL": "warn"}
+	for k, v := range extra {
+		envB[k] = v
+	}
+	b := start(t, envB, "serve")
+	const n = 12
+	for i := range n {
+		kf.Text(fmt.Sprintf("wmUser%d", i), fmt.Sprintf("from_msgid_r%d", i), "How do I file a claim?")
+		done := make(chan struct{}, 4)
+		for _, base := range []string{a.base, b.base, b.base, a.base} {
+			go func() {
+				kf.Notify(base+"/webhooks/wecomkf", "")
+				done <- struct{}{}
+			}()
+		}
+		for range 4 {
+			<-done
+		}
+	}
+	answers := func() int { return f.count("400-800-1234") }
+	for deadline := time.Now().Add(20 * time.Second); answers() < n; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d answered; sent %q\n%s\n%s", answers(), n, f.sent, a.errs, b.errs)
+		}
+	}
+	time.Sleep(time.Second)
+	if got := answers(); got != n {
+		t.Fatalf("%d answers for %d messages, want exactly one each", got, n)
+	}
+}
+
+// TestWeComKFRestartResumesAndDeduplicates stops the server, rewinds the stored cursor (as if it
+// died after storing a page but before moving the cursor), and starts it again: the next callback
+// pulls the old messages again, none is answered twice, and the new one is answered.
+func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
+	f, kf, extra := newKFPlatform(t)
+	dir := t.TempDir()
+	env := demoEnv(t, dir)
+	for k, v := range extra {
+		env[k] = v
+	}
+	in := start(t, env, "demo")
+	answers := func() int { return f.count("400-800-1234") }
+	waitAnswers := func(want int) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); answers() < want; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d answered, want %d: %q", answers(), want, f.sent)
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+		if got := answers(); got != want {
+			t.Fatalf("%d answers, want %d", got, want)
+		}
+	}
+	for i := range 3 {
+		kf.Text(fmt.Sprintf("wmUser%d", i), fmt.Sprintf("from_msgid_s%d", i), "How do I file a claim?")
+	}
+	kf.Notify(in.base+"/webhooks/wecomkf", "")
+	waitAnswers(3)
+	in.stop()
+
+	db, err := sql.Open("sqlite", filepath.Join(dir, "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cursor string
+	if err := db.QueryRow(`SELECT cursor FROM wecomkf_sync WHERE open_kfid = ?`, wecomkftest.OpenKfID).Scan(&cursor); err != nil || cursor != "CUR3" {
+		t.Fatalf("stored cursor = %q %v, want CUR3 after three messages", cursor, err)
+	}
+	if _, err := db.Exec(`UPDATE wecomkf_sync SET cursor = ''`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	env2 := map[string]string{"TANDEM_DATA_DIR": dir, "TANDEM_ADDR": "127.0.0.1:0", "TANDEM_LOG_LEVEL": "warn"}
+	for k, v := range extra {
+		env2[k] = v
+	}
+	in2 := start(t, env2, "serve")
+	kf.Text(kfUser, "from_msgid_s3", "How do I file a claim?")
+	kf.Notify(in2.base+"/webhooks/wecomkf", "")
+	waitAnswers(4)
 }
