@@ -336,3 +336,152 @@ func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
 	kf.Notify(in2.base+"/webhooks/wecomkf", "")
 	waitAnswers(4)
 }
+
+// kfServer starts a server whose WeChat Customer Service talks to kf directly (kf/send_msg
+// included, with its 5-message rule), with extra environment.
+func kfServer(t *testing.T, kf *wecomkftest.Server, extra map[string]string) *instance {
+	env := demoEnv(t, t.TempDir())
+	for k, v := range kfEnv(kf.URL) {
+		env[k] = v
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return start(t, env, "demo")
+}
+
+func kfWait(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func kfSentCount(kf *wecomkftest.Server, substr string) int {
+	n := 0
+	for _, s := range kf.SentTexts() {
+		if strings.Contains(s.Text, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// kfHandedOff has the customer ask for a person and returns the queued conversation's id.
+func kfHandedOff(t *testing.T, kf *wecomkftest.Server, in *instance, agent *deskClient, msgid string) string {
+	t.Helper()
+	kf.Text(kfUser, msgid, "转人工")
+	kf.Notify(in.base+"/webhooks/wecomkf", "")
+	kfWait(t, "the handoff notice", func() bool { return kfSentCount(kf, "人工客服") == 1 })
+	var queue struct {
+		Conversations []struct{ ID string } `json:"conversations"`
+	}
+	agent.do(t, "GET", "/api/console/conversations?view=queue", "", &queue)
+	if len(queue.Conversations) != 1 {
+		t.Fatalf("queue = %+v", queue)
+	}
+	return queue.Conversations[0].ID
+}
+
+func kfDetail(t *testing.T, agent *deskClient, id string) (owner, transcript string) {
+	var d struct {
+		Conversation struct{ Owner string } `json:"conversation"`
+		Messages     []struct{ Author, Text string }
+	}
+	agent.do(t, "GET", "/api/console/conversations/"+id, "", &d)
+	var b strings.Builder
+	for _, m := range d.Messages {
+		fmt.Fprintf(&b, "%s: %s\n", m.Author, m.Text)
+	}
+	return d.Conversation.Owner, b.String()
+}
+
+// TestWeComKFReplyRules: with no WeCom servicer configured, Tandem's agent answers through
+// kf/send_msg; the sixth message after one customer message is set aside with a note (the
+// 5-message rule, counted like WeChat OA's quota); a system-busy answer (-1) is retried until
+// delivered; 95001 is set aside at once; a refused access token is renewed once; an agent's close
+// ends the WeCom session (state 4).
+func TestWeComKFReplyRules(t *testing.T) {
+	kf := wecomkftest.New()
+	t.Cleanup(kf.Close)
+	in := kfServer(t, kf, nil)
+	agent := deskAgent(t, in.base)
+	id := kfHandedOff(t, kf, in, agent, "m1")
+	if code := agent.do(t, "POST", "/api/console/conversations/"+id+"/accept", "", nil); code != 200 {
+		t.Fatalf("accept = %d", code)
+	}
+	reply := func(text string) {
+		t.Helper()
+		if code := agent.do(t, "POST", "/api/console/conversations/"+id+"/messages", `{"text":"`+text+`"}`, nil); code != 201 {
+			t.Fatalf("agent reply = %d", code)
+		}
+	}
+	for i := 1; i <= 4; i++ {
+		reply(fmt.Sprintf("Agent reply %d", i))
+	}
+	kfWait(t, "the set-aside note", func() bool {
+		_, tr := kfDetail(t, agent, id)
+		return strings.Contains(tr, "wecomkf allows 5 messages per customer message")
+	})
+	if n := len(kf.SentTexts()); n != 5 {
+		t.Fatalf("%d messages went out after one customer message, want 5: %+v", n, kf.SentTexts())
+	}
+	if kfSentCount(kf, "Agent reply 4") != 0 {
+		t.Fatal("the sixth message went out")
+	}
+
+	kf.Text(kfUser, "m2", "谢谢")
+	kf.Notify(in.base+"/webhooks/wecomkf", "")
+	kfWait(t, "the customer's second message", func() bool { _, tr := kfDetail(t, agent, id); return strings.Contains(tr, "customer: 谢谢") })
+	kf.FailNext(-1)
+	reply("Retried after system busy")
+	kfWait(t, "the retried reply", func() bool { return kfSentCount(kf, "Retried after system busy") == 1 })
+
+	kf.FailNext(95001)
+	reply("Refused for good")
+	kfWait(t, "the note for 95001", func() bool { _, tr := kfDetail(t, agent, id); return strings.Contains(tr, "errcode 95001") })
+	time.Sleep(1500 * time.Millisecond) // a retry would have come after a second
+	if kfSentCount(kf, "Refused for good") != 0 {
+		t.Fatal("a reply refused with 95001 was retried")
+	}
+
+	kf.ExpireToken()
+	reply("After a new token")
+	kfWait(t, "the reply with a renewed token", func() bool { return kfSentCount(kf, "After a new token") == 1 })
+	if n := kf.Tokens(); n != 2 {
+		t.Fatalf("%d access tokens fetched, want 2 (cached, renewed once when refused)", n)
+	}
+
+	if code := agent.do(t, "POST", "/api/console/conversations/"+id+"/close", "", nil); code != 200 {
+		t.Fatalf("close = %d", code)
+	}
+	kfWait(t, "the session ended in WeCom", func() bool { return kf.State(kfUser) == wecomStateEnded })
+}
+
+const wecomStateEnded = 4
+
+// TestWeComKFServicerHandoff: with TANDEM_WECOMKF_SERVICER set, a handoff moves the WeCom session
+// to that servicer (state 3) after the notice went out; WeCom ending the session closes the
+// Tandem conversation; a welcome_code older than its 20 seconds is not used.
+func TestWeComKFServicerHandoff(t *testing.T) {
+	kf := wecomkftest.New()
+	t.Cleanup(kf.Close)
+	in := kfServer(t, kf, map[string]string{"TANDEM_WECOMKF_SERVICER": "zhangsan", "TANDEM_WECOMKF_WELCOME": "Welcome!"})
+	agent := deskAgent(t, in.base)
+	id := kfHandedOff(t, kf, in, agent, "m1")
+	kfWait(t, "the session moved to the servicer", func() bool { return kf.State(kfUser) == 3 })
+	if tr := kf.Transitions(); len(tr) != 1 || tr[0].Servicer != "zhangsan" {
+		t.Fatalf("transitions = %+v, want one to zhangsan", tr)
+	}
+	kf.Append(fmt.Sprintf(`{"msgid":"end1","send_time":%d,"origin":4,"msgtype":"event","event":{"event_type":"session_status_change",
+		"open_kfid":%q,"external_userid":%q,"change_type":3,"old_servicer_userid":"zhangsan","msg_code":"CODE"}}`, time.Now().Unix(), wecomkftest.OpenKfID, kfUser))
+	kf.Append(fmt.Sprintf(`{"msgid":"enter1","send_time":%d,"origin":4,"msgtype":"event","event":{"event_type":"enter_session",
+		"open_kfid":%q,"external_userid":"wmOther","scene":"","welcome_code":"stale"}}`, time.Now().Add(-30*time.Second).Unix(), wecomkftest.OpenKfID))
+	kf.Notify(in.base+"/webhooks/wecomkf", "")
+	kfWait(t, "the conversation closed", func() bool { owner, _ := kfDetail(t, agent, id); return owner == "closed" })
+	if w := kf.Welcomes(); len(w) != 0 {
+		t.Fatalf("welcomes = %+v, want none for an expired code", w)
+	}
+}
