@@ -485,3 +485,48 @@ func TestWeComKFServicerHandoff(t *testing.T) {
 		t.Fatalf("welcomes = %+v, want none for an expired code", w)
 	}
 }
+
+// TestAdminConfiguresWeComKF: an admin enables WeChat Customer Service in the Channels panel's
+// API; its secrets come back masked; the callback then answers customers; a wrong AES key is
+// refused with the reason.
+func TestAdminConfiguresWeComKF(t *testing.T) {
+	f, kf, env := newKFPlatform(t)
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	if code, _ := kf.Notify(in.base+"/webhooks/wecomkf", ""); code != 404 {
+		t.Fatalf("callback before it is configured = %d, want 404", code)
+	}
+	var e apiError
+	if code := admin.do(t, "PUT", "/api/admin/channels/wecomkf", `{"fields":{"corp_id":"ww1","secret":"s","token":"t","aes_key":"short","open_kfid":"wk1"}}`, &e); code != 400 ||
+		!strings.Contains(e.Error.Message, "TANDEM_WECOMKF_AES_KEY") {
+		t.Fatalf("bad AES key = %d %+v", code, e)
+	}
+	body, _ := json.Marshal(map[string]any{"fields": map[string]string{"corp_id": env["TANDEM_WECOMKF_CORP_ID"], "secret": env["TANDEM_WECOMKF_SECRET"],
+		"token": env["TANDEM_WECOMKF_TOKEN"], "aes_key": env["TANDEM_WECOMKF_AES_KEY"], "open_kfid": env["TANDEM_WECOMKF_OPEN_KFID"],
+		"api_base": env["TANDEM_WECOMKF_API_BASE"], "welcome": "您好！"}})
+	var got struct {
+		Enabled bool
+		Source  string
+	}
+	if code := admin.do(t, "PUT", "/api/admin/channels/wecomkf", string(body), &got); code != 200 || !got.Enabled || got.Source != "admin" {
+		t.Fatalf("PUT wecomkf = %d %+v", code, got)
+	}
+	raw := admin.raw(t, "GET", "/api/admin/channels")
+	for _, secret := range []string{wecomkftest.Secret, wecomkftest.Token, wecomkftest.AESKey} {
+		if strings.Contains(raw, secret) {
+			t.Fatalf("secret %q shown: %s", secret, raw)
+		}
+	}
+	if !strings.Contains(raw, wecomkftest.OpenKfID) {
+		t.Fatalf("the account id is not a secret and should show: %s", raw)
+	}
+	kf.Text(kfUser, "admin1", "How do I file a claim?")
+	if code, _ := kf.Notify(in.base+"/webhooks/wecomkf", ""); code != 200 {
+		t.Fatalf("callback after enabling = %d", code)
+	}
+	for deadline := time.Now().Add(10 * time.Second); f.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer through the admin-configured channel: %q", f.sent)
+		}
+	}
+}
