@@ -113,17 +113,17 @@ func (a *Adapter) take(ctx context.Context, m Message) error {
 		if m.Text != nil {
 			text = m.Text.Content
 		}
-		return a.Desk.Note(ctx, key, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, firstNonEmpty(text, m.Describe())))
+		return a.Desk.Note(ctx, key, in.MessageID, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, firstNonEmpty(text, m.Describe())))
 	case OriginSystem:
 		if m.Event != nil {
-			return a.event(ctx, key, m)
+			return a.event(ctx, key, in.MessageID, m)
 		}
 	}
 	return nil
 }
 
 // event handles the events that concern a customer.
-func (a *Adapter) event(ctx context.Context, key string, m Message) error {
+func (a *Adapter) event(ctx context.Context, key, id string, m Message) error {
 	e := m.Event
 	switch e.EventType {
 	case EventEnterSession:
@@ -133,7 +133,7 @@ func (a *Adapter) event(ctx context.Context, key string, m Message) error {
 		if why == "" {
 			why = fmt.Sprintf("fail_type %d", e.FailType)
 		}
-		return a.Desk.Note(ctx, key, fmt.Sprintf("WeCom reports that message %s did not reach the customer: %s. Reach the customer another way.", e.FailMsgID, why))
+		return a.Desk.Note(ctx, key, id, fmt.Sprintf("WeCom reports that message %s did not reach the customer: %s. Reach the customer another way.", e.FailMsgID, why))
 	case EventSessionStatus:
 		switch e.ChangeType {
 		case ChangeFromPool, ChangeTransfer, ChangeReconnect:

@@ -76,8 +76,8 @@ type Desk interface {
 	// Follow moves the customer's conversation as WeCom reports it: to chat.OwnerHuman (a WeCom
 	// servicer took it) or chat.OwnerClosed (the session ended there).
 	Follow(ctx context.Context, customerKey string, to chat.Owner, reason string) error
-	// Note leaves a system note for agents in the customer's conversation.
-	Note(ctx context.Context, customerKey, text string) error
+	// Note leaves a system note for agents in the customer's conversation, once per noteID.
+	Note(ctx context.Context, customerKey, noteID, text string) error
 }
 
 // Adapter is the WeChat Customer Service channel.

@@ -61,7 +61,7 @@ func (c *channelReceiver) Follow(ctx context.Context, customerKey string, to cha
 }
 
 // Note implements wecomkf.Desk.
-func (c *channelReceiver) Note(ctx context.Context, customerKey, text string) error {
+func (c *channelReceiver) Note(ctx context.Context, customerKey, noteID, text string) error {
 	conv, err := c.store.LatestConversation(ctx, customerKey)
 	if chat.ErrorCode(err) == chat.ENOTFOUND {
 		return nil // nothing Tandem holds concerns it
@@ -69,6 +69,6 @@ func (c *channelReceiver) Note(ctx context.Context, customerKey, text string) er
 	if err != nil {
 		return err
 	}
-	_, err = c.svc.PlatformNote(ctx, conv.ID, text)
+	_, err = c.svc.PlatformNote(ctx, conv.ID, noteID, text)
 	return err
 }

@@ -310,6 +310,8 @@ func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
 	for i := range 3 {
 		kf.Text(fmt.Sprintf("wmUser%d", i), fmt.Sprintf("from_msgid_s%d", i), "How do I file a claim?")
 	}
+	kf.Append(fmt.Sprintf(`{"msgid":"fail1","send_time":%d,"origin":4,"msgtype":"event","event":{"event_type":"msg_send_fail",
+		"open_kfid":%q,"external_userid":"wmUser0","fail_msgid":"FAIL1","fail_type":10}}`, time.Now().Unix(), wecomkftest.OpenKfID))
 	kf.Notify(in.base+"/webhooks/wecomkf", "")
 	waitAnswers(3)
 	in.stop()
@@ -319,8 +321,8 @@ func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cursor string
-	if err := db.QueryRow(`SELECT cursor FROM wecomkf_sync WHERE open_kfid = ?`, wecomkftest.OpenKfID).Scan(&cursor); err != nil || cursor != "CUR3" {
-		t.Fatalf("stored cursor = %q %v, want CUR3 after three messages", cursor, err)
+	if err := db.QueryRow(`SELECT cursor FROM wecomkf_sync WHERE open_kfid = ?`, wecomkftest.OpenKfID).Scan(&cursor); err != nil || cursor != "CUR4" {
+		t.Fatalf("stored cursor = %q %v, want CUR4 after four messages", cursor, err)
 	}
 	if _, err := db.Exec(`UPDATE wecomkf_sync SET cursor = ''`); err != nil {
 		t.Fatal(err)
@@ -335,6 +337,18 @@ func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
 	kf.Text(kfUser, "from_msgid_s3", "How do I file a claim?")
 	kf.Notify(in2.base+"/webhooks/wecomkf", "")
 	waitAnswers(4)
+	in2.stop()
+	db, err = sql.Open("sqlite", filepath.Join(dir, "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var notes, customer int
+	db.QueryRow(`SELECT count(*) FROM messages WHERE author = 'system' AND text LIKE '%FAIL1 did not reach the customer: the customer refused messages%'`).Scan(&notes)
+	db.QueryRow(`SELECT count(*) FROM messages WHERE author = 'customer'`).Scan(&customer)
+	if notes != 1 || customer != 4 {
+		t.Fatalf("%d failure notes and %d customer messages stored, want 1 and 4 (none twice)", notes, customer)
+	}
 }
 
 // kfServer starts a server whose WeChat Customer Service talks to kf directly (kf/send_msg
