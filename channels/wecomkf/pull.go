@@ -99,31 +99,31 @@ func (a *Adapter) take(ctx context.Context, m Message) error {
 	if openKfID == "" || user == "" {
 		return nil // servicer status events and the like concern no customer
 	}
-	key := customerKey(openKfID, user)
-	in := channels.Inbound{Channel: Channel, CustomerKey: key, ExternalID: user, MessageID: user + "/" + m.MsgID, Lang: Lang}
+	th := thread(openKfID, user)
+	in := channels.Inbound{Channel: Channel, CustomerKey: customerPref + th, ExternalID: user, MessageID: user + "/" + m.MsgID,
+		Thread: th, Lang: Lang}
 	switch m.Origin {
 	case OriginCustomer:
-		if in.Text = m.BotText(); in.Text != "" {
-			return channels.Take(ctx, a.Desk, in, a.Log)
+		if in.Text = m.BotText(); in.Text == "" {
+			in.Text, in.ForPerson = m.Describe(), "attachment" // an agent sees the description; the customer is told
 		}
-		in.Text = m.Describe()
-		return a.Desk.Attachment(ctx, in)
+		return channels.Take(ctx, a.Desk, in, a.Log)
 	case OriginServicer:
 		text := ""
 		if m.Text != nil {
 			text = m.Text.Content
 		}
-		return a.Desk.Note(ctx, key, in.MessageID, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, firstNonEmpty(text, m.Describe())))
+		return a.Desk.Note(ctx, Channel, th, in.MessageID, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, firstNonEmpty(text, m.Describe())))
 	case OriginSystem:
 		if m.Event != nil {
-			return a.event(ctx, key, in.MessageID, m)
+			return a.event(ctx, th, in.MessageID, m)
 		}
 	}
 	return nil
 }
 
 // event handles the events that concern a customer.
-func (a *Adapter) event(ctx context.Context, key, id string, m Message) error {
+func (a *Adapter) event(ctx context.Context, th, id string, m Message) error {
 	e := m.Event
 	switch e.EventType {
 	case EventEnterSession:
@@ -133,13 +133,14 @@ func (a *Adapter) event(ctx context.Context, key, id string, m Message) error {
 		if why == "" {
 			why = fmt.Sprintf("fail_type %d", e.FailType)
 		}
-		return a.Desk.Note(ctx, key, id, fmt.Sprintf("WeCom reports that message %s did not reach the customer: %s. Reach the customer another way.", e.FailMsgID, why))
+		return a.Desk.Note(ctx, Channel, th, id, fmt.Sprintf("WeCom reports that message %s did not reach the customer: %s. Reach the customer another way.", e.FailMsgID, why))
 	case EventSessionStatus:
 		switch e.ChangeType {
 		case ChangeFromPool, ChangeTransfer, ChangeReconnect:
-			return ignoreConflict(a.Desk.Follow(ctx, key, chat.OwnerHuman, "wecom_servicer:"+e.NewServicerUserID))
+			return ignoreConflict(a.Desk.Follow(ctx, channels.Ownership{Channel: Channel, Thread: th, Owner: chat.OwnerHuman,
+				Assignee: "wecom:" + e.NewServicerUserID, Reason: "wecom_servicer"}))
 		case ChangeEnd:
-			return ignoreConflict(a.Desk.Follow(ctx, key, chat.OwnerClosed, "wecom_ended"))
+			return ignoreConflict(a.Desk.Follow(ctx, channels.Ownership{Channel: Channel, Thread: th, Owner: chat.OwnerClosed, Reason: "wecom_ended"}))
 		}
 	}
 	return nil

@@ -27,7 +27,6 @@ import (
 
 	"tandem/channels"
 	"tandem/channels/wechat"
-	"tandem/chat"
 )
 
 // Channel is this channel's name on conversations and messages.
@@ -63,21 +62,17 @@ const (
 	maxPullPages   = 100              // pages per pull before yielding (a later callback goes on)
 	pullRetries    = 3                // attempts when WeCom or the store fails mid-pull
 	pullRetryDelay = 2 * time.Second
-	customerPref   = "wk-" // customer ids are wk-<open_kfid>.<external_userid>
+	customerPref   = "wk-" // customer ids are wk-<open_kfid>.<external_userid>, threads <open_kfid>.<external_userid>
 )
 
-// Desk is the part of the conversation core this channel drives (wired in main).
+// Desk is the part of the conversation core this channel drives (wired in main). Messages
+// carry a Thread (one per customer of an account), so the conversation starts in Lang and
+// WeCom's session changes find it.
 type Desk interface {
 	channels.Receiver
-	// Attachment gives an agent what the customer sent that the bot cannot read (in.Text is its
-	// description), handing the conversation to people if the bot owns it; the customer is told
-	// in their language by the handoff notice.
-	Attachment(ctx context.Context, in channels.Inbound) error
-	// Follow moves the customer's conversation as WeCom reports it: to chat.OwnerHuman (a WeCom
-	// servicer took it) or chat.OwnerClosed (the session ended there).
-	Follow(ctx context.Context, customerKey string, to chat.Owner, reason string) error
-	// Note leaves a system note for agents in the customer's conversation, once per noteID.
-	Note(ctx context.Context, customerKey, noteID, text string) error
+	channels.Follower
+	// Note leaves a system note for agents in the thread's conversation, once per noteID.
+	Note(ctx context.Context, channel, thread, noteID, text string) error
 }
 
 // Adapter is the WeChat Customer Service channel.
@@ -206,9 +201,10 @@ func (a *Adapter) open(sig, ts, nonce string, body []byte) (Callback, int, error
 	return cb, 0, nil
 }
 
-// customerKey is Tandem's customer id for a WeChat user of one customer service account.
-func customerKey(openKfID, externalUserID string) string {
-	return customerPref + openKfID + "." + externalUserID
+// thread is Tandem's thread for a WeChat user of one customer service account; the customer id
+// is the thread with customerPref.
+func thread(openKfID, externalUserID string) string {
+	return openKfID + "." + externalUserID
 }
 
 // splitKey is customerKey's inverse.

@@ -353,15 +353,30 @@ func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
 
 // kfServer starts a server whose WeChat Customer Service talks to kf directly (kf/send_msg
 // included, with its 5-message rule), with extra environment.
-func kfServer(t *testing.T, kf *wecomkftest.Server, extra map[string]string) *instance {
-	env := demoEnv(t, t.TempDir())
+func kfServer(t *testing.T, kf *wecomkftest.Server, extra map[string]string) (*instance, string) {
+	dir := t.TempDir()
+	env := demoEnv(t, dir)
 	for k, v := range kfEnv(kf.URL) {
 		env[k] = v
 	}
 	for k, v := range extra {
 		env[k] = v
 	}
-	return start(t, env, "demo")
+	return start(t, env, "demo"), dir
+}
+
+// kfOwner reads a conversation's owner from the server's SQLite file (the console shows a
+// conversation only to the agents it concerns).
+func kfOwner(t *testing.T, dir, id string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var owner string
+	db.QueryRow(`SELECT owner FROM conversations WHERE id = ?`, id).Scan(&owner)
+	return owner
 }
 
 func kfWait(t *testing.T, what string, cond func() bool) {
@@ -404,7 +419,9 @@ func kfDetail(t *testing.T, agent *deskClient, id string) (owner, transcript str
 		Conversation struct{ Owner string } `json:"conversation"`
 		Messages     []struct{ Author, Text string }
 	}
-	agent.do(t, "GET", "/api/console/conversations/"+id, "", &d)
+	if code := agent.do(t, "GET", "/api/console/conversations/"+id, "", &d); code != 200 {
+		t.Fatalf("conversation %s: HTTP %d", id, code)
+	}
 	var b strings.Builder
 	for _, m := range d.Messages {
 		fmt.Fprintf(&b, "%s: %s\n", m.Author, m.Text)
@@ -420,7 +437,7 @@ func kfDetail(t *testing.T, agent *deskClient, id string) (owner, transcript str
 func TestWeComKFReplyRules(t *testing.T) {
 	kf := wecomkftest.New()
 	t.Cleanup(kf.Close)
-	in := kfServer(t, kf, nil)
+	in, _ := kfServer(t, kf, nil)
 	agent := deskAgent(t, in.base)
 	id := kfHandedOff(t, kf, in, agent, "m1")
 	if code := agent.do(t, "POST", "/api/console/conversations/"+id+"/accept", "", nil); code != 200 {
@@ -482,7 +499,7 @@ const wecomStateEnded = 4
 func TestWeComKFServicerHandoff(t *testing.T) {
 	kf := wecomkftest.New()
 	t.Cleanup(kf.Close)
-	in := kfServer(t, kf, map[string]string{"TANDEM_WECOMKF_SERVICER": "zhangsan", "TANDEM_WECOMKF_WELCOME": "Welcome!"})
+	in, dir := kfServer(t, kf, map[string]string{"TANDEM_WECOMKF_SERVICER": "zhangsan", "TANDEM_WECOMKF_WELCOME": "Welcome!"})
 	agent := deskAgent(t, in.base)
 	id := kfHandedOff(t, kf, in, agent, "m1")
 	kfWait(t, "the session moved to the servicer", func() bool { return kf.State(kfUser) == 3 })
@@ -494,7 +511,9 @@ func TestWeComKFServicerHandoff(t *testing.T) {
 	kf.Append(fmt.Sprintf(`{"msgid":"enter1","send_time":%d,"origin":4,"msgtype":"event","event":{"event_type":"enter_session",
 		"open_kfid":%q,"external_userid":"wmOther","scene":"","welcome_code":"stale"}}`, time.Now().Add(-30*time.Second).Unix(), wecomkftest.OpenKfID))
 	kf.Notify(in.base+"/webhooks/wecomkf", "")
-	kfWait(t, "the conversation closed", func() bool { owner, _ := kfDetail(t, agent, id); return owner == "closed" })
+	kfWait(t, "the conversation closed", func() bool {
+		return kfOwner(t, dir, id) == "closed"
+	})
 	if w := kf.Welcomes(); len(w) != 0 {
 		t.Fatalf("welcomes = %+v, want none for an expired code", w)
 	}
