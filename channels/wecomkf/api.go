@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"tandem/chat"
 )
 
 // API limits and timings.
@@ -23,22 +21,6 @@ const (
 	tokenEarly   = 5 * time.Minute // an access token is renewed this long before it expires
 	syncPageSize = 1000            // kf/sync_msg's default and largest limit
 )
-
-// WeCom error codes Tandem acts on (全局错误码; see the README's table for the source of each).
-const (
-	errInvalidToken = 40014 // 不合法的access_token
-	errTokenExpired = 42001 // access_token已过期
-)
-
-// permanent are send errors that retrying cannot fix: the reply is set aside with a note.
-var permanent = map[int]string{
-	95001: "the 5 messages allowed per customer message are used up",
-	95013: "the session has ended",
-	95018: "the session's state does not allow API messages (a person is serving it, or it is queued)",
-	95000: "invalid open_kfid",
-	95004: "open_kfid does not exist",
-	40096: "invalid external_userid",
-}
 
 // apiError is a non-zero errcode.
 type apiError struct {
@@ -212,15 +194,4 @@ func (c *client) transState(ctx context.Context, openKfID, externalUserID string
 		body["servicer_userid"] = servicer
 	}
 	return c.call(ctx, "/cgi-bin/kf/service_state/trans", body, &res)
-}
-
-// undeliverable marks permanent send errors.
-func undeliverable(err error) error {
-	var e *apiError
-	if errors.As(err, &e) {
-		if why, ok := permanent[e.ErrCode]; ok {
-			return fmt.Errorf("%w (%s): %w", err, why, chat.ErrUndeliverable)
-		}
-	}
-	return err
 }

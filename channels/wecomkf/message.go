@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"tandem/channels"
+	"tandem/chat"
 )
 
 // Origins of a synced message.
@@ -127,41 +130,45 @@ func (m Message) BotText() string {
 	return ""
 }
 
-// Describe says, for an agent, what a customer message the bot cannot read holds.
-func (m Message) Describe() string {
-	id := func(x *media) string {
+// Attachments are the parts of a customer message the bot cannot read, for an agent: media by
+// WeCom's media_id (fetched with the 获取临时素材 API), a location with a map link, a business
+// card's userid, a mini program's title and page.
+func (m Message) Attachments() []chat.Attachment {
+	ref := func(x *media) string {
 		if x == nil {
 			return ""
 		}
-		return " media_id=" + x.MediaID
+		return x.MediaID
 	}
 	switch m.MsgType {
+	case "text":
+		return nil
 	case "image":
-		return "[图片 image]" + id(m.Image)
+		return []chat.Attachment{{Kind: chat.KindImage, Ref: ref(m.Image)}}
 	case "voice":
-		return "[语音 voice message]" + id(m.Voice)
+		return []chat.Attachment{{Kind: chat.KindVoice, Ref: ref(m.Voice), Type: "audio/amr"}}
 	case "video":
-		return "[视频 video]" + id(m.Video)
+		return []chat.Attachment{{Kind: chat.KindVideo, Ref: ref(m.Video)}}
 	case "file":
-		return "[文件 file]" + id(m.File)
+		return []chat.Attachment{{Kind: chat.KindFile, Ref: ref(m.File)}}
 	case "location":
 		if l := m.Location; l != nil {
-			return fmt.Sprintf("[位置 location] %s %s (%.6f, %.6f)", l.Name, l.Address, l.Latitude, l.Longitude)
-		}
-	case "business_card":
-		if c := m.BusinessCard; c != nil {
-			return "[名片 business card] userid=" + c.UserID
-		}
-	case "miniprogram":
-		if p := m.MiniProgram; p != nil {
-			return fmt.Sprintf("[小程序 mini program] %s (appid %s, page %s)", p.Title, p.AppID, p.PagePath)
+			return []chat.Attachment{{Kind: chat.KindLocation, Name: strings.TrimSpace(l.Name + " " + l.Address), URL: channels.MapLink(l.Latitude, l.Longitude)}}
 		}
 	case "link":
 		if l := m.Link; l != nil {
-			return "[链接 link] " + l.URL
+			return []chat.Attachment{{Kind: chat.KindLink, Name: strings.TrimSpace(l.Title + " " + l.Desc), URL: l.URL}}
+		}
+	case "business_card":
+		if c := m.BusinessCard; c != nil {
+			return []chat.Attachment{{Kind: chat.KindContact, Name: "WeCom userid " + c.UserID}}
+		}
+	case "miniprogram":
+		if p := m.MiniProgram; p != nil {
+			return []chat.Attachment{{Kind: chat.KindOther, Name: fmt.Sprintf("mini program %s (appid %s, page %s)", p.Title, p.AppID, p.PagePath)}}
 		}
 	}
-	return "[" + m.MsgType + "]"
+	return []chat.Attachment{{Kind: chat.KindOther, Name: m.MsgType}}
 }
 
 // Callback is the decrypted body of a WeCom callback.

@@ -104,16 +104,19 @@ func (a *Adapter) take(ctx context.Context, m Message) error {
 		Thread: th, Lang: Lang}
 	switch m.Origin {
 	case OriginCustomer:
-		if in.Text = m.BotText(); in.Text == "" {
-			in.Text, in.ForPerson = m.Describe(), "attachment" // an agent sees the description; the customer is told
-		}
+		// The bot gets the text a message carries; the rest reaches an agent as a description,
+		// and a message without text is handed to a person, the customer told so in their language.
+		in.Text, in.Attachments = m.BotText(), m.Attachments()
 		return channels.Take(ctx, a.Desk, in, a.Log)
 	case OriginServicer:
 		text := ""
 		if m.Text != nil {
 			text = m.Text.Content
 		}
-		return a.Desk.Note(ctx, Channel, th, in.MessageID, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, firstNonEmpty(text, m.Describe())))
+		if text == "" {
+			text = chat.WithAttachments("", Channel, m.Attachments())
+		}
+		return a.Desk.Note(ctx, Channel, th, in.MessageID, fmt.Sprintf("WeCom servicer %s replied in the WeCom app: %s", m.ServicerUserID, text))
 	case OriginSystem:
 		if m.Event != nil {
 			return a.event(ctx, th, in.MessageID, m)

@@ -181,7 +181,7 @@ func TestWeComKFFixturePayloads(t *testing.T) {
 		t.Fatalf("welcome = %+v, want the zh default greeting with the event's welcome_code", w)
 	}
 	add("image", "voice", "video", "file", "location", "business_card", "miniprogram")
-	wait("the handoff notice", func() bool { return f.count("人工客服") == 1 })
+	wait("the handoff notice", func() bool { return f.count("已收到您发送的图片。我只能读懂文字消息，已为您转交人工客服") == 1 })
 	agent := deskAgent(t, in.base)
 	var queue struct {
 		Conversations []struct{ ID string } `json:"conversations"`
@@ -203,9 +203,13 @@ func TestWeComKFFixturePayloads(t *testing.T) {
 		}
 		return b.String()
 	}
-	wait("the media descriptions", func() bool { return strings.Contains(texts(), "[小程序 mini program] 欢迎报名夏令营") })
-	for _, want := range []string{"customer: [图片 image] media_id=2iSLeVyqzk4eX0IB5kTi9Ljfa2rt9dwfq5WKRQ4Nvvgw", "customer: [语音 voice message]",
-		"customer: [位置 location] 广州国际媒体港(广州市海珠区)", "customer: [名片 business card] userid=userid_xxx", "customer: [文件 file]"} {
+	wait("the media descriptions", func() bool {
+		return strings.Contains(texts(), "📎 [other] mini program 欢迎报名夏令营 (appid wx123123123, page pages/index?userid=zhangsan&orderid=123123123)")
+	})
+	for _, want := range []string{"customer: 📎 [image] wecomkf media 2iSLeVyqzk4eX0IB5kTi9Ljfa2rt9dwfq5WKRQ4Nvvgw", "customer: 📎 [voice] audio/amr · wecomkf media",
+		"customer: 📎 [location] 广州国际媒体港(广州市海珠区) 广东省广州市海珠区滨江东路 · https://www.openstreetmap.org/?mlat=23.106022&mlon=113.320503",
+		"customer: 📎 [contact] WeCom userid userid_xxx", "customer: 📎 [file] wecomkf media 1Yv-zXfHjSjU-7LH-GwtYqDGS-zz6w22KmWAT5COgP7o",
+		"customer: 📎 [video] wecomkf media"} {
 		if !strings.Contains(texts(), want) {
 			t.Fatalf("the agent does not see %q in:\n%s", want, texts())
 		}
