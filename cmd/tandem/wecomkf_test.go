@@ -151,7 +151,7 @@ func TestWeComKFFixturePayloads(t *testing.T) {
 	now := time.Now().Unix()
 	wait := func(what string, cond func() bool) {
 		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("timed out waiting for %s; sent %q, welcomes %+v", what, f.sent, kf.Welcomes())
 			}
@@ -181,7 +181,9 @@ func TestWeComKFFixturePayloads(t *testing.T) {
 		t.Fatalf("welcome = %+v, want the zh default greeting with the event's welcome_code", w)
 	}
 	add("image", "voice", "video", "file", "location", "business_card", "miniprogram")
-	wait("the handoff notice", func() bool { return f.count("已收到您发送的图片。我只能读懂文字消息，已为您转交人工客服") == 1 })
+	wait("the handoff notice", func() bool {
+		return f.count("已收到您发送的图片。我只能读懂文字消息，已为您转交人工客服") == 1
+	})
 	agent := deskAgent(t, in.base)
 	var queue struct {
 		Conversations []struct{ ID string } `json:"conversations"`
@@ -276,7 +278,7 @@ func TestWeComKFTwoReplicasAnswerOnce(t *testing.T) {
 		}
 	}
 	answers := func() int { return f.count("400-800-1234") }
-	for deadline := time.Now().Add(20 * time.Second); answers() < n; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); answers() < n; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d answered; sent %q\n%s\n%s", answers(), n, f.sent, a.errs, b.errs)
 		}
@@ -301,7 +303,7 @@ func TestWeComKFRestartResumesAndDeduplicates(t *testing.T) {
 	answers := func() int { return f.count("400-800-1234") }
 	waitAnswers := func(want int) {
 		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); answers() < want; time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(30 * time.Second); answers() < want; time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("%d answered, want %d: %q", answers(), want, f.sent)
 			}
@@ -385,7 +387,7 @@ func kfOwner(t *testing.T, dir, id string) string {
 
 func kfWait(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
