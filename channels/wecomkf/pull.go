@@ -2,6 +2,7 @@ package wecomkf
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -78,6 +79,14 @@ func (a *Adapter) pullPages(ctx context.Context, openKfID, holder string, sy *Sy
 // page fetches one page from the cursor and takes every message in it.
 func (a *Adapter) page(ctx context.Context, openKfID string, sy *Sync) (syncPage, error) {
 	p, err := a.api.syncMsg(ctx, openKfID, sy.Cursor, sy.Token)
+	var refused *apiError
+	if errors.As(err, &refused) && sy.Token != "" {
+		// The callback token lasts 10 minutes; a stale one (kept for a pending pull) is dropped,
+		// and the page read without it, which WeCom allows at a stricter rate.
+		a.Log.Warn("wecomkf sync_msg refused the callback token; reading without it", "open_kfid", openKfID, "err", err)
+		sy.Token = ""
+		p, err = a.api.syncMsg(ctx, openKfID, sy.Cursor, "")
+	}
 	if err != nil {
 		return p, err
 	}

@@ -569,3 +569,15 @@ func TestAdminConfiguresWeComKF(t *testing.T) {
 		}
 	}
 }
+
+// TestWeComKFStaleCallbackToken: when sync_msg refuses the callback's token (its 10 minutes are
+// over, e.g. for a pull that waited on another), the page is read without it and answered.
+func TestWeComKFStaleCallbackToken(t *testing.T) {
+	kf := wecomkftest.New()
+	t.Cleanup(kf.Close)
+	in, _ := kfServer(t, kf, nil)
+	kf.StaleTokens()
+	kf.Text(kfUser, "late1", "How do I file a claim?")
+	kf.Notify(in.base+"/webhooks/wecomkf", "")
+	kfWait(t, "the answer", func() bool { return kfSentCount(kf, "400-800-1234") == 1 })
+}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +65,7 @@ type Server struct {
 	fails     []int // scripted send_msg answers: an errcode, or 0 for an HTTP 502
 	syncs     int
 	callbacks []string // tokens given in callbacks
+	stale     bool     // refuse every callback token, as after its 10 minutes
 }
 
 // New starts the fake.
@@ -132,6 +134,10 @@ func (s *Server) syncMsg(w http.ResponseWriter, b map[string]any) {
 	s.syncs++
 	if str(b, "open_kfid") != OpenKfID {
 		reply(w, 95000, "invalid open_kfid", nil)
+		return
+	}
+	if tok := str(b, "token"); tok != "" && (s.stale || !slices.Contains(s.callbacks, tok)) {
+		reply(w, 95007, "invalid msg token", nil) // the token is optional: reading without one works
 		return
 	}
 	from := 0
@@ -271,18 +277,28 @@ func (s *Server) Text(user, msgid, text string) {
 // Notify sends Tandem's webhook the encrypted kf_msg_or_event callback, signed with token (the
 // configured Token unless another is given to forge one), and returns the HTTP status.
 func (s *Server) Notify(url, token string) (int, error) {
-	if token == "" {
-		token = Token
-	}
 	s.mu.Lock()
 	cbToken := fmt.Sprintf("ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMz%d", len(s.callbacks))
 	s.callbacks = append(s.callbacks, cbToken)
 	s.mu.Unlock()
+	return Callback(url, token, cbToken, s.Now())
+}
+
+// Callback posts a kf_msg_or_event callback for OpenKfID carrying cbToken to url, encrypted with
+// AESKey for CorpID and signed with token (Token when empty), as WeCom does.
+func Callback(url, token, cbToken string, now time.Time) (int, error) {
+	if token == "" {
+		token = Token
+	}
+	c, err := wechat.NewCipher(AESKey, CorpID)
+	if err != nil {
+		return 0, err
+	}
 	plain := fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType>`+
 		`<Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[%s]]></Token><OpenKfId><![CDATA[%s]]></OpenKfId></xml>`,
-		CorpID, s.Now().Unix(), cbToken, OpenKfID)
-	enc := s.Cipher.Encrypt([]byte(plain))
-	ts, nonce := strconv.FormatInt(s.Now().Unix(), 10), "1372623149"
+		CorpID, now.Unix(), cbToken, OpenKfID)
+	enc := c.Encrypt([]byte(plain))
+	ts, nonce := strconv.FormatInt(now.Unix(), 10), "1372623149"
 	sig := wechat.Signature(token, ts, nonce, enc)
 	body := fmt.Sprintf(`<xml><ToUserName><![CDATA[%s]]></ToUserName><AgentID><![CDATA[]]></AgentID><Encrypt><![CDATA[%s]]></Encrypt></xml>`, CorpID, enc)
 	res, err := http.Post(fmt.Sprintf("%s?msg_signature=%s&timestamp=%s&nonce=%s", url, sig, ts, nonce), "text/xml", bytes.NewBufferString(body))
@@ -292,6 +308,13 @@ func (s *Server) Notify(url, token string) (int, error) {
 	defer res.Body.Close()
 	io.Copy(io.Discard, res.Body)
 	return res.StatusCode, nil
+}
+
+// StaleTokens makes sync_msg refuse every callback token, as WeCom does after 10 minutes.
+func (s *Server) StaleTokens() {
+	s.mu.Lock()
+	s.stale = true
+	s.mu.Unlock()
 }
 
 // FailNext makes the next send_msg calls fail: an errcode each, or 0 for an HTTP 502.
