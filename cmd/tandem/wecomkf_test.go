@@ -58,16 +58,13 @@ func kfEnv(apiBase string) map[string]string {
 // kfHarness is WeChat Customer Service in the conformance suite: a delivery is the customer's
 // message in the account's log and WeCom's callback; a redelivery repeats the callback; a bad
 // signature is a forged callback with no message behind it.
-func kfHarness(name string, db func(t *testing.T) string) channelHarness {
+func kfHarness() channelHarness {
 	var kf *wecomkftest.Server
 	return channelHarness{
-		name: name,
+		name: "wecomkf",
 		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
 			f, k, env := newKFPlatform(t)
 			kf = k
-			if db != nil {
-				env["DATABASE_URL"] = db(t)
-			}
 			return f, env
 		},
 		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
@@ -87,7 +84,7 @@ func kfHarness(name string, db func(t *testing.T) string) channelHarness {
 }
 
 func init() {
-	channelHarnesses = append(channelHarnesses, kfHarness("wecomkf", nil), kfHarness("wecomkf-postgres", pgSchemaURL))
+	channelHarnesses = append(channelHarnesses, kfHarness()) // run on SQLite and Postgres by TestChannelConformance
 }
 
 // TestWeComKFVerifyURL: WeCom's check of the callback URL gets the decrypted echostr as plain
