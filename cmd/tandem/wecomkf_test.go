@@ -578,3 +578,25 @@ func TestWeComKFStaleCallbackToken(t *testing.T) {
 	kf.Notify(in.base+"/webhooks/wecomkf", "")
 	kfWait(t, "the answer", func() bool { return kfSentCount(kf, "400-800-1234") == 1 })
 }
+
+// TestWeComKFPaging: with WeCom handing out two messages a page (has_more 1), one callback
+// pulls every page from the cursor and all five customers are answered, once.
+func TestWeComKFPaging(t *testing.T) {
+	kf := wecomkftest.New()
+	kf.PageSize = 2
+	t.Cleanup(kf.Close)
+	in, _ := kfServer(t, kf, nil)
+	for i := range 5 {
+		kf.Text(fmt.Sprintf("wmPage%d", i), fmt.Sprintf("page%d", i), "How do I file a claim?")
+	}
+	kf.Notify(in.base+"/webhooks/wecomkf", "")
+	kfWait(t, "five answers", func() bool { return kfSentCount(kf, "400-800-1234") == 5 })
+	if n := kf.Syncs(); n != 3 {
+		t.Fatalf("%d sync_msg calls for 5 messages in pages of 2, want 3", n)
+	}
+	kf.Notify(in.base+"/webhooks/wecomkf", "") // nothing new: one more call, nothing sent
+	time.Sleep(500 * time.Millisecond)
+	if n := kfSentCount(kf, "400-800-1234"); n != 5 {
+		t.Fatalf("%d answers after a callback with nothing new, want 5", n)
+	}
+}
