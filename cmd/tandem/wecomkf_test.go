@@ -52,7 +52,7 @@ func newKFPlatform(t *testing.T) (*fakePlatform, *wecomkftest.Server, map[string
 func kfEnv(apiBase string) map[string]string {
 	return map[string]string{"TANDEM_WECOMKF_CORP_ID": wecomkftest.CorpID, "TANDEM_WECOMKF_SECRET": wecomkftest.Secret,
 		"TANDEM_WECOMKF_TOKEN": wecomkftest.Token, "TANDEM_WECOMKF_AES_KEY": wecomkftest.AESKey,
-		"TANDEM_WECOMKF_OPEN_KFID": wecomkftest.OpenKfID, "TANDEM_WECOMKF_API_BASE": apiBase}
+		"TANDEM_WECOMKF_OPEN_KFID": wecomkftest.OpenKfID, "TANDEM_WECOMKF_API_BASE": apiBase, "TANDEM_OUTBOUND_ALLOW": allowed(apiBase)}
 }
 
 // kfHarness is WeChat Customer Service in the conformance suite: a delivery is the customer's
@@ -527,7 +527,9 @@ func TestWeComKFServicerHandoff(t *testing.T) {
 // refused with the reason.
 func TestAdminConfiguresWeComKF(t *testing.T) {
 	f, kf, env := newKFPlatform(t)
-	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	serverEnv := demoEnv(t, t.TempDir())
+	serverEnv["TANDEM_OUTBOUND_ALLOW"] = env["TANDEM_OUTBOUND_ALLOW"] // the fake WeCom is on loopback
+	in := start(t, serverEnv, "demo")
 	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
 	if code, _ := kf.Notify(in.base+"/webhooks/wecomkf", ""); code != 404 {
 		t.Fatalf("callback before it is configured = %d, want 404", code)
