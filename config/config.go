@@ -73,6 +73,18 @@ type Config struct {
 	// ChatwootAccountSecret verifies an account webhook posting to the same URL (optional).
 	ChatwootAccountSecret string // TANDEM_CHATWOOT_ACCOUNT_SECRET
 
+	// WeChat Customer Service (微信客服) over the WeCom API: the corp id enables it; the secret,
+	// the callback Token and EncodingAESKey and the customer service account are then required.
+	// The servicer (a WeCom userid) takes handed-off sessions; the welcome greets new customers.
+	WeComKFCorpID   string // TANDEM_WECOMKF_CORP_ID
+	WeComKFSecret   string // TANDEM_WECOMKF_SECRET
+	WeComKFToken    string // TANDEM_WECOMKF_TOKEN
+	WeComKFAESKey   string // TANDEM_WECOMKF_AES_KEY
+	WeComKFOpenKfID string // TANDEM_WECOMKF_OPEN_KFID
+	WeComKFServicer string // TANDEM_WECOMKF_SERVICER
+	WeComKFWelcome  string // TANDEM_WECOMKF_WELCOME
+	WeComKFAPIBase  string // TANDEM_WECOMKF_API_BASE
+
 	// Generic signed webhook: the secret enables it; replies go to the URL.
 	WebhookSecret string // TANDEM_WEBHOOK_SECRET
 	WebhookURL    string // TANDEM_WEBHOOK_URL
@@ -205,6 +217,10 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 	c.WeChatAESKey, c.WeChatAPIBase = getenv("TANDEM_WECHAT_AES_KEY"), env("TANDEM_WECHAT_API_BASE", "https://api.weixin.qq.com")
 	c.ChatwootURL, c.ChatwootToken, c.ChatwootSecret = getenv("TANDEM_CHATWOOT_URL"), getenv("TANDEM_CHATWOOT_TOKEN"), getenv("TANDEM_CHATWOOT_SECRET")
 	c.ChatwootAccountSecret = getenv("TANDEM_CHATWOOT_ACCOUNT_SECRET")
+	c.WeComKFCorpID, c.WeComKFSecret, c.WeComKFToken = getenv("TANDEM_WECOMKF_CORP_ID"), getenv("TANDEM_WECOMKF_SECRET"), getenv("TANDEM_WECOMKF_TOKEN")
+	c.WeComKFAESKey, c.WeComKFOpenKfID = getenv("TANDEM_WECOMKF_AES_KEY"), getenv("TANDEM_WECOMKF_OPEN_KFID")
+	c.WeComKFServicer, c.WeComKFWelcome = getenv("TANDEM_WECOMKF_SERVICER"), getenv("TANDEM_WECOMKF_WELCOME")
+	c.WeComKFAPIBase = env("TANDEM_WECOMKF_API_BASE", "https://qyapi.weixin.qq.com")
 	fs.StringVar(&c.Embedder, "embedder", env("TANDEM_EMBEDDER", "local"), "local or openai (TANDEM_EMBEDDER)")
 	fs.StringVar(&c.EmbedModel, "embed-model", env("TANDEM_EMBED_MODEL", "text-embedding-3-small"), "embedding model for --embedder openai (TANDEM_EMBED_MODEL)")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", env("TANDEM_EMBED_BASE_URL", getenv("TANDEM_LLM_BASE_URL")), "OpenAI-compatible embeddings base URL (TANDEM_EMBED_BASE_URL)")
@@ -368,6 +384,14 @@ func (c Config) Validate() error {
 	}
 	if c.WeChatAESKey != "" && len(c.WeChatAESKey) != 43 {
 		errs = append(errs, errors.New("TANDEM_WECHAT_AES_KEY: the EncodingAESKey is 43 characters"))
+	}
+	if c.WeComKFCorpID != "" {
+		if c.WeComKFSecret == "" || c.WeComKFToken == "" || c.WeComKFOpenKfID == "" {
+			errs = append(errs, errors.New("TANDEM_WECOMKF_SECRET, TANDEM_WECOMKF_TOKEN and TANDEM_WECOMKF_OPEN_KFID: all required with TANDEM_WECOMKF_CORP_ID"))
+		}
+		if len(c.WeComKFAESKey) != 43 {
+			errs = append(errs, errors.New("TANDEM_WECOMKF_AES_KEY: required with TANDEM_WECOMKF_CORP_ID, the callback's 43-character EncodingAESKey"))
+		}
 	}
 	if c.ChatwootToken != "" {
 		if u, err := url.Parse(c.ChatwootURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

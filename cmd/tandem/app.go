@@ -24,6 +24,7 @@ import (
 
 	"tandem/action"
 	"tandem/channels/wechat"
+	"tandem/channels/wecomkf"
 	"tandem/chat"
 	"tandem/complaint"
 	"tandem/config"
@@ -231,7 +232,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		svc.Outbound[name] = true
 	}
 	outbox := &conversation.Outbox{Store: st, Senders: chans, Metrics: metrics, Log: log, Now: now,
-		Hold: map[string]time.Duration{wechat.Channel: wechat.PassiveHold}, Quota: map[string]int{wechat.Channel: wechat.Quota}}
+		Hold: map[string]time.Duration{wechat.Channel: wechat.PassiveHold}, Quota: map[string]int{wechat.Channel: wechat.Quota, wecomkf.Channel: wecomkf.Quota}}
 	complaints, err := newComplaints(cfg, st, svc, log, now)
 	if err != nil {
 		return err

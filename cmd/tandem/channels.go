@@ -12,6 +12,7 @@ import (
 	"tandem/channels/telegram"
 	"tandem/channels/webhook"
 	"tandem/channels/wechat"
+	"tandem/channels/wecomkf"
 	"tandem/channels/whatsapp"
 	"tandem/chat"
 	"tandem/config"
@@ -168,6 +169,13 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 		out[chatwoot.Channel] = &chatwoot.Adapter{URL: cfg.ChatwootURL, Token: cfg.ChatwootToken, Secret: cfg.ChatwootSecret, AccountSecret: cfg.ChatwootAccountSecret,
 			Receiver: recv, Client: client, Log: log, Now: time.Now}
 	}
+	if cfg.WeComKFCorpID != "" {
+		kf, err := newWeComKF(cfg, recv, client, log)
+		if err != nil {
+			return nil, err
+		}
+		out[wecomkf.Channel] = kf
+	}
 	if cfg.WebhookSecret != "" {
 		out[webhook.Channel] = &webhook.Adapter{Secret: cfg.WebhookSecret, URL: cfg.WebhookURL, Receiver: recv,
 			Client: client, Log: log, Now: time.Now}
@@ -177,4 +185,4 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 
 // externalChannels are the channels whose replies go through the outbox. A reply on a channel
 // that is disabled waits in the outbox (retried with backoff) until it is enabled again.
-var externalChannels = []string{wechat.Channel, telegram.Channel, whatsapp.Channel, chatwoot.Channel, webhook.Channel}
+var externalChannels = []string{wechat.Channel, telegram.Channel, whatsapp.Channel, chatwoot.Channel, webhook.Channel, wecomkf.Channel}

@@ -602,7 +602,7 @@ func TestAdminConfiguresChannels(t *testing.T) {
 	}
 	var list struct{ Channels []channel }
 	admin.do(t, "GET", "/api/admin/channels", "", &list)
-	if len(list.Channels) != 5 || list.Channels[0].Enabled {
+	if len(list.Channels) != 6 || list.Channels[0].Enabled {
 		t.Fatalf("channels = %+v", list.Channels)
 	}
 	body := fmt.Sprintf(`{"fields":{"bot_token":%q,"secret":%q,"api_base":%q}}`, env["TANDEM_TELEGRAM_BOT_TOKEN"], env["TANDEM_TELEGRAM_SECRET"], env["TANDEM_TELEGRAM_API_BASE"])

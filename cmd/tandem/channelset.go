@@ -54,6 +54,16 @@ var channelFields = map[string][]channelField{
 		{"aes_key", "EncodingAESKey (safe mode)", true, false, func(c *config.Config) *string { return &c.WeChatAESKey }},
 		{"api_base", "API address", false, false, func(c *config.Config) *string { return &c.WeChatAPIBase }},
 	},
+	"wecomkf": {
+		{"corp_id", "CorpID", false, true, func(c *config.Config) *string { return &c.WeComKFCorpID }},
+		{"secret", "微信客服 Secret", true, true, func(c *config.Config) *string { return &c.WeComKFSecret }},
+		{"token", "Callback Token", true, true, func(c *config.Config) *string { return &c.WeComKFToken }},
+		{"aes_key", "Callback EncodingAESKey", true, true, func(c *config.Config) *string { return &c.WeComKFAESKey }},
+		{"open_kfid", "Customer service account (open_kfid)", false, true, func(c *config.Config) *string { return &c.WeComKFOpenKfID }},
+		{"servicer", "WeCom servicer for handoffs (userid; empty: Tandem's agents)", false, false, func(c *config.Config) *string { return &c.WeComKFServicer }},
+		{"welcome", "Welcome message", false, false, func(c *config.Config) *string { return &c.WeComKFWelcome }},
+		{"api_base", "API address", false, false, func(c *config.Config) *string { return &c.WeComKFAPIBase }},
+	},
 	"chatwoot": {
 		{"token", "Agent bot access token", true, true, func(c *config.Config) *string { return &c.ChatwootToken }},
 		{"url", "Chatwoot address", false, true, func(c *config.Config) *string { return &c.ChatwootURL }},
