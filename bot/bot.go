@@ -48,9 +48,10 @@ type IntentRouter interface {
 type Bot struct {
 	Knowledge Searcher
 	Intents   IntentRouter // nil: no intents
-	// Calibrator returns the calibrator fitted by trainers, which maps retrieval signals to
-	// P(the top answer is right) (nil, or returning nil: DefaultCalibrator).
-	Calibrator func() *Calibrator
+	// Calibrator returns the calibrator for a language — fitted by trainers, or on the knowledge
+	// base itself — which maps retrieval signals to P(the top answer is right) (nil, or returning
+	// nil: DefaultCalibrator).
+	Calibrator func(lang string) *Calibrator
 	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision); Target, when set,
 	// is asked every turn instead (a trainer can change it while the bot runs).
 	TargetPrecision float64
@@ -144,7 +145,8 @@ func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, s
 // article the customer means, or hand off for low confidence; the Reply has no text yet.
 func (b *Bot) verdict(f found) chat.Reply {
 	sig := f.sig
-	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement}
+	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement,
+		"phrase": sig.Phrase, "phrase_lead": sig.PhraseLead, "unanimous": sig.Unanimous}
 	r := chat.Reply{Sources: []chat.Source{source(f.hits[0])}, Confidence: f.conf, Decision: chat.DecisionAnswer, Signals: signals}
 	switch {
 	case f.conf < b.target() && ambiguous(f.hits):
@@ -260,7 +262,7 @@ func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
 	c := DefaultCalibrator
 	if b.Calibrator != nil {
-		if fitted := b.Calibrator(); fitted != nil {
+		if fitted := b.Calibrator(lang); fitted != nil {
 			c = *fitted
 		}
 	}

@@ -12,6 +12,13 @@ type Signals struct {
 	Margin    float64 `json:"margin"`    // top hit's BM25 lead over the runner-up document, relative
 	Vector    float64 `json:"vector"`    // top hit's cosine similarity (0 when the vector leg missed it)
 	Agreement float64 `json:"agreement"` // 1 when both legs rank the top hit among their first three
+	// Phrase is how close the top document's best phrasing (its title or a similar question) is to
+	// the customer's text; PhraseLead its lead over the best phrasing of any other document found.
+	Phrase     float64 `json:"phrase"`
+	PhraseLead float64 `json:"phrase_lead"`
+	// Unanimous is 1 when the body's words, the phrasings and the fused ranking all put the top
+	// document first.
+	Unanimous float64 `json:"unanimous"`
 }
 
 // Measure computes the signals of document-level results (best first).
@@ -36,24 +43,43 @@ func Measure(hits []retrieval.Result, queryWeight float64) Signals {
 			s.Agreement = 1
 		}
 	}
+	if p := hits[0].Phrase; p != nil {
+		s.Phrase = p.Score
+		other := 0.0
+		for _, h := range hits[1:] {
+			if h.Phrase != nil {
+				other = max(other, h.Phrase.Score)
+			}
+		}
+		s.PhraseLead = max(0, p.Score-other)
+		if l := hits[0].Lexical; l != nil && l.Rank == 1 && p.Rank == 1 {
+			s.Unanimous = 1
+		}
+	}
 	return s
 }
 
-func (s Signals) features() [4]float64 {
-	return [4]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement}
+// features are the calibrator's inputs: the signals, and the product of the lexical coverage and
+// the phrasing similarity (a question both well covered by the body and close to a stored
+// question).
+func (s Signals) features() [features]float64 {
+	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, math.Sqrt(s.Coverage) * s.Phrase, s.Unanimous}
 }
+
+// features is the number of calibrator inputs.
+const features = 8
 
 // Calibrator is a logistic model from signals to P(the top answer is right).
 type Calibrator struct {
-	W [4]float64 `json:"weights"`
-	B float64    `json:"bias"`
+	W [features]float64 `json:"weights"`
+	B float64           `json:"bias"`
 }
 
 // DefaultCalibrator was fitted by `tandem eval confidence` on the cmrc2018-zh dev split (questions
 // with their answer in the knowledge base, and the same questions with it removed).
 // Held-out check: ECE 0.023; at P ≥ 0.9 it answers 33% of turns (67% of the answerable half) with
 // precision 0.977.
-var DefaultCalibrator = Calibrator{W: [4]float64{7.7301, 7.9149, 1.9781, 0.5953}, B: -6.1915}
+var DefaultCalibrator = Calibrator{W: [features]float64{7.7301, 7.9149, 1.9781, 0.5953}, B: -6.1915}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {
@@ -68,22 +94,33 @@ func (c Calibrator) P(s Signals) float64 {
 type Sample struct {
 	Signals Signals
 	Correct bool
+	Weight  float64 // how much the sample counts (0: 1)
+}
+
+func (s Sample) weight() float64 {
+	if s.Weight == 0 {
+		return 1
+	}
+	return s.Weight
 }
 
 // Fit fits a calibrator by gradient descent on the log loss with a little L2, deterministically.
 func Fit(samples []Sample) Calibrator {
 	var c Calibrator
-	const iterations, rate, l2 = 3000, 0.5, 1e-4
-	n := float64(len(samples))
+	const iterations, rate, l2 = 20000, 1.0, 1e-4
+	n := 0.0
+	for _, s := range samples {
+		n += s.weight()
+	}
 	for range iterations {
-		var gw [4]float64
+		var gw [features]float64
 		var gb float64
 		for _, s := range samples {
 			y := 0.0
 			if s.Correct {
 				y = 1
 			}
-			d := c.P(s.Signals) - y
+			d := (c.P(s.Signals) - y) * s.weight()
 			for i, x := range s.Signals.features() {
 				gw[i] += d * x
 			}

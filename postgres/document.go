@@ -254,9 +254,9 @@ func (s *Store) SearchVectors(ctx context.Context, model string, v []float32, k 
 	if f != (retrieval.Filter{}) {
 		q = fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1)
 			FROM embeddings e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.doc_id
-			WHERE e.model = %[2]s AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4)
+			WHERE e.model = %[2]s AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4) AND ($5 = '' OR d.id <> $5)
 			ORDER BY %[1]s <=> $1 LIMIT $2`, expr, lit)
-		args = append(args, f.Collection, f.Lang)
+		args = append(args, f.Collection, f.Lang, f.ExcludeDoc)
 	}
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {

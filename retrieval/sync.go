@@ -20,6 +20,11 @@ type Source interface {
 	KnowledgeVersion(ctx context.Context) (string, error)
 }
 
+// SynonymSource gives the trainer's synonym groups (stores that keep them).
+type SynonymSource interface {
+	Synonyms(ctx context.Context) ([]chat.SynonymGroup, error)
+}
+
 // VectorSource gives a store's vectors to an in-memory index (stores without vector search).
 type VectorSource interface {
 	EmbeddingStats(ctx context.Context, model string) (chunks, embedded int, err error)
@@ -30,14 +35,18 @@ type VectorSource interface {
 // vectors under Model), so an import by the CLI, the trainer API or another replica reaches the
 // bot without a restart.
 type Sync struct {
-	Source   Source
-	Index    *Index
-	Vectors  VectorSource // nil when the store searches vectors itself
-	Model    string
+	Source  Source
+	Index   *Index
+	Vectors VectorSource // nil when the store searches vectors itself
+	Model   string
+	// Embedder, when set, embeds the documents' phrasings for the question-to-question leg.
+	Embedder Embedder
 	Interval time.Duration
 	Log      *slog.Logger
 	mu       sync.Mutex // one load at a time (the loop and Refresh after an API change)
 	version  string
+	phrases  map[string][]float32 // phrasing vectors already computed, by text
+	loads    int
 }
 
 // Load fills the index from the store now.
@@ -56,7 +65,20 @@ func (s *Sync) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var groups []chat.SynonymGroup
+	if ss, ok := s.Source.(SynonymSource); ok {
+		if groups, err = ss.Synonyms(ctx); err != nil {
+			return err
+		}
+	}
 	s.Index.Replace(docs, s.withChunks(ctx, docs, chunks))
+	s.Index.SetSynonyms(groups)
+	if s.phrases == nil {
+		s.phrases = map[string][]float32{}
+	}
+	if err := EmbedPhrasings(ctx, s.Index, s.Embedder, s.phrases); err != nil && s.Log != nil {
+		s.Log.Warn("embedding phrasings failed; matching them by words only", "err", err)
+	}
 	if s.Vectors != nil && s.Model != "" {
 		vecs, err := s.Vectors.Embeddings(ctx, s.Model)
 		if err != nil {
@@ -65,7 +87,15 @@ func (s *Sync) Load(ctx context.Context) error {
 		s.Index.SetVectors(s.Model, vecs)
 	}
 	s.version = v
+	s.loads++
 	return nil
+}
+
+// Version is the knowledge version last loaded ("" before the first load).
+func (s *Sync) Version() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
 }
 
 // withChunks chunks documents stored without any (before chunking existed) and, when the source

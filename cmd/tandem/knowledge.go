@@ -55,7 +55,7 @@ func newKnowledge(ctx context.Context, cfg config.Config, st knowledgeStore, log
 	k := &knowledge{
 		index:    index,
 		search:   &retrieval.Searcher{Index: index, Embedder: emb, Log: log},
-		sync:     &retrieval.Sync{Source: st, Index: index, Interval: retrieval.DefaultSyncInterval, Log: log},
+		sync:     &retrieval.Sync{Source: st, Index: index, Embedder: emb, Interval: knowledgeSyncInterval, Log: log},
 		embed:    &retrieval.EmbedJob{Store: st, Embedder: emb, Log: log},
 		importer: &retrieval.Importer{Store: st},
 		fetch:    cfg.Outbound().Client(importTimeout),
@@ -151,4 +151,21 @@ func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning
 			HTTPClient: cfg.Outbound().Client(0)})
 	}
 	return b
+}
+
+// knowledgeSyncInterval is how often a replica checks the store for knowledge changes (a cheap
+// count and maximum): a phrasing or synonym saved on one replica is searchable on all within 2 s.
+const knowledgeSyncInterval = time.Second
+
+// vectorsReady reports whether every chunk has its vector under the configured embedder and, where
+// vectors are searched in memory (SQLite), this replica has loaded them all.
+func (k *knowledge) vectorsReady(ctx context.Context) bool {
+	p, err := k.embed.Status(ctx)
+	if err != nil || p.Embedded < p.Chunks {
+		return false
+	}
+	if k.sync.Vectors != nil {
+		return k.index.VectorCount() >= k.index.Len()
+	}
+	return true
 }
