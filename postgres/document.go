@@ -134,17 +134,23 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 	return nil
 }
 
-// KnowledgeVersion changes whenever a document is added, changed or deleted.
+// KnowledgeVersion changes whenever a document is added, changed or deleted, and whenever the
+// synonym groups change.
 func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
-	var n int64
-	var last *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT count(*), max(updated_at) FROM documents`).Scan(&n, &last)
+	var n, sn int64
+	var last, slast *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT count(*), max(updated_at), (SELECT count(*) FROM synonyms), (SELECT max(updated_at) FROM synonyms)
+		FROM documents`).Scan(&n, &last, &sn, &slast)
 	if err != nil {
 		return "", fmt.Errorf("knowledge version: %w", err)
 	}
 	v := fmt.Sprintf("%d:", n)
 	if last != nil {
 		v += fmt.Sprint(last.UnixMicro())
+	}
+	v += fmt.Sprintf(":%d:", sn)
+	if slast != nil {
+		v += fmt.Sprint(slast.UnixMicro())
 	}
 	return v, nil
 }

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -135,3 +136,101 @@ func errPhrasings(name string, err error) error {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// Limits of synonym groups.
+const (
+	MaxSynonymWords  = 50   // words in one group
+	MaxSynonymRunes  = 50   // characters in one word
+	MaxSynonymGroups = 2000 // groups in one language
+)
+
+// CleanSynonyms validates one language's synonym groups and returns them trimmed. A group with fewer
+// than two different words, an empty or oversized word, or a word in two groups is an error naming
+// it; nothing is returned then.
+func CleanSynonyms(lang string, groups [][]string) ([]chat.SynonymGroup, error) {
+	if !validLang(lang) {
+		return nil, chat.Errorf(chat.EINVALID, "language %q is not a language code such as en or zh", lang)
+	}
+	if len(groups) > MaxSynonymGroups {
+		return nil, chat.Errorf(chat.EINVALID, "%d synonym groups for %s; the limit is %d", len(groups), lang, MaxSynonymGroups)
+	}
+	where := map[string]int{}
+	out := make([]chat.SynonymGroup, 0, len(groups))
+	for i, g := range groups {
+		if len(g) > MaxSynonymWords {
+			return nil, chat.Errorf(chat.EINVALID, "synonym group %d has %d words; the limit is %d", i+1, len(g), MaxSynonymWords)
+		}
+		var words []string
+		seen := map[string]bool{}
+		for _, w := range g {
+			w = strings.ToLower(strings.Join(strings.Fields(w), " "))
+			switch {
+			case w == "":
+				return nil, chat.Errorf(chat.EINVALID, "synonym group %d has an empty word", i+1)
+			case utf8.RuneCountInString(w) > MaxSynonymRunes:
+				return nil, chat.Errorf(chat.EINVALID, "synonym group %d: %q has more than %d characters", i+1, w, MaxSynonymRunes)
+			case seen[w]:
+				continue
+			}
+			if j, ok := where[w]; ok {
+				return nil, chat.Errorf(chat.EINVALID, "%q is in synonym group %d and in group %d", w, j+1, i+1)
+			}
+			seen[w] = true
+			where[w] = i
+			words = append(words, w)
+		}
+		if len(words) < 2 {
+			return nil, chat.Errorf(chat.EINVALID, "synonym group %d (%s) has only one word; a group needs at least two", i+1, strings.Join(words, ""))
+		}
+		out = append(out, chat.SynonymGroup{Lang: lang, Words: words})
+	}
+	return out, nil
+}
+
+// validLang accepts language codes such as en, zh, pt-BR.
+func validLang(lang string) bool {
+	if n := len(lang); n < 2 || n > 12 {
+		return false
+	}
+	for _, r := range lang {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseSynonyms reads synonym groups as JSONL, one {"lang","words":[…]} per line, and returns them
+// validated per language (in the order languages first appear). A bad line is an error naming it.
+func ParseSynonyms(data []byte) (map[string][]chat.SynonymGroup, []string, error) {
+	byLang := map[string][][]string{}
+	var langs []string
+	for i, line := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var g chat.SynonymGroup
+		if err := json.Unmarshal([]byte(line), &g); err != nil {
+			return nil, nil, chat.Errorf(chat.EINVALID, "line %d: %v", i+1, err)
+		}
+		if !validLang(g.Lang) {
+			return nil, nil, chat.Errorf(chat.EINVALID, "line %d: lang %q is not a language code such as en or zh", i+1, g.Lang)
+		}
+		if _, ok := byLang[g.Lang]; !ok {
+			langs = append(langs, g.Lang)
+		}
+		byLang[g.Lang] = append(byLang[g.Lang], g.Words)
+	}
+	if len(langs) == 0 {
+		return nil, nil, chat.Errorf(chat.EINVALID, "no synonym groups: want one {\"lang\",\"words\":[…]} per line")
+	}
+	out := map[string][]chat.SynonymGroup{}
+	for _, l := range langs {
+		gs, err := CleanSynonyms(l, byLang[l])
+		if err != nil {
+			return nil, nil, chat.Errorf(chat.EINVALID, "%s: %s", l, err.(*chat.Error).Message)
+		}
+		out[l] = gs
+	}
+	return out, langs, nil
+}

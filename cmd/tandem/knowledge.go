@@ -25,6 +25,8 @@ type knowledgeStore interface {
 	retrieval.EmbedStore
 	PutDocument(ctx context.Context, d chat.Document, chunks []chat.Chunk) (bool, error)
 	DeleteDocument(ctx context.Context, id string) error
+	Synonyms(ctx context.Context) ([]chat.SynonymGroup, error)
+	PutSynonyms(ctx context.Context, byLang map[string][]chat.SynonymGroup, at time.Time) error
 }
 
 // knowledge wires the knowledge base: the in-memory index kept in sync with the store, hybrid
