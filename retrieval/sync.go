@@ -46,7 +46,27 @@ type Sync struct {
 	mu       sync.Mutex // one load at a time (the loop and Refresh after an API change)
 	version  string
 	phrases  map[string][]float32 // phrasing vectors already computed, by text
-	loads    int
+	pmu      sync.Mutex           // guards phrases while embedding
+}
+
+// EmbedPhrasings gives the loaded phrasings that have none their vectors (through Embedder), so the
+// question-to-question leg compares meaning as well as words. It runs apart from Load, which
+// must not wait for a remote embedder.
+func (s *Sync) EmbedPhrasings(ctx context.Context) error {
+	if s.Embedder == nil {
+		return nil
+	}
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if s.phrases == nil {
+		s.phrases = map[string][]float32{}
+	}
+	return EmbedPhrasings(ctx, s.Index, s.Embedder, s.phrases)
+}
+
+// PhrasingsEmbedded reports whether every loaded phrasing has its vector.
+func (s *Sync) PhrasingsEmbedded() bool {
+	return s.Embedder == nil || len(s.Index.PhraseVectorTexts(s.Embedder.Model())) == 0
 }
 
 // Load fills the index from the store now.
@@ -73,12 +93,6 @@ func (s *Sync) Load(ctx context.Context) error {
 	}
 	s.Index.Replace(docs, s.withChunks(ctx, docs, chunks))
 	s.Index.SetSynonyms(groups)
-	if s.phrases == nil {
-		s.phrases = map[string][]float32{}
-	}
-	if err := EmbedPhrasings(ctx, s.Index, s.Embedder, s.phrases); err != nil && s.Log != nil {
-		s.Log.Warn("embedding phrasings failed; matching them by words only", "err", err)
-	}
 	if s.Vectors != nil && s.Model != "" {
 		vecs, err := s.Vectors.Embeddings(ctx, s.Model)
 		if err != nil {
@@ -87,7 +101,6 @@ func (s *Sync) Load(ctx context.Context) error {
 		s.Index.SetVectors(s.Model, vecs)
 	}
 	s.version = v
-	s.loads++
 	return nil
 }
 
@@ -141,6 +154,9 @@ func (s *Sync) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if err := s.EmbedPhrasings(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("embedding phrasings failed; matching them by words until it succeeds", "err", err)
 		}
 		v, err := s.currentVersion(ctx)
 		if err != nil || v == s.loaded() {

@@ -23,6 +23,7 @@ func loaded(t *testing.T, s Store) *retrieval.Searcher {
 	ix := retrieval.NewIndex(nil)
 	sy := &retrieval.Sync{Source: s, Index: ix, Embedder: retrieval.NewLocal(64)}
 	must(t, sy.Load(context.Background()))
+	must(t, sy.EmbedPhrasings(context.Background()))
 	return &retrieval.Searcher{Index: ix, Embedder: retrieval.NewLocal(64)}
 }
 

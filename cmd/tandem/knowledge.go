@@ -100,7 +100,13 @@ func (k *knowledge) ready(ctx context.Context, stderr io.Writer) error {
 	if err := k.embedNow(ctx, stderr); err != nil {
 		return err
 	}
-	return k.sync.Load(ctx)
+	if err := k.sync.Load(ctx); err != nil {
+		return err
+	}
+	if err := k.sync.EmbedPhrasings(ctx); err != nil {
+		fmt.Fprintf(stderr, "warning: %v; similar questions are matched by their words only\n", err)
+	}
+	return nil
 }
 
 // api is the knowledge base as the trainer API sees it.
@@ -159,11 +165,12 @@ func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning
 // count and maximum): a phrasing or synonym saved on one replica is searchable on all within 2 s.
 const knowledgeSyncInterval = time.Second
 
-// vectorsReady reports whether every chunk has its vector under the configured embedder and, where
-// vectors are searched in memory (SQLite), this replica has loaded them all.
+// vectorsReady reports whether every chunk and similar question has its vector under the
+// configured embedder and, where vectors are searched in memory (SQLite), this replica has loaded
+// them all.
 func (k *knowledge) vectorsReady(ctx context.Context) bool {
 	p, err := k.embed.Status(ctx)
-	if err != nil || p.Embedded < p.Chunks {
+	if err != nil || p.Embedded < p.Chunks || !k.sync.PhrasingsEmbedded() {
 		return false
 	}
 	if k.sync.Vectors != nil {
