@@ -236,7 +236,9 @@ func startUnready(t *testing.T, env map[string]string, in *instance) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	in.cancel, in.done, in.out, in.errs = cancel, make(chan int, 1), &syncBuffer{}, &syncBuffer{}
-	go func() { in.done <- run(ctx, []string{"demo"}, func(k string) string { return env[k] }, in.out, in.errs) }()
+	go func() {
+		in.done <- run(ctx, []string{"demo"}, func(k string) string { return env[k] }, in.out, in.errs)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := addrLogRE.FindStringSubmatch(in.errs.String()); m != nil {
