@@ -62,6 +62,43 @@ const fitFolds = 3
 // does; fold returns a searcher over the knowledge without the phrasings drop selects. progress,
 // when set, is told how many of the questions are done.
 func FitKnowledge(ctx context.Context, fold func(drop func(docID, phrasing string) bool) Searcher, docs []chat.Document, target float64, progress func(done, total int)) (*KnowledgeFit, error) {
+	fit, check, count, found, err := knowledgeSamples(ctx, fold, docs, false, progress)
+	if err != nil {
+		return nil, err
+	}
+	return fitLanguages(fit, check, count, found, target), nil
+}
+
+// FitDefault fits the shipped default calibrator on a knowledge base with similar questions: its
+// questions asked as FitKnowledge asks them, and again of the knowledge without any similar
+// questions (so the default also suits a knowledge base that has none), pooled over languages.
+func FitDefault(ctx context.Context, fold func(drop func(docID, phrasing string) bool) Searcher, docs []chat.Document) (Calibrator, error) {
+	var all []Sample
+	for _, bare := range []bool{false, true} {
+		fit, check, _, _, err := knowledgeSamples(ctx, fold, docs, bare, nil)
+		if err != nil {
+			return Calibrator{}, err
+		}
+		for _, l := range sortedLangs(fit) {
+			all = append(append(all, fit[l]...), check[l]...)
+		}
+	}
+	return Fit(all), nil
+}
+
+func sortedLangs(m map[string][]Sample) []string {
+	out := make([]string, 0, len(m))
+	for l := range m {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// knowledgeSamples asks every similar question of the knowledge without its fold's questions (bare:
+// without any) and without its article, split by language into a fitting and a checking half.
+func knowledgeSamples(ctx context.Context, fold func(drop func(docID, phrasing string) bool) Searcher, docs []chat.Document, bare bool,
+	progress func(done, total int)) (fit, check map[string][]Sample, count, found map[string]int, err error) {
 	type probe struct {
 		doc  string
 		lang string
@@ -78,14 +115,17 @@ func FitKnowledge(ctx context.Context, fold func(drop func(docID, phrasing strin
 			probes = append(probes, probe{d.ID, lang, q, i % fitFolds})
 		}
 	}
-	fit := map[string][]Sample{}
-	check := map[string][]Sample{}
-	count := map[string]int{}
-	found := map[string]int{}
+	fit, check, count, found = map[string][]Sample{}, map[string][]Sample{}, map[string]int{}, map[string]int{}
 	searchers := make([]Searcher, fitFolds)
 	for i, p := range probes {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, nil, nil, err
+		}
+		if bare && searchers[0] == nil {
+			searchers[0] = fold(func(string, string) bool { return true })
+		}
+		if bare {
+			p.fold = 0
 		}
 		if searchers[p.fold] == nil {
 			inFold := map[string]bool{}
@@ -116,6 +156,11 @@ func FitKnowledge(ctx context.Context, fold func(drop func(docID, phrasing strin
 			progress(i+1, len(probes))
 		}
 	}
+	return fit, check, count, found, nil
+}
+
+// fitLanguages fits a calibrator per language with enough questions, and one pooled.
+func fitLanguages(fit, check map[string][]Sample, count, found map[string]int, target float64) *KnowledgeFit {
 	out := &KnowledgeFit{Target: target, Langs: map[string]*LangFit{}}
 	var all []Sample
 	langs := make([]string, 0, len(count))
@@ -142,7 +187,7 @@ func FitKnowledge(ctx context.Context, fold func(drop func(docID, phrasing strin
 		lf.Coverage, lf.Precision = AnsweredAt(held, check[l], target)
 		out.Langs[l] = lf
 	}
-	return out, nil
+	return out
 }
 
 type measured struct {
