@@ -266,9 +266,21 @@ func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 			c = *fitted
 		}
 	}
-	f.conf = math.Round(c.P(f.sig)*1000) / 1000
+	p := c.P(f.sig)
+	if tied(f.sig) {
+		p = min(p, tieCeiling)
+	}
+	f.conf = math.Round(p*1000) / 1000
 	return f
 }
+
+// tieCeiling bounds P(right) when the top two documents are tied: choosing between them is at best a
+// coin flip, whatever the calibrator makes of the other signals.
+const tieCeiling = 0.5
+
+// tied reports whether the top document leads the runner-up neither in the body's words nor in its
+// similar questions.
+func tied(s Signals) bool { return s.Coverage > 0 && s.Margin < 0.02 && s.PhraseLead < 0.02 }
 
 // search returns the best chunk of each of the top documents, preferring the customer's
 // language and falling back to all.

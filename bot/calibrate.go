@@ -79,8 +79,8 @@ type Calibrator struct {
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{1.906128643914397, 3.7607564670048914, 2.709177540694488, 0.8222910847906979,
-	-2.4279030901289924, 0.676841118233066, 3.646249501401649, -0.050553171102079256}, B: -2.8217524493363157}
+var DefaultCalibrator = Calibrator{W: [features]float64{-0.6695776851455527, 3.289463235593262, 3.3447506644374063, 0.6900220380712305,
+	0.8614496393301289, 0.6049446135320518, 2.572616593066952, 0.18604282466685657}, B: -2.3759354411013787}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {

@@ -18,6 +18,7 @@ type phrase struct {
 	doc   *chat.Document
 	text  string
 	title bool
+	bare  bool // the document has no similar questions: its title is matched for the signal only
 	toks  []string // unique tokens
 	norm  float64  // √Σ idf² of toks
 	vec   []float32
@@ -33,14 +34,16 @@ type PhraseMatch struct {
 	Vector  float64 `json:"vector"`
 	Score   float64 `json:"score"`
 	Rank    int     `json:"rank"`
+	// Bare is set for a document without similar questions: its title's closeness is a confidence
+	// signal, and moves it in the ranking only when the question is nearly the title.
+	Bare bool `json:"-"`
 }
 
 // phraseVectorWeight is the share of the vector similarity in a phrasing's blended score: the
 // local embedder's hashed trigrams add typo tolerance, not meaning, so the words lead.
 const phraseVectorWeight = 0.35
 
-// buildPhrases indexes the title and similar questions of every document that has similar
-// questions.
+// buildPhrases indexes every document's title and similar questions.
 func buildPhrases(docs map[string]*chat.Document) ([]phrase, map[string]float64) {
 	var ps []phrase
 	ids := make([]string, 0, len(docs))
@@ -51,10 +54,7 @@ func buildPhrases(docs map[string]*chat.Document) ([]phrase, map[string]float64)
 	for _, id := range ids {
 		d := docs[id]
 		qs := Phrasings(*d)
-		if len(qs) == 0 { // a document without similar questions is matched by its body and title
-			continue
-		}
-		ps = append(ps, phrase{doc: d, text: d.Title, title: true})
+		ps = append(ps, phrase{doc: d, text: d.Title, title: true, bare: len(qs) == 0})
 		for _, q := range qs {
 			ps = append(ps, phrase{doc: d, text: q})
 		}
@@ -178,7 +178,7 @@ func (ix *Index) MatchPhrasings(query, model string, qvec []float32, k int, f Fi
 		if useVec && len(p.vec) == len(qvec) {
 			vec = max(0, float64(Dot(p.vec, qvec)))
 		}
-		m := PhraseMatch{Text: p.text, Title: p.title, Lexical: round3(lex), Vector: round3(vec), Score: lex}
+		m := PhraseMatch{Text: p.text, Title: p.title, Bare: p.bare, Lexical: round3(lex), Vector: round3(vec), Score: lex}
 		if useVec {
 			m.Score = (1-phraseVectorWeight)*lex + phraseVectorWeight*vec
 		}

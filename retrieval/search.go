@@ -145,6 +145,11 @@ func (s *Searcher) Search(ctx context.Context, q Query) []Result {
 	return out
 }
 
+// bareTitleFloor is how close a question must be to the title of a document without similar
+// questions for the title to count in the question-to-question leg's ranking: nearly the same
+// question. (Titles are in the lexical leg already; a loosely similar one would only add noise.)
+const bareTitleFloor = 0.7
+
 // phraseLeg adds each document's best phrasing: to the document's best chunk already found, else to
 // its first chunk.
 func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, byID map[string]*Result, order []*Result, get func(string) *Result) {
@@ -174,7 +179,7 @@ func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, byID map[s
 		r.Doc, r.Chunk = *it.doc, it.chunk
 		m := h.Match
 		r.Phrase = &m
-		if m.Score >= p.PhraseFloor {
+		if m.Score >= p.PhraseFloor && (!m.Bare || m.Score >= bareTitleFloor) {
 			r.Fused += p.PhraseWeight * m.Score / (p.RRFK + float64(m.Rank))
 		}
 	}
