@@ -18,7 +18,7 @@ type phrase struct {
 	doc   *chat.Document
 	text  string
 	title bool
-	bare  bool // the document has no similar questions: its title is matched for the signal only
+	bare  bool     // the document has no similar questions: its title is matched for the signal only
 	toks  []string // unique tokens
 	norm  float64  // √Σ idf² of toks
 	vec   []float32
