@@ -299,8 +299,15 @@ func ambiguous(hits []retrieval.Result) bool {
 		return false
 	}
 	a, b := hits[0].Lexical, hits[1].Lexical
+	if p, q := hits[0].Phrase, hits[1].Phrase; p != nil && q != nil && min(p.Score, q.Score) < ambiguousPhraseFloor {
+		return false // one of them is not close to any way the customer's question is asked
+	}
 	return a.Norm >= 0.25 && b.Raw >= 0.9*a.Raw
 }
+
+// ambiguousPhraseFloor is how close the question must be to a title or similar question of each of
+// the two articles for the bot to ask which one is meant instead of handing off.
+const ambiguousPhraseFloor = 0.3
 
 // options are the documents a clarifying question offers, as sources the customer can open.
 func options(hits []retrieval.Result) []chat.Source {

@@ -79,8 +79,8 @@ type Calibrator struct {
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{-0.6695776851455527, 3.289463235593262, 3.3447506644374063, 0.6900220380712305,
-	0.8614496393301289, 0.6049446135320518, 2.572616593066952, 0.18604282466685657}, B: -2.3759354411013787}
+var DefaultCalibrator = Calibrator{W: [features]float64{-0.615960512563358, 3.3030099112971625, 3.305759970003065, 0.6876042436157483,
+	0.79581155574434, 0.5971030650931934, 2.5481229239047423, 0.21032548239835094}, B: -2.382326569775494}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {
