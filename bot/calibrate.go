@@ -79,8 +79,8 @@ type Calibrator struct {
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{-0.615960512563358, 3.3030099112971625, 3.305759970003065, 0.6876042436157483,
-	0.79581155574434, 0.5971030650931934, 2.5481229239047423, 0.21032548239835094}, B: -2.382326569775494}
+var DefaultCalibrator = Calibrator{W: [features]float64{-0.3141365994767581, 2.795801731682814, 2.2814950848848574, 0.9105132131154754,
+	-0.18163642206987826, -0.4415162305091223, 2.8931358487329764, 1.2288961005509713}, B: -2.465677543440539}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {

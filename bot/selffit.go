@@ -139,9 +139,7 @@ func knowledgeSamples(ctx context.Context, fold func(drop func(docID, phrasing s
 		s := searchers[p.fold]
 		lang := Lang(p.text)
 		f := retrieval.Filter{Lang: lang}
-		asked := measure(ctx, s, retrieval.Query{Text: p.text, K: searchK * 4, Filter: f})
-		f.ExcludeDoc = p.doc
-		gone := measure(ctx, s, retrieval.Query{Text: p.text, K: searchK * 4, Filter: f})
+		asked, gone := measureBoth(ctx, s, retrieval.Query{Text: p.text, K: searchK*4 + 1, Filter: f}, p.doc)
 		pair := []Sample{{Signals: asked.sig, Correct: asked.top == p.doc, Weight: AnswerableShare}, {Signals: gone.sig, Weight: 1 - AnswerableShare}}
 		count[p.lang]++
 		if asked.top == p.doc {
@@ -195,15 +193,27 @@ type measured struct {
 	sig Signals
 }
 
-// measure searches once as a turn does (the customer's language, best chunk per document) and
-// reads the signals.
-func measure(ctx context.Context, s Searcher, q retrieval.Query) measured {
-	hits := retrieval.TopDocuments(s.Search(ctx, q), searchK)
-	m := measured{sig: Measure(hits, s.QueryWeight(q.Text))}
-	if len(hits) > 0 {
-		m.top = hits[0].Doc.ID
+// measureBoth searches once as a turn does (the customer's language, best chunk per document)
+// and reads the signals as found, and as they would be without the document doc (its article
+// left out).
+func measureBoth(ctx context.Context, s Searcher, q retrieval.Query, doc string) (asked, gone measured) {
+	rs := s.Search(ctx, q)
+	qw := s.QueryWeight(q.Text)
+	read := func(rs []retrieval.Result) measured {
+		hits := retrieval.TopDocuments(rs, searchK)
+		m := measured{sig: Measure(hits, qw)}
+		if len(hits) > 0 {
+			m.top = hits[0].Doc.ID
+		}
+		return m
 	}
-	return m
+	var without []retrieval.Result
+	for _, r := range rs {
+		if r.Doc.ID != doc {
+			without = append(without, r)
+		}
+	}
+	return read(rs), read(without)
 }
 
 // ECE is the expected calibration error of c on samples over 10 equal-width bins.

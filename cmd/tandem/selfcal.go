@@ -18,7 +18,7 @@ import (
 const selfCalibrationKey = "kb_calibration"
 
 // selfCalibrationInterval is how often the fit checks whether the knowledge changed.
-const selfCalibrationInterval = 500 * time.Millisecond
+const selfCalibrationInterval = 200 * time.Millisecond
 
 // progressEvery is how many questions the fit measures between stored progress updates.
 const progressEvery = 50
