@@ -79,8 +79,8 @@ type Calibrator struct {
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{-0.3141365994767581, 2.795801731682814, 2.2814950848848574, 0.9105132131154754,
-	-0.18163642206987826, -0.4415162305091223, 2.8931358487329764, 1.2288961005509713}, B: -2.465677543440539}
+var DefaultCalibrator = Calibrator{W: [features]float64{-0.3949868356056274, 3.1084501583643807, 2.2946607691036975, 0.8664021828206102,
+	0.31317226160529055, -1.0174456049223422, 2.9095720113655408, 1.1670709589544614}, B: -2.5181682121933098}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {

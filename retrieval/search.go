@@ -79,10 +79,10 @@ type HybridParams struct {
 // vectors alone find only 51% of answers first (BM25: 98%), and equal-weight RRF drops recall@1
 // to 0.75, so the lexical leg leads and the vector leg breaks ties and fills in when the
 // lexical leg finds nothing (typos, partial words).
-var DefaultHybridParams = HybridParams{Candidates: 50, RRFK: 10, LexicalWeight: 1, VectorWeight: 0.05, PhraseWeight: 0.6, PhraseFloor: 0.2}
+var DefaultHybridParams = HybridParams{Candidates: 50, RRFK: 10, LexicalWeight: 1, VectorWeight: 0.05, PhraseWeight: 0.6, PhraseFloor: 0.6}
 
 // SemanticHybridParams are the usual equal-weight RRF (k = 60), for a semantic embedding model.
-var SemanticHybridParams = HybridParams{Candidates: 50, RRFK: 60, LexicalWeight: 1, VectorWeight: 1, PhraseWeight: 0.6, PhraseFloor: 0.2}
+var SemanticHybridParams = HybridParams{Candidates: 50, RRFK: 60, LexicalWeight: 1, VectorWeight: 1, PhraseWeight: 0.6, PhraseFloor: 0.6}
 
 // Searcher is hybrid search: BM25 over the in-memory index and vector search (the store's index
 // when it has one, else exact over the index's vectors), fused by reciprocal rank fusion.
