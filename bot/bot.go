@@ -48,9 +48,10 @@ type IntentRouter interface {
 type Bot struct {
 	Knowledge Searcher
 	Intents   IntentRouter // nil: no intents
-	// Calibrator returns the calibrator fitted by trainers, which maps retrieval signals to
-	// P(the top answer is right) (nil, or returning nil: DefaultCalibrator).
-	Calibrator func() *Calibrator
+	// Calibrator returns the calibrator for a language — fitted by trainers, or on the knowledge
+	// base itself — which maps retrieval signals to P(the top answer is right) (nil, or returning
+	// nil: DefaultCalibrator).
+	Calibrator func(lang string) *Calibrator
 	// TargetPrecision is the least P(right) to answer (0: DefaultTargetPrecision); Target, when set,
 	// is asked every turn instead (a trainer can change it while the bot runs).
 	TargetPrecision float64
@@ -144,7 +145,8 @@ func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, s
 // article the customer means, or hand off for low confidence; the Reply has no text yet.
 func (b *Bot) verdict(f found) chat.Reply {
 	sig := f.sig
-	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement}
+	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement,
+		"phrase": sig.Phrase, "phrase_lead": sig.PhraseLead, "unanimous": sig.Unanimous}
 	r := chat.Reply{Sources: []chat.Source{source(f.hits[0])}, Confidence: f.conf, Decision: chat.DecisionAnswer, Signals: signals}
 	switch {
 	case f.conf < b.target() && ambiguous(f.hits):
@@ -260,13 +262,25 @@ func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
 	c := DefaultCalibrator
 	if b.Calibrator != nil {
-		if fitted := b.Calibrator(); fitted != nil {
+		if fitted := b.Calibrator(lang); fitted != nil {
 			c = *fitted
 		}
 	}
-	f.conf = math.Round(c.P(f.sig)*1000) / 1000
+	p := c.P(f.sig)
+	if tied(f.sig) {
+		p = min(p, tieCeiling)
+	}
+	f.conf = math.Round(p*1000) / 1000
 	return f
 }
+
+// tieCeiling bounds P(right) when the top two documents are tied: choosing between them is at best a
+// coin flip, whatever the calibrator makes of the other signals.
+const tieCeiling = 0.5
+
+// tied reports whether the top document leads the runner-up neither in the body's words nor in its
+// similar questions.
+func tied(s Signals) bool { return s.Coverage > 0 && s.Margin < 0.02 && s.PhraseLead < 0.02 }
 
 // search returns the best chunk of each of the top documents, preferring the customer's
 // language and falling back to all.
@@ -285,8 +299,15 @@ func ambiguous(hits []retrieval.Result) bool {
 		return false
 	}
 	a, b := hits[0].Lexical, hits[1].Lexical
+	if p, q := hits[0].Phrase, hits[1].Phrase; p != nil && q != nil && min(p.Score, q.Score) < ambiguousPhraseFloor {
+		return false // one of them is not close to any way the customer's question is asked
+	}
 	return a.Norm >= 0.25 && b.Raw >= 0.9*a.Raw
 }
+
+// ambiguousPhraseFloor is how close the question must be to a title or similar question of each of
+// the two articles for the bot to ask which one is meant instead of handing off.
+const ambiguousPhraseFloor = 0.3
 
 // options are the documents a clarifying question offers, as sources the customer can open.
 func options(hits []retrieval.Result) []chat.Source {

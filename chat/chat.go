@@ -262,6 +262,13 @@ type Document struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// SynonymGroup is a set of words customers use for the same thing in one language (excess,
+// deductible); a query with one of them also searches for the others.
+type SynonymGroup struct {
+	Lang  string   `json:"lang"`
+	Words []string `json:"words"`
+}
+
 // Chunk is a searchable piece of a document: a section, or part of a long one.
 type Chunk struct {
 	ID      string `json:"id"` // document id + "#" + ord

@@ -33,3 +33,9 @@ var Actions []byte
 //
 //go:embed action_intents.jsonl
 var ActionIntents []byte
+
+// Synonyms are the demo's synonym groups for customer-service and insurance words, in English and
+// Chinese (JSONL: {"lang","words":[…]} per line).
+//
+//go:embed synonyms.jsonl
+var Synonyms []byte

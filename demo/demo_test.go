@@ -33,6 +33,15 @@ func TestKB(t *testing.T) {
 		}
 		perLang[doc.Lang]++
 		categories[doc.Category] = true
+		if qs := retrieval.Phrasings(doc); len(qs) < 6 {
+			t.Errorf("%s: %d similar questions, want at least 6", path, len(qs))
+		} else {
+			for _, q := range qs {
+				if retrieval.HasHan(q) != (doc.Lang == "zh") {
+					t.Errorf("%s: similar question %q is not in %s", path, q, doc.Lang)
+				}
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -45,5 +54,16 @@ func TestKB(t *testing.T) {
 		if !categories[c] {
 			t.Errorf("no article in category %s", c)
 		}
+	}
+}
+
+// TestSynonyms checks the demo's synonym groups are valid in both languages.
+func TestSynonyms(t *testing.T) {
+	byLang, _, err := retrieval.ParseSynonyms(Synonyms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byLang["en"]) < 10 || len(byLang["zh"]) < 10 {
+		t.Fatalf("demo synonyms: %d en and %d zh groups", len(byLang["en"]), len(byLang["zh"]))
 	}
 }

@@ -64,6 +64,9 @@ type kbStatus struct {
 	Embedder    retrieval.Progress `json:"embedder"`
 	Embedded    int                `json:"embedded"`
 	Reembedding bool               `json:"reembedding"`
+	// Calibration is the answer calibrator fitted on the knowledge base: state, progress and, per
+	// language, held-out ECE and coverage at the target precision.
+	Calibration any `json:"calibration,omitempty"`
 }
 
 // kbStatus handles GET /api/v1/kb/status.
@@ -77,7 +80,11 @@ func (s *Server) kbStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, kbStatus{Documents: len(docs), Chunks: p.Chunks, Embedder: p, Embedded: p.Embedded, Reembedding: p.Embedded < p.Chunks})
+	st := kbStatus{Documents: len(docs), Chunks: p.Chunks, Embedder: p, Embedded: p.Embedded, Reembedding: p.Embedded < p.Chunks}
+	if s.KBCalibration != nil {
+		st.Calibration = s.KBCalibration()
+	}
+	return c.JSON(http.StatusOK, st)
 }
 
 type documentSummary struct {

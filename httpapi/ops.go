@@ -39,7 +39,8 @@ type readiness struct {
 // ready (a probe gives up after a second or so anyway).
 const readyWriteTimeout = 3 * time.Second
 
-// readyz handles GET /readyz: the store is reachable, fully migrated and takes a write.
+// readyz handles GET /readyz: the store is reachable, fully migrated and takes a write, and (with
+// Ready set) the bot answers at full quality.
 func (s *Server) readyz(c echo.Context) error {
 	ctx := c.Request().Context()
 	if err := s.Store.Ping(ctx); err != nil {
@@ -54,6 +55,11 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.Store.Heartbeat(wctx, time.Now().UTC()); err != nil {
 		s.Log.Warn("readiness write failed", "err", err)
 		return chat.Errorf(chat.EUNAVAILABLE, "store writes fail: %s", writeFailure(err))
+	}
+	if s.Ready != nil {
+		if err := s.Ready(ctx); err != nil {
+			return chat.Errorf(chat.EUNAVAILABLE, "not ready: %v", err)
+		}
 	}
 	body := readiness{Status: "ready"}
 	if s.LLM != nil {

@@ -51,6 +51,14 @@ func (s *Server) routes(e *echo.Echo) {
 		kb.GET("/kb/documents/:id/chunks", s.kbChunks)
 		kb.POST("/kb/import", s.kbImport)
 		kb.GET("/kb/search", s.kbSearch)
+		kb.GET("/kb/documents/:id/phrasings", s.kbPhrasings)
+		kb.PUT("/kb/documents/:id/phrasings", s.kbPhrasingsPut)
+		kb.POST("/kb/documents/:id/phrasings", s.kbPhrasingAdd)
+		kb.DELETE("/kb/documents/:id/phrasings/:n", s.kbPhrasingDelete)
+		kb.GET("/kb/synonyms", s.kbSynonyms)
+		kb.PUT("/kb/synonyms/:lang", s.kbSynonymsPut)
+		kb.POST("/kb/synonyms/import", s.kbSynonymsImport)
+		kb.GET("/kb/synonyms/export", s.kbSynonymsExport)
 	}
 	if s.Intents != nil {
 		kb.GET("/intents", s.intentsList)

@@ -141,6 +141,12 @@ type Server struct {
 	TrustProxy bool
 	// Closing is closed at shutdown so open sockets end.
 	Closing <-chan struct{}
+	// Ready, when set, reports whether the bot answers at full quality (index, vectors, intents,
+	// calibrator loaded); /readyz is 503 with its error until it returns nil.
+	Ready func(ctx context.Context) error
+	// KBCalibration, when set, reports the answer calibrator fitted on the knowledge base and the
+	// fit's progress (in /api/v1/kb/status).
+	KBCalibration func() any
 }
 
 // Handler builds the echo instance with every route.

@@ -134,17 +134,23 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 	return nil
 }
 
-// KnowledgeVersion changes whenever a document is added, changed or deleted.
+// KnowledgeVersion changes whenever a document is added, changed or deleted, and whenever the
+// synonym groups change.
 func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
-	var n int64
-	var last *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT count(*), max(updated_at) FROM documents`).Scan(&n, &last)
+	var n, sn int64
+	var last, slast *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT count(*), max(updated_at), (SELECT count(*) FROM synonyms), (SELECT max(updated_at) FROM synonyms)
+		FROM documents`).Scan(&n, &last, &sn, &slast)
 	if err != nil {
 		return "", fmt.Errorf("knowledge version: %w", err)
 	}
 	v := fmt.Sprintf("%d:", n)
 	if last != nil {
 		v += fmt.Sprint(last.UnixMicro())
+	}
+	v += fmt.Sprintf(":%d:", sn)
+	if slast != nil {
+		v += fmt.Sprint(slast.UnixMicro())
 	}
 	return v, nil
 }
@@ -254,9 +260,9 @@ func (s *Store) SearchVectors(ctx context.Context, model string, v []float32, k 
 	if f != (retrieval.Filter{}) {
 		q = fmt.Sprintf(`SELECT e.chunk_id, 1 - (%[1]s <=> $1)
 			FROM embeddings e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.doc_id
-			WHERE e.model = %[2]s AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4)
+			WHERE e.model = %[2]s AND ($3 = '' OR d.collection = $3) AND ($4 = '' OR c.lang = $4) AND ($5 = '' OR d.id <> $5)
 			ORDER BY %[1]s <=> $1 LIMIT $2`, expr, lit)
-		args = append(args, f.Collection, f.Lang)
+		args = append(args, f.Collection, f.Lang, f.ExcludeDoc)
 	}
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {

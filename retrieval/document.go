@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"bufio"
 	"fmt"
 	"strings"
 	"time"
@@ -9,7 +8,8 @@ import (
 	"tandem/chat"
 )
 
-// ParseMarkdown reads a Markdown article with `---` front matter (id, title, category, lang).
+// ParseMarkdown reads a Markdown article with `---` front matter (id, title, category, lang, and
+// questions: the article's similar questions as "- …" lines under it, or inline separated by |).
 // The URL is /kb/<id>.
 func ParseMarkdown(name string, data []byte, now time.Time) (chat.Document, error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
@@ -21,14 +21,19 @@ func ParseMarkdown(name string, data []byte, now time.Time) (chat.Document, erro
 	if end < 0 {
 		return d, fmt.Errorf("%s: unterminated front matter", name)
 	}
-	sc := bufio.NewScanner(strings.NewReader(text[4 : 4+end]))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
+	lines := strings.Split(text[4:4+end], "\n")
+	var questions []string
+	for i := 0; i < len(lines); i++ {
+		k, v, ok := strings.Cut(lines[i], ":")
 		if !ok {
 			continue
 		}
 		v = strings.TrimSpace(v)
 		switch strings.TrimSpace(k) {
+		case "questions", "phrasings":
+			qs, used := frontMatterList(v, lines[i+1:])
+			questions = append(questions, qs...)
+			i += used
 		case "id":
 			d.ID = v
 		case "title":
@@ -43,5 +48,9 @@ func ParseMarkdown(name string, data []byte, now time.Time) (chat.Document, erro
 	if d.ID == "" || d.Title == "" || d.Body == "" {
 		return d, fmt.Errorf("%s: id, title and body are required", name)
 	}
-	return finish(d), nil
+	d, err := WithPhrasings(d, questions)
+	if err != nil {
+		return d, errPhrasings(name, err)
+	}
+	return d, nil
 }

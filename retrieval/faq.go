@@ -32,6 +32,11 @@ func faqDocument(id string, questions []string, answer string, tags []string, la
 	case len(qs) > maxFAQVariants:
 		return chat.Document{}, fmt.Errorf("%d question variants; the limit is %d", len(qs), maxFAQVariants)
 	}
+	variants, err := CleanPhrasings(qs[0], qs[1:])
+	if err != nil {
+		return chat.Document{}, errors.New(err.(*chat.Error).Message)
+	}
+	qs = append(qs[:1], variants...)
 	if id == "" {
 		sum := sha256.Sum256([]byte(qs[0]))
 		id = "faq-" + hex.EncodeToString(sum[:6])

@@ -98,7 +98,7 @@ func parsePassages(name string, data []byte, now time.Time) ([]chat.Document, er
 		if err := json.Unmarshal(line, &p); err != nil {
 			return nil, fmt.Errorf("%s: line %d: %v", name, i+1, err)
 		}
-		if len(p.Questions) > 0 || p.Answer != "" { // an FAQ entry
+		if p.Answer != "" || len(p.Questions) > 0 && strings.TrimSpace(p.Text) == "" { // an FAQ entry
 			d, err := faqDocument(p.ID, p.Questions, p.Answer, p.Tags, p.Lang, p.Collection, now)
 			if err != nil {
 				return nil, fmt.Errorf("%s: line %d: %v", name, i+1, err)
@@ -109,8 +109,12 @@ func parsePassages(name string, data []byte, now time.Time) ([]chat.Document, er
 		if p.ID == "" || strings.TrimSpace(p.Text) == "" {
 			return nil, fmt.Errorf("%s: line %d: id and text are required", name, i+1)
 		}
-		docs = append(docs, finish(chat.Document{ID: p.ID, Title: p.Title, Body: p.Text, URL: p.URL, Lang: p.Lang, Tags: p.Tags,
-			Collection: p.Collection, UpdatedAt: now}))
+		d, err := WithPhrasings(chat.Document{ID: p.ID, Title: p.Title, Body: p.Text, URL: p.URL, Lang: p.Lang, Tags: p.Tags,
+			Collection: p.Collection, UpdatedAt: now}, p.Questions)
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %v", name, i+1, errPhrasings(p.ID, err))
+		}
+		docs = append(docs, d)
 	}
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("%s: no records", name)

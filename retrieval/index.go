@@ -51,6 +51,12 @@ type Index struct {
 	model  string
 	vecs   [][]float32 // aligned with items; nil where a chunk has no vector
 	pool   sync.Pool   // *[]float64 score accumulators
+	// phrases are the documents' titles and similar questions, matched question to question.
+	phrases    []phrase
+	pidf       map[string]float64
+	pmodel     string           // the model of the phrasings' vectors
+	firstChunk map[string]int32 // document id → its first indexed chunk
+	synonyms   []chat.SynonymGroup
 }
 
 type item struct {
@@ -98,8 +104,25 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 		}
 	}
 	fields := ix.buildFields(items)
+	first := map[string]int32{}
+	for i, it := range items {
+		if j, ok := first[it.doc.ID]; !ok || it.chunk.Ord < items[j].chunk.Ord {
+			first[it.doc.ID] = int32(i)
+		}
+	}
+	phrases, pidf := buildPhrases(indexed)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	old := map[string][]float32{}
+	for _, p := range ix.phrases {
+		if p.vec != nil {
+			old[p.text] = p.vec
+		}
+	}
+	for i := range phrases {
+		phrases[i].vec = old[phrases[i].text]
+	}
+	ix.phrases, ix.pidf, ix.firstChunk = phrases, pidf, first
 	vecs := make([][]float32, len(items))
 	for i, it := range items {
 		if j, ok := ix.byID[it.chunk.ID]; ok && ix.vecs != nil && ix.items[j].chunk.Hash == it.chunk.Hash {
@@ -109,14 +132,13 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 	ix.items, ix.byID, ix.docs, ix.fields, ix.vecs = items, byID, indexed, fields, vecs
 }
 
-// titleText is what a chunk's title field holds: the document title, the section heading and an
-// FAQ entry's other question variants.
+// titleText is what a chunk's title field holds: the document title, the section heading and the
+// document's similar questions (each also matched on its own, question to question: see
+// MatchPhrasings).
 func titleText(it item) string {
 	t := it.doc.Title + "\n" + it.chunk.Heading
-	for i, q := range it.doc.Questions {
-		if i > 0 || q != it.doc.Title {
-			t += "\n" + q
-		}
+	for _, q := range Phrasings(*it.doc) {
+		t += "\n" + q
 	}
 	return t
 }

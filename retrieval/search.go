@@ -13,11 +13,14 @@ import (
 type Filter struct {
 	Collection string
 	Lang       string
+	// ExcludeDoc leaves one document out (fitting confidence: the question whose article is gone).
+	ExcludeDoc string
 }
 
 // Allows reports whether a chunk of d passes the filter.
 func (f Filter) Allows(d *chat.Document, c *chat.Chunk) bool {
-	return (f.Collection == "" || d.Collection == f.Collection) && (f.Lang == "" || c.Lang == f.Lang)
+	return (f.Collection == "" || d.Collection == f.Collection) && (f.Lang == "" || c.Lang == f.Lang) &&
+		(f.ExcludeDoc == "" || d.ID != f.ExcludeDoc)
 }
 
 // VectorHit is a chunk found by vector search with its cosine similarity.
@@ -46,7 +49,10 @@ type Result struct {
 	Chunk   chat.Chunk    `json:"-"`
 	Lexical *Leg          `json:"lexical"`
 	Vector  *Leg          `json:"vector"`
-	Fused   float64       `json:"fused"`
+	// Phrase is the document's best-matching phrasing (its title or a similar question), nil when
+	// none shares a word with the query.
+	Phrase *PhraseMatch `json:"phrase"`
+	Fused  float64      `json:"fused"`
 }
 
 // Query is a search request.
@@ -63,16 +69,20 @@ type HybridParams struct {
 	RRFK          float64
 	LexicalWeight float64
 	VectorWeight  float64
+	// PhraseWeight weighs the question-to-question leg: customer text against documents' titles
+	// and similar questions (phrasings scoring under PhraseFloor do not take part).
+	PhraseWeight float64
+	PhraseFloor  float64
 }
 
 // DefaultHybridParams suit the local embedder, chosen on the cmrc2018-zh dev split: the local
 // vectors alone find only 51% of answers first (BM25: 98%), and equal-weight RRF drops recall@1
 // to 0.75, so the lexical leg leads and the vector leg breaks ties and fills in when the
 // lexical leg finds nothing (typos, partial words).
-var DefaultHybridParams = HybridParams{Candidates: 50, RRFK: 10, LexicalWeight: 1, VectorWeight: 0.05}
+var DefaultHybridParams = HybridParams{Candidates: 50, RRFK: 10, LexicalWeight: 1, VectorWeight: 0.05, PhraseWeight: 0.6, PhraseFloor: 0.6}
 
 // SemanticHybridParams are the usual equal-weight RRF (k = 60), for a semantic embedding model.
-var SemanticHybridParams = HybridParams{Candidates: 50, RRFK: 60, LexicalWeight: 1, VectorWeight: 1}
+var SemanticHybridParams = HybridParams{Candidates: 50, RRFK: 60, LexicalWeight: 1, VectorWeight: 1, PhraseWeight: 0.6, PhraseFloor: 0.6}
 
 // Searcher is hybrid search: BM25 over the in-memory index and vector search (the store's index
 // when it has one, else exact over the index's vectors), fused by reciprocal rank fusion.
@@ -88,9 +98,9 @@ type Searcher struct {
 // lexical results are returned alone.
 func (s *Searcher) Search(ctx context.Context, q Query) []Result {
 	p := s.params()
-	lex := s.Index.Search(q.Text, p.Candidates, q.Filter)
+	lex := s.Index.Search(s.Index.Expand(q.Text), p.Candidates, q.Filter)
 	qw := s.Index.QueryWeight(q.Text)
-	vec := s.vectorLeg(ctx, q, p.Candidates)
+	vec, qvec := s.vectorLeg(ctx, q, p.Candidates)
 	byID := map[string]*Result{}
 	order := []*Result{}
 	get := func(id string) *Result {
@@ -110,14 +120,15 @@ func (s *Searcher) Search(ctx context.Context, q Query) []Result {
 	}
 	for i, h := range vec {
 		it, ok := s.Index.item(h.ChunkID)
-		if !ok {
-			continue // a chunk the index has not loaded yet
+		if !ok || !q.Filter.Allows(it.doc, &it.chunk) {
+			continue // a chunk the index has not loaded yet, or one the store could not filter out
 		}
 		r := get(h.ChunkID)
 		r.Doc, r.Chunk = *it.doc, it.chunk
 		r.Vector = &Leg{Rank: i + 1, Raw: h.Score, Norm: max(0, min(1, h.Score))}
 		r.Fused += p.VectorWeight / (p.RRFK + float64(i+1))
 	}
+	s.phraseLeg(q, qvec, p, byID, order, get)
 	out := make([]Result, len(order))
 	for i, r := range order {
 		out[i] = *r
@@ -134,6 +145,54 @@ func (s *Searcher) Search(ctx context.Context, q Query) []Result {
 	return out
 }
 
+// bareTitleFloor is how close a question must be to the title of a document without similar
+// questions for the title to count in the question-to-question leg's ranking: nearly the same
+// question. (Titles are in the lexical leg already; a loosely similar one would only add noise.)
+const bareTitleFloor = 0.7
+
+// phraseLeg adds each document's best phrasing: to the document's best chunk already found, else to
+// its first chunk.
+func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, byID map[string]*Result, order []*Result, get func(string) *Result) {
+	if p.PhraseWeight == 0 {
+		return
+	}
+	model := ""
+	if s.Embedder != nil {
+		model = s.Embedder.Model()
+	}
+	bestOf := map[string]string{} // document id → its best chunk so far
+	for _, r := range order {
+		if b, ok := bestOf[r.Doc.ID]; !ok || r.Fused > byID[b].Fused {
+			bestOf[r.Doc.ID] = r.Chunk.ID
+		}
+	}
+	for _, h := range s.Index.MatchPhrasings(q.Text, model, qvec, p.Candidates, q.Filter) {
+		id := h.ChunkID
+		if b, ok := bestOf[h.DocID]; ok {
+			id = b
+		}
+		it, ok := s.Index.item(id)
+		if !ok {
+			continue
+		}
+		r := get(id)
+		r.Doc, r.Chunk = *it.doc, it.chunk
+		m := h.Match
+		r.Phrase = &m
+		if m.Score >= p.PhraseFloor && (!m.Bare || m.Score >= bareTitleFloor) {
+			r.Fused += p.PhraseWeight * m.Score / (p.RRFK + float64(m.Rank))
+		}
+	}
+}
+
+// Fold returns a searcher like s over a copy of its index without the phrasings drop selects
+// (see Index.Without).
+func (s *Searcher) Fold(drop func(docID, phrasing string) bool) *Searcher {
+	c := *s
+	c.Index = s.Index.Without(drop)
+	return &c
+}
+
 func (s *Searcher) params() HybridParams {
 	if s.Params.Candidates == 0 {
 		return DefaultHybridParams
@@ -141,9 +200,10 @@ func (s *Searcher) params() HybridParams {
 	return s.Params
 }
 
-func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) []VectorHit {
-	if s.Embedder == nil || s.params().VectorWeight == 0 {
-		return nil
+// vectorLeg returns the vector leg's hits and the query's vector (nil when it has none).
+func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) ([]VectorHit, []float32) {
+	if s.Embedder == nil || s.params().VectorWeight == 0 && s.params().PhraseWeight == 0 {
+		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second) // a slow embedder must not hold up the answer
 	defer cancel()
@@ -153,15 +213,18 @@ func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) []VectorHit {
 		if s.Vectors != nil {
 			src = s.Vectors
 		}
+		if s.params().VectorWeight == 0 {
+			return nil, vs[0]
+		}
 		var hits []VectorHit
 		if hits, err = src.SearchVectors(ctx, s.Embedder.Model(), vs[0], k, q.Filter); err == nil {
-			return hits
+			return hits, vs[0]
 		}
 	}
 	if s.Log != nil && ctx.Err() == nil {
 		s.Log.Warn("vector search failed; lexical results only", "err", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // QueryWeight is the lexical leg's largest possible score for query (see Index.QueryWeight).
@@ -220,22 +283,26 @@ func NewMemory(ctx context.Context, docs []chat.Document, emb Embedder) (*Search
 	}
 	ix.SetVectors(emb.Model(), vecs)
 	s.Embedder = emb
+	if err := EmbedPhrasings(ctx, ix, emb, nil); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Shown is a result as clients see it (tandem kb search --json, the trainer's search API).
 type Shown struct {
-	DocID   string  `json:"doc_id"`
-	ChunkID string  `json:"chunk_id"`
-	Title   string  `json:"title"`
-	Heading string  `json:"heading"`
-	Text    string  `json:"text"`
-	URL     string  `json:"url"`
-	Kind    string  `json:"kind"`
-	Lang    string  `json:"lang"`
-	Lexical *Leg    `json:"lexical"`
-	Vector  *Leg    `json:"vector"`
-	Fused   float64 `json:"fused"`
+	DocID   string       `json:"doc_id"`
+	ChunkID string       `json:"chunk_id"`
+	Title   string       `json:"title"`
+	Heading string       `json:"heading"`
+	Text    string       `json:"text"`
+	URL     string       `json:"url"`
+	Kind    string       `json:"kind"`
+	Lang    string       `json:"lang"`
+	Lexical *Leg         `json:"lexical"`
+	Vector  *Leg         `json:"vector"`
+	Phrase  *PhraseMatch `json:"phrase"`
+	Fused   float64      `json:"fused"`
 }
 
 // Show lists results for clients.
@@ -247,7 +314,7 @@ func Show(rs []Result) []Shown {
 			kind = "article"
 		}
 		out[i] = Shown{DocID: r.Doc.ID, ChunkID: r.Chunk.ID, Title: r.Doc.Title, Heading: r.Chunk.Heading, Text: r.Chunk.Text,
-			URL: r.Doc.URL, Kind: kind, Lang: r.Chunk.Lang, Lexical: r.Lexical, Vector: r.Vector, Fused: r.Fused}
+			URL: r.Doc.URL, Kind: kind, Lang: r.Chunk.Lang, Lexical: r.Lexical, Vector: r.Vector, Phrase: r.Phrase, Fused: r.Fused}
 	}
 	return out
 }

@@ -20,6 +20,11 @@ type Source interface {
 	KnowledgeVersion(ctx context.Context) (string, error)
 }
 
+// SynonymSource gives the trainer's synonym groups (stores that keep them).
+type SynonymSource interface {
+	Synonyms(ctx context.Context) ([]chat.SynonymGroup, error)
+}
+
 // VectorSource gives a store's vectors to an in-memory index (stores without vector search).
 type VectorSource interface {
 	EmbeddingStats(ctx context.Context, model string) (chunks, embedded int, err error)
@@ -30,14 +35,38 @@ type VectorSource interface {
 // vectors under Model), so an import by the CLI, the trainer API or another replica reaches the
 // bot without a restart.
 type Sync struct {
-	Source   Source
-	Index    *Index
-	Vectors  VectorSource // nil when the store searches vectors itself
-	Model    string
+	Source  Source
+	Index   *Index
+	Vectors VectorSource // nil when the store searches vectors itself
+	Model   string
+	// Embedder, when set, embeds the documents' phrasings for the question-to-question leg.
+	Embedder Embedder
 	Interval time.Duration
 	Log      *slog.Logger
 	mu       sync.Mutex // one load at a time (the loop and Refresh after an API change)
 	version  string
+	phrases  map[string][]float32 // phrasing vectors already computed, by text
+	pmu      sync.Mutex           // guards phrases while embedding
+}
+
+// EmbedPhrasings gives the loaded phrasings that have none their vectors (through Embedder), so the
+// question-to-question leg compares meaning as well as words. It runs apart from Load, which
+// must not wait for a remote embedder.
+func (s *Sync) EmbedPhrasings(ctx context.Context) error {
+	if s.Embedder == nil {
+		return nil
+	}
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	if s.phrases == nil {
+		s.phrases = map[string][]float32{}
+	}
+	return EmbedPhrasings(ctx, s.Index, s.Embedder, s.phrases)
+}
+
+// PhrasingsEmbedded reports whether every loaded phrasing has its vector.
+func (s *Sync) PhrasingsEmbedded() bool {
+	return s.Embedder == nil || len(s.Index.PhraseVectorTexts(s.Embedder.Model())) == 0
 }
 
 // Load fills the index from the store now.
@@ -56,7 +85,14 @@ func (s *Sync) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var groups []chat.SynonymGroup
+	if ss, ok := s.Source.(SynonymSource); ok {
+		if groups, err = ss.Synonyms(ctx); err != nil {
+			return err
+		}
+	}
 	s.Index.Replace(docs, s.withChunks(ctx, docs, chunks))
+	s.Index.SetSynonyms(groups)
 	if s.Vectors != nil && s.Model != "" {
 		vecs, err := s.Vectors.Embeddings(ctx, s.Model)
 		if err != nil {
@@ -66,6 +102,13 @@ func (s *Sync) Load(ctx context.Context) error {
 	}
 	s.version = v
 	return nil
+}
+
+// Version is the knowledge version last loaded ("" before the first load).
+func (s *Sync) Version() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
 }
 
 // withChunks chunks documents stored without any (before chunking existed) and, when the source
@@ -111,6 +154,9 @@ func (s *Sync) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if err := s.EmbedPhrasings(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("embedding phrasings failed; matching them by words until it succeeds", "err", err)
 		}
 		v, err := s.currentVersion(ctx)
 		if err != nil || v == s.loaded() {

@@ -17,6 +17,10 @@ func Tokens(text string) []string {
 	flush := func() {
 		if len(word) > 0 {
 			w := string(word)
+			if len(word) > maxWordRunes { // not a word: a key held down, a hash, pasted junk
+				word = word[:0]
+				return
+			}
 			if !stopwords[w] {
 				out = append(out, stem(w))
 			}
@@ -43,6 +47,9 @@ func Tokens(text string) []string {
 	flush()
 	return out
 }
+
+// maxWordRunes is the longest run of letters and digits taken as a word.
+const maxWordRunes = 40
 
 // HasHan reports whether s contains Chinese characters.
 func HasHan(s string) bool {

@@ -170,14 +170,16 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 	return nil
 }
 
-// KnowledgeVersion changes whenever a document is added, changed or deleted.
+// KnowledgeVersion changes whenever a document is added, changed or deleted, and whenever the
+// synonym groups change.
 func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
-	var n, last int64
-	err := s.db.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(updated_at), 0) FROM documents`).Scan(&n, &last)
+	var n, last, sn, slast int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(updated_at), 0),
+		(SELECT count(*) FROM synonyms), (SELECT COALESCE(max(updated_at), 0) FROM synonyms) FROM documents`).Scan(&n, &last, &sn, &slast)
 	if err != nil {
 		return "", fmt.Errorf("knowledge version: %w", err)
 	}
-	return fmt.Sprintf("%d:%d", n, last), nil
+	return fmt.Sprintf("%d:%d:%d:%d", n, last, sn, slast), nil
 }
 
 // MissingEmbeddings returns up to limit chunks that have no current embedding under model.

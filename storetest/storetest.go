@@ -52,6 +52,8 @@ type Store interface {
 	PutSetting(ctx context.Context, key, value string, at time.Time) error
 	DeleteDocument(ctx context.Context, id string) error
 	KnowledgeVersion(ctx context.Context) (string, error)
+	Synonyms(ctx context.Context) ([]chat.SynonymGroup, error)
+	PutSynonyms(ctx context.Context, byLang map[string][]chat.SynonymGroup, at time.Time) error
 	Ping(ctx context.Context) error
 	Migrated(ctx context.Context) (bool, error)
 	Heartbeat(ctx context.Context, at time.Time) error
@@ -96,6 +98,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Judgements", testJudgements},
 		{"DeliveredSince", testDeliveredSince},
 		{"Audit", testAudit},
+		{"Phrasings", testPhrasings},
+		{"Synonyms", testSynonyms},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -195,6 +195,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err := intents.load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
+	selfcal := &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: log}
+	tune.self = selfcal
+	readiness := &readiness{kb: kb, intents: intents, calibration: selfcal}
 	master, err := masterSecret(cfg, log)
 	if err != nil {
 		return err
@@ -256,7 +259,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
-		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
+		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
+		Ready: readiness.check, KBCalibration: func() any { return selfcal.Status() }}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
@@ -299,6 +303,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error { return training.Run(loopCtx) })
+	loops.Go(func() error { return selfcal.run(loopCtx) })
 	loops.Go(func() error {
 		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
 	})
@@ -318,6 +323,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
 	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.index.Documents(), "chunks", kb.index.Len())
+	if err := readiness.wait(ctx, log); err != nil {
+		cancelLoops()
+		loops.Wait()
+		srv.Close()
+		return err
+	}
 	if ready != nil {
 		ready(base)
 	}

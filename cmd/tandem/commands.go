@@ -101,6 +101,9 @@ func loadDemo(ctx context.Context, st store) (articles, changed int, err error) 
 	if err := loadDemoIntents(ctx, st); err != nil {
 		return articles, changed, fmt.Errorf("demo intents: %w", err)
 	}
+	if err := loadDemoSynonyms(ctx, st); err != nil {
+		return articles, changed, fmt.Errorf("demo synonyms: %w", err)
+	}
 	return articles, changed, nil
 }
 
@@ -131,6 +134,26 @@ func loadDemoKB(ctx context.Context, st store) (total, changed int, err error) {
 		return total, changed, fmt.Errorf("load demo knowledge base: %w", err)
 	}
 	return total, changed, nil
+}
+
+// loadDemoSynonyms stores the demo's synonym groups for each language that has none yet (a
+// trainer's own groups are kept).
+func loadDemoSynonyms(ctx context.Context, st store) error {
+	byLang, _, err := retrieval.ParseSynonyms(demo.Synonyms)
+	if err != nil {
+		return err
+	}
+	have, err := st.Synonyms(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range have {
+		delete(byLang, g.Lang)
+	}
+	if len(byLang) == 0 {
+		return nil
+	}
+	return st.PutSynonyms(ctx, byLang, time.Now().UTC())
 }
 
 func ensureAPIKey(ctx context.Context, st store, name, secret string) error {
@@ -235,6 +258,10 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	tune := newTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
 	if err := tune.load(ctx); err != nil {
+		return err
+	}
+	tune.self = &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: newLogger(cfg, stderr)}
+	if err := tune.self.step(ctx); err != nil {
 		return err
 	}
 	r, err := newBot(cfg, kb, intents.live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)

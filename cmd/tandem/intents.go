@@ -134,6 +134,13 @@ type intentSync struct {
 	version string
 }
 
+// loaded reports whether the intents have been trained (or found empty) at least once.
+func (s *intentSync) loaded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version != ""
+}
+
 // load trains a router from the stored intents, with the knowledge questions as out-of-scope.
 func (s *intentSync) load(ctx context.Context) error {
 	s.mu.Lock()

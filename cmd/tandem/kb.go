@@ -277,5 +277,12 @@ func kbStatus(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	fmt.Fprintf(stdout, "%d documents, %d chunks, %d embedded with %s (%d dimensions)\n", len(docs), p.Chunks, p.Embedded, p.Model, p.Dim)
+	cal, err := readSelfCalibration(ctx, st)
+	if err != nil {
+		return err
+	}
+	for _, l := range describeSelfCalibration(cal) {
+		fmt.Fprintln(stdout, l)
+	}
 	return nil
 }

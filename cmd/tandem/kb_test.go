@@ -25,7 +25,9 @@ func TestReimportChangesAnswer(t *testing.T) {
 	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c1"}}`, &conv)
 	ask := func() apiMessage {
 		var tr turn
-		in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim?"}`, &tr)
+		if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":"How do I file a claim?"}`, &tr); len(tr.Replies) == 0 {
+			t.Fatalf("ask: %d %+v", code, tr)
+		}
 		return tr.Replies[0]
 	}
 	if r := ask(); !strings.Contains(r.Text, "400-800-1234") {

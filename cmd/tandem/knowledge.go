@@ -25,6 +25,8 @@ type knowledgeStore interface {
 	retrieval.EmbedStore
 	PutDocument(ctx context.Context, d chat.Document, chunks []chat.Chunk) (bool, error)
 	DeleteDocument(ctx context.Context, id string) error
+	Synonyms(ctx context.Context) ([]chat.SynonymGroup, error)
+	PutSynonyms(ctx context.Context, byLang map[string][]chat.SynonymGroup, at time.Time) error
 }
 
 // knowledge wires the knowledge base: the in-memory index kept in sync with the store, hybrid
@@ -55,7 +57,7 @@ func newKnowledge(ctx context.Context, cfg config.Config, st knowledgeStore, log
 	k := &knowledge{
 		index:    index,
 		search:   &retrieval.Searcher{Index: index, Embedder: emb, Log: log},
-		sync:     &retrieval.Sync{Source: st, Index: index, Interval: retrieval.DefaultSyncInterval, Log: log},
+		sync:     &retrieval.Sync{Source: st, Index: index, Embedder: emb, Interval: knowledgeSyncInterval, Log: log},
 		embed:    &retrieval.EmbedJob{Store: st, Embedder: emb, Log: log},
 		importer: &retrieval.Importer{Store: st},
 		fetch:    cfg.Outbound().Client(importTimeout),
@@ -98,7 +100,13 @@ func (k *knowledge) ready(ctx context.Context, stderr io.Writer) error {
 	if err := k.embedNow(ctx, stderr); err != nil {
 		return err
 	}
-	return k.sync.Load(ctx)
+	if err := k.sync.Load(ctx); err != nil {
+		return err
+	}
+	if err := k.sync.EmbedPhrasings(ctx); err != nil {
+		fmt.Fprintf(stderr, "warning: %v; similar questions are matched by their words only\n", err)
+	}
+	return nil
 }
 
 // api is the knowledge base as the trainer API sees it.
@@ -151,4 +159,22 @@ func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning
 			HTTPClient: cfg.Outbound().Client(0)})
 	}
 	return b
+}
+
+// knowledgeSyncInterval is how often a replica checks the store for knowledge changes (a cheap
+// count and maximum): a phrasing or synonym saved on one replica is searchable on all within 2 s.
+const knowledgeSyncInterval = time.Second
+
+// vectorsReady reports whether every chunk and similar question has its vector under the
+// configured embedder and, where vectors are searched in memory (SQLite), this replica has loaded
+// them all.
+func (k *knowledge) vectorsReady(ctx context.Context) bool {
+	p, err := k.embed.Status(ctx)
+	if err != nil || p.Embedded < p.Chunks || !k.sync.PhrasingsEmbedded() {
+		return false
+	}
+	if k.sync.Vectors != nil {
+		return k.index.VectorCount() >= k.index.Len()
+	}
+	return true
 }

@@ -43,10 +43,22 @@ type tuning struct {
 	intents *intent.Live
 	// calibrator is the active calibration's answer calibrator (nil: the default).
 	calibrator atomic.Pointer[bot.Calibrator]
+	// self, when set, is the calibrator fitted on the knowledge base, used when trainers have not
+	// activated a calibration of their own.
+	self *selfCalibration
 }
 
-// Calibrator is the answer calibrator of the active calibration, or nil for the default.
-func (t *tuning) Calibrator() *bot.Calibrator { return t.calibrator.Load() }
+// Calibrator is the answer calibrator for a language: the trainers' active calibration, else the
+// one fitted on the knowledge base, else nil for the default.
+func (t *tuning) Calibrator(lang string) *bot.Calibrator {
+	if c := t.calibrator.Load(); c != nil {
+		return c
+	}
+	if t.self != nil {
+		return t.self.For(lang)
+	}
+	return nil
+}
 
 func newTuning(st settingsStore, fallback float64, hours handoff.Schedule, log *slog.Logger) *tuning {
 	t := &tuning{store: st, fallback: fallback, fallbackHours: hours, log: log}

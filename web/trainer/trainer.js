@@ -15,6 +15,8 @@
                                                     collections:[…] (optional: else taken from the documents)}
      DELETE /api/v1/kb/documents/{id}              204
      GET    /api/v1/kb/documents/{id}/chunks       {document:{…,body,questions}, chunks:[{id,ord,heading,text,lang}]}
+     GET|PUT /api/v1/kb/documents/{id}/phrasings   {id,title,lang,phrasings:[…]}; PUT {phrasings:[…]}
+     GET    /api/v1/kb/synonyms                     {languages:{en:[[word,…],…]}}; PUT /api/v1/kb/synonyms/{lang} {groups:[[…]]}
      POST   /api/v1/kb/import                      multipart: "file" parts + "collection"; or JSON {urls, sitemap, collection}
                                                    → {files:[{name,documents,chunks,changed,error}], documents, changed, failed}
                                                    (200 even when some files failed; 413 when the upload is too large)
@@ -508,8 +510,24 @@
         text += " · re-embedding… " + (s.embedded || 0) + "/" + (s.chunks || 0);
         statusTimer = setTimeout(refreshStatus, 5000);
       }
+      text += calibrationText(s.calibration);
+      if (s.calibration && s.calibration.state !== "done" && !s.reembedding) statusTimer = setTimeout(refreshStatus, 2000);
       $("status").textContent = text;
     }).catch(report);
+  }
+
+  // calibrationText describes the answer calibrator fitted on the knowledge base.
+  function calibrationText(c) {
+    if (!c || !c.state) return "";
+    if (c.state === "running") return " · fitting confidence… " + (c.done || 0) + "/" + (c.total || 0);
+    if (c.state === "waiting") return " · confidence waits for vectors";
+    if (c.state === "failed") return " · confidence fit failed: " + (c.error || "");
+    var langs = (c.fit && c.fit.langs) || {}, parts = [];
+    Object.keys(langs).sort().forEach(function (l) {
+      var x = langs[l];
+      parts.push(l + " ECE " + num(x.ece, 3) + ", coverage " + num(x.coverage, 2) + " at precision " + num(x.precision, 2));
+    });
+    return " · confidence fitted on the knowledge base" + (parts.length ? " (" + parts.join("; ") + ")" : "");
   }
 
   function count(n, word) { n = Number(n) || 0; return n.toLocaleString() + " " + word + (n === 1 ? "" : "s"); }
@@ -623,8 +641,8 @@
       markSelected();
       $("chunk-title").textContent = d.title || d.id;
       var meta = [d.id, d.collection, d.kind || "article", d.lang, count(chunks.length, "chunk")].filter(Boolean).join(" · ");
-      if (d.questions && d.questions.length) meta += " · questions: " + d.questions.join(" | ");
       $("chunk-meta").textContent = meta;
+      loadPhrasings(openDocId);
       var href = safeURL(d.url), lk = $("chunk-link");
       lk.textContent = "";
       if (href) lk.appendChild(link(href, d.url));
@@ -659,6 +677,87 @@
       $("chunk-panel").scrollTop = 0;
       showError("");
     }).catch(report);
+  }
+
+  // Similar questions of the open document: edited here, saved as one change.
+  var phrasings = [];
+
+  function loadPhrasings(id) {
+    $("phrasing-note").textContent = "";
+    api("GET", "/api/v1/kb/documents/" + encodeURIComponent(id) + "/phrasings").then(function (p) {
+      if (id !== openDocId) return;
+      phrasings = (p && p.phrasings) || [];
+      renderPhrasings();
+    }).catch(report);
+  }
+
+  function renderPhrasings() {
+    var list = $("phrasing-list");
+    list.textContent = "";
+    phrasings.forEach(function (q, i) {
+      var li = document.createElement("li");
+      li.className = "phrasing";
+      var input = document.createElement("input");
+      input.type = "text"; input.value = q; input.maxLength = 400;
+      input.setAttribute("aria-label", "Similar question " + (i + 1));
+      input.addEventListener("input", function () { phrasings[i] = input.value; });
+      var del = document.createElement("button");
+      del.type = "button"; del.className = "plain"; del.textContent = "×";
+      del.setAttribute("aria-label", "Remove “" + q + "”");
+      del.addEventListener("click", function () { phrasings.splice(i, 1); renderPhrasings(); savePhrasings(); });
+      li.appendChild(input); li.appendChild(del);
+      list.appendChild(li);
+    });
+    if (!phrasings.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "No similar questions yet.";
+      list.appendChild(none);
+    }
+  }
+
+  function savePhrasings() {
+    var id = openDocId;
+    if (!id) return;
+    api("PUT", "/api/v1/kb/documents/" + encodeURIComponent(id) + "/phrasings", { phrasings: phrasings }).then(function (p) {
+      if (id !== openDocId) return;
+      phrasings = (p && p.phrasings) || [];
+      renderPhrasings();
+      $("phrasing-note").textContent = "Saved " + count(phrasings.length, "similar question") + ".";
+      showError("");
+      refreshStatus();
+    }).catch(function (e) { $("phrasing-note").textContent = ""; report(e); });
+  }
+
+  function addPhrasing(e) {
+    e.preventDefault();
+    var v = $("phrasing-input").value.trim();
+    if (!v) { showError("Type how a customer would ask for this article."); return; }
+    phrasings.push(v);
+    $("phrasing-input").value = "";
+    renderPhrasings();
+    savePhrasings();
+  }
+
+  // Synonym groups of one language: one group per line, words separated by commas.
+  function loadSynonyms() {
+    api("GET", "/api/v1/kb/synonyms").then(function (data) {
+      var groups = ((data && data.languages) || {})[$("synonym-lang").value] || [];
+      $("synonym-text").value = groups.map(function (g) { return g.join(", "); }).join("\n");
+      $("synonym-note").textContent = count(groups.length, "group") + ".";
+    }).catch(report);
+  }
+
+  function saveSynonyms(e) {
+    e.preventDefault();
+    var groups = $("synonym-text").value.split("\n").map(function (line) {
+      return line.split(/[,，、]/).map(function (w) { return w.trim(); }).filter(Boolean);
+    }).filter(function (g) { return g.length; });
+    var lng = $("synonym-lang").value;
+    api("PUT", "/api/v1/kb/synonyms/" + encodeURIComponent(lng), { groups: groups }).then(function (r) {
+      $("synonym-note").textContent = "Saved " + count(r.groups, "group") + ".";
+      showError("");
+    }).catch(function (err) { $("synonym-note").textContent = ""; report(err); });
   }
 
   function closeChunks() {
@@ -772,6 +871,8 @@
         var td = cell(tr, "", "title"), href = safeURL(h.url);
         if (href) td.appendChild(link(href, h.title || h.doc_id)); else td.textContent = h.title || h.doc_id || "";
         cell(tr, h.heading); cell(tr, clip(h.text, 200), "snippet");
+        cell(tr, h.phrase ? "“" + h.phrase.text + "” #" + h.phrase.rank + " · " + num(h.phrase.lexical, 2) + " · " + num(h.phrase.vector, 2) : "—",
+          "phrase" + (h.phrase ? "" : " muted"));
         cell(tr, leg(h.lexical), "lexical nowrap" + (h.lexical ? "" : " muted"));
         cell(tr, leg(h.vector), "vector nowrap" + (h.vector ? "" : " muted"));
         cell(tr, num(h.fused, 4), "fused num");
@@ -2578,6 +2679,7 @@
   function loadTab(id) {
     if (id === "tab-docs") return loadDocuments();
     if (id === "tab-intents") { loadSettings(); return loadIntents(); }
+    if (id === "tab-import") return loadSynonyms();
     if (id === "tab-tuning") return loadTuning();
     if (id === "tab-review") return loadReview();
     if (id === "tab-evals") return loadSets();
@@ -2616,6 +2718,10 @@
     $("doc-filter").addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(loadDocuments, 250); });
     $("doc-collection").addEventListener("change", loadDocuments);
     $("chunk-close").addEventListener("click", closeChunks);
+    $("phrasing-form").addEventListener("submit", addPhrasing);
+    $("phrasing-save").addEventListener("click", savePhrasings);
+    $("synonym-form").addEventListener("submit", saveSynonyms);
+    $("synonym-lang").addEventListener("change", loadSynonyms);
     $("chunk-panel").addEventListener("keydown", function (e) { if (e.key === "Escape") closeChunks(); });
     $("doc-table").addEventListener("keydown", function (e) { if (e.key === "Escape" && !$("chunk-panel").hidden) closeChunks(); });
     $("upload-btn").addEventListener("click", upload);
