@@ -184,6 +184,7 @@ func TestReadyWaitsForFullQuality(t *testing.T) {
 	env := demoEnv(t, t.TempDir())
 	env["TANDEM_EMBEDDER"], env["TANDEM_EMBED_BASE_URL"], env["TANDEM_EMBED_API_KEY"] = "openai", front.URL+"/v1", "k"
 	env["TANDEM_LOG_LEVEL"], env["TANDEM_LOG_FORMAT"] = "info", "json"
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(front.URL)
 	in := &instance{key: env["TANDEM_DEMO_API_KEY"]}
 	in = startUnready(t, env, in)
 	get := func() (int, string) {
