@@ -69,7 +69,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "verification failed", http.StatusForbidden)
 			return
 		}
-		io.WriteString(w, q.Get("hub.challenge"))
+		if !channels.ValidChallenge(q.Get("hub.challenge")) {
+			http.Error(w, "hub.challenge must be 1–128 letters, digits, _ or -", http.StatusBadRequest)
+			return
+		}
+		channels.WriteEcho(w, q.Get("hub.challenge"))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
