@@ -88,6 +88,14 @@ type Answerer interface {
 	Release(ctx context.Context, messageID int64)
 }
 
+// Authenticator is a webhook handler that can tell cheaply, before handling a request, whether it
+// genuinely comes from the platform (its signature or secret checks out). The HTTP server counts
+// only authentic deliveries against a channel's rate, so unsigned junk cannot starve them.
+type Authenticator interface {
+	http.Handler
+	Authentic(r *http.Request, body []byte) bool
+}
+
 // SecretEqual compares a received secret with the configured one in constant time.
 func SecretEqual(got, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1

@@ -61,13 +61,21 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 // limitBody refuses a declared oversized body before reading it.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		limit := s.MaxBodyBytes
-		if c.Path() == kbImportPath || c.Path() == intentsImportPath {
-			limit = s.maxUpload()
-		}
+		limit := s.bodyLimit(c.Path())
 		if c.Request().ContentLength > limit {
 			return chat.Errorf(chat.ETOOLARGE, "request body is %d bytes; the limit is %d", c.Request().ContentLength, limit)
 		}
 		return next(c)
 	}
+}
+
+// bodyLimit is the largest body a route takes: uploads and webhooks take more than JSON APIs.
+func (s *Server) bodyLimit(route string) int64 {
+	switch route {
+	case kbImportPath, intentsImportPath:
+		return s.maxUpload()
+	case webhookPath:
+		return max(s.MaxBodyBytes, maxWebhookBytes)
+	}
+	return s.MaxBodyBytes
 }

@@ -128,9 +128,10 @@ type Server struct {
 	WidgetLimit *Limiter
 	// IPLimit limits the public routes (widget API and sockets) per client IP; LoginLimit limits
 	// sign-in attempts per user name (across IPs) and per remembered device, LoginIPLimit per
-	// client IP (across names); ChannelLimit limits webhook deliveries per channel. nil is
-	// unlimited.
-	IPLimit, LoginLimit, LoginIPLimit, ChannelLimit *Limiter
+	// client IP (across names); ChannelLimit limits webhook deliveries per channel (authentic
+	// deliveries only); UnsignedLimit limits webhook requests whose signature does not check out,
+	// per client IP. nil is unlimited.
+	IPLimit, LoginLimit, LoginIPLimit, ChannelLimit, UnsignedLimit *Limiter
 	// DeviceKey signs the cookie that remembers where a user signed in (see limitSignIn); nil
 	// remembers nothing.
 	DeviceKey []byte

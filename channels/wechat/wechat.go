@@ -120,6 +120,18 @@ func ParseMessage(body []byte) (Message, error) {
 	return m, nil
 }
 
+// Authentic implements channels.Authenticator: a fresh URL check or delivery with a valid
+// signature (msg_signature over the Encrypt field in safe mode).
+func (a *Adapter) Authentic(r *http.Request, body []byte) bool {
+	q := r.URL.Query()
+	if r.Method == http.MethodGet {
+		_, _, err := a.verifyURL(q)
+		return err == nil
+	}
+	_, _, err := a.open(q, body)
+	return err == nil
+}
+
 // ServeHTTP handles the verification GET and the message POSTs.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()

@@ -255,7 +255,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
-		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
+		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
+		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}

@@ -126,7 +126,7 @@ func (c *channelReceiver) Release(ctx context.Context, messageID int64) {
 
 // adapter is a channel: a webhook in and an outbox sender out.
 type adapter interface {
-	http.Handler
+	channels.Authenticator
 	conversation.Sender
 }
 
