@@ -19,11 +19,11 @@ const maxWebhookBytes = 3 << 20
 
 // routes registers every route in one place.
 func (s *Server) routes(e *echo.Echo) {
-	e.Use(s.recover, s.observe, s.limitBody)
+	e.Use(s.recover, s.observe, securityHeaders, s.deadlines, s.limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics)
+	e.GET("/metrics", s.metrics, s.requireMetricsAccess)
 	e.GET("/api/openapi.json", s.openAPI)
 
 	e.GET("/", s.home)
@@ -75,13 +75,16 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/trainer/", s.page("trainer"))
 	e.GET("/trainer/:file", s.pageFile("trainer"))
 
-	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"))
+	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"), s.widgetCORS)
 	w.POST("/session", s.widgetSession)
 	w.POST("/messages", s.widgetMessage)
 	w.POST("/back", s.widgetBack)
 	w.POST("/rating", s.widgetRating)
 	w.POST("/feedback", s.widgetFeedback)
 	w.GET("/ws", s.widgetSocket)
+	for _, path := range []string{"/session", "/messages", "/back", "/rating", "/feedback", "/ws"} {
+		w.OPTIONS(path, s.widgetPreflight) // CORS preflights from the sites in WidgetOrigins
+	}
 
 	if s.Desk != nil {
 		s.consoleRoutes(e)

@@ -256,7 +256,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
 		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
-		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing}
+		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
+		WidgetOrigins: cfg.WidgetOrigins, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst)}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
@@ -267,7 +268,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln = httpapi.LimitPerIP(ln, cfg.MaxConnsPerIP)
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+		IdleTimeout: cfg.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	loops, loopCtx := errgroup.WithContext(context.Background())
 	loopCtx, cancelLoops := context.WithCancel(loopCtx)
 	defer cancelLoops()
@@ -385,6 +388,16 @@ const (
 	loginIPRate  = 1.0 / 2
 	loginIPBurst = 20
 )
+
+// New anonymous widget conversations per client IP: thirty at once, then one a minute (a shared
+// office address still starts plenty; one script no longer mints ~79k an hour).
+const (
+	newConversationRate  = 1.0 / 60
+	newConversationBurst = 30
+)
+
+// readHeaderTimeout bounds reading a request's headers.
+const readHeaderTimeout = 10 * time.Second
 
 // burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
 func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }

@@ -1,11 +1,19 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 )
 
 // heapInUse is the live heap after a full collection.
@@ -69,6 +77,131 @@ func TestUnsignedJunkDoesNotStarveDeliveries(t *testing.T) {
 	for i := range 3 {
 		if code := h.deliver(t, in.base, false, 500+i, "How do I file a claim?"); code != 200 {
 			t.Fatalf("genuine delivery %d after the junk = %d, want 200", i, code)
+		}
+	}
+}
+
+// TestSecurityHeaders: every page (demo, consoles, trainer, articles) carries a CSP that forbids
+// framing and foreign scripts, nosniff and a referrer policy, while widget.js stays a plain script
+// other sites can embed; /metrics needs TANDEM_METRICS_TOKEN or a client on this machine.
+func TestSecurityHeaders(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	in := start(t, env, "demo")
+	get := func(base, path string, header map[string]string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for _, path := range []string{"/demo/", "/console/", "/trainer/", "/kb/en-claims", "/api/widget/session"} {
+		res := get(in.base, path, nil)
+		csp := res.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "'unsafe-inline' 'self'; style") ||
+			res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") == "" || res.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: headers %v, want CSP with frame-ancestors 'none', nosniff, a referrer policy", path, res.Header)
+		}
+		if strings.Contains(csp, "script-src 'self' 'unsafe-inline'") {
+			t.Errorf("%s: CSP allows inline scripts: %s", path, csp)
+		}
+	}
+	js := get(in.base, "/widget.js", nil)
+	if js.StatusCode != 200 || !strings.HasPrefix(js.Header.Get("Content-Type"), "text/javascript") || js.Header.Get("Cross-Origin-Resource-Policy") != "" {
+		t.Fatalf("widget.js: %d %v, want an embeddable script", js.StatusCode, js.Header)
+	}
+	if res := get(in.base, "/metrics", nil); res.StatusCode != 200 {
+		t.Fatalf("/metrics from this machine = %d, want 200", res.StatusCode)
+	}
+	if res := get(in.base, "/metrics", map[string]string{"X-Forwarded-For": "203.0.113.9"}); res.StatusCode != 403 {
+		t.Fatalf("/metrics through a proxy = %d, want 403", res.StatusCode)
+	}
+	env = demoEnv(t, t.TempDir())
+	env["TANDEM_METRICS_TOKEN"] = "metrics-token-0123456789"
+	tok := start(t, env, "demo")
+	if res := get(tok.base, "/metrics", nil); res.StatusCode != 401 {
+		t.Fatalf("/metrics without the token = %d, want 401", res.StatusCode)
+	}
+	if res := get(tok.base, "/metrics", map[string]string{"Authorization": "Bearer metrics-token-0123456789"}); res.StatusCode != 200 {
+		t.Fatalf("/metrics with the token = %d, want 200", res.StatusCode)
+	}
+}
+
+// TestIdleConnectionsDoNotLockOut: one address opening hundreds of idle connections gets only
+// TANDEM_MAX_CONNS_PER_IP of them, idle ones are closed after TANDEM_IDLE_TIMEOUT / the read
+// timeouts, and a client from another address is served at once throughout.
+func TestIdleConnectionsDoNotLockOut(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_MAX_CONNS_PER_IP"], env["TANDEM_IDLE_TIMEOUT"], env["TANDEM_READ_TIMEOUT"] = "20", "2s", "2s"
+	in := start(t, env, "demo")
+	addr := strings.TrimPrefix(in.base, "http://")
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 300 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")) // headers never finished
+		conns = append(conns, c)
+	}
+	open := 0
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); errors.Is(err, os.ErrDeadlineExceeded) {
+			open++
+		}
+	}
+	if open > 20 {
+		t.Fatalf("%d idle connections from one address stayed open, want at most 20", open)
+	}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: time.Second}
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+	res, err := client.Get(in.base + "/healthz")
+	if err != nil {
+		t.Fatalf("another client while one address holds idle connections: %v", err)
+	}
+	res.Body.Close()
+	// The server drops the ones it kept once they have idled past the timeout.
+	time.Sleep(3 * time.Second)
+	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		if _, err := io.ReadAll(c); errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("idle connection %d still open after the read timeout", i)
+		}
+	}
+	// A socket outlives the read and write timeouts: it has its own pings.
+	var sess widgetSession
+	if code := in.callKey(t, "", "POST", "/api/widget/session", `{}`, &sess); code != 200 {
+		t.Fatalf("session = %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, strings.Replace(in.base, "http", "ws", 1)+"/api/widget/ws?token="+sess.VisitorToken, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	time.Sleep(3 * time.Second)
+	if code := in.callKey(t, sess.VisitorToken, "POST", "/api/widget/messages", `{"text":"How do I file a claim?"}`, nil); code != 201 {
+		t.Fatalf("message = %d", code)
+	}
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("the socket died after the read timeout: %v", err)
+		}
+		if strings.Contains(string(data), "400-800-1234") {
+			break
 		}
 	}
 }
