@@ -34,7 +34,7 @@ const (
 	// MaxRatings is how many ratings one conversation takes: a customer may change their mind (the
 	// latest counts), but one visitor cannot pile up ratings without end.
 	MaxRatings = 3
-	queueLimit      = 1000
+	queueLimit = 1000
 )
 
 // desk is the Service's routing state on this replica.
