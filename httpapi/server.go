@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -248,5 +250,38 @@ func (s *Server) bind(c echo.Context, v any) error {
 	if dec.More() {
 		return chat.Errorf(chat.EINVALID, "malformed JSON: more than one value")
 	}
+	if hasNUL(reflect.ValueOf(v)) {
+		return chat.Errorf(chat.EINVALID, "text must not contain NUL characters (\\u0000)")
+	}
 	return nil
+}
+
+// hasNUL reports whether any string in a decoded request holds a NUL character, which no text
+// needs and Postgres cannot store.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasNUL(it.Key()) || hasNUL(it.Value()) {
+				return true
+			}
+		}
+	}
+	return false
 }
