@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -54,7 +53,7 @@ func (s *Server) allowedOrigin(r *http.Request, origin string) bool {
 	if u, err := url.Parse(origin); err == nil && u.Host == r.Host {
 		return true
 	}
-	return slices.Contains(s.WidgetOrigins, origin)
+	return s.Origins.allowed(origin)
 }
 
 // widgetCORS is the widget API's cross-origin policy. A request from a listed origin gets
@@ -71,7 +70,7 @@ func (s *Server) widgetCORS(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if !s.allowedOrigin(r, origin) {
-			return chat.Errorf(chat.EFORBIDDEN, "origin %s may not use this widget; an admin lists widget sites in TANDEM_WIDGET_ORIGINS", truncate(origin, 200))
+			return chat.Errorf(chat.EFORBIDDEN, "origin %s may not use this widget; an admin lists widget sites in TANDEM_WIDGET_ORIGINS or the admin console", truncate(origin, 200))
 		}
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Expose-Headers", "Retry-After")

@@ -142,8 +142,8 @@ type Server struct {
 	// TrustProxy takes the client's IP from X-Forwarded-For (set it behind a reverse proxy only:
 	// otherwise clients could pick their own address and escape IPLimit).
 	TrustProxy bool
-	// WidgetOrigins are the other sites allowed to run the widget (CORS and the socket's Origin).
-	WidgetOrigins []string
+	// Origins are the other sites allowed to run the widget (CORS and the socket's Origin).
+	Origins *WidgetOrigins
 	// MetricsToken is the Bearer token /metrics requires; empty: loopback clients only.
 	MetricsToken string
 	// NewConversationLimit limits the anonymous conversations widget sessions start, per client IP.

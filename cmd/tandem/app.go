@@ -248,6 +248,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
 	training := &intent.Job{Train: intents.load, Now: now}
+	origins := newOriginSet(st)
+	if err := origins.load(ctx); err != nil {
+		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
+	}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
@@ -257,7 +261,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
 		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
 		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
-		WidgetOrigins: cfg.WidgetOrigins, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst)}
+		Origins: origins.widgetOrigins(cfg.WidgetOrigins), MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst)}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
@@ -310,6 +314,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	})
 	loops.Go(func() error {
 		return poll(loopCtx, retrieval.DefaultSyncInterval, chans.load, log, "channel settings reload failed; keeping the previous channels")
+	})
+	loops.Go(func() error {
+		return poll(loopCtx, retrieval.DefaultSyncInterval, origins.load, log, "widget origins reload failed; keeping the previous list")
 	})
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}

@@ -205,3 +205,59 @@ func TestIdleConnectionsDoNotLockOut(t *testing.T) {
 		}
 	}
 }
+
+// TestWidgetOriginsAdmin: an admin lists a widget site at run time; its preflights and requests
+// then get CORS headers, an unlisted site's get 403, and a bad entry is refused.
+func TestWidgetOriginsAdmin(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_WIDGET_ORIGINS"] = "https://env.example.com"
+	in := start(t, env, "demo")
+	preflight := func(origin string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("OPTIONS", in.base+"/api/widget/session", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if res := preflight("https://shop.example.com"); res.StatusCode != 403 || res.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("preflight from an unlisted site = %d %v, want 403 without CORS headers", res.StatusCode, res.Header)
+	}
+	if res := preflight("https://env.example.com"); res.StatusCode != 204 || res.Header.Get("Access-Control-Allow-Origin") != "https://env.example.com" {
+		t.Fatalf("preflight from the configured site = %d %v", res.StatusCode, res.Header)
+	}
+	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
+	var e apiError
+	if code := admin.do(t, "PUT", "/api/admin/widget-origins", `{"origins":["https://shop.example.com/path"]}`, &e); code != 400 {
+		t.Fatalf("an origin with a path = %d %+v, want 400", code, e)
+	}
+	var v struct{ Env, Origins []string }
+	if code := admin.do(t, "PUT", "/api/admin/widget-origins", `{"origins":["https://shop.example.com"]}`, &v); code != 200 ||
+		len(v.Origins) != 1 || len(v.Env) != 1 {
+		t.Fatalf("listing a widget site = %d %+v", code, v)
+	}
+	res := preflight("https://shop.example.com")
+	if res.StatusCode != 204 || res.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
+		!strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "Authorization") || res.Header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Fatalf("preflight from the listed site = %d %v, want 204 allowing it without credentials", res.StatusCode, res.Header)
+	}
+	req, _ := http.NewRequest("POST", in.base+"/api/widget/session", strings.NewReader("{}"))
+	req.Header.Set("Origin", "https://shop.example.com")
+	req.Header.Set("Content-Type", "application/json")
+	got, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Body.Close()
+	if got.StatusCode != 200 || got.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" || !strings.Contains(got.Header.Get("Vary"), "Origin") {
+		t.Fatalf("a session from the listed site = %d %v", got.StatusCode, got.Header)
+	}
+	if code := (&deskClient{base: in.base, c: http.DefaultClient}).do(t, "PUT", "/api/admin/widget-origins", `{"origins":["https://evil.example"]}`, nil); code != 401 {
+		t.Fatalf("changing widget origins without a session = %d, want 401", code)
+	}
+}
