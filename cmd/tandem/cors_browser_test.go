@@ -31,17 +31,27 @@ func customerSite(t *testing.T, host int, widget func() string) string {
 }
 
 // TestWidgetOnAnotherOrigin is the documented install: a site on another origin that an admin
-// listed in TANDEM_WIDGET_ORIGINS loads widget.js, starts a session through a CORS preflight,
-// opens the socket and chats; a site that is not listed is refused, API and socket alike.
+// listed (in the console's Channels dialog, on top of TANDEM_WIDGET_ORIGINS) loads widget.js,
+// starts a session through a CORS preflight, opens the socket and chats; a site that is not
+// listed is refused, API and socket alike.
 func TestWidgetOnAnotherOrigin(t *testing.T) {
 	ctx := browser(t)
 	var base string
 	listed := customerSite(t, 2, func() string { return base })
 	other := customerSite(t, 3, func() string { return base })
 	env := demoEnv(t, t.TempDir())
-	env["TANDEM_WIDGET_ORIGINS"] = strings.TrimSuffix(listed, "/") + ", https://shop.example.com"
+	env["TANDEM_WIDGET_ORIGINS"] = "https://shop.example.com"
 	in := start(t, env, "demo")
 	base = in.base
+
+	// The admin lists the shop in the console.
+	within(t, ctx, 20*time.Second, chromedp.Navigate(in.base+"/console/"))
+	consoleSignIn(t, ctx, "admin", demoAdminPassword)
+	within(t, ctx, 15*time.Second, chromedp.Click(`#admin-channels`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('channels-dialog').open && document.getElementById('widget-origins') !== null`),
+		chromedp.SendKeys(`#widget-origins`, listed),
+		chromedp.Click(`.origins-form button.save`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('widget-origins').value === `+fmt.Sprintf("%q", strings.TrimSuffix(listed, "/"))))
 
 	within(t, ctx, 30*time.Second,
 		chromedp.Navigate(listed),
