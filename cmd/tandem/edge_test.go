@@ -100,8 +100,19 @@ func TestSecurityHeaders(t *testing.T) {
 		res.Body.Close()
 		return res
 	}
-	for _, path := range []string{"/demo/", "/console/", "/trainer/", "/kb/en-claims", "/api/widget/session"} {
+	var c apiConversation
+	var tr turn
+	in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"headers"}}`, &c)
+	in.call(t, "POST", "/api/v1/conversations/"+c.ID+"/messages", `{"text":"How do I file a claim?"}`, &tr)
+	if len(tr.Replies) == 0 || len(tr.Replies[0].Sources) == 0 {
+		t.Fatalf("no cited article to check: %+v", tr)
+	}
+	article := tr.Replies[0].Sources[0].URL
+	for _, path := range []string{"/demo/", "/console/", "/trainer/", article, "/api/widget/session"} {
 		res := get(in.base, path, nil)
+		if res.StatusCode != 200 && path != "/api/widget/session" {
+			t.Fatalf("%s = %d", path, res.StatusCode)
+		}
 		csp := res.Header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "'unsafe-inline' 'self'; style") ||
 			res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") == "" || res.Header.Get("X-Frame-Options") != "DENY" {
