@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -271,6 +272,9 @@ func hasNUL(v reflect.Value) bool {
 			}
 		}
 	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 { // raw JSON or bytes: NUL only as a byte
+			return v.Kind() == reflect.Slice && bytes.IndexByte(v.Bytes(), 0) >= 0
+		}
 		for i := range v.Len() {
 			if hasNUL(v.Index(i)) {
 				return true
