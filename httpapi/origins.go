@@ -33,7 +33,7 @@ func (o *WidgetOrigins) allowed(origin string) bool {
 }
 
 type widgetOriginsView struct {
-	Env     []string `json:"env"`     // from TANDEM_WIDGET_ORIGINS; changed only there
+	Env     []string `json:"env"`     // from the configuration (TANDEM_WIDGET_ORIGINS, TANDEM_PUBLIC_URL); changed only there
 	Origins []string `json:"origins"` // the admin's list
 }
 

@@ -13,8 +13,10 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // profiles on TANDEM_DEBUG_ADDR only: the API server has its own mux
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -261,7 +263,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
 		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
 		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
-		Origins: origins.widgetOrigins(cfg.WidgetOrigins), MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst)}
+		Origins: origins.widgetOrigins(ownOrigins(cfg)), MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst)}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
@@ -405,6 +407,16 @@ const (
 
 // readHeaderTimeout bounds reading a request's headers.
 const readHeaderTimeout = 10 * time.Second
+
+// ownOrigins is TANDEM_WIDGET_ORIGINS and, behind a proxy that rewrites Host, the origin of
+// TANDEM_PUBLIC_URL, so Tandem's own pages keep their widget.
+func ownOrigins(cfg config.Config) []string {
+	list := slices.Clone(cfg.WidgetOrigins)
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		list = append(list, u.Scheme+"://"+u.Host)
+	}
+	return list
+}
 
 // burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
 func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }
