@@ -81,32 +81,24 @@ func (s *Server) bodyLimit(route string) int64 {
 	return s.MaxBodyBytes
 }
 
-// Routes whose connection outlives the server's read and write timeouts.
-var (
-	// socketRoutes hold a WebSocket open; they keep themselves alive with pings (socketIdle).
-	socketRoutes = map[string]bool{"/api/widget/ws": true, "/api/v1/conversations/:id/ws": true, "/api/console/ws": true}
-	// slowRoutes take large uploads or work for long inside the request.
-	slowRoutes = map[string]bool{kbImportPath: true, intentsImportPath: true, "/api/trainer/intents/preview": true}
-)
+// slowRoutes take large uploads or work for long inside the request. (WebSockets need no entry:
+// net/http clears a connection's deadlines when it is hijacked, and sockets have their own pings
+// and idle limit.)
+var slowRoutes = map[string]bool{kbImportPath: true, intentsImportPath: true, "/api/trainer/intents/preview": true}
 
 // slowRouteTimeout is how long a slow route's request and response may take.
 const slowRouteTimeout = 10 * time.Minute
 
-// deadlines lifts the server's read and write timeouts (http.Server ReadTimeout, WriteTimeout)
-// for sockets, which have their own ping and idle limits, and extends them for slow routes.
+// deadlines extends the server's read and write timeouts (http.Server ReadTimeout, WriteTimeout)
+// to slowRouteTimeout for slow routes.
 func (s *Server) deadlines(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		var until time.Time
-		switch {
-		case socketRoutes[c.Path()]:
-		case slowRoutes[c.Path()]:
-			until = time.Now().Add(slowRouteTimeout)
-		default:
-			return next(c)
+		if slowRoutes[c.Path()] {
+			until := time.Now().Add(slowRouteTimeout)
+			rc := http.NewResponseController(c.Response())
+			rc.SetReadDeadline(until) // not supported by a test recorder: then there is nothing to extend
+			rc.SetWriteDeadline(until)
 		}
-		rc := http.NewResponseController(c.Response())
-		rc.SetReadDeadline(until) // not supported by a test recorder: then there is no deadline to lift
-		rc.SetWriteDeadline(until)
 		return next(c)
 	}
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -270,5 +272,58 @@ func TestWidgetOriginsAdmin(t *testing.T) {
 	}
 	if code := (&deskClient{base: in.base, c: http.DefaultClient}).do(t, "PUT", "/api/admin/widget-origins", `{"origins":["https://evil.example"]}`, nil); code != 401 {
 		t.Fatalf("changing widget origins without a session = %d, want 401", code)
+	}
+}
+
+// slowReader yields its data in pieces, pausing between them, like a slow or hostile client.
+type slowReader struct {
+	parts [][]byte
+	pause time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.parts) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause)
+	n := copy(p, r.parts[0])
+	r.parts[0] = r.parts[0][n:]
+	if len(r.parts[0]) == 0 {
+		r.parts = r.parts[1:]
+	}
+	return n, nil
+}
+
+// TestReadTimeout: a body dribbled in slower than TANDEM_READ_TIMEOUT is cut off on an ordinary
+// route (a slowloris cannot hold a request open), while a knowledge upload, which may be large
+// and slow, gets longer.
+func TestReadTimeout(t *testing.T) {
+	env := demoEnv(t, t.TempDir())
+	env["TANDEM_READ_TIMEOUT"] = "1s"
+	in := start(t, env, "demo")
+	send := func(path, contentType string, body []byte) (int, error) {
+		third := len(body) / 3
+		r := &slowReader{parts: [][]byte{body[:third], body[third : 2*third], body[2*third:]}, pause: 800 * time.Millisecond}
+		req, _ := http.NewRequest("POST", in.base+path, r)
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Authorization", "Bearer "+in.key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		res.Body.Close()
+		return res.StatusCode, nil
+	}
+	if code, err := send("/api/v1/conversations", "application/json", []byte(`{"customer":{"id":"slowloris-client"}}`)); err == nil && code < 400 {
+		t.Fatalf("a JSON body dribbled over 2.4 s with a 1 s read timeout = %d, want it cut off", code)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("file", "slow.md")
+	part.Write([]byte("# Kayak insurance\n\nWe insure kayaks and canoes up to 6 metres."))
+	w.Close()
+	if code, err := send("/api/v1/kb/import", w.FormDataContentType(), body.Bytes()); err != nil || code != 200 {
+		t.Fatalf("a slow knowledge upload = %d %v, want 200", code, err)
 	}
 }
