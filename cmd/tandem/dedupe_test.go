@@ -36,6 +36,7 @@ func TestDedupeIsPerCustomer(t *testing.T) {
 	t.Cleanup(sink.Close)
 	env := demoEnv(t, t.TempDir())
 	env["TANDEM_WEBHOOK_SECRET"], env["TANDEM_WEBHOOK_URL"] = secret, sink.URL
+	env["TANDEM_OUTBOUND_ALLOW"] = allowed(sink.URL)
 	in := start(t, env, "demo")
 
 	t.Run("app API", func(t *testing.T) {
