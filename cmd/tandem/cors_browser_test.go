@@ -96,3 +96,20 @@ func evalAsync(t *testing.T, ctx context.Context, expr string) string {
 	}
 	return v
 }
+
+// customerPage serves the page html() returns on its own loopback address 127.0.0.<host>, as a
+// customer's site on another origin, and returns its URL.
+func customerPage(t *testing.T, host int, html func() string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", host))
+	if err != nil {
+		t.Skipf("no loopback address 127.0.0.%d: %v", host, err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, html())
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/"
+}
