@@ -7,7 +7,10 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"regexp"
 	"strings"
 	"unicode/utf16"
 
@@ -83,6 +86,14 @@ type Answerer interface {
 	Answer(ctx context.Context, in Inbound) (text string, messageID int64, err error)
 	Claim(ctx context.Context, messageID int64) (bool, error)
 	Release(ctx context.Context, messageID int64)
+}
+
+// Authenticator is a webhook handler that can tell cheaply, before handling a request, whether it
+// genuinely comes from the platform (its signature or secret checks out). The HTTP server counts
+// only authentic deliveries against a channel's rate, so unsigned junk cannot starve them.
+type Authenticator interface {
+	http.Handler
+	Authentic(r *http.Request, body []byte) bool
 }
 
 // SecretEqual compares a received secret with the configured one in constant time.
@@ -162,4 +173,21 @@ func Take(ctx context.Context, r Receiver, in Inbound, log *slog.Logger) error {
 // MapLink is a link to a point on a map that an agent can open.
 func MapLink(lat, lon float64) string {
 	return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=17/%.6f/%.6f", lat, lon, lat, lon)
+}
+
+// challengePattern is what a verification challenge may be: platforms send a short random number
+// or token; anything else (markup, script) is refused rather than echoed.
+var challengePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// ValidChallenge reports whether a handshake challenge may be echoed: 1–128 letters, digits, _ or -.
+func ValidChallenge(s string) bool { return challengePattern.MatchString(s) }
+
+// WriteEcho answers a platform's verification handshake with its challenge, as plain text that no
+// browser will sniff as HTML, so a challenge can never run as a page on Tandem's origin.
+func WriteEcho(w http.ResponseWriter, challenge string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, challenge)
 }

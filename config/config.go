@@ -140,6 +140,19 @@ type Config struct {
 	TrustProxy bool // TANDEM_TRUST_PROXY
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration // TANDEM_SHUTDOWN_TIMEOUT
+	// ReadTimeout bounds reading one request (headers and body), WriteTimeout writing its response,
+	// IdleTimeout how long a kept-alive connection may sit idle. Sockets are exempt from the first two.
+	ReadTimeout  time.Duration // TANDEM_READ_TIMEOUT
+	WriteTimeout time.Duration // TANDEM_WRITE_TIMEOUT
+	IdleTimeout  time.Duration // TANDEM_IDLE_TIMEOUT
+	// MaxConnsPerIP caps the open connections from one client IP; more are closed at once.
+	MaxConnsPerIP int // TANDEM_MAX_CONNS_PER_IP
+	// WidgetOrigins are the sites (scheme://host[:port]) allowed to run the widget from another
+	// origin: CORS on the widget API and the widget socket's Origin check.
+	WidgetOrigins []string // TANDEM_WIDGET_ORIGINS, comma-separated
+	// MetricsToken, when set, is the Bearer token /metrics requires; when empty /metrics answers
+	// loopback clients only.
+	MetricsToken string // TANDEM_METRICS_TOKEN
 
 	// SecretName is the variable Secret came from, for messages.
 	SecretName string
@@ -170,7 +183,13 @@ const (
 	DefaultChannelRate    = 200.0
 	DefaultVisitorSockets = 5
 	DefaultShutdown       = 10 * time.Second
-	DefaultEmbedDim       = 256
+	// DefaultReadTimeout, DefaultWriteTimeout and DefaultIdleTimeout bound requests and idle
+	// connections; DefaultMaxConnsPerIP caps one address's open connections.
+	DefaultReadTimeout   = 30 * time.Second
+	DefaultWriteTimeout  = 2 * time.Minute
+	DefaultIdleTimeout   = 60 * time.Second
+	DefaultMaxConnsPerIP = 128
+	DefaultEmbedDim      = 256
 	// DefaultAgentCapacity is how many conversations an agent holds at once unless set.
 	DefaultAgentCapacity = 5
 	// DefaultTargetPrecision: answer when P(right) ≥ 0.8.
@@ -289,13 +308,27 @@ func Load(name string, getenv func(string) string, args []string, out io.Writer,
 			c.LLMTimeout = d
 		}
 	}
-	c.ShutdownTimeout = DefaultShutdown
-	if v := getenv("TANDEM_SHUTDOWN_TIMEOUT"); v != "" {
+	dur := func(key string, def time.Duration) time.Duration {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("TANDEM_SHUTDOWN_TIMEOUT=%q: want a duration such as 10s", v))
-		} else {
-			c.ShutdownTimeout = d
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 10s", key, v))
+			return def
+		}
+		return d
+	}
+	c.ShutdownTimeout = dur("TANDEM_SHUTDOWN_TIMEOUT", DefaultShutdown)
+	c.ReadTimeout = dur("TANDEM_READ_TIMEOUT", DefaultReadTimeout)
+	c.WriteTimeout = dur("TANDEM_WRITE_TIMEOUT", DefaultWriteTimeout)
+	c.IdleTimeout = dur("TANDEM_IDLE_TIMEOUT", DefaultIdleTimeout)
+	c.MaxConnsPerIP = int(num("TANDEM_MAX_CONNS_PER_IP", DefaultMaxConnsPerIP))
+	c.MetricsToken = getenv("TANDEM_METRICS_TOKEN")
+	for _, o := range strings.Split(getenv("TANDEM_WIDGET_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.WidgetOrigins = append(c.WidgetOrigins, strings.TrimRight(o, "/"))
 		}
 	}
 	if extra != nil {
@@ -437,6 +470,14 @@ func (c Config) Validate() error {
 	if _, err := outbound.Parse(c.OutboundAllow); err != nil {
 		errs = append(errs, fmt.Errorf("TANDEM_OUTBOUND_ALLOW: %w", err))
 	}
+	for _, o := range c.WidgetOrigins {
+		if !ValidOrigin(o) {
+			errs = append(errs, fmt.Errorf("TANDEM_WIDGET_ORIGINS %q: want origins such as https://shop.example.com (scheme, host, optional port; no path)", o))
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, errors.New("TANDEM_METRICS_TOKEN: at least 16 characters"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -449,4 +490,11 @@ func commaList(v string) []string {
 		}
 	}
 	return out
+}
+
+// ValidOrigin reports whether o is a web origin: http(s)://host[:port], nothing after.
+func ValidOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.Scheme+"://"+u.Host == o
 }

@@ -45,6 +45,12 @@ func TestLoadNamesBadSettings(t *testing.T) {
 		{map[string]string{"TANDEM_WIDGET_RATE": "fast"}, "TANDEM_WIDGET_RATE"},
 		{map[string]string{"TANDEM_SHUTDOWN_TIMEOUT": "10"}, "TANDEM_SHUTDOWN_TIMEOUT"},
 		{map[string]string{"TANDEM_VISITOR_SECRET": "short"}, "TANDEM_VISITOR_SECRET"},
+		{map[string]string{"TANDEM_WIDGET_ORIGINS": "https://shop.example.com/widget"}, "TANDEM_WIDGET_ORIGINS"},
+		{map[string]string{"TANDEM_WIDGET_ORIGINS": "shop.example.com"}, "TANDEM_WIDGET_ORIGINS"},
+		{map[string]string{"TANDEM_WIDGET_ORIGINS": "*"}, "TANDEM_WIDGET_ORIGINS"},
+		{map[string]string{"TANDEM_METRICS_TOKEN": "short"}, "TANDEM_METRICS_TOKEN"},
+		{map[string]string{"TANDEM_READ_TIMEOUT": "30"}, "TANDEM_READ_TIMEOUT"},
+		{map[string]string{"TANDEM_MAX_CONNS_PER_IP": "0"}, "TANDEM_MAX_CONNS_PER_IP"},
 	} {
 		if _, err := load(tt.env); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("env %v: err %v, want it to name %s", tt.env, err, tt.want)

@@ -456,6 +456,9 @@ func cleanText(text string) (string, error) {
 	if !utf8.ValidString(text) {
 		return "", chat.Errorf(chat.EINVALID, "text must be valid UTF-8")
 	}
+	if strings.IndexByte(text, 0) >= 0 {
+		return "", chat.Errorf(chat.EINVALID, "text must not contain NUL characters")
+	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return "", chat.Errorf(chat.EINVALID, "text is required")

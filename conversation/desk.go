@@ -31,7 +31,10 @@ type Routing struct {
 const (
 	maxNoteRunes    = 4000
 	maxCommentRunes = 1000
-	queueLimit      = 1000
+	// MaxRatings is how many ratings one conversation takes: a customer may change their mind (the
+	// latest counts), but one visitor cannot pile up ratings without end.
+	MaxRatings = 3
+	queueLimit = 1000
 )
 
 // desk is the Service's routing state on this replica.
@@ -352,6 +355,13 @@ func (s *Service) Rate(ctx context.Context, id string, score int, comment string
 	}
 	if utf8.RuneCountInString(comment) > maxCommentRunes || !utf8.ValidString(comment) {
 		return chat.Errorf(chat.EINVALID, "comment is limited to %d characters", maxCommentRunes)
+	}
+	rated, err := s.Store.Ratings(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(rated) >= MaxRatings {
+		return chat.Errorf(chat.ECONFLICT, "this conversation has been rated %d times already; that is the most it takes", MaxRatings)
 	}
 	if err := s.Store.AddRating(ctx, chat.Rating{ConversationID: id, Score: score, Comment: comment, CreatedAt: s.Now().UTC()}); err != nil {
 		return err

@@ -56,6 +56,8 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 		g.PUT("/channels/:name", s.adminPutChannel)
 		g.DELETE("/channels/:name", s.adminDeleteChannel)
 	}
+	g.GET("/widget-origins", s.adminWidgetOrigins)
+	g.PUT("/widget-origins", s.adminPutWidgetOrigins)
 	if s.Admin != nil {
 		g.GET("/users", s.adminUsers)
 		g.POST("/users/:username/disable", s.adminDisableUser)

@@ -31,11 +31,26 @@ func TestBind(t *testing.T) {
 		{`{"text":`, chat.EINVALID},
 		{`{"text":"a"} {"text":"b"}`, chat.EINVALID},
 		{`{"text":1}`, chat.EINVALID},
+		{`{"text":"a\u0000b"}`, chat.EINVALID},
+		{`{"external_id":"\u0000"}`, chat.EINVALID},
 		{`{"text":"` + strings.Repeat("a", 100) + `"}`, chat.ETOOLARGE},
 	} {
 		_, err := bindBody(s, tt.body)
 		if got := code(err); got != tt.code {
 			t.Errorf("bind(%.30q) code %q (%v), want %q", tt.body, got, err, tt.code)
+		}
+	}
+}
+
+// TestBindRefusesNULAnywhere: a NUL in any string of a request, however nested, is refused.
+func TestBindRefusesNULAnywhere(t *testing.T) {
+	s := &Server{MaxBodyBytes: 1 << 10}
+	for _, body := range []string{`{"customer":{"attributes":{"k":"v\u0000"}}}`, `{"customer":{"attributes":{"k\u0000":"v"}}}`, `{"customer":{"name":"\u0000"}}`} {
+		e := echo.New()
+		c := e.NewContext(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)), httptest.NewRecorder())
+		var v createConversationRequest
+		if err := s.bind(c, &v); code(err) != chat.EINVALID {
+			t.Errorf("bind(%s) = %v, want invalid", body, err)
 		}
 	}
 }

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"container/list"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"sync"
 	"time"
@@ -15,24 +18,41 @@ import (
 // limiterIdle is how long an unused key's bucket is kept.
 const limiterIdle = 10 * time.Minute
 
-// Limiter is a token bucket per key (visitor, IP, …), with idle keys forgotten.
+// DefaultLimiterKeys is how many keys a Limiter tracks at most; past it the least recently seen
+// key is forgotten, so no stream of new keys can grow memory without bound.
+const DefaultLimiterKeys = 50_000
+
+// limitKey is a key as the Limiter stores it: a fixed-size digest, however long the key was.
+type limitKey [16]byte
+
+func digest(key string) limitKey {
+	sum := sha256.Sum256([]byte(key))
+	return limitKey(sum[:16])
+}
+
+// Limiter is a token bucket per key (visitor, IP, …). Keys are kept as 16-byte digests, at most
+// MaxKeys of them, least recently seen first out; idle keys are forgotten.
 type Limiter struct {
+	// MaxKeys bounds the tracked keys (DefaultLimiterKeys when 0).
+	MaxKeys int
+
 	mu      sync.Mutex
 	rate    rate.Limit
 	burst   int
-	buckets map[string]*bucket
-	swept   time.Time
+	buckets map[limitKey]*list.Element
+	recent  *list.List // of *bucket, most recently seen first
 	shared  *sharedBuckets
 }
 
 type bucket struct {
+	key  limitKey
 	lim  *rate.Limiter
 	seen time.Time
 }
 
 // NewLimiter allows perSecond sustained events per key, with bursts of burst.
 func NewLimiter(perSecond float64, burst int) *Limiter {
-	return &Limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
+	return &Limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[limitKey]*list.Element{}, recent: list.New()}
 }
 
 // Reserve takes one event for key now and returns 0, or returns how long until key may act,
@@ -41,32 +61,55 @@ func (l *Limiter) Reserve(key string) time.Duration {
 	if l == nil {
 		return 0
 	}
-	if wait, ok := l.shared.reserve(key, float64(l.rate), l.burst); ok {
+	k, now := digest(key), time.Now()
+	if wait, ok := l.shared.reserve(hex.EncodeToString(k[:]), float64(l.rate), l.burst); ok { // shared keys are digests too
 		return wait
 	}
-	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) > limiterIdle {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > limiterIdle {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
-	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[key] = b
-	}
-	b.seen = now
+	b := l.bucket(k, now)
 	r := b.lim.ReserveN(now, 1)
 	wait := r.DelayFrom(now)
 	if wait > 0 {
 		r.CancelAt(now)
 	}
 	return wait
+}
+
+// bucket finds or makes k's bucket and marks it seen, forgetting idle keys and, when full, the
+// least recently seen one. The caller holds l.mu.
+func (l *Limiter) bucket(k limitKey, now time.Time) *bucket {
+	for e := l.recent.Back(); e != nil && now.Sub(e.Value.(*bucket).seen) > limiterIdle; e = l.recent.Back() {
+		l.forget(e)
+	}
+	if e, ok := l.buckets[k]; ok {
+		b := e.Value.(*bucket)
+		b.seen = now
+		l.recent.MoveToFront(e)
+		return b
+	}
+	max := l.MaxKeys
+	if max <= 0 {
+		max = DefaultLimiterKeys
+	}
+	for l.recent.Len() >= max {
+		l.forget(l.recent.Back())
+	}
+	b := &bucket{key: k, lim: rate.NewLimiter(l.rate, l.burst), seen: now}
+	l.buckets[k] = l.recent.PushFront(b)
+	return b
+}
+
+func (l *Limiter) forget(e *list.Element) {
+	delete(l.buckets, e.Value.(*bucket).key)
+	l.recent.Remove(e)
+}
+
+// Keys is how many keys the limiter tracks now.
+func (l *Limiter) Keys() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
 }
 
 // SharedBuckets keeps token buckets where every replica sees them (postgres.Store), so a limit

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -61,12 +62,42 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 // limitBody refuses a declared oversized body before reading it.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		limit := s.MaxBodyBytes
-		if c.Path() == kbImportPath || c.Path() == intentsImportPath {
-			limit = s.maxUpload()
-		}
+		limit := s.bodyLimit(c.Path())
 		if c.Request().ContentLength > limit {
 			return chat.Errorf(chat.ETOOLARGE, "request body is %d bytes; the limit is %d", c.Request().ContentLength, limit)
+		}
+		return next(c)
+	}
+}
+
+// bodyLimit is the largest body a route takes: uploads and webhooks take more than JSON APIs.
+func (s *Server) bodyLimit(route string) int64 {
+	switch route {
+	case kbImportPath, intentsImportPath:
+		return s.maxUpload()
+	case webhookPath:
+		return max(s.MaxBodyBytes, maxWebhookBytes)
+	}
+	return s.MaxBodyBytes
+}
+
+// slowRoutes take large uploads or work for long inside the request. (WebSockets need no entry:
+// net/http clears a connection's deadlines when it is hijacked, and sockets have their own pings
+// and idle limit.)
+var slowRoutes = map[string]bool{kbImportPath: true, intentsImportPath: true, "/api/trainer/intents/preview": true}
+
+// slowRouteTimeout is how long a slow route's request and response may take.
+const slowRouteTimeout = 10 * time.Minute
+
+// deadlines extends the server's read and write timeouts (http.Server ReadTimeout, WriteTimeout)
+// to slowRouteTimeout for slow routes.
+func (s *Server) deadlines(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if slowRoutes[c.Path()] {
+			until := time.Now().Add(slowRouteTimeout)
+			rc := http.NewResponseController(c.Response())
+			rc.SetReadDeadline(until) // not supported by a test recorder: then there is nothing to extend
+			rc.SetWriteDeadline(until)
 		}
 		return next(c)
 	}

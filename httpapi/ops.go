@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"tandem/channels"
 	"tandem/chat"
 	"tandem/llm"
 )
@@ -94,17 +97,43 @@ func (s *Server) openAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json", openAPISpec)
 }
 
-// webhook handles POST /webhooks/:channel with the channel's own handler; a channel that is not
-// enabled is 404.
+// webhook handles /webhooks/:channel with the channel's own handler; a channel that is not
+// enabled is 404 before anything is remembered about it. A delivery whose signature checks out
+// counts against the channel's rate (ChannelLimit); one that does not counts against its client
+// IP's (UnsignedLimit) and is then refused by the channel, so junk never starves real deliveries.
 func (s *Server) webhook(c echo.Context) error {
+	name := c.Param("channel")
 	var h http.Handler
 	ok := false
 	if s.Webhooks != nil {
-		h, ok = s.Webhooks.Webhook(c.Param("channel"))
+		h, ok = s.Webhooks.Webhook(name)
 	}
 	if !ok {
-		return chat.Errorf(chat.ENOTFOUND, "channel %q is not enabled", c.Param("channel"))
+		return chat.Errorf(chat.ENOTFOUND, "channel %q is not enabled", truncate(name, 64))
 	}
-	h.ServeHTTP(c.Response(), c.Request())
+	r := c.Request()
+	limit := s.bodyLimit(webhookPath)
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
+	if err != nil {
+		return chat.Errorf(chat.ETOOLARGE, "delivery is over the limit of %d bytes", limit)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if a, ok := h.(channels.Authenticator); ok && !a.Authentic(r, body) {
+		if err := s.UnsignedLimit.take(clientIP(c), "too many unauthenticated deliveries from this address; retry later"); err != nil {
+			return err
+		}
+	} else if err := s.ChannelLimit.take(name, "too many deliveries for this channel; retry later"); err != nil {
+		return err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h.ServeHTTP(c.Response(), r)
 	return nil
+}
+
+// truncate cuts s to at most n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }

@@ -10,15 +10,20 @@ import (
 const (
 	kbImportPath      = "/api/v1/kb/import"
 	intentsImportPath = "/api/v1/intents/import"
+	webhookPath       = "/webhooks/:channel"
 )
+
+// maxWebhookBytes is the largest webhook delivery taken: WhatsApp documents payloads of up to
+// 3 MB, the most of any platform; each channel checks its own limit below it.
+const maxWebhookBytes = 3 << 20
 
 // routes registers every route in one place.
 func (s *Server) routes(e *echo.Echo) {
-	e.Use(s.recover, s.observe, s.limitBody)
+	e.Use(s.recover, s.observe, securityHeaders, s.deadlines, s.limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics)
+	e.GET("/metrics", s.metrics, s.requireMetricsAccess)
 	e.GET("/api/openapi.json", s.openAPI)
 
 	e.GET("/", s.home)
@@ -73,19 +78,21 @@ func (s *Server) routes(e *echo.Echo) {
 		kb.GET("/settings", s.settingsGet)
 		kb.PUT("/settings", s.settingsPut)
 	}
-	hooks := e.Group("/webhooks", limitBy(s.ChannelLimit, func(c echo.Context) string { return c.Param("channel") }, "channel"))
-	hooks.POST("/:channel", s.webhook)
-	hooks.GET("/:channel", s.webhook) // platform verification handshakes (WhatsApp)
+	e.POST(webhookPath, s.webhook)
+	e.GET(webhookPath, s.webhook) // platform verification handshakes (WhatsApp, WeChat)
 	e.GET("/trainer/", s.page("trainer"))
 	e.GET("/trainer/:file", s.pageFile("trainer"))
 
-	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"))
+	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"), s.widgetCORS)
 	w.POST("/session", s.widgetSession)
 	w.POST("/messages", s.widgetMessage)
 	w.POST("/back", s.widgetBack)
 	w.POST("/rating", s.widgetRating)
 	w.POST("/feedback", s.widgetFeedback)
 	w.GET("/ws", s.widgetSocket)
+	for _, path := range []string{"/session", "/messages", "/back", "/rating", "/feedback", "/ws"} {
+		w.OPTIONS(path, s.widgetPreflight) // CORS preflights from the sites in WidgetOrigins
+	}
 
 	if s.Desk != nil {
 		s.consoleRoutes(e)

@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,9 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -128,9 +131,10 @@ type Server struct {
 	WidgetLimit *Limiter
 	// IPLimit limits the public routes (widget API and sockets) per client IP; LoginLimit limits
 	// sign-in attempts per user name (across IPs) and per remembered device, LoginIPLimit per
-	// client IP (across names); ChannelLimit limits webhook deliveries per channel. nil is
-	// unlimited.
-	IPLimit, LoginLimit, LoginIPLimit, ChannelLimit *Limiter
+	// client IP (across names); ChannelLimit limits webhook deliveries per channel (authentic
+	// deliveries only); UnsignedLimit limits webhook requests whose signature does not check out,
+	// per client IP. nil is unlimited.
+	IPLimit, LoginLimit, LoginIPLimit, ChannelLimit, UnsignedLimit *Limiter
 	// DeviceKey signs the cookie that remembers where a user signed in (see limitSignIn); nil
 	// remembers nothing.
 	DeviceKey []byte
@@ -139,6 +143,12 @@ type Server struct {
 	// TrustProxy takes the client's IP from X-Forwarded-For (set it behind a reverse proxy only:
 	// otherwise clients could pick their own address and escape IPLimit).
 	TrustProxy bool
+	// Origins are the other sites allowed to run the widget (CORS and the socket's Origin).
+	Origins *WidgetOrigins
+	// MetricsToken is the Bearer token /metrics requires; empty: loopback clients only.
+	MetricsToken string
+	// NewConversationLimit limits the anonymous conversations widget sessions start, per client IP.
+	NewConversationLimit *Limiter
 	// Closing is closed at shutdown so open sockets end.
 	Closing <-chan struct{}
 	// Ready, when set, reports whether the bot answers at full quality (index, vectors, intents,
@@ -247,5 +257,41 @@ func (s *Server) bind(c echo.Context, v any) error {
 	if dec.More() {
 		return chat.Errorf(chat.EINVALID, "malformed JSON: more than one value")
 	}
+	if hasNUL(reflect.ValueOf(v)) {
+		return chat.Errorf(chat.EINVALID, "text must not contain NUL characters (\\u0000)")
+	}
 	return nil
+}
+
+// hasNUL reports whether any string in a decoded request holds a NUL character, which no text
+// needs and Postgres cannot store.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 { // raw JSON or bytes: NUL only as a byte
+			return v.Kind() == reflect.Slice && bytes.IndexByte(v.Bytes(), 0) >= 0
+		}
+		for i := range v.Len() {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasNUL(it.Key()) || hasNUL(it.Value()) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -37,6 +37,9 @@ func (s *Server) asset(c echo.Context, name, contentType string) error {
 		return chat.Errorf(chat.ENOTFOUND, "%s not found", name)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
+	if strings.HasPrefix(contentType, "text/html") {
+		c.Response().Header().Set("Content-Security-Policy", pageCSP(data))
+	}
 	return c.Blob(http.StatusOK, contentType, data)
 }
 

@@ -51,6 +51,9 @@ func (s *Server) widgetSession(c echo.Context) error {
 			return err
 		}
 	default:
+		if err := s.NewConversationLimit.take(clientIP(c), "too many new conversations from this address; retry later"); err != nil {
+			return err
+		}
 		visitor := conversation.NewID()
 		conv, err := s.Conversations.Start(ctx, chat.Customer{Channel: "web", ExternalID: visitor}, req.Lang)
 		if err != nil {

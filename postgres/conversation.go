@@ -120,13 +120,14 @@ func scanMessage(row pgx.Row) (chat.Message, error) {
 	return m, err
 }
 
-// AddInbound stores a customer message, idempotent on (Channel, ExternalID) even under
-// concurrent redelivery. One statement: insert and bump the conversation.
+// AddInbound stores a customer message, idempotent on (Channel, ExternalID) per customer even
+// under concurrent redelivery: another customer's message with the same external id is theirs. One statement: insert and bump the conversation.
 func (s *Store) AddInbound(ctx context.Context, m chat.Message) (chat.Message, bool, error) {
 	stored, err := s.insertMessage(ctx, m, m.ExternalID != "", false)
 	if err == pgx.ErrNoRows { // the external id exists: return the stored message
 		stored, err = scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages
-			WHERE channel = $1 AND external_id = $2`, m.Channel, m.ExternalID))
+			WHERE channel = $1 AND external_id = $2 AND customer_id = (SELECT customer_id FROM conversations WHERE id = $3)`,
+			m.Channel, m.ExternalID, m.ConversationID))
 		if err != nil {
 			return stored, false, fmt.Errorf("add inbound: %w", err)
 		}
@@ -148,7 +149,7 @@ func (s *Store) AddMessage(ctx context.Context, m chat.Message, deliver bool) (c
 }
 
 // insertMessage inserts m, queues it in the outbox when deliver is set and bumps its
-// conversation, in one statement. With dedupe, an existing (channel, external_id) yields
+// conversation, in one statement. With dedupe, an existing (channel, customer, external_id) yields
 // pgx.ErrNoRows and nothing is written.
 func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliver bool) (chat.Message, error) {
 	sources := m.Sources
@@ -161,11 +162,11 @@ func (s *Store) insertMessage(ctx context.Context, m chat.Message, dedupe, deliv
 	}
 	conflict := ""
 	if dedupe {
-		conflict = ` ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO NOTHING`
+		conflict = ` ON CONFLICT (channel, customer_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`
 	}
 	err := s.pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at, agent, intent)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13)`+conflict+` RETURNING id
+			INSERT INTO messages (conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, created_at, agent, intent, customer_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, (SELECT customer_id FROM conversations WHERE id = $1))`+conflict+` RETURNING id
 		), queued AS (
 			INSERT INTO outbox (message_id, channel, next_at) SELECT id, $8, $10 FROM ins WHERE $11::boolean
 		), bumped AS (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -250,6 +251,9 @@ func (s *Store) SearchVectors(ctx context.Context, model string, v []float32, k 
 	lit, err := modelLiteral(model)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(v, func(x float32) bool { return x != 0 }) {
+		return nil, nil // a query with no words embeds to zero, which has no direction (cosine is NaN)
 	}
 	// The model and dimension are literals so the planner matches the partial expression index.
 	// Without a filter the index scan needs no join; with one, iterative scans keep it filling k.

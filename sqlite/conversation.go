@@ -118,13 +118,15 @@ func scanMessage(sc rowScanner) (chat.Message, error) {
 	return m, err
 }
 
-// AddInbound stores a customer message, idempotent on (Channel, ExternalID).
+// AddInbound stores a customer message, idempotent on (Channel, ExternalID) per customer: another
+// customer's message with the same external id is theirs, not a duplicate.
 func (s *Store) AddInbound(ctx context.Context, m chat.Message) (chat.Message, bool, error) {
 	var created bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if m.ExternalID != "" {
 			old, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
-				WHERE channel = ? AND external_id = ?`, m.Channel, m.ExternalID))
+				WHERE channel = ? AND external_id = ? AND customer_id = (SELECT customer_id FROM conversations WHERE id = ?)`,
+				m.Channel, m.ExternalID, m.ConversationID))
 			if err == nil {
 				m = old
 				return nil
@@ -171,8 +173,8 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m chat.Message) (chat.Messag
 		ext = m.ExternalID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages
-		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, agent, intent, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(conversation_id, author, text, sources, confidence, decision, reason, channel, external_id, agent, intent, created_at, customer_id)
+		VALUES (?1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT customer_id FROM conversations WHERE id = ?1))`,
 		m.ConversationID, string(m.Author), m.Text, string(sources), m.Confidence, string(m.Decision), m.Reason,
 		m.Channel, ext, m.Agent, m.Intent, micros(m.CreatedAt))
 	if err != nil {

@@ -222,6 +222,21 @@ func testInboundIdempotent(t *testing.T, s Store) {
 	if created || m2.ID != m1.ID || m2.Text != "hi" {
 		t.Fatalf("repeat AddInbound = %+v created=%v, want the first message", m2, created)
 	}
+	// Another customer reusing the external id is their own message, not a duplicate of this one;
+	// the same customer's redelivery in a later conversation still is.
+	newConversation(t, s, "bob")
+	bob, created, err := s.AddInbound(ctx, chat.Message{ConversationID: "bob", Author: chat.AuthorCustomer, Text: "bob's own", Channel: "telegram", ExternalID: "u1", CreatedAt: t0})
+	must(t, err)
+	if !created || bob.ID == m1.ID || bob.Text != "bob's own" {
+		t.Fatalf("another customer's AddInbound with the same external id = %+v created=%v, want a new message", bob, created)
+	}
+	conv2 := chat.Conversation{ID: "c-later", CustomerID: "cu-c", Channel: "api", Owner: chat.OwnerBot, CreatedAt: t0, UpdatedAt: t0}
+	must(t, s.CreateConversation(ctx, conv2))
+	again, created, err := s.AddInbound(ctx, chat.Message{ConversationID: "c-later", Author: chat.AuthorCustomer, Text: "redelivered", Channel: "telegram", ExternalID: "u1", CreatedAt: t0})
+	must(t, err)
+	if created || again.ID != m1.ID {
+		t.Fatalf("the same customer's redelivery in a later conversation = %+v created=%v, want the first message", again, created)
+	}
 	in.ExternalID = ""
 	_, created, err = s.AddInbound(ctx, in)
 	must(t, err)

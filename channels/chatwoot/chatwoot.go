@@ -226,6 +226,9 @@ func sign(secret string, ts int64, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
+// Authentic implements channels.Authenticator: a fresh, correctly signed delivery.
+func (a *Adapter) Authentic(r *http.Request, body []byte) bool { return a.verify(r, body) == nil }
+
 // ServeHTTP takes Agent Bot (and account) webhooks: customers' public messages, and status and
 // assignee changes of conversations. A message is acknowledged once stored; the bot's turn runs
 // after the response.

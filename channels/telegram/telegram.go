@@ -83,6 +83,11 @@ func ParseUpdate(body []byte) (Update, error) {
 	return u, nil
 }
 
+// Authentic implements channels.Authenticator: the delivery carries the webhook's secret_token.
+func (a *Adapter) Authentic(r *http.Request, _ []byte) bool {
+	return channels.SecretEqual(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), a.Secret)
+}
+
 // ServeHTTP is the webhook. A wrong or missing secret gets 401 and nothing is stored; /start and
 // /help are answered with the greeting; photos, files, voice, stickers, locations and contacts
 // reach the conversation (a caption goes to the bot); updates other than private messages are

@@ -132,6 +132,9 @@ func (a *Adapter) verify(r *http.Request, body []byte) error {
 	return nil
 }
 
+// Authentic implements channels.Authenticator: a fresh, correctly signed delivery.
+func (a *Adapter) Authentic(r *http.Request, body []byte) bool { return a.verify(r, body) == nil }
+
 // ServeHTTP takes an inbound message.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

@@ -10,7 +10,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -60,8 +59,8 @@ func (c *Cipher) Decrypt(b64 string) ([]byte, error) {
 	if n < 0 || 20+n > len(plain) {
 		return nil, errors.New("wechat: bad message length")
 	}
-	if app := string(plain[20+n:]); app != c.appID {
-		return nil, fmt.Errorf("wechat: message for app %q, not ours", app)
+	if !bytes.Equal(plain[20+n:], []byte(c.appID)) { // the app id found is not named: it is decrypted data
+		return nil, errors.New("wechat: message is not for this app id")
 	}
 	return plain[20 : 20+n], nil
 }

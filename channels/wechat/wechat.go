@@ -40,6 +40,13 @@ const (
 	customerPref = "wx-"
 )
 
+// Freshness is how far a signed request's timestamp may be from now; a request outside it is
+// refused, so a callback URL or delivery copied from a log cannot be replayed later.
+const Freshness = 5 * time.Minute
+
+// maxEncryptedEchostr bounds an encrypted echostr before it is decrypted.
+const maxEncryptedEchostr = 1024
+
 // PassiveHold is how long the outbox leaves a fresh bot reply for the webhook to claim as a
 // passive reply; a reply ready after the budget is sent at once.
 const PassiveHold = time.Second
@@ -113,15 +120,28 @@ func ParseMessage(body []byte) (Message, error) {
 	return m, nil
 }
 
+// Authentic implements channels.Authenticator: a fresh URL check or delivery with a valid
+// signature (msg_signature over the Encrypt field in safe mode).
+func (a *Adapter) Authentic(r *http.Request, body []byte) bool {
+	q := r.URL.Query()
+	if r.Method == http.MethodGet {
+		_, _, err := a.verifyURL(q)
+		return err == nil
+	}
+	_, _, err := a.open(q, body)
+	return err == nil
+}
+
 // ServeHTTP handles the verification GET and the message POSTs.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if r.Method == http.MethodGet {
-		if !channels.SecretEqual(Signature(a.Token, q.Get("timestamp"), q.Get("nonce")), q.Get("signature")) {
-			http.Error(w, "bad signature", http.StatusUnauthorized)
+		echo, status, err := a.verifyURL(q)
+		if err != nil {
+			http.Error(w, err.Error(), status)
 			return
 		}
-		io.WriteString(w, q.Get("echostr"))
+		channels.WriteEcho(w, echo)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
@@ -268,6 +288,12 @@ func first(q map[string][]string, k string) string {
 func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error) {
 	get := func(k string) string { return first(q, k) }
 	ts, nonce := get("timestamp"), get("nonce")
+	if !a.fresh(ts) {
+		return Message{}, http.StatusUnauthorized, errStale
+	}
+	if get("encrypt_type") != "aes" && a.Cipher != nil {
+		return Message{}, http.StatusBadRequest, errors.New("safe mode is configured: plaintext deliveries are refused")
+	}
 	if get("encrypt_type") == "aes" {
 		if a.Cipher == nil {
 			return Message{}, http.StatusBadRequest, errors.New("safe mode is not configured (TANDEM_WECHAT_AES_KEY)")
@@ -284,8 +310,8 @@ func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error)
 			return Message{}, http.StatusBadRequest, err
 		}
 		m, err := ParseMessage(plain)
-		if err != nil {
-			return m, http.StatusBadRequest, err
+		if err != nil || m.Encrypt != "" { // never echo decrypted bytes in an error
+			return Message{}, http.StatusBadRequest, errors.New("the decrypted delivery is not a WeChat message")
 		}
 		return m, 0, nil
 	}
@@ -297,6 +323,50 @@ func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error)
 		return m, http.StatusBadRequest, err
 	}
 	return m, 0, nil
+}
+
+var errStale = fmt.Errorf("timestamp is missing or more than %s from now; refused as a replay", Freshness)
+
+// fresh reports whether a request's timestamp (Unix seconds) is within Freshness of now.
+func (a *Adapter) fresh(ts string) bool {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	d := a.Now().Sub(time.Unix(sec, 0))
+	return d <= Freshness && d >= -Freshness
+}
+
+// verifyURL checks a URL-verification GET and returns what to echo. A fresh request signed with
+// signature (over token, timestamp and nonce, as the Official Account sends it) echoes echostr if
+// it is a plain random token; one signed with msg_signature (which also covers echostr, as safe
+// mode and WeCom send it) has its echostr decrypted and echoes the plaintext.
+func (a *Adapter) verifyURL(q map[string][]string) (string, int, error) {
+	get := func(k string) string { return first(q, k) }
+	ts, nonce, echostr := get("timestamp"), get("nonce"), get("echostr")
+	if !a.fresh(ts) {
+		return "", http.StatusUnauthorized, errStale
+	}
+	echo := echostr
+	if sig := get("msg_signature"); sig != "" {
+		if a.Cipher == nil {
+			return "", http.StatusBadRequest, errors.New("safe mode is not configured (TANDEM_WECHAT_AES_KEY)")
+		}
+		if len(echostr) > maxEncryptedEchostr || !channels.SecretEqual(Signature(a.Token, ts, nonce, echostr), sig) {
+			return "", http.StatusUnauthorized, errors.New("bad msg_signature")
+		}
+		plain, err := a.Cipher.Decrypt(echostr)
+		if err != nil {
+			return "", http.StatusBadRequest, errors.New("echostr does not decrypt")
+		}
+		echo = string(plain)
+	} else if !channels.SecretEqual(Signature(a.Token, ts, nonce), get("signature")) {
+		return "", http.StatusUnauthorized, errors.New("bad signature")
+	}
+	if !channels.ValidChallenge(echo) {
+		return "", http.StatusBadRequest, errors.New("echostr must be 1–128 letters, digits, _ or -")
+	}
+	return echo, 0, nil
 }
 
 // Send delivers a reply with the customer-service message API. It implements conversation.Sender.

@@ -146,6 +146,17 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK) // acknowledged at once; WeCom retries a callback not answered in 5 s
 }
 
+// Authentic implements channels.Authenticator: a URL check or a callback signed with the
+// channel's token within the timestamp window, before the webhook's rate counts it.
+func (a *Adapter) Authentic(r *http.Request, body []byte) bool {
+	q := r.URL.Query()
+	if r.Method == http.MethodGet {
+		return a.checkSignature(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), q.Get("echostr")) == nil
+	}
+	_, _, err := a.open(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), body)
+	return err == nil
+}
+
 // Wait waits for the pulls under way (tests, shutdown).
 func (a *Adapter) Wait() { a.wg.Wait() }
 

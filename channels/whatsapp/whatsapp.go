@@ -59,6 +59,16 @@ type Adapter struct {
 // customer's last message.
 const Window = 24 * time.Hour
 
+// Authentic implements channels.Authenticator: a handshake with the verify token, or a delivery
+// signed with the app secret.
+func (a *Adapter) Authentic(r *http.Request, body []byte) bool {
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		return q.Get("hub.mode") == "subscribe" && channels.SecretEqual(q.Get("hub.verify_token"), a.VerifyToken)
+	}
+	return a.signed(r.Header.Get("X-Hub-Signature-256"), body)
+}
+
 // ServeHTTP is the webhook: GET answers Meta's verification, POST takes deliveries. A bad or
 // missing signature gets 401 and nothing is stored; a failure to store gets 500 so Meta delivers
 // again (deduplicated by wamid).
@@ -69,7 +79,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "verification failed", http.StatusForbidden)
 			return
 		}
-		io.WriteString(w, q.Get("hub.challenge"))
+		if !channels.ValidChallenge(q.Get("hub.challenge")) {
+			http.Error(w, "hub.challenge must be 1–128 letters, digits, _ or -", http.StatusBadRequest)
+			return
+		}
+		channels.WriteEcho(w, q.Get("hub.challenge"))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

@@ -803,7 +803,7 @@ func startChannelServer(bin, db, dir, replyURL string, logw io.Writer) (*tandemP
 	cmd := exec.Command(bin, "demo")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TANDEM_ADDR=127.0.0.1:0", "TANDEM_DATA_DIR="+dir,
 		"TANDEM_DEMO_API_KEY="+benchKey, "TANDEM_LOG_LEVEL=warn", "TANDEM_VISITOR_SECRET="+webhookSecret,
-		"TANDEM_WEBHOOK_SECRET="+webhookSecret, "TANDEM_WEBHOOK_URL="+replyURL)
+		"TANDEM_WEBHOOK_SECRET="+webhookSecret, "TANDEM_WEBHOOK_URL="+replyURL, benchConns)
 	cmd.Stderr = logw
 	dieWithParent(cmd)
 	return launch(cmd, benchKey, "tandem demo")

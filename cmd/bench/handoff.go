@@ -121,7 +121,7 @@ func handoffBench(o options, h handoffOptions) (string, error) {
 
 	key := "tk_bench_handoff_key"
 	secret := strings.Repeat("b", 40)
-	common := []string{"DATABASE_URL=" + db, "TANDEM_ADDR=127.0.0.1:0", "TANDEM_LOG_LEVEL=warn", "TANDEM_VISITOR_SECRET=" + secret}
+	common := []string{"DATABASE_URL=" + db, "TANDEM_ADDR=127.0.0.1:0", "TANDEM_LOG_LEVEL=warn", "TANDEM_VISITOR_SECRET=" + secret, benchConns}
 	var debugA, debugB string
 	if h.profile != "" {
 		debugA, debugB = freeAddr(), freeAddr()

@@ -27,6 +27,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// benchConns lifts the server's per-IP connection cap: every simulated customer and agent of a
+// benchmark connects from this machine's one address.
+const benchConns = "TANDEM_MAX_CONNS_PER_IP=100000"
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -322,7 +326,7 @@ func startTandem(bin, db string) (*tandemProc, error) {
 	key := "tk_bench_key"
 	cmd := exec.Command(bin, "demo")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TANDEM_ADDR=127.0.0.1:0", "TANDEM_DATA_DIR="+dir,
-		"TANDEM_DEMO_API_KEY="+key, "TANDEM_LOG_LEVEL=warn")
+		"TANDEM_DEMO_API_KEY="+key, "TANDEM_LOG_LEVEL=warn", benchConns)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -13,8 +13,10 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // profiles on TANDEM_DEBUG_ADDR only: the API server has its own mux
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -252,6 +254,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
 	training := &intent.Job{Train: intents.load, Now: now}
+	origins := newOriginSet(st)
+	if err := origins.load(ctx); err != nil {
+		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
+	}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
@@ -259,7 +265,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
-		LoginLimit: httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
+		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
+		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
+		Origins: origins.widgetOrigins(ownOrigins(cfg)), MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst),
 		Ready: readiness.check, KBCalibration: func() any { return selfcal.Status() }}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
@@ -271,7 +279,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln = httpapi.LimitPerIP(ln, cfg.MaxConnsPerIP)
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+		IdleTimeout: cfg.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	loops, loopCtx := errgroup.WithContext(context.Background())
 	loopCtx, cancelLoops := context.WithCancel(loopCtx)
 	defer cancelLoops()
@@ -312,6 +322,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	})
 	loops.Go(func() error {
 		return poll(loopCtx, retrieval.DefaultSyncInterval, chans.load, log, "channel settings reload failed; keeping the previous channels")
+	})
+	loops.Go(func() error {
+		return poll(loopCtx, retrieval.DefaultSyncInterval, origins.load, log, "widget origins reload failed; keeping the previous list")
 	})
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
@@ -396,6 +409,26 @@ const (
 	loginIPRate  = 1.0 / 2
 	loginIPBurst = 20
 )
+
+// New anonymous widget conversations per client IP: thirty at once, then one a minute (a shared
+// office address still starts plenty; one script no longer mints ~79k an hour).
+const (
+	newConversationRate  = 1.0 / 60
+	newConversationBurst = 30
+)
+
+// readHeaderTimeout bounds reading a request's headers.
+const readHeaderTimeout = 10 * time.Second
+
+// ownOrigins is TANDEM_WIDGET_ORIGINS and, behind a proxy that rewrites Host, the origin of
+// TANDEM_PUBLIC_URL, so Tandem's own pages keep their widget.
+func ownOrigins(cfg config.Config) []string {
+	list := slices.Clone(cfg.WidgetOrigins)
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		list = append(list, u.Scheme+"://"+u.Host)
+	}
+	return list
+}
 
 // burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
 func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }

@@ -101,7 +101,13 @@ func TestCareWidgetInBrowser(t *testing.T) {
 	secret := strings.Repeat("c", 40)
 	env := demoEnv(t, t.TempDir())
 	env["TANDEM_WIDGET_IDENTITY_SECRET"] = secret
+	// The site's page is served from its own origin (Tandem's pages allow no inline scripts), listed
+	// as a widget site.
+	var base, page string
+	site := customerPage(t, 2, func() string { return page })
+	env["TANDEM_WIDGET_ORIGINS"] = strings.TrimSuffix(site, "/")
 	in := start(t, env, "demo")
+	base = in.base
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "grandpa", "birthdate": time.Now().AddDate(-72, 0, 0).Format(time.DateOnly),
 		"exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
 	if err != nil {
@@ -109,10 +115,9 @@ func TestCareWidgetInBrowser(t *testing.T) {
 	}
 	ctx := browser(t)
 	// The site's page: it vouches for its signed-in customer and embeds the widget in Chinese.
-	page := `<!doctype html><html lang="zh"><body><script>window.TandemIdentity = ` + jsQuote(tok) + `</script><script src="/widget.js" data-lang="zh"></script></body></html>`
+	page = `<!doctype html><html lang="zh"><body><script>window.TandemIdentity = ` + jsQuote(tok) + `</script><script src="` + base + `/widget.js" data-lang="zh"></script></body></html>`
 	within(t, ctx, 20*time.Second, chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(in.base+"/healthz"),
-		chromedp.Evaluate[chromedp.Void](`document.open(); document.write(`+jsQuote(page)+`); document.close()`),
+		chromedp.Navigate(site),
 		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`),
 		chromedp.Evaluate[chromedp.Void](`window.TandemWidget.open()`),
 		chromedp.Poll[chromedp.Void](`window.TandemWidget.state.care === true`))

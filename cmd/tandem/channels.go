@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"tandem/channels"
@@ -34,6 +35,7 @@ func (c *channelReceiver) FromChannel(ctx context.Context, in channels.Inbound) 
 }
 
 func (c *channelReceiver) receive(ctx context.Context, in channels.Inbound) (conversation.Result, error) {
+	in = withoutNUL(in)
 	conv, err := c.conversation(ctx, in)
 	if err != nil {
 		return conversation.Result{}, err
@@ -72,6 +74,7 @@ func (c *channelReceiver) conversation(ctx context.Context, in channels.Inbound)
 
 // Defer implements channels.Deferrer.
 func (c *channelReceiver) Defer(ctx context.Context, in channels.Inbound) (func(context.Context) error, error) {
+	in = withoutNUL(in)
 	conv, err := c.conversation(ctx, in)
 	if err != nil {
 		return nil, err
@@ -127,7 +130,7 @@ func (c *channelReceiver) Release(ctx context.Context, messageID int64) {
 
 // adapter is a channel: a webhook in and an outbox sender out.
 type adapter interface {
-	http.Handler
+	channels.Authenticator
 	conversation.Sender
 }
 
@@ -186,3 +189,13 @@ func buildChannels(cfg config.Config, recv *channelReceiver, client *http.Client
 // externalChannels are the channels whose replies go through the outbox. A reply on a channel
 // that is disabled waits in the outbox (retried with backoff) until it is enabled again.
 var externalChannels = []string{wechat.Channel, telegram.Channel, whatsapp.Channel, chatwoot.Channel, webhook.Channel, wecomkf.Channel}
+
+// withoutNUL strips NUL characters from a channel message. Platforms redeliver what is refused,
+// so a NUL (which no text needs and Postgres cannot store) is dropped and the rest is stored and
+// acknowledged, instead of failing on every redelivery.
+func withoutNUL(in channels.Inbound) channels.Inbound {
+	strip := func(s string) string { return strings.ReplaceAll(s, "\x00", "") }
+	in.CustomerKey, in.ExternalID, in.Name = strip(in.CustomerKey), strip(in.ExternalID), strip(in.Name)
+	in.MessageID, in.Text, in.Thread, in.Lang = strip(in.MessageID), strip(in.Text), strip(in.Thread), strip(in.Lang)
+	return in
+}

@@ -100,6 +100,8 @@
       saveChannel: "Save", removeAdmin: "Remove admin settings",
       confirmRemove: "Remove the admin settings of {channel}? It stays enabled only if environment variables configure it.",
       channelSaved: "{channel} saved and enabled on every server.", channelSavedOnly: "{channel} saved.",
+      widgetOrigins: "Widget sites", widgetOriginsHelp: "Sites on other origins that may run the chat widget, one per line, such as https://shop.example.com. Browsers on any other site are refused.",
+      widgetOriginsEnv: "Also allowed by the server configuration (TANDEM_WIDGET_ORIGINS, TANDEM_PUBLIC_URL): {list}", widgetOriginsSaved: "Widget sites saved for every server.", saveOrigins: "Save widget sites",
       channelRemoved: "Admin settings of {channel} removed.",
       secretKeep: "Set ({masked}); leave empty to keep it.", secretUnset: "Not set.", requiredField: "required",
       closeDialog: "Close",
@@ -198,6 +200,8 @@
       saveChannel: "保存", removeAdmin: "删除管理员设置",
       confirmRemove: "删除 {channel} 的管理员设置？之后只有环境变量配置了该渠道时它才保持启用。",
       channelSaved: "{channel} 已保存，并已在所有服务器上启用。", channelSavedOnly: "{channel} 已保存。",
+      widgetOrigins: "挂件网站", widgetOriginsHelp: "允许在其他源上运行聊天挂件的网站，每行一个，例如 https://shop.example.com。其他网站的浏览器请求会被拒绝。",
+      widgetOriginsEnv: "服务器配置（TANDEM_WIDGET_ORIGINS、TANDEM_PUBLIC_URL）另外允许：{list}", widgetOriginsSaved: "挂件网站已保存，所有服务器生效。", saveOrigins: "保存挂件网站",
       channelRemoved: "已删除 {channel} 的管理员设置。",
       secretKeep: "已设置（{masked}）；留空则保持不变。", secretUnset: "未设置。", requiredField: "必填",
       closeDialog: "关闭",
@@ -1406,6 +1410,9 @@
       delete status.dataset.i18n;
       if (!channels.length) i18nText(status, "noChannels");
       channels.forEach((ch) => list.appendChild(channelForm(ch)));
+      const origins = await api("GET", "/api/admin/widget-origins");
+      if (seq !== state.seq.channels) return;
+      list.appendChild(originsForm(origins || {}));
       const first = list.querySelector("input:not([readonly])");
       if (first) first.focus();
     } catch (err) {
@@ -1535,6 +1542,55 @@
     if (!bad) return;
     const input = Array.from(form.querySelectorAll("input[name]")).find((i) => i.name === bad.key);
     if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+  }
+
+  // originsForm is the admin's list of widget sites (GET/PUT /api/admin/widget-origins): one
+  // origin per line; the environment's list is shown, read-only.
+  function originsForm(data) {
+    const form = el("form", "channel-form origins-form");
+    form.noValidate = true;
+    form.setAttribute("aria-labelledby", "widget-origins-title");
+    const title = i18nText(el("h3"), "widgetOrigins");
+    title.id = "widget-origins-title";
+    form.appendChild(title);
+    const help = i18nText(el("p", "muted small"), "widgetOriginsHelp");
+    help.id = "widget-origins-help";
+    form.appendChild(help);
+    const env = Array.isArray(data.env) ? data.env : [];
+    if (env.length) form.appendChild(el("p", "muted small mono", t("widgetOriginsEnv", { list: env.join(", ") })));
+    const area = el("textarea", "mono");
+    area.id = "widget-origins";
+    area.rows = 3;
+    area.spellcheck = false;
+    area.setAttribute("aria-labelledby", "widget-origins-title");
+    area.setAttribute("aria-describedby", "widget-origins-help");
+    area.value = (Array.isArray(data.origins) ? data.origins : []).join("\n");
+    form.appendChild(area);
+    const save = i18nText(el("button", "save"), "saveOrigins");
+    save.type = "submit";
+    const row = el("div", "row end");
+    row.appendChild(save);
+    form.appendChild(row);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const origins = area.value.split(/[\s,]+/).map((s) => s.trim().replace(/\/+$/, "")).filter(Boolean);
+      $("channels-error").textContent = "";
+      area.removeAttribute("aria-invalid");
+      setFormBusy(form, true);
+      try {
+        const fresh = await api("PUT", "/api/admin/widget-origins", { origins: origins });
+        area.value = ((fresh && fresh.origins) || []).join("\n");
+        toast(t("widgetOriginsSaved"), "info");
+      } catch (err) {
+        if (err.unauthorized) return;
+        $("channels-error").textContent = err.message;
+        area.setAttribute("aria-invalid", "true");
+        area.focus();
+      } finally {
+        if (form.isConnected) setFormBusy(form, false);
+      }
+    });
+    return form;
   }
 
   async function saveChannel(form, name, fields) {
