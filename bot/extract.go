@@ -171,7 +171,7 @@ func parseUnits(body string) []unit {
 		if len(para) == 0 {
 			return
 		}
-		for _, s := range splitSentences(strings.Join(para, " ")) {
+		for _, s := range retrieval.SplitProse(strings.Join(para, " ")) {
 			if !retrieval.Instructs(s) {
 				out = append(out, unit{text: s, block: block})
 			}
@@ -226,22 +226,3 @@ func listItem(line string) (marker, text string) {
 }
 
 func clean(s string) string { return strings.TrimSpace(inlineMarkup.Replace(s)) }
-
-// splitSentences cuts prose after sentence-ending punctuation (Latin and Chinese).
-func splitSentences(text string) []string {
-	var out []string
-	runes := []rune(text)
-	start := 0
-	for i, r := range runes {
-		if strings.ContainsRune("。！？!?", r) || (r == '.' && (i+1 == len(runes) || runes[i+1] == ' ')) {
-			if s := strings.TrimSpace(string(runes[start : i+1])); s != "" {
-				out = append(out, s)
-			}
-			start = i + 1
-		}
-	}
-	if s := strings.TrimSpace(string(runes[start:])); s != "" {
-		out = append(out, s)
-	}
-	return out
-}

@@ -51,19 +51,27 @@ func Sentences(body string) []string {
 		}
 		line = listMarker.ReplaceAllString(line, "") // "- ", "* ", "2. ": not "30 days" of "2. **30 days**"
 		line = strings.NewReplacer("**", "", "`", "").Replace(line)
-		start := 0
-		runes := []rune(line)
-		for i, r := range runes {
-			if strings.ContainsRune("。！？!?", r) || (r == '.' && (i+1 == len(runes) || runes[i+1] == ' ')) {
-				if s := strings.TrimSpace(string(runes[start : i+1])); s != "" {
-					out = append(out, s)
-				}
-				start = i + 1
+		out = append(out, SplitProse(line)...)
+	}
+	return out
+}
+
+// SplitProse cuts prose after sentence-ending punctuation (Latin and Chinese); a period ends a
+// sentence only at the end or before a space, so "1.5" and "www.example.com" stay whole.
+func SplitProse(text string) []string {
+	var out []string
+	runes := []rune(text)
+	start := 0
+	for i, r := range runes {
+		if strings.ContainsRune("。！？!?", r) || (r == '.' && (i+1 == len(runes) || runes[i+1] == ' ')) {
+			if s := strings.TrimSpace(string(runes[start : i+1])); s != "" {
+				out = append(out, s)
 			}
+			start = i + 1
 		}
-		if s := strings.TrimSpace(string(runes[start:])); s != "" {
-			out = append(out, s)
-		}
+	}
+	if s := strings.TrimSpace(string(runes[start:])); s != "" {
+		out = append(out, s)
 	}
 	return out
 }
