@@ -23,7 +23,7 @@ build:
 ## test: every test, against a real SQLite file, Postgres with pgvector and Chromium, then every
 ## fuzz target for FUZZTIME (30,000 inputs) each
 test:
-	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -timeout 10m ./...
+	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -timeout 30m ./...
 	FUZZTIME="$${FUZZTIME:-30000x}" scripts/fuzz
 
 lint:

@@ -12,8 +12,8 @@ import (
 
 // Floors of the demo's natural-question set (demo/evals/answers.jsonl: 192 questions about the
 // 24 demo articles in English and Chinese, 36 out of scope), a little below what the code
-// achieves: answered right 0.281 (en 0.323, zh 0.240) when the eval landed, 0.667 (en 0.635,
-// zh 0.698) with phrasings, synonyms and the deployment's own calibrator; answered wrong 0.005,
+// achieves: answered right 0.281 (en 0.323, zh 0.240) when the eval landed, 0.656 (en 0.625,
+// zh 0.688) with phrasings, synonyms and the deployment's own calibrator; answered wrong 0.005,
 // out-of-scope answered 0.083. They are raised as answer quality improves (issue 15 aims at
 // right ≥ 0.85, wrong ≤ 0.03 and out-of-scope answered ≤ 0.05 in each language); never lowered
 // to make a change pass.

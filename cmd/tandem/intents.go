@@ -162,10 +162,12 @@ func (s *intentSync) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Titles, not the articles' customer phrasings: a phrasing such as "where is my claim" is
+	// also what an intent that runs an action (claim status) or hands off (a complaint) is for,
+	// and as a negative it would teach the router to refuse its own intents.
 	var questions []string
 	for _, d := range docs {
 		questions = append(questions, d.Title)
-		questions = append(questions, d.Questions...)
 	}
 	start := time.Now()
 	r, err := intent.NewRouter(ins, questions)
