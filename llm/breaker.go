@@ -49,9 +49,13 @@ func (b *breaker) record(err error) {
 // skipKey marks a context in which no model call is made.
 type skipKey struct{}
 
+// ErrSkipped is returned without calling the server in a context marked by WithoutModel.
+var ErrSkipped = errors.New("llm: not called: the model already failed in this turn")
+
 // WithoutModel returns ctx marked so that Chat makes no call in it and fails at once with
-// ErrOpen: an earlier call of the same customer turn failed or timed out, and the turn must not
-// wait for the model a second time before it answers without one.
+// ErrSkipped: an earlier call of the same customer turn failed or timed out, and the turn must
+// not wait for the model a second time before it answers without one. The model's status keeps
+// the reason of the call that failed.
 func WithoutModel(ctx context.Context) context.Context {
 	return context.WithValue(ctx, skipKey{}, true)
 }

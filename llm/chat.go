@@ -173,7 +173,10 @@ func (g *guard) checked(a Answer) Answer {
 // onDelta gets the text so far as it grows (never a refusal). It fails within the configured
 // timeout, and at once while the circuit breaker is open.
 func (c *Chat) Answer(ctx context.Context, question string, sources []Source, lang string, onDelta func(string)) (Answer, error) {
-	if skipped(ctx) || !c.breaker.allow() {
+	if skipped(ctx) {
+		return Answer{}, ErrSkipped
+	}
+	if !c.breaker.allow() {
 		c.observe("answer", ErrOpen)
 		return Answer{}, ErrOpen
 	}
@@ -298,7 +301,10 @@ func stripCitations(s string) string { return strings.TrimSpace(citation.Replace
 // questions (oldest first), e.g. "and for travel?" after "How do I file a claim?" becomes "How do
 // I file a travel insurance claim?". It answers in the question's language.
 func (c *Chat) Rewrite(ctx context.Context, earlier []string, question string) (string, error) {
-	if skipped(ctx) || !c.breaker.allow() {
+	if skipped(ctx) {
+		return "", ErrSkipped
+	}
+	if !c.breaker.allow() {
 		return "", ErrOpen
 	}
 	ctx, cancel := context.WithTimeout(ctx, min(c.cfg.Timeout, 2*time.Second))

@@ -35,7 +35,10 @@ const chooseInstructions = "You route a customer's message to one of the busines
 // first). ok is false when it chose none. Arguments that are not a JSON object of strings and
 // numbers are an error.
 func (c *Chat) Choose(ctx context.Context, texts []string, lang string, tools []Tool) (call ToolCall, ok bool, err error) {
-	if skipped(ctx) || !c.breaker.allow() {
+	if skipped(ctx) {
+		return call, false, ErrSkipped
+	}
+	if !c.breaker.allow() {
 		return call, false, ErrOpen
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)

@@ -9,7 +9,6 @@ import (
 	"tandem/action"
 	"tandem/config"
 	"tandem/httpapi"
-	"tandem/llm"
 	"tandem/outbound"
 )
 
@@ -41,12 +40,7 @@ func newActionSet(cfg config.Config, st store, log *slog.Logger) (*actionSet, er
 	}
 	exec := &action.Executor{Client: policy.Client(actionClientTimeout), Allow: cfg.ActionAllowHosts, Record: st, Log: log,
 		Now: time.Now, Breakers: &action.Breakers{}}
-	a := &actionSet{store: st, exec: exec, trusted: trusted, log: log}
-	if cfg.LLMBaseURL != "" {
-		a.chooser = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout, Log: log,
-			HTTPClient: cfg.Outbound().Client(0)}) // the model is an outbound URL like any other
-	}
-	return a, nil
+	return &actionSet{store: st, exec: exec, trusted: trusted, log: log}, nil
 }
 
 // bot wraps the bot so intents can run actions.

@@ -221,6 +221,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return err
 	}
+	if g, ok := brain.LLM.(*llm.Chat); ok {
+		acts.chooser = g // one model client: one breaker, one status on /readyz, the outbound policy
+	}
 	svc := &conversation.Service{Store: st, Bot: acts.bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
