@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tandem/evals"
 	"testing"
 )
 
@@ -27,31 +28,14 @@ const (
 
 type answersJSON struct {
 	Report struct {
-		Overall answersTally   `json:"overall"`
-		ByLang  []answersTally `json:"by_lang"`
+		Overall evals.AnswerTally   `json:"overall"`
+		ByLang  []evals.AnswerTally `json:"by_lang"`
 	} `json:"report"`
 	Misses []struct {
 		ID, Class, Decision, Reason string
 		Expect                      *string
 		Sources                     []string
 	} `json:"misses"`
-}
-
-type answersTally struct {
-	Lang         string  `json:"lang"`
-	Questions    int     `json:"questions"`
-	InScope      int     `json:"in_scope"`
-	Right        int     `json:"right"`
-	Wrong        int     `json:"wrong"`
-	Deferred     int     `json:"deferred"`
-	Errors       int     `json:"errors"`
-	OOS          int     `json:"oos"`
-	OOSHeld      int     `json:"oos_held"`
-	OOSAnswered  int     `json:"oos_answered"`
-	RightRate    float64 `json:"right_rate"`
-	WrongRate    float64 `json:"wrong_rate"`
-	OOSAnsRate   float64 `json:"oos_answered_rate"`
-	DeferredRate float64 `json:"deferred_rate"`
 }
 
 func runAnswers(t *testing.T, env map[string]string, args ...string) (answersJSON, string) {
