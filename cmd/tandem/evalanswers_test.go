@@ -7,8 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"tandem/evals"
 	"testing"
+
+	"tandem/evals"
 )
 
 // Floors of the demo's natural-question set (demo/evals/answers.jsonl: 192 questions about the
