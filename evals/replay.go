@@ -69,18 +69,24 @@ func (p *Replayer) Replay(ctx context.Context, set, baseline string, target floa
 	if err != nil {
 		return r, err
 	}
-	now := p.now()
-	r = SetRun{Run: chat.EvalRun{ID: NewRunID(now), Set: set, Config: ev.Config, CreatedAt: now},
-		Metrics: Summarize(results, target), Results: results, Base: base, BaseResults: baseResults, Cases: cases}
+	r = NewSetRun(set, ev.Config, cases, results, target, p.now())
 	if base != nil {
-		r.Run.Baseline = base.ID
+		r.Base, r.BaseResults, r.Run.Baseline = base, baseResults, base.ID
 		r.Changes, r.Regressions = Compare(cases, baseResults, results)
 	}
-	r.Run.Metrics, _ = json.Marshal(r.Metrics)
 	if err := PutRun(ctx, p.Store, r.Run, results); err != nil {
 		return SetRun{}, err
 	}
 	return r, nil
+}
+
+// NewSetRun is a new run of a set's cases with their results, scored for target precision,
+// started at now under config.
+func NewSetRun(set string, config map[string]string, cases []Case, results []Result, target float64, now time.Time) SetRun {
+	r := SetRun{Run: chat.EvalRun{ID: NewRunID(now), Set: set, Config: config, CreatedAt: now.UTC()},
+		Metrics: Summarize(results, target), Results: results, Cases: cases}
+	r.Run.Metrics, _ = json.Marshal(r.Metrics)
+	return r
 }
 
 func (p *Replayer) now() time.Time {

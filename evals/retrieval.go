@@ -6,12 +6,16 @@ package evals
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"time"
+
+	"tandem/bot"
+	"tandem/retrieval"
 )
 
 // Question is one labelled retrieval question: any of AnswerIDs in the top k counts as found.
@@ -56,6 +60,22 @@ func ReadJSONL[T any](r io.Reader) ([]T, error) {
 
 // Searcher returns the ids of the best k passages for a query, best first.
 type Searcher func(query string, k int) []string
+
+// chunksPerDocument is how many chunks a document search asks for per document wanted: chunks
+// of one document count once.
+const chunksPerDocument = 4
+
+// DocumentSearch is a Searcher of documents over a knowledge search.
+func DocumentSearch(ctx context.Context, s bot.Searcher) Searcher {
+	return func(q string, k int) []string {
+		rs := retrieval.TopDocuments(s.Search(ctx, retrieval.Query{Text: q, K: chunksPerDocument * k}), k)
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = r.Doc.ID
+		}
+		return ids
+	}
+}
 
 // Retrieval runs every question through search and scores recall@1/5/10, MRR@10 and latency.
 // progress, if set, is called after each question.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"tandem/chat"
@@ -107,4 +109,28 @@ func LoadBaseline(ctx context.Context, st Store, set, id string) (*chat.EvalRun,
 // LatestRun reads a set's newest run and its results (nil when the set has none).
 func LatestRun(ctx context.Context, st Store, set string) (*chat.EvalRun, []Result, error) {
 	return LoadBaseline(ctx, st, set, "latest")
+}
+
+// WriteSets prints the sets with their sizes and latest runs, as `tandem eval sets` lists them.
+func WriteSets(ctx context.Context, st Store, w io.Writer) error {
+	sets, err := st.EvalSets(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SET\tCASES\tLATEST RUN\tACCURACY")
+	for _, s := range sets {
+		runs, err := st.EvalRuns(ctx, s.Name, 1)
+		if err != nil {
+			return err
+		}
+		latest, acc := "-", "-"
+		if len(runs) > 0 {
+			var m Metrics
+			json.Unmarshal(runs[0].Metrics, &m)
+			latest, acc = runs[0].ID, fmt.Sprintf("%.3f", m.Accuracy)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Name, s.Cases, latest, acc)
+	}
+	return tw.Flush()
 }

@@ -73,6 +73,17 @@ func TestSetsRoundTrip(t *testing.T) {
 	if base, _, err := LoadBaseline(ctx, st, "s1", ""); base != nil || err != nil {
 		t.Fatalf("no baseline asked = %v, %v", base, err)
 	}
+	if _, err := PutCases(ctx, st, "s2", cases, false, t0); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteSets(ctx, st, &b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "SET") || !strings.Contains(b.String(), run.ID+"  0.000") || !strings.HasPrefix(strings.Join(strings.Fields(lines[2]), " "), "s2 2 - -") {
+		t.Errorf("sets:\n%s", b.String())
+	}
 }
 
 // TestExport: the dataset formats keep the cases that fit them, and personal data is masked.

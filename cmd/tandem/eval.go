@@ -105,15 +105,7 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	}
 	defer cleanup()
 	bar := newProgress(stderr, "searching", len(questions))
-	report := evals.Retrieval(questions, func(q string, k int) []string {
-		// Chunks of one document count once: ask for more chunks than documents wanted.
-		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q, K: 4 * k}), k)
-		ids := make([]string, len(rs))
-		for i, r := range rs {
-			ids[i] = r.Doc.ID
-		}
-		return ids
-	}, k, bar.set)
+	report := evals.Retrieval(questions, evals.DocumentSearch(ctx, kb.search), k, bar.set)
 	bar.done()
 	if !asJSON {
 		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), storeKind(cfg), k)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"tandem/chat"
 	"tandem/config"
 	"tandem/demo"
 	"tandem/evals"
@@ -84,12 +82,9 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	}
 	out := evals.AnswersSummary{Questions: cmp.Or(questionsPath, "demo/evals/answers.jsonl (built in)"), Knowledge: kbName, Store: storeKind(cfg),
 		Target: cfg.TargetPrecision, Report: evals.SummarizeAnswers(cases, results), Misses: evals.Misses(qs, results)}
-	now := time.Now().UTC()
-	r := evals.SetRun{Run: chat.EvalRun{ID: evals.NewRunID(now), Set: cmp.Or(save, "answers"), CreatedAt: now,
-		Config: map[string]string{"eval": "answers", "knowledge": kbName, "questions": out.Questions, "store": out.Store,
-			"target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel, "cold": fmt.Sprint(cold)}},
-		Metrics: evals.Summarize(results, cfg.TargetPrecision), Results: results, Cases: cases}
-	r.Run.Metrics, _ = json.Marshal(r.Metrics)
+	r := evals.NewSetRun(cmp.Or(save, "answers"), map[string]string{"eval": "answers", "knowledge": kbName, "questions": out.Questions,
+		"store": out.Store, "target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel,
+		"cold": fmt.Sprint(cold)}, cases, results, cfg.TargetPrecision, time.Now())
 	if save != "" {
 		if err := saveAnswersRun(ctx, cfg, save, r); err != nil {
 			return err
@@ -230,9 +225,9 @@ func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []
 	if err := client.WaitReady(ctx, answersReadyTimeout); err != nil {
 		return nil, err
 	}
-	bar := newProgress(stderr, "asking", len(cases))
-	results, err := evals.Run(ctx, cases, answersWorkers, client.Ask, func(n, _ int) { bar.set(n) })
-	bar.done()
+	bar, finish := progressBar(stderr, "asking")
+	results, err := evals.Run(ctx, cases, answersWorkers, client.Ask, bar)
+	finish()
 	stop()
 	if serr := <-done; err == nil && serr != nil && !errors.Is(serr, context.Canceled) {
 		err = fmt.Errorf("server: %w", serr)

@@ -38,8 +38,8 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer cleanup()
-	bar := newProgress(stderr, "measuring", len(questions))
-	r := evals.Confidence(ctx, questions, kb.search, target, func(n, _ int) { bar.set(n) })
-	bar.done()
+	bar, done := progressBar(stderr, "measuring")
+	r := evals.Confidence(ctx, questions, kb.search, target, bar)
+	done()
 	return json.NewEncoder(stdout).Encode(r)
 }

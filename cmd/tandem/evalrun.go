@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"tandem/config"
@@ -84,26 +83,7 @@ func evalSets(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
-	sets, err := st.EvalSets(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SET\tCASES\tLATEST RUN\tACCURACY")
-	for _, s := range sets {
-		runs, err := st.EvalRuns(ctx, s.Name, 1)
-		if err != nil {
-			return err
-		}
-		latest, acc := "-", "-"
-		if len(runs) > 0 {
-			var m evals.Metrics
-			json.Unmarshal(runs[0].Metrics, &m)
-			latest, acc = runs[0].ID, fmt.Sprintf("%.3f", m.Accuracy)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Name, s.Cases, latest, acc)
-	}
-	return tw.Flush()
+	return evals.WriteSets(ctx, st, stdout)
 }
 
 // newEvaluator wires an evaluator over the stored knowledge base, intents and settings, as
@@ -166,16 +146,9 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	bar := (*progress)(nil)
-	r, err := runSet(ctx, cfg, st, set, baseline, target, stderr, func(done, total int) {
-		if bar == nil {
-			bar = newProgress(stderr, "evaluating", total)
-		}
-		bar.set(done)
-	})
-	if bar != nil {
-		bar.done()
-	}
+	bar, done := progressBar(stderr, "evaluating")
+	r, err := runSet(ctx, cfg, st, set, baseline, target, stderr, bar)
+	done()
 	if err != nil {
 		return err
 	}
@@ -200,6 +173,23 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("%d of %d cases fail", evals.Wrong(r.Results), len(r.Results))
 	}
 	return nil
+}
+
+// progressBar is a progress callback drawing a bar labelled label on stderr, sized by its first
+// call's total, and the function that finishes the bar.
+func progressBar(stderr io.Writer, label string) (func(done, total int), func()) {
+	var bar *progress
+	set := func(done, total int) {
+		if bar == nil {
+			bar = newProgress(stderr, label, total)
+		}
+		bar.set(done)
+	}
+	return set, func() {
+		if bar != nil {
+			bar.done()
+		}
+	}
 }
 
 // printJSON prints v as indented JSON.
@@ -271,18 +261,18 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 		cal = prev.History[len(prev.History)-1]
 	}
 	cal.Set, cal.Target, cal.CreatedAt = set, target, time.Now().UTC()
-	bar := newProgress(stderr, "intents", len(cases))
-	in, intentDone, err := evals.FitIntentThreshold(cases, ev.Intents.Predict, target, func(n, _ int) { bar.set(n) })
-	bar.done()
+	bar, done := progressBar(stderr, "intents")
+	in, intentDone, err := evals.FitIntentThreshold(cases, ev.Intents.Predict, target, bar)
+	done()
 	if err != nil {
 		return err
 	}
 	if intentDone {
 		cal.Threshold, cal.Coverage, cal.HeldOutPrecision = in.Threshold, in.Coverage, in.HeldOutPrecision
 	}
-	bar = newProgress(stderr, "answers", len(cases))
-	ans, answerDone := evals.FitAnswerCalibrator(ctx, cases, ev.Search, target, func(n, _ int) { bar.set(n) })
-	bar.done()
+	bar, done = progressBar(stderr, "answers")
+	ans, answerDone := evals.FitAnswerCalibrator(ctx, cases, ev.Search, target, bar)
+	done()
 	if answerDone {
 		cal.Calibrator, cal.AnswerECE, cal.DefaultAnswerECE = &ans.Calibrator, ans.ECE, ans.DefaultECE
 		cal.AnswerCoverage, cal.AnswerPrecision = ans.Coverage, ans.Precision
