@@ -2,6 +2,9 @@
 // replayed through a bot configuration (Run), scored case by case (Score) and as a run
 // (Summarize), compared with a baseline run (Compare, Regressed) and reported as one HTML page
 // (WriteReport). Retrieval and IntentMetrics benchmark the retriever and the intent model alone.
+// A Replayer replays a stored set through an Evaluator and stores the run; FitIntentThreshold
+// and FitAnswerCalibrator fit a calibration on half of a set and check it on the other half;
+// SelfCalibration fits the answer calibrator on the knowledge base in the background.
 package evals
 
 import (
