@@ -2,19 +2,28 @@ package evals
 
 import (
 	"fmt"
+	"io"
 	"os"
 )
 
 // ReadJSONLFile reads the JSONL file at path, one value a line; errors name the file and line.
-func ReadJSONLFile[T any](path string) ([]T, error) {
+func ReadJSONLFile[T any](path string) ([]T, error) { return readFile(path, ReadJSONL[T]) }
+
+// ReadAnswerQuestionsFile reads the natural-question set at path (see ReadAnswerQuestions).
+func ReadAnswerQuestionsFile(path string) ([]AnswerQuestion, error) {
+	return readFile(path, ReadAnswerQuestions)
+}
+
+// readFile reads the file at path with read; errors name the file.
+func readFile[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	var v T
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return v, err
 	}
 	defer f.Close()
-	v, err := ReadJSONL[T](f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if v, err = read(f); err != nil {
+		return v, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
 }
@@ -44,18 +53,4 @@ func filterSplit(qs []Question, split string) []Question {
 		}
 	}
 	return out
-}
-
-// ReadAnswerQuestionsFile reads the natural-question set at path (see ReadAnswerQuestions).
-func ReadAnswerQuestionsFile(path string) ([]AnswerQuestion, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	qs, err := ReadAnswerQuestions(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return qs, nil
 }
