@@ -19,6 +19,9 @@ type Signals struct {
 	// Unanimous is 1 when the body's words, the phrasings and the fused ranking all put the top
 	// document first.
 	Unanimous float64 `json:"unanimous"`
+	// Unseen is the share of the question's words that the knowledge base never uses (see
+	// retrieval.Index.Unseen): a question about something it has not written up.
+	Unseen float64 `json:"unseen"`
 }
 
 // Measure computes the signals of document-level results (best first).
@@ -63,24 +66,63 @@ func Measure(hits []retrieval.Result, queryWeight float64) Signals {
 // the phrasing similarity (a question both well covered by the body and close to a stored
 // question).
 func (s Signals) features() [features]float64 {
-	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, math.Sqrt(s.Coverage) * s.Phrase, s.Unanimous}
+	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, s.Phrase * s.PhraseLead, s.Unanimous, s.Unseen}
 }
 
 // features is the number of calibrator inputs.
-const features = 8
+const features = 9
 
 // Calibrator is a logistic model from signals to P(the top answer is right).
 type Calibrator struct {
 	W [features]float64 `json:"weights"`
 	B float64           `json:"bias"`
+	// Curve is the precision and coverage of answering at each threshold, measured on questions
+	// the calibrator was not fitted on (empty: not measured).
+	Curve []Point `json:"curve,omitempty"`
+}
+
+// Point is one threshold of a calibration curve: answering when P(right) ≥ T gives this
+// precision and covers this share of the answerable questions.
+type Point struct {
+	T         float64 `json:"t"`
+	Precision float64 `json:"precision"`
+	Coverage  float64 `json:"coverage"`
+}
+
+// Threshold is the least P(right) at which to answer for a target precision, derived from the
+// curve: the lowest threshold whose answers (and those of every higher one) reach the target.
+// Without a curve it is the target itself.
+func (c Calibrator) Threshold(target float64) float64 {
+	t := target
+	for i := len(c.Curve) - 1; i >= 0; i-- {
+		if c.Curve[i].Precision < target {
+			break
+		}
+		t = c.Curve[i].T
+	}
+	return t
 }
 
 // DefaultCalibrator is what answers before a deployment's own fit is ready, for a knowledge base
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{-0.3949868356056274, 3.1084501583643807, 2.2946607691036975, 0.8664021828206102,
-	0.31317226160529055, -1.0174456049223422, 2.9095720113655408, 1.1670709589544614}, B: -2.5181682121933098}
+var DefaultCalibrator = Calibrator{W: [features]float64{3.085171960642576, 2.275561483995145, 2.978044001060681, 0.7571126935544494, -0.8734279698405631,
+	-0.6827783101969254, 4.059908579208271, 0.8546787623880999, -1.029114775463763}, B: -3.07163321754841,
+	Curve: []Point{
+		{0.02, 0.5394, 0.7267}, {0.04, 0.5503, 0.7243}, {0.06, 0.56, 0.7243}, {0.08, 0.574, 0.7226},
+		{0.1, 0.5831, 0.7184}, {0.12, 0.5951, 0.7151}, {0.14, 0.6062, 0.711}, {0.16, 0.6139, 0.7035},
+		{0.18, 0.6192, 0.6944}, {0.2, 0.6323, 0.6894}, {0.22, 0.6431, 0.6869}, {0.24, 0.6567, 0.6811},
+		{0.26, 0.6691, 0.6761}, {0.28, 0.6833, 0.6719}, {0.3, 0.6995, 0.6636}, {0.32, 0.7066, 0.6578},
+		{0.34, 0.7194, 0.6512}, {0.36, 0.7259, 0.6445}, {0.38, 0.7362, 0.637}, {0.4, 0.7466, 0.6287},
+		{0.42, 0.7531, 0.6213}, {0.44, 0.7621, 0.6105}, {0.46, 0.773, 0.6038}, {0.48, 0.7824, 0.5922},
+		{0.5, 0.7913, 0.5831}, {0.52, 0.7917, 0.5656}, {0.54, 0.8003, 0.554}, {0.56, 0.8086, 0.5415},
+		{0.58, 0.823, 0.5299}, {0.6, 0.8379, 0.5158}, {0.62, 0.8442, 0.5042}, {0.64, 0.8568, 0.4942},
+		{0.66, 0.8606, 0.4767}, {0.68, 0.8662, 0.4551}, {0.7, 0.8639, 0.4352}, {0.72, 0.8789, 0.4161},
+		{0.74, 0.8942, 0.4012}, {0.76, 0.8994, 0.3904}, {0.78, 0.9036, 0.3704}, {0.8, 0.9184, 0.3488},
+		{0.82, 0.9272, 0.3297}, {0.84, 0.9336, 0.3056}, {0.86, 0.9423, 0.2741}, {0.88, 0.9545, 0.2417},
+		{0.9, 0.9646, 0.2159}, {0.92, 0.9772, 0.1744}, {0.94, 0.9985, 0.1262}, {0.96, 1, 0.0839},
+		{0.98, 1, 0.0316}}}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {
@@ -93,9 +135,10 @@ func (c Calibrator) P(s Signals) float64 {
 
 // Sample is one labelled turn for fitting.
 type Sample struct {
-	Signals Signals
-	Correct bool
-	Weight  float64 // how much the sample counts (0: 1)
+	Signals    Signals
+	Correct    bool
+	Answerable bool    // the question's article is in the knowledge (coverage counts these)
+	Weight     float64 // how much the sample counts (0: 1)
 }
 
 func (s Sample) weight() float64 {
