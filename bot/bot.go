@@ -28,7 +28,7 @@ type Searcher interface {
 	QueryWeight(query string) float64
 	// Unseen is the share of query's words the knowledge never uses, counting the words only
 	// document without has as unused too (retrieval.Index.Unseen).
-	Unseen(query, without string) float64
+	Unseen(query, without string) (share float64, words int)
 }
 
 // Generator writes an answer grounded in sources (llm.Chat); onDelta, when set, receives the
@@ -267,7 +267,7 @@ type found struct {
 func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 	f := found{query: query, hits: b.search(ctx, query, lang)}
 	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
-	f.sig.Unseen = b.Knowledge.Unseen(query, "")
+	f.sig.SetUnseen(b.Knowledge.Unseen(query, ""))
 	c := DefaultCalibrator
 	if b.Calibrator != nil {
 		if fitted := b.Calibrator(lang); fitted != nil {

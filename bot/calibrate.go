@@ -22,6 +22,16 @@ type Signals struct {
 	// Unseen is the share of the question's words that the knowledge base never uses (see
 	// retrieval.Index.Unseen): a question about something it has not written up.
 	Unseen float64 `json:"unseen"`
+	// Foreign is 1 when at least one whole word of the question is unseen.
+	Foreign float64 `json:"foreign"`
+}
+
+// SetUnseen sets Unseen and Foreign from Searcher.Unseen.
+func (s *Signals) SetUnseen(share float64, words int) {
+	s.Unseen, s.Foreign = share, 0
+	if words > 0 {
+		s.Foreign = 1
+	}
 }
 
 // Measure computes the signals of document-level results (best first).
@@ -66,11 +76,11 @@ func Measure(hits []retrieval.Result, queryWeight float64) Signals {
 // the phrasing similarity (a question both well covered by the body and close to a stored
 // question).
 func (s Signals) features() [features]float64 {
-	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, s.Phrase * s.PhraseLead, s.Unanimous, s.Unseen}
+	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, s.Phrase * s.PhraseLead, s.Unanimous, s.Unseen, s.Foreign}
 }
 
 // features is the number of calibrator inputs.
-const features = 9
+const features = 10
 
 // Calibrator is a logistic model from signals to P(the top answer is right).
 type Calibrator struct {
@@ -107,22 +117,22 @@ func (c Calibrator) Threshold(target float64) float64 {
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{3.085171960642576, 2.275561483995145, 2.978044001060681, 0.7571126935544494, -0.8734279698405631,
-	-0.6827783101969254, 4.059908579208271, 0.8546787623880999, -1.029114775463763}, B: -3.07163321754841,
+var DefaultCalibrator = Calibrator{W: [features]float64{3.299646495406133, 2.0498806215568903, 2.2355260282992107, 0.8159507891877467, -1.2569418133509291,
+	-0.3724610165240833, 4.403990979145737, 0.9168296902488982, -2.481819839096962, 0.9933324099742508}, B: -3.244631631835168,
 	Curve: []Point{
-		{0.02, 0.5394, 0.7267}, {0.04, 0.5503, 0.7243}, {0.06, 0.56, 0.7243}, {0.08, 0.574, 0.7226},
-		{0.1, 0.5831, 0.7184}, {0.12, 0.5951, 0.7151}, {0.14, 0.6062, 0.711}, {0.16, 0.6139, 0.7035},
-		{0.18, 0.6192, 0.6944}, {0.2, 0.6323, 0.6894}, {0.22, 0.6431, 0.6869}, {0.24, 0.6567, 0.6811},
-		{0.26, 0.6691, 0.6761}, {0.28, 0.6833, 0.6719}, {0.3, 0.6995, 0.6636}, {0.32, 0.7066, 0.6578},
-		{0.34, 0.7194, 0.6512}, {0.36, 0.7259, 0.6445}, {0.38, 0.7362, 0.637}, {0.4, 0.7466, 0.6287},
-		{0.42, 0.7531, 0.6213}, {0.44, 0.7621, 0.6105}, {0.46, 0.773, 0.6038}, {0.48, 0.7824, 0.5922},
-		{0.5, 0.7913, 0.5831}, {0.52, 0.7917, 0.5656}, {0.54, 0.8003, 0.554}, {0.56, 0.8086, 0.5415},
-		{0.58, 0.823, 0.5299}, {0.6, 0.8379, 0.5158}, {0.62, 0.8442, 0.5042}, {0.64, 0.8568, 0.4942},
-		{0.66, 0.8606, 0.4767}, {0.68, 0.8662, 0.4551}, {0.7, 0.8639, 0.4352}, {0.72, 0.8789, 0.4161},
-		{0.74, 0.8942, 0.4012}, {0.76, 0.8994, 0.3904}, {0.78, 0.9036, 0.3704}, {0.8, 0.9184, 0.3488},
-		{0.82, 0.9272, 0.3297}, {0.84, 0.9336, 0.3056}, {0.86, 0.9423, 0.2741}, {0.88, 0.9545, 0.2417},
-		{0.9, 0.9646, 0.2159}, {0.92, 0.9772, 0.1744}, {0.94, 0.9985, 0.1262}, {0.96, 1, 0.0839},
-		{0.98, 1, 0.0316}}}
+		{0.02, 0.5578, 0.7359}, {0.04, 0.5651, 0.735}, {0.06, 0.5773, 0.735}, {0.08, 0.5883, 0.7317},
+		{0.1, 0.5961, 0.7309}, {0.12, 0.607, 0.7267}, {0.14, 0.6134, 0.7209}, {0.16, 0.6246, 0.7176},
+		{0.18, 0.6375, 0.7118}, {0.2, 0.6469, 0.7018}, {0.22, 0.6667, 0.7002}, {0.24, 0.6732, 0.6944},
+		{0.26, 0.686, 0.6902}, {0.28, 0.6934, 0.6819}, {0.3, 0.7037, 0.6744}, {0.32, 0.7115, 0.6678},
+		{0.34, 0.7217, 0.6603}, {0.36, 0.7281, 0.6545}, {0.38, 0.7349, 0.642}, {0.4, 0.7462, 0.6346},
+		{0.42, 0.7565, 0.6304}, {0.44, 0.7615, 0.6229}, {0.46, 0.7698, 0.6121}, {0.48, 0.7818, 0.598},
+		{0.5, 0.7898, 0.5839}, {0.52, 0.804, 0.5789}, {0.54, 0.8084, 0.5681}, {0.56, 0.8134, 0.5581},
+		{0.58, 0.8143, 0.5432}, {0.6, 0.8232, 0.5316}, {0.62, 0.827, 0.5166}, {0.64, 0.8394, 0.5008},
+		{0.66, 0.8586, 0.4892}, {0.68, 0.8671, 0.4709}, {0.7, 0.8749, 0.4601}, {0.72, 0.8841, 0.4435},
+		{0.74, 0.8974, 0.4336}, {0.76, 0.9059, 0.4161}, {0.78, 0.9073, 0.3987}, {0.8, 0.9179, 0.3779},
+		{0.82, 0.9228, 0.3547}, {0.84, 0.9536, 0.3289}, {0.86, 0.9639, 0.3023}, {0.88, 0.9691, 0.2683},
+		{0.9, 0.9729, 0.2276}, {0.92, 0.9922, 0.1885}, {0.94, 0.9921, 0.1395}, {0.96, 1, 0.0772},
+		{0.98, 1, 0.0274}}}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {

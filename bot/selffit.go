@@ -176,7 +176,7 @@ func offTopicSamples(ctx context.Context, searchers []Searcher, count map[string
 		for i, q := range qs {
 			rs := s.Search(ctx, retrieval.Query{Text: q, K: searchK*4 + 1, Filter: retrieval.Filter{Lang: lang}})
 			sig := Measure(retrieval.TopDocuments(rs, searchK), s.QueryWeight(q))
-			sig.Unseen = s.Unseen(q, "")
+			sig.SetUnseen(s.Unseen(q, ""))
 			x := Sample{Signals: sig, Weight: w}
 			if i%2 == 0 {
 				fit[lang] = append(fit[lang], x)
@@ -247,7 +247,8 @@ func measureBoth(ctx context.Context, s Searcher, q retrieval.Query, doc string)
 		}
 	}
 	asked, gone = read(rs), read(without)
-	asked.sig.Unseen, gone.sig.Unseen = s.Unseen(q.Text, ""), s.Unseen(q.Text, doc)
+	asked.sig.SetUnseen(s.Unseen(q.Text, ""))
+	gone.sig.SetUnseen(s.Unseen(q.Text, doc))
 	return asked, gone
 }
 

@@ -117,7 +117,9 @@ var frameTokens = func() map[string]bool {
 		"我的", "现在", "是不", "不是", "有没", "没有", "怎样", "如何", "要怎", "么弄", "咋办", "咋弄", "么样", "的话", "这个", "那个",
 		"now", "there", "have", "has", "get", "got", "will", "would", "should", "please", "someone", "somebody", "anybody",
 		"anyone", "any", "so", "just", "need", "want", "like", "know", "tell", "im", "if", "was", "were", "been", "from", "about",
-		"still", "all", "some", "there", "here", "they", "us", "am", "did", "way", "ways", "again", "else"} {
+		"still", "all", "some", "there", "here", "they", "us", "am", "did", "way", "ways", "again", "else",
+		"whats", "hows", "wheres", "whos", "u", "ur", "pls", "plz", "guys", "hi", "hello", "hey", "thanks", "thx", "ok", "okay",
+		"cant", "dont", "doesnt", "didnt", "wont", "isnt", "ive", "youre", "theres", "could", "may", "might", "really"} {
 		for _, t := range Tokens(w) {
 			if utf8.RuneCountInString(t) > 1 || !HasHan(t) {
 				m[t] = true
@@ -451,7 +453,10 @@ func (ix *Index) Without(drop func(docID, phrasing string) bool) *Index {
 // the knowledge base never mentions ("my spotify payment failed", "帮我订一张去上海的高铁票") —
 // counting, when without is set, the tokens only that document has as unseen too (fitting
 // confidence: the question asked as if its article were not there).
-func (ix *Index) Unseen(query, without string) float64 {
+//
+// words is how many of those unseen tokens are whole words (not a single Chinese character nor
+// a word that only frames the question).
+func (ix *Index) Unseen(query, without string) (share float64, words int) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var unseen, all float64
@@ -460,12 +465,15 @@ func (ix *Index) Unseen(query, without string) float64 {
 		all += w
 		if owner, ok := ix.owners[t]; !ok || (without != "" && owner == without) {
 			unseen += w
+			if w == 1 {
+				words++
+			}
 		}
 	}
 	if all == 0 {
-		return 0
+		return 0, 0
 	}
-	return unseen / all
+	return unseen / all, words
 }
 
 // manyOwners marks a token in owners that more than one document has.
