@@ -26,6 +26,9 @@ const (
 type Searcher interface {
 	Search(ctx context.Context, q retrieval.Query) []retrieval.Result
 	QueryWeight(query string) float64
+	// Unseen is the share of query's words the knowledge never uses, counting the words only
+	// document without has as unused too (retrieval.Index.Unseen).
+	Unseen(query, without string) (share float64, words int)
 }
 
 // Generator writes an answer grounded in sources (llm.Chat); onDelta, when set, receives the
@@ -146,12 +149,12 @@ func (b *Bot) answer(ctx context.Context, text, lang string, earlier []string, s
 func (b *Bot) verdict(f found) chat.Reply {
 	sig := f.sig
 	signals := map[string]float64{"coverage": sig.Coverage, "margin": sig.Margin, "vector": sig.Vector, "agreement": sig.Agreement,
-		"phrase": sig.Phrase, "phrase_lead": sig.PhraseLead, "unanimous": sig.Unanimous}
+		"phrase": sig.Phrase, "phrase_lead": sig.PhraseLead, "unanimous": sig.Unanimous, "unseen": sig.Unseen, "threshold": f.threshold}
 	r := chat.Reply{Sources: []chat.Source{source(f.hits[0])}, Confidence: f.conf, Decision: chat.DecisionAnswer, Signals: signals}
 	switch {
-	case f.conf < b.target() && ambiguous(f.hits):
+	case (f.conf < f.threshold || f.tied) && ambiguous(f.hits):
 		r.Decision, r.Reason = chat.DecisionClarify, "ambiguous"
-	case f.conf < b.target():
+	case f.conf < f.threshold || f.tied:
 		r.Decision, r.Reason = chat.DecisionHandoff, "low_confidence"
 	}
 	return r
@@ -254,12 +257,17 @@ type found struct {
 	hits  []retrieval.Result
 	sig   Signals
 	conf  float64 // calibrated P(the top hit is right), rounded to 0.001
+	// threshold is the least conf answered at the target precision (Calibrator.Threshold); tied,
+	// whether the top two documents are tied (never answered: a coin flip).
+	threshold float64
+	tied      bool
 }
 
 // lookup searches once and measures the result.
 func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 	f := found{query: query, hits: b.search(ctx, query, lang)}
 	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
+	f.sig.SetUnseen(b.Knowledge.Unseen(query, ""))
 	c := DefaultCalibrator
 	if b.Calibrator != nil {
 		if fitted := b.Calibrator(lang); fitted != nil {
@@ -267,10 +275,11 @@ func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 		}
 	}
 	p := c.P(f.sig)
-	if tied(f.sig) {
+	if f.tied = tied(f.sig); f.tied {
 		p = min(p, tieCeiling)
 	}
 	f.conf = math.Round(p*1000) / 1000
+	f.threshold = c.Threshold(b.target())
 	return f
 }
 

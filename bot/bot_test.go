@@ -20,6 +20,8 @@ func TestWantsHuman(t *testing.T) {
 		{"human", true}, {"Agent please", true}, {"I want to talk to a person", true}, {"representative!", true},
 		{"How do I file a claim?", false}, {"What is on the agenda?", false}, {"humane treatment", false},
 		{"如何报案？", false}, {"reagent", false},
+		{"what time can i talk to a real person", false}, {"人工几点上班", false}, {"周末能找到真人客服吗", false},
+		{"how do i complain about an agent who was rude", false}, {"when does live chat close today", false},
 	} {
 		if got := WantsHuman(tt.text); got != tt.want {
 			t.Errorf("WantsHuman(%q) = %v, want %v", tt.text, got, tt.want)

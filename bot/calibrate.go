@@ -19,6 +19,19 @@ type Signals struct {
 	// Unanimous is 1 when the body's words, the phrasings and the fused ranking all put the top
 	// document first.
 	Unanimous float64 `json:"unanimous"`
+	// Unseen is the share of the question's words that the knowledge base never uses (see
+	// retrieval.Index.Unseen): a question about something it has not written up.
+	Unseen float64 `json:"unseen"`
+	// Foreign is 1 when at least one whole word of the question is unseen.
+	Foreign float64 `json:"foreign"`
+}
+
+// SetUnseen sets Unseen and Foreign from Searcher.Unseen.
+func (s *Signals) SetUnseen(share float64, words int) {
+	s.Unseen, s.Foreign = share, 0
+	if words > 0 {
+		s.Foreign = 1
+	}
 }
 
 // Measure computes the signals of document-level results (best first).
@@ -63,24 +76,63 @@ func Measure(hits []retrieval.Result, queryWeight float64) Signals {
 // the phrasing similarity (a question both well covered by the body and close to a stored
 // question).
 func (s Signals) features() [features]float64 {
-	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, math.Sqrt(s.Coverage) * s.Phrase, s.Unanimous}
+	return [features]float64{math.Sqrt(s.Coverage), s.Margin, s.Vector, s.Agreement, s.Phrase, s.PhraseLead, s.Phrase * s.PhraseLead, s.Unanimous, s.Unseen, s.Foreign}
 }
 
 // features is the number of calibrator inputs.
-const features = 8
+const features = 10
 
 // Calibrator is a logistic model from signals to P(the top answer is right).
 type Calibrator struct {
 	W [features]float64 `json:"weights"`
 	B float64           `json:"bias"`
+	// Curve is the precision and coverage of answering at each threshold, measured on questions
+	// the calibrator was not fitted on (empty: not measured).
+	Curve []Point `json:"curve,omitempty"`
+}
+
+// Point is one threshold of a calibration curve: answering when P(right) ≥ T gives this
+// precision and covers this share of the answerable questions.
+type Point struct {
+	T         float64 `json:"t"`
+	Precision float64 `json:"precision"`
+	Coverage  float64 `json:"coverage"`
+}
+
+// Threshold is the least P(right) at which to answer for a target precision, derived from the
+// curve: the lowest threshold whose answers (and those of every higher one) reach the target.
+// Without a curve it is the target itself.
+func (c Calibrator) Threshold(target float64) float64 {
+	t := target
+	for i := len(c.Curve) - 1; i >= 0; i-- {
+		if c.Curve[i].Precision < target {
+			break
+		}
+		t = c.Curve[i].T
+	}
+	return t
 }
 
 // DefaultCalibrator is what answers before a deployment's own fit is ready, for a knowledge base
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{-0.3949868356056274, 3.1084501583643807, 2.2946607691036975, 0.8664021828206102,
-	0.31317226160529055, -1.0174456049223422, 2.9095720113655408, 1.1670709589544614}, B: -2.5181682121933098}
+var DefaultCalibrator = Calibrator{W: [features]float64{3.299646495406133, 2.0498806215568903, 2.2355260282992107, 0.8159507891877467, -1.2569418133509291,
+	-0.3724610165240833, 4.403990979145737, 0.9168296902488982, -2.481819839096962, 0.9933324099742508}, B: -3.244631631835168,
+	Curve: []Point{
+		{0.02, 0.5578, 0.7359}, {0.04, 0.5651, 0.735}, {0.06, 0.5773, 0.735}, {0.08, 0.5883, 0.7317},
+		{0.1, 0.5961, 0.7309}, {0.12, 0.607, 0.7267}, {0.14, 0.6134, 0.7209}, {0.16, 0.6246, 0.7176},
+		{0.18, 0.6375, 0.7118}, {0.2, 0.6469, 0.7018}, {0.22, 0.6667, 0.7002}, {0.24, 0.6732, 0.6944},
+		{0.26, 0.686, 0.6902}, {0.28, 0.6934, 0.6819}, {0.3, 0.7037, 0.6744}, {0.32, 0.7115, 0.6678},
+		{0.34, 0.7217, 0.6603}, {0.36, 0.7281, 0.6545}, {0.38, 0.7349, 0.642}, {0.4, 0.7462, 0.6346},
+		{0.42, 0.7565, 0.6304}, {0.44, 0.7615, 0.6229}, {0.46, 0.7698, 0.6121}, {0.48, 0.7818, 0.598},
+		{0.5, 0.7898, 0.5839}, {0.52, 0.804, 0.5789}, {0.54, 0.8084, 0.5681}, {0.56, 0.8134, 0.5581},
+		{0.58, 0.8143, 0.5432}, {0.6, 0.8232, 0.5316}, {0.62, 0.827, 0.5166}, {0.64, 0.8394, 0.5008},
+		{0.66, 0.8586, 0.4892}, {0.68, 0.8671, 0.4709}, {0.7, 0.8749, 0.4601}, {0.72, 0.8841, 0.4435},
+		{0.74, 0.8974, 0.4336}, {0.76, 0.9059, 0.4161}, {0.78, 0.9073, 0.3987}, {0.8, 0.9179, 0.3779},
+		{0.82, 0.9228, 0.3547}, {0.84, 0.9536, 0.3289}, {0.86, 0.9639, 0.3023}, {0.88, 0.9691, 0.2683},
+		{0.9, 0.9729, 0.2276}, {0.92, 0.9922, 0.1885}, {0.94, 0.9921, 0.1395}, {0.96, 1, 0.0772},
+		{0.98, 1, 0.0274}}}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {
@@ -93,9 +145,10 @@ func (c Calibrator) P(s Signals) float64 {
 
 // Sample is one labelled turn for fitting.
 type Sample struct {
-	Signals Signals
-	Correct bool
-	Weight  float64 // how much the sample counts (0: 1)
+	Signals    Signals
+	Correct    bool
+	Answerable bool    // the question's article is in the knowledge (coverage counts these)
+	Weight     float64 // how much the sample counts (0: 1)
 }
 
 func (s Sample) weight() float64 {

@@ -65,6 +65,9 @@ func TestDefaultCalibrator(t *testing.T) {
 			t.Fatalf("refitted default %#v differs from DefaultCalibrator", def)
 		}
 	}
+	if got, want := def.Threshold(DefaultTargetPrecision), DefaultCalibrator.Threshold(DefaultTargetPrecision); got != want {
+		t.Fatalf("refitted default's threshold at the default target is %.2f, DefaultCalibrator's %.2f (curve %#v)", got, want, def.Curve)
+	}
 	for _, l := range []string{"en", "zh"} {
 		lf := f.Langs[l]
 		if lf == nil || lf.Questions < 6*24 || lf.ECE > 0.2 || lf.Precision < DefaultTargetPrecision {

@@ -13,10 +13,24 @@ var humanPhrases = []string{
 	"speak to someone", "customer service representative", "representative", "operator", "live chat",
 }
 
-// WantsHuman reports whether text asks for a person.
+// aboutPeople are words that make a mention of people a question about them — when they work,
+// whether they are there at weekends, a complaint about one — rather than a request for one now;
+// the knowledge base answers such a question ("what time can I talk to a real person?", "人工几点上班").
+var aboutPeople = []string{
+	"几点", "什么时候", "时间", "周末", "周六", "周日", "节假日", "假期", "放假", "春节", "国庆", "期间", "上班", "下班", "以后", "投诉",
+	"what time", "when", "hours", "weekend", "weekends", "saturday", "saturdays", "sunday", "sundays", "holiday", "holidays",
+	"open", "close", "closed", "complain", "complaint", "rude",
+}
+
+// WantsHuman reports whether text asks for a person, and not about them.
 func WantsHuman(text string) bool {
 	t := strings.ToLower(strings.TrimSpace(text))
-	for _, p := range humanPhrases {
+	return mentions(t, humanPhrases) && !mentions(t, aboutPeople)
+}
+
+// mentions reports whether t (lower-cased) holds one of phrases: Latin ones as whole words.
+func mentions(t string, phrases []string) bool {
+	for _, p := range phrases {
 		if isLatin(p) {
 			if containsWord(t, p) {
 				return true

@@ -28,8 +28,9 @@ type LangFit struct {
 	Found      float64    `json:"found"`     // share of them whose article came first
 	HeldOut    int        `json:"held_out"`  // turns in the held-out half (each question twice)
 	ECE        float64    `json:"ece"`       // expected calibration error on the held-out half
-	Coverage   float64    `json:"coverage"`  // share of held-out answerable turns answered at the target
-	Precision  float64    `json:"precision"` // precision of the held-out answers at the target
+	Threshold  float64    `json:"threshold"` // the least P(right) answered at the target precision
+	Coverage   float64    `json:"coverage"`  // share of held-out answerable turns answered right at the threshold
+	Precision  float64    `json:"precision"` // precision of the held-out answers at the threshold
 }
 
 // For returns the calibrator for a language (nil when there is none).
@@ -48,7 +49,7 @@ func (f *KnowledgeFit) For(lang string) *Calibrator {
 // half of all questions cannot be answered, and P(right) would be too low for a help centre, where
 // most questions are about something it has written up; the two askings are weighted by this share
 // and its complement (a prior-shift correction), in the fit and in its held-out check.
-const AnswerableShare = 0.8
+const AnswerableShare = 0.9
 
 // minFitQuestions is the least number of similar questions a language needs for its own
 // calibrator; with fewer it uses the pooled one.
@@ -83,7 +84,9 @@ func FitDefault(ctx context.Context, fold func(drop func(docID, phrasing string)
 			all = append(append(all, fit[l]...), check[l]...)
 		}
 	}
-	return Fit(all), nil
+	c := Fit(all)
+	c.Curve = Curve(c, all)
+	return c, nil
 }
 
 func sortedLangs(m map[string][]Sample) []string {
@@ -130,7 +133,7 @@ func knowledgeSamples(ctx context.Context, fold func(drop func(docID, phrasing s
 		if searchers[p.fold] == nil {
 			inFold := map[string]bool{}
 			for _, o := range probes {
-				if o.fold == p.fold {
+				if o.fold != (p.fold+1)%fitFolds {
 					inFold[o.doc+"\x00"+o.text] = true
 				}
 			}
@@ -140,7 +143,7 @@ func knowledgeSamples(ctx context.Context, fold func(drop func(docID, phrasing s
 		lang := Lang(p.text)
 		f := retrieval.Filter{Lang: lang}
 		asked, gone := measureBoth(ctx, s, retrieval.Query{Text: p.text, K: searchK*4 + 1, Filter: f}, p.doc)
-		pair := []Sample{{Signals: asked.sig, Correct: asked.top == p.doc, Weight: AnswerableShare}, {Signals: gone.sig, Weight: 1 - AnswerableShare}}
+		pair := []Sample{{Signals: asked.sig, Correct: asked.top == p.doc, Answerable: true, Weight: AnswerableShare}, {Signals: gone.sig, Weight: 1 - AnswerableShare}}
 		count[p.lang]++
 		if asked.top == p.doc {
 			found[p.lang]++
@@ -154,7 +157,34 @@ func knowledgeSamples(ctx context.Context, fold func(drop func(docID, phrasing s
 			progress(i+1, len(probes))
 		}
 	}
+	if !bare {
+		offTopicSamples(ctx, searchers, count, fit, check)
+	}
 	return fit, check, count, found, nil
+}
+
+// offTopicSamples asks each language's off-topic questions of the knowledge, as never right,
+// weighted so that they make OffTopicShare of the language's samples, split like the rest.
+func offTopicSamples(ctx context.Context, searchers []Searcher, count map[string]int, fit, check map[string][]Sample) {
+	for _, lang := range sortedLangs(fit) {
+		qs := OffTopic(lang)
+		s := searchers[0]
+		if len(qs) == 0 || s == nil {
+			continue
+		}
+		w := OffTopicShare / (1 - OffTopicShare) * float64(count[lang]) / float64(len(qs))
+		for i, q := range qs {
+			rs := s.Search(ctx, retrieval.Query{Text: q, K: searchK*4 + 1, Filter: retrieval.Filter{Lang: lang}})
+			sig := Measure(retrieval.TopDocuments(rs, searchK), s.QueryWeight(q))
+			sig.SetUnseen(s.Unseen(q, ""))
+			x := Sample{Signals: sig, Weight: w}
+			if i%2 == 0 {
+				fit[lang] = append(fit[lang], x)
+			} else {
+				check[lang] = append(check[lang], x)
+			}
+		}
+	}
 }
 
 // fitLanguages fits a calibrator per language with enough questions, and one pooled.
@@ -172,6 +202,7 @@ func fitLanguages(fit, check map[string][]Sample, count, found map[string]int, t
 	}
 	if len(all) > 0 {
 		c := Fit(all)
+		c.Curve = Curve(c, all)
 		out.Pooled = &c
 	}
 	for _, l := range langs {
@@ -182,7 +213,9 @@ func fitLanguages(fit, check map[string][]Sample, count, found map[string]int, t
 		lf := &LangFit{Calibrator: Fit(append(append([]Sample{}, fit[l]...), check[l]...)), Questions: count[l], HeldOut: len(check[l]),
 			Found: math.Round(float64(found[l])/float64(count[l])*1000) / 1000,
 			ECE:   ECE(held, check[l])}
-		lf.Coverage, lf.Precision = AnsweredAt(held, check[l], target)
+		lf.Calibrator.Curve = Curve(held, check[l])
+		lf.Threshold = lf.Calibrator.Threshold(target)
+		lf.Coverage, lf.Precision = AnsweredAt(held, check[l], lf.Threshold)
 		out.Langs[l] = lf
 	}
 	return out
@@ -213,7 +246,10 @@ func measureBoth(ctx context.Context, s Searcher, q retrieval.Query, doc string)
 			without = append(without, r)
 		}
 	}
-	return read(rs), read(without)
+	asked, gone = read(rs), read(without)
+	asked.sig.SetUnseen(s.Unseen(q.Text, ""))
+	gone.sig.SetUnseen(s.Unseen(q.Text, doc))
+	return asked, gone
 }
 
 // ECE is the expected calibration error of c on samples over 10 equal-width bins.
@@ -239,16 +275,16 @@ func ECE(c Calibrator, xs []Sample) float64 {
 	return math.Round(e*10000) / 10000
 }
 
-// AnsweredAt returns the share of the answerable samples (those whose article is there, every
-// other one) answered at P ≥ target, and the precision of all answers at P ≥ target.
-func AnsweredAt(c Calibrator, xs []Sample, target float64) (coverage, precision float64) {
+// AnsweredAt returns the share of the answerable samples answered right at P ≥ t, and the
+// precision of all answers at P ≥ t.
+func AnsweredAt(c Calibrator, xs []Sample, t float64) (coverage, precision float64) {
 	var answered, right, answerable float64
-	for i, s := range xs {
+	for _, s := range xs {
 		w := s.weight()
-		if i%2 == 0 {
+		if s.Answerable {
 			answerable += w
 		}
-		if c.P(s.Signals) >= target {
+		if c.P(s.Signals) >= t {
 			answered += w
 			if s.Correct {
 				right += w
@@ -259,4 +295,22 @@ func AnsweredAt(c Calibrator, xs []Sample, target float64) (coverage, precision 
 		return 0, 0
 	}
 	return math.Round(right/answerable*10000) / 10000, math.Round(right/answered*10000) / 10000
+}
+
+// curveStep is the spacing of a calibration curve's thresholds.
+const curveStep = 0.02
+
+// Curve measures c on samples at every threshold from curveStep to 1 − curveStep, stopping where
+// nothing is answered any more.
+func Curve(c Calibrator, xs []Sample) []Point {
+	var out []Point
+	for i := 1; float64(i)*curveStep < 1; i++ {
+		t := math.Round(float64(i)*curveStep*100) / 100
+		cov, prec := AnsweredAt(c, xs, t)
+		if prec == 0 {
+			break
+		}
+		out = append(out, Point{T: t, Precision: prec, Coverage: cov})
+	}
+	return out
 }

@@ -60,11 +60,18 @@ func Verified(cu chat.Customer) bool {
 var (
 	complaintWord = regexp.MustCompile(`(?i)\bcomplain(t|ts)?\b|投诉|\bTS-\d{8}-\d{4}\b`)
 	statusWord    = regexp.MustCompile(`(?i)what'?s happening|\bstatus\b|\bprogress\b|\bupdate\b|how is|how's|where is|any news|进度|怎么样|到哪|状态|结果了吗|有结果|处理到`)
+	// durationWord asks how long complaints take in general — the knowledge base's answer.
+	durationWord = regexp.MustCompile(`(?i)how long|how many days|time ?frame|多久|几天|多长时间|多少天`)
+	caseNumber   = regexp.MustCompile(`(?i)\bTS-\d{8}-\d{4}\b`)
 )
 
 // IsStatusQuestion reports whether text asks about a complaint's progress ("what's happening
-// with my complaint?", "我的投诉处理得怎么样了").
+// with my complaint?", "我的投诉处理得怎么样了"), not how long complaints take ("投诉了多久会有结果"),
+// unless it names a case.
 func IsStatusQuestion(text string) bool {
+	if durationWord.MatchString(text) && !caseNumber.MatchString(text) {
+		return false
+	}
 	return complaintWord.MatchString(text) && statusWord.MatchString(text)
 }
 

@@ -380,7 +380,7 @@ func TestBotAnswersStatus(t *testing.T) {
 	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "sign in") || strings.Contains(res.Replies[0].Text, "TS-") {
 		t.Fatalf("anonymous visitor's answer = %+v", res.Replies)
 	}
-	for _, q := range []string{"我要投诉", "I want to make a complaint", "what's my policy status"} {
+	for _, q := range []string{"我要投诉", "I want to make a complaint", "what's my policy status", "投诉了多久会有结果", "how long does a complaint take to get an update"} {
 		if complaint.IsStatusQuestion(q) {
 			t.Errorf("IsStatusQuestion(%q) = true", q)
 		}

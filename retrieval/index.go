@@ -57,6 +57,7 @@ type Index struct {
 	pmodel     string           // the model of the phrasings' vectors
 	firstChunk map[string]int32 // document id → its first indexed chunk
 	synonyms   []chat.SynonymGroup
+	owners     map[string]string // token → the document that has it (see vocabulary)
 }
 
 type item struct {
@@ -130,6 +131,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 		}
 	}
 	ix.items, ix.byID, ix.docs, ix.fields, ix.vecs = items, byID, indexed, fields, vecs
+	ix.owners = vocabulary(items, phrases, ix.synonyms)
 }
 
 // titleText is what a chunk's title field holds: the document title, the section heading and the

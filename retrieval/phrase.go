@@ -117,7 +117,9 @@ var frameTokens = func() map[string]bool {
 		"我的", "现在", "是不", "不是", "有没", "没有", "怎样", "如何", "要怎", "么弄", "咋办", "咋弄", "么样", "的话", "这个", "那个",
 		"now", "there", "have", "has", "get", "got", "will", "would", "should", "please", "someone", "somebody", "anybody",
 		"anyone", "any", "so", "just", "need", "want", "like", "know", "tell", "im", "if", "was", "were", "been", "from", "about",
-		"still", "all", "some", "there", "here", "they", "us", "am", "did", "way", "ways", "again", "else"} {
+		"still", "all", "some", "there", "here", "they", "us", "am", "did", "way", "ways", "again", "else",
+		"whats", "hows", "wheres", "whos", "u", "ur", "pls", "plz", "guys", "hi", "hello", "hey", "thanks", "thx", "ok", "okay",
+		"cant", "dont", "doesnt", "didnt", "wont", "isnt", "ive", "youre", "theres", "could", "may", "might", "really"} {
 		for _, t := range Tokens(w) {
 			if utf8.RuneCountInString(t) > 1 || !HasHan(t) {
 				m[t] = true
@@ -339,6 +341,7 @@ func (ix *Index) SetSynonyms(groups []chat.SynonymGroup) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.synonyms = groups
+	ix.owners = vocabulary(ix.items, ix.phrases, groups)
 }
 
 // EmbedPhrasings embeds the phrasings that have no vector under emb's model yet, reusing cache
@@ -443,4 +446,65 @@ func (ix *Index) Without(drop func(docID, phrasing string) bool) *Index {
 	out.SetPhraseVectors(pmodel, pvecs)
 	out.SetSynonyms(syn)
 	return out
+}
+
+// Unseen is the share of the query's weight (as phrasings weigh their tokens) carried by tokens
+// that no indexed body, title, similar question or synonym contains — a question about something
+// the knowledge base never mentions ("my spotify payment failed", "帮我订一张去上海的高铁票") —
+// counting, when without is set, the tokens only that document has as unseen too (fitting
+// confidence: the question asked as if its article were not there).
+//
+// words is how many of those unseen tokens are whole words (not a single Chinese character nor
+// a word that only frames the question).
+func (ix *Index) Unseen(query, without string) (share float64, words int) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var unseen, all float64
+	for _, t := range unique(Tokens(query)) {
+		w := frameWeight(t)
+		all += w
+		if owner, ok := ix.owners[t]; !ok || (without != "" && owner == without) {
+			unseen += w
+			if w == 1 {
+				words++
+			}
+		}
+	}
+	if all == 0 {
+		return 0, 0
+	}
+	return unseen / all, words
+}
+
+// manyOwners marks a token in owners that more than one document has.
+const manyOwners = "\x00"
+
+// vocabulary maps every token of the documents' chunks, titles and similar questions, and of
+// the synonym groups, to the one document that has it (manyOwners: several, or a synonym).
+func vocabulary(items []item, phrases []phrase, synonyms []chat.SynonymGroup) map[string]string {
+	owners := map[string]string{}
+	add := func(t, doc string) {
+		if o, ok := owners[t]; ok && o != doc {
+			doc = manyOwners
+		}
+		owners[t] = doc
+	}
+	for _, it := range items {
+		for _, t := range Tokens(it.chunk.Text) {
+			add(t, it.doc.ID)
+		}
+	}
+	for _, p := range phrases {
+		for _, t := range p.toks {
+			add(t, p.doc.ID)
+		}
+	}
+	for _, g := range synonyms {
+		for _, w := range g.Words {
+			for _, t := range Tokens(w) {
+				owners[t] = manyOwners
+			}
+		}
+	}
+	return owners
 }
