@@ -15,9 +15,10 @@ import (
 const jsTrackFetches = `(() => { if (window.inFlight !== undefined) return; window.inFlight = 0; const f = window.fetch;
 	window.fetch = (...a) => { window.inFlight++; return f(...a).finally(() => setTimeout(() => window.inFlight--, 0)); } })()`
 
-// TestConsolesLoadWithoutErrors opens both consoles, every trainer tab and every admin dialog, in
-// English and in Chinese: the ES modules load (a module that fails to load or link is silent but
-// for the browser's console), and nothing throws or reports a script error.
+// TestConsolesLoadWithoutErrors opens both consoles, every trainer tab and every admin dialog, and
+// the widget on the demo page, in English and in Chinese: the ES modules load (a module that
+// fails to load or link is silent but for the browser's console), and nothing throws or reports
+// a script error.
 func TestConsolesLoadWithoutErrors(t *testing.T) {
 	ctx := browser(t)
 	in := start(t, demoEnv(t, t.TempDir()), "demo")
@@ -59,7 +60,17 @@ func TestConsolesLoadWithoutErrors(t *testing.T) {
 	}
 	shot(t, trainer, "trainer-confidence.png")
 
-	for _, m := range append(messages(), trainerMessages()...) {
+	// The widget on the demo page: its classic entry imports its modules, in both languages, and
+	// it answers a question.
+	customer := window(t, ctx)
+	widgetMessages := watchConsole(t, customer)
+	for _, lang := range []string{"en", "zh"} {
+		openWidget(t, customer, in.base, "/demo/?lang="+lang)
+	}
+	eval[bool](t, customer, fmt.Sprintf(jsSend, "How do I file a claim?"))
+	within(t, customer, 20*time.Second, chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-msg[data-author="bot"]') !== null`))
+
+	for _, m := range append(append(messages(), trainerMessages()...), widgetMessages()...) {
 		if m.IsException() || m.Type == chromedp.ConsoleError {
 			t.Errorf("browser console: %s", m)
 		}
