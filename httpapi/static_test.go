@@ -105,9 +105,9 @@ func resolve(from, spec string) string {
 }
 
 // TestWidgetModules: widget.js, the classic script sites embed, imports its modules from beside
-// it (/widget/), and they and everything they import are served as JavaScript any origin may
-// read, without credentials, since a customer's site fetches them with CORS. Every module in
-// web/widget/ is part of that graph, and the entry is not served a second time under /widget/.
+// it (/widget/), all at once, and they and everything they import are served as JavaScript any
+// origin may read, without credentials, since a customer's site fetches them with CORS. Every
+// module in web/widget/ is part of that graph, and the entry is not served again under /widget/.
 func TestWidgetModules(t *testing.T) {
 	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	h := s.Handler()
@@ -126,11 +126,18 @@ func TestWidgetModules(t *testing.T) {
 	if strings.Contains(entry.Body.String(), "\nimport ") || strings.HasPrefix(entry.Body.String(), "import ") {
 		t.Fatalf("/widget.js has a static import: it must stay a classic script for a plain <script> tag")
 	}
-	m := regexp.MustCompile(`import\(new URL\("([^"]+)", src\)`).FindStringSubmatch(entry.Body.String())
-	if m == nil {
-		t.Fatal("/widget.js imports no module relative to its own URL")
+	m := regexp.MustCompile(`var modules = \[([^\]]*)\];`).FindStringSubmatch(entry.Body.String())
+	if m == nil || !strings.Contains(entry.Body.String(), `import(new URL("widget/" + m, src).href)`) {
+		t.Fatal("/widget.js imports no modules relative to its own URL")
 	}
-	graph := moduleGraph(t, get, resolve("/widget.js", m[1]))
+	var listed []string
+	for _, q := range regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(m[1], -1) {
+		listed = append(listed, resolve("/widget.js", "widget/"+q[1]))
+	}
+	graph := moduleGraph(t, get, listed[0])
+	if got, want := slices.Sorted(slices.Values(listed)), slices.Sorted(maps.Keys(graph)); !slices.Equal(got, want) {
+		t.Errorf("widget.js fetches %v at once, want the whole module graph %v", got, want)
+	}
 	for path, res := range graph {
 		if got := res.Header().Get("Access-Control-Allow-Origin"); got != "*" {
 			t.Errorf("%s: Access-Control-Allow-Origin %q, want *", path, got)

@@ -28,7 +28,13 @@
       return typeof t === "string" ? t : "";
     }
   };
-  import(new URL("widget/main.js", src).href).then(function (widget) { widget.mount(tag); }, function (err) {
-    console.error("Tandem widget: could not load its modules from " + src.origin + "/widget/:", err);
+  // All the modules are fetched at once (the browser would find them one level of imports at a
+  // time, a round trip each); the first, main.js, mounts the widget. TestWidgetModules checks
+  // that this list is the whole module graph.
+  var modules = ["main.js", "strings.js", "view.js", "messages.js", "session.js", "../shared/tandem.js"];
+  Promise.all(modules.map(function (m) { return import(new URL("widget/" + m, src).href); })).then(function (loaded) {
+    loaded[0].mount(tag);
+  }, function (err) {
+    console.error("Tandem widget: could not load its modules from " + src.origin + ":", err);
   });
 })();
