@@ -55,6 +55,14 @@ func TestConsolesLoadWithoutErrors(t *testing.T) {
 				t.Errorf("%s tab (%s): %s", tab, lang, msg)
 			}
 		}
+		// The markup the tabs' modules make (the tabs, the review keys, the accept and article
+		// forms) is in the page's language.
+		labels := eval[string](t, trainer, `['tab-docs', 'tab-confidence', 'accept-submit', 'article-submit'].map(id => document.getElementById(id).textContent)
+			.concat([document.querySelectorAll('#review-keys-list kbd').length, document.querySelector('#review-keys-list dd').textContent]).join('|')`)
+		if want := map[string]string{"en": "Documents|Confidence|Accept|Upload article|8|next / previous item",
+			"zh": "文档|置信度|采纳|上传文章|8|下一条 / 上一条"}[lang]; labels != want {
+			t.Errorf("trainer (%s): %s, want %s", lang, labels, want)
+		}
 		within(t, trainer, 10*time.Second, chromedp.Click(`#lang`),
 			chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.documentElement.lang.startsWith(%q) && window.inFlight === 0`, map[string]string{"en": "zh", "zh": "en"}[lang])))
 	}
