@@ -28,6 +28,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.GET("/", s.home)
 	e.GET("/widget.js", s.widgetJS)
+	e.GET("/widget/:file", s.widgetModule, crossOrigin)
 	e.GET("/favicon.ico", s.favicon)
 	e.GET("/favicon.svg", s.favicon)
 	e.GET("/demo/", s.demoPage)
@@ -82,7 +83,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET(webhookPath, s.webhook) // platform verification handshakes (WhatsApp, WeChat)
 	e.GET("/trainer/", s.page("trainer"))
 	e.GET("/trainer/:file", s.pageFile("trainer"))
-	e.GET("/shared/:file", s.pageFile("shared")) // the modules both consoles import
+	e.GET("/shared/:file", s.pageFile("shared"), crossOrigin) // the modules both consoles and the widget import
 
 	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"), s.widgetCORS)
 	w.POST("/session", s.widgetSession)

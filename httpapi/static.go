@@ -26,6 +26,28 @@ func (s *Server) widgetJS(c echo.Context) error {
 	return s.asset(c, "widget/widget.js", "text/javascript; charset=utf-8")
 }
 
+// widgetModule handles GET /widget/:file: the modules widget.js imports (web/widget/ but the
+// entry itself, which is /widget.js: modules resolve against the entry's URL). They, and the
+// /shared/ helpers they import, are sent with Access-Control-Allow-Origin: * (see crossOrigin).
+func (s *Server) widgetModule(c echo.Context) error {
+	if c.Param("file") == "widget.js" {
+		return chat.Errorf(chat.ENOTFOUND, "the widget is /widget.js")
+	}
+	return s.pageFile("widget")(c)
+}
+
+// crossOrigin lets pages of any origin read the response: a customer's site imports the
+// widget's modules (and the shared helpers they use) from this server, and a module fetched from
+// another origin needs CORS. They are public static files, fetched without credentials, as any
+// site may load widget.js itself with a <script> tag; the widget API keeps its own origin check
+// (widgetCORS).
+func crossOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Access-Control-Allow-Origin", "*")
+		return next(c)
+	}
+}
+
 // favicon handles GET /favicon.ico and /favicon.svg: every page's icon, so no page logs a 404.
 func (s *Server) favicon(c echo.Context) error {
 	return s.asset(c, "icon/favicon.svg", "image/svg+xml")
@@ -94,7 +116,8 @@ func (s *Server) article(c echo.Context) error {
 	return articlePage.Execute(c.Response(), map[string]any{"Title": d.Title, "Lang": d.Lang, "Blocks": blocks})
 }
 
-// pageTypes are the content types of the consoles' files (trainer/, console/, shared/) by extension.
+// pageTypes are the content types of the consoles' and the widget's files (trainer/, console/,
+// shared/, widget/) by extension.
 var pageTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
 	".js":   "text/javascript; charset=utf-8",
@@ -107,7 +130,7 @@ func (s *Server) page(dir string) echo.HandlerFunc {
 }
 
 // pageFile serves one of the files of an embedded directory (GET /trainer/:file, /console/:file,
-// /shared/:file): the consoles' modules, stylesheets and pages.
+// /shared/:file, /widget/:file): the consoles' and the widget's modules, stylesheets and pages.
 func (s *Server) pageFile(dir string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		name := c.Param("file")

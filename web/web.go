@@ -1,5 +1,6 @@
-// Package web holds the embedded static pages: the customer widget, the demo page, and the
-// agent and trainer consoles, whose ES modules share shared/.
+// Package web holds the embedded static pages: the customer widget (a classic script that
+// imports its ES modules), the demo page, and the agent and trainer consoles, whose ES modules
+// share shared/ with the widget's.
 package web
 
 import "embed"

@@ -113,7 +113,8 @@ func TestWidgetInBrowser(t *testing.T) {
 	within(t, ctx, 10*time.Second, chromedp.Evaluate[chromedp.Void](jsRoot+`.querySelector('.tw-launcher').click()`),
 		chromedp.Poll[chromedp.Void](`!`+jsRoot+`.querySelector('.tw-panel').hidden`))
 
-	// A new visitor is greeted, with suggested questions; one tap asks one.
+	// A new visitor is greeted, with suggested questions, once the session is known; one tap asks one.
+	within(t, ctx, 10*time.Second, chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-greeting') !== null`))
 	if g := eval[string](t, ctx, jsRoot+`.querySelector('.tw-greeting') ? `+jsRoot+`.querySelector('.tw-greeting').textContent : ''`); !strings.Contains(g, "person") {
 		t.Fatalf("greeting = %q, want one that says a person is available", g)
 	}

@@ -32,8 +32,8 @@ func customerSite(t *testing.T, host int, widget func() string) string {
 
 // TestWidgetOnAnotherOrigin is the documented install: a site on another origin that an admin
 // listed (in the console's Channels dialog, on top of TANDEM_WIDGET_ORIGINS) loads widget.js,
-// starts a session through a CORS preflight, opens the socket and chats; a site that is not
-// listed is refused, API and socket alike.
+// imports the widget's modules with CORS, starts a session through a CORS preflight, opens the
+// socket and chats; a site that is not listed is refused, API and socket alike.
 func TestWidgetOnAnotherOrigin(t *testing.T) {
 	ctx := browser(t)
 	var base string
@@ -43,6 +43,7 @@ func TestWidgetOnAnotherOrigin(t *testing.T) {
 	env["TANDEM_WIDGET_ORIGINS"] = "https://shop.example.com"
 	in := start(t, env, "demo")
 	base = in.base
+	messages := watchConsole(t, ctx)
 
 	// The admin lists the shop in the console.
 	within(t, ctx, 20*time.Second, chromedp.Navigate(in.base+"/console/"))
@@ -62,13 +63,21 @@ func TestWidgetOnAnotherOrigin(t *testing.T) {
 	within(t, ctx, 20*time.Second, chromedp.Poll[chromedp.Void](fmt.Sprintf(jsBotSource, "/kb/en-claims")))
 	// The reply came over the socket too: an agent-free check that it is open.
 	within(t, ctx, 10*time.Second, chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+`.querySelector('.tw-status') !== null`))
+	// Its modules came from Tandem's origin with CORS: nothing failed to load.
+	for _, m := range messages() {
+		if m.IsException() || m.Type == chromedp.ConsoleError {
+			t.Errorf("browser console on the listed site: %s", m)
+		}
+	}
 
 	// A site that is not listed: the browser may not read the API's answers, nor open the socket.
 	var s widgetSession
 	if code := in.callKey(t, "", "POST", "/api/widget/session", `{}`, &s); code != 200 {
 		t.Fatalf("session = %d", code)
 	}
-	within(t, ctx, 30*time.Second, chromedp.Navigate(other), chromedp.Poll[chromedp.Void](`document.readyState === 'complete'`))
+	// The widget's modules load there too (they are static files any site may read), but it may not chat.
+	within(t, ctx, 30*time.Second, chromedp.Navigate(other),
+		chromedp.Poll[chromedp.Void](`window.TandemWidget && `+jsRoot+` && `+jsRoot+`.querySelector('.tw-launcher')`))
 	got := evalAsync(t, ctx, fmt.Sprintf(`new Promise(done => fetch(%q, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'})
 		.then(r => done('read ' + r.status), e => done('refused')))`, base+"/api/widget/session"))
 	if got != "refused" {

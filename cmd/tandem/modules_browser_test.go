@@ -15,9 +15,10 @@ import (
 const jsTrackFetches = `(() => { if (window.inFlight !== undefined) return; window.inFlight = 0; const f = window.fetch;
 	window.fetch = (...a) => { window.inFlight++; return f(...a).finally(() => setTimeout(() => window.inFlight--, 0)); } })()`
 
-// TestConsolesLoadWithoutErrors opens both consoles, every trainer tab and every admin dialog, in
-// English and in Chinese: the ES modules load (a module that fails to load or link is silent but
-// for the browser's console), and nothing throws or reports a script error.
+// TestConsolesLoadWithoutErrors opens both consoles, every trainer tab and every admin dialog, and
+// the widget on the demo page, in English and in Chinese: the ES modules load (a module that
+// fails to load or link is silent but for the browser's console), and nothing throws or reports
+// a script error.
 func TestConsolesLoadWithoutErrors(t *testing.T) {
 	ctx := browser(t)
 	in := start(t, demoEnv(t, t.TempDir()), "demo")
@@ -54,12 +55,30 @@ func TestConsolesLoadWithoutErrors(t *testing.T) {
 				t.Errorf("%s tab (%s): %s", tab, lang, msg)
 			}
 		}
+		// The markup the tabs' modules make (the tabs, the review keys, the accept and article
+		// forms) is in the page's language.
+		labels := eval[string](t, trainer, `['tab-docs', 'tab-confidence', 'accept-submit', 'article-submit'].map(id => document.getElementById(id).textContent)
+			.concat([document.querySelectorAll('#review-keys-list kbd').length, document.querySelector('#review-keys-list dd').textContent]).join('|')`)
+		if want := map[string]string{"en": "Documents|Confidence|Accept|Upload article|8|next / previous item",
+			"zh": "文档|置信度|采纳|上传文章|8|下一条 / 上一条"}[lang]; labels != want {
+			t.Errorf("trainer (%s): %s, want %s", lang, labels, want)
+		}
 		within(t, trainer, 10*time.Second, chromedp.Click(`#lang`),
 			chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.documentElement.lang.startsWith(%q) && window.inFlight === 0`, map[string]string{"en": "zh", "zh": "en"}[lang])))
 	}
 	shot(t, trainer, "trainer-confidence.png")
 
-	for _, m := range append(messages(), trainerMessages()...) {
+	// The widget on the demo page: its classic entry imports its modules, in both languages, and
+	// it answers a question.
+	customer := window(t, ctx)
+	widgetMessages := watchConsole(t, customer)
+	for _, lang := range []string{"en", "zh"} {
+		openWidget(t, customer, in.base, "/demo/?lang="+lang)
+	}
+	eval[bool](t, customer, fmt.Sprintf(jsSend, "How do I file a claim?"))
+	within(t, customer, 20*time.Second, chromedp.Poll[chromedp.Void](jsRoot+`.querySelector('.tw-msg[data-author="bot"]') !== null`))
+
+	for _, m := range append(append(messages(), trainerMessages()...), widgetMessages()...) {
 		if m.IsException() || m.Type == chromedp.ConsoleError {
 			t.Errorf("browser console: %s", m)
 		}

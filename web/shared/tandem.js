@@ -1,7 +1,8 @@
 /* Helpers of Tandem's own pages, the agent console (/console/) and the trainer console
    (/trainer/), served at /shared/tandem.js: same-origin JSON requests with the API's errors,
    strings in English and Chinese, text-only rendering and safe links, and a little formatting.
-   The widget (/widget.js) is a classic script embedded on other sites and does not use this.
+   The widget's modules (/widget/) import fillText from it on customers' sites, so it is served
+   with CORS; everything else here is for this origin's pages.
 
    Errors are HTTP 4xx/5xx with {"error":{"code":"…","message":"…"}}. Text from the server is
    always set with textContent, never as HTML; links are http(s) only. */

@@ -11,6 +11,31 @@ import { onTab, shown } from "./tabs.js";
 var gapsState = { gaps: [], loaded: false, seq: 0, target: null, opener: null, langTouched: false };
 var CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
 
+// ARTICLE_FORM is the inside of #article-form, where a gap becomes a knowledge article.
+var ARTICLE_FORM = `
+  <div class="panel-head">
+    <h2 id="article-heading" data-i18n="articleHeading">Create a knowledge article</h2>
+    <button id="article-close" type="button" class="plain" aria-label="Close" data-i18n-aria-label="close">×</button>
+  </div>
+  <p id="article-for" class="muted small"></p>
+  <label for="article-id" data-i18n="articleId">Document id</label>
+  <input id="article-id" class="mono" readonly>
+  <label for="article-title" data-i18n="articleTitle">Title</label>
+  <input id="article-title" required>
+  <label for="article-lang" data-i18n="articleLang">Language</label>
+  <select id="article-lang">
+    <option value="en" data-i18n="langEn">English</option>
+    <option value="zh" data-i18n="langZh">Chinese</option>
+  </select>
+  <label for="article-body" data-i18n="articleBody">Article (Markdown)</label>
+  <textarea id="article-body" rows="12" required aria-describedby="article-hint"></textarea>
+  <p id="article-hint" class="muted small" data-i18n="articleHint">Ctrl+Enter uploads. The bot can use the article within seconds.</p>
+  <p id="article-error" class="bad" role="alert"></p>
+  <div class="row">
+    <button id="article-submit" type="submit" data-i18n="uploadArticle">Upload article</button>
+    <button id="article-cancel" type="button" class="secondary" data-i18n="cancel">Cancel</button>
+  </div>`;
+
 // guessLang says "zh" when a text has at least as many CJK characters as Latin words.
 function guessLang(text) {
   var cjk = (String(text || "").match(CJK_CHAR) || []).length;
@@ -159,6 +184,7 @@ function submitArticle(e) {
 }
 
 export function wire() {
+  $("article-form").innerHTML = ARTICLE_FORM; // fixed markup of ours, no data
   onTab("gaps", loadGaps);
   $("gaps-form").addEventListener("submit", function (e) { $("gaps-note").textContent = ""; loadGaps(e); });
   $("article-form").addEventListener("submit", submitArticle);

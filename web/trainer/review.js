@@ -15,6 +15,42 @@ var SET_KEY = "tandem.trainer.set";
 var ANSWER = { para: "answer-text", list: "answer-list" }; // the classes of an answer's paragraphs and lists
 
 var review = { items: [], current: -1, checked: {}, target: [], seq: 0, limit: 500 };
+
+// KEYS are the keys reviewKeys knows, as the help lists them: the keys, and the string saying what they do.
+var KEYS = [[["j", "k"], "keyMove"], [["x"], "keyToggle"], [["a"], "keyAccept"], [["d"], "keyDismiss"],
+  [["e"], "keyExample"], [["Esc"], "keyEsc"], [["?"], "keyShowHelp"]];
+
+// ACCEPT_FORM is the inside of #accept-form: what the bot should have done, and the set.
+var ACCEPT_FORM = `
+  <div class="panel-head">
+    <h2 id="accept-title" data-i18n="acceptTitle">Accept into an eval set</h2>
+    <button id="accept-close" type="button" class="plain" aria-label="Close" data-i18n-aria-label="close">×</button>
+  </div>
+  <p id="accept-what" class="muted small"></p>
+  <p id="accept-for" class="small"></p>
+  <p id="accept-policy" class="muted small"></p>
+  <label for="accept-set" data-i18n="evalSet">Eval set</label>
+  <input id="accept-set" list="accept-sets" spellcheck="false" autocomplete="off" required placeholder="support-regressions">
+  <datalist id="accept-sets"></datalist>
+  <label for="accept-decision" data-i18n="expectedDecision">Expected decision</label>
+  <select id="accept-decision">
+    <option value="" data-i18n="decisionAuto">as captured (answer when there is an answer)</option>
+    <option value="answer" data-i18n="decisionAnswer">the bot answers</option>
+    <option value="handoff" data-i18n="decisionHandoff">the bot hands off to a person</option>
+  </select>
+  <label for="accept-answer" data-i18n="expectedAnswer">Expected answer</label>
+  <textarea id="accept-answer" rows="5"></textarea>
+  <label for="accept-intent" data-i18n="expectedIntent">Expected intent</label>
+  <input id="accept-intent" list="accept-intents" spellcheck="false" placeholder="empty: not judged; oos: out of scope" data-i18n-placeholder="intentHint">
+  <datalist id="accept-intents"></datalist>
+  <label for="accept-sources" data-i18n="expectedSources">Expected sources (document ids, comma-separated)</label>
+  <input id="accept-sources" spellcheck="false" placeholder="en-claims-file-a-claim, …">
+  <p id="accept-hint" class="muted small"></p>
+  <p id="accept-error" class="bad" role="alert"></p>
+  <div class="row">
+    <button id="accept-submit" type="submit" data-i18n="accept">Accept</button>
+    <button id="accept-cancel" type="button" class="secondary" data-i18n="cancel">Cancel</button>
+  </div>`;
 var SET_NAME = /^[^\s\/]{1,100}$/;
 
 function reviewQuery() {
@@ -310,6 +346,20 @@ function reviewKeys(e) {
   act();
 }
 
+// buildHelp lists KEYS in the shortcuts help (translatePage writes what they do).
+function buildHelp() {
+  KEYS.forEach(function (k) {
+    var dt = el("dt");
+    k[0].forEach(function (key, i) {
+      if (i > 0) dt.appendChild(document.createTextNode(" / "));
+      dt.appendChild(el("kbd", null, key));
+    });
+    var dd = el("dd");
+    dd.dataset.i18n = k[1];
+    $("review-keys-list").append(dt, dd);
+  });
+}
+
 function toggleHelp(on) {
   var h = $("review-help");
   h.hidden = on === undefined ? !h.hidden : !on;
@@ -317,6 +367,8 @@ function toggleHelp(on) {
 }
 
 export function wire() {
+  buildHelp();
+  $("accept-form").innerHTML = ACCEPT_FORM; // fixed markup of ours, no data
   onTab("review", loadReview);
   $("review-filters").addEventListener("submit", function (e) { e.preventDefault(); loadReview(); });
   ["review-reason", "review-status", "review-from", "review-to", "review-channel"].forEach(function (id) {

@@ -1,6 +1,6 @@
-/* The trainer's tabs (tab-<name> buttons, panel-<name> sections): each panel registers what its
-   tab loads; the arrow keys, Home and End move between tabs. */
-import { $ } from "/shared/tandem.js";
+/* The trainer's tabs (tab-<name> buttons, made here, and panel-<name> sections): each panel
+   registers what its tab loads; the arrow keys, Home and End move between tabs. */
+import { $, el } from "/shared/tandem.js";
 import { showError } from "./core.js";
 
 const TABS = ["docs", "import", "search", "intents", "tuning", "review", "evals", "analytics", "gaps", "confidence"];
@@ -33,7 +33,24 @@ export function selectTab(id) {
   if (id !== "tab-docs") return loadTab(id);
 }
 
+// buildTabs puts a tab-<name> button for each panel into the #tabs list, labelled by the string
+// tab<Name> (translatePage writes it); the first is selected.
+function buildTabs() {
+  TABS.forEach(function (name, i) {
+    var b = el("button");
+    b.type = "button";
+    b.id = "tab-" + name;
+    b.setAttribute("role", "tab");
+    b.setAttribute("aria-controls", "panel-" + name);
+    b.setAttribute("aria-selected", String(i === 0));
+    if (i > 0) b.tabIndex = -1;
+    b.dataset.i18n = "tab" + name[0].toUpperCase() + name.slice(1);
+    $("tabs").appendChild(b);
+  });
+}
+
 export function wire() {
+  buildTabs();
   var tabs = TABS.map(function (t) { return "tab-" + t; });
   tabs.forEach(function (id, i) {
     $(id).addEventListener("click", function () { selectTab(id); });
