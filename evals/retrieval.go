@@ -2,16 +2,23 @@
 // replayed through a bot configuration (Run), scored case by case (Score) and as a run
 // (Summarize), compared with a baseline run (Compare, Regressed) and reported as one HTML page
 // (WriteReport). Retrieval and IntentMetrics benchmark the retriever and the intent model alone.
+// A Replayer replays a stored set through an Evaluator and stores the run; FitIntentThreshold
+// and FitAnswerCalibrator fit a calibration on half of a set and check it on the other half;
+// SelfCalibration fits the answer calibrator on the knowledge base in the background.
 package evals
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"time"
+
+	"tandem/bot"
+	"tandem/retrieval"
 )
 
 // Question is one labelled retrieval question: any of AnswerIDs in the top k counts as found.
@@ -56,6 +63,22 @@ func ReadJSONL[T any](r io.Reader) ([]T, error) {
 
 // Searcher returns the ids of the best k passages for a query, best first.
 type Searcher func(query string, k int) []string
+
+// chunksPerDocument is how many chunks a document search asks for per document wanted: chunks
+// of one document count once.
+const chunksPerDocument = 4
+
+// DocumentSearch is a Searcher of documents over a knowledge search.
+func DocumentSearch(ctx context.Context, s bot.Searcher) Searcher {
+	return func(q string, k int) []string {
+		rs := retrieval.TopDocuments(s.Search(ctx, retrieval.Query{Text: q, K: chunksPerDocument * k}), k)
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = r.Doc.ID
+		}
+		return ids
+	}
+}
 
 // Retrieval runs every question through search and scores recall@1/5/10, MRR@10 and latency.
 // progress, if set, is called after each question.

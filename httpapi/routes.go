@@ -82,6 +82,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET(webhookPath, s.webhook) // platform verification handshakes (WhatsApp, WeChat)
 	e.GET("/trainer/", s.page("trainer"))
 	e.GET("/trainer/:file", s.pageFile("trainer"))
+	e.GET("/shared/:file", s.pageFile("shared")) // the modules both consoles import
 
 	w := e.Group("/api/widget", limitBy(s.IPLimit, clientIP, "address"), s.widgetCORS)
 	w.POST("/session", s.widgetSession)

@@ -86,7 +86,7 @@ func TestRoutesNeedTheirRole(t *testing.T) {
 	// in TestWidgetIdentity) and signing in and out.
 	public := map[string]bool{"/": true, "/healthz": true, "/readyz": true, "/metrics": true, "/api/openapi.json": true,
 		"/widget.js": true, "/demo/": true, "/kb/:id": true, "/webhooks/:channel": true, "/console/": true, "/console/:file": true,
-		"/trainer/": true, "/trainer/:file": true, "/api/console/login": true, "/api/console/logout": true,
+		"/trainer/": true, "/trainer/:file": true, "/shared/:file": true, "/api/console/login": true, "/api/console/logout": true,
 		"/api/trainer/login": true, "/api/trainer/logout": true, "/api/console/session": true, "/api/trainer/session": true,
 		"/favicon.ico": true, "/favicon.svg": true}
 	// Narrower than their prefix.

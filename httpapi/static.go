@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"html/template"
 	"net/http"
+	"path"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,16 +36,29 @@ func (s *Server) demoPage(c echo.Context) error {
 	return s.asset(c, "demo/index.html", "text/html; charset=utf-8")
 }
 
+// asset serves an embedded file. Browsers revalidate it on every use (no-cache) with its ETag, a
+// hash of its content, and get 304 Not Modified while it is unchanged: a console's dozen modules
+// cost a dozen small round trips, and a new build is picked up at once.
 func (s *Server) asset(c echo.Context, name, contentType string) error {
 	data, err := web.FS.ReadFile(name)
 	if err != nil {
 		return chat.Errorf(chat.ENOTFOUND, "%s not found", name)
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Type", contentType)
+	h.Set("ETag", etag(data))
 	if strings.HasPrefix(contentType, "text/html") {
-		c.Response().Header().Set("Content-Security-Policy", pageCSP(data))
+		h.Set("Content-Security-Policy", pageCSP(data))
 	}
-	return c.Blob(http.StatusOK, contentType, data)
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(data))
+	return nil
+}
+
+// etag is a strong entity tag for data: the start of its SHA-256.
+func etag(data []byte) string {
+	sum := sha256.Sum256(data)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 }
 
 var articlePage = template.Must(template.New("article").Parse(`<!doctype html>
@@ -76,30 +94,27 @@ func (s *Server) article(c echo.Context) error {
 	return articlePage.Execute(c.Response(), map[string]any{"Title": d.Title, "Lang": d.Lang, "Blocks": blocks})
 }
 
-// pageAssets are the files of the embedded consoles (trainer/, console/) and their content types.
-var pageAssets = map[string]string{
-	"index.html":       "text/html; charset=utf-8",
-	"trainer.js":       "text/javascript; charset=utf-8",
-	"trainer.css":      "text/css; charset=utf-8",
-	"console.js":       "text/javascript; charset=utf-8",
-	"console.css":      "text/css; charset=utf-8",
-	"complaints.js":    "text/javascript; charset=utf-8",
-	"proposals.js":     "text/javascript; charset=utf-8",
-	"actions-admin.js": "text/javascript; charset=utf-8",
+// pageTypes are the content types of the consoles' files (trainer/, console/, shared/) by extension.
+var pageTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
 }
 
 // page serves an embedded console's index page (GET /trainer/, /console/).
 func (s *Server) page(dir string) echo.HandlerFunc {
-	return func(c echo.Context) error { return s.asset(c, dir+"/index.html", pageAssets["index.html"]) }
+	return func(c echo.Context) error { return s.asset(c, dir+"/index.html", pageTypes[".html"]) }
 }
 
-// pageFile serves one of an embedded console's files (GET /trainer/:file, /console/:file).
+// pageFile serves one of the files of an embedded directory (GET /trainer/:file, /console/:file,
+// /shared/:file): the consoles' modules, stylesheets and pages.
 func (s *Server) pageFile(dir string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ct, ok := pageAssets[c.Param("file")]
+		name := c.Param("file")
+		ct, ok := pageTypes[path.Ext(name)]
 		if !ok {
-			return chat.Errorf(chat.ENOTFOUND, "%s not found", c.Param("file"))
+			return chat.Errorf(chat.ENOTFOUND, "%s not found", name)
 		}
-		return s.asset(c, dir+"/"+c.Param("file"), ct)
+		return s.asset(c, dir+"/"+name, ct)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tandem/chat"
+	"tandem/trainer"
 )
 
 // trainerRoles may use the trainer console's API.
@@ -46,13 +47,7 @@ type Trainer struct {
 }
 
 // CaseLabel is a trainer's label for a review candidate: empty fields keep what was captured.
-type CaseLabel struct {
-	ReviewID         int64    `json:"review_id"`
-	ExpectedIntent   string   `json:"expected_intent"`
-	ExpectedDecision string   `json:"expected_decision"`
-	ExpectedAnswer   string   `json:"expected_answer"`
-	ExpectedSources  []string `json:"expected_sources"`
-}
+type CaseLabel = trainer.Label
 
 // trainerRoutes registers the trainer API (trainer or admin sessions).
 func (s *Server) trainerRoutes(e *echo.Echo) {

@@ -197,7 +197,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err := intents.load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
-	selfcal := &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: log}
+	selfcal := newSelfCalibration(kb, st, tune.TargetPrecision, log)
 	tune.self = selfcal
 	readiness := &readiness{kb: kb, intents: intents, calibration: selfcal}
 	master, err := masterSecret(cfg, log)
@@ -316,7 +316,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return kb.sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.embed.Run(loopCtx) })
 	loops.Go(func() error { return training.Run(loopCtx) })
-	loops.Go(func() error { return selfcal.run(loopCtx) })
+	loops.Go(func() error { return selfcal.Run(loopCtx) })
 	loops.Go(func() error {
 		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
 	})

@@ -260,8 +260,8 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := tune.load(ctx); err != nil {
 		return err
 	}
-	tune.self = &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: newLogger(cfg, stderr)}
-	if err := tune.self.step(ctx); err != nil {
+	tune.self = newSelfCalibration(kb, st, tune.TargetPrecision, newLogger(cfg, stderr))
+	if err := tune.self.Step(ctx); err != nil {
 		return err
 	}
 	r, err := newBot(cfg, kb, intents.live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)

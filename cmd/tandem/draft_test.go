@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tandem/evals"
 )
 
 // draftView is the draft part of GET /api/console/conversations/:id.
@@ -168,7 +170,7 @@ const minDraftPresentRate = 0.95
 // Chinese) of the demo articles' questions, one conversation each, through the app API; each
 // handoff is accepted in the console and its draft read back.
 func TestDraftPresentRate(t *testing.T) {
-	qs, err := readJSONLFile[draftQuestion]("testdata/draft_questions.jsonl")
+	qs, err := evals.ReadJSONLFile[draftQuestion]("testdata/draft_questions.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	if k < 1 || k > 100 {
 		return errors.New("--k must be 1–100")
 	}
-	questions, err := readQuestions(questionsPath, split)
+	questions, err := evals.ReadQuestions(questionsPath, split)
 	if err != nil {
 		return err
 	}
@@ -105,46 +105,12 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	}
 	defer cleanup()
 	bar := newProgress(stderr, "searching", len(questions))
-	report := evals.Retrieval(questions, func(q string, k int) []string {
-		// Chunks of one document count once: ask for more chunks than documents wanted.
-		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q, K: 4 * k}), k)
-		ids := make([]string, len(rs))
-		for i, r := range rs {
-			ids[i] = r.Doc.ID
-		}
-		return ids
-	}, k, bar.set)
+	report := evals.Retrieval(questions, evals.DocumentSearch(ctx, kb.search), k, bar.set)
 	bar.done()
 	if !asJSON {
 		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), storeKind(cfg), k)
 	}
 	return json.NewEncoder(stdout).Encode(report)
-}
-
-func readJSONLFile[T any](path string) ([]T, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	v, err := evals.ReadJSONL[T](f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return v, nil
-}
-
-func filterSplit(qs []evals.Question, split string) []evals.Question {
-	if split == "" {
-		return qs
-	}
-	var out []evals.Question
-	for _, q := range qs {
-		if q.Split == split {
-			out = append(out, q)
-		}
-	}
-	return out
 }
 
 // tempStore opens a fresh, migrated store that cleanup removes: a SQLite file in a temporary
@@ -178,19 +144,6 @@ func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
 		return nil, nil, err
 	}
 	return lite, cleanup, nil
-}
-
-// readQuestions reads a QA set's questions of one split (all when split is empty).
-func readQuestions(path, split string) ([]evals.Question, error) {
-	questions, err := readJSONLFile[evals.Question](path)
-	if err != nil {
-		return nil, err
-	}
-	questions = filterSplit(questions, split)
-	if len(questions) == 0 {
-		return nil, fmt.Errorf("no questions with split %q in %s", split, path)
-	}
-	return questions, nil
 }
 
 // evalKnowledge loads a knowledge file into a fresh temporary store, embeds it and returns the

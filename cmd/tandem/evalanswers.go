@@ -4,23 +4,17 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
-	"tandem/chat"
 	"tandem/config"
-	"tandem/conversation"
 	"tandem/demo"
 	"tandem/evals"
 )
@@ -34,34 +28,6 @@ const (
 	// answersWorkers is how many questions are asked at once, each in its own conversation.
 	answersWorkers = 4
 )
-
-// answersOutput is what `tandem eval answers --format json` prints.
-type answersOutput struct {
-	Questions string              `json:"questions"`
-	Knowledge string              `json:"knowledge"`
-	Store     string              `json:"store"`
-	Target    float64             `json:"target_precision"`
-	Report    evals.AnswersReport `json:"report"`
-	Misses    []answerMiss        `json:"misses"`
-	Set       string              `json:"set,omitempty"` // the stored set, with --save
-	Run       string              `json:"run,omitempty"` // the stored run, with --save
-}
-
-// answerMiss is one question the bot did not get right: deferred, answered wrong, an
-// out-of-scope question answered, or an error.
-type answerMiss struct {
-	ID         string   `json:"id"`
-	Lang       string   `json:"lang"`
-	Question   string   `json:"question"`
-	Expect     *string  `json:"expect"`
-	Class      string   `json:"class"`
-	Decision   string   `json:"decision"`
-	Reason     string   `json:"reason,omitempty"`
-	Intent     string   `json:"intent,omitempty"`
-	Confidence float64  `json:"confidence"`
-	Sources    []string `json:"sources,omitempty"`
-	Error      string   `json:"error,omitempty"`
-}
 
 // evalAnswers handles `tandem eval answers`: it loads a knowledge base into a fresh store, starts
 // the server on it as `tandem demo` does, asks every question of a natural-question set through
@@ -83,22 +49,8 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	if format != "table" && format != "json" {
-		return fmt.Errorf("--format is table or json, not %q", format)
-	}
-	if reportPath != "" && !strings.HasSuffix(reportPath, ".html") && !strings.HasSuffix(reportPath, ".md") {
-		return errors.New("--report names an .html or .md file")
-	}
-	if save != "" {
-		if err := validSetName(save); err != nil {
-			return fmt.Errorf("--save: %w", err)
-		}
-	}
-	if len(knowledge) > 0 && questionsPath == "" {
-		return errors.New("--questions is required with --knowledge: the demo's questions expect the demo's articles")
-	}
-	if intentsPath != "" && len(knowledge) == 0 {
-		return errors.New("--intents goes with --knowledge; the demo knowledge base brings the demo intents")
+	if err := checkAnswersFlags(format, reportPath, save, questionsPath, intentsPath, knowledge); err != nil {
+		return err
 	}
 	qs, err := readAnswerQuestions(questionsPath)
 	if err != nil {
@@ -113,7 +65,11 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	if err := checkExpected(ctx, st, qs); err != nil {
+	docs, err := st.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	if err := evals.CheckExpected(qs, docs); err != nil {
 		return err
 	}
 	cases := make([]evals.Case, len(qs))
@@ -124,52 +80,66 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	out := answersOutput{Questions: cmp.Or(questionsPath, "demo/evals/answers.jsonl (built in)"), Knowledge: kbName, Store: storeKind(cfg),
-		Target: cfg.TargetPrecision, Report: evals.SummarizeAnswers(cases, results), Misses: misses(qs, results)}
-	run := chat.EvalRun{ID: "run-" + time.Now().UTC().Format("20060102-150405") + "-" + conversation.NewID()[:6], Set: cmp.Or(save, "answers"),
-		Config: map[string]string{"eval": "answers", "knowledge": kbName, "questions": out.Questions, "store": out.Store,
-			"target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel, "cold": fmt.Sprint(cold)},
-		CreatedAt: time.Now().UTC()}
-	metrics := evals.Summarize(results, cfg.TargetPrecision)
-	run.Metrics, _ = json.Marshal(metrics)
+	out := evals.AnswersSummary{Questions: cmp.Or(questionsPath, "demo/evals/answers.jsonl (built in)"), Knowledge: kbName, Store: storeKind(cfg),
+		Target: cfg.TargetPrecision, Report: evals.SummarizeAnswers(cases, results), Misses: evals.Misses(qs, results)}
+	r := evals.NewSetRun(cmp.Or(save, "answers"), map[string]string{"eval": "answers", "knowledge": kbName, "questions": out.Questions,
+		"store": out.Store, "target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel,
+		"cold": fmt.Sprint(cold)}, cases, results, cfg.TargetPrecision, time.Now())
 	if save != "" {
-		if err := saveAnswersRun(ctx, cfg, save, cases, run, results); err != nil {
+		if err := saveAnswersRun(ctx, cfg, save, r); err != nil {
 			return err
 		}
-		out.Set, out.Run = save, run.ID
+		out.Set, out.Run = save, r.Run.ID
 	}
 	if reportPath != "" {
-		if err := writeAnswersReport(reportPath, run, metrics, out, cases, results); err != nil {
+		write := r.WriteReport
+		if filepath.Ext(reportPath) == ".md" {
+			write = func(w io.Writer) error { out.WriteMarkdown(w); return nil }
+		}
+		if err := writeFile(reportPath, write); err != nil {
 			return err
 		}
 	}
 	if format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
-	printAnswers(stdout, out, reportPath)
+	out.WriteTable(stdout)
+	if reportPath != "" {
+		fmt.Fprintf(stdout, "report with every miss: %s\n", reportPath)
+	}
+	return nil
+}
+
+// checkAnswersFlags rejects flags of `tandem eval answers` that do not go together.
+func checkAnswersFlags(format, reportPath, save, questionsPath, intentsPath string, knowledge []string) error {
+	if format != "table" && format != "json" {
+		return fmt.Errorf("--format is table or json, not %q", format)
+	}
+	if reportPath != "" && !strings.HasSuffix(reportPath, ".html") && !strings.HasSuffix(reportPath, ".md") {
+		return errors.New("--report names an .html or .md file")
+	}
+	if save != "" {
+		if err := evals.ValidSetName(save); err != nil {
+			return fmt.Errorf("--save: %w", err)
+		}
+	}
+	if len(knowledge) > 0 && questionsPath == "" {
+		return errors.New("--questions is required with --knowledge: the demo's questions expect the demo's articles")
+	}
+	if intentsPath != "" && len(knowledge) == 0 {
+		return errors.New("--intents goes with --knowledge; the demo knowledge base brings the demo intents")
+	}
 	return nil
 }
 
 // readAnswerQuestions reads the question set at path, or the demo's when path is empty.
 func readAnswerQuestions(path string) ([]evals.AnswerQuestion, error) {
-	if path == "" {
-		qs, err := evals.ReadAnswerQuestions(bytes.NewReader(demo.Questions))
-		if err != nil {
-			return nil, fmt.Errorf("demo questions: %w", err)
-		}
-		return qs, nil
+	if path != "" {
+		return evals.ReadAnswerQuestionsFile(path)
 	}
-	f, err := os.Open(path)
+	qs, err := evals.ReadAnswerQuestions(bytes.NewReader(demo.Questions))
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	qs, err := evals.ReadAnswerQuestions(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("demo questions: %w", err)
 	}
 	return qs, nil
 }
@@ -212,29 +182,7 @@ func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowl
 			return "", err
 		}
 	}
-	if len(knowledge) == 0 {
-		return "demo", nil
-	}
-	return strings.Join(knowledge, ","), nil
-}
-
-// checkExpected fails on a question expecting an article the knowledge base does not have: a
-// typo in a set would otherwise count as the bot's mistake.
-func checkExpected(ctx context.Context, st store, qs []evals.AnswerQuestion) error {
-	docs, err := st.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	ids := make(map[string]bool, len(docs))
-	for _, d := range docs {
-		ids[d.ID] = true
-	}
-	for _, q := range qs {
-		if q.Expect != nil && !ids[*q.Expect] {
-			return fmt.Errorf("question %s expects article %q, which the knowledge base does not have", q.ID, *q.Expect)
-		}
-	}
-	return nil
+	return cmp.Or(strings.Join(knowledge, ","), "demo"), nil
 }
 
 // evalServeConfig is the configuration of the eval's own server: everything as configured (the
@@ -256,7 +204,7 @@ func evalServeConfig(cfg config.Config) config.Config {
 }
 
 // askThroughServer starts the server on st, waits until /readyz reports ready, asks each case in
-// a new conversation through the app API and stops the server.
+// a new conversation through the app API, stops the server and scores the replies.
 func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []evals.Case, stderr io.Writer) ([]evals.Result, error) {
 	key := "tk_eval_" + randomHex(12)
 	if err := ensureAPIKey(ctx, st, "eval answers", key); err != nil {
@@ -273,13 +221,13 @@ func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []
 	case err := <-done:
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	client := &appClient{base: base, key: key, http: &http.Client{Timeout: answersTurnTimeout}}
-	if err := client.waitReady(ctx, answersReadyTimeout); err != nil {
+	client := &evals.AppClient{Base: base, Key: key, HTTP: &http.Client{Timeout: answersTurnTimeout}}
+	if err := client.WaitReady(ctx, answersReadyTimeout); err != nil {
 		return nil, err
 	}
-	bar := newProgress(stderr, "asking", len(cases))
-	results, err := evals.Run(ctx, cases, answersWorkers, client.ask, func(n, _ int) { bar.set(n) })
-	bar.done()
+	bar, finish := progressBar(stderr, "asking")
+	results, err := evals.Run(ctx, cases, answersWorkers, client.Ask, bar)
+	finish()
 	stop()
 	if serr := <-done; err == nil && serr != nil && !errors.Is(serr, context.Canceled) {
 		err = fmt.Errorf("server: %w", serr)
@@ -293,199 +241,16 @@ func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []
 	return results, nil
 }
 
-// appClient asks questions through the app API, as an app integrating Tandem would.
-type appClient struct {
-	base, key string
-	http      *http.Client
-}
-
-func (c *appClient) waitReady(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/readyz", nil)
-		resp, err := c.http.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the eval server was not ready within %s", timeout)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// ask opens a conversation for the case and sends its text; the outcome is the bot's reply.
-func (c *appClient) ask(ctx context.Context, cs evals.Case) (evals.Outcome, error) {
-	var conv struct {
-		ID string `json:"id"`
-	}
-	body := map[string]any{"customer": map[string]string{"id": "eval-" + cs.ID}, "lang": cs.Lang}
-	if err := c.post(ctx, "/api/v1/conversations", body, &conv); err != nil {
-		return evals.Outcome{}, err
-	}
-	var res conversation.Result
-	start := time.Now()
-	if err := c.post(ctx, "/api/v1/conversations/"+conv.ID+"/messages", map[string]string{"text": cs.Text}, &res); err != nil {
-		return evals.Outcome{}, err
-	}
-	if len(res.Replies) == 0 {
-		return evals.Outcome{}, errors.New("no reply")
-	}
-	r := res.Replies[0]
-	o := evals.Outcome{Decision: string(r.Decision), Reason: r.Reason, Intent: r.Intent, Text: r.Text,
-		Millis: float64(time.Since(start).Microseconds()) / 1000}
-	if r.Confidence != nil {
-		o.Confidence = *r.Confidence
-	}
-	for _, s := range r.Sources {
-		o.Sources = append(o.Sources, s.ID)
-	}
-	return o, nil
-}
-
-func (c *appClient) post(ctx context.Context, path string, body, out any) error {
-	b, _ := json.Marshal(body)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("POST %s: %s: %s", path, resp.Status, bytes.TrimSpace(data))
-	}
-	return json.Unmarshal(data, out)
-}
-
-// misses lists the questions not answered right (out-of-scope ones held are not misses),
-// confidently wrong answers first.
-func misses(qs []evals.AnswerQuestion, results []evals.Result) []answerMiss {
-	var out []answerMiss
-	for i, r := range results {
-		if r.Correct {
-			continue
-		}
-		q := qs[i]
-		out = append(out, answerMiss{ID: q.ID, Lang: q.Lang, Question: q.Question, Expect: q.Expect, Class: r.Class, Decision: r.Decision,
-			Reason: r.Reason, Intent: r.Intent, Confidence: r.Confidence, Sources: r.Sources, Error: r.Err})
-	}
-	slices.SortStableFunc(out, func(a, b answerMiss) int { return missRank(a) - missRank(b) })
-	return out
-}
-
-// missRank orders misses: answers that mislead customers first, then errors, then deferrals.
-func missRank(m answerMiss) int {
-	switch m.Class {
-	case evals.OOSAnswered, evals.AnswerWrong:
-		return 0
-	case evals.AnswerError:
-		return 1
-	}
-	return 2
-}
-
-// printAnswers prints the table: one row overall and one per language.
-func printAnswers(w io.Writer, out answersOutput, reportPath string) {
-	o := out.Report.Overall
-	fmt.Fprintf(w, "answers eval: %d questions (%d in scope, %d out of scope) from %s, knowledge %s, %s store, target precision %.2f\n\n",
-		o.Questions, o.InScope, o.OOS, out.Questions, out.Knowledge, out.Store, out.Target)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LANG\tIN SCOPE\tRIGHT\tWRONG\tDEFERRED\tFIRST SOURCE RIGHT\tOUT OF SCOPE\tOOS HELD\tOOS ANSWERED\tERRORS")
-	rate := func(n int, r float64) string { return fmt.Sprintf("%.3f (%d)", r, n) }
-	for _, t := range append([]evals.AnswerTally{o}, out.Report.ByLang...) {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\n", cmp.Or(t.Lang, "all"), t.InScope, rate(t.Right, t.RightRate),
-			rate(t.Wrong, t.WrongRate), rate(t.Deferred, t.DeferredRate), rate(t.FirstRight, t.FirstRightRate), t.OOS,
-			rate(t.OOSHeld, t.OOSHeldRate), rate(t.OOSAnswered, t.OOSAnsRate), t.Errors)
-	}
-	tw.Flush()
-	if len(o.DeferredBy) > 0 {
-		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(o.DeferredBy)) {
-			parts = append(parts, fmt.Sprintf("%s %d", k, o.DeferredBy[k]))
-		}
-		fmt.Fprintf(w, "\ndeferred by decision:reason: %s\n", strings.Join(parts, ", "))
-	}
-	if out.Run != "" {
-		fmt.Fprintf(w, "stored as run %s of eval set %s (trainer console, Evals)\n", out.Run, out.Set)
-	}
-	if reportPath != "" {
-		fmt.Fprintf(w, "report with every miss: %s\n", reportPath)
-	}
-}
-
-// writeAnswersReport writes the HTML eval report page with the answers table, or a Markdown
-// report, listing every miss.
-func writeAnswersReport(path string, run chat.EvalRun, m evals.Metrics, out answersOutput, cases []evals.Case, results []evals.Result) error {
-	var buf bytes.Buffer
-	if filepath.Ext(path) == ".md" {
-		writeAnswersMarkdown(&buf, out)
-	} else if err := writeReport(&buf, run.Set, run, m, results, nil, nil, cases, nil); err != nil {
-		return err
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
-}
-
-func writeAnswersMarkdown(w io.Writer, out answersOutput) {
-	fmt.Fprintf(w, "# Answers eval\n\nQuestions: %s · knowledge: %s · store: %s · target precision %.2f\n\n", out.Questions, out.Knowledge, out.Store, out.Target)
-	fmt.Fprintln(w, "| Language | In scope | Right | Wrong | Deferred | First source right | Out of scope | OOS held | OOS answered |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, t := range append([]evals.AnswerTally{out.Report.Overall}, out.Report.ByLang...) {
-		fmt.Fprintf(w, "| %s | %d | %.3f (%d) | %.3f (%d) | %.3f (%d) | %.3f (%d) | %d | %.3f (%d) | %.3f (%d) |\n", cmp.Or(t.Lang, "all"), t.InScope,
-			t.RightRate, t.Right, t.WrongRate, t.Wrong, t.DeferredRate, t.Deferred, t.FirstRightRate, t.FirstRight, t.OOS, t.OOSHeldRate, t.OOSHeld, t.OOSAnsRate, t.OOSAnswered)
-	}
-	fmt.Fprintf(w, "\n## Misses (%d)\n\n| Class | Question | Expected | Got | Decision | Confidence |\n|---|---|---|---|---|---:|\n", len(out.Misses))
-	for _, m := range out.Misses {
-		expect := "(out of scope)"
-		if m.Expect != nil {
-			expect = *m.Expect
-		}
-		got := strings.Join(m.Sources, ", ")
-		if m.Intent != "" {
-			got = strings.TrimPrefix(got+", intent "+m.Intent, ", ")
-		}
-		decision := m.Decision
-		if m.Reason != "" {
-			decision += " (" + m.Reason + ")"
-		}
-		if m.Error != "" {
-			decision = "error: " + m.Error
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %.2f |\n", m.Class, mdCell(m.Question), mdCell(expect), mdCell(got), mdCell(decision), m.Confidence)
-	}
-}
-
-// mdCell keeps a value inside one Markdown table cell.
-func mdCell(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // saveAnswersRun stores the questions as an eval set and the run with its results in the
 // configured store, where the trainer console lists the run and serves its report.
-func saveAnswersRun(ctx context.Context, cfg config.Config, set string, cases []evals.Case, run chat.EvalRun, results []evals.Result) error {
+func saveAnswersRun(ctx context.Context, cfg config.Config, set string, r evals.SetRun) error {
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.PutEvalCases(ctx, set, records(cases, caseID), true, time.Now().UTC()); err != nil {
+	if _, err := evals.PutCases(ctx, st, set, r.Cases, true, time.Now().UTC()); err != nil {
 		return err
 	}
-	return st.PutEvalRun(ctx, run, records(results, resultID))
+	return evals.PutRun(ctx, st, r.Run, r.Results)
 }

@@ -6,30 +6,11 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"math"
-	"slices"
 
-	"tandem/bot"
-	"tandem/retrieval"
+	"tandem/evals"
 )
 
-// confidenceReport is what `tandem eval confidence` prints.
-type confidenceReport struct {
-	N                 int            `json:"n"`
-	FitN              int            `json:"fit_n"`
-	ECE               float64        `json:"ece"`
-	DefaultECE        float64        `json:"default_ece"`
-	TargetPrecision   float64        `json:"target_precision"`
-	CoverageAtTarget  float64        `json:"coverage_at_target"`
-	PrecisionAtTarget float64        `json:"precision_at_target"`
-	Calibrator        bot.Calibrator `json:"calibrator"`
-}
-
-// evalConfidence fits the calibrator from retrieval signals to P(the top answer is right). Every
-// question is used twice: as asked (right when its answer is the top document) and with its
-// answer documents removed from the results (never right: the question the knowledge base cannot
-// answer). Even-numbered questions fit, odd-numbered ones measure; the printed calibrator is fitted
-// on all of them.
+// evalConfidence fits and checks the answer calibrator on a QA set (see evals.Confidence).
 func evalConfidence(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var knowledgePath, questionsPath, split string
 	var target float64
@@ -48,7 +29,7 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 	if target <= 0 || target >= 1 {
 		return errors.New("--target-precision must be between 0 and 1")
 	}
-	questions, err := readQuestions(questionsPath, split)
+	questions, err := evals.ReadQuestions(questionsPath, split)
 	if err != nil {
 		return err
 	}
@@ -57,63 +38,8 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer cleanup()
-	var fit, check []bot.Sample
-	bar := newProgress(stderr, "measuring", len(questions))
-	for i, q := range questions {
-		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q.Question, K: 60}), 11)
-		qw := kb.search.QueryWeight(q.Question)
-		without := slices.DeleteFunc(slices.Clone(rs), func(r retrieval.Result) bool { return slices.Contains(q.AnswerIDs, r.Doc.ID) })
-		pair := []bot.Sample{
-			{Signals: bot.Measure(rs[:min(10, len(rs))], qw), Correct: len(rs) > 0 && slices.Contains(q.AnswerIDs, rs[0].Doc.ID)},
-			{Signals: bot.Measure(without[:min(10, len(without))], qw)},
-		}
-		if i%2 == 0 {
-			fit = append(fit, pair...)
-		} else {
-			check = append(check, pair...)
-		}
-		bar.set(i + 1)
-	}
-	bar.done()
-	c := bot.Fit(fit)
-	r := confidenceReport{N: len(check), FitN: len(fit), TargetPrecision: target, ECE: calibrationError(c, check),
-		DefaultECE: calibrationError(bot.DefaultCalibrator, check), Calibrator: bot.Fit(append(fit, check...))}
-	r.CoverageAtTarget, r.PrecisionAtTarget = answered(c, check, target)
+	bar, done := progressBar(stderr, "measuring")
+	r := evals.Confidence(ctx, questions, kb.search, target, bar)
+	done()
 	return json.NewEncoder(stdout).Encode(r)
-}
-
-// calibrationError is the expected calibration error over 10 equal-width bins.
-func calibrationError(c bot.Calibrator, xs []bot.Sample) float64 {
-	var conf, acc, n [10]float64
-	for _, s := range xs {
-		p := c.P(s.Signals)
-		b := min(9, int(p*10))
-		conf[b] += p
-		if s.Correct {
-			acc[b]++
-		}
-		n[b]++
-	}
-	e := 0.0
-	for b := range conf {
-		e += math.Abs(acc[b]-conf[b]) / float64(len(xs))
-	}
-	return math.Round(e*10000) / 10000
-}
-
-// answered returns the share of turns answered at P ≥ target and the precision of those answers.
-func answered(c bot.Calibrator, xs []bot.Sample, target float64) (coverage, precision float64) {
-	var n, right float64
-	for _, s := range xs {
-		if c.P(s.Signals) >= target {
-			n++
-			if s.Correct {
-				right++
-			}
-		}
-	}
-	if n == 0 {
-		return 0, 0
-	}
-	return math.Round(n/float64(len(xs))*10000) / 10000, math.Round(right/n*10000) / 10000
 }

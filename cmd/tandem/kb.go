@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"tandem/evals"
 	"tandem/postgres"
 	"tandem/retrieval"
 )
@@ -277,11 +278,11 @@ func kbStatus(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	fmt.Fprintf(stdout, "%d documents, %d chunks, %d embedded with %s (%d dimensions)\n", len(docs), p.Chunks, p.Embedded, p.Model, p.Dim)
-	cal, err := readSelfCalibration(ctx, st)
+	cal, err := evals.ReadSelfCalibration(ctx, st)
 	if err != nil {
 		return err
 	}
-	for _, l := range describeSelfCalibration(cal) {
+	for _, l := range cal.Lines() {
 		fmt.Fprintln(stdout, l)
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"tandem/evals"
 )
 
 // readiness is what /readyz and the demo's printed URLs wait for: the lexical index loaded, every
@@ -13,7 +15,7 @@ import (
 type readiness struct {
 	kb          *knowledge
 	intents     *intentSync
-	calibration *selfCalibration
+	calibration *evals.SelfCalibration
 }
 
 // check returns nil when ready, else what is still loading.

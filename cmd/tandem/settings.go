@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tandem/bot"
+	"tandem/evals"
 	"tandem/handoff"
 	"tandem/intent"
 )
@@ -45,7 +46,7 @@ type tuning struct {
 	calibrator atomic.Pointer[bot.Calibrator]
 	// self, when set, is the calibrator fitted on the knowledge base, used when trainers have not
 	// activated a calibration of their own.
-	self *selfCalibration
+	self *evals.SelfCalibration
 }
 
 // Calibrator is the answer calibrator for a language: the trainers' active calibration, else the

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"tandem/evals"
 	"tandem/llm/llmtest"
 )
 
@@ -121,7 +122,7 @@ func TestTrainerLoop(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval run after the knowledge = %d:\n%s", code, out)
 	}
-	var res runOutput
+	var res evals.RunSummary
 	json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &res)
 	if res.Metrics.Accuracy != 1 || res.Fixed != 1 || res.Regressions != 0 {
 		t.Fatalf("after the knowledge: %+v", res)

@@ -10,8 +10,8 @@
 
    Text from the server is always written with textContent. */
 
-const $ = (id) => document.getElementById(id);
-const LANG_KEY = "tandem.console.lang";
+import { $, el, translator } from "/shared/tandem.js";
+import { events, api, lang, toast } from "./core.js";
 
 const STRINGS = {
   en: {
@@ -36,28 +36,7 @@ const STRINGS = {
   },
 };
 
-function t(key, params) {
-  const lang = localStorage.getItem(LANG_KEY) === "zh" ? "zh" : "en";
-  let s = (STRINGS[lang][key] ?? STRINGS.en[key] ?? key);
-  for (const [k, v] of Object.entries(params || {})) s = s.replace("{" + k + "}", String(v));
-  return s;
-}
-
-async function api(method, path, body) {
-  const opts = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-  const res = await fetch(path, opts);
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(data && data.error ? data.error.message : "HTTP " + res.status);
-  return data;
-}
-
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
+const { t } = translator(STRINGS, lang);
 
 function when(iso) { return iso ? new Date(iso).toLocaleString() : t("none"); }
 
@@ -67,15 +46,7 @@ function pct(x, n) { return n ? Math.round(100 * x) + " %" : t("none"); }
 
 let current = null; // the case on the case page
 
-// say shows a message in the console's toast.
-function say(message) {
-  const box = $("toast");
-  // Inside an open modal dialog the rest of the page is inert: the toast goes along with it.
-  (document.querySelector("dialog[open]") || document.body).appendChild(box);
-  box.textContent = message;
-  box.hidden = false;
-  setTimeout(() => { if (box.textContent === message) box.hidden = true; }, 5000);
-}
+const SAY_MS = 5000; // how long the toast shows what a step did
 
 function error(err) { $("complaints-error").textContent = err ? (err.message || String(err)) : ""; }
 
@@ -89,12 +60,12 @@ async function loadList() {
     tr.dataset.case = c.number;
     if (c.breached) tr.classList.add("breached");
     const num = el("td");
-    const link = el("button", c.number, "link-button");
+    const link = el("button", "link-button", c.number);
     link.type = "button";
     link.addEventListener("click", () => openCase(c.number).catch(error));
     num.append(link);
-    if (c.breached) num.append(" ", el("span", t("overdueTag"), "badge breached"));
-    tr.append(num, el("td", t("status_" + c.status)), el("td", c.severity), el("td", c.owner || t("none")), el("td", when(c.due_at)));
+    if (c.breached) num.append(" ", el("span", "badge breached", t("overdueTag")));
+    tr.append(num, el("td", null, t("status_" + c.status)), el("td", null, c.severity), el("td", null, c.owner || t("none")), el("td", null, when(c.due_at)));
     body.append(tr);
   }
 }
@@ -106,15 +77,15 @@ async function loadReport() {
   const facts = [["received", r.received], ["decided", r.decided], ["onTime", pct(r.on_time_rate, r.decided)],
     ["median", r.decided ? hours(r.median_decision_hours) : t("none")], ["reopen", pct(r.reopen_rate, r.received)], ["overdue", r.breached]];
   for (const [k, v] of facts) {
-    const dd = el("dd", String(v));
+    const dd = el("dd", null, String(v));
     dd.dataset.figure = k;
-    dl.append(el("dt", t(k)), dd);
+    dl.append(el("dt", null, t(k)), dd);
   }
   const body = $("complaints-causes").tBodies[0];
   body.replaceChildren();
   for (const rc of r.root_causes) {
     const tr = el("tr");
-    tr.append(el("td", rc.month), el("td", rc.root_cause), el("td", String(rc.cases), "num"));
+    tr.append(el("td", null, rc.month), el("td", null, rc.root_cause), el("td", "num", String(rc.cases)));
     body.append(tr);
   }
 }
@@ -131,15 +102,15 @@ async function openCase(id) {
     ["fSeverity", c.severity], ["fOwner", c.owner || t("none")], ["fReceived", when(c.received_at)], ["fDue", when(c.due_at)],
     ["fDecision", c.decision || t("none")], ["fResolution", c.resolution || t("none")], ["fRootCause", c.root_cause || t("none")], ["fReopens", c.reopens]];
   for (const [k, v] of facts) {
-    const dd = el("dd", String(v));
+    const dd = el("dd", null, String(v));
     dd.dataset.field = k;
-    dl.append(el("dt", t(k)), dd);
+    dl.append(el("dt", null, t(k)), dd);
   }
   const ol = $("case-steps");
   ol.replaceChildren();
   for (const s of steps) {
     const what = s.kind === "status" ? t("status_" + s.to) : s.kind;
-    const li = el("li", when(s.at) + " · " + what + " · " + s.actor + (s.note ? " — " + s.note : ""));
+    const li = el("li", null, when(s.at) + " · " + what + " · " + s.actor + (s.note ? " — " + s.note : ""));
     li.dataset.kind = s.kind;
     ol.append(li);
   }
@@ -150,7 +121,7 @@ async function step(path, body) {
   const c = await api("POST", "/api/console/complaints/" + encodeURIComponent(current.number) + "/" + path, body);
   $("case-note").value = "";
   await Promise.all([openCase(c.number), loadList(), loadReport()]);
-  say(t("moved", { n: c.number, s: t("status_" + c.status) }));
+  toast(t("moved", { n: c.number, s: t("status_" + c.status) }), "info", SAY_MS);
 }
 
 async function showDialog() {
@@ -168,11 +139,11 @@ function wire() {
     if (!id) return;
     try {
       const c = await api("POST", "/api/console/conversations/" + encodeURIComponent(id) + "/complaint", {});
-      say(t("opened", { n: c.number }));
+      toast(t("opened", { n: c.number }), "info", SAY_MS);
       current = c;
       await showDialog();
     } catch (err) {
-      say(err.message);
+      toast(err.message, "error");
     }
   });
   $("case-form").addEventListener("click", (e) => {
@@ -187,15 +158,15 @@ function wire() {
     else if (b.id === "case-close") p = step("close", { resolution: $("case-resolution").value, root_cause: $("case-cause").value });
     if (p) p.catch(error);
   });
-  // The button shows once the console is signed in (#app visible).
-  const sync = () => {
-    $("complaints-open").hidden = $("app").hidden;
+  // The button shows while the console is signed in.
+  const label = () => {
     $("complaints-open").textContent = t("complaints");
     $("conv-complaint").textContent = t("openCase");
   };
-  new MutationObserver(sync).observe($("app"), { attributes: true, attributeFilter: ["hidden"] });
-  $("lang").addEventListener("click", () => setTimeout(sync));
-  sync();
+  events.on("start", () => { $("complaints-open").hidden = false; });
+  events.on("end", () => { $("complaints-open").hidden = true; });
+  events.on("lang", label);
+  label();
 }
 
 wire();
