@@ -278,7 +278,14 @@ func ECE(c Calibrator, xs []Sample) float64 {
 // AnsweredAt returns the share of the answerable samples answered right at P ≥ t, and the
 // precision of all answers at P ≥ t.
 func AnsweredAt(c Calibrator, xs []Sample, t float64) (coverage, precision float64) {
+	p := pointAt(c, xs, t)
+	return p.Coverage, p.Precision
+}
+
+// pointAt measures c on samples at threshold t.
+func pointAt(c Calibrator, xs []Sample, t float64) Point {
 	var answered, right, answerable float64
+	p := Point{T: t}
 	for _, s := range xs {
 		w := s.weight()
 		if s.Answerable {
@@ -286,15 +293,17 @@ func AnsweredAt(c Calibrator, xs []Sample, t float64) (coverage, precision float
 		}
 		if c.P(s.Signals) >= t {
 			answered += w
+			p.Answered++
 			if s.Correct {
 				right += w
 			}
 		}
 	}
 	if answerable == 0 || answered == 0 {
-		return 0, 0
+		return Point{T: t}
 	}
-	return math.Round(right/answerable*10000) / 10000, math.Round(right/answered*10000) / 10000
+	p.Coverage, p.Precision = math.Round(right/answerable*10000)/10000, math.Round(right/answered*10000)/10000
+	return p
 }
 
 // curveStep is the spacing of a calibration curve's thresholds.
@@ -305,12 +314,11 @@ const curveStep = 0.02
 func Curve(c Calibrator, xs []Sample) []Point {
 	var out []Point
 	for i := 1; float64(i)*curveStep < 1; i++ {
-		t := math.Round(float64(i)*curveStep*100) / 100
-		cov, prec := AnsweredAt(c, xs, t)
-		if prec == 0 {
+		p := pointAt(c, xs, math.Round(float64(i)*curveStep*100)/100)
+		if p.Precision == 0 {
 			break
 		}
-		out = append(out, Point{T: t, Precision: prec, Coverage: cov})
+		out = append(out, p)
 	}
 	return out
 }

@@ -189,8 +189,14 @@ func measure(ctx context.Context, s bot.Searcher, text string, answerIDs []strin
 	rs := retrieval.TopDocuments(s.Search(ctx, retrieval.Query{Text: text, K: fitSearchK}), fitDocs)
 	qw := s.QueryWeight(text)
 	rest := slices.DeleteFunc(slices.Clone(rs), func(r retrieval.Result) bool { return slices.Contains(answerIDs, r.Doc.ID) })
-	asked = bot.Sample{Signals: bot.Measure(rs[:min(fitDocs-1, len(rs))], qw), Correct: len(rs) > 0 && slices.Contains(answerIDs, rs[0].Doc.ID)}
+	asked = bot.Sample{Signals: bot.Measure(rs[:min(fitDocs-1, len(rs))], qw), Correct: len(rs) > 0 && slices.Contains(answerIDs, rs[0].Doc.ID), Answerable: true}
 	without = bot.Sample{Signals: bot.Measure(rest[:min(fitDocs-1, len(rest))], qw)}
+	asked.Signals.SetUnseen(s.Unseen(text, ""))
+	gone := ""
+	if len(answerIDs) == 1 {
+		gone = answerIDs[0]
+	}
+	without.Signals.SetUnseen(s.Unseen(text, gone))
 	return asked, without
 }
 

@@ -158,7 +158,7 @@ func TestFitAnswerCalibrator(t *testing.T) {
 	if !ok {
 		t.Fatalf("no fit on %d cases", len(cases))
 	}
-	if fit.Calibrator == bot.DefaultCalibrator || fit.ECE < 0 || fit.ECE > 1 || fit.Precision < 0 || fit.Precision > 1 || fit.Coverage <= 0 {
+	if fit.Calibrator.W == bot.DefaultCalibrator.W || fit.ECE < 0 || fit.ECE > 1 || fit.Precision < 0 || fit.Precision > 1 || fit.Coverage <= 0 {
 		t.Errorf("fit = %+v", fit)
 	}
 	if _, ok := FitAnswerCalibrator(context.Background(), cases[:2*(MinFitCases-1)], s, 0.9, nil); ok {

@@ -137,7 +137,7 @@ func (c *SelfCalibration) Step(ctx context.Context) error {
 	c.publish(ctx, SelfCalStatus{State: "done", Version: v, Done: st.Total, Total: st.Total, Fit: fit})
 	attrs := []any{"version", v, "seconds", time.Since(start).Seconds()}
 	for lang, l := range fit.Langs {
-		attrs = append(attrs, lang+"_ece", l.ECE, lang+"_coverage", l.Coverage)
+		attrs = append(attrs, lang+"_ece", l.ECE, lang+"_threshold", l.Threshold, lang+"_coverage", l.Coverage)
 	}
 	c.Log.Info("answer calibrator fitted on the knowledge base", attrs...)
 	return nil
@@ -189,7 +189,7 @@ func (s SelfCalStatus) Lines() []string {
 	out := []string{fmt.Sprintf("answer calibrator: fitted on the knowledge base (version %s, target precision %.2f)", s.Version, s.Fit.Target)}
 	for _, lang := range slices.Sorted(maps.Keys(s.Fit.Langs)) {
 		l := s.Fit.Langs[lang]
-		out = append(out, fmt.Sprintf("  %s: %d similar questions, held-out ECE %.3f, coverage %.2f at precision %.2f", lang, l.Questions, l.ECE, l.Coverage, l.Precision))
+		out = append(out, fmt.Sprintf("  %s: %d similar questions, held-out ECE %.3f; answers at P ≥ %.2f: coverage %.2f at precision %.2f", lang, l.Questions, l.ECE, l.Threshold, l.Coverage, l.Precision))
 	}
 	if len(s.Fit.Langs) == 0 {
 		out = append(out, "  no language has enough similar questions; the default calibrator answers")

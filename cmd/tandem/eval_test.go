@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tandem/bot"
 )
 
 func TestEvalRetrieval(t *testing.T) {
@@ -94,7 +96,7 @@ func TestEvalConfidence(t *testing.T) {
 			Bias    float64
 		}
 	}
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.ECE == nil || len(r.Calibrator.Weights) != 8 || r.FitN == 0 {
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.ECE == nil || len(r.Calibrator.Weights) != len(bot.DefaultCalibrator.W) || r.FitN == 0 {
 		t.Fatalf("output %q: %v", out.String(), err)
 	}
 	if code := run(context.Background(), []string{"eval", "confidence", "--knowledge", "x"}, func(string) string { return "" }, &out, &errb); code == 0 {

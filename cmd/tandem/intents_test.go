@@ -41,17 +41,19 @@ func TestIntentsEndToEnd(t *testing.T) {
 	if r := ask("c3", "How do I file a claim?"); r.Decision != "answer" || len(r.Sources) == 0 {
 		t.Fatalf("knowledge question: %+v", r)
 	}
-	// The trainer raises the target precision: a question answered at P 0.92 now goes to a person.
+	// The trainer raises the target precision: a question answered at P 0.985 now goes to a person
+	// (no threshold on the held-out curve shows a precision of 0.99, so the bot answers only at
+	// P ≥ 0.99).
 	var set struct {
 		TargetPrecision float64 `json:"target_precision"`
 	}
 	if in.call(t, "GET", "/api/v1/settings", "", &set); set.TargetPrecision != 0.8 {
 		t.Fatalf("default target: %+v", set)
 	}
-	if r := ask("c5", "理赔需要什么材料"); r.Decision != "answer" || r.Confidence >= 0.97 || r.Confidence < 0.8 {
+	if r := ask("c5", "理赔需要什么材料"); r.Decision != "answer" || r.Confidence >= 0.99 || r.Confidence < 0.5 {
 		t.Fatalf("before raising the target: %+v", r)
 	}
-	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.97}`, &set); code != 200 || set.TargetPrecision != 0.97 {
+	if code := in.call(t, "PUT", "/api/v1/settings", `{"target_precision":0.99}`, &set); code != 200 || set.TargetPrecision != 0.99 {
 		t.Fatalf("PUT settings: %d %+v", code, set)
 	}
 	if r := ask("c6", "理赔需要什么材料"); r.Decision != "handoff" || r.Reason != "low_confidence" {

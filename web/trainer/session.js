@@ -149,7 +149,7 @@ function calibrationText(c) {
   var langs = (c.fit && c.fit.langs) || {}, parts = [];
   Object.keys(langs).sort().forEach(function (l) {
     var x = langs[l];
-    parts.push(l + " ECE " + num(x.ece, 3) + ", coverage " + num(x.coverage, 2) + " at precision " + num(x.precision, 2));
+    parts.push(l + " ECE " + num(x.ece, 3) + ", answers at P ≥ " + num(x.threshold, 2) + ": coverage " + num(x.coverage, 2) + " at precision " + num(x.precision, 2));
   });
   return " · confidence fitted on the knowledge base" + (parts.length ? " (" + parts.join("; ") + ")" : "");
 }
