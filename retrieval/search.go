@@ -231,7 +231,9 @@ func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) ([]VectorHit, 
 func (s *Searcher) QueryWeight(query string) float64 { return s.Index.QueryWeight(query) }
 
 // Unseen is Index.Unseen.
-func (s *Searcher) Unseen(query, without string) (float64, int) { return s.Index.Unseen(query, without) }
+func (s *Searcher) Unseen(query, without string) (float64, int) {
+	return s.Index.Unseen(query, without)
+}
 
 func rawLexical(r Result) float64 {
 	if r.Lexical == nil {
