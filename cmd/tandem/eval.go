@@ -15,6 +15,7 @@ import (
 	"tandem/config"
 	"tandem/evals"
 	"tandem/postgres"
+	"tandem/progress"
 	"tandem/retrieval"
 	"tandem/sqlite"
 )
@@ -104,7 +105,7 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer cleanup()
-	bar := newProgress(stderr, "searching", len(questions))
+	bar := progress.New(stderr, "searching", len(questions))
 	report := evals.Retrieval(questions, func(q string, k int) []string {
 		// Chunks of one document count once: ask for more chunks than documents wanted.
 		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q, K: 4 * k}), k)
@@ -113,8 +114,8 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 			ids[i] = r.Doc.ID
 		}
 		return ids
-	}, k, bar.set)
-	bar.done()
+	}, k, bar.Set)
+	bar.Done()
 	if !asJSON {
 		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), storeKind(cfg), k)
 	}

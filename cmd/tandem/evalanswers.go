@@ -23,6 +23,7 @@ import (
 	"tandem/conversation"
 	"tandem/demo"
 	"tandem/evals"
+	"tandem/progress"
 )
 
 // Limits of an answers eval.
@@ -277,9 +278,9 @@ func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []
 	if err := client.waitReady(ctx, answersReadyTimeout); err != nil {
 		return nil, err
 	}
-	bar := newProgress(stderr, "asking", len(cases))
-	results, err := evals.Run(ctx, cases, answersWorkers, client.ask, func(n, _ int) { bar.set(n) })
-	bar.done()
+	bar := progress.New(stderr, "asking", len(cases))
+	results, err := evals.Run(ctx, cases, answersWorkers, client.ask, func(n, _ int) { bar.Set(n) })
+	bar.Done()
 	stop()
 	if serr := <-done; err == nil && serr != nil && !errors.Is(serr, context.Canceled) {
 		err = fmt.Errorf("server: %w", serr)

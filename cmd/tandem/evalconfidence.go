@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"tandem/bot"
+	"tandem/progress"
 	"tandem/retrieval"
 )
 
@@ -58,7 +59,7 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 	}
 	defer cleanup()
 	var fit, check []bot.Sample
-	bar := newProgress(stderr, "measuring", len(questions))
+	bar := progress.New(stderr, "measuring", len(questions))
 	for i, q := range questions {
 		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q.Question, K: 60}), 11)
 		qw := kb.search.QueryWeight(q.Question)
@@ -72,9 +73,9 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 		} else {
 			check = append(check, pair...)
 		}
-		bar.set(i + 1)
+		bar.Set(i + 1)
 	}
-	bar.done()
+	bar.Done()
 	c := bot.Fit(fit)
 	r := confidenceReport{N: len(check), FitN: len(fit), TargetPrecision: target, ECE: calibrationError(c, check),
 		DefaultECE: calibrationError(bot.DefaultCalibrator, check), Calibrator: bot.Fit(append(fit, check...))}

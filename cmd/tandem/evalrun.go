@@ -23,6 +23,7 @@ import (
 	"tandem/intent"
 	"tandem/llm"
 	"tandem/pii"
+	"tandem/progress"
 	"tandem/retrieval"
 )
 
@@ -305,15 +306,15 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	bar := (*progress)(nil)
+	bar := (*progress.Bar)(nil)
 	r, err := runSet(ctx, cfg, st, set, baseline, target, stderr, func(done, total int) {
 		if bar == nil {
-			bar = newProgress(stderr, "evaluating", total)
+			bar = progress.New(stderr, "evaluating", total)
 		}
-		bar.set(done)
+		bar.Set(done)
 	})
 	if bar != nil {
-		bar.done()
+		bar.Done()
 	}
 	if err != nil {
 		return err
@@ -600,15 +601,15 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 // on the other half; false when there are too few.
 func calibrateIntents(ev *evaluator, cases []evals.Case, target float64, cal *calibration, stderr io.Writer) (bool, error) {
 	var scored []scoredCase
-	bar := newProgress(stderr, "intents", len(cases))
+	bar := progress.New(stderr, "intents", len(cases))
 	for i, c := range cases {
 		if intentOnly(c) {
 			name, p := ev.intents.Predict(c.Text)
 			scored = append(scored, scoredCase{p: p, answered: name != intent.OOS, right: name == c.ExpectedIntent})
 		}
-		bar.set(i + 1)
+		bar.Set(i + 1)
 	}
-	bar.done()
+	bar.Done()
 	if len(scored) < 20 {
 		return false, nil
 	}
@@ -627,9 +628,9 @@ func calibrateIntents(ev *evaluator, cases []evals.Case, target float64, cal *ca
 // are too few.
 func calibrateAnswers(ctx context.Context, ev *evaluator, cases []evals.Case, target float64, cal *calibration, stderr io.Writer) bool {
 	var fit, check []bot.Sample
-	bar := newProgress(stderr, "answers", len(cases))
+	bar := progress.New(stderr, "answers", len(cases))
 	for i, c := range cases {
-		bar.set(i + 1)
+		bar.Set(i + 1)
 		if len(c.ExpectedSources) == 0 {
 			continue
 		}
@@ -642,7 +643,7 @@ func calibrateAnswers(ctx context.Context, ev *evaluator, cases []evals.Case, ta
 			check = append(check, s)
 		}
 	}
-	bar.done()
+	bar.Done()
 	if len(fit)+len(check) < 20 {
 		return false
 	}

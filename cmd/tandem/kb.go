@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"tandem/postgres"
+	"tandem/progress"
 	"tandem/retrieval"
 )
 
@@ -74,12 +75,12 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	var reports []retrieval.Report
-	bar := newProgress(stderr, "importing", len(files))
+	bar := progress.New(stderr, "importing", len(files))
 	for i, f := range files {
 		reports = append(reports, importFile(ctx, kb.importer, f, collection))
-		bar.set(i + 1)
+		bar.Set(i + 1)
 	}
-	bar.done()
+	bar.Done()
 	if len(urls) > 0 || sitemap != "" {
 		reports = append(reports, importURLs(ctx, kb.fetch, kb.importer, urls, sitemap, collection, stderr)...)
 	}

@@ -15,6 +15,7 @@ import (
 	"tandem/intent"
 	"tandem/llm"
 	"tandem/postgres"
+	"tandem/progress"
 	"tandem/retrieval"
 )
 
@@ -86,9 +87,9 @@ func (k *knowledge) embedNow(ctx context.Context, stderr io.Writer) error {
 	if p.Embedded >= p.Chunks {
 		return nil
 	}
-	bar := newProgress(stderr, "embedding", p.Chunks)
-	_, err = k.embed.Pending(ctx, func(p retrieval.Progress) { bar.set(p.Embedded) })
-	bar.done()
+	bar := progress.New(stderr, "embedding", p.Chunks)
+	_, err = k.embed.Pending(ctx, func(p retrieval.Progress) { bar.Set(p.Embedded) })
+	bar.Done()
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: %v; vector search covers only the chunks embedded so far\n", err)
 	}
@@ -132,7 +133,7 @@ func importURLs(ctx context.Context, client *http.Client, im *retrieval.Importer
 	}
 	// Each page is stored as soon as it is parsed and then let go, so memory does not grow with
 	// the number of pages.
-	bar := newProgress(stderr, "fetching", len(urls))
+	bar := progress.New(stderr, "fetching", len(urls))
 	pages, done := make([]retrieval.Report, len(urls)), 0
 	retrieval.FetchEach(ctx, client, urls, retrieval.FetchOptions{}, func(i int, r retrieval.FetchResult) {
 		if r.Err != nil {
@@ -141,9 +142,9 @@ func importURLs(ctx context.Context, client *http.Client, im *retrieval.Importer
 			pages[i] = im.Documents(ctx, r.URL, r.Docs, collection)
 		}
 		done++
-		bar.set(done)
+		bar.Set(done)
 	})
-	bar.done()
+	bar.Done()
 	return append(reports, pages...)
 }
 

@@ -20,6 +20,7 @@ import (
 	"tandem/chat"
 	"tandem/conversation"
 	"tandem/httpapi"
+	"tandem/progress"
 )
 
 const usersUsage = `Usage: tandem users <command>
@@ -105,7 +106,7 @@ func addUser(ctx context.Context, st store, name, role string, in io.Reader, std
 
 // readPassword reads one line from in when it is not a terminal; otherwise a password is generated.
 func readPassword(in io.Reader) (string, bool) {
-	if f, ok := in.(*os.File); ok && isTerminal(f) {
+	if f, ok := in.(*os.File); ok && progress.IsTerminal(f) {
 		return "", true
 	}
 	line, err := bufio.NewReader(io.LimitReader(in, 1024)).ReadString('\n')
