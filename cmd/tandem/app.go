@@ -43,6 +43,7 @@ import (
 	"tandem/realtime"
 	"tandem/retrieval"
 	"tandem/secret"
+	"tandem/settings"
 	"tandem/sqlite"
 	"tandem/vault"
 )
@@ -57,7 +58,7 @@ type store interface {
 	Close() error
 	knowledgeStore
 	intentStore
-	settingsStore
+	settings.Store
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeys(ctx context.Context) ([]chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -189,16 +190,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return fmt.Errorf("TANDEM_HOURS: %w", err)
 	}
 	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
-	tune := newTuning(st, cfg.TargetPrecision, hours, log)
-	tune.intents = intents.live
-	if err := tune.load(ctx); err != nil {
+	tune := settings.NewTuning(st, cfg.TargetPrecision, hours, log)
+	tune.Intents = intents.live
+	if err := tune.Load(ctx); err != nil {
 		log.Warn("settings could not be read; using the configured ones", "err", err)
 	}
 	if err := intents.load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
 	selfcal := &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: log}
-	tune.self = selfcal
+	tune.Self = selfcal
 	readiness := &readiness{kb: kb, intents: intents, calibration: selfcal}
 	master, err := masterSecret(cfg, log)
 	if err != nil {
@@ -257,20 +258,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
 	training := &intent.Job{Train: intents.load, Now: now}
-	origins := newOriginSet(st)
-	if err := origins.load(ctx); err != nil {
+	origins := settings.NewOrigins(st)
+	if err := origins.Load(ctx); err != nil {
 		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
 	}
 	closing := make(chan struct{})
 	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
-		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
-			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
+		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.SetTarget, Default: cfg.TargetPrecision,
+			Hours: func() any { return tune.Hours() }, SetHours: tune.SetHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
 		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
 		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
 		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
-		Origins: origins.widgetOrigins(ownOrigins(cfg)), MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst),
+		Origins: &httpapi.WidgetOrigins{Env: ownOrigins(cfg), Stored: origins.Stored, Save: origins.Save}, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst),
 		Ready: readiness.check, KBCalibration: func() any { return selfcal.Status() }}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
@@ -299,11 +300,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	})
 	if pg != nil {
 		loops.Go(func() error {
-			return poll(loopCtx, postgres.ConnsRefresh, pg.RefreshConns, log, "refreshing shared connection counts failed")
+			return settings.Poll(loopCtx, postgres.ConnsRefresh, pg.RefreshConns, log, "refreshing shared connection counts failed")
 		})
 		loops.Go(func() error {
 			return jobs.Run(loopCtx, "rate_sweep", func(ctx context.Context) error {
-				return poll(ctx, rateSweepInterval, pg.SweepTokens, log, "sweeping shared rate limits failed")
+				return settings.Poll(ctx, rateSweepInterval, pg.SweepTokens, log, "sweeping shared rate limits failed")
 			})
 		})
 	}
@@ -318,16 +319,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return training.Run(loopCtx) })
 	loops.Go(func() error { return selfcal.run(loopCtx) })
 	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
+		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
 	})
 	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, tune.load, log, "settings reload failed")
+		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, tune.Load, log, "settings reload failed")
 	})
 	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, chans.load, log, "channel settings reload failed; keeping the previous channels")
+		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, chans.load, log, "channel settings reload failed; keeping the previous channels")
 	})
 	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, origins.load, log, "widget origins reload failed; keeping the previous list")
+		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, origins.Load, log, "widget origins reload failed; keeping the previous list")
 	})
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}

@@ -16,6 +16,7 @@ import (
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/httpapi"
+	"tandem/settings"
 	"tandem/vault"
 )
 
@@ -81,7 +82,7 @@ var channelFields = map[string][]channelField{
 // settings override them per channel.
 type channelSet struct {
 	env    config.Config
-	store  settingsStore
+	store  settings.Store
 	recv   *channelReceiver
 	client *http.Client
 	log    *slog.Logger

@@ -18,6 +18,7 @@ import (
 	"tandem/httpapi"
 	"tandem/intent"
 	"tandem/retrieval"
+	"tandem/settings"
 )
 
 // cmdServe runs the server until interrupted.
@@ -256,12 +257,13 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := intents.load(ctx); err != nil {
 		return err
 	}
-	tune := newTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
-	if err := tune.load(ctx); err != nil {
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
+	if err := tune.Load(ctx); err != nil {
 		return err
 	}
-	tune.self = &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: newLogger(cfg, stderr)}
-	if err := tune.self.step(ctx); err != nil {
+	selfcal := &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: newLogger(cfg, stderr)}
+	tune.Self = selfcal
+	if err := selfcal.step(ctx); err != nil {
 		return err
 	}
 	r, err := newBot(cfg, kb, intents.live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)

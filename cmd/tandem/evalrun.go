@@ -25,6 +25,7 @@ import (
 	"tandem/pii"
 	"tandem/progress"
 	"tandem/retrieval"
+	"tandem/settings"
 )
 
 // maxEvalCases bounds one imported file.
@@ -209,9 +210,9 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	if err := intents.load(ctx); err != nil {
 		return nil, err
 	}
-	tune := newTuning(st, cfg.TargetPrecision, nil, log)
-	tune.intents = intents.live
-	if err := tune.load(ctx); err != nil {
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, log)
+	tune.Intents = intents.live
+	if err := tune.Load(ctx); err != nil {
 		return nil, err
 	}
 	kv, _ := st.KnowledgeVersion(ctx)
@@ -536,9 +537,9 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer st.Close()
-	tune := newTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
 	if revert {
-		prev, err := tune.revert(ctx)
+		prev, err := tune.Revert(ctx)
 		if err != nil {
 			return err
 		}
@@ -553,7 +554,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	if err := tune.load(ctx); err != nil {
+	if err := tune.Load(ctx); err != nil {
 		return err
 	}
 	if target == 0 {
@@ -567,8 +568,8 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	// What this set cannot refit stays as the active calibration had it.
-	cal := calibration{Set: set, Target: target, CreatedAt: time.Now().UTC()}
-	if prev, err := tune.calibrations(ctx); err == nil && len(prev.History) > 0 {
+	cal := settings.Calibration{Set: set, Target: target, CreatedAt: time.Now().UTC()}
+	if prev, err := tune.Calibrations(ctx); err == nil && len(prev.History) > 0 {
 		cal = prev.History[len(prev.History)-1]
 		cal.Set, cal.Target, cal.CreatedAt = set, target, time.Now().UTC()
 	}
@@ -580,7 +581,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 	if !intentDone && !answerDone {
 		return fmt.Errorf("set %s has too few cases to calibrate on: at least 20 intent cases or 20 cases with expected sources", set)
 	}
-	cal, err = tune.activate(ctx, cal)
+	cal, err = tune.Activate(ctx, cal)
 	if err != nil {
 		return err
 	}
@@ -599,7 +600,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 
 // calibrateIntents fits the intent threshold on half of the set's intent cases and checks it
 // on the other half; false when there are too few.
-func calibrateIntents(ev *evaluator, cases []evals.Case, target float64, cal *calibration, stderr io.Writer) (bool, error) {
+func calibrateIntents(ev *evaluator, cases []evals.Case, target float64, cal *settings.Calibration, stderr io.Writer) (bool, error) {
 	var scored []scoredCase
 	bar := progress.New(stderr, "intents", len(cases))
 	for i, c := range cases {
@@ -626,7 +627,7 @@ func calibrateIntents(ev *evaluator, cases []evals.Case, target float64, cal *ca
 // calibrateAnswers fits the answer calibrator on half of the set's cases with expected sources
 // (right: the top document is one of them) and checks it on the other half; false when there
 // are too few.
-func calibrateAnswers(ctx context.Context, ev *evaluator, cases []evals.Case, target float64, cal *calibration, stderr io.Writer) bool {
+func calibrateAnswers(ctx context.Context, ev *evaluator, cases []evals.Case, target float64, cal *settings.Calibration, stderr io.Writer) bool {
 	var fit, check []bot.Sample
 	bar := progress.New(stderr, "answers", len(cases))
 	for i, c := range cases {

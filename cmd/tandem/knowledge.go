@@ -17,6 +17,7 @@ import (
 	"tandem/postgres"
 	"tandem/progress"
 	"tandem/retrieval"
+	"tandem/settings"
 )
 
 // knowledgeStore is what the knowledge base needs of a store.
@@ -152,7 +153,7 @@ func importURLs(ctx context.Context, client *http.Client, im *retrieval.Importer
 const importTimeout = 30 * time.Second
 
 // newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
-func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *tuning, log *slog.Logger) *bot.Bot {
+func newBot(cfg config.Config, kb *knowledge, intents *intent.Live, tune *settings.Tuning, log *slog.Logger) *bot.Bot {
 	b := &bot.Bot{Knowledge: kb.search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: tune.TargetPrecision,
 		Calibrator: tune.Calibrator, Log: log}
 	if cfg.LLMBaseURL != "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tandem/bot"
+	"tandem/settings"
 )
 
 // selfCalibrationKey is the setting that holds the calibrator fitted on the knowledge base and the
@@ -39,7 +40,7 @@ type selfCalStatus struct {
 // again after every change (imports, phrasings, synonyms).
 type selfCalibration struct {
 	kb     *knowledge
-	store  settingsStore
+	store  settings.Store
 	target func() float64
 	log    *slog.Logger
 	fit    atomic.Pointer[bot.KnowledgeFit]
@@ -150,7 +151,7 @@ func (c *selfCalibration) stored(ctx context.Context) (selfCalStatus, error) {
 }
 
 // readSelfCalibration reads the stored fit and progress (zero when there is none).
-func readSelfCalibration(ctx context.Context, st settingsStore) (selfCalStatus, error) {
+func readSelfCalibration(ctx context.Context, st settings.Store) (selfCalStatus, error) {
 	var s selfCalStatus
 	v, err := st.Setting(ctx, selfCalibrationKey)
 	if err != nil || v == "" {
