@@ -25,6 +25,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"tandem/action"
+	"tandem/bot"
+	"tandem/channels"
 	"tandem/channels/wechat"
 	"tandem/channels/wecomkf"
 	"tandem/chat"
@@ -36,6 +38,7 @@ import (
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
+	"tandem/knowledge"
 	"tandem/lease"
 	"tandem/llm"
 	"tandem/pii"
@@ -56,7 +59,7 @@ type store interface {
 	httpapi.Store
 	Migrate(ctx context.Context) error
 	Close() error
-	knowledgeStore
+	knowledge.Store
 	intentStore
 	settings.Store
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
@@ -178,11 +181,11 @@ func randomHex(n int) string {
 // serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
 // finish requests, stop loops. ready is called with the base URL once listening.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, ready func(baseURL string)) error {
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
-	if err := kb.sync.Load(ctx); err != nil {
+	if err := kb.Sync.Load(ctx); err != nil {
 		return err
 	}
 	hours, err := handoff.ParseSchedule([]byte(cmp.Or(cfg.Hours, "{}")))
@@ -232,9 +235,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return err
 	}
-	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},
-		client: cfg.Outbound().Client(channelTimeout), log: log, vault: box}
-	if err := chans.load(ctx); err != nil {
+	recv, client := &channels.Bridge{Service: svc, Store: st, Log: log}, cfg.Outbound().Client(channelTimeout)
+	chans := &channels.Registry{Env: cfg, Store: st, Log: log, Vault: box,
+		Build: func(cfg config.Config) (map[string]channels.Adapter, error) {
+			return buildChannels(cfg, recv, client, log)
+		}}
+	if err := chans.Load(ctx); err != nil {
 		return fmt.Errorf("channels: %w", err)
 	}
 	for _, name := range externalChannels {
@@ -263,7 +269,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
 	}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.Index, Knowledge: knowledgeAPI(kb, st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.SetTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.SetHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -314,8 +320,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error {
 		return jobs.Run(loopCtx, "followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followUpInterval) })
 	})
-	loops.Go(func() error { return kb.sync.Run(loopCtx) })
-	loops.Go(func() error { return kb.embed.Run(loopCtx) })
+	loops.Go(func() error { return kb.Sync.Run(loopCtx) })
+	loops.Go(func() error { return kb.Embed.Run(loopCtx) })
 	loops.Go(func() error { return training.Run(loopCtx) })
 	loops.Go(func() error { return selfcal.run(loopCtx) })
 	loops.Go(func() error {
@@ -325,7 +331,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, tune.Load, log, "settings reload failed")
 	})
 	loops.Go(func() error {
-		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, chans.load, log, "channel settings reload failed; keeping the previous channels")
+		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, chans.Load, log, "channel settings reload failed; keeping the previous channels")
 	})
 	loops.Go(func() error {
 		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, origins.Load, log, "widget origins reload failed; keeping the previous list")
@@ -339,7 +345,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.index.Documents(), "chunks", kb.index.Len())
+	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.Index.Documents(), "chunks", kb.Index.Len())
 	if err := readiness.wait(ctx, log); err != nil {
 		cancelLoops()
 		loops.Wait()
@@ -436,3 +442,22 @@ func ownOrigins(cfg config.Config) []string {
 
 // burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
 func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }
+
+// newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
+func newBot(cfg config.Config, kb *knowledge.Base, intents *intent.Live, tune *settings.Tuning, log *slog.Logger) *bot.Bot {
+	b := &bot.Bot{Knowledge: kb.Search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: tune.TargetPrecision,
+		Calibrator: tune.Calibrator, Log: log}
+	if cfg.LLMBaseURL != "" {
+		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs, Timeout: cfg.LLMTimeout, Log: log,
+			HTTPClient: cfg.Outbound().Client(0)})
+	}
+	return b
+}
+
+// knowledgeAPI is the knowledge base as the trainer API sees it.
+func knowledgeAPI(kb *knowledge.Base, st knowledge.Store) *httpapi.KnowledgeBase {
+	return &httpapi.KnowledgeBase{Store: st, Index: kb.Index, Search: kb.Search, Importer: kb.Importer, Embed: kb.Embed, Refresh: kb.Sync.Load,
+		ImportURLs: func(ctx context.Context, urls []string, sitemap, collection string) []retrieval.Report {
+			return kb.ImportURLs(ctx, urls, sitemap, collection, io.Discard)
+		}}
+}

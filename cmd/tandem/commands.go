@@ -17,6 +17,7 @@ import (
 	"tandem/demo"
 	"tandem/httpapi"
 	"tandem/intent"
+	"tandem/knowledge"
 	"tandem/retrieval"
 	"tandem/settings"
 )
@@ -245,11 +246,11 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base and intents")
 	}
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}
-	if err := kb.ready(ctx, stderr); err != nil {
+	if err := kb.Ready(ctx, stderr); err != nil {
 		return err
 	}
 	start := time.Now()

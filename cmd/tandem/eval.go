@@ -14,6 +14,7 @@ import (
 	"tandem/chat"
 	"tandem/config"
 	"tandem/evals"
+	"tandem/knowledge"
 	"tandem/postgres"
 	"tandem/progress"
 	"tandem/retrieval"
@@ -108,7 +109,7 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	bar := progress.New(stderr, "searching", len(questions))
 	report := evals.Retrieval(questions, func(q string, k int) []string {
 		// Chunks of one document count once: ask for more chunks than documents wanted.
-		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q, K: 4 * k}), k)
+		rs := retrieval.TopDocuments(kb.Search.Search(ctx, retrieval.Query{Text: q, K: 4 * k}), k)
 		ids := make([]string, len(rs))
 		for i, r := range rs {
 			ids[i] = r.Doc.ID
@@ -196,7 +197,7 @@ func readQuestions(path, split string) ([]evals.Question, error) {
 
 // evalKnowledge loads a knowledge file into a fresh temporary store, embeds it and returns the
 // knowledge base over it; cleanup removes the store.
-func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge, []chat.Document, func(), error) {
+func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge.Base, []chat.Document, func(), error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, nil, err
@@ -209,14 +210,14 @@ func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr i
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err == nil {
-		if r := kb.importer.Documents(ctx, path, passages, "eval"); r.Error != "" {
+		if r := kb.Importer.Documents(ctx, path, passages, "eval"); r.Error != "" {
 			err = errors.New(r.Error)
 		}
 	}
 	if err == nil {
-		err = kb.ready(ctx, stderr)
+		err = kb.Ready(ctx, stderr)
 	}
 	if err != nil {
 		cleanup()

@@ -18,11 +18,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"tandem/channels"
 	"tandem/chat"
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/demo"
 	"tandem/evals"
+	"tandem/knowledge"
 	"tandem/progress"
 )
 
@@ -178,23 +180,23 @@ func readAnswerQuestions(path string) ([]evals.AnswerQuestion, error) {
 // prepareAnswersStore fills a fresh store as `tandem demo` does (the demo knowledge base and
 // intents), or with the given knowledge files and intents, and with embed, embeds every chunk so
 // the server starts on its complete index. It returns a name for the knowledge base.
-func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowledge []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
-	if len(knowledge) == 0 {
+func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, paths []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
+	if len(paths) == 0 {
 		if _, _, err := loadDemo(ctx, st); err != nil {
 			return "", err
 		}
 	}
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err != nil {
 		return "", err
 	}
-	if len(knowledge) > 0 {
-		files, err := expandPaths(knowledge)
+	if len(paths) > 0 {
+		files, err := knowledge.ExpandPaths(paths)
 		if err != nil {
 			return "", err
 		}
 		for _, f := range files {
-			if r := importFile(ctx, kb.importer, f, "eval"); r.Error != "" {
+			if r := kb.ImportFile(ctx, f, "eval"); r.Error != "" {
 				return "", errors.New(r.Error)
 			}
 		}
@@ -209,14 +211,14 @@ func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowl
 		}
 	}
 	if embed {
-		if err := kb.embedNow(ctx, stderr); err != nil {
+		if err := kb.EmbedNow(ctx, stderr); err != nil {
 			return "", err
 		}
 	}
-	if len(knowledge) == 0 {
+	if len(paths) == 0 {
 		return "demo", nil
 	}
-	return strings.Join(knowledge, ","), nil
+	return strings.Join(paths, ","), nil
 }
 
 // checkExpected fails on a question expecting an article the knowledge base does not have: a
@@ -244,11 +246,7 @@ func checkExpected(ctx context.Context, st store, qs []evals.AnswerQuestion) err
 func evalServeConfig(cfg config.Config) config.Config {
 	c := cfg
 	c.Addr, c.PublicURL, c.DebugAddr, c.AlertRules, c.AlertWebhook = "127.0.0.1:0", "", "", "", ""
-	for _, fields := range channelFields {
-		for _, f := range fields {
-			*f.at(&c) = ""
-		}
-	}
+	channels.Clear(&c)
 	c.Secret, c.SecretName = randomHex(32), "TANDEM_SECRET"
 	if c.LogLevel == "" || c.LogLevel == "info" {
 		c.LogLevel = "warn" // the server's start and stop lines would bury the report

@@ -61,8 +61,8 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 	var fit, check []bot.Sample
 	bar := progress.New(stderr, "measuring", len(questions))
 	for i, q := range questions {
-		rs := retrieval.TopDocuments(kb.search.Search(ctx, retrieval.Query{Text: q.Question, K: 60}), 11)
-		qw := kb.search.QueryWeight(q.Question)
+		rs := retrieval.TopDocuments(kb.Search.Search(ctx, retrieval.Query{Text: q.Question, K: 60}), 11)
+		qw := kb.Search.QueryWeight(q.Question)
 		without := slices.DeleteFunc(slices.Clone(rs), func(r retrieval.Result) bool { return slices.Contains(q.AnswerIDs, r.Doc.ID) })
 		pair := []bot.Sample{
 			{Signals: bot.Measure(rs[:min(10, len(rs))], qw), Correct: len(rs) > 0 && slices.Contains(q.AnswerIDs, rs[0].Doc.ID)},

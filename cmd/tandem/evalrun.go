@@ -21,6 +21,7 @@ import (
 	"tandem/conversation"
 	"tandem/evals"
 	"tandem/intent"
+	"tandem/knowledge"
 	"tandem/llm"
 	"tandem/pii"
 	"tandem/progress"
@@ -199,11 +200,11 @@ type evaluator struct {
 
 func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (*evaluator, error) {
 	log := newLogger(cfg, stderr)
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return nil, err
 	}
-	if err := kb.ready(ctx, stderr); err != nil {
+	if err := kb.Ready(ctx, stderr); err != nil {
 		return nil, err
 	}
 	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
@@ -219,7 +220,7 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	iv, _ := st.IntentsVersion(ctx)
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.search, intents: intents.live, actions: st, config: conf}
+	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.Search, intents: intents.live, actions: st, config: conf}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second,
 			HTTPClient: cfg.Outbound().Client(0)})

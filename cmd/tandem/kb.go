@@ -7,12 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"tandem/knowledge"
 	"tandem/postgres"
 	"tandem/progress"
 	"tandem/retrieval"
@@ -63,29 +61,29 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
 	if len(paths) == 0 && len(urls) == 0 && sitemap == "" {
 		return errors.New("give files, folders, --url or --sitemap to import")
 	}
-	files, err := expandPaths(paths)
+	files, err := knowledge.ExpandPaths(paths)
 	if err != nil {
 		return err
 	}
 	var reports []retrieval.Report
 	bar := progress.New(stderr, "importing", len(files))
 	for i, f := range files {
-		reports = append(reports, importFile(ctx, kb.importer, f, collection))
+		reports = append(reports, kb.ImportFile(ctx, f, collection))
 		bar.Set(i + 1)
 	}
 	bar.Done()
 	if len(urls) > 0 || sitemap != "" {
-		reports = append(reports, importURLs(ctx, kb.fetch, kb.importer, urls, sitemap, collection, stderr)...)
+		reports = append(reports, kb.ImportURLs(ctx, urls, sitemap, collection, stderr)...)
 	}
 	failed := printReports(stdout, reports)
-	if err := kb.embedNow(ctx, stderr); err != nil {
+	if err := kb.EmbedNow(ctx, stderr); err != nil {
 		return err
 	}
 	if pg, ok := st.(*postgres.Store); ok {
@@ -120,50 +118,6 @@ type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-// expandPaths turns files and folders into the list of files to import.
-func expandPaths(paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("give files or folders to import")
-	}
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// importFile reads and imports one file; the size limit is checked before reading.
-func importFile(ctx context.Context, im *retrieval.Importer, path, collection string) retrieval.Report {
-	info, err := os.Stat(path)
-	if err != nil {
-		return retrieval.Report{Name: path, Error: err.Error()}
-	}
-	if info.Size() > retrieval.MaxFileBytes {
-		return retrieval.Report{Name: path, Error: fmt.Sprintf("%s: %d bytes; the limit is %d", path, info.Size(), retrieval.MaxFileBytes)}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return retrieval.Report{Name: path, Error: err.Error()}
-	}
-	return im.File(ctx, path, data, collection)
-}
 
 func kbList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var asJSON bool
@@ -228,14 +182,14 @@ func kbSearch(ctx context.Context, args []string, getenv func(string) string, st
 	if k < 1 || k > 100 {
 		return errors.New("--k must be 1–100")
 	}
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
-	if err := kb.ready(ctx, stderr); err != nil {
+	if err := kb.Ready(ctx, stderr); err != nil {
 		return err
 	}
-	hits := retrieval.Show(kb.search.Search(ctx, retrieval.Query{Text: q, K: k, Filter: f}))
+	hits := retrieval.Show(kb.Search.Search(ctx, retrieval.Query{Text: q, K: k, Filter: f}))
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(hits)
 	}
@@ -265,7 +219,7 @@ func kbStatus(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
@@ -273,7 +227,7 @@ func kbStatus(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	p, err := kb.embed.Status(ctx)
+	p, err := kb.Embed.Status(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"tandem/knowledge"
 )
 
 // readiness is what /readyz and the demo's printed URLs wait for: the lexical index loaded, every
 // chunk's vector under the configured embedder (and, with SQLite, loaded in memory), the intents
 // trained and the answer calibrator fitted on the loaded knowledge.
 type readiness struct {
-	kb          *knowledge
+	kb          *knowledge.Base
 	intents     *intentSync
 	calibration *selfCalibration
 }
@@ -19,9 +21,9 @@ type readiness struct {
 // check returns nil when ready, else what is still loading.
 func (r *readiness) check(ctx context.Context) error {
 	switch {
-	case r.kb.sync.Version() == "":
+	case r.kb.Sync.Version() == "":
 		return errors.New("the knowledge index is loading")
-	case !r.kb.vectorsReady(ctx):
+	case !r.kb.VectorsReady(ctx):
 		return errors.New("vectors are being computed")
 	case !r.intents.loaded():
 		return errors.New("intents are being trained")

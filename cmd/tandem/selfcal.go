@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tandem/bot"
+	"tandem/knowledge"
 	"tandem/settings"
 )
 
@@ -39,7 +40,7 @@ type selfCalStatus struct {
 // bot.FitKnowledge) in the background, after the knowledge base is loaded and fully embedded and
 // again after every change (imports, phrasings, synonyms).
 type selfCalibration struct {
-	kb     *knowledge
+	kb     *knowledge.Base
 	store  settings.Store
 	target func() float64
 	log    *slog.Logger
@@ -61,7 +62,7 @@ func (c *selfCalibration) Status() selfCalStatus {
 // Ready reports whether the calibrator is fitted on the knowledge version the index holds.
 func (c *selfCalibration) Ready() bool {
 	f := c.fit.Load()
-	v := c.kb.sync.Version()
+	v := c.kb.Sync.Version()
 	return f != nil && v != "" && f.Version == v
 }
 
@@ -84,7 +85,7 @@ func (c *selfCalibration) run(ctx context.Context) error {
 // step fits once when needed: it adopts a fit another replica stored for the same version, waits
 // while vectors are still being computed, and otherwise fits and stores.
 func (c *selfCalibration) step(ctx context.Context) error {
-	v := c.kb.sync.Version()
+	v := c.kb.Sync.Version()
 	if v == "" || c.Ready() {
 		return nil
 	}
@@ -93,14 +94,14 @@ func (c *selfCalibration) step(ctx context.Context) error {
 		c.set(stored)
 		return nil
 	}
-	if !c.kb.vectorsReady(ctx) {
+	if !c.kb.VectorsReady(ctx) {
 		c.set(selfCalStatus{State: "waiting", Version: v, UpdatedAt: time.Now().UTC()})
 		return nil
 	}
-	docs := c.kb.index.AllDocuments()
+	docs := c.kb.Index.AllDocuments()
 	start := time.Now()
 	c.publish(ctx, selfCalStatus{State: "running", Version: v})
-	fold := func(drop func(docID, phrasing string) bool) bot.Searcher { return c.kb.search.Fold(drop) }
+	fold := func(drop func(docID, phrasing string) bool) bot.Searcher { return c.kb.Search.Fold(drop) }
 	fit, err := bot.FitKnowledge(ctx, fold, docs, c.target(), func(done, total int) {
 		s := selfCalStatus{State: "running", Version: v, Done: done, Total: total}
 		if done%progressEvery == 0 {
@@ -114,7 +115,7 @@ func (c *selfCalibration) step(ctx context.Context) error {
 		return err
 	}
 	fit.Version = v
-	if c.kb.sync.Version() != v { // the knowledge changed while fitting: fit again
+	if c.kb.Sync.Version() != v { // the knowledge changed while fitting: fit again
 		return nil
 	}
 	c.fit.Store(fit)
