@@ -192,13 +192,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return fmt.Errorf("TANDEM_HOURS: %w", err)
 	}
-	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
 	tune := settings.NewTuning(st, cfg.TargetPrecision, hours, log)
-	tune.Intents = intents.live
+	tune.Intents = intents.Live
 	if err := tune.Load(ctx); err != nil {
 		log.Warn("settings could not be read; using the configured ones", "err", err)
 	}
-	if err := intents.load(ctx); err != nil {
+	if err := intents.Load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
 	selfcal := &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: log}
@@ -220,7 +220,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		jobs.Locker = pg
 	}
 	now := time.Now
-	brain := newBot(cfg, kb, intents.live, tune, log)
+	brain := newBot(cfg, kb, intents.Live, tune, log)
 	acts, err := newActionSet(cfg, st, log)
 	if err != nil {
 		return err
@@ -263,13 +263,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
 		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
-	training := &intent.Job{Train: intents.load, Now: now}
+	training := &intent.Job{Train: intents.Load, Now: now}
 	origins := settings.NewOrigins(st)
 	if err := origins.Load(ctx); err != nil {
 		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
 	}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.Index, Knowledge: knowledgeAPI(kb, st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.Index, Knowledge: knowledgeAPI(kb, st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.Load, Route: intents.Live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.SetTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.SetHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
@@ -325,7 +325,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops.Go(func() error { return training.Run(loopCtx) })
 	loops.Go(func() error { return selfcal.run(loopCtx) })
 	loops.Go(func() error {
-		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
+		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, intents.Load, log, "intent training failed; keeping the previous model")
 	})
 	loops.Go(func() error {
 		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, tune.Load, log, "settings reload failed")

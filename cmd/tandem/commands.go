@@ -254,8 +254,8 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	start := time.Now()
-	intents := &intentSync{store: st, live: &intent.Live{}, log: newLogger(cfg, stderr)}
-	if err := intents.load(ctx); err != nil {
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: newLogger(cfg, stderr)}
+	if err := intents.Load(ctx); err != nil {
 		return err
 	}
 	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
@@ -267,7 +267,7 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := selfcal.step(ctx); err != nil {
 		return err
 	}
-	r, err := newBot(cfg, kb, intents.live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
+	r, err := newBot(cfg, kb, intents.Live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
 	if err != nil {
 		return err
 	}

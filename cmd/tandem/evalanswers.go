@@ -24,6 +24,7 @@ import (
 	"tandem/conversation"
 	"tandem/demo"
 	"tandem/evals"
+	"tandem/intent"
 	"tandem/knowledge"
 	"tandem/progress"
 )
@@ -206,7 +207,7 @@ func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, paths
 		if err != nil {
 			return "", err
 		}
-		if _, err := importIntents(ctx, st, data); err != nil {
+		if _, err := intent.Import(ctx, st, data); err != nil {
 			return "", fmt.Errorf("%s: %w", intentsPath, err)
 		}
 	}

@@ -207,20 +207,20 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	if err := kb.Ready(ctx, stderr); err != nil {
 		return nil, err
 	}
-	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
-	if err := intents.load(ctx); err != nil {
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
+	if err := intents.Load(ctx); err != nil {
 		return nil, err
 	}
 	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, log)
-	tune.Intents = intents.live
+	tune.Intents = intents.Live
 	if err := tune.Load(ctx); err != nil {
 		return nil, err
 	}
 	kv, _ := st.KnowledgeVersion(ctx)
 	iv, _ := st.IntentsVersion(ctx)
-	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
+	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.Live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.Search, intents: intents.live, actions: st, config: conf}
+	ev := &evaluator{bot: newBot(cfg, kb, intents.Live, tune, log), search: kb.Search, intents: intents.Live, actions: st, config: conf}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second,
 			HTTPClient: cfg.Outbound().Client(0)})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"tandem/intent"
 	"tandem/knowledge"
 )
 
@@ -14,7 +15,7 @@ import (
 // trained and the answer calibrator fitted on the loaded knowledge.
 type readiness struct {
 	kb          *knowledge.Base
-	intents     *intentSync
+	intents     *intent.Sync
 	calibration *selfCalibration
 }
 
@@ -25,7 +26,7 @@ func (r *readiness) check(ctx context.Context) error {
 		return errors.New("the knowledge index is loading")
 	case !r.kb.VectorsReady(ctx):
 		return errors.New("vectors are being computed")
-	case !r.intents.loaded():
+	case !r.intents.Loaded():
 		return errors.New("intents are being trained")
 	case !r.calibration.Ready():
 		return errors.New("the answer calibrator is being fitted")
