@@ -43,6 +43,7 @@ import (
 	"tandem/llm"
 	"tandem/pii"
 	"tandem/postgres"
+	"tandem/readiness"
 	"tandem/realtime"
 	"tandem/retrieval"
 	"tandem/secret"
@@ -203,7 +204,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	selfcal := &selfCalibration{kb: kb, store: st, target: tune.TargetPrecision, log: log}
 	tune.Self = selfcal
-	readiness := &readiness{kb: kb, intents: intents, calibration: selfcal}
+	gate := readiness.Gate{ // what /readyz and the printed URLs wait for
+		{Waiting: "the knowledge index is loading", Ready: func(context.Context) bool { return kb.Sync.Version() != "" }},
+		{Waiting: "vectors are being computed", Ready: kb.VectorsReady},
+		{Waiting: "intents are being trained", Ready: func(context.Context) bool { return intents.Loaded() }},
+		{Waiting: "the answer calibrator is being fitted", Ready: func(context.Context) bool { return selfcal.Ready() }},
+	}
 	master, err := masterSecret(cfg, log)
 	if err != nil {
 		return err
@@ -278,7 +284,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
 		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
 		Origins: &httpapi.WidgetOrigins{Env: ownOrigins(cfg), Stored: origins.Stored, Save: origins.Save}, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst),
-		Ready: readiness.check, KBCalibration: func() any { return selfcal.Status() }}
+		Ready: gate.Check, KBCalibration: func() any { return selfcal.Status() }}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
@@ -346,7 +352,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
 	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.Index.Documents(), "chunks", kb.Index.Len())
-	if err := readiness.wait(ctx, log); err != nil {
+	if err := gate.Wait(ctx, log); err != nil {
 		cancelLoops()
 		loops.Wait()
 		srv.Close()
