@@ -3,8 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -148,35 +146,10 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 // key files, so only the server's user may list or read it.
 const dataDirMode = 0o700
 
-// masterSecret returns the configured secret (TANDEM_SECRET, checked by config) or the one kept
-// in the data directory, generated there the first time.
-func masterSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
-	if cfg.Secret != "" {
-		return []byte(cfg.Secret), nil
-	}
-	b, path, created, err := secret.LoadOrCreate(cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("TANDEM_SECRET is not set and the data dir's secret is unusable: %w", err)
-	}
-	if created {
-		log.Info("TANDEM_SECRET is not set; generated a random secret and stored it in the data dir", "path", path)
-	}
-	if cfg.DatabaseURL != "" {
-		log.Warn("TANDEM_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica", "path", path)
-	}
-	return b, nil
-}
-
 // newVault returns the vault sealing secrets at rest, with its own key derived from the master
 // secret.
 func newVault(master []byte) (*vault.Vault, error) {
 	return vault.New(secret.Derive(master, secret.AtRest))
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
@@ -210,7 +183,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		{Waiting: "intents are being trained", Ready: func(context.Context) bool { return intents.Loaded() }},
 		{Waiting: "the answer calibrator is being fitted", Ready: func(context.Context) bool { return selfcal.Ready() }},
 	}
-	master, err := masterSecret(cfg, log)
+	master, err := secret.Master(cfg.Secret, cfg.DataDir, cfg.DatabaseURL != "", log)
 	if err != nil {
 		return err
 	}

@@ -23,10 +23,12 @@ import (
 	"tandem/config"
 	"tandem/conversation"
 	"tandem/demo"
+	"tandem/demo/seed"
 	"tandem/evals"
 	"tandem/intent"
 	"tandem/knowledge"
 	"tandem/progress"
+	"tandem/secret"
 )
 
 // Limits of an answers eval.
@@ -183,7 +185,7 @@ func readAnswerQuestions(path string) ([]evals.AnswerQuestion, error) {
 // the server starts on its complete index. It returns a name for the knowledge base.
 func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, paths []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
 	if len(paths) == 0 {
-		if _, _, err := loadDemo(ctx, st); err != nil {
+		if _, _, err := seed.Load(ctx, st); err != nil {
 			return "", err
 		}
 	}
@@ -248,7 +250,7 @@ func evalServeConfig(cfg config.Config) config.Config {
 	c := cfg
 	c.Addr, c.PublicURL, c.DebugAddr, c.AlertRules, c.AlertWebhook = "127.0.0.1:0", "", "", "", ""
 	channels.Clear(&c)
-	c.Secret, c.SecretName = randomHex(32), "TANDEM_SECRET"
+	c.Secret, c.SecretName = secret.Hex(32), "TANDEM_SECRET"
 	if c.LogLevel == "" || c.LogLevel == "info" {
 		c.LogLevel = "warn" // the server's start and stop lines would bury the report
 	}
@@ -258,8 +260,8 @@ func evalServeConfig(cfg config.Config) config.Config {
 // askThroughServer starts the server on st, waits until /readyz reports ready, asks each case in
 // a new conversation through the app API and stops the server.
 func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []evals.Case, stderr io.Writer) ([]evals.Result, error) {
-	key := "tk_eval_" + randomHex(12)
-	if err := ensureAPIKey(ctx, st, "eval answers", key); err != nil {
+	key := "tk_eval_" + secret.Hex(12)
+	if err := seed.APIKey(ctx, st, "eval answers", key); err != nil {
 		return nil, err
 	}
 	srvCtx, stop := context.WithCancel(ctx)

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"tandem/chat"
-	"tandem/demo"
 	"tandem/intent"
 )
 
@@ -95,14 +94,4 @@ func listIntents(ctx context.Context, st intentStore, w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", in.Name, in.Action, in.Team, in.Priority, len(in.Examples))
 	}
 	return tw.Flush()
-}
-
-// loadDemoIntents stores the demo intents unless the store has intents already (a trainer's).
-func loadDemoIntents(ctx context.Context, st intentStore) error {
-	ins, err := st.Intents(ctx)
-	if err != nil || len(ins) > 0 {
-		return err
-	}
-	_, err = intent.Import(ctx, st, demo.Intents)
-	return err
 }

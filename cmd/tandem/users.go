@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,12 +13,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"tandem/chat"
 	"tandem/conversation"
 	"tandem/httpapi"
 	"tandem/progress"
+	"tandem/secret"
 )
 
 const usersUsage = `Usage: tandem users <command>
@@ -73,27 +70,19 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 	return fmt.Errorf("unknown users command %q\n\n%s", args[0], usersUsage)
 }
 
-// minPassword is the shortest password accepted.
-const minPassword = 10
-
 func addUser(ctx context.Context, st store, name, role string, in io.Reader, stdout io.Writer) error {
 	if role != "agent" && role != "trainer" && role != "admin" {
 		return errors.New("--role is agent, trainer or admin")
 	}
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " /\\\t\n") {
-		return errors.New("a user name is 1–64 characters without spaces or slashes")
-	}
 	password, generated := readPassword(in)
 	if generated {
-		password = randomSecret(12)
-	} else if len(password) < minPassword {
-		return fmt.Errorf("the password must have at least %d characters", minPassword)
+		password = secret.URLSafe(12)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	a, err := httpapi.NewAccount(name, role, password, time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	if err := st.PutAccount(ctx, chat.Account{Username: name, Role: role, PasswordHash: string(hash), CreatedAt: time.Now().UTC()}); err != nil {
+	if err := st.PutAccount(ctx, a); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%s) can sign in", name, role)
@@ -115,12 +104,6 @@ func readPassword(in io.Reader) (string, bool) {
 		return "", true
 	}
 	return line, false
-}
-
-func randomSecret(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func listUsers(ctx context.Context, st store, stdout io.Writer) error {
@@ -211,12 +194,12 @@ func createKey(ctx context.Context, st store, name, scopes string, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	secret := "tk_" + randomSecret(24)
+	key := "tk_" + secret.URLSafe(24)
 	id := conversation.NewID()[:12]
-	if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: name, Hash: httpapi.HashKey(secret), Scopes: list, CreatedAt: time.Now().UTC()}); err != nil {
+	if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: name, Hash: httpapi.HashKey(key), Scopes: list, CreatedAt: time.Now().UTC()}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "key %s (%s, scopes %s): %s\nkeep it now: only its hash is stored\n", id, name, strings.Join(list, ","), secret)
+	fmt.Fprintf(stdout, "key %s (%s, scopes %s): %s\nkeep it now: only its hash is stored\n", id, name, strings.Join(list, ","), key)
 	return nil
 }
 
