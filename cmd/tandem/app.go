@@ -11,11 +11,8 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // profiles on TANDEM_DEBUG_ADDR only: the API server has its own mux
-	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -104,15 +101,9 @@ func setup(ctx context.Context, name string, args []string, getenv func(string) 
 	return cfg, log, st, rest, err
 }
 
+// newLogger is the configured logger, personal data masked.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	// Personal data (e-mails, phone, card and resident ID numbers) is masked in every log line.
-	if cfg.LogFormat == "text" {
-		return slog.New(pii.Handler{Handler: slog.NewTextHandler(w, opts)})
-	}
-	return slog.New(pii.Handler{Handler: slog.NewJSONHandler(w, opts)})
+	return pii.NewLogger(w, cfg.LogLevel, cfg.LogFormat)
 }
 
 // openStore opens Postgres when DATABASE_URL is set, else SQLite in the data directory, and
@@ -145,12 +136,6 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 // dataDirMode is the data directory's mode when Tandem creates it: it holds the database and the
 // key files, so only the server's user may list or read it.
 const dataDirMode = 0o700
-
-// newVault returns the vault sealing secrets at rest, with its own key derived from the master
-// secret.
-func newVault(master []byte) (*vault.Vault, error) {
-	return vault.New(secret.Derive(master, secret.AtRest))
-}
 
 // serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
 // finish requests, stop loops. ready is called with the base URL once listening.
@@ -210,11 +195,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	svc := &conversation.Service{Store: st, Bot: acts.bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
-	box, err := newVault(master)
+	box, err := vault.New(secret.Derive(master, secret.AtRest))
 	if err != nil {
 		return err
 	}
-	recv, client := &channels.Bridge{Service: svc, Store: st, Log: log}, cfg.Outbound().Client(channelTimeout)
+	recv, client := &channels.Bridge{Service: svc, Store: st, Log: log}, cfg.Outbound().Client(channels.Timeout)
 	chans := &channels.Registry{Env: cfg, Store: st, Log: log, Vault: box,
 		Build: func(cfg config.Config) (map[string]channels.Adapter, error) {
 			return buildChannels(cfg, recv, client, log)
@@ -253,10 +238,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 			Hours: func() any { return tune.Hours() }, SetHours: tune.SetHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
-		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
-		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
-		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
-		Origins: &httpapi.WidgetOrigins{Env: ownOrigins(cfg), Stored: origins.Stored, Save: origins.Save}, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst),
+		IPLimit: httpapi.NewLimiter(cfg.IPRate, httpapi.BurstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, httpapi.BurstOf(cfg.ChannelRate)),
+		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, httpapi.BurstOf(cfg.IPRate)),
+		LoginLimit:    httpapi.NewLimiter(httpapi.LoginRate, httpapi.LoginBurst), LoginIPLimit: httpapi.NewLimiter(httpapi.LoginIPRate, httpapi.LoginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
+		Origins: &httpapi.WidgetOrigins{Env: cfg.OwnOrigins(), Stored: origins.Stored, Save: origins.Save}, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(httpapi.NewConversationRate, httpapi.NewConversationBurst),
 		Ready: gate.Check, KBCalibration: func() any { return selfcal.Status() }}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
@@ -269,16 +254,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
 	}
 	ln = httpapi.LimitPerIP(ln, cfg.MaxConnsPerIP)
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: min(httpapi.ReadHeaderTimeout, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 		IdleTimeout: cfg.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	loops, loopCtx := errgroup.WithContext(context.Background())
 	loopCtx, cancelLoops := context.WithCancel(loopCtx)
 	defer cancelLoops()
 	loops.Go(func() error { return b.Run(loopCtx) })
 	loops.Go(func() error { return outbox.Run(loopCtx) })
-	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
+	loops.Go(func() error { return svc.RunDesk(loopCtx, conversation.DeskInterval) })
 	loops.Go(func() error {
-		return jobs.Run(loopCtx, "recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, recoveryInterval) })
+		return jobs.Run(loopCtx, "recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, conversation.RecoveryInterval) })
 	})
 	loops.Go(func() error {
 		return jobs.Run(loopCtx, "alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) })
@@ -289,15 +274,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		})
 		loops.Go(func() error {
 			return jobs.Run(loopCtx, "rate_sweep", func(ctx context.Context) error {
-				return settings.Poll(ctx, rateSweepInterval, pg.SweepTokens, log, "sweeping shared rate limits failed")
+				return settings.Poll(ctx, postgres.RateSweep, pg.SweepTokens, log, "sweeping shared rate limits failed")
 			})
 		})
 	}
 	loops.Go(func() error {
-		return jobs.Run(loopCtx, "complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaintClockInterval) })
+		return jobs.Run(loopCtx, "complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaint.ClockInterval) })
 	})
 	loops.Go(func() error {
-		return jobs.Run(loopCtx, "followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followUpInterval) })
+		return jobs.Run(loopCtx, "followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followup.ClockInterval) })
 	})
 	loops.Go(func() error { return kb.Sync.Run(loopCtx) })
 	loops.Go(func() error { return kb.Embed.Run(loopCtx) })
@@ -355,23 +340,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	return err
 }
 
-// Timeouts of outbound requests: a channel API call, an alert webhook post.
-const (
-	channelTimeout = 15 * time.Second
-	alertTimeout   = 10 * time.Second
-)
-
 // alertInterval is how often alert rules are checked.
 const alertInterval = 5 * time.Minute
 
-// deskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
-const deskInterval = time.Second
-
-// rateSweepInterval is how often idle shared rate-limit buckets are removed.
-const rateSweepInterval = 5 * time.Minute
-
-// recoveryInterval is how often messages stranded by a crash are looked for.
-const recoveryInterval = 5 * time.Second
+// alertTimeout bounds an alert webhook post.
+const alertTimeout = 10 * time.Second
 
 func storeKind(cfg config.Config) string {
 	if cfg.DatabaseURL != "" {
@@ -379,48 +352,6 @@ func storeKind(cfg config.Config) string {
 	}
 	return "sqlite"
 }
-
-// publicBase returns the URL people should open: TANDEM_PUBLIC_URL, or the listen address with
-// an unspecified host replaced by localhost.
-func publicBase(cfg config.Config, base string) string {
-	if cfg.PublicURL != "" {
-		return strings.TrimRight(cfg.PublicURL, "/")
-	}
-	return strings.Replace(strings.Replace(base, "://0.0.0.0:", "://localhost:", 1), "://[::]:", "://localhost:", 1)
-}
-
-// Sign-in attempts per user name (across IPs, or per browser the user signed in on before): ten
-// at once, then one every six seconds; per client IP across names: twenty at once, then one
-// every two seconds.
-const (
-	loginRate    = 1.0 / 6
-	loginBurst   = 10
-	loginIPRate  = 1.0 / 2
-	loginIPBurst = 20
-)
-
-// New anonymous widget conversations per client IP: thirty at once, then one a minute (a shared
-// office address still starts plenty; one script no longer mints ~79k an hour).
-const (
-	newConversationRate  = 1.0 / 60
-	newConversationBurst = 30
-)
-
-// readHeaderTimeout bounds reading a request's headers.
-const readHeaderTimeout = 10 * time.Second
-
-// ownOrigins is TANDEM_WIDGET_ORIGINS and, behind a proxy that rewrites Host, the origin of
-// TANDEM_PUBLIC_URL, so Tandem's own pages keep their widget.
-func ownOrigins(cfg config.Config) []string {
-	list := slices.Clone(cfg.WidgetOrigins)
-	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
-		list = append(list, u.Scheme+"://"+u.Host)
-	}
-	return list
-}
-
-// burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
-func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }
 
 // newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
 func newBot(cfg config.Config, kb *knowledge.Base, intents *intent.Live, tune *settings.Tuning, log *slog.Logger) *bot.Bot {

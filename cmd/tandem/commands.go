@@ -26,7 +26,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 	return serve(ctx, cfg, log, st, func(base string) {
-		fmt.Fprintf(stdout, "Tandem is listening on %s\n", publicBase(cfg, base))
+		fmt.Fprintf(stdout, "Tandem is listening on %s\n", cfg.PublicBase(base))
 	})
 }
 
@@ -83,7 +83,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	step("indexing, embedding and training; the URLs follow when the demo is ready")
 	return serve(ctx, cfg, log, st, func(base string) {
-		base = publicBase(cfg, base)
+		base = cfg.PublicBase(base)
 		fmt.Fprintf(stdout, `Tandem demo is running (%s store, %d articles, %d new or changed).
 
   Demo page with the chat widget  %s/demo/

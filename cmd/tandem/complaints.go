@@ -15,9 +15,6 @@ import (
 	"tandem/conversation"
 )
 
-// complaintClockInterval is how often the complaint clocks (reminders, breaches) are checked.
-const complaintClockInterval = time.Minute
-
 // newComplaints builds the complaint service from TANDEM_COMPLAINTS and hooks it to the bot's
 // handoffs, so the complaint intent opens a case.
 func newComplaints(cfg config.Config, st store, svc *conversation.Service, log *slog.Logger, now func() time.Time) (*complaint.Service, error) {

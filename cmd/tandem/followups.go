@@ -10,9 +10,6 @@ import (
 	"tandem/followup"
 )
 
-// followUpInterval is how often due follow-ups are sent.
-const followUpInterval = time.Minute
-
 // newFollowUps builds the follow-up service and puts the opt-out words in front of the bot.
 func newFollowUps(st store, svc *conversation.Service, log *slog.Logger, now func() time.Time) *followup.Service {
 	fu := &followup.Service{Store: st, Conversations: st, Notifier: svc, Log: log, Now: now,
