@@ -185,14 +185,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	}
 	now := time.Now
 	brain := newBot(cfg, kb, intents.Live, tune, log)
-	acts, err := newActionSet(cfg, st, log)
+	acts, err := action.NewRunner(cfg.ActionAllowHosts, cfg.ActionTrustedChannels, st, log)
 	if err != nil {
 		return err
 	}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
-		acts.chooser = g // one model client: one breaker, one status on /readyz, the outbound policy
+		acts.Chooser = g // one model client: one breaker, one status on /readyz, the outbound policy
 	}
-	svc := &conversation.Service{Store: st, Bot: acts.bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: acts.Bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
 	box, err := vault.New(secret.Derive(master, secret.AtRest))
@@ -233,7 +233,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
 	}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.Index, Knowledge: knowledgeAPI(kb, st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.Load, Route: intents.Live.Route, Job: training},
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.Index, Knowledge: knowledgeAPI(kb, st), Webhooks: chans, Channels: chans, Admin: st, Actions: &httpapi.ActionsAPI{Store: st, Approvals: acts.Approvals()}, Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.Load, Route: intents.Live.Route, Job: training},
 		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.SetTarget, Default: cfg.TargetPrecision,
 			Hours: func() any { return tune.Hours() }, SetHours: tune.SetHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
