@@ -226,7 +226,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
-		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
+		log: log, nowFunc: time.Now, complaints: complaint.NewMonitor(complaints, reg)}
 	training := &intent.Job{Train: intents.Load, Now: now}
 	origins := settings.NewOrigins(st)
 	if err := origins.Load(ctx); err != nil {
