@@ -3,8 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,8 +45,6 @@ import (
 	"tandem/vault"
 )
 
-var errHelp = errors.New("help shown")
-
 // store is everything main needs of a concrete store.
 type store interface {
 	conversation.Store
@@ -76,29 +72,6 @@ type store interface {
 type bus interface {
 	Publish(ctx context.Context, evs ...chat.Event) error
 	Run(ctx context.Context) error
-}
-
-// loadConfig parses a subcommand's flags; extra adds the subcommand's own.
-func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, []string, error) {
-	cfg, rest, err := config.Load("tandem "+name, getenv, args, stderr, extra)
-	if errors.Is(err, flag.ErrHelp) {
-		return cfg, nil, errHelp
-	}
-	if err != nil {
-		return cfg, nil, fmt.Errorf("bad configuration:\n%w", err)
-	}
-	return cfg, rest, nil
-}
-
-// setup does what every store-using command starts with: configuration, logger, store.
-func setup(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, *slog.Logger, store, []string, error) {
-	cfg, rest, err := loadConfig(name, args, getenv, stderr, extra)
-	if err != nil {
-		return cfg, nil, nil, nil, err
-	}
-	log := newLogger(cfg, stderr)
-	st, err := openStore(ctx, cfg)
-	return cfg, log, st, rest, err
 }
 
 // newLogger is the configured logger, personal data masked.
@@ -259,47 +232,31 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	loops, loopCtx := errgroup.WithContext(context.Background())
 	loopCtx, cancelLoops := context.WithCancel(loopCtx)
 	defer cancelLoops()
-	loops.Go(func() error { return b.Run(loopCtx) })
-	loops.Go(func() error { return outbox.Run(loopCtx) })
-	loops.Go(func() error { return svc.RunDesk(loopCtx, conversation.DeskInterval) })
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, conversation.RecoveryInterval) })
-	})
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) })
-	})
-	if pg != nil {
-		loops.Go(func() error {
-			return settings.Poll(loopCtx, postgres.ConnsRefresh, pg.RefreshConns, log, "refreshing shared connection counts failed")
-		})
-		loops.Go(func() error {
-			return jobs.Run(loopCtx, "rate_sweep", func(ctx context.Context) error {
-				return settings.Poll(ctx, postgres.RateSweep, pg.SweepTokens, log, "sweeping shared rate limits failed")
-			})
-		})
+	// poll reloads what other replicas and the CLI change; a leased job runs on one replica at a time.
+	poll := func(every time.Duration, load func(context.Context) error, failed string) func(context.Context) error {
+		return func(ctx context.Context) error { return settings.Poll(ctx, every, load, log, failed) }
 	}
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaint.ClockInterval) })
-	})
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followup.ClockInterval) })
-	})
-	loops.Go(func() error { return kb.Sync.Run(loopCtx) })
-	loops.Go(func() error { return kb.Embed.Run(loopCtx) })
-	loops.Go(func() error { return training.Run(loopCtx) })
-	loops.Go(func() error { return selfcal.run(loopCtx) })
-	loops.Go(func() error {
-		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, intents.Load, log, "intent training failed; keeping the previous model")
-	})
-	loops.Go(func() error {
-		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, tune.Load, log, "settings reload failed")
-	})
-	loops.Go(func() error {
-		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, chans.Load, log, "channel settings reload failed; keeping the previous channels")
-	})
-	loops.Go(func() error {
-		return settings.Poll(loopCtx, retrieval.DefaultSyncInterval, origins.Load, log, "widget origins reload failed; keeping the previous list")
-	})
+	leased := func(name string, run func(context.Context) error) func(context.Context) error {
+		return func(ctx context.Context) error { return jobs.Run(ctx, name, run) }
+	}
+	run := []func(context.Context) error{b.Run, outbox.Run, kb.Sync.Run, kb.Embed.Run, training.Run, selfcal.run,
+		func(ctx context.Context) error { return svc.RunDesk(ctx, conversation.DeskInterval) },
+		leased("recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, conversation.RecoveryInterval) }),
+		leased("alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) }),
+		leased("complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaint.ClockInterval) }),
+		leased("followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followup.ClockInterval) }),
+		poll(retrieval.DefaultSyncInterval, intents.Load, "intent training failed; keeping the previous model"),
+		poll(retrieval.DefaultSyncInterval, tune.Load, "settings reload failed"),
+		poll(retrieval.DefaultSyncInterval, chans.Load, "channel settings reload failed; keeping the previous channels"),
+		poll(retrieval.DefaultSyncInterval, origins.Load, "widget origins reload failed; keeping the previous list"),
+	}
+	if pg != nil {
+		run = append(run, poll(postgres.ConnsRefresh, pg.RefreshConns, "refreshing shared connection counts failed"),
+			leased("rate_sweep", poll(postgres.RateSweep, pg.SweepTokens, "sweeping shared rate limits failed")))
+	}
+	for _, r := range run {
+		loops.Go(func() error { return r(loopCtx) })
+	}
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()

@@ -203,13 +203,3 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	return nil
 }
-
-// withDefault returns getenv with def for key when the environment leaves key unset.
-func withDefault(getenv func(string) string, key, def string) func(string) string {
-	return func(k string) string {
-		if v := getenv(k); v != "" || k != key {
-			return v
-		}
-		return def
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 
 	"tandem/chat"
 	"tandem/intent"
@@ -36,12 +35,8 @@ Running servers retrain within a few seconds; no restart is needed.
 
 // cmdIntents dispatches `tandem intents <command>`.
 func cmdIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, intentsUsage)
-		if len(args) == 0 {
-			return errors.New("which intents command? see above")
-		}
-		return errHelp
+	if err := subcommand(args, "intents", intentsUsage, stderr); err != nil {
+		return err
 	}
 	_, _, st, rest, err := setup(ctx, "intents "+args[0], args[1:], getenv, stderr, nil)
 	if err != nil {
@@ -88,8 +83,7 @@ func listIntents(ctx context.Context, st intentStore, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tACTION\tTEAM\tPRIORITY\tEXAMPLES")
+	tw := newTable(w, "NAME\tACTION\tTEAM\tPRIORITY\tEXAMPLES")
 	for _, in := range ins {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", in.Name, in.Action, in.Team, in.Priority, len(in.Examples))
 	}

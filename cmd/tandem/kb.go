@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"tandem/knowledge"
 	"tandem/postgres"
@@ -31,12 +30,8 @@ A running server picks changes up within a few seconds; no restart is needed.
 
 // cmdKB dispatches `tandem kb <command>`.
 func cmdKB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, kbUsage)
-		if len(args) == 0 {
-			return errors.New("which kb command? see above")
-		}
-		return errHelp
+	if err := subcommand(args, "kb", kbUsage, stderr); err != nil {
+		return err
 	}
 	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
 		"import": kbImport, "list": kbList, "delete": kbDelete, "search": kbSearch, "status": kbStatus,
@@ -135,8 +130,7 @@ func kbList(ctx context.Context, args []string, getenv func(string) string, stdo
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(docs)
 	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tLANG\tCOLLECTION\tTITLE")
+	w := newTable(stdout, "ID\tLANG\tCOLLECTION\tTITLE")
 	for _, d := range docs {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.ID, d.Lang, d.Collection, d.Title)
 	}
@@ -193,8 +187,7 @@ func kbSearch(ctx context.Context, args []string, getenv func(string) string, st
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(hits)
 	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "#\tFUSED\tLEXICAL\tVECTOR\tCHUNK\tTITLE")
+	w := newTable(stdout, "#\tFUSED\tLEXICAL\tVECTOR\tCHUNK\tTITLE")
 	for i, h := range hits {
 		fmt.Fprintf(w, "%d\t%.4f\t%s\t%s\t%s\t%s\n", i+1, h.Fused, legText(h.Lexical), legText(h.Vector), h.ChunkID, strings.TrimSpace(h.Title+" › "+h.Heading))
 	}

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"tandem/chat"
@@ -32,12 +30,8 @@ Commands:
 
 // cmdUsers dispatches `tandem users <command>`.
 func cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, usersUsage)
-		if len(args) == 0 {
-			return errors.New("which users command? see above")
-		}
-		return errHelp
+	if err := subcommand(args, "users", usersUsage, stderr); err != nil {
+		return err
 	}
 	var role string
 	_, _, st, rest, err := setup(ctx, "users "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
@@ -111,8 +105,7 @@ func listUsers(ctx context.Context, st store, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tROLE\tCREATED\tDISABLED")
+	tw := newTable(stdout, "USER\tROLE\tCREATED\tDISABLED")
 	for _, u := range users {
 		disabled := "-"
 		if u.DisabledAt != nil {
@@ -136,12 +129,8 @@ Commands:
 
 // cmdKeys dispatches `tandem keys <command>`.
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, keysUsage)
-		if len(args) == 0 {
-			return errors.New("which keys command? see above")
-		}
-		return errHelp
+	if err := subcommand(args, "keys", keysUsage, stderr); err != nil {
+		return err
 	}
 	scopes := chat.ScopeConversations
 	_, _, st, rest, err := setup(ctx, "keys "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
@@ -174,25 +163,10 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	return fmt.Errorf("unknown keys command %q\n\n%s", args[0], keysUsage)
 }
 
-// parseScopes checks a comma-separated scope list.
-func parseScopes(v string) ([]string, error) {
-	var out []string
-	for _, sc := range strings.Split(v, ",") {
-		sc = strings.TrimSpace(sc)
-		if !slices.Contains(chat.Scopes, sc) {
-			return nil, fmt.Errorf("--scopes: unknown scope %q; want %s", sc, strings.Join(chat.Scopes, ", "))
-		}
-		if !slices.Contains(out, sc) {
-			out = append(out, sc)
-		}
-	}
-	return out, nil
-}
-
 func createKey(ctx context.Context, st store, name, scopes string, stdout io.Writer) error {
-	list, err := parseScopes(scopes)
+	list, err := chat.ParseScopes(scopes)
 	if err != nil {
-		return err
+		return fmt.Errorf("--scopes: %w", err)
 	}
 	key := "tk_" + secret.URLSafe(24)
 	id := conversation.NewID()[:12]
@@ -208,8 +182,7 @@ func listKeys(ctx context.Context, st store, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
+	tw := newTable(stdout, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
 	for _, k := range keys {
 		revoked := ""
 		if k.RevokedAt != nil {
