@@ -67,3 +67,31 @@ func newTable(w io.Writer, header string) *tabwriter.Writer {
 	fmt.Fprintln(tw, header)
 	return tw
 }
+
+// sub is one subcommand of a command group over the store.
+type sub struct {
+	flags func(*flag.FlagSet) // its own flags; nil: none
+	// one, when set, is the error for not giving exactly one argument: run gets that argument.
+	one string
+	run func(ctx context.Context, st store, rest []string) error
+}
+
+// runGroup runs the subcommand args[0] of a command group, with the configured store.
+func runGroup(ctx context.Context, group, usage string, subs map[string]sub, args []string, getenv func(string) string, stderr io.Writer) error {
+	if err := subcommand(args, group, usage, stderr); err != nil {
+		return err
+	}
+	s, ok := subs[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown %s command %q\n\n%s", group, args[0], usage)
+	}
+	_, _, st, rest, err := setup(ctx, group+" "+args[0], args[1:], getenv, stderr, s.flags)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if s.one != "" && len(rest) != 1 {
+		return errors.New(s.one)
+	}
+	return s.run(ctx, st, rest)
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,47 +34,37 @@ Running servers retrain within a few seconds; no restart is needed.
 
 // cmdIntents dispatches `tandem intents <command>`.
 func cmdIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if err := subcommand(args, "intents", intentsUsage, stderr); err != nil {
-		return err
-	}
-	_, _, st, rest, err := setup(ctx, "intents "+args[0], args[1:], getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	switch args[0] {
-	case "import":
-		if len(rest) != 1 {
-			return errors.New("give one JSONL file: tandem intents import intents.jsonl")
-		}
-		data, err := os.ReadFile(rest[0])
-		if err != nil {
-			return err
-		}
-		n, err := intent.Import(ctx, st, data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", rest[0], err)
-		}
-		fmt.Fprintf(stdout, "imported %d intents\n", n)
-		return nil
-	case "list":
-		return listIntents(ctx, st, stdout)
-	case "export":
-		ins, err := st.Intents(ctx)
-		if err != nil {
-			return err
-		}
-		return intent.WriteJSONL(stdout, ins)
-	case "delete":
-		for _, name := range rest {
-			if err := st.DeleteIntent(ctx, name); err != nil {
+	return runGroup(ctx, "intents", intentsUsage, map[string]sub{
+		"import": {one: "give one JSONL file: tandem intents import intents.jsonl", run: func(ctx context.Context, st store, rest []string) error {
+			data, err := os.ReadFile(rest[0])
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "deleted %s\n", name)
-		}
-		return nil
-	}
-	return fmt.Errorf("unknown intents command %q\n\n%s", args[0], intentsUsage)
+			n, err := intent.Import(ctx, st, data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", rest[0], err)
+			}
+			fmt.Fprintf(stdout, "imported %d intents\n", n)
+			return nil
+		}},
+		"list": {run: func(ctx context.Context, st store, _ []string) error { return listIntents(ctx, st, stdout) }},
+		"export": {run: func(ctx context.Context, st store, _ []string) error {
+			ins, err := st.Intents(ctx)
+			if err != nil {
+				return err
+			}
+			return intent.WriteJSONL(stdout, ins)
+		}},
+		"delete": {run: func(ctx context.Context, st store, rest []string) error {
+			for _, name := range rest {
+				if err := st.DeleteIntent(ctx, name); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "deleted %s\n", name)
+			}
+			return nil
+		}},
+	}, args, getenv, stderr)
 }
 
 func listIntents(ctx context.Context, st intentStore, w io.Writer) error {

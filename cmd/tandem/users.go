@@ -30,38 +30,22 @@ Commands:
 
 // cmdUsers dispatches `tandem users <command>`.
 func cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if err := subcommand(args, "users", usersUsage, stderr); err != nil {
-		return err
-	}
 	var role string
-	_, _, st, rest, err := setup(ctx, "users "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
-		if args[0] == "add" {
-			fs.StringVar(&role, "role", "agent", "agent, trainer or admin")
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	switch args[0] {
-	case "add":
-		if len(rest) != 1 {
-			return errors.New("give one user name: tandem users add NAME --role agent")
-		}
-		return addUser(ctx, st, rest[0], role, os.Stdin, stdout)
-	case "list":
-		return listUsers(ctx, st, stdout)
-	case "disable":
-		if len(rest) != 1 {
-			return errors.New("give one user name: tandem users disable NAME")
-		}
-		if err := st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s can no longer sign in; their open sessions have ended\n", rest[0])
-		return nil
-	}
-	return fmt.Errorf("unknown users command %q\n\n%s", args[0], usersUsage)
+	return runGroup(ctx, "users", usersUsage, map[string]sub{
+		"add": {flags: func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "agent", "agent, trainer or admin") },
+			one: "give one user name: tandem users add NAME --role agent",
+			run: func(ctx context.Context, st store, rest []string) error {
+				return addUser(ctx, st, rest[0], role, os.Stdin, stdout)
+			}},
+		"list": {run: func(ctx context.Context, st store, _ []string) error { return listUsers(ctx, st, stdout) }},
+		"disable": {one: "give one user name: tandem users disable NAME", run: func(ctx context.Context, st store, rest []string) error {
+			if err := st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s can no longer sign in; their open sessions have ended\n", rest[0])
+			return nil
+		}},
+	}, args, getenv, stderr)
 }
 
 func addUser(ctx context.Context, st store, name, role string, in io.Reader, stdout io.Writer) error {
@@ -129,38 +113,24 @@ Commands:
 
 // cmdKeys dispatches `tandem keys <command>`.
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if err := subcommand(args, "keys", keysUsage, stderr); err != nil {
-		return err
-	}
 	scopes := chat.ScopeConversations
-	_, _, st, rest, err := setup(ctx, "keys "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
-		if args[0] == "create" {
+	return runGroup(ctx, "keys", keysUsage, map[string]sub{
+		"create": {flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&scopes, "scopes", scopes, "comma-separated: conversations, knowledge")
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	switch args[0] {
-	case "create":
-		if len(rest) != 1 {
-			return fmt.Errorf("give the key a name: tandem keys create NAME\n\n%s", keysUsage)
-		}
-		return createKey(ctx, st, rest[0], scopes, stdout)
-	case "list":
-		return listKeys(ctx, st, stdout)
-	case "revoke":
-		if len(rest) != 1 {
-			return fmt.Errorf("give the key's id: tandem keys revoke ID\n\n%s", keysUsage)
-		}
-		if err := st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "key %s revoked; servers stop accepting it within 30 s\n", rest[0])
-		return nil
-	}
-	return fmt.Errorf("unknown keys command %q\n\n%s", args[0], keysUsage)
+		},
+			one: "give the key a name: tandem keys create NAME\n\n" + keysUsage,
+			run: func(ctx context.Context, st store, rest []string) error {
+				return createKey(ctx, st, rest[0], scopes, stdout)
+			}},
+		"list": {run: func(ctx context.Context, st store, _ []string) error { return listKeys(ctx, st, stdout) }},
+		"revoke": {one: "give the key's id: tandem keys revoke ID\n\n" + keysUsage, run: func(ctx context.Context, st store, rest []string) error {
+			if err := st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "key %s revoked; servers stop accepting it within 30 s\n", rest[0])
+			return nil
+		}},
+	}, args, getenv, stderr)
 }
 
 func createKey(ctx context.Context, st store, name, scopes string, stdout io.Writer) error {
