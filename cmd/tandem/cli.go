@@ -68,12 +68,21 @@ func newTable(w io.Writer, header string) *tabwriter.Writer {
 	return tw
 }
 
-// sub is one subcommand of a command group over the store.
+// sub is one subcommand of a command group.
 type sub struct {
 	flags func(*flag.FlagSet) // its own flags; nil: none
-	// one, when set, is the error for not giving exactly one argument: run gets that argument.
+	// one, when set, is the error for not giving exactly one argument.
 	one string
-	run func(ctx context.Context, st store, rest []string) error
+	// quiet logs warnings only: the command's output is what it prints.
+	quiet bool
+	run   func(ctx context.Context, e env, rest []string) error
+}
+
+// env is what a subcommand runs with: the configuration, the logger and the store.
+type env struct {
+	cfg config.Config
+	log *slog.Logger
+	st  store
 }
 
 // runGroup runs the subcommand args[0] of a command group, with the configured store.
@@ -85,7 +94,10 @@ func runGroup(ctx context.Context, group, usage string, subs map[string]sub, arg
 	if !ok {
 		return fmt.Errorf("unknown %s command %q\n\n%s", group, args[0], usage)
 	}
-	_, _, st, rest, err := setup(ctx, group+" "+args[0], args[1:], getenv, stderr, s.flags)
+	if s.quiet {
+		getenv = withDefault(getenv, "TANDEM_LOG_LEVEL", "warn")
+	}
+	cfg, log, st, rest, err := setup(ctx, group+" "+args[0], args[1:], getenv, stderr, s.flags)
 	if err != nil {
 		return err
 	}
@@ -93,5 +105,5 @@ func runGroup(ctx context.Context, group, usage string, subs map[string]sub, arg
 	if s.one != "" && len(rest) != 1 {
 		return errors.New(s.one)
 	}
-	return s.run(ctx, st, rest)
+	return s.run(ctx, env{cfg, log, st}, rest)
 }

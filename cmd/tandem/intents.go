@@ -35,29 +35,29 @@ Running servers retrain within a few seconds; no restart is needed.
 // cmdIntents dispatches `tandem intents <command>`.
 func cmdIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return runGroup(ctx, "intents", intentsUsage, map[string]sub{
-		"import": {one: "give one JSONL file: tandem intents import intents.jsonl", run: func(ctx context.Context, st store, rest []string) error {
+		"import": {one: "give one JSONL file: tandem intents import intents.jsonl", run: func(ctx context.Context, e env, rest []string) error {
 			data, err := os.ReadFile(rest[0])
 			if err != nil {
 				return err
 			}
-			n, err := intent.Import(ctx, st, data)
+			n, err := intent.Import(ctx, e.st, data)
 			if err != nil {
 				return fmt.Errorf("%s: %w", rest[0], err)
 			}
 			fmt.Fprintf(stdout, "imported %d intents\n", n)
 			return nil
 		}},
-		"list": {run: func(ctx context.Context, st store, _ []string) error { return listIntents(ctx, st, stdout) }},
-		"export": {run: func(ctx context.Context, st store, _ []string) error {
-			ins, err := st.Intents(ctx)
+		"list": {run: func(ctx context.Context, e env, _ []string) error { return listIntents(ctx, e.st, stdout) }},
+		"export": {run: func(ctx context.Context, e env, _ []string) error {
+			ins, err := e.st.Intents(ctx)
 			if err != nil {
 				return err
 			}
 			return intent.WriteJSONL(stdout, ins)
 		}},
-		"delete": {run: func(ctx context.Context, st store, rest []string) error {
+		"delete": {run: func(ctx context.Context, e env, rest []string) error {
 			for _, name := range rest {
-				if err := st.DeleteIntent(ctx, name); err != nil {
+				if err := e.st.DeleteIntent(ctx, name); err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "deleted %s\n", name)

@@ -34,12 +34,12 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 	return runGroup(ctx, "users", usersUsage, map[string]sub{
 		"add": {flags: func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "agent", "agent, trainer or admin") },
 			one: "give one user name: tandem users add NAME --role agent",
-			run: func(ctx context.Context, st store, rest []string) error {
-				return addUser(ctx, st, rest[0], role, os.Stdin, stdout)
+			run: func(ctx context.Context, e env, rest []string) error {
+				return addUser(ctx, e.st, rest[0], role, os.Stdin, stdout)
 			}},
-		"list": {run: func(ctx context.Context, st store, _ []string) error { return listUsers(ctx, st, stdout) }},
-		"disable": {one: "give one user name: tandem users disable NAME", run: func(ctx context.Context, st store, rest []string) error {
-			if err := st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
+		"list": {run: func(ctx context.Context, e env, _ []string) error { return listUsers(ctx, e.st, stdout) }},
+		"disable": {one: "give one user name: tandem users disable NAME", run: func(ctx context.Context, e env, rest []string) error {
+			if err := e.st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s can no longer sign in; their open sessions have ended\n", rest[0])
@@ -119,12 +119,12 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 			fs.StringVar(&scopes, "scopes", scopes, "comma-separated: conversations, knowledge")
 		},
 			one: "give the key a name: tandem keys create NAME\n\n" + keysUsage,
-			run: func(ctx context.Context, st store, rest []string) error {
-				return createKey(ctx, st, rest[0], scopes, stdout)
+			run: func(ctx context.Context, e env, rest []string) error {
+				return createKey(ctx, e.st, rest[0], scopes, stdout)
 			}},
-		"list": {run: func(ctx context.Context, st store, _ []string) error { return listKeys(ctx, st, stdout) }},
-		"revoke": {one: "give the key's id: tandem keys revoke ID\n\n" + keysUsage, run: func(ctx context.Context, st store, rest []string) error {
-			if err := st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
+		"list": {run: func(ctx context.Context, e env, _ []string) error { return listKeys(ctx, e.st, stdout) }},
+		"revoke": {one: "give the key's id: tandem keys revoke ID\n\n" + keysUsage, run: func(ctx context.Context, e env, rest []string) error {
+			if err := e.st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "key %s revoked; servers stop accepting it within 30 s\n", rest[0])
