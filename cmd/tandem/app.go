@@ -239,21 +239,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	leased := func(name string, run func(context.Context) error) func(context.Context) error {
 		return func(ctx context.Context) error { return jobs.Run(ctx, name, run) }
 	}
-	run := []func(context.Context) error{b.Run, outbox.Run, kb.Sync.Run, kb.Embed.Run, training.Run, selfcal.run,
+	run := []func(context.Context) error{b.Run, outbox.Run,
 		func(ctx context.Context) error { return svc.RunDesk(ctx, conversation.DeskInterval) },
 		leased("recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, conversation.RecoveryInterval) }),
 		leased("alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) }),
-		leased("complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaint.ClockInterval) }),
-		leased("followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followup.ClockInterval) }),
-		poll(retrieval.DefaultSyncInterval, intents.Load, "intent training failed; keeping the previous model"),
-		poll(retrieval.DefaultSyncInterval, tune.Load, "settings reload failed"),
-		poll(retrieval.DefaultSyncInterval, chans.Load, "channel settings reload failed; keeping the previous channels"),
-		poll(retrieval.DefaultSyncInterval, origins.Load, "widget origins reload failed; keeping the previous list"),
 	}
 	if pg != nil {
 		run = append(run, poll(postgres.ConnsRefresh, pg.RefreshConns, "refreshing shared connection counts failed"),
 			leased("rate_sweep", poll(postgres.RateSweep, pg.SweepTokens, "sweeping shared rate limits failed")))
 	}
+	run = append(run, leased("complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaint.ClockInterval) }),
+		leased("followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followup.ClockInterval) }),
+		kb.Sync.Run, kb.Embed.Run, training.Run, selfcal.run,
+		poll(retrieval.DefaultSyncInterval, intents.Load, "intent training failed; keeping the previous model"),
+		poll(retrieval.DefaultSyncInterval, tune.Load, "settings reload failed"),
+		poll(retrieval.DefaultSyncInterval, chans.Load, "channel settings reload failed; keeping the previous channels"),
+		poll(retrieval.DefaultSyncInterval, origins.Load, "widget origins reload failed; keeping the previous list"))
 	for _, r := range run {
 		loops.Go(func() error { return r(loopCtx) })
 	}
