@@ -52,7 +52,9 @@ type store interface {
 	Migrate(ctx context.Context) error
 	Close() error
 	knowledge.Store
-	intentStore
+	intent.SyncStore
+	intent.Putter
+	DeleteIntent(ctx context.Context, name string) error
 	settings.Store
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeys(ctx context.Context) ([]chat.APIKey, error)

@@ -6,18 +6,8 @@ import (
 	"io"
 	"os"
 
-	"tandem/chat"
 	"tandem/intent"
 )
-
-// intentStore is what intents need of a store.
-type intentStore interface {
-	PutIntent(ctx context.Context, in chat.Intent) error
-	Intents(ctx context.Context) ([]chat.Intent, error)
-	DeleteIntent(ctx context.Context, name string) error
-	IntentsVersion(ctx context.Context) (string, error)
-	Documents(ctx context.Context) ([]chat.Document, error)
-}
 
 const intentsUsage = `Usage: tandem intents <command> [flags]
 
@@ -67,7 +57,7 @@ func cmdIntents(ctx context.Context, args []string, getenv func(string) string, 
 	}, args, getenv, stderr)
 }
 
-func listIntents(ctx context.Context, st intentStore, w io.Writer) error {
+func listIntents(ctx context.Context, st store, w io.Writer) error {
 	ins, err := st.Intents(ctx)
 	if err != nil {
 		return err
