@@ -12,10 +12,14 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"tandem/chat"
 )
+
+// Timeout bounds one request to a channel's API.
+const Timeout = 15 * time.Second
 
 // Inbound is a customer message from a channel.
 type Inbound struct {

@@ -206,6 +206,21 @@ const (
 // Scopes lists every API key scope.
 var Scopes = []string{ScopeConversations, ScopeKnowledge}
 
+// ParseScopes checks a comma-separated scope list and returns its scopes, each once.
+func ParseScopes(list string) ([]string, error) {
+	var out []string
+	for _, sc := range strings.Split(list, ",") {
+		sc = strings.TrimSpace(sc)
+		if !slices.Contains(Scopes, sc) {
+			return nil, fmt.Errorf("unknown scope %q; want %s", sc, strings.Join(Scopes, ", "))
+		}
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
 // ScopeList is scopes as stored: one comma-separated column.
 type ScopeList []string
 

@@ -60,6 +60,9 @@ func (s *Service) Overdue(ctx context.Context) ([]Case, error) {
 	return out, nil
 }
 
+// ClockInterval is how often the complaint clocks (reminders, breaches) are checked.
+const ClockInterval = time.Minute
+
 // RunClock ticks every interval until ctx ends.
 func (s *Service) RunClock(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -497,4 +498,23 @@ func ValidOrigin(o string) bool {
 	u, err := url.Parse(o)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
 		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.Scheme+"://"+u.Host == o
+}
+
+// PublicBase returns the URL people should open: TANDEM_PUBLIC_URL, or base (the listen address)
+// with an unspecified host replaced by localhost.
+func (c Config) PublicBase(base string) string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return strings.Replace(strings.Replace(base, "://0.0.0.0:", "://localhost:", 1), "://[::]:", "://localhost:", 1)
+}
+
+// OwnOrigins is TANDEM_WIDGET_ORIGINS and, behind a proxy that rewrites Host, the origin of
+// TANDEM_PUBLIC_URL, so Tandem's own pages keep their widget.
+func (c Config) OwnOrigins() []string {
+	list := slices.Clone(c.WidgetOrigins)
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		list = append(list, u.Scheme+"://"+u.Host)
+	}
+	return list
 }

@@ -90,3 +90,22 @@ func TestFlagsInterspersed(t *testing.T) {
 		t.Fatal("ask accepted the server's --addr")
 	}
 }
+
+func TestPublicBaseAndOwnOrigins(t *testing.T) {
+	c := Config{WidgetOrigins: []string{"https://shop.example"}}
+	for base, want := range map[string]string{"http://0.0.0.0:8080": "http://localhost:8080", "http://[::]:8080": "http://localhost:8080", "http://10.0.0.2:8080": "http://10.0.0.2:8080"} {
+		if got := c.PublicBase(base); got != want {
+			t.Errorf("PublicBase(%q) = %q, want %q", base, got, want)
+		}
+	}
+	if got := c.OwnOrigins(); len(got) != 1 {
+		t.Errorf("OwnOrigins without a public URL = %v", got)
+	}
+	c.PublicURL = "https://help.example/support/"
+	if got := c.PublicBase("http://0.0.0.0:8080"); got != "https://help.example/support" {
+		t.Errorf("PublicBase with TANDEM_PUBLIC_URL = %q", got)
+	}
+	if got := c.OwnOrigins(); len(got) != 2 || got[1] != "https://help.example" || len(c.WidgetOrigins) != 1 {
+		t.Errorf("OwnOrigins = %v (configured %v)", got, c.WidgetOrigins)
+	}
+}

@@ -8,6 +8,9 @@ import (
 	"tandem/handoff"
 )
 
+// DeskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
+const DeskInterval = time.Second
+
 // RunDesk keeps the queue moving on this replica until ctx ends: every interval, and at once
 // when kicked, it marks stale agents offline (their conversations return to the queue), assigns
 // waiting conversations when routing is automatic, raises SLA breaches, and tells this replica's

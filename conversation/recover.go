@@ -16,6 +16,9 @@ const (
 	strandedBatch  = 50
 )
 
+// RecoveryInterval is how often messages stranded by a crash are looked for.
+const RecoveryInterval = 5 * time.Second
+
 // RunRecovery answers stranded messages every interval until ctx ends.
 func (s *Service) RunRecovery(ctx context.Context, interval time.Duration) error {
 	tick := time.NewTicker(interval)

@@ -21,7 +21,7 @@ var Intents []byte
 //go:embed evals/answers.jsonl
 var Questions []byte
 
-// Actions are the demo's bot actions on its fake back-end (Backend), as an admin would import
+// Actions are the demo's bot actions on its fake back-end (demo/backend), as an admin would import
 // them: their URLs name the host harbor-mutual.demo and their credentials DEMO_TOKEN and
 // DEMO_SECRET, which `tandem demo` replaces with its back-end's loopback address and credentials.
 //

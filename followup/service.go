@@ -180,6 +180,9 @@ func (s *Service) decide(ctx context.Context, f FollowUp, now time.Time) (status
 	return StatusSent, ""
 }
 
+// ClockInterval is how often due follow-ups are sent.
+const ClockInterval = time.Minute
+
 // RunClock ticks every interval until ctx ends.
 func (s *Service) RunClock(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)

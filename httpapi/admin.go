@@ -8,33 +8,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"tandem/channels"
 	"tandem/chat"
 )
 
-// ChannelField is one setting of a channel as admins see it: secrets masked.
-type ChannelField struct {
-	Key      string `json:"key"`
-	Label    string `json:"label"`
-	Secret   bool   `json:"secret"`
-	Required bool   `json:"required"`
-	Value    string `json:"value"` // a secret's last 4 characters after "••••", or ""
-}
-
-// Channel is a messaging channel's configuration as admins see it.
-type Channel struct {
-	Name    string         `json:"name"`
-	Enabled bool           `json:"enabled"`
-	Source  string         `json:"source"` // "admin" (stored settings), "env" (environment) or ""
-	Webhook string         `json:"webhook"`
-	Fields  []ChannelField `json:"fields"`
-}
-
 // ChannelAdmin configures channels at run time.
 type ChannelAdmin interface {
-	Channels(ctx context.Context) ([]Channel, error)
+	Channels(ctx context.Context) ([]channels.View, error)
 	// PutChannel stores settings for a channel (a secret left masked or empty keeps its value),
 	// validates them and enables the channel on every replica.
-	PutChannel(ctx context.Context, name string, fields map[string]string) (Channel, error)
+	PutChannel(ctx context.Context, name string, fields map[string]string) (channels.View, error)
 	// DeleteChannel removes a channel's stored settings.
 	DeleteChannel(ctx context.Context, name string) error
 }

@@ -50,6 +50,29 @@ type bucket struct {
 	seen time.Time
 }
 
+// Sign-in attempts per user name (across IPs, or per browser the user signed in on before): ten
+// at once, then one every six seconds; per client IP across names: twenty at once, then one
+// every two seconds.
+const (
+	LoginRate    = 1.0 / 6
+	LoginBurst   = 10
+	LoginIPRate  = 1.0 / 2
+	LoginIPBurst = 20
+)
+
+// New anonymous widget conversations per client IP: thirty at once, then one a minute (a shared
+// office address still starts plenty; one script no longer mints ~79k an hour).
+const (
+	NewConversationRate  = 1.0 / 60
+	NewConversationBurst = 30
+)
+
+// ReadHeaderTimeout bounds reading a request's headers.
+const ReadHeaderTimeout = 10 * time.Second
+
+// BurstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
+func BurstOf(perSecond float64) int { return max(3, int(3*perSecond)) }
+
 // NewLimiter allows perSecond sustained events per key, with bursts of burst.
 func NewLimiter(perSecond float64, burst int) *Limiter {
 	return &Limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[limitKey]*list.Element{}, recent: list.New()}

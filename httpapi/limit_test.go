@@ -22,3 +22,11 @@ func TestLimiterKeysBounded(t *testing.T) {
 		t.Fatal("a recently seen key lost its bucket")
 	}
 }
+
+func TestBurstOf(t *testing.T) {
+	for rate, want := range map[float64]int{0.1: 3, 1: 3, 5: 15} {
+		if got := BurstOf(rate); got != want {
+			t.Errorf("BurstOf(%v) = %d, want %d", rate, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ package pii
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -89,6 +90,18 @@ func validResidentID(s string) bool {
 // Handler masks personal data in every log record's message and string attributes (errors
 // included) before the wrapped handler writes it.
 type Handler struct{ slog.Handler }
+
+// NewLogger returns a logger writing JSON (format "json") or text ("text") lines at level
+// ("debug", "info", "warn", "error") to w, with personal data masked in every line.
+func NewLogger(w io.Writer, level, format string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "text" {
+		return slog.New(Handler{Handler: slog.NewTextHandler(w, opts)})
+	}
+	return slog.New(Handler{Handler: slog.NewJSONHandler(w, opts)})
+}
 
 // Handle implements slog.Handler.
 func (h Handler) Handle(ctx context.Context, r slog.Record) error {

@@ -49,3 +49,13 @@ func TestHandler(t *testing.T) {
 		t.Fatalf("log = %s", out)
 	}
 }
+
+func TestNewLoggerMasks(t *testing.T) {
+	var b strings.Builder
+	NewLogger(&b, "info", "json").Info("sent to ann@example.com", "to", "ann@example.com")
+	NewLogger(&b, "warn", "text").Info("dropped: below the level")
+	out := b.String()
+	if strings.Contains(out, "ann@example.com") || !strings.HasPrefix(out, "{") || strings.Contains(out, "dropped") {
+		t.Errorf("log output %q", out)
+	}
+}

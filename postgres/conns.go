@@ -18,6 +18,9 @@ const (
 	connsStale   = time.Minute
 )
 
+// RateSweep is how often idle shared rate-limit buckets are removed (SweepTokens).
+const RateSweep = 5 * time.Minute
+
 // newReplicaID names this process's rows in conn_counts.
 func newReplicaID() string {
 	b := make([]byte, 8)

@@ -7,9 +7,11 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,9 +94,7 @@ func LoadOrCreate(dir string) (master []byte, path string, created bool, err err
 	if err := os.MkdirAll(dir, 0o700); err != nil { // the data dir holds the database and keys
 		return nil, "", false, fmt.Errorf("data dir: %w", err)
 	}
-	b := make([]byte, keyLen)
-	rand.Read(b)
-	s := hex.EncodeToString(b)
+	s := Hex(keyLen)
 	p := filepath.Join(dir, FileName)
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -108,4 +108,39 @@ func LoadOrCreate(dir string) (master []byte, path string, created bool, err err
 		return nil, p, false, fmt.Errorf("write secret: %w", err)
 	}
 	return []byte(s), p, true, nil
+}
+
+// Master returns the configured master secret (TANDEM_SECRET, checked by config) or the one kept
+// in dataDir, generated there the first time. shared says replicas share a database: each
+// replica's own generated secret then signs what the others cannot check, which is warned about.
+func Master(configured, dataDir string, shared bool, log *slog.Logger) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	b, path, created, err := LoadOrCreate(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("TANDEM_SECRET is not set and the data dir's secret is unusable: %w", err)
+	}
+	if created {
+		log.Info("TANDEM_SECRET is not set; generated a random secret and stored it in the data dir", "path", path)
+	}
+	if shared {
+		log.Warn("TANDEM_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica", "path", path)
+	}
+	return b, nil
+}
+
+// Hex returns n random bytes, hex-encoded: generated secrets and tokens.
+func Hex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// URLSafe returns n random bytes, base64url-encoded without padding: generated passwords and API
+// keys.
+func URLSafe(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

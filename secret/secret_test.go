@@ -2,6 +2,7 @@ package secret
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,5 +55,36 @@ func TestLoadOrCreate(t *testing.T) {
 	}
 	if fi, _ := os.Stat(legacy); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("legacy mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestMaster(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	configured := strings.Repeat("k", 40)
+	if b, err := Master(configured, t.TempDir(), true, log); err != nil || string(b) != configured || logs.Len() != 0 {
+		t.Fatalf("configured: %q, %v, logs %q", b, err, logs.String())
+	}
+	dir := t.TempDir()
+	first, err := Master("", dir, false, log)
+	if err != nil || len(first) != 2*keyLen || !strings.Contains(logs.String(), "generated a random secret") {
+		t.Fatalf("generated: %q, %v, logs %q", first, err, logs.String())
+	}
+	logs.Reset()
+	again, err := Master("", dir, true, log)
+	if err != nil || string(again) != string(first) {
+		t.Fatalf("the data dir's secret changed: %q → %q (%v)", first, again, err)
+	}
+	if !strings.Contains(logs.String(), "more than one replica") || strings.Contains(logs.String(), "generated") {
+		t.Errorf("a shared database without TANDEM_SECRET: logs %q", logs.String())
+	}
+}
+
+func TestRandom(t *testing.T) {
+	if a, b := Hex(16), Hex(16); len(a) != 32 || a == b {
+		t.Errorf("Hex(16) = %q, %q", a, b)
+	}
+	if a, b := URLSafe(24), URLSafe(24); len(a) != 32 || a == b || strings.ContainsAny(a, "+/=") {
+		t.Errorf("URLSafe(24) = %q, %q", a, b)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tandem/analytics"
+	"tandem/complaint"
 )
 
 // analyticsStore computes the service's facts.
@@ -71,7 +72,7 @@ type alerter struct {
 	firing    map[string]bool
 	nowFunc   func() time.Time
 	// complaints raises the alert for complaint cases past due (nil: none).
-	complaints *complaintAlert
+	complaints *complaint.Monitor
 }
 
 // run checks until ctx ends.
@@ -101,7 +102,7 @@ func (a *alerter) check(ctx context.Context) error {
 	if al, ok := a.drift(ctx, now); ok {
 		fired = append(fired, al)
 	}
-	if al, ok := a.complaints.check(ctx); ok {
+	if al, ok := a.complaints.Check(ctx); ok {
 		fired = append(fired, al)
 	}
 	now2 := map[string]bool{}

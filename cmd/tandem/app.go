@@ -3,21 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	_ "net/http/pprof" // profiles on TANDEM_DEBUG_ADDR only: the API server has its own mux
-	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +18,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"tandem/action"
+	"tandem/bot"
+	"tandem/channels"
 	"tandem/channels/wechat"
 	"tandem/channels/wecomkf"
 	"tandem/chat"
@@ -36,18 +31,19 @@ import (
 	"tandem/handoff"
 	"tandem/httpapi"
 	"tandem/intent"
+	"tandem/knowledge"
 	"tandem/lease"
 	"tandem/llm"
 	"tandem/pii"
 	"tandem/postgres"
+	"tandem/readiness"
 	"tandem/realtime"
 	"tandem/retrieval"
 	"tandem/secret"
+	"tandem/settings"
 	"tandem/sqlite"
 	"tandem/vault"
 )
-
-var errHelp = errors.New("help shown")
 
 // store is everything main needs of a concrete store.
 type store interface {
@@ -55,9 +51,11 @@ type store interface {
 	httpapi.Store
 	Migrate(ctx context.Context) error
 	Close() error
-	knowledgeStore
-	intentStore
-	settingsStore
+	knowledge.Store
+	intent.SyncStore
+	intent.Putter
+	DeleteIntent(ctx context.Context, name string) error
+	settings.Store
 	CreateAPIKey(ctx context.Context, k chat.APIKey) error
 	APIKeys(ctx context.Context) ([]chat.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
@@ -78,38 +76,9 @@ type bus interface {
 	Run(ctx context.Context) error
 }
 
-// loadConfig parses a subcommand's flags; extra adds the subcommand's own.
-func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, []string, error) {
-	cfg, rest, err := config.Load("tandem "+name, getenv, args, stderr, extra)
-	if errors.Is(err, flag.ErrHelp) {
-		return cfg, nil, errHelp
-	}
-	if err != nil {
-		return cfg, nil, fmt.Errorf("bad configuration:\n%w", err)
-	}
-	return cfg, rest, nil
-}
-
-// setup does what every store-using command starts with: configuration, logger, store.
-func setup(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (config.Config, *slog.Logger, store, []string, error) {
-	cfg, rest, err := loadConfig(name, args, getenv, stderr, extra)
-	if err != nil {
-		return cfg, nil, nil, nil, err
-	}
-	log := newLogger(cfg, stderr)
-	st, err := openStore(ctx, cfg)
-	return cfg, log, st, rest, err
-}
-
+// newLogger is the configured logger, personal data masked.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	// Personal data (e-mails, phone, card and resident ID numbers) is masked in every log line.
-	if cfg.LogFormat == "text" {
-		return slog.New(pii.Handler{Handler: slog.NewTextHandler(w, opts)})
-	}
-	return slog.New(pii.Handler{Handler: slog.NewJSONHandler(w, opts)})
+	return pii.NewLogger(w, cfg.LogLevel, cfg.LogFormat)
 }
 
 // openStore opens Postgres when DATABASE_URL is set, else SQLite in the data directory, and
@@ -143,64 +112,38 @@ func openStore(ctx context.Context, cfg config.Config) (store, error) {
 // key files, so only the server's user may list or read it.
 const dataDirMode = 0o700
 
-// masterSecret returns the configured secret (TANDEM_SECRET, checked by config) or the one kept
-// in the data directory, generated there the first time.
-func masterSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
-	if cfg.Secret != "" {
-		return []byte(cfg.Secret), nil
-	}
-	b, path, created, err := secret.LoadOrCreate(cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("TANDEM_SECRET is not set and the data dir's secret is unusable: %w", err)
-	}
-	if created {
-		log.Info("TANDEM_SECRET is not set; generated a random secret and stored it in the data dir", "path", path)
-	}
-	if cfg.DatabaseURL != "" {
-		log.Warn("TANDEM_SECRET is not set; widget tokens are signed with a key from this replica's data dir, so set it when running more than one replica", "path", path)
-	}
-	return b, nil
-}
-
-// newVault returns the vault sealing secrets at rest, with its own key derived from the master
-// secret.
-func newVault(master []byte) (*vault.Vault, error) {
-	return vault.New(secret.Derive(master, secret.AtRest))
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // serve runs until ctx is cancelled, then shuts down in order: stop accepting, close sockets,
 // finish requests, stop loops. ready is called with the base URL once listening.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, ready func(baseURL string)) error {
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
-	if err := kb.sync.Load(ctx); err != nil {
+	if err := kb.Sync.Load(ctx); err != nil {
 		return err
 	}
 	hours, err := handoff.ParseSchedule([]byte(cmp.Or(cfg.Hours, "{}")))
 	if err != nil {
 		return fmt.Errorf("TANDEM_HOURS: %w", err)
 	}
-	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
-	tune := newTuning(st, cfg.TargetPrecision, hours, log)
-	tune.intents = intents.live
-	if err := tune.load(ctx); err != nil {
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
+	tune := settings.NewTuning(st, cfg.TargetPrecision, hours, log)
+	tune.Intents = intents.Live
+	if err := tune.Load(ctx); err != nil {
 		log.Warn("settings could not be read; using the configured ones", "err", err)
 	}
-	if err := intents.load(ctx); err != nil {
+	if err := intents.Load(ctx); err != nil {
 		log.Warn("intent training failed; answering without intents until it succeeds", "err", err)
 	}
 	selfcal := newSelfCalibration(kb, st, tune.TargetPrecision, log)
-	tune.self = selfcal
-	readiness := &readiness{kb: kb, intents: intents, calibration: selfcal}
-	master, err := masterSecret(cfg, log)
+	tune.Self = selfcal
+	gate := readiness.Gate{ // what /readyz and the printed URLs wait for
+		{Waiting: "the knowledge index is loading", Ready: func(context.Context) bool { return kb.Sync.Version() != "" }},
+		{Waiting: "vectors are being computed", Ready: kb.VectorsReady},
+		{Waiting: "intents are being trained", Ready: func(context.Context) bool { return intents.Loaded() }},
+		{Waiting: "the answer calibrator is being fitted", Ready: func(context.Context) bool { return selfcal.Ready() }},
+	}
+	master, err := secret.Master(cfg.Secret, cfg.DataDir, cfg.DatabaseURL != "", log)
 	if err != nil {
 		return err
 	}
@@ -216,24 +159,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		jobs.Locker = pg
 	}
 	now := time.Now
-	brain := newBot(cfg, kb, intents.live, tune, log)
-	acts, err := newActionSet(cfg, st, log)
+	brain := newBot(cfg, kb, intents.Live, tune, log)
+	acts, err := action.NewRunner(cfg.ActionAllowHosts, cfg.ActionTrustedChannels, st, log)
 	if err != nil {
 		return err
 	}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
-		acts.chooser = g // one model client: one breaker, one status on /readyz, the outbound policy
+		acts.Chooser = g // one model client: one breaker, one status on /readyz, the outbound policy
 	}
-	svc := &conversation.Service{Store: st, Bot: acts.bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
+	svc := &conversation.Service{Store: st, Bot: acts.Bot(brain), Bus: b, Metrics: metrics, Log: log, Now: now,
 		Outbound: map[string]bool{}, Local: hub.Deliver, Routing: conversation.Routing{Auto: cfg.Routing == "auto",
 			Capacity: cfg.AgentCapacity, Hours: tune.Hours}}
-	box, err := newVault(master)
+	box, err := vault.New(secret.Derive(master, secret.AtRest))
 	if err != nil {
 		return err
 	}
-	chans := &channelSet{env: cfg, store: st, recv: &channelReceiver{svc: svc, store: st, log: log},
-		client: cfg.Outbound().Client(channelTimeout), log: log, vault: box}
-	if err := chans.load(ctx); err != nil {
+	recv, client := &channels.Bridge{Service: svc, Store: st, Log: log}, cfg.Outbound().Client(channels.Timeout)
+	chans := &channels.Registry{Env: cfg, Store: st, Log: log, Vault: box,
+		Build: func(cfg config.Config) (map[string]channels.Adapter, error) {
+			return buildChannels(cfg, recv, client, log)
+		}}
+	if err := chans.Load(ctx); err != nil {
 		return fmt.Errorf("channels: %w", err)
 	}
 	for _, name := range externalChannels {
@@ -255,23 +201,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
 	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
-		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
-	training := &intent.Job{Train: intents.load, Now: now}
-	origins := newOriginSet(st)
-	if err := origins.load(ctx); err != nil {
+		log: log, nowFunc: time.Now, complaints: complaint.NewMonitor(complaints, reg)}
+	training := &intent.Job{Train: intents.Load, Now: now}
+	origins := settings.NewOrigins(st)
+	if err := origins.Load(ctx); err != nil {
 		log.Warn("widget origins could not be read; using TANDEM_WIDGET_ORIGINS only", "err", err)
 	}
 	closing := make(chan struct{})
-	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.index, Knowledge: kb.api(st), Webhooks: chans, Channels: chans, Admin: st, Actions: acts.api(), Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.load, Route: intents.live.Route, Job: training},
-		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.setTarget, Default: cfg.TargetPrecision,
-			Hours: func() any { return tune.Hours() }, SetHours: tune.setHours}, Hub: hub,
+	api := &httpapi.Server{Conversations: svc, Desk: svc, Accounts: st, Sessions: &httpapi.Sessions{Store: st, Now: now}, Store: st, Articles: kb.Index, Knowledge: knowledgeAPI(kb, st), Webhooks: chans, Channels: chans, Admin: st, Actions: &httpapi.ActionsAPI{Store: st, Approvals: acts.Approvals()}, Complaints: complaints, Care: careFor, FollowUps: followUps, Trainer: newTrainer(cfg, st, tune.TargetPrecision, log), Intents: &httpapi.IntentsAPI{Store: st, Refresh: intents.Load, Route: intents.Live.Route, Job: training},
+		Settings: &httpapi.Settings{TargetPrecision: tune.TargetPrecision, SetTargetPrecision: tune.SetTarget, Default: cfg.TargetPrecision,
+			Hours: func() any { return tune.Hours() }, SetHours: tune.SetHours}, Hub: hub,
 		Visitors: &httpapi.Visitors{Secret: secret.Derive(master, secret.Widget), Now: now, IdentitySecret: []byte(cfg.WidgetIdentitySecret), Required: cfg.WidgetIdentityRequired}, Keys: &httpapi.KeyCache{Lookup: st.APIKeyByHash, Now: now}, Log: log, Registry: reg, HTTP: httpapi.NewHTTPMetrics(reg),
 		MaxBodyBytes: cfg.MaxBodyBytes, WidgetLimit: httpapi.NewLimiter(cfg.WidgetRate, cfg.WidgetBurst),
-		IPLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, burstOf(cfg.ChannelRate)),
-		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, burstOf(cfg.IPRate)),
-		LoginLimit:    httpapi.NewLimiter(loginRate, loginBurst), LoginIPLimit: httpapi.NewLimiter(loginIPRate, loginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
-		Origins: origins.widgetOrigins(ownOrigins(cfg)), MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(newConversationRate, newConversationBurst),
-		Ready: readiness.check, KBCalibration: func() any { return selfcal.Status() }}
+		IPLimit: httpapi.NewLimiter(cfg.IPRate, httpapi.BurstOf(cfg.IPRate)), ChannelLimit: httpapi.NewLimiter(cfg.ChannelRate, httpapi.BurstOf(cfg.ChannelRate)),
+		UnsignedLimit: httpapi.NewLimiter(cfg.IPRate, httpapi.BurstOf(cfg.IPRate)),
+		LoginLimit:    httpapi.NewLimiter(httpapi.LoginRate, httpapi.LoginBurst), LoginIPLimit: httpapi.NewLimiter(httpapi.LoginIPRate, httpapi.LoginIPBurst), DeviceKey: secret.Derive(master, secret.Device), Sockets: &httpapi.Conns{Max: cfg.VisitorSockets}, TrustProxy: cfg.TrustProxy, Closing: closing,
+		Origins: &httpapi.WidgetOrigins{Env: cfg.OwnOrigins(), Stored: origins.Stored, Save: origins.Save}, MetricsToken: cfg.MetricsToken, NewConversationLimit: httpapi.NewLimiter(httpapi.NewConversationRate, httpapi.NewConversationBurst),
+		Ready: gate.Check, KBCalibration: func() any { return selfcal.Status() }}
 	if g, ok := brain.LLM.(*llm.Chat); ok {
 		api.LLM = g
 	}
@@ -283,52 +229,37 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return fmt.Errorf("listen on %s (TANDEM_ADDR): %w", cfg.Addr, err)
 	}
 	ln = httpapi.LimitPerIP(ln, cfg.MaxConnsPerIP)
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: min(readHeaderTimeout, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: min(httpapi.ReadHeaderTimeout, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
 		IdleTimeout: cfg.IdleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	loops, loopCtx := errgroup.WithContext(context.Background())
 	loopCtx, cancelLoops := context.WithCancel(loopCtx)
 	defer cancelLoops()
-	loops.Go(func() error { return b.Run(loopCtx) })
-	loops.Go(func() error { return outbox.Run(loopCtx) })
-	loops.Go(func() error { return svc.RunDesk(loopCtx, deskInterval) })
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, recoveryInterval) })
-	})
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) })
-	})
-	if pg != nil {
-		loops.Go(func() error {
-			return poll(loopCtx, postgres.ConnsRefresh, pg.RefreshConns, log, "refreshing shared connection counts failed")
-		})
-		loops.Go(func() error {
-			return jobs.Run(loopCtx, "rate_sweep", func(ctx context.Context) error {
-				return poll(ctx, rateSweepInterval, pg.SweepTokens, log, "sweeping shared rate limits failed")
-			})
-		})
+	// poll reloads what other replicas and the CLI change; a leased job runs on one replica at a time.
+	poll := func(every time.Duration, load func(context.Context) error, failed string) func(context.Context) error {
+		return func(ctx context.Context) error { return settings.Poll(ctx, every, load, log, failed) }
 	}
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaintClockInterval) })
-	})
-	loops.Go(func() error {
-		return jobs.Run(loopCtx, "followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followUpInterval) })
-	})
-	loops.Go(func() error { return kb.sync.Run(loopCtx) })
-	loops.Go(func() error { return kb.embed.Run(loopCtx) })
-	loops.Go(func() error { return training.Run(loopCtx) })
-	loops.Go(func() error { return selfcal.Run(loopCtx) })
-	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, intents.load, log, "intent training failed; keeping the previous model")
-	})
-	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, tune.load, log, "settings reload failed")
-	})
-	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, chans.load, log, "channel settings reload failed; keeping the previous channels")
-	})
-	loops.Go(func() error {
-		return poll(loopCtx, retrieval.DefaultSyncInterval, origins.load, log, "widget origins reload failed; keeping the previous list")
-	})
+	leased := func(name string, run func(context.Context) error) func(context.Context) error {
+		return func(ctx context.Context) error { return jobs.Run(ctx, name, run) }
+	}
+	run := []func(context.Context) error{b.Run, outbox.Run,
+		func(ctx context.Context) error { return svc.RunDesk(ctx, conversation.DeskInterval) },
+		leased("recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, conversation.RecoveryInterval) }),
+		leased("alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) }),
+	}
+	if pg != nil {
+		run = append(run, poll(postgres.ConnsRefresh, pg.RefreshConns, "refreshing shared connection counts failed"),
+			leased("rate_sweep", poll(postgres.RateSweep, pg.SweepTokens, "sweeping shared rate limits failed")))
+	}
+	run = append(run, leased("complaints", func(ctx context.Context) error { return complaints.RunClock(ctx, complaint.ClockInterval) }),
+		leased("followups", func(ctx context.Context) error { return followUps.RunClock(ctx, followup.ClockInterval) }),
+		kb.Sync.Run, kb.Embed.Run, training.Run, selfcal.Run,
+		poll(retrieval.DefaultSyncInterval, intents.Load, "intent training failed; keeping the previous model"),
+		poll(retrieval.DefaultSyncInterval, tune.Load, "settings reload failed"),
+		poll(retrieval.DefaultSyncInterval, chans.Load, "channel settings reload failed; keeping the previous channels"),
+		poll(retrieval.DefaultSyncInterval, origins.Load, "widget origins reload failed; keeping the previous list"))
+	for _, r := range run {
+		loops.Go(func() error { return r(loopCtx) })
+	}
 	if cfg.DebugAddr != "" {
 		debug := &http.Server{Addr: cfg.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 		go debug.ListenAndServe()
@@ -338,8 +269,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.index.Documents(), "chunks", kb.index.Len())
-	if err := readiness.wait(ctx, log); err != nil {
+	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.Index.Documents(), "chunks", kb.Index.Len())
+	if err := gate.Wait(ctx, log); err != nil {
 		cancelLoops()
 		loops.Wait()
 		srv.Close()
@@ -369,23 +300,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	return err
 }
 
-// Timeouts of outbound requests: a channel API call, an alert webhook post.
-const (
-	channelTimeout = 15 * time.Second
-	alertTimeout   = 10 * time.Second
-)
-
 // alertInterval is how often alert rules are checked.
 const alertInterval = 5 * time.Minute
 
-// deskInterval is how often the desk loop routes, sweeps presence and checks SLAs.
-const deskInterval = time.Second
-
-// rateSweepInterval is how often idle shared rate-limit buckets are removed.
-const rateSweepInterval = 5 * time.Minute
-
-// recoveryInterval is how often messages stranded by a crash are looked for.
-const recoveryInterval = 5 * time.Second
+// alertTimeout bounds an alert webhook post.
+const alertTimeout = 10 * time.Second
 
 func storeKind(cfg config.Config) string {
 	if cfg.DatabaseURL != "" {
@@ -394,44 +313,21 @@ func storeKind(cfg config.Config) string {
 	return "sqlite"
 }
 
-// publicBase returns the URL people should open: TANDEM_PUBLIC_URL, or the listen address with
-// an unspecified host replaced by localhost.
-func publicBase(cfg config.Config, base string) string {
-	if cfg.PublicURL != "" {
-		return strings.TrimRight(cfg.PublicURL, "/")
+// newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
+func newBot(cfg config.Config, kb *knowledge.Base, intents *intent.Live, tune *settings.Tuning, log *slog.Logger) *bot.Bot {
+	b := &bot.Bot{Knowledge: kb.Search, Intents: intents, TargetPrecision: cfg.TargetPrecision, Target: tune.TargetPrecision,
+		Calibrator: tune.Calibrator, Log: log}
+	if cfg.LLMBaseURL != "" {
+		b.LLM = llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, LogProbs: cfg.LLMLogProbs, Timeout: cfg.LLMTimeout, Log: log,
+			HTTPClient: cfg.Outbound().Client(0)})
 	}
-	return strings.Replace(strings.Replace(base, "://0.0.0.0:", "://localhost:", 1), "://[::]:", "://localhost:", 1)
+	return b
 }
 
-// Sign-in attempts per user name (across IPs, or per browser the user signed in on before): ten
-// at once, then one every six seconds; per client IP across names: twenty at once, then one
-// every two seconds.
-const (
-	loginRate    = 1.0 / 6
-	loginBurst   = 10
-	loginIPRate  = 1.0 / 2
-	loginIPBurst = 20
-)
-
-// New anonymous widget conversations per client IP: thirty at once, then one a minute (a shared
-// office address still starts plenty; one script no longer mints ~79k an hour).
-const (
-	newConversationRate  = 1.0 / 60
-	newConversationBurst = 30
-)
-
-// readHeaderTimeout bounds reading a request's headers.
-const readHeaderTimeout = 10 * time.Second
-
-// ownOrigins is TANDEM_WIDGET_ORIGINS and, behind a proxy that rewrites Host, the origin of
-// TANDEM_PUBLIC_URL, so Tandem's own pages keep their widget.
-func ownOrigins(cfg config.Config) []string {
-	list := slices.Clone(cfg.WidgetOrigins)
-	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
-		list = append(list, u.Scheme+"://"+u.Host)
-	}
-	return list
+// knowledgeAPI is the knowledge base as the trainer API sees it.
+func knowledgeAPI(kb *knowledge.Base, st knowledge.Store) *httpapi.KnowledgeBase {
+	return &httpapi.KnowledgeBase{Store: st, Index: kb.Index, Search: kb.Search, Importer: kb.Importer, Embed: kb.Embed, Refresh: kb.Sync.Load,
+		ImportURLs: func(ctx context.Context, urls []string, sitemap, collection string) []retrieval.Report {
+			return kb.ImportURLs(ctx, urls, sitemap, collection, io.Discard)
+		}}
 }
-
-// burstOf is the burst allowed at a sustained rate: three seconds' worth, at least 3.
-func burstOf(perSecond float64) int { return max(3, int(3*perSecond)) }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"tandem/channels/webhook"
 	"tandem/channels/wechat"
+	"tandem/conversation"
 	"tandem/llm/llmtest"
 	"testing"
 	"time"
@@ -694,7 +695,7 @@ func TestDraftsExport(t *testing.T) {
 	if code := run(context.Background(), []string{"drafts", "export", "--sent-only"}, func(k string) string { return env[k] }, &out, &errs); code != 0 {
 		t.Fatalf("drafts export = %d: %s", code, errs.String())
 	}
-	var line coauthored
+	var line conversation.Coauthored
 	if err := json.Unmarshal(out.Bytes(), &line); err != nil || line.Customer != "How do I file a claim?" || line.Final != "Call 400-800-1234." ||
 		line.EditDistance == nil || *line.EditDistance == 0 || line.Agent != "agent" || !strings.Contains(line.Draft, "400-800-1234") || len(line.Sources) == 0 {
 		t.Fatalf("export = %s (%v)", out.String(), err)

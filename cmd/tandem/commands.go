@@ -6,18 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"tandem/chat"
-	"tandem/conversation"
-	"tandem/demo"
-	"tandem/httpapi"
+	"tandem/demo/backend"
+	"tandem/demo/seed"
 	"tandem/intent"
-	"tandem/retrieval"
+	"tandem/knowledge"
+	"tandem/secret"
+	"tandem/settings"
 )
 
 // cmdServe runs the server until interrupted.
@@ -28,7 +26,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer st.Close()
 	return serve(ctx, cfg, log, st, func(base string) {
-		fmt.Fprintf(stdout, "Tandem is listening on %s\n", publicBase(cfg, base))
+		fmt.Fprintf(stdout, "Tandem is listening on %s\n", cfg.PublicBase(base))
 	})
 }
 
@@ -38,6 +36,10 @@ const (
 	demoTrainerPassword = "trainer-demo"
 	demoAdminPassword   = "admin-demo"
 )
+
+// demoLogins are the demo's console accounts.
+var demoLogins = []seed.Login{{User: "agent", Role: "agent", Password: demoAgentPassword}, {User: "agent2", Role: "agent", Password: demoAgentPassword},
+	{User: "trainer", Role: "trainer", Password: demoTrainerPassword}, {User: "admin", Role: "admin", Password: demoAdminPassword}}
 
 // cmdDemo loads the demo knowledge base, creates a demo API key and logins, and serves.
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -49,32 +51,39 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	defer st.Close()
 	step := func(what string) { fmt.Fprintf(stdout, "== %s\n", what) }
 	step("loading the demo knowledge base and intents")
-	n, changed, err := loadDemo(ctx, st)
+	n, changed, err := seed.Load(ctx, st)
 	if err != nil {
 		return err
 	}
 	step(fmt.Sprintf("%d articles (%d new or changed); creating the demo logins and API key", n, changed))
 	key := cfg.DemoAPIKey
 	if key == "" {
-		key = "tk_demo_" + randomHex(12)
+		key = "tk_demo_" + secret.Hex(12)
 	}
-	if err := ensureAPIKey(ctx, st, "demo", key); err != nil {
+	if err := seed.APIKey(ctx, st, "demo", key); err != nil {
 		return err
 	}
-	if err := demoAccounts(ctx, st); err != nil {
+	if err := seed.Accounts(ctx, st, demoLogins); err != nil {
 		return err
 	}
-	backend, err := startDemoBackend(ctx, st, &cfg)
+	back, err := backend.Start(ctx)
 	if err != nil {
 		return err
 	}
-	identity, err := demoIdentity(&cfg)
+	if err := seed.Actions(ctx, st, back); err != nil {
+		return err
+	}
+	cfg.ActionAllowHosts = append(cfg.ActionAllowHosts, back.Addr) // the bot's actions may call the fake
+	if cfg.WidgetIdentitySecret == "" {
+		cfg.WidgetIdentitySecret = secret.Hex(32) // random per run unless TANDEM_WIDGET_IDENTITY_SECRET is set
+	}
+	identity, err := seed.Identity(cfg.WidgetIdentitySecret)
 	if err != nil {
 		return err
 	}
 	step("indexing, embedding and training; the URLs follow when the demo is ready")
 	return serve(ctx, cfg, log, st, func(base string) {
-		base = publicBase(cfg, base)
+		base = cfg.PublicBase(base)
 		fmt.Fprintf(stdout, `Tandem demo is running (%s store, %d articles, %d new or changed).
 
   Demo page with the chat widget  %s/demo/
@@ -88,96 +97,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 
 Try: curl -s -H 'Authorization: Bearer %s' -d '{"customer":{"id":"c1","name":"Ann"}}' %s/api/v1/conversations
 Press Ctrl+C to stop.
-`, storeKind(cfg), n, changed, base, base, identity, backend, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, demoTrainerPassword, base, base, key, base)
+`, storeKind(cfg), n, changed, base, base, identity, back.URL, base, key, base, demoAgentPassword, demoAgentPassword, demoAdminPassword, base, key, demoTrainerPassword, base, base, key, base)
 	})
-}
-
-// loadDemo stores what the demo answers with: the demo knowledge base and intents. `tandem demo`
-// and `tandem eval answers` both start from it.
-func loadDemo(ctx context.Context, st store) (articles, changed int, err error) {
-	if articles, changed, err = loadDemoKB(ctx, st); err != nil {
-		return articles, changed, err
-	}
-	if err := loadDemoIntents(ctx, st); err != nil {
-		return articles, changed, fmt.Errorf("demo intents: %w", err)
-	}
-	if err := loadDemoSynonyms(ctx, st); err != nil {
-		return articles, changed, fmt.Errorf("demo synonyms: %w", err)
-	}
-	return articles, changed, nil
-}
-
-// loadDemoKB stores the embedded demo articles; unchanged ones are skipped by content hash.
-func loadDemoKB(ctx context.Context, st store) (total, changed int, err error) {
-	now := time.Now().UTC()
-	err = fs.WalkDir(demo.KB, "kb", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
-			return err
-		}
-		data, err := demo.KB.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		doc, err := retrieval.ParseMarkdown(path, data, now)
-		if err != nil {
-			return err
-		}
-		doc.Collection = "demo"
-		ok, err := st.PutDocument(ctx, doc, retrieval.Chunks(doc, retrieval.DefaultChunkOptions))
-		total++
-		if ok {
-			changed++
-		}
-		return err
-	})
-	if err != nil {
-		return total, changed, fmt.Errorf("load demo knowledge base: %w", err)
-	}
-	return total, changed, nil
-}
-
-// loadDemoSynonyms stores the demo's synonym groups for each language that has none yet (a
-// trainer's own groups are kept).
-func loadDemoSynonyms(ctx context.Context, st store) error {
-	byLang, _, err := retrieval.ParseSynonyms(demo.Synonyms)
-	if err != nil {
-		return err
-	}
-	have, err := st.Synonyms(ctx)
-	if err != nil {
-		return err
-	}
-	for _, g := range have {
-		delete(byLang, g.Lang)
-	}
-	if len(byLang) == 0 {
-		return nil
-	}
-	return st.PutSynonyms(ctx, byLang, time.Now().UTC())
-}
-
-func ensureAPIKey(ctx context.Context, st store, name, secret string) error {
-	err := st.CreateAPIKey(ctx, chat.APIKey{ID: conversation.NewID(), Name: name, Hash: httpapi.HashKey(secret), Scopes: chat.Scopes, CreatedAt: time.Now().UTC()})
-	if chat.ErrorCode(err) == chat.ECONFLICT {
-		return nil // the same key was created by an earlier run
-	}
-	return err
-}
-
-func demoAccounts(ctx context.Context, st store) error {
-	for _, a := range []struct{ user, role, pass string }{
-		{"agent", "agent", demoAgentPassword}, {"agent2", "agent", demoAgentPassword}, {"trainer", "trainer", demoTrainerPassword},
-		{"admin", "admin", demoAdminPassword},
-	} {
-		hash, err := bcrypt.GenerateFromPassword([]byte(a.pass), bcrypt.DefaultCost)
-		if err != nil {
-			return err
-		}
-		if err := st.PutAccount(ctx, chat.Account{Username: a.user, Role: a.role, PasswordHash: string(hash), CreatedAt: time.Now().UTC()}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // cmdMigrate applies migrations and exits.
@@ -236,35 +157,36 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if docs, err := st.Documents(ctx); err != nil {
 		return err
 	} else if len(docs) == 0 {
-		if _, _, err := loadDemoKB(ctx, st); err != nil {
+		if _, _, err := seed.KB(ctx, st); err != nil {
 			return err
 		}
-		if err := loadDemoIntents(ctx, st); err != nil {
+		if err := seed.Intents(ctx, st); err != nil {
 			return err
 		}
 		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base and intents")
 	}
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}
-	if err := kb.ready(ctx, stderr); err != nil {
+	if err := kb.Ready(ctx, stderr); err != nil {
 		return err
 	}
 	start := time.Now()
-	intents := &intentSync{store: st, live: &intent.Live{}, log: newLogger(cfg, stderr)}
-	if err := intents.load(ctx); err != nil {
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: newLogger(cfg, stderr)}
+	if err := intents.Load(ctx); err != nil {
 		return err
 	}
-	tune := newTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
-	if err := tune.load(ctx); err != nil {
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
+	if err := tune.Load(ctx); err != nil {
 		return err
 	}
-	tune.self = newSelfCalibration(kb, st, tune.TargetPrecision, newLogger(cfg, stderr))
-	if err := tune.self.Step(ctx); err != nil {
+	selfcal := newSelfCalibration(kb, st, tune.TargetPrecision, newLogger(cfg, stderr))
+	tune.Self = selfcal
+	if err := selfcal.Step(ctx); err != nil {
 		return err
 	}
-	r, err := newBot(cfg, kb, intents.live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
+	r, err := newBot(cfg, kb, intents.Live, tune, newLogger(cfg, stderr)).Turn(ctx, chat.Conversation{}, nil, q, nil)
 	if err != nil {
 		return err
 	}
@@ -280,14 +202,4 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 		fmt.Fprintf(stdout, "source: %s (%s)\n", s.Title, s.URL)
 	}
 	return nil
-}
-
-// withDefault returns getenv with def for key when the environment leaves key unset.
-func withDefault(getenv func(string) string, key, def string) func(string) string {
-	return func(k string) string {
-		if v := getenv(k); v != "" || k != key {
-			return v
-		}
-		return def
-	}
 }

@@ -51,12 +51,8 @@ type customerFlags struct {
 
 // cmdCustomers dispatches `tandem customers export|erase`.
 func cmdCustomers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, customersUsage)
-		if len(args) == 0 {
-			return errors.New("which customers command? see above")
-		}
-		return errHelp
+	if err := subcommand(args, "customers", customersUsage, stderr); err != nil {
+		return err
 	}
 	if args[0] != "export" && args[0] != "erase" {
 		return fmt.Errorf("unknown customers command %q\n\n%s", args[0], customersUsage)

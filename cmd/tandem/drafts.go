@@ -9,8 +9,7 @@ import (
 	"io"
 	"time"
 
-	"tandem/chat"
-	"tandem/pii"
+	"tandem/conversation"
 )
 
 const draftsUsage = `Usage: tandem drafts export [--since 168h] [--sent-only]
@@ -20,24 +19,6 @@ conversation: the customer's message, the bot's draft with its sources and confi
 an agent replied, the text they sent, the edit distance (0: sent untouched) and the agent. An
 untouched draft is evidence the bot was right; an edited one is a labelled correction.
 `
-
-// coauthored is one line of the drafts export.
-type coauthored struct {
-	ConversationID string        `json:"conversation_id"`
-	Customer       string        `json:"customer"`
-	Draft          string        `json:"draft"`
-	Decision       chat.Decision `json:"decision,omitempty"`
-	Confidence     float64       `json:"confidence"`
-	Sources        []chat.Source `json:"sources"`
-	Final          string        `json:"final,omitempty"`
-	EditDistance   *int          `json:"edit_distance,omitempty"`
-	Agent          string        `json:"agent,omitempty"`
-	CreatedAt      time.Time     `json:"created_at"`
-	SentAt         *time.Time    `json:"sent_at,omitempty"`
-}
-
-// draftsPage is how many drafts one query reads.
-const draftsPage = 1000
 
 // cmdDrafts handles `tandem drafts export`.
 func cmdDrafts(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -60,28 +41,6 @@ func cmdDrafts(ctx context.Context, args []string, getenv func(string) string, s
 	defer st.Close()
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
-	from, to := time.Now().Add(-since).UTC(), time.Now().UTC().Add(time.Second)
-	for {
-		page, err := st.Drafts(ctx, from, to, draftsPage)
-		if err != nil {
-			return err
-		}
-		for _, d := range page {
-			if sentOnly && d.SentAt == nil {
-				continue
-			}
-			line := coauthored{ConversationID: d.ConversationID, Draft: pii.Mask(d.Text), Decision: d.Decision, Confidence: d.Confidence,
-				Sources: d.Sources, Final: pii.Mask(d.Final), EditDistance: d.EditDistance, Agent: d.Agent, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
-			if m, err := st.Message(ctx, d.MessageID); err == nil {
-				line.Customer = pii.Mask(m.Text)
-			}
-			if err := enc.Encode(line); err != nil {
-				return err
-			}
-		}
-		if len(page) < draftsPage {
-			return nil
-		}
-		from = page[len(page)-1].CreatedAt.Add(time.Microsecond)
-	}
+	return conversation.EachCoauthored(ctx, st, time.Now().Add(-since).UTC(), time.Now().UTC().Add(time.Second), sentOnly,
+		func(line conversation.Coauthored) error { return enc.Encode(line) })
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"tandem/knowledge"
+	"tandem/progress"
 	"time"
 
 	"tandem/chat"
@@ -104,9 +106,9 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer cleanup()
-	bar := newProgress(stderr, "searching", len(questions))
-	report := evals.Retrieval(questions, evals.DocumentSearch(ctx, kb.search), k, bar.set)
-	bar.done()
+	bar := progress.New(stderr, "searching", len(questions))
+	report := evals.Retrieval(questions, evals.DocumentSearch(ctx, kb.Search), k, bar.Set)
+	bar.Done()
 	if !asJSON {
 		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), storeKind(cfg), k)
 	}
@@ -148,7 +150,7 @@ func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
 
 // evalKnowledge loads a knowledge file into a fresh temporary store, embeds it and returns the
 // knowledge base over it; cleanup removes the store.
-func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge, []chat.Document, func(), error) {
+func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge.Base, []chat.Document, func(), error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, nil, err
@@ -161,14 +163,14 @@ func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr i
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err == nil {
-		if r := kb.importer.Documents(ctx, path, passages, "eval"); r.Error != "" {
+		if r := kb.Importer.Documents(ctx, path, passages, "eval"); r.Error != "" {
 			err = errors.New(r.Error)
 		}
 	}
 	if err == nil {
-		err = kb.ready(ctx, stderr)
+		err = kb.Ready(ctx, stderr)
 	}
 	if err != nil {
 		cleanup()

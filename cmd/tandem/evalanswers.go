@@ -12,6 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tandem/channels"
+	"tandem/demo/seed"
+	"tandem/intent"
+	"tandem/knowledge"
+	"tandem/secret"
 	"time"
 
 	"tandem/config"
@@ -111,7 +116,7 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 }
 
 // checkAnswersFlags rejects flags of `tandem eval answers` that do not go together.
-func checkAnswersFlags(format, reportPath, save, questionsPath, intentsPath string, knowledge []string) error {
+func checkAnswersFlags(format, reportPath, save, questionsPath, intentsPath string, paths []string) error {
 	if format != "table" && format != "json" {
 		return fmt.Errorf("--format is table or json, not %q", format)
 	}
@@ -123,10 +128,10 @@ func checkAnswersFlags(format, reportPath, save, questionsPath, intentsPath stri
 			return fmt.Errorf("--save: %w", err)
 		}
 	}
-	if len(knowledge) > 0 && questionsPath == "" {
+	if len(paths) > 0 && questionsPath == "" {
 		return errors.New("--questions is required with --knowledge: the demo's questions expect the demo's articles")
 	}
-	if intentsPath != "" && len(knowledge) == 0 {
+	if intentsPath != "" && len(paths) == 0 {
 		return errors.New("--intents goes with --knowledge; the demo knowledge base brings the demo intents")
 	}
 	return nil
@@ -147,23 +152,23 @@ func readAnswerQuestions(path string) ([]evals.AnswerQuestion, error) {
 // prepareAnswersStore fills a fresh store as `tandem demo` does (the demo knowledge base and
 // intents), or with the given knowledge files and intents, and with embed, embeds every chunk so
 // the server starts on its complete index. It returns a name for the knowledge base.
-func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowledge []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
-	if len(knowledge) == 0 {
-		if _, _, err := loadDemo(ctx, st); err != nil {
+func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, paths []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
+	if len(paths) == 0 {
+		if _, _, err := seed.Load(ctx, st); err != nil {
 			return "", err
 		}
 	}
-	kb, err := newKnowledge(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err != nil {
 		return "", err
 	}
-	if len(knowledge) > 0 {
-		files, err := expandPaths(knowledge)
+	if len(paths) > 0 {
+		files, err := knowledge.ExpandPaths(paths)
 		if err != nil {
 			return "", err
 		}
 		for _, f := range files {
-			if r := importFile(ctx, kb.importer, f, "eval"); r.Error != "" {
+			if r := kb.ImportFile(ctx, f, "eval"); r.Error != "" {
 				return "", errors.New(r.Error)
 			}
 		}
@@ -173,16 +178,16 @@ func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowl
 		if err != nil {
 			return "", err
 		}
-		if _, err := importIntents(ctx, st, data); err != nil {
+		if _, err := intent.Import(ctx, st, data); err != nil {
 			return "", fmt.Errorf("%s: %w", intentsPath, err)
 		}
 	}
 	if embed {
-		if err := kb.embedNow(ctx, stderr); err != nil {
+		if err := kb.EmbedNow(ctx, stderr); err != nil {
 			return "", err
 		}
 	}
-	return cmp.Or(strings.Join(knowledge, ","), "demo"), nil
+	return cmp.Or(strings.Join(paths, ","), "demo"), nil
 }
 
 // evalServeConfig is the configuration of the eval's own server: everything as configured (the
@@ -191,12 +196,8 @@ func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, knowl
 func evalServeConfig(cfg config.Config) config.Config {
 	c := cfg
 	c.Addr, c.PublicURL, c.DebugAddr, c.AlertRules, c.AlertWebhook = "127.0.0.1:0", "", "", "", ""
-	for _, fields := range channelFields {
-		for _, f := range fields {
-			*f.at(&c) = ""
-		}
-	}
-	c.Secret, c.SecretName = randomHex(32), "TANDEM_SECRET"
+	channels.Clear(&c)
+	c.Secret, c.SecretName = secret.Hex(32), "TANDEM_SECRET"
 	if c.LogLevel == "" || c.LogLevel == "info" {
 		c.LogLevel = "warn" // the server's start and stop lines would bury the report
 	}
@@ -206,8 +207,8 @@ func evalServeConfig(cfg config.Config) config.Config {
 // askThroughServer starts the server on st, waits until /readyz reports ready, asks each case in
 // a new conversation through the app API, stops the server and scores the replies.
 func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []evals.Case, stderr io.Writer) ([]evals.Result, error) {
-	key := "tk_eval_" + randomHex(12)
-	if err := ensureAPIKey(ctx, st, "eval answers", key); err != nil {
+	key := "tk_eval_" + secret.Hex(12)
+	if err := seed.APIKey(ctx, st, "eval answers", key); err != nil {
 		return nil, err
 	}
 	srvCtx, stop := context.WithCancel(ctx)

@@ -39,7 +39,7 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 	}
 	defer cleanup()
 	bar, done := progressBar(stderr, "measuring")
-	r := evals.Confidence(ctx, questions, kb.search, target, bar)
+	r := evals.Confidence(ctx, questions, kb.Search, target, bar)
 	done()
 	return json.NewEncoder(stdout).Encode(r)
 }

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"tandem/knowledge"
+	"tandem/progress"
+	"tandem/settings"
 	"time"
 
 	"tandem/config"
@@ -90,27 +93,27 @@ func evalSets(ctx context.Context, args []string, getenv func(string) string, st
 // `tandem serve` would answer.
 func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (*evals.Evaluator, error) {
 	log := newLogger(cfg, stderr)
-	kb, err := newKnowledge(ctx, cfg, st, log)
+	kb, err := knowledge.New(ctx, cfg, st, log)
 	if err != nil {
 		return nil, err
 	}
-	if err := kb.ready(ctx, stderr); err != nil {
+	if err := kb.Ready(ctx, stderr); err != nil {
 		return nil, err
 	}
-	intents := &intentSync{store: st, live: &intent.Live{}, log: log}
-	if err := intents.load(ctx); err != nil {
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
+	if err := intents.Load(ctx); err != nil {
 		return nil, err
 	}
-	tune := newTuning(st, cfg.TargetPrecision, nil, log)
-	tune.intents = intents.live
-	if err := tune.load(ctx); err != nil {
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, log)
+	tune.Intents = intents.Live
+	if err := tune.Load(ctx); err != nil {
 		return nil, err
 	}
 	kv, _ := st.KnowledgeVersion(ctx)
 	iv, _ := st.IntentsVersion(ctx)
-	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
+	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.Live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evals.Evaluator{Bot: newBot(cfg, kb, intents.live, tune, log), Search: kb.search, Intents: intents.live, Actions: st, Config: conf,
+	ev := &evals.Evaluator{Bot: newBot(cfg, kb, intents.Live, tune, log), Search: kb.Search, Intents: intents.Live, Actions: st, Config: conf,
 		Target: tune.TargetPrecision()}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: judgeTimeout,
@@ -178,16 +181,16 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 // progressBar is a progress callback drawing a bar labelled label on stderr, sized by its first
 // call's total, and the function that finishes the bar.
 func progressBar(stderr io.Writer, label string) (func(done, total int), func()) {
-	var bar *progress
+	var bar *progress.Bar
 	set := func(done, total int) {
 		if bar == nil {
-			bar = newProgress(stderr, label, total)
+			bar = progress.New(stderr, label, total)
 		}
-		bar.set(done)
+		bar.Set(done)
 	}
 	return set, func() {
 		if bar != nil {
-			bar.done()
+			bar.Done()
 		}
 	}
 }
@@ -225,9 +228,9 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer st.Close()
-	tune := newTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
 	if revert {
-		prev, err := tune.revert(ctx)
+		prev, err := tune.Revert(ctx)
 		if err != nil {
 			return err
 		}
@@ -242,7 +245,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	if err := tune.load(ctx); err != nil {
+	if err := tune.Load(ctx); err != nil {
 		return err
 	}
 	if target == 0 {
@@ -256,8 +259,8 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	// What this set cannot refit stays as the active calibration had it.
-	cal := calibration{}
-	if prev, err := tune.calibrations(ctx); err == nil && len(prev.History) > 0 {
+	cal := settings.Calibration{}
+	if prev, err := tune.Calibrations(ctx); err == nil && len(prev.History) > 0 {
 		cal = prev.History[len(prev.History)-1]
 	}
 	cal.Set, cal.Target, cal.CreatedAt = set, target, time.Now().UTC()
@@ -280,7 +283,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 	if !intentDone && !answerDone {
 		return fmt.Errorf("set %s has too few cases to calibrate on: at least %d intent cases or %d cases with expected sources", set, evals.MinFitCases, evals.MinFitCases)
 	}
-	if cal, err = tune.activate(ctx, cal); err != nil {
+	if cal, err = tune.Activate(ctx, cal); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "calibration v%d active\n", cal.Version)

@@ -7,14 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"tandem/evals"
+	"tandem/knowledge"
 	"tandem/postgres"
+	"tandem/progress"
 	"tandem/retrieval"
 )
 
@@ -33,68 +31,149 @@ A running server picks changes up within a few seconds; no restart is needed.
 
 // cmdKB dispatches `tandem kb <command>`.
 func cmdKB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, kbUsage)
-		if len(args) == 0 {
-			return errors.New("which kb command? see above")
-		}
-		return errHelp
-	}
-	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
-		"import": kbImport, "list": kbList, "delete": kbDelete, "search": kbSearch, "status": kbStatus,
-	}
-	cmd, ok := cmds[args[0]]
-	if !ok {
-		return fmt.Errorf("unknown kb command %q\n\n%s", args[0], kbUsage)
-	}
-	return cmd(ctx, args[1:], getenv, stdout, stderr)
+	var asJSON bool
+	jsonFlag := func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }
+	var collection, sitemap string
+	var urls stringList
+	var k int
+	var f retrieval.Filter
+	return runGroup(ctx, "kb", kbUsage, map[string]sub{
+		"import": {flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&collection, "collection", "default", "collection for documents that do not name one")
+			fs.Var(&urls, "url", "a page to fetch and import (repeatable)")
+			fs.StringVar(&sitemap, "sitemap", "", "a sitemap.xml whose pages to fetch and import")
+		}, run: func(ctx context.Context, e env, paths []string) error {
+			return kbImport(ctx, e, paths, urls, sitemap, collection, stdout, stderr)
+		}},
+		"list":   {flags: jsonFlag, run: func(ctx context.Context, e env, _ []string) error { return kbList(ctx, e.st, asJSON, stdout) }},
+		"delete": {run: func(ctx context.Context, e env, ids []string) error { return kbDelete(ctx, e.st, ids, stdout) }},
+		"search": {quiet: true, flags: func(fs *flag.FlagSet) {
+			jsonFlag(fs)
+			fs.IntVar(&k, "k", 5, "number of results")
+			fs.StringVar(&f.Collection, "collection", "", "only this collection")
+			fs.StringVar(&f.Lang, "lang", "", "only chunks in this language (en, zh)")
+		}, run: func(ctx context.Context, e env, rest []string) error {
+			return kbSearch(ctx, e, retrieval.Query{Text: strings.TrimSpace(strings.Join(rest, " ")), K: k, Filter: f}, asJSON, stdout, stderr)
+		}},
+		"status": {run: func(ctx context.Context, e env, _ []string) error { return kbStatus(ctx, e, stdout) }},
+	}, args, getenv, stderr)
 }
 
 // kbImport imports files, folders and URLs; a bad file is reported and skipped, the rest goes on.
-func kbImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var collection, sitemap string
-	var urls stringList
-	cfg, log, st, paths, err := setup(ctx, "kb import", args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&collection, "collection", "default", "collection for documents that do not name one")
-		fs.Var(&urls, "url", "a page to fetch and import (repeatable)")
-		fs.StringVar(&sitemap, "sitemap", "", "a sitemap.xml whose pages to fetch and import")
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	kb, err := newKnowledge(ctx, cfg, st, log)
+func kbImport(ctx context.Context, e env, paths, urls []string, sitemap, collection string, stdout, stderr io.Writer) error {
+	kb, err := knowledge.New(ctx, e.cfg, e.st, e.log)
 	if err != nil {
 		return err
 	}
 	if len(paths) == 0 && len(urls) == 0 && sitemap == "" {
 		return errors.New("give files, folders, --url or --sitemap to import")
 	}
-	files, err := expandPaths(paths)
+	files, err := knowledge.ExpandPaths(paths)
 	if err != nil {
 		return err
 	}
 	var reports []retrieval.Report
-	bar := newProgress(stderr, "importing", len(files))
+	bar := progress.New(stderr, "importing", len(files))
 	for i, f := range files {
-		reports = append(reports, importFile(ctx, kb.importer, f, collection))
-		bar.set(i + 1)
+		reports = append(reports, kb.ImportFile(ctx, f, collection))
+		bar.Set(i + 1)
 	}
-	bar.done()
+	bar.Done()
 	if len(urls) > 0 || sitemap != "" {
-		reports = append(reports, importURLs(ctx, kb.fetch, kb.importer, urls, sitemap, collection, stderr)...)
+		reports = append(reports, kb.ImportURLs(ctx, urls, sitemap, collection, stderr)...)
 	}
 	failed := printReports(stdout, reports)
-	if err := kb.embedNow(ctx, stderr); err != nil {
+	if err := kb.EmbedNow(ctx, stderr); err != nil {
 		return err
 	}
-	if pg, ok := st.(*postgres.Store); ok {
+	if pg, ok := e.st.(*postgres.Store); ok {
 		if err := pg.Analyze(ctx); err != nil {
 			return err
 		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d imports failed", failed, len(reports))
+	}
+	return nil
+}
+
+func kbList(ctx context.Context, st store, asJSON bool, stdout io.Writer) error {
+	docs, err := st.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(docs)
+	}
+	w := newTable(stdout, "ID\tLANG\tCOLLECTION\tTITLE")
+	for _, d := range docs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.ID, d.Lang, d.Collection, d.Title)
+	}
+	return w.Flush()
+}
+
+func kbDelete(ctx context.Context, st store, ids []string, stdout io.Writer) error {
+	if len(ids) == 0 {
+		return errors.New("give the ids to delete (tandem kb list shows them)")
+	}
+	for _, id := range ids {
+		if err := st.DeleteDocument(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "deleted %s\n", id)
+	}
+	return nil
+}
+
+func kbSearch(ctx context.Context, e env, q retrieval.Query, asJSON bool, stdout, stderr io.Writer) error {
+	if q.Text == "" {
+		return errors.New(`a query is required: tandem kb search "how do I file a claim"`)
+	}
+	if q.K < 1 || q.K > 100 {
+		return errors.New("--k must be 1–100")
+	}
+	kb, err := knowledge.New(ctx, e.cfg, e.st, e.log)
+	if err != nil {
+		return err
+	}
+	if err := kb.Ready(ctx, stderr); err != nil {
+		return err
+	}
+	hits := retrieval.Show(kb.Search.Search(ctx, q))
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(hits)
+	}
+	w := newTable(stdout, "#\tFUSED\tLEXICAL\tVECTOR\tCHUNK\tTITLE")
+	for i, h := range hits {
+		fmt.Fprintf(w, "%d\t%.4f\t%s\t%s\t%s\t%s\n", i+1, h.Fused, legText(h.Lexical), legText(h.Vector), h.ChunkID, strings.TrimSpace(h.Title+" › "+h.Heading))
+	}
+	w.Flush()
+	if len(hits) == 0 {
+		fmt.Fprintln(stdout, "no matches")
+	}
+	return nil
+}
+
+func kbStatus(ctx context.Context, e env, stdout io.Writer) error {
+	kb, err := knowledge.New(ctx, e.cfg, e.st, e.log)
+	if err != nil {
+		return err
+	}
+	docs, err := e.st.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := kb.Embed.Status(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d documents, %d chunks, %d embedded with %s (%d dimensions)\n", len(docs), p.Chunks, p.Embedded, p.Model, p.Dim)
+	cal, err := evals.ReadSelfCalibration(ctx, e.st)
+	if err != nil {
+		return err
+	}
+	for _, l := range cal.Lines() {
+		fmt.Fprintln(stdout, l)
 	}
 	return nil
 }
@@ -121,169 +200,10 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-// expandPaths turns files and folders into the list of files to import.
-func expandPaths(paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("give files or folders to import")
-	}
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// importFile reads and imports one file; the size limit is checked before reading.
-func importFile(ctx context.Context, im *retrieval.Importer, path, collection string) retrieval.Report {
-	info, err := os.Stat(path)
-	if err != nil {
-		return retrieval.Report{Name: path, Error: err.Error()}
-	}
-	if info.Size() > retrieval.MaxFileBytes {
-		return retrieval.Report{Name: path, Error: fmt.Sprintf("%s: %d bytes; the limit is %d", path, info.Size(), retrieval.MaxFileBytes)}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return retrieval.Report{Name: path, Error: err.Error()}
-	}
-	return im.File(ctx, path, data, collection)
-}
-
-func kbList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var asJSON bool
-	_, _, st, _, err := setup(ctx, "kb list", args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print JSON")
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	docs, err := st.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return json.NewEncoder(stdout).Encode(docs)
-	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tLANG\tCOLLECTION\tTITLE")
-	for _, d := range docs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.ID, d.Lang, d.Collection, d.Title)
-	}
-	return w.Flush()
-}
-
-func kbDelete(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	_, _, st, ids, err := setup(ctx, "kb delete", args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if len(ids) == 0 {
-		return errors.New("give the ids to delete (tandem kb list shows them)")
-	}
-	for _, id := range ids {
-		if err := st.DeleteDocument(ctx, id); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "deleted %s\n", id)
-	}
-	return nil
-}
-
-func kbSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var asJSON bool
-	var k int
-	var f retrieval.Filter
-	cfg, log, st, rest, err := setup(ctx, "kb search", args, withDefault(getenv, "TANDEM_LOG_LEVEL", "warn"), stderr, func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print JSON")
-		fs.IntVar(&k, "k", 5, "number of results")
-		fs.StringVar(&f.Collection, "collection", "", "only this collection")
-		fs.StringVar(&f.Lang, "lang", "", "only chunks in this language (en, zh)")
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	q := strings.TrimSpace(strings.Join(rest, " "))
-	if q == "" {
-		return errors.New(`a query is required: tandem kb search "how do I file a claim"`)
-	}
-	if k < 1 || k > 100 {
-		return errors.New("--k must be 1–100")
-	}
-	kb, err := newKnowledge(ctx, cfg, st, log)
-	if err != nil {
-		return err
-	}
-	if err := kb.ready(ctx, stderr); err != nil {
-		return err
-	}
-	hits := retrieval.Show(kb.search.Search(ctx, retrieval.Query{Text: q, K: k, Filter: f}))
-	if asJSON {
-		return json.NewEncoder(stdout).Encode(hits)
-	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "#\tFUSED\tLEXICAL\tVECTOR\tCHUNK\tTITLE")
-	for i, h := range hits {
-		fmt.Fprintf(w, "%d\t%.4f\t%s\t%s\t%s\t%s\n", i+1, h.Fused, legText(h.Lexical), legText(h.Vector), h.ChunkID, strings.TrimSpace(h.Title+" › "+h.Heading))
-	}
-	w.Flush()
-	if len(hits) == 0 {
-		fmt.Fprintln(stdout, "no matches")
-	}
-	return nil
-}
-
 // legText shows one leg's rank, raw and normalised score, or "-" when it missed.
 func legText(l *retrieval.Leg) string {
 	if l == nil {
 		return "-"
 	}
 	return fmt.Sprintf("#%d %.3f (%.2f)", l.Rank, l.Raw, l.Norm)
-}
-
-func kbStatus(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, log, st, _, err := setup(ctx, "kb status", args, getenv, stderr, nil)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	kb, err := newKnowledge(ctx, cfg, st, log)
-	if err != nil {
-		return err
-	}
-	docs, err := st.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := kb.embed.Status(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%d documents, %d chunks, %d embedded with %s (%d dimensions)\n", len(docs), p.Chunks, p.Embedded, p.Model, p.Dim)
-	cal, err := evals.ReadSelfCalibration(ctx, st)
-	if err != nil {
-		return err
-	}
-	for _, l := range cal.Lines() {
-		fmt.Fprintln(stdout, l)
-	}
-	return nil
 }

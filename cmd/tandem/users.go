@@ -3,23 +3,19 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"tandem/chat"
 	"tandem/conversation"
 	"tandem/httpapi"
+	"tandem/progress"
+	"tandem/secret"
 )
 
 const usersUsage = `Usage: tandem users <command>
@@ -34,65 +30,37 @@ Commands:
 
 // cmdUsers dispatches `tandem users <command>`.
 func cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, usersUsage)
-		if len(args) == 0 {
-			return errors.New("which users command? see above")
-		}
-		return errHelp
-	}
 	var role string
-	_, _, st, rest, err := setup(ctx, "users "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
-		if args[0] == "add" {
-			fs.StringVar(&role, "role", "agent", "agent, trainer or admin")
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	switch args[0] {
-	case "add":
-		if len(rest) != 1 {
-			return errors.New("give one user name: tandem users add NAME --role agent")
-		}
-		return addUser(ctx, st, rest[0], role, os.Stdin, stdout)
-	case "list":
-		return listUsers(ctx, st, stdout)
-	case "disable":
-		if len(rest) != 1 {
-			return errors.New("give one user name: tandem users disable NAME")
-		}
-		if err := st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s can no longer sign in; their open sessions have ended\n", rest[0])
-		return nil
-	}
-	return fmt.Errorf("unknown users command %q\n\n%s", args[0], usersUsage)
+	return runGroup(ctx, "users", usersUsage, map[string]sub{
+		"add": {flags: func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "agent", "agent, trainer or admin") },
+			one: "give one user name: tandem users add NAME --role agent",
+			run: func(ctx context.Context, e env, rest []string) error {
+				return addUser(ctx, e.st, rest[0], role, os.Stdin, stdout)
+			}},
+		"list": {run: func(ctx context.Context, e env, _ []string) error { return listUsers(ctx, e.st, stdout) }},
+		"disable": {one: "give one user name: tandem users disable NAME", run: func(ctx context.Context, e env, rest []string) error {
+			if err := e.st.DisableAccount(ctx, rest[0], time.Now().UTC()); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s can no longer sign in; their open sessions have ended\n", rest[0])
+			return nil
+		}},
+	}, args, getenv, stderr)
 }
-
-// minPassword is the shortest password accepted.
-const minPassword = 10
 
 func addUser(ctx context.Context, st store, name, role string, in io.Reader, stdout io.Writer) error {
 	if role != "agent" && role != "trainer" && role != "admin" {
 		return errors.New("--role is agent, trainer or admin")
 	}
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " /\\\t\n") {
-		return errors.New("a user name is 1–64 characters without spaces or slashes")
-	}
 	password, generated := readPassword(in)
 	if generated {
-		password = randomSecret(12)
-	} else if len(password) < minPassword {
-		return fmt.Errorf("the password must have at least %d characters", minPassword)
+		password = secret.URLSafe(12)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	a, err := httpapi.NewAccount(name, role, password, time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	if err := st.PutAccount(ctx, chat.Account{Username: name, Role: role, PasswordHash: string(hash), CreatedAt: time.Now().UTC()}); err != nil {
+	if err := st.PutAccount(ctx, a); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%s) can sign in", name, role)
@@ -105,7 +73,7 @@ func addUser(ctx context.Context, st store, name, role string, in io.Reader, std
 
 // readPassword reads one line from in when it is not a terminal; otherwise a password is generated.
 func readPassword(in io.Reader) (string, bool) {
-	if f, ok := in.(*os.File); ok && isTerminal(f) {
+	if f, ok := in.(*os.File); ok && progress.IsTerminal(f) {
 		return "", true
 	}
 	line, err := bufio.NewReader(io.LimitReader(in, 1024)).ReadString('\n')
@@ -116,19 +84,12 @@ func readPassword(in io.Reader) (string, bool) {
 	return line, false
 }
 
-func randomSecret(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 func listUsers(ctx context.Context, st store, stdout io.Writer) error {
 	users, err := st.Accounts(ctx)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tROLE\tCREATED\tDISABLED")
+	tw := newTable(stdout, "USER\tROLE\tCREATED\tDISABLED")
 	for _, u := range users {
 		disabled := "-"
 		if u.DisabledAt != nil {
@@ -152,70 +113,37 @@ Commands:
 
 // cmdKeys dispatches `tandem keys <command>`.
 func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, keysUsage)
-		if len(args) == 0 {
-			return errors.New("which keys command? see above")
-		}
-		return errHelp
-	}
 	scopes := chat.ScopeConversations
-	_, _, st, rest, err := setup(ctx, "keys "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
-		if args[0] == "create" {
+	return runGroup(ctx, "keys", keysUsage, map[string]sub{
+		"create": {flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&scopes, "scopes", scopes, "comma-separated: conversations, knowledge")
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	switch args[0] {
-	case "create":
-		if len(rest) != 1 {
-			return fmt.Errorf("give the key a name: tandem keys create NAME\n\n%s", keysUsage)
-		}
-		return createKey(ctx, st, rest[0], scopes, stdout)
-	case "list":
-		return listKeys(ctx, st, stdout)
-	case "revoke":
-		if len(rest) != 1 {
-			return fmt.Errorf("give the key's id: tandem keys revoke ID\n\n%s", keysUsage)
-		}
-		if err := st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "key %s revoked; servers stop accepting it within 30 s\n", rest[0])
-		return nil
-	}
-	return fmt.Errorf("unknown keys command %q\n\n%s", args[0], keysUsage)
-}
-
-// parseScopes checks a comma-separated scope list.
-func parseScopes(v string) ([]string, error) {
-	var out []string
-	for _, sc := range strings.Split(v, ",") {
-		sc = strings.TrimSpace(sc)
-		if !slices.Contains(chat.Scopes, sc) {
-			return nil, fmt.Errorf("--scopes: unknown scope %q; want %s", sc, strings.Join(chat.Scopes, ", "))
-		}
-		if !slices.Contains(out, sc) {
-			out = append(out, sc)
-		}
-	}
-	return out, nil
+		},
+			one: "give the key a name: tandem keys create NAME\n\n" + keysUsage,
+			run: func(ctx context.Context, e env, rest []string) error {
+				return createKey(ctx, e.st, rest[0], scopes, stdout)
+			}},
+		"list": {run: func(ctx context.Context, e env, _ []string) error { return listKeys(ctx, e.st, stdout) }},
+		"revoke": {one: "give the key's id: tandem keys revoke ID\n\n" + keysUsage, run: func(ctx context.Context, e env, rest []string) error {
+			if err := e.st.RevokeAPIKey(ctx, rest[0], time.Now().UTC()); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "key %s revoked; servers stop accepting it within 30 s\n", rest[0])
+			return nil
+		}},
+	}, args, getenv, stderr)
 }
 
 func createKey(ctx context.Context, st store, name, scopes string, stdout io.Writer) error {
-	list, err := parseScopes(scopes)
+	list, err := chat.ParseScopes(scopes)
 	if err != nil {
-		return err
+		return fmt.Errorf("--scopes: %w", err)
 	}
-	secret := "tk_" + randomSecret(24)
+	key := "tk_" + secret.URLSafe(24)
 	id := conversation.NewID()[:12]
-	if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: name, Hash: httpapi.HashKey(secret), Scopes: list, CreatedAt: time.Now().UTC()}); err != nil {
+	if err := st.CreateAPIKey(ctx, chat.APIKey{ID: id, Name: name, Hash: httpapi.HashKey(key), Scopes: list, CreatedAt: time.Now().UTC()}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "key %s (%s, scopes %s): %s\nkeep it now: only its hash is stored\n", id, name, strings.Join(list, ","), secret)
+	fmt.Fprintf(stdout, "key %s (%s, scopes %s): %s\nkeep it now: only its hash is stored\n", id, name, strings.Join(list, ","), key)
 	return nil
 }
 
@@ -224,8 +152,7 @@ func listKeys(ctx context.Context, st store, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
+	tw := newTable(stdout, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
 	for _, k := range keys {
 		revoked := ""
 		if k.RevokedAt != nil {

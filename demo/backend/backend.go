@@ -1,4 +1,6 @@
-package demo
+// Package backend is the demo's fake of Harbor Mutual's own systems, which the demo's bot actions
+// (demo.Actions) call.
+package backend
 
 import (
 	"crypto/hmac"
@@ -24,8 +26,8 @@ type Backend struct {
 	addresses map[string]string
 }
 
-// NewBackend returns the fake with its credentials.
-func NewBackend(token, secret string) *Backend {
+// New returns the fake with its credentials.
+func New(token, secret string) *Backend {
 	b := &Backend{token: token, secret: secret, addresses: map[string]string{}, mux: http.NewServeMux()}
 	b.mux.HandleFunc("GET /claims/{claim}", b.read(b.claim))
 	b.mux.HandleFunc("GET /customers/{customer}/premium", b.read(b.premium))
