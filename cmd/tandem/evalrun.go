@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"tandem/action"
 	"tandem/bot"
 	"tandem/chat"
 	"tandem/config"
@@ -189,8 +188,9 @@ type evaluator struct {
 	bot     *bot.Bot
 	search  *retrieval.Searcher
 	intents *intent.Live
-	actions action.Definitions
-	config  map[string]string
+	// rehearsal answers the cases that run actions against their recorded back-end answers.
+	rehearsal *evals.Rehearsal
+	config    map[string]string
 	// judge grades answers against expected answers when an LLM is configured (nil: token F1).
 	judge func(ctx context.Context, question, reference, answer string) (bool, error)
 }
@@ -217,7 +217,8 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	iv, _ := st.IntentsVersion(ctx)
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evaluator{bot: newBot(cfg, kb, intents.live, tune, log), search: kb.search, intents: intents.live, actions: st, config: conf}
+	b := newBot(cfg, kb, intents.live, tune, log)
+	ev := &evaluator{bot: b, search: kb.search, intents: intents.live, rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, config: conf}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second,
 			HTTPClient: cfg.Outbound().Client(0)})
@@ -244,48 +245,19 @@ func (e *evaluator) turn(ctx context.Context, c evals.Case) (evals.Outcome, erro
 		o.Millis = float64(time.Since(start).Microseconds()) / 1000
 		return o, nil
 	}
-	history := make([]chat.Message, 0, len(c.Context))
-	for _, t := range c.Context {
-		history = append(history, chat.Message{Author: chat.Author(t.Author), Text: t.Text})
-	}
-	r, err := e.bot.Turn(ctx, chat.Conversation{ID: c.ID, Owner: chat.OwnerBot, Lang: c.Lang}, history, c.Text, nil)
+	o, err := e.rehearsal.Turn(ctx, c)
 	if err != nil {
-		return evals.Outcome{}, err
+		return o, err
 	}
-	o := evals.Outcome{Intent: r.Intent, Decision: string(r.Decision), Reason: r.Reason, Confidence: r.Confidence, Text: r.Text,
-		Millis: float64(time.Since(start).Microseconds()) / 1000}
-	for _, s := range r.Sources {
-		o.Sources = append(o.Sources, s.ID)
-	}
-	if r.Action != "" {
-		if err := e.plan(ctx, &o, r.Action, history, c.Text); err != nil {
-			return o, err
-		}
-	}
-	if e.judge != nil && c.ExpectedAnswer != "" && r.Decision == chat.DecisionAnswer {
-		agrees, err := e.judge(ctx, c.Text, c.ExpectedAnswer, r.Text)
+	o.Millis = float64(time.Since(start).Microseconds()) / 1000
+	if e.judge != nil && c.ExpectedAnswer != "" && o.Decision == string(chat.DecisionAnswer) {
+		agrees, err := e.judge(ctx, c.Text, c.ExpectedAnswer, o.Text)
 		if err != nil {
 			return o, fmt.Errorf("judge: %w", err)
 		}
 		o.Agrees = &agrees
 	}
 	return o, nil
-}
-
-// plan fills in the action a turn would run and the arguments it finds, as the action layer
-// would for a verified customer, without calling the back-end: a missing argument makes the turn
-// a clarify.
-func (e *evaluator) plan(ctx context.Context, o *evals.Outcome, name string, history []chat.Message, text string) error {
-	d, err := e.actions.Action(ctx, name)
-	if err != nil {
-		return fmt.Errorf("intent runs action %s: %w", name, err)
-	}
-	args, missing := action.Plan(d, history, text)
-	o.Action, o.Args = name, args
-	if len(missing) > 0 {
-		o.Decision, o.Reason = string(chat.DecisionClarify), "action_ask"
-	}
-	return nil
 }
 
 // evalRun handles `tandem eval run --set NAME [--baseline RUN] [--fail-on-regression] [--json] [--report out.html]`.
