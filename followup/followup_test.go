@@ -66,6 +66,7 @@ func newRig(t *testing.T) *rig {
 		Outbound: map[string]bool{whatsapp.Channel: true}}
 	fu := &followup.Service{Store: st, Conversations: st, Notifier: svc, Windows: map[string]time.Duration{whatsapp.Channel: whatsapp.Window}, Log: log, Now: c.Now}
 	svc.Bot = followup.Bot{Next: echoBot{}, FollowUps: fu}
+	svc.OptOut = fu.OptOut
 	return &rig{st: st, conv: svc, fu: fu, clock: c}
 }
 
@@ -213,5 +214,48 @@ func TestFollowUpConsentWindowAndStop(t *testing.T) {
 	}
 	if followup.IsOptOut("please don't stop my policy") {
 		t.Error("a sentence containing stop is not an opt-out")
+	}
+}
+
+// TestOptOutWhileAPersonOwns: an opt-out word works when an agent holds the conversation, where
+// the bot is silent: consent is withdrawn and the customer told so in their language, the agent
+// keeps the conversation, and the next follow-up is not sent.
+func TestOptOutWhileAPersonOwns(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	conv, err := r.conv.Start(ctx, chat.Customer{Channel: whatsapp.Channel, ExternalID: "+8613800000009"}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.fu.Grant(ctx, conv.ID, "回访", "api"); err != nil {
+		t.Fatal(err)
+	}
+	r.say(t, conv.ID, "我的理赔")
+	if _, err := r.conv.Handoff(ctx, conv.ID, "api", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.conv.Accept(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.say(t, conv.ID, "please hold my claim"); len(res.Replies) != 0 {
+		t.Fatalf("a message to the agent was answered: %+v", res.Replies)
+	}
+	res := r.say(t, conv.ID, "退订")
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "您已退订") || res.Replies[0].Reason != conversation.ReasonOptOut {
+		t.Fatalf("退订 with an agent holding the conversation answered %+v", res.Replies)
+	}
+	if ok, err := r.fu.Consented(ctx, conv.CustomerID, whatsapp.Channel); err != nil || ok {
+		t.Fatalf("consent after 退订 = %v, %v", ok, err)
+	}
+	if c, err := r.st.Conversation(ctx, conv.ID); err != nil || c.Owner != chat.OwnerHuman {
+		t.Fatalf("owner after 退订 = %v, %v; the agent keeps it", c.Owner, err)
+	}
+	if _, err := r.conv.Close(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.schedule(t, conv.ID, time.Hour)
+	r.clock.now = r.clock.now.Add(time.Hour)
+	if done := r.tick(t); done[conv.ID].Status != followup.StatusSkipped || done[conv.ID].Reason != followup.ReasonNoConsent {
+		t.Fatalf("after 退订: %+v", done)
 	}
 }
