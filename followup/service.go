@@ -48,7 +48,7 @@ type Service struct {
 	// not sent.
 	Templates map[string]bool
 	Log       *slog.Logger
-	Now     func() time.Time
+	Now       func() time.Time
 }
 
 // Grant records the customer of a conversation agreeing to follow-ups on its channel.
