@@ -36,6 +36,7 @@
      POST /api/trainer/review/dismiss              {ids} → {dismissed}
      GET  /api/trainer/sets, /api/trainer/sets/{name}, /api/trainer/runs?set=, /api/trainer/runs/{id}/report
      GET  /api/trainer/analytics?from=&to=         analytics.Report (to is exclusive; days are UTC)
+     GET  /api/trainer/actions/stats?from=&to=     per bot action: calls, success rate, p95 latency, failures
      GET  /api/trainer/gaps?from=&to=              {gaps:[{key,size,examples,answers,first_at,last_at,title,article,
                                                     article_id,article_at|null,rate_before,rate_after,handoffs_before,handoffs_after}]}
                                                    "Create article" uploads <article_id>.md (front matter id/title/lang) to
@@ -112,6 +113,8 @@
       cliCalibrate: "fit the intent threshold for a target precision, check it, and activate it", cliRevert: "undo the last calibration",
       utcDays: "Days are UTC; both ends are included.", containmentDef: "Containment: resolved by the bot: no handoff, no person, not reopened within 24 h.",
       chartCaption: "Conversations per day (bars) and handoff rate (line)", byChannel: "By channel",
+      byAction: "Bot actions", actionName: "Action", actionCalls: "Calls", actionSuccess: "Success rate", actionP95: "p95 latency",
+      actionFailures: "Failures", noActionCalls: "No bot action was called in this period.",
       fConversations: "Conversations", fContainment: "Containment", fHandoff: "Handoff rate", fFirst: "First response p50 / p90",
       fWait: "Wait p50 / p90", fHandle: "Handle p50 / p90", fRating: "Rating", fDrop: "Drop-off",
       subRatings: "{n} ratings", subSamples: "{n} conversations", subDrop: "of handoffs left before a person took them",
@@ -244,6 +247,8 @@
       cliCalibrate: "按目标精确率拟合意图阈值、检验并启用", cliRevert: "撤销上次校准",
       utcDays: "日期按 UTC 计，包含起止两天。", containmentDef: "自助解决率：由机器人解决——未转人工、无人工接待、24 小时内未再次来询。",
       chartCaption: "每日会话数（柱）与转人工率（折线）", byChannel: "按渠道",
+      byAction: "机器人操作", actionName: "操作", actionCalls: "调用", actionSuccess: "成功率", actionP95: "p95 延迟",
+      actionFailures: "失败", noActionCalls: "此期间没有调用机器人操作。",
       fConversations: "会话数", fContainment: "自助解决率", fHandoff: "转人工率", fFirst: "首次响应 p50 / p90",
       fWait: "等待 p50 / p90", fHandle: "处理 p50 / p90", fRating: "评分", fDrop: "放弃率",
       subRatings: "{n} 个评分", subSamples: "{n} 个会话", subDrop: "转人工后在接待前离开",
@@ -1580,9 +1585,11 @@
     var from = $("analytics-from").value, to = $("analytics-to").value;
     if (from > to) { showError(t("badRange")); return; }
     var mine = ++analytics.seq;
-    return api("GET", "/api/trainer/analytics?from=" + from + "&to=" + dayAfter(to)).then(function (d) {
+    var range = "?from=" + from + "&to=" + dayAfter(to);
+    return Promise.all([api("GET", "/api/trainer/analytics" + range), api("GET", "/api/trainer/actions/stats" + range).catch(function () { return null; })]).then(function (r) {
       if (mine !== analytics.seq) return;
-      analytics.data = d || {}; analytics.from = from; analytics.to = to;
+      var d = r[0];
+      analytics.data = d || {}; analytics.actions = (r[1] && r[1].actions) || []; analytics.from = from; analytics.to = to;
       renderAnalytics();
       showError("");
     }).catch(report);
@@ -1595,6 +1602,7 @@
     renderReasons(d.handoff_reasons || {});
     renderTags("intent-mix", d.intent_mix || {}, t("intentMixTitle"), t("noIntents"));
     renderChannels(d.by_channel || {});
+    renderActions(analytics.actions || []);
     drawChart(dayRange(analytics.from, analytics.to, d.by_day || []));
   }
 
@@ -1676,6 +1684,25 @@
     if (!names.length) {
       var tr = document.createElement("tr");
       cell(tr, t("noChannels"), "muted").colSpan = 9;
+      body.appendChild(tr);
+    }
+  }
+
+  // renderActions lists each bot action's calls, success rate, p95 latency and failures by kind.
+  function renderActions(stats) {
+    var body = $("action-table").querySelector("tbody");
+    body.textContent = "";
+    stats.forEach(function (s) {
+      var tr = document.createElement("tr"), f = s.failures || {};
+      tr.dataset.action = s.action;
+      cell(tr, s.action); cell(tr, (s.calls || 0).toLocaleString(locale()), "num calls");
+      cell(tr, pct(s.success_rate), "num success"); cell(tr, Math.round(s.p95_ms || 0) + " ms", "num p95 nowrap");
+      cell(tr, Object.keys(f).sort().map(function (k) { return k + " " + f[k]; }).join(" · ") || "—", "failures");
+      body.appendChild(tr);
+    });
+    if (!stats.length) {
+      var tr = document.createElement("tr");
+      cell(tr, t("noActionCalls"), "muted").colSpan = 5;
       body.appendChild(tr);
     }
   }
