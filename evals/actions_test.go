@@ -9,6 +9,7 @@ import (
 	"tandem/action"
 	"tandem/chat"
 	"tandem/demo"
+	"tandem/llm"
 )
 
 // demoDefs are the demo's actions, as tandem demo stores them.
@@ -114,5 +115,33 @@ func TestScoreActionOutcome(t *testing.T) {
 	o.ActionOutcome = action.FailStatus
 	if r := Score(c, o); r.Correct || *r.ActionOK {
 		t.Errorf("a failed call scored right: %+v", r)
+	}
+}
+
+// modelChoice is a model that always chooses one tool call.
+type modelChoice llm.ToolCall
+
+func (m modelChoice) Choose(context.Context, []string, string, []llm.Tool) (llm.ToolCall, bool, error) {
+	return llm.ToolCall(m), true, nil
+}
+
+// TestRehearsalModelChoice: with a model, the action and arguments it chooses are called and
+// reported; a choice breaking the definition is refused and nothing is called.
+func TestRehearsalModelChoice(t *testing.T) {
+	ctx := context.Background()
+	body := json.RawMessage(`{"claim_number":"CL20261104","customer_id":"demo-ann","status":{"en":"approved","zh":"已批准"},"updated":"2026-12-02"}`)
+	c := Case{ID: "m", Text: "any news on my car claim?", Customer: &CaseCustomer{ID: demo.CustomerAnn},
+		Backend: []Recorded{{Method: "GET", Path: "/claims/CL20261104?customer=demo-ann", Body: body}}}
+	r := &Rehearsal{Next: intentBot{}, Defs: loadDemoDefs(t), Chooser: modelChoice{Name: "claim_status", Args: map[string]string{"claim_number": "CL20261104"}}}
+	o, err := r.Turn(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Action != "claim_status" || o.Args["claim_number"] != "CL20261104" || o.ActionOutcome != "ok" || !strings.Contains(o.Text, "approved") {
+		t.Fatalf("model's choice: %+v", o)
+	}
+	r.Chooser = modelChoice{Name: "claim_status", Args: map[string]string{"claim_number": "../admin"}}
+	if o, err = r.Turn(ctx, c); err != nil || o.Action != "" || strings.Contains(o.Text, "approved") {
+		t.Fatalf("an invalid choice: %+v, %v; want refused, nothing called", o, err)
 	}
 }

@@ -219,6 +219,9 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
 	b := newBot(cfg, kb, intents.live, tune, log)
 	ev := &evaluator{bot: b, search: kb.search, intents: intents.live, rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, config: conf}
+	if g, ok := b.LLM.(*llm.Chat); ok {
+		ev.rehearsal.Chooser = g // as in tandem serve: the model may choose actions too
+	}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: 20 * time.Second,
 			HTTPClient: cfg.Outbound().Client(0)})
