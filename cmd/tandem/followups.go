@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"tandem/channels/wechat"
+	"tandem/channels/wecomkf"
 	"tandem/channels/whatsapp"
 	"tandem/conversation"
 	"tandem/followup"
@@ -18,7 +19,7 @@ const followUpInterval = time.Minute
 // of the people who own conversations.
 func newFollowUps(st store, svc *conversation.Service, log *slog.Logger, now func() time.Time, whatsAppTemplate bool) *followup.Service {
 	fu := &followup.Service{Store: st, Conversations: st, Notifier: svc, Log: log, Now: now,
-		Windows:   map[string]time.Duration{whatsapp.Channel: whatsapp.Window, wechat.Channel: wechat.Window},
+		Windows:   map[string]time.Duration{whatsapp.Channel: whatsapp.Window, wechat.Channel: wechat.Window, wecomkf.Channel: wecomkf.Window},
 		Templates: map[string]bool{whatsapp.Channel: whatsAppTemplate}}
 	svc.OptOut = fu.OptOut
 	if next, ok := svc.Bot.(followup.DraftingBot); ok {
