@@ -85,6 +85,7 @@ var pageAssets = map[string]string{
 	"console.css":      "text/css; charset=utf-8",
 	"complaints.js":    "text/javascript; charset=utf-8",
 	"proposals.js":     "text/javascript; charset=utf-8",
+	"followups.js":     "text/javascript; charset=utf-8",
 	"actions-admin.js": "text/javascript; charset=utf-8",
 }
 
