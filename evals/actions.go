@@ -46,6 +46,8 @@ const (
 	ActionProposed = "proposed"       // a write waits for an agent's approval
 	ActionIdentity = "needs_identity" // the customer is not verified: nothing called
 	ActionCanceled = "canceled"       // the customer said no to a write
+	// ActionUnavailable: the turn named an action that is not stored (nothing called).
+	ActionUnavailable = "unavailable"
 )
 
 // Rehearsal answers cases as tandem serve would, actions included: each action the turn runs is
@@ -218,7 +220,7 @@ func (r *rehearsalRecords) result(ctx context.Context, defs *seenDefs, name stri
 	case action.ReasonCanceled:
 		return args, ActionCanceled
 	case action.ReasonFailed:
-		return args, action.FailRefused // failed before any call (e.g. the action is gone)
+		return args, ActionUnavailable // failed before any call could be made
 	}
 	return args, k
 }

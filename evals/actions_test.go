@@ -35,7 +35,7 @@ func (d demoDefs) Actions(context.Context) ([]action.Definition, error) {
 type intentBot struct{}
 
 func (intentBot) Turn(_ context.Context, _ chat.Conversation, _ []chat.Message, text string, _ func(string)) (chat.Reply, error) {
-	for _, name := range []string{"claim_status", "update_address"} {
+	for _, name := range []string{"claim_status", "update_address", "retired_action"} {
 		if strings.Contains(text, name) {
 			return chat.Reply{Intent: name, Action: name, Decision: chat.DecisionAnswer}, nil
 		}
@@ -83,6 +83,7 @@ func TestRehearsalCallsActions(t *testing.T) {
 		{"anonymous", Case{Text: "claim_status CL20261104", Backend: []Recorded{annClaim}}, ActionIdentity, action.ReasonIdentity, "sign in", nil},
 		{"missing argument", Case{Text: "claim_status please", Customer: ann}, ActionAsked, "action_ask:claim_status.claim_number", "Which claim?", nil},
 		{"write proposed", Case{Text: "update_address: my address to 1 Harbour Road", Customer: ann}, ActionProposed, action.ReasonApproval, "", map[string]string{"address": "1 Harbour Road"}},
+		{"action no longer stored", Case{Text: "retired_action please", Customer: ann}, ActionUnavailable, action.ReasonFailed, "", nil},
 		{"no action", Case{Text: "how do I file a claim?", Customer: ann}, "", "", "help center", nil},
 	}
 	for _, tt := range tests {
