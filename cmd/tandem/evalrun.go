@@ -185,10 +185,10 @@ func evalSets(ctx context.Context, args []string, getenv func(string) string, st
 // evaluator replays cases through the current configuration: the stored knowledge base, intents
 // and settings, as `tandem serve` would answer them.
 type evaluator struct {
-	bot     *bot.Bot
 	search  *retrieval.Searcher
 	intents *intent.Live
-	// rehearsal answers the cases that run actions against their recorded back-end answers.
+	// rehearsal answers the cases judged on the whole turn, as the bot with its actions would,
+	// each action called against the case's recorded back-end answers.
 	rehearsal *evals.Rehearsal
 	config    map[string]string
 	// judge grades answers against expected answers when an LLM is configured (nil: token F1).
@@ -218,7 +218,7 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
 	b := newBot(cfg, kb, intents.live, tune, log)
-	ev := &evaluator{bot: b, search: kb.search, intents: intents.live, rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, config: conf}
+	ev := &evaluator{search: kb.search, intents: intents.live, rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, config: conf}
 	if g, ok := b.LLM.(*llm.Chat); ok {
 		ev.rehearsal.Chooser = g // as in tandem serve: the model may choose actions too
 	}
