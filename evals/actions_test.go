@@ -146,3 +146,19 @@ func TestRehearsalModelChoice(t *testing.T) {
 		t.Fatalf("an invalid choice: %+v, %v; want refused, nothing called", o, err)
 	}
 }
+
+// TestReportShowsActions: a wrong action case in the report shows the action expected and the
+// one that ran, with arguments and outcome.
+func TestReportShowsActions(t *testing.T) {
+	c := Case{ID: "act", Text: "where is CL20261104", ExpectedDecision: DecisionAnswer, ExpectedAction: "claim_status",
+		ExpectedArgs: map[string]string{"claim_number": "CL20261104"}, ExpectedOutcome: "ok"}
+	r := Score(c, Outcome{Decision: DecisionHandoff, Reason: action.ReasonFailed, Action: "claim_status",
+		Args: map[string]string{"claim_number": "CL20261104"}, ActionOutcome: action.FailStatus})
+	out := render(t, ReportData{Title: "actions", Set: "demo-actions", Run: &RunInfo{ID: "run-1", Metrics: Summarize([]Result{r}, 0.9)},
+		Results: []Result{r}, Cases: []Case{c}})
+	for _, want := range []string{"claim_status(claim_number=CL20261104) → ok", "claim_status(claim_number=CL20261104) → status"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
