@@ -14,6 +14,19 @@ type CustomerExport struct {
 	// EvalCases are eval cases a trainer cut from the customer's conversations (tagged with
 	// ConversationTag).
 	EvalCases []CustomerEvalCase `json:"eval_cases"`
+	// Complaints are the customer's complaint cases with their timelines, Consents their consent
+	// ledger and FollowUps their follow-ups, each in the JSON of the package that defines it
+	// (complaint.Case and complaint.Step, followup.Consent, followup.FollowUp): chat imports
+	// none of ours.
+	Complaints []CustomerComplaint `json:"complaints"`
+	Consents   []json.RawMessage   `json:"consents"`
+	FollowUps  []json.RawMessage   `json:"followups"`
+}
+
+// CustomerComplaint is one of a customer's complaint cases and its steps.
+type CustomerComplaint struct {
+	Case  json.RawMessage   `json:"case"`
+	Steps []json.RawMessage `json:"steps"`
 }
 
 // ConversationExport is one conversation of a customer and every record of it.
@@ -77,7 +90,16 @@ func (r EraseReport) Total() int64 {
 // Rows counts the export's rows per table, named as in EraseReport: what erasing the customer
 // deletes, eval results aside.
 func (x CustomerExport) Rows() map[string]int64 {
-	n := map[string]int64{"customers": 1, "conversations": int64(len(x.Conversations)), "eval_cases": int64(len(x.EvalCases))}
+	n := map[string]int64{"customers": 1, "conversations": int64(len(x.Conversations)), "eval_cases": int64(len(x.EvalCases)),
+		"complaint_cases": int64(len(x.Complaints)), "consents": int64(len(x.Consents)), "followups": int64(len(x.FollowUps))}
+	for _, c := range x.Complaints {
+		var linked struct {
+			Conversations []string `json:"conversations"`
+		}
+		json.Unmarshal(c.Case, &linked)
+		n["complaint_steps"] += int64(len(c.Steps))
+		n["complaint_conversations"] += int64(len(linked.Conversations))
+	}
 	for _, c := range x.Conversations {
 		for table, rows := range map[string]int{"messages": len(c.Messages), "transitions": len(c.Transitions), "outbox": len(c.Deliveries),
 			"drafts": len(c.Drafts), "notes": len(c.Notes), "ratings": len(c.Ratings), "feedback": len(c.Feedback), "review_items": len(c.ReviewItems)} {

@@ -67,6 +67,10 @@ type Service struct {
 	// Handed, when set, is told of every handoff a bot turn decides (e.g. to open a complaint
 	// case for the complaint intent).
 	Handed func(ctx context.Context, conv chat.Conversation, r chat.Reply)
+	// OptOut, when set, answers a message in a conversation a person owns or waits for, where
+	// the bot stays silent: an opt-out word withdraws consent (followup.Service.OptOut) and the
+	// confirmation goes out; ok is false for any other message.
+	OptOut func(ctx context.Context, conv chat.Conversation, text string) (confirm string, ok bool, err error)
 
 	desk desk
 }
@@ -216,6 +220,17 @@ func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, c
 		}
 		res.Replies = append(res.Replies, m)
 		return res, conv, false, nil
+	}
+	if conv.Owner != chat.OwnerBot && s.OptOut != nil && text != "" {
+		if confirm, ok, err := s.OptOut(ctx, conv, text); err != nil || ok {
+			if err != nil {
+				return res, conv, false, err
+			}
+			m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: confirm,
+				Decision: chat.DecisionAnswer, Reason: ReasonOptOut})
+			res.Replies = append(res.Replies, m)
+			return res, conv, false, err
+		}
 	}
 	if conv.Owner != chat.OwnerBot {
 		// A person owns it, or will: the bot stays silent. It drafts for the agent who holds the
@@ -432,6 +447,9 @@ func cleanInbound(in Inbound) (string, error) {
 
 // ReasonAttachment is the handoff reason of a message the bot cannot read.
 const ReasonAttachment = "attachment"
+
+// ReasonOptOut marks the confirmation of an opt-out word in a conversation a person owns.
+const ReasonOptOut = "opt_out"
 
 // customerLang is the language to tell the customer something in: the platform's language of
 // the message when it has one, else that of what the customer last wrote before message skip,

@@ -44,8 +44,15 @@ type Case struct {
 	// judged) and ExpectedArgs the arguments it should find (each must match; others may exist).
 	ExpectedAction string            `json:"expected_action,omitempty"`
 	ExpectedArgs   map[string]string `json:"expected_args,omitempty"`
-	Source         string            `json:"source,omitempty"` // import, handoff, edit, rating, review, manual
-	Tags           []string          `json:"tags,omitempty"`
+	// ExpectedOutcome is what the action should come to (Outcome.ActionOutcome: "ok", a failure
+	// kind, "ask", "confirm", "proposed", "needs_identity"; "": not judged).
+	ExpectedOutcome string `json:"expected_outcome,omitempty"`
+	// Customer is the verified customer the message comes from (nil: an anonymous visitor) and
+	// Backend the back-end's recorded answers to the calls the case's action makes.
+	Customer *CaseCustomer `json:"customer,omitempty"`
+	Backend  []Recorded    `json:"backend,omitempty"`
+	Source   string        `json:"source,omitempty"` // import, handoff, edit, rating, review, manual
+	Tags     []string      `json:"tags,omitempty"`
 }
 
 // caseLine is the union of the line formats ReadCases accepts: the Case format itself, intent

@@ -5,24 +5,19 @@ import (
 	"fmt"
 	"time"
 
-	"tandem/action"
 	"tandem/bot"
 	"tandem/chat"
 	"tandem/intent"
 )
 
-// Turner answers a customer's turn as the bot does (bot.Bot).
-type Turner interface {
-	Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string, stream func(string)) (chat.Reply, error)
-}
-
 // Evaluator replays cases through the current configuration: the bot over the stored knowledge
 // base, intents and settings, as a server would answer them.
 type Evaluator struct {
-	Bot     Turner
-	Search  bot.Searcher // the knowledge search the bot answers from
-	Intents *intent.Live
-	Actions action.Definitions
+	// Rehearsal answers the cases judged on the whole turn, as the bot with its actions would,
+	// each action called against the case's recorded back-end answers.
+	Rehearsal *Rehearsal
+	Search    bot.Searcher // the knowledge search the bot answers from
+	Intents   *intent.Live
 	// Config describes the configuration; a run stores it.
 	Config map[string]string
 	// Target is the configured target precision, a run's default.
@@ -49,46 +44,17 @@ func (e *Evaluator) Turn(ctx context.Context, c Case) (Outcome, error) {
 		o.Millis = float64(time.Since(start).Microseconds()) / 1000
 		return o, nil
 	}
-	history := make([]chat.Message, 0, len(c.Context))
-	for _, t := range c.Context {
-		history = append(history, chat.Message{Author: chat.Author(t.Author), Text: t.Text})
-	}
-	r, err := e.Bot.Turn(ctx, chat.Conversation{ID: c.ID, Owner: chat.OwnerBot, Lang: c.Lang}, history, c.Text, nil)
+	o, err := e.Rehearsal.Turn(ctx, c)
 	if err != nil {
-		return Outcome{}, err
+		return o, err
 	}
-	o := Outcome{Intent: r.Intent, Decision: string(r.Decision), Reason: r.Reason, Confidence: r.Confidence, Text: r.Text,
-		Millis: float64(time.Since(start).Microseconds()) / 1000}
-	for _, s := range r.Sources {
-		o.Sources = append(o.Sources, s.ID)
-	}
-	if r.Action != "" {
-		if err := e.plan(ctx, &o, r.Action, history, c.Text); err != nil {
-			return o, err
-		}
-	}
-	if e.Judge != nil && c.ExpectedAnswer != "" && r.Decision == chat.DecisionAnswer {
-		agrees, err := e.Judge(ctx, c.Text, c.ExpectedAnswer, r.Text)
+	o.Millis = float64(time.Since(start).Microseconds()) / 1000
+	if e.Judge != nil && c.ExpectedAnswer != "" && o.Decision == string(chat.DecisionAnswer) {
+		agrees, err := e.Judge(ctx, c.Text, c.ExpectedAnswer, o.Text)
 		if err != nil {
 			return o, fmt.Errorf("judge: %w", err)
 		}
 		o.Agrees = &agrees
 	}
 	return o, nil
-}
-
-// plan fills in the action a turn would run and the arguments it finds, as the action layer
-// would for a verified customer, without calling the back-end: a missing argument makes the turn
-// a clarify.
-func (e *Evaluator) plan(ctx context.Context, o *Outcome, name string, history []chat.Message, text string) error {
-	d, err := e.Actions.Action(ctx, name)
-	if err != nil {
-		return fmt.Errorf("intent runs action %s: %w", name, err)
-	}
-	args, missing := action.Plan(d, history, text)
-	o.Action, o.Args = name, args
-	if len(missing) > 0 {
-		o.Decision, o.Reason = string(chat.DecisionClarify), "action_ask"
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"tandem/action"
 	"tandem/chat"
 	"tandem/demo"
 	"tandem/intent"
@@ -105,6 +106,14 @@ func (r turner) Turn(context.Context, chat.Conversation, []chat.Message, string,
 	return chat.Reply(r), nil
 }
 
+// noActions is a store without actions.
+type noActions struct{}
+
+func (noActions) Action(context.Context, string) (action.Definition, error) {
+	return action.Definition{}, errors.New("no such action")
+}
+func (noActions) Actions(context.Context) ([]action.Definition, error) { return nil, nil }
+
 // TestEvaluatorTurn: an intent-only case is the router's decision; any other is the bot's turn,
 // graded by the judge when the case has an expected answer.
 func TestEvaluatorTurn(t *testing.T) {
@@ -112,7 +121,7 @@ func TestEvaluatorTurn(t *testing.T) {
 	live, ins := demoRouter(t)
 	reply := turner{Text: "Deductibles are what you pay first.", Decision: chat.DecisionAnswer, Confidence: 0.8, Sources: []chat.Source{{ID: "k1"}}}
 	judged := 0
-	ev := &Evaluator{Bot: reply, Intents: live, Judge: func(ctx context.Context, q, ref, answer string) (bool, error) {
+	ev := &Evaluator{Rehearsal: &Rehearsal{Next: reply, Defs: noActions{}}, Intents: live, Judge: func(ctx context.Context, q, ref, answer string) (bool, error) {
 		judged++
 		return answer == reply.Text, nil
 	}}

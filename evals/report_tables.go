@@ -3,6 +3,7 @@ package evals
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -127,11 +128,11 @@ type diffRow struct {
 	Before, After                 *side // Before is nil when there is no baseline
 }
 
-type expectation struct{ Decision, Intent, Answer, Sources string }
+type expectation struct{ Decision, Intent, Answer, Sources, Action string }
 
 type side struct {
-	Decision, Reason, Intent, Snippet, Confidence, Err, Sources string
-	Correct                                                     bool
+	Decision, Reason, Intent, Snippet, Confidence, Err, Sources, Action string
+	Correct                                                             bool
 }
 
 var kindLabels = map[string]string{
@@ -174,7 +175,7 @@ func diffRowOf(ch Change, c Case, wrong bool) diffRow {
 		Text: snippet(cmp.Or(ch.Text, c.Text), textChars), After: sideOf(ch.After)}
 	row.Expected = expectation{Decision: cmp.Or(ch.After.ExpectedDecision, expectedDecision(c)),
 		Intent: cmp.Or(c.ExpectedIntent, ch.After.ExpectedIntent), Answer: snippet(c.ExpectedAnswer, snippetChars),
-		Sources: snippet(strings.Join(c.ExpectedSources, ", "), snippetChars)}
+		Sources: snippet(strings.Join(c.ExpectedSources, ", "), snippetChars), Action: actionLine(c.ExpectedAction, c.ExpectedArgs, c.ExpectedOutcome)}
 	if !wrong {
 		row.Before = sideOf(ch.Before)
 	}
@@ -184,7 +185,24 @@ func diffRowOf(ch Change, c Case, wrong bool) diffRow {
 func sideOf(r Result) *side {
 	return &side{Decision: r.Decision, Reason: r.Reason, Intent: r.Intent, Snippet: snippet(r.Text, snippetChars),
 		Confidence: fmt.Sprintf("%.2f", r.Confidence), Err: snippet(r.Err, snippetChars), Correct: r.Correct,
-		Sources: snippet(strings.Join(r.Sources, ", "), snippetChars)}
+		Sources: snippet(strings.Join(r.Sources, ", "), snippetChars), Action: actionLine(r.Action, r.Args, r.ActionOutcome)}
+}
+
+// actionLine shows an action with its arguments and outcome: claim_status(claim_number=CL…) → ok.
+func actionLine(name string, args map[string]string, outcome string) string {
+	if name == "" {
+		return ""
+	}
+	keys := slices.Sorted(maps.Keys(args))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"="+args[k])
+	}
+	line := name + "(" + strings.Join(parts, ", ") + ")"
+	if outcome != "" {
+		line += " → " + outcome
+	}
+	return snippet(line, snippetChars)
 }
 
 // answerRow is one line of the answers table: all questions, then each language.

@@ -30,6 +30,9 @@ type Outcome struct {
 	// Action is the bot action the turn would run ("" none) and Args the arguments it found.
 	Action string            `json:"action,omitempty"`
 	Args   map[string]string `json:"args,omitempty"`
+	// ActionOutcome is what the action came to: its call's status ("ok" or a failure kind) or
+	// what held it back (ActionAsked, ActionConfirm, ActionProposed, ActionIdentity).
+	ActionOutcome string `json:"action_outcome,omitempty"`
 }
 
 // Result is one scored outcome. It carries the case's expectations that the metrics need, so
@@ -97,7 +100,7 @@ func Score(c Case, o Outcome) Result {
 // NoAction is the expected action of a case that must run none.
 const NoAction = "none"
 
-// actionMatches checks the action a turn would run and the arguments it found.
+// actionMatches checks the action a turn ran, the arguments it found and what it came to.
 func actionMatches(c Case, o Outcome) bool {
 	if c.ExpectedAction == NoAction {
 		return o.Action == ""
@@ -110,7 +113,7 @@ func actionMatches(c Case, o Outcome) bool {
 			return false
 		}
 	}
-	return true
+	return c.ExpectedOutcome == "" || o.ActionOutcome == c.ExpectedOutcome
 }
 
 // answerRight checks the judged parts of an answer.

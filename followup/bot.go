@@ -37,21 +37,30 @@ type Bot struct {
 
 // Turn implements conversation.Bot.
 func (b Bot) Turn(ctx context.Context, conv chat.Conversation, history []chat.Message, text string, stream func(string)) (chat.Reply, error) {
-	if !IsOptOut(text) {
+	confirm, ok, err := b.FollowUps.OptOut(ctx, conv, text)
+	if err != nil || !ok {
+		if err != nil {
+			return chat.Reply{}, err
+		}
 		return b.Next.Turn(ctx, conv, history, text, stream)
 	}
-	if _, err := b.FollowUps.Withdraw(ctx, conv.ID, "opt_out_word", strings.TrimSpace(text)); err != nil {
-		return chat.Reply{}, err
+	return chat.Reply{Text: confirm, Decision: chat.DecisionAnswer, Confidence: 1, Intent: "opt_out"}, nil
+}
+
+// OptOut withdraws the consent of a conversation's customer on its channel when text is an
+// opt-out word, and returns the confirmation in their language; ok is false for any other text.
+// It works whoever owns the conversation (conversation.Service.OptOut for a person's).
+func (s *Service) OptOut(ctx context.Context, conv chat.Conversation, text string) (confirm string, ok bool, err error) {
+	if !IsOptOut(text) {
+		return "", false, nil
 	}
-	lang := conv.Lang
-	if strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
-		lang = "zh"
+	if _, err := s.Withdraw(ctx, conv.ID, "opt_out_word", strings.TrimSpace(text)); err != nil {
+		return "", false, err
 	}
-	msg := optOutConfirm[0]
-	if lang == "zh" {
-		msg = optOutConfirm[1]
+	if conv.Lang == "zh" || strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		return optOutConfirm[1], true, nil
 	}
-	return chat.Reply{Text: msg, Decision: chat.DecisionAnswer, Confidence: 1, Intent: "opt_out"}, nil
+	return optOutConfirm[0], true, nil
 }
 
 // Draft implements conversation.Drafter.

@@ -37,6 +37,9 @@ const (
 	ReasonNoConsent     = "no_consent"
 	ReasonOutsideWindow = "outside_window" // the platform's window closed and it has no template set up here
 	ReasonSendFailed    = "send_failed"
+	// ReasonTemplate is on a follow-up sent outside the platform's window as the channel's
+	// approved template (WhatsApp's template message), the follow-up's text its parameter.
+	ReasonTemplate = "template"
 )
 
 // FollowUp is a message scheduled for a customer after a conversation closed.

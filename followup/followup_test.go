@@ -2,10 +2,15 @@ package followup_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,6 +71,7 @@ func newRig(t *testing.T) *rig {
 		Outbound: map[string]bool{whatsapp.Channel: true}}
 	fu := &followup.Service{Store: st, Conversations: st, Notifier: svc, Windows: map[string]time.Duration{whatsapp.Channel: whatsapp.Window}, Log: log, Now: c.Now}
 	svc.Bot = followup.Bot{Next: echoBot{}, FollowUps: fu}
+	svc.OptOut = fu.OptOut
 	return &rig{st: st, conv: svc, fu: fu, clock: c}
 }
 
@@ -213,5 +219,130 @@ func TestFollowUpConsentWindowAndStop(t *testing.T) {
 	}
 	if followup.IsOptOut("please don't stop my policy") {
 		t.Error("a sentence containing stop is not an opt-out")
+	}
+}
+
+// TestOptOutWhileAPersonOwns: an opt-out word works when an agent holds the conversation, where
+// the bot is silent: consent is withdrawn and the customer told so in their language, the agent
+// keeps the conversation, and the next follow-up is not sent.
+func TestOptOutWhileAPersonOwns(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	conv, err := r.conv.Start(ctx, chat.Customer{Channel: whatsapp.Channel, ExternalID: "+8613800000009"}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.fu.Grant(ctx, conv.ID, "回访", "api"); err != nil {
+		t.Fatal(err)
+	}
+	r.say(t, conv.ID, "我的理赔")
+	if _, err := r.conv.Handoff(ctx, conv.ID, "api", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.conv.Accept(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.say(t, conv.ID, "please hold my claim"); len(res.Replies) != 0 {
+		t.Fatalf("a message to the agent was answered: %+v", res.Replies)
+	}
+	res := r.say(t, conv.ID, "退订")
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "您已退订") || res.Replies[0].Reason != conversation.ReasonOptOut {
+		t.Fatalf("退订 with an agent holding the conversation answered %+v", res.Replies)
+	}
+	if ok, err := r.fu.Consented(ctx, conv.CustomerID, whatsapp.Channel); err != nil || ok {
+		t.Fatalf("consent after 退订 = %v, %v", ok, err)
+	}
+	if c, err := r.st.Conversation(ctx, conv.ID); err != nil || c.Owner != chat.OwnerHuman {
+		t.Fatalf("owner after 退订 = %v, %v; the agent keeps it", c.Owner, err)
+	}
+	if _, err := r.conv.Close(ctx, "amy", conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.schedule(t, conv.ID, time.Hour)
+	r.clock.now = r.clock.now.Add(time.Hour)
+	if done := r.tick(t); done[conv.ID].Status != followup.StatusSkipped || done[conv.ID].Reason != followup.ReasonNoConsent {
+		t.Fatalf("after 退订: %+v", done)
+	}
+}
+
+// graph is a fake of the WhatsApp Cloud API's messages endpoint: it keeps each send's body.
+type graph struct {
+	mu   sync.Mutex
+	sent []map[string]any
+}
+
+func (g *graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	if r.Method != http.MethodPost || r.URL.Path != "/1/messages" || r.Header.Get("Authorization") != "Bearer t" ||
+		json.NewDecoder(r.Body).Decode(&body) != nil {
+		http.Error(w, `{"error":{"message":"bad request","code":100}}`, http.StatusBadRequest)
+		return
+	}
+	g.mu.Lock()
+	g.sent = append(g.sent, body)
+	n := len(g.sent)
+	g.mu.Unlock()
+	fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":"%v","wa_id":"%v"}],"messages":[{"id":"wamid.%d"}]}`, body["to"], body["to"], n)
+}
+
+func (g *graph) since(n int) []map[string]any {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]map[string]any(nil), g.sent[n:]...)
+}
+
+// TestFollowUpTemplateOutsideWindow: outside WhatsApp's 24-hour window a follow-up goes out as
+// the configured approved template, its text the template's body parameter, through the outbox
+// and the Cloud API; the follow-up records that it went as a template. Without a template it is
+// not sent, with the reason recorded.
+func TestFollowUpTemplateOutsideWindow(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	g := &graph{}
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	wa := &whatsapp.Adapter{PhoneID: "1", Token: "t", APIBase: srv.URL, Client: srv.Client(), Now: r.clock.Now, Template: "claim_update:zh_CN"}
+	ob := &conversation.Outbox{Store: r.st, Senders: conversation.Senders{whatsapp.Channel: wa}, Metrics: conversation.NewMetrics(prometheus.NewRegistry()),
+		Log: slog.New(slog.DiscardHandler), Now: r.clock.Now}
+	r.fu.Templates = map[string]bool{whatsapp.Channel: true}
+	conv, err := r.conv.Start(ctx, chat.Customer{ID: "wa-8613800000007", Channel: whatsapp.Channel, ExternalID: "8613800000007"}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.say(t, conv.ID, "我的理赔")
+	r.close(t, conv.ID)
+	if _, err := r.fu.Grant(ctx, conv.ID, "理赔进度通知", "api"); err != nil {
+		t.Fatal(err)
+	}
+	ob.Drain(ctx) // what went out inside the window, as text
+	before := len(g.since(0))
+	if _, err := r.fu.Schedule(ctx, conv.ID, "claim_progress", "您的理赔已批准，\n赔款将于三个工作日内到账。", 30*time.Hour, "amy"); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.now = t0.Add(30 * time.Hour)
+	if done := r.tick(t); done[conv.ID].Status != followup.StatusSent || done[conv.ID].Reason != followup.ReasonTemplate {
+		t.Fatalf("at 30 h with a template: %+v", done)
+	}
+	if n := ob.Drain(ctx); n != 1 {
+		t.Fatalf("delivered %d, want the follow-up", n)
+	}
+	sent := g.since(before)
+	if len(sent) != 1 {
+		t.Fatalf("sent %v", sent)
+	}
+	b, _ := json.Marshal(sent[0])
+	want := `"template":{"components":[{"parameters":[{"text":"您的理赔已批准， 赔款将于三个工作日内到账。","type":"text"}],"type":"body"}],"language":{"code":"zh_CN"},"name":"claim_update"}`
+	if sent[0]["type"] != "template" || sent[0]["to"] != "+8613800000007" || !strings.Contains(string(b), want) {
+		t.Fatalf("sent %s, want the template %s", b, want)
+	}
+
+	r.fu.Templates = nil // no template configured: not sent, and why
+	r.schedule(t, conv.ID, time.Hour)
+	r.clock.now = r.clock.now.Add(time.Hour)
+	if done := r.tick(t); done[conv.ID].Status != followup.StatusSkipped || done[conv.ID].Reason != followup.ReasonOutsideWindow {
+		t.Fatalf("without a template: %+v", done)
+	}
+	if ob.Drain(ctx); len(g.since(before)) != 1 {
+		t.Fatal("a follow-up went out outside the window without a template")
 	}
 }

@@ -43,8 +43,12 @@ type Service struct {
 	// Windows is each channel's messaging window after the customer's last message (WhatsApp
 	// 24 h, WeChat 48 h); a channel not listed has none.
 	Windows map[string]time.Duration
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Templates lists channels that send an approved template outside their window (WhatsApp
+	// with TANDEM_WHATSAPP_TEMPLATE); outside it, a follow-up on any other windowed channel is
+	// not sent.
+	Templates map[string]bool
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // Grant records the customer of a conversation agreeing to follow-ups on its channel.
@@ -165,7 +169,8 @@ func (s *Service) Tick(ctx context.Context) ([]FollowUp, error) {
 	return done, nil
 }
 
-// decide says whether a due follow-up may go out now.
+// decide says whether a due follow-up may go out now: to a consenting customer, inside the
+// channel's window or, outside it, as the channel's approved template.
 func (s *Service) decide(ctx context.Context, f FollowUp, now time.Time) (status, reason string) {
 	ok, err := s.Consented(ctx, f.CustomerID, f.Channel)
 	if err != nil || !ok {
@@ -173,9 +178,15 @@ func (s *Service) decide(ctx context.Context, f FollowUp, now time.Time) (status
 	}
 	if w, has := s.Windows[f.Channel]; has {
 		conv, err := s.Conversations.Conversation(ctx, f.ConversationID)
-		if err != nil || conv.LastCustomerAt.IsZero() || now.Sub(conv.LastCustomerAt) > w {
+		switch {
+		case err != nil || conv.LastCustomerAt.IsZero():
 			return StatusSkipped, ReasonOutsideWindow
+		case now.Sub(conv.LastCustomerAt) <= w:
+			return StatusSent, ""
+		case s.Templates[f.Channel]:
+			return StatusSent, ReasonTemplate // the channel's adapter sends it as the template
 		}
+		return StatusSkipped, ReasonOutsideWindow
 	}
 	return StatusSent, ""
 }

@@ -53,7 +53,10 @@ func (s *Store) CustomerData(ctx context.Context, customerID string) (chat.Custo
 		}
 		x.EvalCases, err = rowsOf(ctx, tx, scanEvalCase, `SELECT set_name, id, body FROM eval_cases
 			WHERE body->'tags' ?| ARRAY(`+customerTags+`) ORDER BY set_name, ord`, customerID)
-		return err
+		if err != nil {
+			return err
+		}
+		return customerRecords(ctx, tx, customerID, &x)
 	})
 	if err != nil {
 		return x, fmt.Errorf("customer data: %w", err)
@@ -146,6 +149,9 @@ func utcPtr(t *time.Time) *time.Time {
 // ownConversations selects customer $1's conversation ids.
 const ownConversations = `SELECT id FROM conversations WHERE customer_id = $1`
 
+// ownCases selects customer $1's complaint case ids.
+const ownCases = `SELECT id FROM complaint_cases WHERE customer_id = $1`
+
 // eraseSteps delete every row holding a customer's words or identity, children before their
 // parents; $1 is the customer id. Eval results go with the eval cases they score.
 var eraseSteps = []struct{ table, query string }{
@@ -163,6 +169,12 @@ var eraseSteps = []struct{ table, query string }{
 	{"ratings", `DELETE FROM ratings WHERE conversation_id IN (` + ownConversations + `)`},
 	{"action_proposals", `DELETE FROM action_proposals WHERE conversation_id IN (` + ownConversations + `)`},
 	{"action_calls", `DELETE FROM action_calls WHERE conversation_id IN (` + ownConversations + `)`},
+	{"complaint_steps", `DELETE FROM complaint_steps WHERE case_id IN (` + ownCases + `)`},
+	{"complaint_conversations", `DELETE FROM complaint_conversations WHERE case_id IN (` + ownCases + `)
+		OR conversation_id IN (` + ownConversations + `)`},
+	{"complaint_cases", `DELETE FROM complaint_cases WHERE customer_id = $1`},
+	{"consents", `DELETE FROM consents WHERE customer_id = $1`},
+	{"followups", `DELETE FROM followups WHERE customer_id = $1 OR conversation_id IN (` + ownConversations + `)`},
 	{"transitions", `DELETE FROM transitions WHERE conversation_id IN (` + ownConversations + `)`},
 	{"messages", `DELETE FROM messages WHERE conversation_id IN (` + ownConversations + `)`},
 	{"conversations", `DELETE FROM conversations WHERE customer_id = $1`},

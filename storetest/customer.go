@@ -10,11 +10,15 @@ import (
 	"time"
 
 	"tandem/chat"
+	"tandem/complaint"
+	"tandem/followup"
 )
 
 // CustomerStore is a Store that also exports and erases a customer's personal data.
 type CustomerStore interface {
 	Store
+	complaint.Store
+	followup.Store
 	CustomerByExternal(ctx context.Context, channel, externalID string) (chat.Customer, error)
 	CustomerData(ctx context.Context, customerID string) (chat.CustomerExport, error)
 	EraseCustomer(ctx context.Context, customerID string, at time.Time) (chat.EraseReport, error)
@@ -79,10 +83,33 @@ func seedCustomer(t *testing.T, s CustomerStore, name string, at time.Time) stri
 	_, _, err = s.AddInbound(ctx, chat.Message{ConversationID: c2, Author: chat.AuthorCustomer, Text: name + " again", Channel: "web", CreatedAt: at})
 	must(t, err)
 	must(t, s.AddRating(ctx, chat.Rating{ConversationID: c2, Score: 2, Comment: name + " waited too long", CreatedAt: at}))
+	seedCare(t, s, name, cu.ID, c1, c2, at)
 	body, _ := json.Marshal(map[string]any{"id": "review-" + name, "text": in.Text, "tags": []string{chat.ConversationTag(c1)}})
 	_, err = s.PutEvalCases(ctx, "support", []chat.EvalRecord{{ID: "review-" + name, Body: body}}, false, at)
 	must(t, err)
 	return cu.ID
+}
+
+// seedCare stores a complaint case on the first conversation with two steps, a consent granted
+// and withdrawn, and a follow-up scheduled on the second conversation.
+func seedCare(t *testing.T, s CustomerStore, name, customerID, c1, c2 string, at time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.CreateCase(ctx, complaint.Case{ID: "case-" + name, CustomerID: customerID, Channel: "web", Lang: "en", Conversations: []string{c1},
+		Category: "service", Severity: "high", Status: complaint.Received, Summary: name + " complains the parcel never came",
+		ReceivedAt: at, DueAt: at.AddDate(0, 0, 15), UpdatedAt: at}, "TS-", complaint.Step{Kind: complaint.StepOpened, To: complaint.Received, Actor: "bot", At: at})
+	must(t, err)
+	prev := c.UpdatedAt
+	c.Status, c.UpdatedAt = complaint.Acknowledged, at.Add(time.Minute)
+	must(t, s.UpdateCase(ctx, c, prev, complaint.Step{CaseID: c.ID, Kind: complaint.StepStatus, From: complaint.Received, To: complaint.Acknowledged,
+		Actor: "amy", Note: "called " + name, At: at.Add(time.Minute)}))
+	must(t, s.AddConsent(ctx, followup.Consent{CustomerID: customerID, Channel: "web", Purpose: followup.PurposeFollowUp, Granted: true,
+		Text: "May we check in with you, " + name + "?", Source: "api", At: at}))
+	must(t, s.AddConsent(ctx, followup.Consent{CustomerID: customerID, Channel: "web", Purpose: followup.PurposeFollowUp,
+		Source: "opt_out_word", Evidence: "STOP", At: at.Add(time.Hour)}))
+	must(t, s.CreateFollowUp(ctx, followup.FollowUp{ID: "fu-" + name, CustomerID: customerID, ConversationID: c2, Channel: "web",
+		Kind: "satisfaction", Text: "How did we do, " + name + "?", DueAt: at.Add(24 * time.Hour), Status: followup.StatusScheduled,
+		CreatedBy: "amy", CreatedAt: at}))
 }
 
 // testCustomerExportErase: a customer's export holds all of their data and nobody else's;
@@ -111,7 +138,8 @@ func testCustomerExportErase(t *testing.T, s CustomerStore, tables Tables) {
 	must(t, err)
 	want := map[string]int64{"customers": 1, "conversations": 2, "messages": 3, "transitions": 2, "outbox": 1, "outbox_refs": 1, "drafts": 1, "notes": 1,
 		"ratings": 1, "feedback": 1, "review_items": 1, "eval_cases": 1, "eval_results": 1,
-		"action_proposals": 0, "action_calls": 0} // bot actions: RunActions checks they are erased
+		"action_proposals": 0, "action_calls": 0, // bot actions: RunActions checks they are erased
+		"complaint_cases": 1, "complaint_steps": 2, "complaint_conversations": 1, "consents": 2, "followups": 1}
 	if !maps.Equal(r.Rows, want) || r.CustomerID != alice || !r.ErasedAt.Equal(t0.Add(2*time.Hour)) {
 		t.Fatalf("erase report = %+v, want rows %v", r, want)
 	}
@@ -161,8 +189,34 @@ func checkExport(t *testing.T, x chat.CustomerExport) {
 		x.EvalCases[0].Set != "support" || x.EvalCases[0].ID != "review-alice" {
 		t.Fatalf("export = %s", jsonOf(t, x))
 	}
+	checkCareExport(t, x)
 	if s := jsonOf(t, x); strings.Contains(s, "bob") {
 		t.Fatalf("alice's export holds bob's data: %s", s)
+	}
+}
+
+// checkCareExport checks alice's complaint case, consent ledger and follow-up in her export.
+func checkCareExport(t *testing.T, x chat.CustomerExport) {
+	t.Helper()
+	if len(x.Complaints) != 1 || len(x.Complaints[0].Steps) != 2 || len(x.Consents) != 2 || len(x.FollowUps) != 1 {
+		t.Fatalf("export: %d complaints, %d consents, %d follow-ups; want 1 case with 2 steps, 2 consents, 1 follow-up: %s",
+			len(x.Complaints), len(x.Consents), len(x.FollowUps), jsonOf(t, x))
+	}
+	var c complaint.Case
+	var st complaint.Step
+	var withdrawn followup.Consent
+	var f followup.FollowUp
+	must(t, json.Unmarshal(x.Complaints[0].Case, &c))
+	must(t, json.Unmarshal(x.Complaints[0].Steps[1], &st))
+	must(t, json.Unmarshal(x.Consents[1], &withdrawn))
+	must(t, json.Unmarshal(x.FollowUps[0], &f))
+	if c.ID != "case-alice" || c.Status != complaint.Acknowledged || !slices.Equal(c.Conversations, []string{"conv-alice-1"}) ||
+		st.To != complaint.Acknowledged || st.Note != "called alice" || withdrawn.Granted || withdrawn.Evidence != "STOP" ||
+		f.ID != "fu-alice" || f.ConversationID != "conv-alice-2" {
+		t.Fatalf("care export = case %+v, step %+v, consent %+v, follow-up %+v", c, st, withdrawn, f)
+	}
+	if rows := x.Rows(); rows["complaint_steps"] != 2 || rows["complaint_conversations"] != 1 || rows["consents"] != 2 {
+		t.Errorf("export rows = %v", rows)
 	}
 }
 

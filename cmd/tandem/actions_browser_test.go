@@ -117,7 +117,8 @@ func TestActionsInBrowser(t *testing.T) {
 }
 
 // TestActionsAdminPanel: an admin sees the bot actions with their calls, success rate and p95 in
-// the console, and a mistake in an edited definition is refused naming the field.
+// the console, and a mistake in an edited definition is refused naming the field; a trainer sees
+// the same figures in the analytics.
 func TestActionsAdminPanel(t *testing.T) {
 	in := actionDemo(t, nil)
 	ann := widgetVisitor(t, in, identityToken(t, "demo-ann"))
@@ -146,5 +147,26 @@ func TestActionsAdminPanel(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.getElementById('actions-error').textContent.includes('retries: must be 0 to 2')`))
 	if tok := eval[string](t, ctx, `document.getElementById('actions-editor').value`); strings.Contains(tok, `"token": "`) && !strings.Contains(tok, "••••") {
 		t.Errorf("the editor shows a secret: %s", tok)
+	}
+
+	// The trainer's analytics show the same figures per action.
+	trainer, closeTrainer := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(closeTrainer)
+	if err := chromedp.Do(trainer); err != nil { // opens the tab outside within's timeout, which would close it
+		t.Fatalf("open the trainer's browser context: %v", err)
+	}
+	trow := `document.querySelector('#action-table tr[data-action="claim_status"]')`
+	within(t, trainer, 20*time.Second, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(in.base+"/trainer/"),
+		chromedp.Poll[chromedp.Void](`!document.getElementById('signin').hidden`),
+		chromedp.SendKeys(`#signin-user`, "trainer"), chromedp.SendKeys(`#signin-pass`, demoTrainerPassword),
+		chromedp.Click(`#signin-submit`),
+		chromedp.Poll[chromedp.Void](`!document.getElementById('app').hidden`),
+		chromedp.Click(`#tab-analytics`),
+		chromedp.Poll[chromedp.Void](trow+` && `+trow+`.querySelector('.calls').textContent === '1'`))
+	if s := eval[string](t, trainer, trow+`.querySelector('.success').textContent`); s != "100.0%" {
+		t.Errorf("trainer analytics: claim_status success = %q", s)
+	}
+	if p95 := eval[string](t, trainer, trow+`.querySelector('.p95').textContent`); !strings.HasSuffix(p95, " ms") {
+		t.Errorf("trainer analytics: claim_status p95 = %q", p95)
 	}
 }

@@ -104,8 +104,9 @@ func TestDemoActions(t *testing.T) {
 	}
 }
 
-// TestEvalActionCases: the demo's action eval set runs in `tandem eval run`, scoring the action
-// each message would run and the arguments found, and passes with --fail-on-regression.
+// TestEvalActionCases: the demo's action eval set runs in `tandem eval run`, each action called
+// against the case's recorded back-end answers and scored on action, arguments and outcome
+// (answered, asked, proposed, refused, failed), and passes with --fail-on-regression.
 func TestEvalActionCases(t *testing.T) {
 	env := demoEnv(t, t.TempDir())
 	start(t, env, "demo").stop() // loads the demo's knowledge, intents and actions
@@ -126,8 +127,8 @@ func TestEvalActionCases(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
 		t.Fatalf("run output %q (%s): %v", out.String(), errb.String(), err)
 	}
-	if code != 0 || res.Metrics.Cases != 15 || res.Metrics.ActionAccuracy != 1 || res.Metrics.Accuracy != 1 {
-		t.Fatalf("eval run: exit %d, metrics %+v (%s); want 15 cases, all right", code, res.Metrics, errb.String())
+	if code != 0 || res.Metrics.Cases != 18 || res.Metrics.ActionAccuracy != 1 || res.Metrics.Accuracy != 1 {
+		t.Fatalf("eval run: exit %d, metrics %+v (%s); want 18 cases, all right", code, res.Metrics, errb.String())
 	}
 }
 

@@ -195,7 +195,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	if err != nil {
 		return err
 	}
-	followUps := newFollowUps(st, svc, log, now)
+	followUps := newFollowUps(st, svc, log, now, cfg.WhatsAppTemplate != "")
 	rules, err := parseRules(cfg.AlertRules)
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)

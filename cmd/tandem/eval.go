@@ -9,14 +9,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"tandem/knowledge"
-	"tandem/progress"
 	"time"
 
 	"tandem/chat"
 	"tandem/config"
 	"tandem/evals"
+	"tandem/knowledge"
 	"tandem/postgres"
+	"tandem/progress"
 	"tandem/retrieval"
 	"tandem/sqlite"
 )

@@ -12,16 +12,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
 	"tandem/channels"
+	"tandem/config"
+	"tandem/demo"
 	"tandem/demo/seed"
+	"tandem/evals"
 	"tandem/intent"
 	"tandem/knowledge"
 	"tandem/secret"
-	"time"
-
-	"tandem/config"
-	"tandem/demo"
-	"tandem/evals"
 )
 
 // Limits of an answers eval.

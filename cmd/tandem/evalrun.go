@@ -9,15 +9,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"tandem/knowledge"
-	"tandem/progress"
-	"tandem/settings"
 	"time"
 
 	"tandem/config"
 	"tandem/evals"
 	"tandem/intent"
+	"tandem/knowledge"
 	"tandem/llm"
+	"tandem/progress"
+	"tandem/settings"
 )
 
 // maxEvalCases bounds one imported file.
@@ -113,8 +113,12 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 	iv, _ := st.IntentsVersion(ctx)
 	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.Live.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	ev := &evals.Evaluator{Bot: newBot(cfg, kb, intents.Live, tune, log), Search: kb.Search, Intents: intents.Live, Actions: st, Config: conf,
+	b := newBot(cfg, kb, intents.Live, tune, log)
+	ev := &evals.Evaluator{Rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, Search: kb.Search, Intents: intents.Live, Config: conf,
 		Target: tune.TargetPrecision()}
+	if g, ok := b.LLM.(*llm.Chat); ok {
+		ev.Rehearsal.Chooser = g // as in tandem serve: the model may choose actions too
+	}
 	if cfg.LLMBaseURL != "" {
 		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: judgeTimeout,
 			HTTPClient: cfg.Outbound().Client(0)})
