@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"io/fs"
 	"math"
 	"testing"
 	"time"
@@ -16,16 +15,7 @@ import (
 // embedder.
 func demoSearcher(t *testing.T) (*retrieval.Searcher, []chat.Document) {
 	t.Helper()
-	var docs []chat.Document
-	err := fs.WalkDir(demo.KB, "kb", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := demo.KB.ReadFile(p)
-		doc, err := retrieval.ParseMarkdown(p, b, time.Now())
-		docs = append(docs, doc)
-		return err
-	})
+	docs, err := demo.Documents(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

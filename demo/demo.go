@@ -1,7 +1,16 @@
 // Package demo holds the bundled demo knowledge base of Harbor Mutual, a fictional insurer, used by `tandem demo`.
 package demo
 
-import "embed"
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"tandem/chat"
+	"tandem/retrieval"
+)
 
 // KB is the demo knowledge base: Markdown articles with front matter under kb/en and kb/zh.
 //
@@ -39,3 +48,27 @@ var ActionIntents []byte
 //
 //go:embed synonyms.jsonl
 var Synonyms []byte
+
+// Documents parses the demo articles, as created at now.
+func Documents(now time.Time) ([]chat.Document, error) {
+	var docs []chat.Document
+	err := fs.WalkDir(KB, "kb", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		data, err := KB.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		doc, err := retrieval.ParseMarkdown(path, data, now)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, doc)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo knowledge base: %w", err)
+	}
+	return docs, nil
+}

@@ -3,7 +3,6 @@ package evals
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"reflect"
 	"strings"
 	"testing"
@@ -115,16 +114,7 @@ func TestFitIntentThreshold(t *testing.T) {
 // demoKB is the demo knowledge base, searched in memory with the local embedder.
 func demoKB(t *testing.T) (*retrieval.Searcher, []chat.Document) {
 	t.Helper()
-	var docs []chat.Document
-	err := fs.WalkDir(demo.KB, "kb", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := demo.KB.ReadFile(p)
-		doc, err := retrieval.ParseMarkdown(p, b, time.Now())
-		docs = append(docs, doc)
-		return err
-	})
+	docs, err := demo.Documents(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

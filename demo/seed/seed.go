@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -53,29 +52,20 @@ func Load(ctx context.Context, st Store) (articles, changed int, err error) {
 
 // KB stores the embedded demo articles; unchanged ones are skipped by content hash.
 func KB(ctx context.Context, st Store) (total, changed int, err error) {
-	now := time.Now().UTC()
-	err = fs.WalkDir(demo.KB, "kb", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
-			return err
-		}
-		data, err := demo.KB.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		doc, err := retrieval.ParseMarkdown(path, data, now)
-		if err != nil {
-			return err
-		}
+	docs, err := demo.Documents(time.Now().UTC())
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, doc := range docs {
 		doc.Collection = "demo"
 		ok, err := st.PutDocument(ctx, doc, retrieval.Chunks(doc, retrieval.DefaultChunkOptions))
+		if err != nil {
+			return total, changed, fmt.Errorf("load demo knowledge base: %w", err)
+		}
 		total++
 		if ok {
 			changed++
 		}
-		return err
-	})
-	if err != nil {
-		return total, changed, fmt.Errorf("load demo knowledge base: %w", err)
 	}
 	return total, changed, nil
 }
