@@ -55,6 +55,11 @@ func TestFollowUpsInConsole(t *testing.T) {
 	within(t, agent, 10*time.Second, chromedp.Click(`#close`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#followups form.schedule-form')`),
 		chromedp.SendKeys(`#followups form.schedule-form textarea`, "Was your question answered? Reply 1-5."),
+		// In Chinese the box is relabelled and keeps what the agent typed.
+		chromedp.Click(`#lang`),
+		chromedp.Poll[chromedp.Void](`document.getElementById('followups-title').textContent === '回访' &&
+			document.querySelector('#followups button.schedule').textContent === '安排回访' &&
+			document.querySelector('#followups form.schedule-form textarea').value === 'Was your question answered? Reply 1-5.'`),
 		chromedp.Click(`#followups form.schedule-form button.schedule`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#followups li.followup[data-status="scheduled"]')`))
 	shot(t, agent, "console-followups.png")

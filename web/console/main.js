@@ -14,6 +14,7 @@ import { openCustomers, findCustomer, exportCustomer, eraseCustomer, clearCustom
 import { onKeydown } from "./keys.js";
 import "./complaints.js";
 import "./proposals.js";
+import "./followups.js";
 import "./actions-admin.js";
 
 function bindEvents() {

@@ -1,11 +1,12 @@
 /* The Analytics tab: a period's conversations, containment, handoffs, response times and
-   ratings, by channel, with conversations per day and the handoff rate as an SVG chart.
-     GET /api/trainer/analytics?from=&to=   analytics.Report (to is exclusive; days are UTC) */
+   ratings, by channel and by bot action, with conversations per day and the handoff rate as an SVG chart.
+     GET /api/trainer/analytics?from=&to=       analytics.Report (to is exclusive; days are UTC)
+     GET /api/trainer/actions/stats?from=&to=   per bot action: calls, success rate, p95 latency, failures */
 import { $, el, num } from "/shared/tandem.js";
 import { events, t, tOr, api, report, showError, cell, pct, locale, utcDay, dayAfter, svgEl, niceStep } from "./core.js";
 import { onTab, shown } from "./tabs.js";
 
-var analytics = { data: null, from: "", to: "", seq: 0 };
+var analytics = { data: null, actions: [], from: "", to: "", seq: 0 };
 
 function defaultRange() {
   var to = new Date(), from = new Date();
@@ -20,9 +21,12 @@ function loadAnalytics(e) {
   var from = $("analytics-from").value, to = $("analytics-to").value;
   if (from > to) { showError(t("badRange")); return; }
   var mine = ++analytics.seq;
-  return api("GET", "/api/trainer/analytics?from=" + from + "&to=" + dayAfter(to)).then(function (d) {
+  var range = "?from=" + from + "&to=" + dayAfter(to);
+  // The action figures are extra: without them (no actions configured) the report still shows.
+  var actions = api("GET", "/api/trainer/actions/stats" + range).catch(function () { return null; });
+  return Promise.all([api("GET", "/api/trainer/analytics" + range), actions]).then(function (r) {
     if (mine !== analytics.seq) return;
-    analytics.data = d || {}; analytics.from = from; analytics.to = to;
+    analytics.data = r[0] || {}; analytics.actions = (r[1] && r[1].actions) || []; analytics.from = from; analytics.to = to;
     renderAnalytics();
     showError("");
   }).catch(report);
@@ -35,6 +39,7 @@ function renderAnalytics() {
   renderReasons(d.handoff_reasons || {});
   renderTags("intent-mix", d.intent_mix || {}, t("intentMixTitle"), t("noIntents"));
   renderChannels(d.by_channel || {});
+  renderActions(analytics.actions || []);
   drawChart(dayRange(analytics.from, analytics.to, d.by_day || []));
 }
 
@@ -116,6 +121,25 @@ function renderChannels(byChannel) {
   if (!names.length) {
     var tr = document.createElement("tr");
     cell(tr, t("noChannels"), "muted").colSpan = 9;
+    body.appendChild(tr);
+  }
+}
+
+// renderActions lists each bot action's calls, success rate, p95 latency and failures by kind.
+function renderActions(stats) {
+  var body = $("action-table").querySelector("tbody");
+  body.textContent = "";
+  stats.forEach(function (s) {
+    var tr = document.createElement("tr"), f = s.failures || {};
+    tr.dataset.action = s.action;
+    cell(tr, s.action); cell(tr, (s.calls || 0).toLocaleString(locale()), "num calls");
+    cell(tr, pct(s.success_rate), "num success"); cell(tr, Math.round(s.p95_ms || 0) + " ms", "num p95 nowrap");
+    cell(tr, Object.keys(f).sort().map(function (k) { return k + " " + f[k]; }).join(" · ") || "—", "failures");
+    body.appendChild(tr);
+  });
+  if (!stats.length) {
+    var tr = document.createElement("tr");
+    cell(tr, t("noActionCalls"), "muted").colSpan = 5;
     body.appendChild(tr);
   }
 }
