@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"tandem/action"
+	"tandem/analytics"
 	"tandem/channels/wechat"
 	"tandem/channels/wecomkf"
 	"tandem/chat"
@@ -64,7 +65,8 @@ type store interface {
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
 	httpapi.SessionStore
-	analyticsStore
+	analytics.FactsStore
+	analytics.AlertStore
 	evals.Store
 	httpapi.AdminStore
 	complaint.Store
@@ -250,12 +252,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return err
 	}
 	followUps := newFollowUps(st, svc, log, now)
-	rules, err := parseRules(cfg.AlertRules)
+	rules, err := analytics.ParseRules(cfg.AlertRules)
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
-	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
-		log: log, nowFunc: time.Now, complaints: newComplaintAlert(complaints, reg)}
+	alerts := &analytics.Alerter{Store: st, Threshold: tune.TargetPrecision, Gauges: analytics.NewGauges(reg), Rules: rules, URL: cfg.AlertWebhook, Window: 24 * time.Hour, Client: cfg.Outbound().Client(alertTimeout),
+		Log: log, Now: time.Now, Extra: []func(context.Context) (analytics.Alert, bool){newComplaintAlert(complaints, reg).check}}
 	training := &intent.Job{Train: intents.load, Now: now}
 	origins := newOriginSet(st)
 	if err := origins.load(ctx); err != nil {
@@ -295,7 +297,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return jobs.Run(loopCtx, "recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, recoveryInterval) })
 	})
 	loops.Go(func() error {
-		return jobs.Run(loopCtx, "alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) })
+		return jobs.Run(loopCtx, "alerts", func(ctx context.Context) error { return alerts.Run(ctx, alertInterval) })
 	})
 	if pg != nil {
 		loops.Go(func() error {

@@ -33,7 +33,7 @@ func newTrainer(cfg config.Config, st store, threshold func() float64, log *slog
 		Cases:  func(ctx context.Context, set string) (any, error) { return loadCases(ctx, st, set) },
 		Report: func(ctx context.Context, w http.ResponseWriter, id string) error { return runReport(ctx, st, w, id) },
 		Analytics: func(ctx context.Context, from, to time.Time) (any, error) {
-			return report(ctx, st, from, to)
+			return analytics.Load(ctx, st, from, to)
 		},
 		Gaps:        func(ctx context.Context, from, to time.Time) (any, error) { return gaps(ctx, st, from, to) },
 		IntentStats: func(ctx context.Context, set string) (any, error) { return intentStats(ctx, st, set) },
