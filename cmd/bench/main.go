@@ -190,8 +190,8 @@ func loadBench(o options) (string, error) {
 			return "", err
 		}
 		defer tandem.stop()
-		res, err := load(tandem.base, tandem.key, o.clients, o.duration)
-		fmt.Printf("bot turns: %.0f/s p50 %.2f ms p99 %.2f ms (%d errors)\n", res.rate, res.p50, res.p99, res.errors)
+		res, perTurn, err := countedLoad(tandem, benchDB, o)
+		fmt.Printf("bot turns: %.0f/s p50 %.2f ms p99 %.2f ms (%d errors), %s statements per turn\n", res.rate, res.p50, res.p99, res.errors, perTurn)
 		return "", err
 	}
 	pgTPS, err := pgbenchInserts(benchDB, o.clients, o.duration)
@@ -211,7 +211,7 @@ func loadBench(o options) (string, error) {
 		return "", err
 	}
 	defer tandem.stop()
-	res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+	res, perTurn, err := countedLoad(tandem, benchDB, o)
 	if err != nil {
 		return "", err
 	}
@@ -219,15 +219,41 @@ func loadBench(o options) (string, error) {
 machine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
 bot turns:          %8.0f turns/s   (%d turns, %d errors)
 time to bot reply:  p50 %6.2f ms   p99 %6.2f ms
+statements per turn: %s (pg_stat_statements in the bench database, BEGIN and COMMIT included, background jobs too)
 reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server)
 reference echo:     %8.0f req/s (bare echo JSON handler, same load generator)
 ratio turns/s ÷ pgbench tps: %.2f
 ratio turns/s ÷ echo req/s:  %.3f
 aim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
 `, time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
-		res.rate, res.n, res.errors, res.p50, res.p99, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
+		res.rate, res.n, res.errors, res.p50, res.p99, perTurn, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
 	fmt.Print(report)
 	return report, nil
+}
+
+// countedLoad runs the load against tandem and counts the statements Postgres ran in db during
+// it, per turn ("n/a" when pg_stat_statements is not preloaded).
+func countedLoad(tandem *tandemProc, db string, o options) (result, string, error) {
+	ctx := context.Background()
+	counter, err := newStatementCounter(ctx, db)
+	if err != nil {
+		fmt.Println("bench: no statement count:", err)
+		res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+		return res, "n/a", err
+	}
+	defer counter.close()
+	if err := counter.reset(ctx); err != nil {
+		return result{}, "", err
+	}
+	res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+	if err != nil {
+		return res, "", err
+	}
+	n, err := counter.count(ctx)
+	if err != nil {
+		return res, "", err
+	}
+	return res, fmt.Sprintf("%.1f", float64(n)/float64(max(res.n, 1))), nil
 }
 
 // freshDatabase drops and creates a database beside the admin URL's and returns its URL.
@@ -282,6 +308,22 @@ func pgbenchInserts(db string, clients int, d time.Duration) (float64, error) {
 		return 0, fmt.Errorf("pgbench: no tps in output: %s", out)
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// botAnswered reports whether a message's response carries a bot reply that keeps the
+// conversation with the bot.
+func botAnswered(data []byte) bool {
+	var res struct {
+		Replies []struct {
+			Author   string `json:"author"`
+			Decision string `json:"decision"`
+		} `json:"replies"`
+	}
+	if json.Unmarshal(data, &res) != nil || len(res.Replies) == 0 {
+		return false
+	}
+	last := res.Replies[len(res.Replies)-1]
+	return last.Author == "bot" && last.Decision != "handoff"
 }
 
 // echoReference serves a bare echo JSON handler and loads it like Tandem.
@@ -377,7 +419,9 @@ type result struct {
 }
 
 // load runs clients customers, each with its own conversation, posting messages back to back
-// for d; it measures each message's time until the bot's reply is in hand.
+// for d; it measures each message's time until the bot's reply is in hand. A customer whose
+// conversation the bot hands to a person opens a new one, so every measured message is a bot
+// turn (not a message stored for a waiting person).
 func load(base, key string, clients int, d time.Duration) (result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}, Timeout: 30 * time.Second}
 	post := func(path, body string) ([]byte, error) {
@@ -408,20 +452,24 @@ func load(base, key string, clients int, d time.Duration) (result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			data, err := post("/api/v1/conversations", fmt.Sprintf(`{"customer":{"id":"bench-%d-%d"}}`, i, time.Now().UnixNano()))
-			if err != nil {
-				mu.Lock()
-				errs++
-				firstErr = err
-				mu.Unlock()
-				return
-			}
-			var conv struct{ ID string }
-			json.Unmarshal(data, &conv)
+			convID := ""
 			for j := 0; ctx.Err() == nil; j++ {
+				if convID == "" { // a new customer: the last one was handed to a person
+					data, err := post("/api/v1/conversations", fmt.Sprintf(`{"customer":{"id":"bench-%d-%d"}}`, i, time.Now().UnixNano()))
+					if err != nil {
+						mu.Lock()
+						errs++
+						firstErr = err
+						mu.Unlock()
+						return
+					}
+					var conv struct{ ID string }
+					json.Unmarshal(data, &conv)
+					convID = conv.ID
+				}
 				body, _ := json.Marshal(map[string]string{"text": questions[(i+j)%len(questions)]})
 				t0 := time.Now()
-				_, err := post("/api/v1/conversations/"+conv.ID+"/messages", string(body))
+				data, err := post("/api/v1/conversations/"+convID+"/messages", string(body))
 				ms := float64(time.Since(t0).Microseconds()) / 1000
 				mu.Lock()
 				if err != nil {
@@ -431,6 +479,9 @@ func load(base, key string, clients int, d time.Duration) (result, error) {
 					lat = append(lat, ms)
 				}
 				mu.Unlock()
+				if key != "" && !botAnswered(data) {
+					convID = "" // handed off (or no reply): later messages would not be bot turns
+				}
 			}
 		}()
 	}
