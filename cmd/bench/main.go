@@ -44,6 +44,7 @@ type options struct {
 	out      string
 	clients  int
 	duration time.Duration
+	stay     bool
 	refs     bool
 	load     bool
 	kb       bool
@@ -63,6 +64,7 @@ func run() error {
 	flag.StringVar(&o.out, "out", "bench/results.txt", "results file")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent simulated customers")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measurement time per system")
+	flag.BoolVar(&o.stay, "load-stay", false, "load benchmark: a customer the bot handed to a person keeps writing into the waiting conversation, as the load was measured before (then most messages are stored for a person, not bot turns)")
 	flag.BoolVar(&o.refs, "refs", true, "also run the pgbench and echo references (false: only Tandem, results not written)")
 	flag.BoolVar(&o.load, "load", true, "run the message-path load benchmark")
 	flag.BoolVar(&o.kb, "retrieval", true, "run the retrieval benchmark (against bleve)")
@@ -217,7 +219,7 @@ func loadBench(o options) (string, error) {
 	}
 	report := fmt.Sprintf(`Tandem load benchmark — %s
 machine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
-bot turns:          %8.0f turns/s   (%d turns, %d errors)
+bot turns:          %8.0f turns/s   (%d turns, %d errors; %s)
 time to bot reply:  p50 %6.2f ms   p99 %6.2f ms
 statements per turn: %s (pg_stat_statements in the bench database, BEGIN and COMMIT included, background jobs too)
 reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server)
@@ -226,7 +228,7 @@ ratio turns/s ÷ pgbench tps: %.2f
 ratio turns/s ÷ echo req/s:  %.3f
 aim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
 `, time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
-		res.rate, res.n, res.errors, res.p50, res.p99, perTurn, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
+		res.rate, res.n, res.errors, loadMode(o.stay), res.p50, res.p99, perTurn, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
 	fmt.Print(report)
 	return report, nil
 }
@@ -238,14 +240,14 @@ func countedLoad(tandem *tandemProc, db string, o options) (result, string, erro
 	counter, err := newStatementCounter(ctx, db)
 	if err != nil {
 		fmt.Println("bench: no statement count:", err)
-		res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+		res, err := load(tandem.base, tandem.key, o.clients, o.duration, o.stay)
 		return res, "n/a", err
 	}
 	defer counter.close()
 	if err := counter.reset(ctx); err != nil {
 		return result{}, "", err
 	}
-	res, err := load(tandem.base, tandem.key, o.clients, o.duration)
+	res, err := load(tandem.base, tandem.key, o.clients, o.duration, o.stay)
 	if err != nil {
 		return res, "", err
 	}
@@ -310,6 +312,14 @@ func pgbenchInserts(db string, clients int, d time.Duration) (float64, error) {
 	return strconv.ParseFloat(string(m[1]), 64)
 }
 
+// loadMode says what the measured messages were.
+func loadMode(stay bool) string {
+	if stay {
+		return "-load-stay: after a handoff the customer's messages go to the waiting conversation, not the bot"
+	}
+	return "every one a bot turn: a handed-off customer starts a new conversation"
+}
+
 // botAnswered reports whether a message's response carries a bot reply that keeps the
 // conversation with the bot.
 func botAnswered(data []byte) bool {
@@ -347,7 +357,7 @@ func echoReference(clients int, d time.Duration) (float64, float64, float64, err
 	srv := &http.Server{Handler: e}
 	go srv.Serve(ln)
 	defer srv.Close()
-	res, err := load("http://"+ln.Addr().String(), "", clients, d)
+	res, err := load("http://"+ln.Addr().String(), "", clients, d, true)
 	return res.rate, res.p50, res.p99, err
 }
 
@@ -421,8 +431,8 @@ type result struct {
 // load runs clients customers, each with its own conversation, posting messages back to back
 // for d; it measures each message's time until the bot's reply is in hand. A customer whose
 // conversation the bot hands to a person opens a new one, so every measured message is a bot
-// turn (not a message stored for a waiting person).
-func load(base, key string, clients int, d time.Duration) (result, error) {
+// turn (not a message stored for a waiting person); with stay it keeps writing there.
+func load(base, key string, clients int, d time.Duration, stay bool) (result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}, Timeout: 30 * time.Second}
 	post := func(path, body string) ([]byte, error) {
 		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
@@ -479,7 +489,7 @@ func load(base, key string, clients int, d time.Duration) (result, error) {
 					lat = append(lat, ms)
 				}
 				mu.Unlock()
-				if key != "" && !botAnswered(data) {
+				if !stay && !botAnswered(data) {
 					convID = "" // handed off (or no reply): later messages would not be bot turns
 				}
 			}
