@@ -41,6 +41,8 @@ func main() {
 type options struct {
 	db       string
 	bin      string
+	before   string // a second tandem binary the load benchmark measures first ("": none)
+	partial  bool   // -only: some benchmarks' sections are kept from an earlier run
 	out      string
 	clients  int
 	duration time.Duration
@@ -61,6 +63,7 @@ func run() error {
 	var o options
 	flag.StringVar(&o.db, "db", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "Postgres URL of an admin database; a tandem_bench database is created next to it")
 	flag.StringVar(&o.bin, "bin", "bin/tandem", "the tandem binary")
+	flag.StringVar(&o.before, "bin-before", "", "load benchmark: also measure this tandem binary (e.g. a build of main) in the same run, before -bin, each on a fresh database")
 	flag.StringVar(&o.out, "out", "bench/results.txt", "results file")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent simulated customers")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measurement time per system")
@@ -93,6 +96,7 @@ func run() error {
 	}
 	o.soak = o.sk.d > 0
 	if *only != "" {
+		o.partial = true
 		o.load, o.kb, o.handoff, o.crash, o.soak = false, false, false, false, false
 		for _, name := range strings.Split(*only, ",") {
 			switch strings.TrimSpace(name) {
@@ -200,6 +204,7 @@ func loadBench(o options) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	pgLoad := loadAverage()
 	fmt.Printf("reference pgbench single-row insert: %.0f tps\n", pgTPS)
 
 	echoRPS, _, _, err := echoReference(o.clients, o.duration)
@@ -208,29 +213,62 @@ func loadBench(o options) (string, error) {
 	}
 	fmt.Printf("reference bare echo handler: %.0f req/s\n", echoRPS)
 
-	tandem, err := startTandem(o.bin, benchDB)
+	before := ""
+	if o.before != "" {
+		res, perTurn, err := measureTandem(o.before, o)
+		if err != nil {
+			return "", err
+		}
+		before = fmt.Sprintf("before (%s), same run: %.0f turns/s, p50 %.2f ms, p99 %.2f ms, %s statements per turn, ratio to pgbench %.2f (%d errors; load average after %s)\n",
+			o.before, res.rate, res.p50, res.p99, perTurn, res.rate/pgTPS, res.errors, loadAverage())
+	}
+	res, perTurn, err := measureTandem(o.bin, o)
 	if err != nil {
 		return "", err
 	}
-	defer tandem.stop()
-	res, perTurn, err := countedLoad(tandem, benchDB, o)
-	if err != nil {
-		return "", err
+	tandemLoad := loadAverage()
+	note := ""
+	if o.partial {
+		note = "(a partial run, go run ./cmd/bench -only load: the other sections are from earlier runs)\n"
 	}
 	report := fmt.Sprintf(`Tandem load benchmark — %s
-machine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
-bot turns:          %8.0f turns/s   (%d turns, %d errors; %s)
+%smachine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
+bot turns:          %8.0f turns/s   (%d turns, %d errors; %s; load average after %s)
 time to bot reply:  p50 %6.2f ms   p99 %6.2f ms
 statements per turn: %s (pg_stat_statements in the bench database, BEGIN and COMMIT included, background jobs too)
-reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server)
+reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server; load average after %s)
 reference echo:     %8.0f req/s (bare echo JSON handler, same load generator)
 ratio turns/s ÷ pgbench tps: %.2f
 ratio turns/s ÷ echo req/s:  %.3f
-aim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
-`, time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
-		res.rate, res.n, res.errors, loadMode(o.stay), res.p50, res.p99, perTurn, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
+%saim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
+`, time.Now().UTC().Format(time.RFC3339), note, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
+		res.rate, res.n, res.errors, loadMode(o.stay), tandemLoad, res.p50, res.p99, perTurn, pgTPS, o.clients, pgLoad, echoRPS, res.rate/pgTPS, res.rate/echoRPS, before)
 	fmt.Print(report)
 	return report, nil
+}
+
+// loadAverage is the machine's 1, 5 and 15-minute load averages (shared machines vary).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// measureTandem starts bin on a fresh bench database and runs the counted load against it.
+func measureTandem(bin string, o options) (result, string, error) {
+	db, err := freshDatabase(o.db, "tandem_bench")
+	if err != nil {
+		return result{}, "", err
+	}
+	tandem, err := startTandem(bin, db)
+	if err != nil {
+		return result{}, "", err
+	}
+	defer tandem.stop()
+	return countedLoad(tandem, db, o)
 }
 
 // countedLoad runs the load against tandem and counts the statements Postgres ran in db during
