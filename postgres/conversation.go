@@ -220,12 +220,14 @@ func (s *Store) Arrive(ctx context.Context, m chat.Message, n int, sameChannel b
 	if err != nil {
 		return a, fmt.Errorf("arrive: %w", err)
 	}
+	if err := br.Close(); err != nil { // the implicit transaction commits here
+		return a, fmt.Errorf("arrive: %w", err)
+	}
 	switch {
 	case id != nil:
 		m.ID = *id
 		a.Message, a.Created, a.Stored, a.History = m, true, true, history
 	case conv.Owner != chat.OwnerClosed: // the external id exists: the stored message
-		br.Close()
 		if a.Message, err = s.storedInbound(ctx, m); err != nil {
 			return a, fmt.Errorf("arrive: %w", err)
 		}
