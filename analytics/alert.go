@@ -47,16 +47,16 @@ var metricLabels = map[string]string{
 	MetricContainment: "containment",
 }
 
-// Check returns the alerts r raises under rules, in the rules' order. Invalid rules and
+// Check returns the alerts s raises under rules, in the rules' order. Invalid rules and
 // metrics without data (no conversations, no completed waits, no ratings) raise nothing: an
 // empty night is not an alarm.
-func Check(r Report, rules []Rule) []Alert {
+func Check(s Summary, rules []Rule) []Alert {
 	var out []Alert
 	for _, rule := range rules {
 		if rule.Validate() != nil {
 			continue
 		}
-		v, ok := metricValue(r, rule.Metric)
+		v, ok := metricValue(s, rule.Metric)
 		if !ok {
 			continue
 		}
@@ -68,7 +68,7 @@ func Check(r Report, rules []Rule) []Alert {
 }
 
 // metricValue is the metric's value in r and whether it has data.
-func metricValue(r Report, metric string) (float64, bool) {
+func metricValue(r Summary, metric string) (float64, bool) {
 	switch metric {
 	case MetricWaitP90:
 		return r.WaitSeconds.P90, r.WaitSeconds.N > 0

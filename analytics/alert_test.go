@@ -19,7 +19,7 @@ func TestCheck(t *testing.T) {
 		{Metric: "handoff_rate", Op: ">=", Value: 0},      // bad op
 	}
 	var got []string
-	for _, a := range Check(r, rules) {
+	for _, a := range Check(r.Summary(), rules) {
 		got = append(got, a.Message)
 	}
 	want := []string{
@@ -36,7 +36,7 @@ func TestCheck(t *testing.T) {
 func TestCheckWithoutData(t *testing.T) {
 	rules := []Rule{{Metric: "wait_p90_seconds", Op: "<", Value: 10}, {Metric: "rating_avg", Op: "<", Value: 4},
 		{Metric: "containment", Op: "<", Value: 0.6}, {Metric: "handoff_rate", Op: "<", Value: 0.1}}
-	if got := Check(Compute(nil), rules); len(got) != 0 {
+	if got := Check(Compute(nil).Summary(), rules); len(got) != 0 {
 		t.Errorf("an empty report raised %+v", got)
 	}
 }

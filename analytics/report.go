@@ -179,6 +179,6 @@ func nearestRank(sorted []time.Duration, p int) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
-	rank := max((p*len(sorted)+99)/100, 1)
+	rank := PercentileRank(p, len(sorted))
 	return sorted[rank-1].Seconds()
 }

@@ -94,6 +94,9 @@ type Inbound struct {
 	Lang string
 	// Reply, when set, answers the message instead of a bot turn (a channel's /start greeting).
 	Reply string
+	// SameChannel: a conversation of another channel than Channel is not found (the app API's
+	// keys reach only the app's conversations).
+	SameChannel bool
 }
 
 // Result is what Receive stored: the customer's message and any replies sent back.
@@ -144,11 +147,11 @@ func (s *Service) StartThread(ctx context.Context, cu chat.Customer, thread, lan
 func (s *Service) Receive(ctx context.Context, in Inbound) (Result, error) {
 	b := &batch{} // one publish: the customer's message and the reply
 	defer s.flush(ctx, b)
-	res, conv, turn, err := s.take(ctx, b, in)
+	res, conv, history, turn, err := s.take(ctx, b, in)
 	if err != nil || !turn {
 		return res, err
 	}
-	reply, err := s.botTurn(ctx, b, conv, res.Message)
+	reply, err := s.botTurn(ctx, b, conv, res.Message, history)
 	if err != nil {
 		return res, err
 	}
@@ -168,47 +171,54 @@ type Turn func(ctx context.Context) (chat.Message, error)
 func (s *Service) Take(ctx context.Context, in Inbound) (Result, Turn, error) {
 	b := &batch{}
 	defer s.flush(ctx, b)
-	res, conv, turn, err := s.take(ctx, b, in)
+	res, conv, _, turn, err := s.take(ctx, b, in)
 	if err != nil || !turn {
 		return res, nil, err
 	}
 	return res, func(ctx context.Context) (chat.Message, error) {
 		tb := &batch{}
 		defer s.flush(ctx, tb)
-		return s.botTurn(ctx, tb, conv, res.Message)
+		return s.botTurn(ctx, tb, conv, res.Message, nil) // later: it reads the history then
 	}, nil
 }
 
-// take stores a customer message; turn says whether the bot should answer it. A message the
-// bot cannot read goes to a person, and a fixed Reply (a greeting) answers instead of the bot.
-func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, conv chat.Conversation, turn bool, err error) {
+// take stores a customer message; turn says whether the bot should answer it, and history is
+// the conversation's recent messages for that turn when the store read them with the message (nil:
+// read them). A message the bot cannot read goes to a person, and a fixed Reply (a greeting)
+// answers instead of the bot.
+func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, conv chat.Conversation, history []chat.Message, turn bool, err error) {
 	text, err := cleanInbound(in)
 	if err != nil {
-		return Result{}, conv, false, err
+		return Result{}, conv, nil, false, err
 	}
 	if text == "" && in.ForPerson == "" {
 		in.ForPerson = ReasonAttachment // attachments only
 	}
-	conv, err = s.Store.Conversation(ctx, in.ConversationID)
+	m := chat.Message{ConversationID: in.ConversationID, Author: chat.AuthorCustomer,
+		Text: chat.WithAttachments(text, in.Channel, in.Attachments), Channel: in.Channel, ExternalID: in.ExternalID, CreatedAt: s.Now().UTC()}
+	// One round trip: the conversation, the message stored unless the conversation is closed, and
+	// the history for the bot's turn.
+	arr, err := s.Store.Arrive(ctx, m, historyWindow, in.SameChannel)
 	if err != nil {
-		return Result{}, conv, false, err
+		return Result{}, arr.Conversation, nil, false, err
 	}
-	if conv.Owner == chat.OwnerClosed {
+	conv = arr.Conversation
+	msg, created, history := arr.Message, arr.Created, arr.History
+	if !arr.Stored { // closed: a rating, or a new matter that reopens it first
 		if score := RatingReply(text); score > 0 && s.askedForRating(ctx, conv.ID) {
 			res, err := s.receiveRating(ctx, b, conv, in, text, score)
-			return res, conv, false, err
+			return res, conv, nil, false, err
 		}
 		if conv, err = s.setOwner(ctx, b, conv, chat.OwnerBot, "customer", "new_message"); err != nil {
-			return Result{}, conv, false, err
+			return Result{}, conv, nil, false, err
+		}
+		m.CreatedAt = s.Now().UTC()
+		if msg, created, err = s.Store.AddInbound(ctx, m); err != nil {
+			return Result{}, conv, nil, false, err
 		}
 	}
-	msg, created, err := s.Store.AddInbound(ctx, chat.Message{ConversationID: conv.ID, Author: chat.AuthorCustomer,
-		Text: chat.WithAttachments(text, in.Channel, in.Attachments), Channel: in.Channel, ExternalID: in.ExternalID, CreatedAt: s.Now().UTC()})
-	if err != nil {
-		return Result{}, conv, false, err
-	}
 	if !created {
-		return Result{Message: msg, Replies: []chat.Message{}, Duplicate: true}, conv, false, nil
+		return Result{Message: msg, Replies: []chat.Message{}, Duplicate: true}, conv, nil, false, nil
 	}
 	s.Metrics.Messages.WithLabelValues(string(chat.AuthorCustomer)).Inc()
 	b.add(messageEvent(msg))
@@ -216,20 +226,20 @@ func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, c
 	if conv.Owner == chat.OwnerBot && in.ForPerson != "" {
 		m, err := s.forPerson(ctx, b, conv, in, msg.ID)
 		if err != nil {
-			return res, conv, false, err
+			return res, conv, nil, false, err
 		}
 		res.Replies = append(res.Replies, m)
-		return res, conv, false, nil
+		return res, conv, nil, false, nil
 	}
 	if conv.Owner != chat.OwnerBot && s.OptOut != nil && text != "" {
 		if confirm, ok, err := s.OptOut(ctx, conv, text); err != nil || ok {
 			if err != nil {
-				return res, conv, false, err
+				return res, conv, nil, false, err
 			}
 			m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorSystem, Text: confirm,
 				Decision: chat.DecisionAnswer, Reason: ReasonOptOut})
 			res.Replies = append(res.Replies, m)
-			return res, conv, false, err
+			return res, conv, nil, false, err
 		}
 	}
 	if conv.Owner != chat.OwnerBot {
@@ -240,18 +250,18 @@ func (s *Service) take(ctx context.Context, b *batch, in Inbound) (res Result, c
 		} else if conv.Owner == chat.OwnerWaiting {
 			s.takeMessage(ctx, b, conv, msg)
 		}
-		return res, conv, false, nil
+		return res, conv, nil, false, nil
 	}
 	if in.Reply != "" {
 		m, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: in.Reply,
 			Decision: chat.DecisionAnswer, Reason: "greeting"})
 		if err != nil {
-			return res, conv, false, err
+			return res, conv, nil, false, err
 		}
 		res.Replies = append(res.Replies, m)
-		return res, conv, false, nil
+		return res, conv, nil, false, nil
 	}
-	return res, conv, true, nil
+	return res, conv, history, true, nil
 }
 
 // forPerson hands a message the bot cannot read to a person and tells the customer so, in their
@@ -283,10 +293,14 @@ func firstOf(a, b string) string {
 	return b
 }
 
-func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation, in chat.Message) (chat.Message, error) {
-	history, err := s.Store.Recent(ctx, conv.ID, historyWindow)
-	if err != nil {
-		return chat.Message{}, err
+// botTurn answers customer message in with history, the conversation's recent messages (nil: read
+// them now).
+func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation, in chat.Message, history []chat.Message) (chat.Message, error) {
+	if history == nil {
+		var err error
+		if history, err = s.Store.Recent(ctx, conv.ID, historyWindow); err != nil {
+			return chat.Message{}, err
+		}
 	}
 	start := s.Now()
 	r, err := s.Bot.Turn(ctx, conv, history, chat.TextOnly(in.Text), s.streamer(ctx, b, conv.ID))
@@ -296,22 +310,22 @@ func (s *Service) botTurn(ctx context.Context, b *batch, conv chat.Conversation,
 	}
 	s.Metrics.Turns.WithLabelValues(string(r.Decision)).Inc()
 	s.Metrics.TurnSeconds.Observe(s.Now().Sub(start).Seconds())
-	if now, err := s.Store.Conversation(ctx, conv.ID); err == nil && now.Owner != chat.OwnerBot {
-		// A person took it while the bot was thinking (on the platform or in the console): the
-		// bot does not speak in a conversation a person owns.
-		s.Log.Info("bot reply dropped: a person took the conversation during the turn", "conversation_id", conv.ID, "owner", now.Owner)
-		return chat.Message{}, nil
-	}
 	if r.Decision == chat.DecisionHandoff {
 		r.Text = s.handoffText(conv, r.Team, r.Text)
 	}
-	s.captureTurn(ctx, conv, in, r)
 	conf := r.Confidence
-	out, err := s.send(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
+	out, stored, err := s.reply(ctx, b, conv, chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: r.Text,
 		Sources: r.Sources, Confidence: &conf, Decision: r.Decision, Reason: r.Reason, Intent: r.Intent})
 	if err != nil {
 		return out, err
 	}
+	if !stored {
+		// A person took it while the bot was thinking (on the platform or in the console): the
+		// bot does not speak in a conversation a person owns.
+		s.Log.Info("bot reply dropped: a person took the conversation during the turn", "conversation_id", conv.ID)
+		return chat.Message{}, nil
+	}
+	s.captureTurn(ctx, conv, in, r)
 	if r.Decision == chat.DecisionHandoff {
 		if _, err := s.move(ctx, b, conv, chat.Transition{To: chat.OwnerWaiting, Actor: "bot", Reason: r.Reason, Team: r.Team, Priority: r.Priority}); err != nil {
 			return out, err
@@ -351,15 +365,32 @@ func (s *Service) Handoff(ctx context.Context, id, actor, reason string) (chat.C
 
 // send stores an outgoing message, queues it for channels that need delivery, and batches its event.
 func (s *Service) send(ctx context.Context, b *batch, conv chat.Conversation, m chat.Message) (chat.Message, error) {
+	m, _, err := s.write(ctx, b, conv, m, false)
+	return m, err
+}
+
+// reply is send for the bot's reply: stored only while the bot owns the conversation, checked in
+// the same statement.
+func (s *Service) reply(ctx context.Context, b *batch, conv chat.Conversation, m chat.Message) (chat.Message, bool, error) {
+	return s.write(ctx, b, conv, m, true)
+}
+
+// write is send, with botOnly only while the bot owns the conversation (stored says if it did).
+func (s *Service) write(ctx context.Context, b *batch, conv chat.Conversation, m chat.Message, botOnly bool) (_ chat.Message, stored bool, err error) {
 	m.Channel = conv.Channel
 	m.CreatedAt = s.Now().UTC()
-	m, err := s.Store.AddMessage(ctx, m, s.Outbound[conv.Channel])
-	if err != nil {
-		return m, err
+	if botOnly {
+		m, stored, err = s.Store.AddReply(ctx, m, s.Outbound[conv.Channel])
+	} else {
+		m, err = s.Store.AddMessage(ctx, m, s.Outbound[conv.Channel])
+		stored = err == nil
+	}
+	if err != nil || !stored {
+		return m, false, err
 	}
 	s.Metrics.Messages.WithLabelValues(string(m.Author)).Inc()
 	b.add(messageEvent(m))
-	return m, nil
+	return m, true, nil
 }
 
 func (s *Service) setOwner(ctx context.Context, b *batch, conv chat.Conversation, to chat.Owner, actor, reason string) (chat.Conversation, error) {

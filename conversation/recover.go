@@ -72,6 +72,6 @@ func (s *Service) recoverOne(ctx context.Context, m chat.Message, now time.Time)
 		_, err = s.forPerson(ctx, b, conv, Inbound{ForPerson: ReasonAttachment}, m.ID)
 		return err == nil, err
 	}
-	_, err = s.botTurn(ctx, b, conv, m)
+	_, err = s.botTurn(ctx, b, conv, m, nil)
 	return err == nil, err
 }

@@ -27,9 +27,17 @@ type Store interface {
 	// AddInbound stores a customer message. When ExternalID is set it is idempotent on
 	// (Channel, ExternalID): a repeat returns the stored message and created=false.
 	AddInbound(ctx context.Context, m chat.Message) (stored chat.Message, created bool, err error)
+	// Arrive is AddInbound for a conversation that is not closed, reading the conversation and,
+	// when the message is new, its last n messages in the same round trip (Arrival). A closed
+	// conversation is returned and nothing is written: reopening it comes first. With
+	// sameChannel, a conversation of another channel than m.Channel is not_found.
+	Arrive(ctx context.Context, m chat.Message, n int, sameChannel bool) (Arrival, error)
 	// AddMessage stores a bot, agent or system message; when deliver is true an outbox item for
 	// m.Channel is queued in the same transaction.
 	AddMessage(ctx context.Context, m chat.Message, deliver bool) (chat.Message, error)
+	// AddReply is AddMessage for the bot's reply, stored only while the bot owns the conversation,
+	// checked in the same statement; stored is false when a person took it.
+	AddReply(ctx context.Context, m chat.Message, deliver bool) (_ chat.Message, stored bool, err error)
 	// Stranded lists customer messages that are the last of their bot-owned conversation, in
 	// conversations last updated in [from, to), not yet recovered: a crash came between storing
 	// the message and the bot's reply. Oldest first, at most limit.
@@ -133,4 +141,18 @@ type ReviewStore interface {
 	AddReview(ctx context.Context, it chat.ReviewItem, dedupe string) (bool, error)
 	// SetReviewAnswer records the agent's answer on the conversation's handoff candidates.
 	SetReviewAnswer(ctx context.Context, conversationID, answer string) error
+}
+
+// Arrival is what Store.Arrive did with a customer message.
+type Arrival struct {
+	// Conversation is the message's conversation as it was before the message.
+	Conversation chat.Conversation
+	// Message is the stored message: the new one, or with Created false the one stored before
+	// with its ExternalID. Zero when Stored is false.
+	Message chat.Message
+	// Stored is false when the conversation is closed: nothing was written.
+	Stored  bool
+	Created bool
+	// History is, when Created, the conversation's last n messages, the new one last.
+	History []chat.Message
 }

@@ -132,7 +132,7 @@ func (s *Server) postMessage(c echo.Context) error {
 		return chat.Errorf(chat.EINVALID, "external_id is longer than %d bytes", maxCustomerIDLen)
 	}
 	res, err := s.Conversations.Receive(c.Request().Context(), conversation.Inbound{ConversationID: c.Param("id"),
-		Channel: appChannel, ExternalID: req.ExternalID, Text: req.Text})
+		Channel: appChannel, ExternalID: req.ExternalID, Text: req.Text, SameChannel: true})
 	if err != nil {
 		return err
 	}

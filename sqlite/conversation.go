@@ -148,11 +148,42 @@ func (s *Store) AddInbound(ctx context.Context, m chat.Message) (chat.Message, b
 
 // AddMessage stores a message and, when deliver is set, queues it in the outbox.
 func (s *Store) AddMessage(ctx context.Context, m chat.Message, deliver bool) (chat.Message, error) {
+	m, _, err := s.addMessage(ctx, m, deliver, false)
+	if err != nil {
+		return m, fmt.Errorf("add message: %w", err)
+	}
+	return m, nil
+}
+
+// AddReply is AddMessage while the bot owns the conversation, checked in the same transaction;
+// false when a person took it.
+func (s *Store) AddReply(ctx context.Context, m chat.Message, deliver bool) (chat.Message, bool, error) {
+	m, stored, err := s.addMessage(ctx, m, deliver, true)
+	if err != nil {
+		return m, false, fmt.Errorf("add reply: %w", err)
+	}
+	return m, stored, nil
+}
+
+// addMessage stores m and its outbox item when deliver is set; with botOnly, only if the bot owns
+// the conversation (stored reports whether it did).
+func (s *Store) addMessage(ctx context.Context, m chat.Message, deliver, botOnly bool) (_ chat.Message, stored bool, _ error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if botOnly {
+			var owner string
+			err := tx.QueryRowContext(ctx, `SELECT owner FROM conversations WHERE id = ?`, m.ConversationID).Scan(&owner)
+			if err != nil && err != sql.ErrNoRows {
+				return err
+			}
+			if owner != string(chat.OwnerBot) {
+				return nil // a person took it, or it is gone
+			}
+		}
 		var err error
 		if m, err = insertMessage(ctx, tx, m); err != nil {
 			return err
 		}
+		stored = true
 		if !deliver {
 			return nil
 		}
@@ -160,10 +191,28 @@ func (s *Store) AddMessage(ctx context.Context, m chat.Message, deliver bool) (c
 			m.ID, m.Channel, micros(m.CreatedAt))
 		return err
 	})
-	if err != nil {
-		return m, fmt.Errorf("add message: %w", err)
+	return m, stored, err
+}
+
+// Arrive stores a customer message like AddInbound unless its conversation is closed, returning
+// the conversation as it was before and, for a new message, the last n messages. SQLite is in
+// process, so these are the plain reads one after the other.
+func (s *Store) Arrive(ctx context.Context, m chat.Message, n int, sameChannel bool) (conversation.Arrival, error) {
+	var a conversation.Arrival
+	conv, err := s.Conversation(ctx, m.ConversationID)
+	if err == nil && sameChannel && conv.Channel != m.Channel {
+		return a, fmt.Errorf("arrive: %w", chat.Errorf(chat.ENOTFOUND, "conversation not found"))
 	}
-	return m, nil
+	if err != nil || conv.Owner == chat.OwnerClosed {
+		a.Conversation = conv
+		return a, err
+	}
+	a.Conversation, a.Stored = conv, true
+	if a.Message, a.Created, err = s.AddInbound(ctx, m); err != nil || !a.Created {
+		return a, err
+	}
+	a.History, err = s.Recent(ctx, m.ConversationID, n)
+	return a, err
 }
 
 func insertMessage(ctx context.Context, tx *sql.Tx, m chat.Message) (chat.Message, error) {

@@ -15,11 +15,14 @@ var AnalyticsStart = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 // AnalyticsStore is what the analytics test needs of a store.
 type AnalyticsStore interface {
 	analytics.Writer
+	analytics.SummaryStore
 	AnalyticsFacts(ctx context.Context, from, to time.Time) ([]analytics.Facts, error)
 }
 
 // RunAnalyticsFacts stores a generated history through the store's ordinary methods and checks
-// the facts and the report from AnalyticsFacts against the generator's own figures.
+// the facts and the report from AnalyticsFacts against the generator's own figures, and the
+// Summary the store aggregates in SQL against Compute's over the whole history, one day of it
+// and an empty window.
 func RunAnalyticsFacts(t *testing.T, s AnalyticsStore) {
 	ctx := context.Background()
 	h := analytics.Generate(1, 600, AnalyticsStart)
@@ -39,6 +42,20 @@ func RunAnalyticsFacts(t *testing.T, s AnalyticsStore) {
 		}
 	}
 	CompareReports(t, analytics.Compute(facts), h.Want)
+	day := h.From.Add(24 * time.Hour)
+	for _, w := range []struct{ from, to time.Time }{{h.From, h.To}, {day, day.Add(24 * time.Hour)}, {h.To, h.To.Add(time.Hour)}} {
+		facts, err := s.AnalyticsFacts(ctx, w.from, w.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Summary(ctx, w.from, w.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := analytics.Compute(facts).Summary(); got != want {
+			t.Errorf("summary of [%s, %s):\n got %+v\nwant %+v", w.from, w.to, got, want)
+		}
+	}
 }
 
 // CompareReports fails tb unless got is want, naming the headline figures that differ.

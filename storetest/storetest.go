@@ -71,6 +71,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Conversation", testConversation},
 		{"InboundIdempotent", testInboundIdempotent},
 		{"InboundConcurrent", testInboundConcurrent},
+		{"Arrive", testArrive},
+		{"AddReply", testAddReply},
 		{"MessagesAfter", testMessagesAfter},
 		{"Owner", testOwner},
 		{"Outbox", testOutbox},

@@ -41,9 +41,12 @@ func main() {
 type options struct {
 	db       string
 	bin      string
+	before   string // a second tandem binary the load benchmark measures first ("": none)
+	partial  bool   // -only: some benchmarks' sections are kept from an earlier run
 	out      string
 	clients  int
 	duration time.Duration
+	stay     bool
 	refs     bool
 	load     bool
 	kb       bool
@@ -60,9 +63,11 @@ func run() error {
 	var o options
 	flag.StringVar(&o.db, "db", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "Postgres URL of an admin database; a tandem_bench database is created next to it")
 	flag.StringVar(&o.bin, "bin", "bin/tandem", "the tandem binary")
+	flag.StringVar(&o.before, "bin-before", "", "load benchmark: also measure this tandem binary (e.g. a build of main) in the same run, before -bin, each on a fresh database")
 	flag.StringVar(&o.out, "out", "bench/results.txt", "results file")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent simulated customers")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measurement time per system")
+	flag.BoolVar(&o.stay, "load-stay", false, "load benchmark: a customer the bot handed to a person keeps writing into the waiting conversation, as the load was measured before (then most messages are stored for a person, not bot turns)")
 	flag.BoolVar(&o.refs, "refs", true, "also run the pgbench and echo references (false: only Tandem, results not written)")
 	flag.BoolVar(&o.load, "load", true, "run the message-path load benchmark")
 	flag.BoolVar(&o.kb, "retrieval", true, "run the retrieval benchmark (against bleve)")
@@ -91,6 +96,7 @@ func run() error {
 	}
 	o.soak = o.sk.d > 0
 	if *only != "" {
+		o.partial = true
 		o.load, o.kb, o.handoff, o.crash, o.soak = false, false, false, false, false
 		for _, name := range strings.Split(*only, ",") {
 			switch strings.TrimSpace(name) {
@@ -190,14 +196,15 @@ func loadBench(o options) (string, error) {
 			return "", err
 		}
 		defer tandem.stop()
-		res, err := load(tandem.base, tandem.key, o.clients, o.duration)
-		fmt.Printf("bot turns: %.0f/s p50 %.2f ms p99 %.2f ms (%d errors)\n", res.rate, res.p50, res.p99, res.errors)
+		res, perTurn, err := countedLoad(tandem, benchDB, o)
+		fmt.Printf("bot turns: %.0f/s p50 %.2f ms p99 %.2f ms (%d errors), %s statements per turn\n", res.rate, res.p50, res.p99, res.errors, perTurn)
 		return "", err
 	}
 	pgTPS, err := pgbenchInserts(benchDB, o.clients, o.duration)
 	if err != nil {
 		return "", err
 	}
+	pgLoad := loadAverage()
 	fmt.Printf("reference pgbench single-row insert: %.0f tps\n", pgTPS)
 
 	echoRPS, _, _, err := echoReference(o.clients, o.duration)
@@ -206,28 +213,87 @@ func loadBench(o options) (string, error) {
 	}
 	fmt.Printf("reference bare echo handler: %.0f req/s\n", echoRPS)
 
-	tandem, err := startTandem(o.bin, benchDB)
+	before := ""
+	if o.before != "" {
+		res, perTurn, err := measureTandem(o.before, o)
+		if err != nil {
+			return "", err
+		}
+		before = fmt.Sprintf("before (%s), same run: %.0f turns/s, p50 %.2f ms, p99 %.2f ms, %s statements per turn, ratio to pgbench %.2f (%d errors; load average after %s)\n",
+			o.before, res.rate, res.p50, res.p99, perTurn, res.rate/pgTPS, res.errors, loadAverage())
+	}
+	res, perTurn, err := measureTandem(o.bin, o)
 	if err != nil {
 		return "", err
 	}
-	defer tandem.stop()
-	res, err := load(tandem.base, tandem.key, o.clients, o.duration)
-	if err != nil {
-		return "", err
+	tandemLoad := loadAverage()
+	note := ""
+	if o.partial {
+		note = "(a partial run, go run ./cmd/bench -only load: the other sections are from earlier runs)\n"
 	}
 	report := fmt.Sprintf(`Tandem load benchmark — %s
-machine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
-bot turns:          %8.0f turns/s   (%d turns, %d errors)
+%smachine: %d CPUs, %s/%s; %d concurrent customers over the app API, offline bot, Postgres; %s per system
+bot turns:          %8.0f turns/s   (%d turns, %d errors; %s; load average after %s)
 time to bot reply:  p50 %6.2f ms   p99 %6.2f ms
-reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server)
+statements per turn: %s (pg_stat_statements in the bench database, BEGIN and COMMIT included, background jobs too)
+reference pgbench:  %8.0f tps (single-row INSERT, %d clients, same server; load average after %s)
 reference echo:     %8.0f req/s (bare echo JSON handler, same load generator)
 ratio turns/s ÷ pgbench tps: %.2f
 ratio turns/s ÷ echo req/s:  %.3f
-aim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
-`, time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
-		res.rate, res.n, res.errors, res.p50, res.p99, pgTPS, o.clients, echoRPS, res.rate/pgTPS, res.rate/echoRPS)
+%saim: ≥ 1500 turns/s and p99 ≤ 50 ms at 64 customers on 2 cores
+`, time.Now().UTC().Format(time.RFC3339), note, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, o.clients, o.duration,
+		res.rate, res.n, res.errors, loadMode(o.stay), tandemLoad, res.p50, res.p99, perTurn, pgTPS, o.clients, pgLoad, echoRPS, res.rate/pgTPS, res.rate/echoRPS, before)
 	fmt.Print(report)
 	return report, nil
+}
+
+// loadAverage is the machine's 1, 5 and 15-minute load averages (shared machines vary).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// measureTandem starts bin on a fresh bench database and runs the counted load against it.
+func measureTandem(bin string, o options) (result, string, error) {
+	db, err := freshDatabase(o.db, "tandem_bench")
+	if err != nil {
+		return result{}, "", err
+	}
+	tandem, err := startTandem(bin, db)
+	if err != nil {
+		return result{}, "", err
+	}
+	defer tandem.stop()
+	return countedLoad(tandem, db, o)
+}
+
+// countedLoad runs the load against tandem and counts the statements Postgres ran in db during
+// it, per turn ("n/a" when pg_stat_statements is not preloaded).
+func countedLoad(tandem *tandemProc, db string, o options) (result, string, error) {
+	ctx := context.Background()
+	counter, err := newStatementCounter(ctx, db)
+	if err != nil {
+		fmt.Println("bench: no statement count:", err)
+		res, err := load(tandem.base, tandem.key, o.clients, o.duration, o.stay)
+		return res, "n/a", err
+	}
+	defer counter.close()
+	if err := counter.reset(ctx); err != nil {
+		return result{}, "", err
+	}
+	res, err := load(tandem.base, tandem.key, o.clients, o.duration, o.stay)
+	if err != nil {
+		return res, "", err
+	}
+	n, err := counter.count(ctx)
+	if err != nil {
+		return res, "", err
+	}
+	return res, fmt.Sprintf("%.1f", float64(n)/float64(max(res.n, 1))), nil
 }
 
 // freshDatabase drops and creates a database beside the admin URL's and returns its URL.
@@ -284,6 +350,30 @@ func pgbenchInserts(db string, clients int, d time.Duration) (float64, error) {
 	return strconv.ParseFloat(string(m[1]), 64)
 }
 
+// loadMode says what the measured messages were.
+func loadMode(stay bool) string {
+	if stay {
+		return "-load-stay: after a handoff the customer's messages go to the waiting conversation, not the bot"
+	}
+	return "every one a bot turn: a handed-off customer starts a new conversation"
+}
+
+// botAnswered reports whether a message's response carries a bot reply that keeps the
+// conversation with the bot.
+func botAnswered(data []byte) bool {
+	var res struct {
+		Replies []struct {
+			Author   string `json:"author"`
+			Decision string `json:"decision"`
+		} `json:"replies"`
+	}
+	if json.Unmarshal(data, &res) != nil || len(res.Replies) == 0 {
+		return false
+	}
+	last := res.Replies[len(res.Replies)-1]
+	return last.Author == "bot" && last.Decision != "handoff"
+}
+
 // echoReference serves a bare echo JSON handler and loads it like Tandem.
 func echoReference(clients int, d time.Duration) (float64, float64, float64, error) {
 	e := echo.New()
@@ -305,7 +395,7 @@ func echoReference(clients int, d time.Duration) (float64, float64, float64, err
 	srv := &http.Server{Handler: e}
 	go srv.Serve(ln)
 	defer srv.Close()
-	res, err := load("http://"+ln.Addr().String(), "", clients, d)
+	res, err := load("http://"+ln.Addr().String(), "", clients, d, true)
 	return res.rate, res.p50, res.p99, err
 }
 
@@ -377,8 +467,10 @@ type result struct {
 }
 
 // load runs clients customers, each with its own conversation, posting messages back to back
-// for d; it measures each message's time until the bot's reply is in hand.
-func load(base, key string, clients int, d time.Duration) (result, error) {
+// for d; it measures each message's time until the bot's reply is in hand. A customer whose
+// conversation the bot hands to a person opens a new one, so every measured message is a bot
+// turn (not a message stored for a waiting person); with stay it keeps writing there.
+func load(base, key string, clients int, d time.Duration, stay bool) (result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}, Timeout: 30 * time.Second}
 	post := func(path, body string) ([]byte, error) {
 		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
@@ -408,20 +500,24 @@ func load(base, key string, clients int, d time.Duration) (result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			data, err := post("/api/v1/conversations", fmt.Sprintf(`{"customer":{"id":"bench-%d-%d"}}`, i, time.Now().UnixNano()))
-			if err != nil {
-				mu.Lock()
-				errs++
-				firstErr = err
-				mu.Unlock()
-				return
-			}
-			var conv struct{ ID string }
-			json.Unmarshal(data, &conv)
+			convID := ""
 			for j := 0; ctx.Err() == nil; j++ {
+				if convID == "" { // a new customer: the last one was handed to a person
+					data, err := post("/api/v1/conversations", fmt.Sprintf(`{"customer":{"id":"bench-%d-%d"}}`, i, time.Now().UnixNano()))
+					if err != nil {
+						mu.Lock()
+						errs++
+						firstErr = err
+						mu.Unlock()
+						return
+					}
+					var conv struct{ ID string }
+					json.Unmarshal(data, &conv)
+					convID = conv.ID
+				}
 				body, _ := json.Marshal(map[string]string{"text": questions[(i+j)%len(questions)]})
 				t0 := time.Now()
-				_, err := post("/api/v1/conversations/"+conv.ID+"/messages", string(body))
+				data, err := post("/api/v1/conversations/"+convID+"/messages", string(body))
 				ms := float64(time.Since(t0).Microseconds()) / 1000
 				mu.Lock()
 				if err != nil {
@@ -431,6 +527,9 @@ func load(base, key string, clients int, d time.Duration) (result, error) {
 					lat = append(lat, ms)
 				}
 				mu.Unlock()
+				if !stay && !botAnswered(data) {
+					convID = "" // handed off (or no reply): later messages would not be bot turns
+				}
 			}
 		}()
 	}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"tandem/action"
+	"tandem/analytics"
 	"tandem/bot"
 	"tandem/channels"
 	"tandem/channels/wechat"
@@ -62,7 +63,8 @@ type store interface {
 	PutAccount(ctx context.Context, a chat.Account) error
 	httpapi.Accounts
 	httpapi.SessionStore
-	analyticsStore
+	analytics.FactsStore
+	analytics.AlertStore
 	evals.Store
 	httpapi.AdminStore
 	complaint.Store
@@ -196,12 +198,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 		return err
 	}
 	followUps := newFollowUps(st, svc, log, now, cfg.WhatsAppTemplate != "")
-	rules, err := parseRules(cfg.AlertRules)
+	rules, err := analytics.ParseRules(cfg.AlertRules)
 	if err != nil {
 		return fmt.Errorf("TANDEM_ALERT_RULES: %w", err)
 	}
-	alerts := &alerter{store: st, threshold: tune.TargetPrecision, gauges: newServiceGauges(reg), rules: rules, url: cfg.AlertWebhook, window: 24 * time.Hour, client: cfg.Outbound().Client(alertTimeout),
-		log: log, nowFunc: time.Now, complaints: complaint.NewMonitor(complaints, reg)}
+	alerts := &analytics.Alerter{Store: st, Threshold: tune.TargetPrecision, Gauges: analytics.NewGauges(reg), Rules: rules, URL: cfg.AlertWebhook, Window: 24 * time.Hour, Client: cfg.Outbound().Client(alertTimeout),
+		Log: log, Now: time.Now, Extra: []func(context.Context) (analytics.Alert, bool){complaint.NewMonitor(complaints, reg).Check}}
 	training := &intent.Job{Train: intents.Load, Now: now}
 	origins := settings.NewOrigins(st)
 	if err := origins.Load(ctx); err != nil {
@@ -244,7 +246,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	run := []func(context.Context) error{b.Run, outbox.Run,
 		func(ctx context.Context) error { return svc.RunDesk(ctx, conversation.DeskInterval) },
 		leased("recovery", func(ctx context.Context) error { return svc.RunRecovery(ctx, conversation.RecoveryInterval) }),
-		leased("alerts", func(ctx context.Context) error { return alerts.run(ctx, alertInterval) }),
+		leased("alerts", func(ctx context.Context) error { return alerts.Run(ctx, alertInterval) }),
 	}
 	if pg != nil {
 		run = append(run, poll(postgres.ConnsRefresh, pg.RefreshConns, "refreshing shared connection counts failed"),

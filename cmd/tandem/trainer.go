@@ -37,7 +37,7 @@ func newTrainer(cfg config.Config, st store, threshold func() float64, log *slog
 			return r.WriteReport(w)
 		},
 		Analytics: func(ctx context.Context, from, to time.Time) (any, error) {
-			return report(ctx, st, from, to)
+			return analytics.Load(ctx, st, from, to)
 		},
 		Gaps:        func(ctx context.Context, from, to time.Time) (any, error) { return tc.Gaps(ctx, from, to) },
 		IntentStats: func(ctx context.Context, set string) (any, error) { return tc.IntentStats(ctx, set) },
