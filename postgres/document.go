@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -145,15 +146,15 @@ func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("knowledge version: %w", err)
 	}
-	v := fmt.Sprintf("%d:", n)
-	if last != nil {
-		v += fmt.Sprint(last.UnixMicro())
+	// The update times are in base 36, so that a version in a log line is not a run of digits
+	// that the log's masking takes for a card number.
+	micros := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return strconv.FormatInt(t.UnixMicro(), 36)
 	}
-	v += fmt.Sprintf(":%d:", sn)
-	if slast != nil {
-		v += fmt.Sprint(slast.UnixMicro())
-	}
-	return v, nil
+	return fmt.Sprintf("%d:%s:%d:%s", n, micros(last), sn, micros(slast)), nil
 }
 
 // MissingEmbeddings returns up to limit chunks that have no current embedding under model.

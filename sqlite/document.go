@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 
 	"tandem/chat"
 )
@@ -179,7 +180,13 @@ func (s *Store) KnowledgeVersion(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("knowledge version: %w", err)
 	}
-	return fmt.Sprintf("%d:%d:%d:%d", n, last, sn, slast), nil
+	return versionString(n, last, sn, slast), nil
+}
+
+// versionString writes a knowledge version; the update times are in base 36 so that a version in
+// a log line is not a run of digits that the log's masking takes for a card number.
+func versionString(docs, docsUpdated, synonyms, synonymsUpdated int64) string {
+	return fmt.Sprintf("%d:%s:%d:%s", docs, strconv.FormatInt(docsUpdated, 36), synonyms, strconv.FormatInt(synonymsUpdated, 36))
 }
 
 // MissingEmbeddings returns up to limit chunks that have no current embedding under model.
