@@ -29,25 +29,17 @@ type draftView struct {
 // conversation is closed again so the agent stays within capacity.
 func handoffDraft(t *testing.T, in *instance, agent *deskClient, question string) (reply apiMessage, draft *draftView) {
 	t.Helper()
-	var conv struct{ ID string }
-	if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c-`+time.Now().Format("150405.000000")+`"}}`, &conv); code != 201 {
-		t.Fatalf("create conversation = %d", code)
-	}
-	var res struct{ Replies []apiMessage }
-	if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":`+jsQuote(question)+`}`, &res); code != 201 || len(res.Replies) != 1 {
-		t.Fatalf("ask %q = %d %+v", question, code, res)
-	}
-	reply = res.Replies[0]
+	reply, convID := askNew(t, in, question)
 	if reply.Decision != "handoff" {
 		return reply, nil
 	}
-	if code := agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/accept", "", nil); code != 200 {
+	if code := agent.do(t, "POST", "/api/console/conversations/"+convID+"/accept", "", nil); code != 200 {
 		t.Fatalf("accept = %d", code)
 	}
-	defer agent.do(t, "POST", "/api/console/conversations/"+conv.ID+"/close", "", nil)
+	defer agent.do(t, "POST", "/api/console/conversations/"+convID+"/close", "", nil)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		var d draftView
-		agent.do(t, "GET", "/api/console/conversations/"+conv.ID, "", &d)
+		agent.do(t, "GET", "/api/console/conversations/"+convID, "", &d)
 		if d.Draft != nil {
 			return reply, &d
 		}
@@ -202,4 +194,19 @@ func TestDraftPresentRate(t *testing.T) {
 	if rate < minDraftPresentRate {
 		t.Errorf("draft-present rate %.3f, want at least %.2f", rate, minDraftPresentRate)
 	}
+}
+
+// askNew opens an app-API conversation for a new customer and asks question: the bot's one reply
+// and the conversation's id.
+func askNew(t *testing.T, in *instance, question string) (apiMessage, string) {
+	t.Helper()
+	var conv struct{ ID string }
+	if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c-`+time.Now().Format("150405.000000")+`"}}`, &conv); code != 201 {
+		t.Fatalf("create conversation = %d", code)
+	}
+	var res struct{ Replies []apiMessage }
+	if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":`+jsQuote(question)+`}`, &res); code != 201 || len(res.Replies) != 1 {
+		t.Fatalf("ask %q = %d %+v", question, code, res)
+	}
+	return res.Replies[0], conv.ID
 }

@@ -22,15 +22,8 @@ func TestPhrasingInConsoleAnswersOnBothReplicas(t *testing.T) {
 	const question, article = "the wombat chewed up my policy papers", "en-policies-coverage-documents"
 	ask := func(in *instance) apiMessage {
 		t.Helper()
-		var conv struct{ ID string }
-		if code := in.call(t, "POST", "/api/v1/conversations", `{"customer":{"id":"c-`+time.Now().Format("150405.000000")+`"}}`, &conv); code != 201 {
-			t.Fatalf("create conversation = %d", code)
-		}
-		var res struct{ Replies []apiMessage }
-		if code := in.call(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", `{"text":`+jsQuote(question)+`}`, &res); code != 201 || len(res.Replies) != 1 {
-			t.Fatalf("ask = %d %+v", code, res)
-		}
-		return res.Replies[0]
+		r, _ := askNew(t, in, question)
+		return r
 	}
 	answered := func(r apiMessage) bool {
 		return r.Decision == "answer" && len(r.Sources) > 0 && strings.HasSuffix(r.Sources[0].URL, "/"+article)
