@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 
 	"tandem/chat"
@@ -141,6 +142,26 @@ func readLines(t testing.TB, path string, fn func([]byte)) {
 	sc.Buffer(nil, 1<<24)
 	for sc.Scan() {
 		fn(sc.Bytes())
+	}
+}
+
+// TestMatchPhrasingsCMRC: on cmrc2018-zh's passages (Chinese, titles only) matching the phrasings
+// that share a token with the question finds exactly what scoring every phrasing finds.
+func TestMatchPhrasingsCMRC(t *testing.T) {
+	docs, qs := loadCMRC(t)
+	s := localSearcher(t, docs, DefaultHybridParams)
+	qs = qs[:min(len(qs), 400)]
+	vecs, _ := s.Embedder.Embed(context.Background(), questionTexts(qs))
+	model := s.Embedder.Model()
+	for i, q := range qs {
+		for _, v := range [][]float32{vecs[i], nil} {
+			for _, k := range []int{1, 5, DefaultHybridParams.Candidates} {
+				got := s.Index.MatchPhrasings(q.Question, model, v, k, Filter{})
+				if want := s.Index.MatchPhrasingsBrute(q.Question, model, v, k, Filter{}); !reflect.DeepEqual(got, want) {
+					t.Fatalf("MatchPhrasings(%q, k=%d, vector %t):\n got %+v\nwant %+v", q.Question, k, v != nil, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -27,6 +27,13 @@ func demoSearcher(tb testing.TB) (*retrieval.Searcher, []chat.Document) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	s.Index.SetSynonyms(demoSynonyms(tb))
+	return s, docs
+}
+
+// demoSynonyms are the demo's synonym groups, English then Chinese.
+func demoSynonyms(tb testing.TB) []chat.SynonymGroup {
+	tb.Helper()
 	byLang, _, err := retrieval.ParseSynonyms(demo.Synonyms)
 	if err != nil {
 		tb.Fatal(err)
@@ -35,8 +42,7 @@ func demoSearcher(tb testing.TB) (*retrieval.Searcher, []chat.Document) {
 	for _, l := range []string{"en", "zh"} {
 		groups = append(groups, byLang[l]...)
 	}
-	s.Index.SetSynonyms(groups)
-	return s, docs
+	return groups
 }
 
 // phraseQuery is a question asked of the phrasings, in its language, with the article it is about
@@ -162,6 +168,21 @@ func TestMatchPhrasingsSameAsAll(t *testing.T) {
 		t.Run("fold "+name, func(t *testing.T) {
 			fold := s.Fold(drop)
 			samePhrasings(t, fold, natural)
+			// The copy's words are those of an index built afresh from its documents.
+			fresh := retrieval.NewIndex(fold.Index.AllDocuments())
+			fresh.SetSynonyms(demoSynonyms(t))
+			for _, q := range append(natural, phraseQueries(t, docs)...) {
+				for _, without := range []string{"", q.doc} {
+					gs, gw := fold.Index.Unseen(q.text, without)
+					ws, ww := fresh.Unseen(q.text, without)
+					if gs != ws || gw != ww {
+						t.Fatalf("fold %s: Unseen(%q, %q) = %v, %d; built afresh %v, %d", name, q.text, without, gs, gw, ws, ww)
+					}
+				}
+				if got, want := fold.Index.MatchPhrasings(q.text, "", nil, 50, retrieval.Filter{}), fresh.MatchPhrasings(q.text, "", nil, 50, retrieval.Filter{}); !reflect.DeepEqual(got, want) {
+					t.Fatalf("fold %s: MatchPhrasings(%q) = %+v; built afresh %+v", name, q.text, got, want)
+				}
+			}
 			for _, q := range natural {
 				for _, m := range fold.Index.MatchPhrasings(q.text, "", nil, 50, retrieval.Filter{}) {
 					if !m.Match.Title && drop(m.DocID, m.Match.Text) {

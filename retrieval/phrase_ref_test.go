@@ -3,8 +3,9 @@ package retrieval
 import "sort"
 
 // MatchPhrasingsBrute is MatchPhrasings as it was before the phrasings' inverted index: every
-// phrasing scored against every wording of the query. It is the reference the indexed
-// MatchPhrasings must agree with exactly (see phrase_index_test.go).
+// phrasing scored against every wording of the query (unchanged but for the document's first
+// chunk, now kept in the phrasing instead of a map by document id). It is the reference the
+// indexed MatchPhrasings must agree with exactly (see phrase_index_test.go).
 func (ix *Index) MatchPhrasingsBrute(query, model string, qvec []float32, k int, f Filter) []DocPhrase {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -16,8 +17,8 @@ func (ix *Index) MatchPhrasingsBrute(query, model string, qvec []float32, k int,
 	useVec := qvec != nil && model == ix.pmodel
 	best := map[string]DocPhrase{}
 	for _, p := range ix.phrases {
-		first, ok := ix.firstChunk[p.doc.ID]
-		if !ok || !f.Allows(p.doc, &ix.items[first].chunk) {
+		first := p.first
+		if first < 0 || !f.Allows(p.doc, &ix.items[first].chunk) {
 			continue
 		}
 		lex := 0.0
@@ -57,4 +58,19 @@ func (ix *Index) MatchPhrasingsBrute(query, model string, qvec []float32, k int,
 		out[i].Match.Rank = i + 1
 	}
 	return out
+}
+
+// cosine is the idf-weighted cosine of a query wording's and a phrasing's token sets, as the
+// reference computes it (MatchPhrasings computes it for every wording at once: see phraseLexical).
+func (ix *Index) cosine(q qphrase, p phrase) float64 {
+	if q.norm == 0 || p.norm == 0 {
+		return 0
+	}
+	dot := 0.0
+	for _, t := range p.toks {
+		if w, ok := q.toks[t]; ok {
+			dot += w * w
+		}
+	}
+	return dot / (q.norm * p.norm)
 }
