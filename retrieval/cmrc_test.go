@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 
 	"tandem/chat"
@@ -21,7 +22,7 @@ type cmrcQuestion struct {
 
 // loadCMRC reads the cmrc2018-zh passages and dev questions (the held-back trial questions are
 // never read), skipping the test where shared/ is not beside the repository.
-func loadCMRC(t *testing.T) ([]chat.Document, []cmrcQuestion) {
+func loadCMRC(t testing.TB) ([]chat.Document, []cmrcQuestion) {
 	t.Helper()
 	if _, err := os.Stat(cmrcDir); err != nil {
 		t.Skip("shared/evalsets not found beside the repository")
@@ -131,7 +132,7 @@ func TestTuneCMRC(t *testing.T) {
 	fmt.Printf("vector only recall@1 %.4f @5 %.4f\n", r1, r5)
 }
 
-func readLines(t *testing.T, path string, fn func([]byte)) {
+func readLines(t testing.TB, path string, fn func([]byte)) {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -142,4 +143,57 @@ func readLines(t *testing.T, path string, fn func([]byte)) {
 	for sc.Scan() {
 		fn(sc.Bytes())
 	}
+}
+
+// TestMatchPhrasingsCMRC: on cmrc2018-zh's passages (Chinese, titles only) matching the phrasings
+// that share a token with the question finds exactly what scoring every phrasing finds.
+func TestMatchPhrasingsCMRC(t *testing.T) {
+	docs, qs := loadCMRC(t)
+	s := localSearcher(t, docs, DefaultHybridParams)
+	qs = qs[:min(len(qs), 400)]
+	vecs, _ := s.Embedder.Embed(context.Background(), questionTexts(qs))
+	model := s.Embedder.Model()
+	for i, q := range qs {
+		for _, v := range [][]float32{vecs[i], nil} {
+			for _, k := range []int{1, 5, DefaultHybridParams.Candidates} {
+				got := s.Index.MatchPhrasings(q.Question, model, v, k, Filter{})
+				if want := s.Index.MatchPhrasingsBrute(q.Question, model, v, k, Filter{}); !reflect.DeepEqual(got, want) {
+					t.Fatalf("MatchPhrasings(%q, k=%d, vector %t):\n got %+v\nwant %+v", q.Question, k, v != nil, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkMatchPhrasingsCMRC matches the cmrc2018-zh dev questions against the passages' titles
+// (1,104 phrasings), indexed and scoring every phrasing, with the query's local vector and without.
+func BenchmarkMatchPhrasingsCMRC(b *testing.B) {
+	docs, qs := loadCMRC(b)
+	s := localSearcher(b, docs, DefaultHybridParams)
+	vecs, _ := s.Embedder.Embed(context.Background(), questionTexts(qs))
+	model, k := s.Embedder.Model(), DefaultHybridParams.Candidates
+	for _, m := range []struct {
+		name  string
+		match func(ix *Index, query, model string, qvec []float32, k int, f Filter) []DocPhrase
+	}{{"indexed", (*Index).MatchPhrasings}, {"brute", (*Index).MatchPhrasingsBrute}} {
+		for _, withVec := range []bool{true, false} {
+			b.Run(m.name+"/"+map[bool]string{true: "vector", false: "words"}[withVec], func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					var v []float32
+					if withVec {
+						v = vecs[i%len(qs)]
+					}
+					m.match(s.Index, qs[i%len(qs)].Question, model, v, k, Filter{})
+				}
+			})
+		}
+	}
+}
+
+func questionTexts(qs []cmrcQuestion) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = q.Question
+	}
+	return out
 }

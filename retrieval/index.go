@@ -52,12 +52,14 @@ type Index struct {
 	vecs   [][]float32 // aligned with items; nil where a chunk has no vector
 	pool   sync.Pool   // *[]float64 score accumulators
 	// phrases are the documents' titles and similar questions, matched question to question.
-	phrases    []phrase
-	pidf       map[string]float64
-	pmodel     string           // the model of the phrasings' vectors
-	firstChunk map[string]int32 // document id → its first indexed chunk
-	synonyms   []chat.SynonymGroup
-	owners     map[string]string // token → the document that has it (see vocabulary)
+	phrases  []phrase
+	pidf     map[string]float64
+	ppost    phrasePostings
+	pmodel   string    // the model of the phrasings' vectors
+	pvmax    float64   // the largest norm of a phrasing's vector
+	pscratch sync.Pool // *phraseScratch
+	synonyms []chat.SynonymGroup
+	owners   map[string]string // token → the document that has it (see vocabulary)
 }
 
 type item struct {
@@ -111,7 +113,13 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 			first[it.doc.ID] = int32(i)
 		}
 	}
-	phrases, pidf := buildPhrases(indexed)
+	phrases, pidf, ppost := buildPhrases(indexed)
+	for i := range phrases {
+		phrases[i].first = -1
+		if j, ok := first[phrases[i].doc.ID]; ok {
+			phrases[i].first = j
+		}
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	old := map[string][]float32{}
@@ -123,7 +131,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 	for i := range phrases {
 		phrases[i].vec = old[phrases[i].text]
 	}
-	ix.phrases, ix.pidf, ix.firstChunk = phrases, pidf, first
+	ix.phrases, ix.pidf, ix.ppost, ix.pvmax = phrases, pidf, ppost, maxNorm(phrases)
 	vecs := make([][]float32, len(items))
 	for i, it := range items {
 		if j, ok := ix.byID[it.chunk.ID]; ok && ix.vecs != nil && ix.items[j].chunk.Hash == it.chunk.Hash {

@@ -20,8 +20,10 @@ type phrase struct {
 	title bool
 	bare  bool     // the document has no similar questions: its title is matched for the signal only
 	toks  []string // unique tokens
+	tids  []int32  // their ids (see buildPhrases)
 	norm  float64  // √Σ idf² of toks
 	vec   []float32
+	first int32 // the position in items of its document's first chunk (-1: none)
 }
 
 // PhraseMatch is the best phrasing of a document for a query: its text, whether it is the
@@ -43,8 +45,10 @@ type PhraseMatch struct {
 // local embedder's hashed trigrams add typo tolerance, not meaning, so the words lead.
 const phraseVectorWeight = 0.35
 
-// buildPhrases indexes every document's title and similar questions.
-func buildPhrases(docs map[string]*chat.Document) ([]phrase, map[string]float64) {
+// buildPhrases indexes every document's title and similar questions, in document id order, the
+// title first: their idf and their inverted index (a token's id → positions in the returned
+// phrasings, ascending).
+func buildPhrases(docs map[string]*chat.Document) ([]phrase, map[string]float64, phrasePostings) {
 	var ps []phrase
 	ids := make([]string, 0, len(docs))
 	for id := range docs {
@@ -59,17 +63,25 @@ func buildPhrases(docs map[string]*chat.Document) ([]phrase, map[string]float64)
 			ps = append(ps, phrase{doc: d, text: q})
 		}
 	}
-	df := map[string]int{}
+	post := phrasePostings{ids: map[string]int32{}}
 	for i := range ps {
 		ps[i].toks = unique(Tokens(ps[i].text))
-		for _, t := range ps[i].toks {
-			df[t]++
+		ps[i].tids = make([]int32, len(ps[i].toks))
+		for j, t := range ps[i].toks {
+			id, ok := post.ids[t]
+			if !ok {
+				id = int32(len(post.at))
+				post.ids[t] = id
+				post.at = append(post.at, nil)
+			}
+			ps[i].tids[j] = id
+			post.at[id] = append(post.at[id], int32(i))
 		}
 	}
-	idf := make(map[string]float64, len(df))
+	idf := make(map[string]float64, len(post.ids))
 	n := float64(len(ps))
-	for t, c := range df {
-		idf[t] = math.Log(1 + n/float64(c))
+	for t, id := range post.ids {
+		idf[t] = math.Log(1 + n/float64(len(post.at[id])))
 	}
 	for i := range ps {
 		s := 0.0
@@ -79,7 +91,7 @@ func buildPhrases(docs map[string]*chat.Document) ([]phrase, map[string]float64)
 		}
 		ps[i].norm = math.Sqrt(s)
 	}
-	return ps, idf
+	return ps, idf, post
 }
 
 // phraseIDF is a token's weight among phrasings: its idf (a token no phrasing has weighs most),
@@ -152,70 +164,7 @@ func (ix *Index) SetPhraseVectors(model string, vecs map[string][]float32) {
 			ix.phrases[i].vec = v
 		}
 	}
-}
-
-// MatchPhrasings scores the query's wordings (the text and its synonym variants) against every
-// phrasing, with qvec the query's vector under model (nil: words only), and returns each
-// document's best phrasing, best first, up to k documents passing the filter.
-func (ix *Index) MatchPhrasings(query, model string, qvec []float32, k int, f Filter) []DocPhrase {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	variants := ix.variants(query)
-	var qs []qphrase
-	for _, v := range variants {
-		qs = append(qs, ix.qphrase(v))
-	}
-	useVec := qvec != nil && model == ix.pmodel
-	best := map[string]DocPhrase{}
-	for _, p := range ix.phrases {
-		first, ok := ix.firstChunk[p.doc.ID]
-		if !ok || !f.Allows(p.doc, &ix.items[first].chunk) {
-			continue
-		}
-		lex := 0.0
-		for _, q := range qs {
-			lex = max(lex, ix.cosine(q, p))
-		}
-		vec := 0.0
-		if useVec && len(p.vec) == len(qvec) {
-			vec = max(0, float64(Dot(p.vec, qvec)))
-		}
-		m := PhraseMatch{Text: p.text, Title: p.title, Bare: p.bare, Lexical: round3(lex), Vector: round3(vec), Score: lex}
-		if useVec {
-			m.Score = (1-phraseVectorWeight)*lex + phraseVectorWeight*vec
-		}
-		m.Score = round3(m.Score)
-		if m.Score <= 0 {
-			continue
-		}
-		if b, ok := best[p.doc.ID]; !ok || m.Score > b.Match.Score {
-			best[p.doc.ID] = DocPhrase{DocID: p.doc.ID, ChunkID: ix.items[first].chunk.ID, Match: m}
-		}
-	}
-	out := make([]DocPhrase, 0, len(best))
-	for _, b := range best {
-		out = append(out, b)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Match.Score != out[j].Match.Score {
-			return out[i].Match.Score > out[j].Match.Score
-		}
-		return out[i].DocID < out[j].DocID
-	})
-	if len(out) > k {
-		out = out[:k]
-	}
-	for i := range out {
-		out[i].Match.Rank = i + 1
-	}
-	return out
-}
-
-// DocPhrase is a document's best-matching phrasing and the chunk a phrasing match points to.
-type DocPhrase struct {
-	DocID   string
-	ChunkID string
-	Match   PhraseMatch
+	ix.pvmax = maxNorm(ix.phrases)
 }
 
 // qphrase is a query wording as a weighted token set.
@@ -234,20 +183,6 @@ func (ix *Index) qphrase(text string) qphrase {
 	}
 	q.norm = math.Sqrt(s)
 	return q
-}
-
-// cosine is the idf-weighted cosine of a query wording's and a phrasing's token sets.
-func (ix *Index) cosine(q qphrase, p phrase) float64 {
-	if q.norm == 0 || p.norm == 0 {
-		return 0
-	}
-	dot := 0.0
-	for _, t := range p.toks {
-		if w, ok := q.toks[t]; ok {
-			dot += w * w
-		}
-	}
-	return dot / (q.norm * p.norm)
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
