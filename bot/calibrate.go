@@ -100,22 +100,28 @@ type Point struct {
 	Answered  int     `json:"answered"` // how many questions were answered at T
 }
 
-// shown is the precision a point can vouch for: n answers all right show no more than n/(n+1)
-// (the rule of succession), so a high target is not met by a handful of lucky answers.
-func (p Point) shown() float64 {
-	return min(p.Precision, float64(p.Answered)/float64(p.Answered+1))
+// vouches reports whether a point answered enough questions to show a precision of target: n
+// answers, even all right, show no more than n/(n+1) (the rule of succession), so a high target
+// is not met by a handful of lucky answers.
+func (p Point) vouches(target float64) bool {
+	return float64(p.Answered)/float64(p.Answered+1) >= target
 }
 
 // Threshold is the least P(right) at which to answer for a target precision, derived from the
-// curve: the lowest threshold whose answers (and those of every higher one) reach the target.
-// Without a curve, or when no threshold reaches it, it is the target itself.
+// curve: the lowest threshold whose answers (and those of every higher one with enough answers to
+// tell) reach the target. Without a curve, or when no threshold reaches it, it is the target
+// itself.
 func (c Calibrator) Threshold(target float64) float64 {
 	t := target
 	for i := len(c.Curve) - 1; i >= 0; i-- {
-		if c.Curve[i].shown() < target {
+		p := c.Curve[i]
+		if !p.vouches(target) {
+			continue // too few answers at this threshold to tell
+		}
+		if p.Precision < target {
 			break
 		}
-		t = min(t, c.Curve[i].T)
+		t = min(t, p.T)
 	}
 	return t
 }
@@ -124,22 +130,22 @@ func (c Calibrator) Threshold(target float64) float64 {
 // without similar questions, and in tools that do not fit one: FitDefault on the demo knowledge base
 // with its synonyms and the local embedder, English and Chinese pooled (TestDefaultCalibrator
 // refits it).
-var DefaultCalibrator = Calibrator{W: [features]float64{3.299646495406133, 2.0498806215568903, 2.2355260282992107, 0.8159507891877467, -1.2569418133509291,
-	-0.3724610165240833, 4.403990979145737, 0.9168296902488982, -2.481819839096962, 0.9933324099742508}, B: -3.244631631835168,
+var DefaultCalibrator = Calibrator{W: [features]float64{2.4104696228278923, 1.890464574557452, 2.164339323844448, 0.8088382135583774, -0.9231733343250396,
+	-0.9011977448092312, 4.7115016643066925, 0.7734009930032579, -2.0330999421559977, 0.6977035913897865}, B: -2.6265906260970726,
 	Curve: []Point{
-		{0.02, 0.5578, 0.7359, 2500}, {0.04, 0.5651, 0.735, 2477}, {0.06, 0.5773, 0.735, 2432}, {0.08, 0.5883, 0.7317, 2367},
-		{0.1, 0.5961, 0.7309, 2318}, {0.12, 0.607, 0.7267, 2239}, {0.14, 0.6134, 0.7209, 2179}, {0.16, 0.6246, 0.7176, 2094},
-		{0.18, 0.6375, 0.7118, 2021}, {0.2, 0.6469, 0.7018, 1943}, {0.22, 0.6667, 0.7002, 1865}, {0.24, 0.6732, 0.6944, 1794},
-		{0.26, 0.686, 0.6902, 1732}, {0.28, 0.6934, 0.6819, 1671}, {0.3, 0.7037, 0.6744, 1610}, {0.32, 0.7115, 0.6678, 1550},
-		{0.34, 0.7217, 0.6603, 1495}, {0.36, 0.7281, 0.6545, 1446}, {0.38, 0.7349, 0.642, 1391}, {0.4, 0.7462, 0.6346, 1345},
-		{0.42, 0.7565, 0.6304, 1301}, {0.44, 0.7615, 0.6229, 1264}, {0.46, 0.7698, 0.6121, 1216}, {0.48, 0.7818, 0.598, 1157},
-		{0.5, 0.7898, 0.5839, 1105}, {0.52, 0.804, 0.5789, 1074}, {0.54, 0.8084, 0.5681, 1036}, {0.56, 0.8134, 0.5581, 1000},
-		{0.58, 0.8143, 0.5432, 966}, {0.6, 0.8232, 0.5316, 924}, {0.62, 0.827, 0.5166, 885}, {0.64, 0.8394, 0.5008, 829},
-		{0.66, 0.8586, 0.4892, 784}, {0.68, 0.8671, 0.4709, 740}, {0.7, 0.8749, 0.4601, 706}, {0.72, 0.8841, 0.4435, 669},
-		{0.74, 0.8974, 0.4336, 641}, {0.76, 0.9059, 0.4161, 604}, {0.78, 0.9073, 0.3987, 572}, {0.8, 0.9179, 0.3779, 533},
-		{0.82, 0.9228, 0.3547, 497}, {0.84, 0.9536, 0.3289, 440}, {0.86, 0.9639, 0.3023, 394}, {0.88, 0.9691, 0.2683, 347},
-		{0.9, 0.9729, 0.2276, 290}, {0.92, 0.9922, 0.1885, 235}, {0.94, 0.9921, 0.1395, 172}, {0.96, 1, 0.0772, 93},
-		{0.98, 1, 0.0274, 33}}}
+		{0.02, 0.508, 0.6854, 3678}, {0.04, 0.5194, 0.6848, 3641}, {0.06, 0.525, 0.682, 3593}, {0.08, 0.5341, 0.6803, 3513},
+		{0.1, 0.5461, 0.6775, 3414}, {0.12, 0.5529, 0.673, 3319}, {0.14, 0.5683, 0.6685, 3205}, {0.16, 0.5805, 0.6618, 3107},
+		{0.18, 0.593, 0.6573, 2988}, {0.2, 0.6087, 0.6522, 2857}, {0.22, 0.616, 0.6427, 2734}, {0.24, 0.6271, 0.6337, 2607},
+		{0.26, 0.6382, 0.6253, 2509}, {0.28, 0.6548, 0.6208, 2413}, {0.3, 0.6615, 0.6118, 2312}, {0.32, 0.6702, 0.6034, 2221},
+		{0.34, 0.6784, 0.5949, 2143}, {0.36, 0.6838, 0.5882, 2067}, {0.38, 0.6981, 0.5798, 1973}, {0.4, 0.7051, 0.5725, 1906},
+		{0.42, 0.7183, 0.5607, 1811}, {0.44, 0.7235, 0.55, 1740}, {0.46, 0.7353, 0.5388, 1658}, {0.48, 0.7452, 0.5303, 1592},
+		{0.5, 0.7547, 0.518, 1522}, {0.52, 0.7696, 0.5062, 1447}, {0.54, 0.7797, 0.4966, 1385}, {0.56, 0.7922, 0.486, 1312},
+		{0.58, 0.8031, 0.4742, 1253}, {0.6, 0.8105, 0.4579, 1188}, {0.62, 0.8234, 0.4399, 1111}, {0.64, 0.8321, 0.423, 1048},
+		{0.66, 0.844, 0.4079, 988}, {0.68, 0.8497, 0.3938, 936}, {0.7, 0.8618, 0.3809, 878}, {0.72, 0.8728, 0.3618, 814},
+		{0.74, 0.8912, 0.3416, 752}, {0.76, 0.8991, 0.3219, 691}, {0.78, 0.9076, 0.3022, 634}, {0.8, 0.9174, 0.2781, 571},
+		{0.82, 0.9276, 0.259, 523}, {0.84, 0.9489, 0.2315, 453}, {0.86, 0.9503, 0.1966, 380}, {0.88, 0.9577, 0.1685, 324},
+		{0.9, 0.9894, 0.1393, 256}, {0.92, 0.9924, 0.1062, 194}, {0.94, 1, 0.0702, 125}, {0.96, 1, 0.0393, 70},
+		{0.98, 1, 0.0101, 18}}}
 
 // P is the probability that the top answer is right.
 func (c Calibrator) P(s Signals) float64 {

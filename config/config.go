@@ -193,8 +193,9 @@ const (
 	DefaultEmbedDim      = 256
 	// DefaultAgentCapacity is how many conversations an agent holds at once unless set.
 	DefaultAgentCapacity = 5
-	// DefaultTargetPrecision: answer when P(right) ≥ 0.8.
-	DefaultTargetPrecision = 0.8
+	// DefaultTargetPrecision is the precision the bot's answers aim at unless a trainer sets
+	// another (bot.DefaultTargetPrecision).
+	DefaultTargetPrecision = 0.85
 )
 
 // Load parses args (without the program and subcommand names) over the environment read by getenv.

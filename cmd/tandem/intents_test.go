@@ -47,7 +47,7 @@ func TestIntentsEndToEnd(t *testing.T) {
 	var set struct {
 		TargetPrecision float64 `json:"target_precision"`
 	}
-	if in.call(t, "GET", "/api/v1/settings", "", &set); set.TargetPrecision != 0.8 {
+	if in.call(t, "GET", "/api/v1/settings", "", &set); set.TargetPrecision != 0.85 {
 		t.Fatalf("default target: %+v", set)
 	}
 	if r := ask("c5", "理赔需要什么材料"); r.Decision != "answer" || r.Confidence >= 0.99 || r.Confidence < 0.5 {
