@@ -50,7 +50,7 @@ type Result struct {
 	Lexical *Leg          `json:"lexical"`
 	Vector  *Leg          `json:"vector"`
 	// Phrase is the document's best-matching phrasing (its title or a similar question), nil when
-	// none shares a word with the query.
+	// none shares a word with the query or, with vectors, is among the closest in vector space.
 	Phrase *PhraseMatch `json:"phrase"`
 	Fused  float64      `json:"fused"`
 }
