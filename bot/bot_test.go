@@ -177,6 +177,21 @@ func TestExtractLeavesOutInjectedSentences(t *testing.T) {
 	}
 }
 
+// TestExtractKeepsAntecedents: a chosen sentence that refers back ("these 15 days") comes with the
+// sentence it refers to.
+func TestExtractKeepsAntecedents(t *testing.T) {
+	body := "You can cancel at any time.\n\n## Cooling-off\n\nYou have a 15-day cooling-off period after buying your policy. " +
+		"If you cancel within these 15 days and have not made a claim, we refund your whole premium.\n\nRefunds take 7 days."
+	got := Extract(body, "can i get my money back if i cancel refund")
+	if !strings.Contains(got, "You have a 15-day cooling-off period after buying your policy. If you cancel within these 15 days") {
+		t.Errorf("Extract = %q, want the cooling-off sentence before \"these 15 days\"", got)
+	}
+	zh := "保单可随时退保。退保后保费按天退还。续保请在App操作。\n\n理赔需要保单号和身份证件。上述材料可在App中上传。"
+	if got := Extract(zh, "材料可以在App上传吗"); !strings.Contains(got, "理赔需要保单号和身份证件。上述材料可在App中上传。") {
+		t.Errorf("Extract(zh) = %q", got)
+	}
+}
+
 // TestExtractKeepsLists: list items are never cut or run together, a list introduced by a chosen
 // sentence comes whole, never its first item only, a lone matching item reads as a sentence,
 // numbers inside items survive, and an instruction planted as an item is left out.

@@ -26,6 +26,21 @@ var (
 	inlineMarkup = strings.NewReplacer("**", "", "__", "", "`", "")
 )
 
+// refersBack matches a sentence that leans on the one before it ("If you cancel within these 15
+// days…", "This takes a day", "上述材料…").
+var refersBack = regexp.MustCompile(`(?i)^(this|that|it|they|then|these|those|such)\b|\b(these|those|such|the above)\b|^(这|此|该|其)|这些|上述|以上`)
+
+// withAntecedents keeps the sentence before each kept sentence that refers back to it, so that an
+// answer never says "within these 15 days" without the days.
+func withAntecedents(units []unit, keep map[int]bool) {
+	for i := len(units) - 1; i > 0; i-- {
+		u, prev := units[i], units[i-1]
+		if keep[i] && !u.list && !prev.list && prev.block == u.block && refersBack.MatchString(u.text) {
+			keep[i-1] = true
+		}
+	}
+}
+
 // unit is what an extractive answer is made of: one sentence of a paragraph, or one whole list
 // item (never cut, whatever its sentences).
 type unit struct {
@@ -70,6 +85,7 @@ func Extract(body, question string) string {
 		}
 		keep[bi] = true
 	}
+	withAntecedents(units, keep)
 	filled := map[int]bool{} // the article's start, when too little stood out
 	for i := 1; len(keep) < 3 && i < len(units); i++ {
 		keep[i], filled[i] = true, !keep[i]
