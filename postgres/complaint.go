@@ -182,12 +182,7 @@ func (s *Store) CaseSteps(ctx context.Context, caseID string) ([]complaint.Step,
 	if err != nil {
 		return nil, fmt.Errorf("case steps: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (complaint.Step, error) {
-		var st complaint.Step
-		err := r.Scan(&st.CaseID, &st.Kind, &st.From, &st.To, &st.Actor, &st.Note, &st.At)
-		st.At = st.At.UTC()
-		return st, err
-	})
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (complaint.Step, error) { return scanStep(r) })
 	if err != nil {
 		return nil, fmt.Errorf("case steps: %w", err)
 	}

@@ -27,12 +27,7 @@ func (s *Store) Consents(ctx context.Context, customerID string) ([]followup.Con
 	if err != nil {
 		return nil, fmt.Errorf("consents: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (followup.Consent, error) {
-		var c followup.Consent
-		err := r.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Purpose, &c.Granted, &c.Text, &c.Source, &c.Evidence, &c.At)
-		c.At = c.At.UTC()
-		return c, err
-	})
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (followup.Consent, error) { return scanConsent(r) })
 	if err != nil {
 		return nil, fmt.Errorf("consents: %w", err)
 	}
@@ -56,17 +51,7 @@ func (s *Store) followUps(ctx context.Context, query string, args ...any) ([]fol
 	if err != nil {
 		return nil, fmt.Errorf("follow-ups: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (followup.FollowUp, error) {
-		var f followup.FollowUp
-		err := r.Scan(&f.ID, &f.CustomerID, &f.ConversationID, &f.Channel, &f.Kind, &f.Text, &f.DueAt, &f.Status, &f.Reason,
-			&f.MessageID, &f.CreatedBy, &f.CreatedAt, &f.DoneAt)
-		f.DueAt, f.CreatedAt = f.DueAt.UTC(), f.CreatedAt.UTC()
-		if f.DoneAt != nil {
-			d := f.DoneAt.UTC()
-			f.DoneAt = &d
-		}
-		return f, err
-	})
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (followup.FollowUp, error) { return scanFollowUp(r) })
 	if err != nil {
 		return nil, fmt.Errorf("follow-ups: %w", err)
 	}

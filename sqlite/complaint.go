@@ -201,8 +201,8 @@ func (s *Store) CaseSteps(ctx context.Context, caseID string) ([]complaint.Step,
 	defer rows.Close()
 	out := []complaint.Step{}
 	for rows.Next() {
-		var st complaint.Step
-		if err := rows.Scan(&st.CaseID, &st.Kind, &st.From, &st.To, &st.Actor, &st.Note, (*microTime)(&st.At)); err != nil {
+		st, err := scanStep(rows)
+		if err != nil {
 			return nil, fmt.Errorf("case steps: %w", err)
 		}
 		out = append(out, st)

@@ -29,8 +29,8 @@ func (s *Store) Consents(ctx context.Context, customerID string) ([]followup.Con
 	defer rows.Close()
 	out := []followup.Consent{}
 	for rows.Next() {
-		var c followup.Consent
-		if err := rows.Scan(&c.ID, &c.CustomerID, &c.Channel, &c.Purpose, &c.Granted, &c.Text, &c.Source, &c.Evidence, (*microTime)(&c.At)); err != nil {
+		c, err := scanConsent(rows)
+		if err != nil {
 			return nil, fmt.Errorf("consents: %w", err)
 		}
 		out = append(out, c)
