@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"tandem/complaint"
 	"tandem/conversation"
 	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
 
 var t0 = time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
@@ -54,15 +54,8 @@ type rig struct {
 // Handed hook, on a controlled clock; amy serves the complaints team, bob does not.
 func newRig(t *testing.T, cfg string) *rig {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	for _, a := range []chat.Agent{{Username: "amy", Capacity: 5, Teams: []string{"complaints"}}, {Username: "bob", Capacity: 5, Teams: []string{"sales"}}} {
 		if err := st.PutAgent(ctx, a); err != nil {
 			t.Fatal(err)

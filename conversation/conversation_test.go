@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"tandem/chat"
 	"tandem/conversation"
 	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
 
 // scriptedBot answers with a fixed reply.
@@ -43,14 +43,7 @@ func (r *recorder) Publish(_ context.Context, evs ...chat.Event) error {
 
 func newService(t *testing.T, reply chat.Reply, outbound bool) (*conversation.Service, *sqlite.Store, *recorder) {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
 	rec := &recorder{}
 	svc := &conversation.Service{Store: st, Bot: scriptedBot{reply}, Bus: rec, Metrics: conversation.NewMetrics(prometheus.NewRegistry()),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Outbound: map[string]bool{"telegram": outbound}}

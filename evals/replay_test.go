@@ -12,6 +12,7 @@ import (
 	"tandem/chat"
 	"tandem/demo"
 	"tandem/intent"
+	"tandem/sqlite/sqlitetest"
 )
 
 // demoRouter is the demo's intents routed with the demo articles' titles as out of scope.
@@ -39,7 +40,7 @@ func demoRouter(t *testing.T) (*intent.Live, []chat.Intent) {
 // it, and the stored run reads back with its report.
 func TestReplay(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	live, ins := demoRouter(t)
 	var cases []Case
 	for _, in := range ins {

@@ -9,6 +9,7 @@ import (
 
 	"tandem/chat"
 	"tandem/retrieval"
+	"tandem/sqlite/sqlitetest"
 )
 
 // selfCal is a self-calibration over the demo knowledge base at a version, storing into st.
@@ -31,7 +32,7 @@ func selfCal(t *testing.T, st SettingsStore, version *string, ready *bool, folds
 // which another replica adopts without fitting; a new knowledge version is fitted again.
 func TestSelfCalibration(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	version, ready, folds := "", false, 0
 	c := selfCal(t, st, &version, &ready, &folds)
 	if err := c.Step(ctx); err != nil || c.Status().State != "" || c.Ready() {

@@ -2,30 +2,15 @@ package evals
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tandem/chat"
-	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-
-// openStore is a migrated SQLite store in the test's directory.
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "evals.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 func TestValidSetName(t *testing.T) {
 	for _, tt := range []struct {
@@ -41,7 +26,7 @@ func TestValidSetName(t *testing.T) {
 // TestSetsRoundTrip: cases and runs come back as stored, and a baseline is a run of the same set.
 func TestSetsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	cases := []Case{{ID: "a", Text: "pay my premium", ExpectedIntent: "pay"}, {ID: "b", Text: "hello", ExpectedIntent: OOS}}
 	if n, err := PutCases(ctx, st, "s1", cases, false, t0); err != nil || n != 2 {
 		t.Fatalf("PutCases = %d, %v", n, err)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"tandem/conversation"
 	"tandem/followup"
 	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
 
 var t0 = time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
@@ -53,15 +53,8 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	ctx := context.Background()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if err := st.PutAgent(ctx, chat.Agent{Username: "amy", Capacity: 50, Status: "online"}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,20 +13,14 @@ import (
 	"tandem/chat"
 	"tandem/conversation"
 	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
 
 // sessionStore opens a real SQLite store with one account per role ("agent", "trainer",
 // "admin", "customer"), for sessions in handler tests.
 func sessionStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
 	for _, role := range []string{"agent", "trainer", "admin", "customer"} {
 		if err := st.PutAccount(context.Background(), chat.Account{Username: role, Role: role, PasswordHash: "x", CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"tandem/chat"
 	"tandem/evals"
 	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -18,14 +18,7 @@ var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // rig is a trainer console over a migrated SQLite store.
 func rig(t *testing.T) (*Console, *sqlite.Store) {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "trainer.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
 	return &Console{Store: st, Now: func() time.Time { return t0.Add(48 * time.Hour) }}, st
 }
 

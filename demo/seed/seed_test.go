@@ -2,7 +2,6 @@ package seed
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,25 +11,12 @@ import (
 	"tandem/chat"
 	"tandem/demo/backend"
 	"tandem/httpapi"
-	"tandem/sqlite"
+	"tandem/sqlite/sqlitetest"
 )
-
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 func TestLoadIsIdempotentAndKeepsTrainersWork(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	n, changed, err := Load(ctx, st)
 	if err != nil || n == 0 || changed != n {
 		t.Fatalf("first load: %d articles, %d changed, %v", n, changed, err)
@@ -54,7 +40,7 @@ func TestLoadIsIdempotentAndKeepsTrainersWork(t *testing.T) {
 
 func TestActionsPointAtTheBackend(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	b, err := backend.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +65,7 @@ func TestActionsPointAtTheBackend(t *testing.T) {
 
 func TestAccountsKeysAndIdentity(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	if err := Accounts(ctx, st, []Login{{"agent", "agent", "agent-demo"}}); err != nil {
 		t.Fatal(err)
 	}
