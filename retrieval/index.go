@@ -139,7 +139,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 		}
 	}
 	ix.items, ix.byID, ix.docs, ix.fields, ix.vecs = items, byID, indexed, fields, vecs
-	ix.owners = vocabulary(items, phrases, ix.synonyms)
+	ix.owners = vocabulary(items, bodyField(fields), phrases, ix.synonyms)
 }
 
 // titleText is what a chunk's title field holds: the document title, the section heading and the
@@ -457,4 +457,12 @@ func (ix *Index) ChunkCounts() map[string]int {
 		out[it.doc.ID]++
 	}
 	return out
+}
+
+// bodyField is the chunks' text field (nil for an index with no fields yet).
+func bodyField(fields []*field) *field {
+	if len(fields) == 0 {
+		return nil
+	}
+	return fields[0]
 }

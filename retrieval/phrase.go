@@ -276,7 +276,7 @@ func (ix *Index) SetSynonyms(groups []chat.SynonymGroup) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.synonyms = groups
-	ix.owners = vocabulary(ix.items, ix.phrases, groups)
+	ix.owners = vocabulary(ix.items, bodyField(ix.fields), ix.phrases, groups)
 }
 
 // EmbedPhrasings embeds the phrasings that have no vector under emb's model yet, reusing cache
@@ -414,9 +414,10 @@ func (ix *Index) Unseen(query, without string) (share float64, words int) {
 // manyOwners marks a token in owners that more than one document has.
 const manyOwners = "\x00"
 
-// vocabulary maps every token of the documents' chunks, titles and similar questions, and of
-// the synonym groups, to the one document that has it (manyOwners: several, or a synonym).
-func vocabulary(items []item, phrases []phrase, synonyms []chat.SynonymGroup) map[string]string {
+// vocabulary maps every token of the chunks (read off the body field's postings, not tokenized
+// again), of the titles and similar questions, and of the synonym groups, to the one document
+// that has it (manyOwners: several, or a synonym).
+func vocabulary(items []item, body *field, phrases []phrase, synonyms []chat.SynonymGroup) map[string]string {
 	owners := map[string]string{}
 	add := func(t, doc string) {
 		if o, ok := owners[t]; ok && o != doc {
@@ -424,9 +425,11 @@ func vocabulary(items []item, phrases []phrase, synonyms []chat.SynonymGroup) ma
 		}
 		owners[t] = doc
 	}
-	for _, it := range items {
-		for _, t := range Tokens(it.chunk.Text) {
-			add(t, it.doc.ID)
+	if body != nil {
+		for t, ps := range body.postings {
+			for _, p := range ps {
+				add(t, items[p.doc].doc.ID)
+			}
 		}
 	}
 	for _, p := range phrases {
