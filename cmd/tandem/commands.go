@@ -157,13 +157,10 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdo
 	if docs, err := st.Documents(ctx); err != nil {
 		return err
 	} else if len(docs) == 0 {
-		if _, _, err := seed.KB(ctx, st); err != nil {
+		if _, _, err := seed.Load(ctx, st); err != nil {
 			return err
 		}
-		if err := seed.Intents(ctx, st); err != nil {
-			return err
-		}
-		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base and intents")
+		fmt.Fprintln(stderr, "the knowledge base was empty; loaded the demo knowledge base, intents and synonyms")
 	}
 	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
 	if err != nil {
