@@ -22,6 +22,7 @@ func TestWantsHuman(t *testing.T) {
 		{"如何报案？", false}, {"reagent", false},
 		{"what time can i talk to a real person", false}, {"人工几点上班", false}, {"周末能找到真人客服吗", false},
 		{"how do i complain about an agent who was rude", false}, {"when does live chat close today", false},
+		{"晚上十点还有人工吗", false}, {"is a human around tonight", false}, {"现在就要人工", true},
 	} {
 		if got := WantsHuman(tt.text); got != tt.want {
 			t.Errorf("WantsHuman(%q) = %v, want %v", tt.text, got, tt.want)

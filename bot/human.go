@@ -18,8 +18,9 @@ var humanPhrases = []string{
 // the knowledge base answers such a question ("what time can I talk to a real person?", "人工几点上班").
 var aboutPeople = []string{
 	"几点", "什么时候", "时间", "周末", "周六", "周日", "节假日", "假期", "放假", "春节", "国庆", "期间", "上班", "下班", "以后", "投诉",
+	"晚上", "早上", "凌晨", "中午", "夜里", "半夜", "24小时",
 	"what time", "when", "hours", "weekend", "weekends", "saturday", "saturdays", "sunday", "sundays", "holiday", "holidays",
-	"open", "close", "closed", "complain", "complaint", "rude",
+	"open", "close", "closed", "complain", "complaint", "rude", "tonight", "evening", "overnight", "at night", "24/7",
 }
 
 // WantsHuman reports whether text asks for a person, and not about them.
