@@ -280,6 +280,9 @@ func (b *Bot) lookup(ctx context.Context, query, lang string) found {
 	if f.tied = tied(f.sig); f.tied {
 		p = min(p, tieCeiling)
 	}
+	if b.namesOther(query) {
+		p = min(p, otherOrgCeiling)
+	}
 	f.conf = math.Round(p*1000) / 1000
 	f.threshold = c.Threshold(b.target())
 	return f
