@@ -19,7 +19,9 @@ import (
 // 0.938) with the threshold from the calibration curve, unseen words and off-topic questions in
 // the fit (answered wrong 0.005, out-of-scope answered 0.083), and 0.906 (en 0.917, zh 0.896) with
 // six more customer phrasings per article and the default target 0.85 (answered wrong 0,
-// out-of-scope answered 0.056). They are raised as answer quality improves (issue 15 aims at
+// out-of-scope answered 0.056), and 0.901 (en 0.906, zh 0.896) with the demo synonyms cleaned
+// of question frames and a question naming another organisation capped (answered wrong 0,
+// out-of-scope answered 0.028). They are raised as answer quality improves (issue 15 aims at
 // right ≥ 0.85, wrong ≤ 0.03 and out-of-scope answered ≤ 0.05 in each language); never lowered
 // to make a change pass.
 const (
@@ -27,7 +29,7 @@ const (
 	demoRightFloorEN     = 0.89
 	demoRightFloorZH     = 0.87
 	demoWrongCeiling     = 0.02
-	demoOOSAnsweredLimit = 0.06
+	demoOOSAnsweredLimit = 0.05
 )
 
 type answersJSON struct {
