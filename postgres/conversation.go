@@ -256,6 +256,23 @@ func (s *Store) AddReply(ctx context.Context, m chat.Message, deliver bool) (cha
 	return m, true, nil
 }
 
+// addReplyNotify is AddReply that, when it stores the reply, sends n on the bus's channel in the
+// same statement: the reply, its outbox item and the notification take one commit.
+func (s *Store) addReplyNotify(ctx context.Context, m chat.Message, deliver bool, n replyNotice) (chat.Message, bool, error) {
+	q := insertSQL(false, "c.owner = 'bot'") + ` SELECT id, pg_notify($14, CASE
+			WHEN octet_length($15::text) + octet_length(id::text) + octet_length($16::text) <= $17 THEN $15 || id || $16
+			ELSE $18 END)::text FROM ins`
+	var ignored string
+	err := s.pool.QueryRow(ctx, q, append(insertArgs(m, deliver), busChannel, n.prefix, n.suffix, maxNotifyPayload, n.whole)...).Scan(&m.ID, &ignored)
+	if err == pgx.ErrNoRows {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("add reply: %w", err)
+	}
+	return m, true, nil
+}
+
 // Message returns one message by id.
 func (s *Store) Message(ctx context.Context, id int64) (chat.Message, error) {
 	m, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
