@@ -34,10 +34,11 @@ func (ix *Index) MatchPhrasings(query, model string, qvec []float32, k int, f Fi
 	if qvec != nil && model != ix.pmodel {
 		qvec = nil
 	}
-	cs := ix.candidates(qs, qvec, f)
+	qv := newQueryVec(qvec)
+	cs := ix.candidates(qs, qv, f)
 	bests := docBests(cs)
 	if qvec != nil && !ix.bounded(bests, qvec, k) {
-		bests = ix.allBests(cs, qvec, f)
+		bests = ix.allBests(cs, qv, f)
 	}
 	return ix.topPhrases(bests, k)
 }
@@ -48,17 +49,71 @@ type scoredPhrase struct {
 	lex, vec, sim float64
 }
 
-// score blends a phrasing's lexical similarity with its vector's (qvec nil: none), as
+// score blends a phrasing's lexical similarity with its vector's (q without a vector: none), as
 // PhraseMatch.Score.
-func score(p *phrase, lex float64, qvec []float32) scoredPhrase {
-	if qvec == nil {
+func score(p *phrase, lex float64, q queryVec) scoredPhrase {
+	if q.v == nil {
 		return scoredPhrase{p, lex, 0, round3(lex)}
 	}
 	vec := 0.0
-	if len(p.vec) == len(qvec) {
-		vec = max(0, float64(Dot(p.vec, qvec)))
+	if len(p.vec) == len(q.v) {
+		vec = max(0, float64(q.dot(p.vec)))
 	}
 	return scoredPhrase{p, lex, vec, round3((1-phraseVectorWeight)*lex + phraseVectorWeight*vec)}
+}
+
+// sparseShare is the largest share of non-zero entries a query vector has for its dot products
+// to visit only those: the local embedder hashes a question's few words and trigrams into a
+// small part of its dimensions, while a semantic model's vectors are dense.
+const sparseShare = 0.25
+
+// queryVec is the query's vector and, when it is sparse, the positions of its non-zero entries,
+// ascending (nil: dense).
+type queryVec struct {
+	v  []float32
+	nz []int
+}
+
+func newQueryVec(v []float32) queryVec {
+	q := queryVec{v: v}
+	n := 0
+	for _, x := range v {
+		if x != 0 {
+			n++
+		}
+	}
+	if float64(n) > sparseShare*float64(len(v)) {
+		return q
+	}
+	q.nz = make([]int, 0, n)
+	for i, x := range v {
+		if x != 0 {
+			q.nz = append(q.nz, i)
+		}
+	}
+	return q
+}
+
+// dot is Dot(p, q.v), bit for bit: over a sparse q it adds the same products to the same partial
+// sums in the same order, leaving out the zero ones (adding a zero product never changes a sum).
+func (q queryVec) dot(p []float32) float32 {
+	if q.nz == nil {
+		return Dot(p, q.v)
+	}
+	n := min(len(p), len(q.v))
+	unrolled := n &^ 3 // Dot's four partial sums take i%4 up to here, the first one the rest
+	var s [4]float32
+	for _, i := range q.nz {
+		if i >= n {
+			break
+		}
+		lane := i & 3
+		if i >= unrolled {
+			lane = 0
+		}
+		s[lane] += p[i] * q.v[i]
+	}
+	return s[0] + s[1] + s[2] + s[3]
 }
 
 // phrasePostings is the phrasings' inverted index: every token of theirs has an id, and at[id]
@@ -99,7 +154,7 @@ var _ uint32 = 1 << (maxVariants - 1)
 
 // candidates returns the phrasings of documents passing f that share a token with any of the
 // query's wordings, in phrase order, scored.
-func (ix *Index) candidates(qs []qphrase, qvec []float32, f Filter) []scoredPhrase {
+func (ix *Index) candidates(qs []qphrase, qvec queryVec, f Filter) []scoredPhrase {
 	sc := ix.scratch()
 	defer ix.pscratch.Put(sc)
 	var qt []qtoken
@@ -216,7 +271,7 @@ func addBest(bests []scoredPhrase, s scoredPhrase) []scoredPhrase {
 
 // allBests is docBests over every phrasing of the documents passing f: the candidates (cs, in
 // phrase order) as scored, the others by their vector alone.
-func (ix *Index) allBests(cs []scoredPhrase, qvec []float32, f Filter) []scoredPhrase {
+func (ix *Index) allBests(cs []scoredPhrase, qvec queryVec, f Filter) []scoredPhrase {
 	var out []scoredPhrase
 	docs := docFilter{ix: ix, f: f}
 	for i := range ix.phrases {
