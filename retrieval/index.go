@@ -55,9 +55,11 @@ type Index struct {
 	phrases  []phrase
 	pidf     map[string]float64
 	ppost    phrasePostings
-	pmodel   string    // the model of the phrasings' vectors
-	pvmax    float64   // the largest norm of a phrasing's vector
+	pmodel   string  // the model of the phrasings' vectors
+	pvmax    float64 // the largest norm of a phrasing's vector
+	pdims    phraseDims
 	pscratch sync.Pool // *phraseScratch
+	pdots    sync.Pool // *[][4]float32 (see phraseDims.dots)
 	synonyms []chat.SynonymGroup
 	owners   map[string]string // token → the document that has it (see vocabulary)
 }
@@ -131,7 +133,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 	for i := range phrases {
 		phrases[i].vec = old[phrases[i].text]
 	}
-	ix.phrases, ix.pidf, ix.ppost, ix.pvmax = phrases, pidf, ppost, maxNorm(phrases)
+	ix.phrases, ix.pidf, ix.ppost, ix.pvmax, ix.pdims = phrases, pidf, ppost, maxNorm(phrases), newPhraseDims(phrases)
 	vecs := make([][]float32, len(items))
 	for i, it := range items {
 		if j, ok := ix.byID[it.chunk.ID]; ok && ix.vecs != nil && ix.items[j].chunk.Hash == it.chunk.Hash {

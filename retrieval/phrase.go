@@ -164,7 +164,7 @@ func (ix *Index) SetPhraseVectors(model string, vecs map[string][]float32) {
 			ix.phrases[i].vec = v
 		}
 	}
-	ix.pvmax = maxNorm(ix.phrases)
+	ix.pvmax, ix.pdims = maxNorm(ix.phrases), newPhraseDims(ix.phrases)
 }
 
 // qphrase is a query wording as a weighted token set.
