@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -207,7 +208,7 @@ func (s *Store) Arrive(ctx context.Context, m chat.Message, n int, sameChannel b
 	b := &pgx.Batch{}
 	b.Queue(insertSQL(m.ExternalID != "", "c.owner <> 'closed' AND (NOT $14 OR c.channel = $8)")+` SELECT `+conversationColumns+`,
 		(SELECT id FROM ins) FROM conversations WHERE id = $1 AND (NOT $14 OR channel = $8)`, append(insertArgs(m, false), sameChannel)...)
-	b.Queue(recentSQL, m.ConversationID, n)
+	b.Queue(historySQL, m.ConversationID, n)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	var id *int64
@@ -290,6 +291,10 @@ func (s *Store) Recent(ctx context.Context, conversationID string, n int) ([]cha
 // recentSQL lists conversation $1's last $2 messages in id order.
 const recentSQL = `SELECT * FROM (SELECT ` + messageColumns + ` FROM messages
 	WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`
+
+// historySQL is recentSQL for a bot turn, which reads what was said, not what the bot cited: the
+// sources are left out (nil), not decoded for nothing.
+var historySQL = strings.Replace(recentSQL, "sources,", "NULL::jsonb,", 1)
 
 // Messages lists messages after afterID in id order.
 func (s *Store) Messages(ctx context.Context, conversationID string, afterID int64, limit int) ([]chat.Message, error) {
