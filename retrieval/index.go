@@ -61,6 +61,7 @@ type Index struct {
 	pscratch sync.Pool // *phraseScratch
 	pdots    sync.Pool // *[][4]float32 (see phraseDims.dots)
 	synonyms []chat.SynonymGroup
+	synlow   [][]string        // the synonym groups' words, lower-cased, as queries are matched
 	owners   map[string]string // token → the document that has it (see vocabulary)
 }
 

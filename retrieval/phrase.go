@@ -198,9 +198,9 @@ func (ix *Index) variants(query string) []string {
 		return out
 	}
 	low := strings.ToLower(foldWidth(query))
-	for _, g := range ix.synonyms {
-		for _, w := range g.Words {
-			at := wordAt(low, strings.ToLower(w))
+	for gi, g := range ix.synonyms {
+		for wi, w := range g.Words {
+			at := wordAt(low, ix.synlow[gi][wi])
 			if at < 0 {
 				continue
 			}
@@ -256,9 +256,9 @@ func (ix *Index) Expand(query string) string {
 	}
 	low := strings.ToLower(foldWidth(query))
 	var extra []string
-	for _, g := range ix.synonyms {
-		for _, w := range g.Words {
-			if wordAt(low, strings.ToLower(w)) >= 0 {
+	for gi, g := range ix.synonyms {
+		for wi, w := range g.Words {
+			if wordAt(low, ix.synlow[gi][wi]) >= 0 {
 				for _, alt := range g.Words {
 					if alt != w {
 						extra = append(extra, alt)
@@ -276,6 +276,13 @@ func (ix *Index) SetSynonyms(groups []chat.SynonymGroup) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.synonyms = groups
+	ix.synlow = make([][]string, len(groups))
+	for i, g := range groups {
+		ix.synlow[i] = make([]string, len(g.Words))
+		for j, w := range g.Words {
+			ix.synlow[i][j] = strings.ToLower(w)
+		}
+	}
 	ix.owners = vocabulary(ix.items, bodyField(ix.fields), ix.phrases, groups)
 }
 
