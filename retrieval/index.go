@@ -271,6 +271,16 @@ type qterm struct {
 // Search returns up to k chunks by BM25 score, best first, that pass the filter; chunks with no
 // shared token are not returned.
 func (ix *Index) Search(query string, k int, f Filter) []Hit {
+	out := make([]Hit, 0, k)
+	ix.search(query, k, f, func(it *item, score float64) {
+		out = append(out, Hit{Doc: *it.doc, Chunk: it.chunk, Score: score})
+	})
+	return out
+}
+
+// search is Search handing each hit, best first, to add, which runs under the index's read lock
+// (it must not call the index).
+func (ix *Index) search(query string, k int, f Filter, add func(it *item, score float64)) {
 	q := unique(Tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -299,12 +309,9 @@ func (ix *Index) Search(query string, k int, f Filter) []Hit {
 			}
 		}
 	}
-	out := make([]Hit, 0, k)
 	for _, e := range top.sorted(ix.less) {
-		it := ix.items[e.id]
-		out = append(out, Hit{Doc: *it.doc, Chunk: it.chunk, Score: e.score})
+		add(&ix.items[e.id], e.score)
 	}
-	return out
 }
 
 // split turns query tokens into per-field terms, separating common ones (see pruning).
