@@ -62,6 +62,7 @@ type Index struct {
 	pdots    sync.Pool // *[][4]float32 (see phraseDims.dots)
 	synonyms []chat.SynonymGroup
 	synlow   [][]string        // the synonym groups' words, lower-cased, as queries are matched
+	stems    stemMemo          // the words queries used
 	owners   map[string]string // token → the document that has it (see vocabulary)
 }
 
@@ -281,7 +282,7 @@ func (ix *Index) Search(query string, k int, f Filter) []Hit {
 // search is Search handing each hit, best first, to add, which runs under the index's read lock
 // (it must not call the index).
 func (ix *Index) search(query string, k int, f Filter, add func(it *item, score float64)) {
-	q := unique(Tokens(query))
+	q := unique(ix.tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	rare, common := ix.split(q)
@@ -389,7 +390,7 @@ func (ix *Index) less(a, b int32) bool { return ix.items[a].chunk.ID < ix.items[
 // QueryWeight is the largest BM25 score any chunk could get for query: the sum of its tokens'
 // weighted idf times the saturated term weight. Scores divided by it fall in [0,1].
 func (ix *Index) QueryWeight(query string) float64 {
-	q := unique(Tokens(query))
+	q := unique(ix.tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	w := 0.0
@@ -476,3 +477,6 @@ func bodyField(fields []*field) *field {
 	}
 	return fields[0]
 }
+
+// tokens is Tokens for a query, with the index's memory of stems.
+func (ix *Index) tokens(query string) []string { return tokens(query, ix.stems.stem) }

@@ -176,7 +176,7 @@ type qphrase struct {
 func (ix *Index) qphrase(text string) qphrase {
 	q := qphrase{toks: map[string]float64{}}
 	s := 0.0
-	for _, t := range unique(Tokens(text)) {
+	for _, t := range unique(ix.tokens(text)) {
 		w := ix.phraseIDF(t)
 		q.toks[t] = w
 		s += w * w
@@ -402,7 +402,7 @@ func (ix *Index) Unseen(query, without string) (share float64, words int) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var unseen, all float64
-	for _, t := range unique(Tokens(query)) {
+	for _, t := range unique(ix.tokens(query)) {
 		w := frameWeight(t)
 		all += w
 		if owner, ok := ix.owners[t]; !ok || (without != "" && owner == without) {
