@@ -89,13 +89,14 @@ type replyNotice struct{ prefix, suffix, whole string }
 // replyIDField opens the reply's message in its encoded event, up to its id (encoded as 0).
 var replyIDField = []byte(`"message":{"id":0`)
 
-// newReplyNotice encodes evs as Publish does, split where the last event's message id goes.
+// newReplyNotice encodes evs as Publish does, split where the last event's message id goes: the
+// events before it and it are encoded apart and joined as json.Marshal joins a slice's elements.
 func newReplyNotice(evs []chat.Event) (replyNotice, error) {
 	if len(evs) == 0 || evs[len(evs)-1].Message == nil {
 		return replyNotice{}, fmt.Errorf("publish reply: the last event is not the reply's")
 	}
 	evs = withReplyID(evs, 0)
-	data, err := json.Marshal(evs)
+	before, err := json.Marshal(evs[:len(evs)-1])
 	if err != nil {
 		return replyNotice{}, err
 	}
@@ -103,18 +104,21 @@ func newReplyNotice(evs []chat.Event) (replyNotice, error) {
 	if err != nil {
 		return replyNotice{}, err
 	}
-	// The array ends with the last event and "]"; its first "message":{"id": is the field (a
-	// quote inside the conversation id would be escaped).
+	// The first "message":{"id": is the field (a quote inside the conversation id would be escaped).
 	at := bytes.Index(last, replyIDField)
 	if at < 0 {
 		return replyNotice{}, fmt.Errorf("publish reply: no message id in %s", last)
 	}
-	at += len(data) - 1 - len(last) + len(replyIDField) - 1
+	at += len(replyIDField) - 1
+	prefix := bytes.TrimSuffix(before, []byte("]"))
+	if len(evs) > 1 {
+		prefix = append(prefix, ',')
+	}
 	sync, err := json.Marshal(syncEvents(evs))
 	if err != nil {
 		return replyNotice{}, err
 	}
-	return replyNotice{prefix: string(data[:at]), suffix: string(data[at+1:]), whole: string(sync)}, nil
+	return replyNotice{prefix: string(prefix) + string(last[:at]), suffix: string(last[at+1:]) + "]", whole: string(sync)}, nil
 }
 
 // withReplyID is evs with a copy of the last event's message that has id.

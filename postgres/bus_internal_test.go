@@ -15,6 +15,11 @@ func TestReplyNoticeIsPublishPayload(t *testing.T) {
 	tricky := `a "message":{"id":0} <&> 的`
 	for name, evs := range map[string][]chat.Event{
 		"reply alone": {{Type: "message", ConversationID: "c1", Message: &chat.Message{Author: chat.AuthorBot, Text: "hi"}}},
+		"three events": {
+			{Type: "owner", ConversationID: "c1", Owner: chat.OwnerBot},
+			{Type: "message", ConversationID: "c1", Message: &chat.Message{ID: 9, Author: chat.AuthorCustomer, Text: "]"}},
+			{Type: "message", ConversationID: "c1", Message: &chat.Message{Author: chat.AuthorBot, Text: "[x]"}},
+		},
 		"customer's message first": {
 			{Type: "message", ConversationID: `c"1`, Message: &chat.Message{ID: 3, Author: chat.AuthorCustomer, Text: tricky}},
 			{Type: "message", ConversationID: `c"1`, Message: &chat.Message{Author: chat.AuthorBot, Text: tricky, Confidence: &conf,
