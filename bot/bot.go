@@ -63,6 +63,8 @@ type Bot struct {
 	Target          func() float64
 	LLM             Generator    // nil: offline, extractive answers
 	Log             *slog.Logger // nil: discard
+
+	parsed parsedCache // the articles extractive answers were taken from, parsed
 }
 
 // Turn decides the reply to the customer's latest text given the conversation so far; stream,
@@ -185,7 +187,7 @@ func (b *Bot) write(ctx context.Context, f found, lang string, stream func(strin
 			return w
 		}
 	}
-	return written{Text: Extract(top.Chunk.Text, f.query), Sources: []chat.Source{source(top)}}
+	return written{Text: b.parsed.get(top.Chunk.Text).extract(f.query), Sources: []chat.Source{source(top)}}
 }
 
 func source(h retrieval.Result) chat.Source {

@@ -49,7 +49,7 @@ func (b *Bot) Draft(ctx context.Context, history []chat.Message, text string, st
 	w := b.write(ctx, f, lang, stream, map[string]float64{})
 	if w.Refused || w.Text == "" { // the model would not say; the extract is still the agent's best start
 		top := f.hits[0]
-		w = written{Text: Extract(top.Chunk.Text, f.query), Sources: []chat.Source{source(top)}}
+		w = written{Text: b.parsed.get(top.Chunk.Text).extract(f.query), Sources: []chat.Source{source(top)}}
 	}
 	r.Text, r.Sources = w.Text, w.Sources
 	if r.Decision == chat.DecisionClarify { // the agent sees both articles the bot hesitated between

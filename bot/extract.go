@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"tandem/retrieval"
@@ -55,18 +56,37 @@ type unit struct {
 // with the answer). Lists stay lists: items are whole, one per line ("- item", "2. item"), and a
 // list is given whole when its introduction ("Most claims need:") or several of its items are
 // chosen, never its first item only. Sentences that instruct a model are left out.
-func Extract(body, question string) string {
-	units := parseUnits(body)
+func Extract(body, question string) string { return parseBody(body).extract(question) }
+
+// parsed is what Extract reads of a body: its units and each unit's tokens.
+type parsed struct {
+	body   string
+	units  []unit
+	tokens [][]string
+}
+
+func parseBody(body string) *parsed {
+	p := &parsed{body: body, units: parseUnits(body)}
+	p.tokens = make([][]string, len(p.units))
+	for i, u := range p.units {
+		p.tokens[i] = retrieval.Tokens(u.text)
+	}
+	return p
+}
+
+// extract is Extract of p's body.
+func (p *parsed) extract(question string) string {
+	units := p.units
 	if len(units) == 0 {
-		return strings.TrimSpace(body)
+		return strings.TrimSpace(p.body)
 	}
 	q := map[string]bool{}
 	for _, t := range retrieval.Tokens(question) {
 		q[t] = true
 	}
 	score := make([]int, len(units))
-	for i, u := range units {
-		for _, t := range retrieval.Tokens(u.text) {
+	for i := range units {
+		for _, t := range p.tokens[i] {
 			if q[t] {
 				score[i]++
 			}
@@ -242,3 +262,33 @@ func listItem(line string) (marker, text string) {
 }
 
 func clean(s string) string { return strings.TrimSpace(inlineMarkup.Replace(s)) }
+
+// maxParsed is how many bodies a parsedCache holds: more than a knowledge base has chunks that are
+// answered from; when full (the knowledge changed much) it starts over.
+const maxParsed = 4096
+
+// parsedCache keeps parsed bodies by their text, so that a turn does not split and tokenize its
+// article again: the text is the chunk's as stored, which changes with the knowledge. The zero
+// value is empty and ready.
+type parsedCache struct {
+	mu sync.Mutex
+	m  map[string]*parsed
+}
+
+// get returns body parsed, parsing it on first use.
+func (c *parsedCache) get(body string) *parsed {
+	c.mu.Lock()
+	p := c.m[body]
+	c.mu.Unlock()
+	if p != nil {
+		return p
+	}
+	p = parseBody(body)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxParsed {
+		c.m = map[string]*parsed{}
+	}
+	c.m[body] = p
+	return p
+}

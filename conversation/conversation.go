@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -38,6 +39,16 @@ type Drafter interface {
 // Publisher fans events out to real-time subscribers on every replica, in order.
 type Publisher interface {
 	Publish(ctx context.Context, evs ...chat.Event) error
+}
+
+// ReplyPublisher is a Publisher that can publish in the transaction that stores a bot reply, so
+// a turn's reply, its outbox item and its events take one commit (postgres.Bus: the NOTIFY rides
+// in the insert).
+type ReplyPublisher interface {
+	Publisher
+	// PublishReply stores m as Store.AddReply does and, when it stores it, publishes evs, whose
+	// last is m's own event: that one goes out with the stored id.
+	PublishReply(ctx context.Context, m chat.Message, deliver bool, evs []chat.Event) (_ chat.Message, stored bool, err error)
 }
 
 // batch collects the events of one call so they go out in one publish (one NOTIFY on Postgres)
@@ -379,6 +390,15 @@ func (s *Service) reply(ctx context.Context, b *batch, conv chat.Conversation, m
 func (s *Service) write(ctx context.Context, b *batch, conv chat.Conversation, m chat.Message, botOnly bool) (_ chat.Message, stored bool, err error) {
 	m.Channel = conv.Channel
 	m.CreatedAt = s.Now().UTC()
+	if rp, ok := s.Bus.(ReplyPublisher); ok && botOnly {
+		// The call's pending events (the customer's message) go out with the reply, in its commit.
+		if m, stored, err = rp.PublishReply(ctx, m, s.Outbound[conv.Channel], append(slices.Clip(b.events), messageEvent(m))); err != nil || !stored {
+			return m, false, err
+		}
+		b.events = nil
+		s.Metrics.Messages.WithLabelValues(string(m.Author)).Inc()
+		return m, true, nil
+	}
 	if botOnly {
 		m, stored, err = s.Store.AddReply(ctx, m, s.Outbound[conv.Channel])
 	} else {

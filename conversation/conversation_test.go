@@ -69,6 +69,44 @@ func TestReceiveAnswersAndPublishes(t *testing.T) {
 	}
 }
 
+// replyRecorder is a recorder that stores bot replies with their events, as postgres.Bus does.
+type replyRecorder struct {
+	recorder
+	st      conversation.Store
+	replies [][]chat.Event
+}
+
+func (r *replyRecorder) PublishReply(ctx context.Context, m chat.Message, deliver bool, evs []chat.Event) (chat.Message, bool, error) {
+	m, stored, err := r.st.AddReply(ctx, m, deliver)
+	if stored {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		evs[len(evs)-1].Message.ID = m.ID
+		r.replies = append(r.replies, evs)
+	}
+	return m, stored, err
+}
+
+func TestReplyPublishedWithItsEvents(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _ := newService(t, chat.Reply{Text: "no answer", Decision: chat.DecisionHandoff, Reason: "low_confidence"}, false)
+	rec := &replyRecorder{st: st}
+	svc.Bus = rec
+	conv, _ := svc.Start(ctx, chat.Customer{Channel: "api", ExternalID: "c1"}, "en")
+	res, err := svc.Receive(ctx, conversation.Inbound{ConversationID: conv.ID, Channel: "api", Text: "hi"})
+	if err != nil || len(res.Replies) != 1 {
+		t.Fatalf("receive = %+v %v, want one reply", res, err)
+	}
+	if len(rec.replies) != 1 || len(rec.replies[0]) != 2 || rec.replies[0][0].Message.ID != res.Message.ID ||
+		rec.replies[0][1].Message.ID != res.Replies[0].ID {
+		t.Fatalf("published with the reply %+v, want the customer's message and the reply", rec.replies)
+	}
+	// The handoff that follows the reply goes out in the call's one publish after it.
+	if len(rec.events) != 2 || rec.events[0].Type != "owner" || rec.events[1].Type != chat.EventQueue || rec.calls != 1 {
+		t.Fatalf("published after the reply %+v in %d calls, want owner and queue in one", rec.events, rec.calls)
+	}
+}
+
 func TestHandoffSilencesBot(t *testing.T) {
 	ctx := context.Background()
 	svc, st, _ := newService(t, chat.Reply{Text: "a person will help", Decision: chat.DecisionHandoff, Reason: "customer_request"}, false)

@@ -153,6 +153,7 @@ type Arrival struct {
 	// Stored is false when the conversation is closed: nothing was written.
 	Stored  bool
 	Created bool
-	// History is, when Created, the conversation's last n messages, the new one last.
+	// History is, when Created, the conversation's last n messages, the new one last, for the
+	// bot's turn: their Sources may be left out.
 	History []chat.Message
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -207,7 +208,7 @@ func (s *Store) Arrive(ctx context.Context, m chat.Message, n int, sameChannel b
 	b := &pgx.Batch{}
 	b.Queue(insertSQL(m.ExternalID != "", "c.owner <> 'closed' AND (NOT $14 OR c.channel = $8)")+` SELECT `+conversationColumns+`,
 		(SELECT id FROM ins) FROM conversations WHERE id = $1 AND (NOT $14 OR channel = $8)`, append(insertArgs(m, false), sameChannel)...)
-	b.Queue(recentSQL, m.ConversationID, n)
+	b.Queue(historySQL, m.ConversationID, n)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	var id *int64
@@ -256,6 +257,23 @@ func (s *Store) AddReply(ctx context.Context, m chat.Message, deliver bool) (cha
 	return m, true, nil
 }
 
+// addReplyNotify is AddReply that, when it stores the reply, sends n on the bus's channel in the
+// same statement: the reply, its outbox item and the notification take one commit.
+func (s *Store) addReplyNotify(ctx context.Context, m chat.Message, deliver bool, n replyNotice) (chat.Message, bool, error) {
+	q := insertSQL(false, "c.owner = 'bot'") + ` SELECT id, pg_notify($14, CASE
+			WHEN octet_length($15::text) + octet_length(id::text) + octet_length($16::text) <= $17 THEN $15 || id || $16
+			ELSE $18 END)::text FROM ins`
+	var ignored string
+	err := s.pool.QueryRow(ctx, q, append(insertArgs(m, deliver), busChannel, n.prefix, n.suffix, maxNotifyPayload, n.whole)...).Scan(&m.ID, &ignored)
+	if err == pgx.ErrNoRows {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("add reply: %w", err)
+	}
+	return m, true, nil
+}
+
 // Message returns one message by id.
 func (s *Store) Message(ctx context.Context, id int64) (chat.Message, error) {
 	m, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
@@ -273,6 +291,10 @@ func (s *Store) Recent(ctx context.Context, conversationID string, n int) ([]cha
 // recentSQL lists conversation $1's last $2 messages in id order.
 const recentSQL = `SELECT * FROM (SELECT ` + messageColumns + ` FROM messages
 	WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`
+
+// historySQL is recentSQL for a bot turn, which reads what was said, not what the bot cited: the
+// sources are left out (nil), not decoded for nothing.
+var historySQL = strings.Replace(recentSQL, "sources,", "NULL::jsonb,", 1)
 
 // Messages lists messages after afterID in id order.
 func (s *Store) Messages(ctx context.Context, conversationID string, afterID int64, limit int) ([]chat.Message, error) {

@@ -265,3 +265,92 @@ func TestVectorSearchUsesIndexAndChecksModel(t *testing.T) {
 		}
 	}
 }
+
+func TestBusPublishReply(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	got := make(chan chat.Event, 16)
+	bus := postgres.NewBus(s, func(ev chat.Event) { got <- ev }, log)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- bus.Run(runCtx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	publishUntil(t, bus, chat.Event{Type: "owner", ConversationID: "listening"}, got)
+
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	cu, err := s.UpsertCustomer(ctx, chat.Customer{ID: "cu1", Channel: "api", ExternalID: "x1", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := chat.Conversation{ID: "conv1", CustomerID: cu.ID, Channel: "api", Owner: chat.OwnerBot, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateConversation(ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	next := func() chat.Event { // the next event of conv or the marker (the listening probes may repeat)
+		t.Helper()
+		for {
+			select {
+			case ev := <-got:
+				if ev.ConversationID == conv.ID || ev.ConversationID == "marker" {
+					return ev
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no event within 10s")
+			}
+		}
+	}
+	reply := func(text string) (chat.Message, bool) {
+		t.Helper()
+		conf := 0.9
+		m := chat.Message{ConversationID: conv.ID, Author: chat.AuthorBot, Text: text, Confidence: &conf, Decision: chat.DecisionAnswer,
+			Channel: "api", CreatedAt: now, Sources: []chat.Source{{ID: "doc1", Title: "Claims \"quoted\" <b>"}}}
+		customer := chat.Message{ID: 7, ConversationID: conv.ID, Author: chat.AuthorCustomer, Text: `say "message":{"id":0}`, CreatedAt: now}
+		out, stored, err := bus.PublishReply(ctx, m, false, []chat.Event{
+			{Type: "message", ConversationID: conv.ID, Message: &customer},
+			{Type: "message", ConversationID: conv.ID, Message: &m},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, stored
+	}
+
+	m, stored := reply("File it in the app.")
+	if !stored || m.ID == 0 {
+		t.Fatalf("reply stored %v with id %d, want stored with an id", stored, m.ID)
+	}
+	first, second := next(), next()
+	if first.Message == nil || first.Message.ID != 7 || first.Message.Text != `say "message":{"id":0}` {
+		t.Fatalf("first event %+v, want the customer's message", first.Message)
+	}
+	if second.Message == nil || second.Message.ID != m.ID || second.Message.Text != "File it in the app." ||
+		len(second.Message.Sources) != 1 || second.Message.Sources[0].Title != `Claims "quoted" <b>` {
+		t.Fatalf("second event %+v, want the reply with id %d", second.Message, m.ID)
+	}
+	if stored, err := s.Recent(ctx, conv.ID, 5); err != nil || len(stored) != 1 || stored[0].ID != m.ID {
+		t.Fatalf("stored messages %+v (%v), want the reply", stored, err)
+	}
+
+	// Too big for one notification: a sync instead.
+	if _, stored := reply(strings.Repeat("x", 7000)); !stored {
+		t.Fatal("long reply not stored")
+	}
+	if ev := next(); ev.Type != "sync" || ev.ConversationID != conv.ID || ev.Message != nil {
+		t.Fatalf("oversized reply's event %+v, want sync", ev)
+	}
+
+	// A person took the conversation: nothing is stored, nothing published.
+	if err := s.SetOwner(ctx, chat.Transition{ConversationID: conv.ID, From: chat.OwnerBot, To: chat.OwnerWaiting, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, stored := reply("too late"); stored {
+		t.Fatal("reply stored in a conversation the bot no longer owns")
+	}
+	if err := bus.Publish(ctx, chat.Event{Type: "owner", ConversationID: "marker"}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(); ev.ConversationID != "marker" {
+		t.Fatalf("got %+v before the marker, want nothing from the dropped reply", ev)
+	}
+}

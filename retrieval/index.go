@@ -55,10 +55,14 @@ type Index struct {
 	phrases  []phrase
 	pidf     map[string]float64
 	ppost    phrasePostings
-	pmodel   string    // the model of the phrasings' vectors
-	pvmax    float64   // the largest norm of a phrasing's vector
+	pmodel   string  // the model of the phrasings' vectors
+	pvmax    float64 // the largest norm of a phrasing's vector
+	pdims    phraseDims
 	pscratch sync.Pool // *phraseScratch
+	pdots    sync.Pool // *[][4]float32 (see phraseDims.dots)
 	synonyms []chat.SynonymGroup
+	synlow   [][]string        // the synonym groups' words, lower-cased, as queries are matched
+	stems    stemMemo          // the words queries used
 	owners   map[string]string // token → the document that has it (see vocabulary)
 }
 
@@ -131,7 +135,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 	for i := range phrases {
 		phrases[i].vec = old[phrases[i].text]
 	}
-	ix.phrases, ix.pidf, ix.ppost, ix.pvmax = phrases, pidf, ppost, maxNorm(phrases)
+	ix.phrases, ix.pidf, ix.ppost, ix.pvmax, ix.pdims = phrases, pidf, ppost, maxNorm(phrases), newPhraseDims(phrases)
 	vecs := make([][]float32, len(items))
 	for i, it := range items {
 		if j, ok := ix.byID[it.chunk.ID]; ok && ix.vecs != nil && ix.items[j].chunk.Hash == it.chunk.Hash {
@@ -268,7 +272,17 @@ type qterm struct {
 // Search returns up to k chunks by BM25 score, best first, that pass the filter; chunks with no
 // shared token are not returned.
 func (ix *Index) Search(query string, k int, f Filter) []Hit {
-	q := unique(Tokens(query))
+	out := make([]Hit, 0, k)
+	ix.search(query, k, f, func(it *item, score float64) {
+		out = append(out, Hit{Doc: *it.doc, Chunk: it.chunk, Score: score})
+	})
+	return out
+}
+
+// search is Search handing each hit, best first, to add, which runs under the index's read lock
+// (it must not call the index).
+func (ix *Index) search(query string, k int, f Filter, add func(it *item, score float64)) {
+	q := unique(ix.tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	rare, common := ix.split(q)
@@ -296,12 +310,9 @@ func (ix *Index) Search(query string, k int, f Filter) []Hit {
 			}
 		}
 	}
-	out := make([]Hit, 0, k)
 	for _, e := range top.sorted(ix.less) {
-		it := ix.items[e.id]
-		out = append(out, Hit{Doc: *it.doc, Chunk: it.chunk, Score: e.score})
+		add(&ix.items[e.id], e.score)
 	}
-	return out
 }
 
 // split turns query tokens into per-field terms, separating common ones (see pruning).
@@ -379,7 +390,7 @@ func (ix *Index) less(a, b int32) bool { return ix.items[a].chunk.ID < ix.items[
 // QueryWeight is the largest BM25 score any chunk could get for query: the sum of its tokens'
 // weighted idf times the saturated term weight. Scores divided by it fall in [0,1].
 func (ix *Index) QueryWeight(query string) float64 {
-	q := unique(Tokens(query))
+	q := unique(ix.tokens(query))
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	w := 0.0
@@ -466,3 +477,6 @@ func bodyField(fields []*field) *field {
 	}
 	return fields[0]
 }
+
+// tokens is Tokens for a query, with the index's memory of stems.
+func (ix *Index) tokens(query string) []string { return tokens(query, ix.stems.stem) }

@@ -164,7 +164,7 @@ func (ix *Index) SetPhraseVectors(model string, vecs map[string][]float32) {
 			ix.phrases[i].vec = v
 		}
 	}
-	ix.pvmax = maxNorm(ix.phrases)
+	ix.pvmax, ix.pdims = maxNorm(ix.phrases), newPhraseDims(ix.phrases)
 }
 
 // qphrase is a query wording as a weighted token set.
@@ -176,7 +176,7 @@ type qphrase struct {
 func (ix *Index) qphrase(text string) qphrase {
 	q := qphrase{toks: map[string]float64{}}
 	s := 0.0
-	for _, t := range unique(Tokens(text)) {
+	for _, t := range unique(ix.tokens(text)) {
 		w := ix.phraseIDF(t)
 		q.toks[t] = w
 		s += w * w
@@ -198,9 +198,9 @@ func (ix *Index) variants(query string) []string {
 		return out
 	}
 	low := strings.ToLower(foldWidth(query))
-	for _, g := range ix.synonyms {
-		for _, w := range g.Words {
-			at := wordAt(low, strings.ToLower(w))
+	for gi, g := range ix.synonyms {
+		for wi, w := range g.Words {
+			at := wordAt(low, ix.synlow[gi][wi])
 			if at < 0 {
 				continue
 			}
@@ -256,9 +256,9 @@ func (ix *Index) Expand(query string) string {
 	}
 	low := strings.ToLower(foldWidth(query))
 	var extra []string
-	for _, g := range ix.synonyms {
-		for _, w := range g.Words {
-			if wordAt(low, strings.ToLower(w)) >= 0 {
+	for gi, g := range ix.synonyms {
+		for wi, w := range g.Words {
+			if wordAt(low, ix.synlow[gi][wi]) >= 0 {
 				for _, alt := range g.Words {
 					if alt != w {
 						extra = append(extra, alt)
@@ -276,6 +276,13 @@ func (ix *Index) SetSynonyms(groups []chat.SynonymGroup) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.synonyms = groups
+	ix.synlow = make([][]string, len(groups))
+	for i, g := range groups {
+		ix.synlow[i] = make([]string, len(g.Words))
+		for j, w := range g.Words {
+			ix.synlow[i][j] = strings.ToLower(w)
+		}
+	}
 	ix.owners = vocabulary(ix.items, bodyField(ix.fields), ix.phrases, groups)
 }
 
@@ -395,7 +402,7 @@ func (ix *Index) Unseen(query, without string) (share float64, words int) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var unseen, all float64
-	for _, t := range unique(Tokens(query)) {
+	for _, t := range unique(ix.tokens(query)) {
 		w := frameWeight(t)
 		all += w
 		if owner, ok := ix.owners[t]; !ok || (without != "" && owner == without) {

@@ -34,12 +34,37 @@ func (ix *Index) MatchPhrasings(query, model string, qvec []float32, k int, f Fi
 	if qvec != nil && model != ix.pmodel {
 		qvec = nil
 	}
-	cs := ix.candidates(qs, qvec, f)
+	qv := ix.queryVec(qvec)
+	defer ix.releaseDots(qv)
+	cs := ix.candidates(qs, qv, f)
 	bests := docBests(cs)
 	if qvec != nil && !ix.bounded(bests, qvec, k) {
-		bests = ix.allBests(cs, qvec, f)
+		bests = ix.allBests(cs, qv, f)
 	}
 	return ix.topPhrases(bests, k)
+}
+
+// queryVec is qvec with, when it and the phrasings' vectors are sparse, its dot product with
+// every phrasing's vector, computed dimension by dimension.
+func (ix *Index) queryVec(qvec []float32) queryVec {
+	q := newQueryVec(qvec)
+	if q.nz == nil || ix.pdims.at == nil || len(q.v) != len(ix.pdims.at) {
+		return q
+	}
+	dots, _ := ix.pdots.Get().(*[][4]float32)
+	if dots == nil || len(*dots) != len(ix.phrases) {
+		d := make([][4]float32, len(ix.phrases))
+		dots = &d
+	}
+	ix.pdims.dots(q, *dots)
+	q.dots = dots
+	return q
+}
+
+func (ix *Index) releaseDots(q queryVec) {
+	if q.dots != nil {
+		ix.pdots.Put(q.dots)
+	}
 }
 
 // scoredPhrase is a phrasing with its lexical, vector and (rounded) blended similarity.
@@ -48,17 +73,78 @@ type scoredPhrase struct {
 	lex, vec, sim float64
 }
 
-// score blends a phrasing's lexical similarity with its vector's (qvec nil: none), as
-// PhraseMatch.Score.
-func score(p *phrase, lex float64, qvec []float32) scoredPhrase {
-	if qvec == nil {
+// score blends the similarity of the phrasing at pos, p, lexical with its vector's (q without a
+// vector: none), as PhraseMatch.Score.
+func score(p *phrase, pos int, lex float64, q queryVec) scoredPhrase {
+	if q.v == nil {
 		return scoredPhrase{p, lex, 0, round3(lex)}
 	}
 	vec := 0.0
-	if len(p.vec) == len(qvec) {
-		vec = max(0, float64(Dot(p.vec, qvec)))
+	if len(p.vec) == len(q.v) {
+		vec = max(0, float64(q.dot(pos, p.vec)))
 	}
 	return scoredPhrase{p, lex, vec, round3((1-phraseVectorWeight)*lex + phraseVectorWeight*vec)}
+}
+
+// sparseShare is the largest share of non-zero entries a query vector has for its dot products
+// to visit only those: the local embedder hashes a question's few words and trigrams into a
+// small part of its dimensions, while a semantic model's vectors are dense.
+const sparseShare = 0.25
+
+// queryVec is the query's vector and, when it is sparse, the positions of its non-zero entries,
+// ascending (nil: dense), and when the phrasings' vectors are sparse too, the partial sums of its
+// dot product with each (by phrasing position; see phraseDims).
+type queryVec struct {
+	v    []float32
+	nz   []int
+	dots *[][4]float32
+}
+
+func newQueryVec(v []float32) queryVec {
+	q := queryVec{v: v}
+	n := 0
+	for _, x := range v {
+		if x != 0 {
+			n++
+		}
+	}
+	if float64(n) > sparseShare*float64(len(v)) {
+		return q
+	}
+	q.nz = make([]int, 0, n)
+	for i, x := range v {
+		if x != 0 {
+			q.nz = append(q.nz, i)
+		}
+	}
+	return q
+}
+
+// dot is Dot(p, q.v) for the phrasing at pos with vector p, bit for bit: over a sparse q it adds
+// the same products to the same partial sums in the same order, leaving out the zero ones (adding
+// a zero product never changes a sum).
+func (q queryVec) dot(pos int, p []float32) float32 {
+	if q.dots != nil {
+		s := (*q.dots)[pos]
+		return s[0] + s[1] + s[2] + s[3]
+	}
+	if q.nz == nil {
+		return Dot(p, q.v)
+	}
+	n := min(len(p), len(q.v))
+	unrolled := n &^ 3 // Dot's four partial sums take i%4 up to here, the first one the rest
+	var s [4]float32
+	for _, i := range q.nz {
+		if i >= n {
+			break
+		}
+		lane := i & 3
+		if i >= unrolled {
+			lane = 0
+		}
+		s[lane] += p[i] * q.v[i]
+	}
+	return s[0] + s[1] + s[2] + s[3]
 }
 
 // phrasePostings is the phrasings' inverted index: every token of theirs has an id, and at[id]
@@ -99,7 +185,7 @@ var _ uint32 = 1 << (maxVariants - 1)
 
 // candidates returns the phrasings of documents passing f that share a token with any of the
 // query's wordings, in phrase order, scored.
-func (ix *Index) candidates(qs []qphrase, qvec []float32, f Filter) []scoredPhrase {
+func (ix *Index) candidates(qs []qphrase, qvec queryVec, f Filter) []scoredPhrase {
 	sc := ix.scratch()
 	defer ix.pscratch.Put(sc)
 	var qt []qtoken
@@ -137,7 +223,7 @@ func (ix *Index) candidates(qs []qphrase, qvec []float32, f Filter) []scoredPhra
 	docs := docFilter{ix: ix, f: f}
 	for _, c := range cs {
 		if p := &ix.phrases[c>>32]; docs.allows(p) {
-			out = append(out, score(p, phraseLexical(p, qs, qt, sc.tok, uint32(c)), qvec))
+			out = append(out, score(p, int(c>>32), phraseLexical(p, qs, qt, sc.tok, uint32(c)), qvec))
 		}
 	}
 	for _, t := range qt {
@@ -216,7 +302,7 @@ func addBest(bests []scoredPhrase, s scoredPhrase) []scoredPhrase {
 
 // allBests is docBests over every phrasing of the documents passing f: the candidates (cs, in
 // phrase order) as scored, the others by their vector alone.
-func (ix *Index) allBests(cs []scoredPhrase, qvec []float32, f Filter) []scoredPhrase {
+func (ix *Index) allBests(cs []scoredPhrase, qvec queryVec, f Filter) []scoredPhrase {
 	var out []scoredPhrase
 	docs := docFilter{ix: ix, f: f}
 	for i := range ix.phrases {
@@ -225,7 +311,7 @@ func (ix *Index) allBests(cs []scoredPhrase, qvec []float32, f Filter) []scoredP
 			out = addBest(out, cs[0])
 			cs = cs[1:]
 		} else if docs.allows(p) {
-			out = addBest(out, score(p, 0, qvec))
+			out = addBest(out, score(p, i, 0, qvec))
 		}
 	}
 	return out
@@ -317,4 +403,61 @@ func (h *phraseHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// phraseDims holds the phrasings' vectors by dimension when they are sparse (the local
+// embedder's) and all of one length: at[d] lists the phrasings whose vector is non-zero in
+// dimension d, by position, ascending (nil: dense or mixed vectors).
+type phraseDims struct{ at [][]dimEntry }
+
+type dimEntry struct {
+	pos int32
+	x   float32
+}
+
+func newPhraseDims(ps []phrase) phraseDims {
+	dim, nz, n := -1, 0, 0
+	for _, p := range ps {
+		if p.vec == nil {
+			continue
+		}
+		if dim >= 0 && len(p.vec) != dim {
+			return phraseDims{}
+		}
+		dim, n = len(p.vec), n+1
+		for _, x := range p.vec {
+			if x != 0 {
+				nz++
+			}
+		}
+	}
+	if dim <= 0 || float64(nz) > sparseShare*float64(n*dim) {
+		return phraseDims{}
+	}
+	at := make([][]dimEntry, dim)
+	for pos, p := range ps {
+		for d, x := range p.vec {
+			if x != 0 {
+				at[d] = append(at[d], dimEntry{int32(pos), x})
+			}
+		}
+	}
+	return phraseDims{at: at}
+}
+
+// dots fills out (one per phrasing) with Dot's four partial sums of each phrasing's vector and
+// q's: dimension by dimension, ascending, so each sum gets the same products in the same order as
+// Dot's loop (q.v's length is the vectors').
+func (pd phraseDims) dots(q queryVec, out [][4]float32) {
+	clear(out)
+	unrolled := len(q.v) &^ 3
+	for _, d := range q.nz {
+		lane, y := d&3, q.v[d]
+		if d >= unrolled {
+			lane = 0
+		}
+		for _, e := range pd.at[d] {
+			out[e.pos][lane] += e.x * y
+		}
+	}
 }

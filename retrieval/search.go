@@ -98,41 +98,29 @@ type Searcher struct {
 // lexical results are returned alone.
 func (s *Searcher) Search(ctx context.Context, q Query) []Result {
 	p := s.params()
-	lex := s.Index.Search(s.Index.Expand(q.Text), p.Candidates, q.Filter)
 	qw := s.Index.QueryWeight(q.Text)
+	fu := &fused{rs: make([]Result, 0, p.Candidates), byID: make(map[string]int, p.Candidates)}
+	rank := 0
+	s.Index.search(s.Index.Expand(q.Text), p.Candidates, q.Filter, func(it *item, score float64) {
+		rank++
+		r := fu.get(it.chunk.ID)
+		r.Doc, r.Chunk = *it.doc, it.chunk
+		r.Lexical = &Leg{Rank: rank, Raw: score, Norm: ratio(score, qw)}
+		r.Fused += p.LexicalWeight / (p.RRFK + float64(rank))
+	})
 	vec, qvec := s.vectorLeg(ctx, q, p.Candidates)
-	byID := map[string]*Result{}
-	order := []*Result{}
-	get := func(id string) *Result {
-		r := byID[id]
-		if r == nil {
-			r = &Result{}
-			byID[id] = r
-			order = append(order, r)
-		}
-		return r
-	}
-	for i, h := range lex {
-		r := get(h.Chunk.ID)
-		r.Doc, r.Chunk = h.Doc, h.Chunk
-		r.Lexical = &Leg{Rank: i + 1, Raw: h.Score, Norm: ratio(h.Score, qw)}
-		r.Fused += p.LexicalWeight / (p.RRFK + float64(i+1))
-	}
 	for i, h := range vec {
 		it, ok := s.Index.item(h.ChunkID)
 		if !ok || !q.Filter.Allows(it.doc, &it.chunk) {
 			continue // a chunk the index has not loaded yet, or one the store could not filter out
 		}
-		r := get(h.ChunkID)
+		r := fu.get(h.ChunkID)
 		r.Doc, r.Chunk = *it.doc, it.chunk
 		r.Vector = &Leg{Rank: i + 1, Raw: h.Score, Norm: max(0, min(1, h.Score))}
 		r.Fused += p.VectorWeight / (p.RRFK + float64(i+1))
 	}
-	s.phraseLeg(q, qvec, p, byID, order, get)
-	out := make([]Result, len(order))
-	for i, r := range order {
-		out[i] = *r
-	}
+	s.phraseLeg(q, qvec, p, fu)
+	out := fu.rs
 	sort.SliceStable(out, func(a, b int) bool {
 		if out[a].Fused != out[b].Fused {
 			return out[a].Fused > out[b].Fused
@@ -145,6 +133,23 @@ func (s *Searcher) Search(ctx context.Context, q Query) []Result {
 	return out
 }
 
+// fused collects a search's results, one per chunk, in the order they were first found.
+type fused struct {
+	rs   []Result
+	byID map[string]int // chunk id → position in rs
+}
+
+// get returns the chunk's result, new if it has none yet; the pointer holds until the next get.
+func (f *fused) get(id string) *Result {
+	i, ok := f.byID[id]
+	if !ok {
+		i = len(f.rs)
+		f.byID[id] = i
+		f.rs = append(f.rs, Result{})
+	}
+	return &f.rs[i]
+}
+
 // bareTitleFloor is how close a question must be to the title of a document without similar
 // questions for the title to count in the question-to-question leg's ranking: nearly the same
 // question. (Titles are in the lexical leg already; a loosely similar one would only add noise.)
@@ -152,7 +157,7 @@ const bareTitleFloor = 0.7
 
 // phraseLeg adds each document's best phrasing: to the document's best chunk already found, else to
 // its first chunk.
-func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, byID map[string]*Result, order []*Result, get func(string) *Result) {
+func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, fu *fused) {
 	if p.PhraseWeight == 0 {
 		return
 	}
@@ -161,8 +166,9 @@ func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, byID map[s
 		model = s.Embedder.Model()
 	}
 	bestOf := map[string]string{} // document id → its best chunk so far
-	for _, r := range order {
-		if b, ok := bestOf[r.Doc.ID]; !ok || r.Fused > byID[b].Fused {
+	for i := range fu.rs {
+		r := &fu.rs[i]
+		if b, ok := bestOf[r.Doc.ID]; !ok || r.Fused > fu.rs[fu.byID[b]].Fused {
 			bestOf[r.Doc.ID] = r.Chunk.ID
 		}
 	}
@@ -175,7 +181,7 @@ func (s *Searcher) phraseLeg(q Query, qvec []float32, p HybridParams, byID map[s
 		if !ok {
 			continue
 		}
-		r := get(id)
+		r := fu.get(id)
 		r.Doc, r.Chunk = *it.doc, it.chunk
 		m := h.Match
 		r.Phrase = &m

@@ -3,6 +3,8 @@ package retrieval
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
@@ -10,7 +12,10 @@ import (
 
 // Tokens splits text into search tokens: lower-cased, Snowball-stemmed English words, digits, and Chinese as
 // character unigrams plus bigrams, so Chinese works without a segmenter.
-func Tokens(text string) []string {
+func Tokens(text string) []string { return tokens(text, stem) }
+
+// tokens is Tokens with stem for Snowball's.
+func tokens(text string, stem func(string) string) []string {
 	var out []string
 	var word []rune
 	var prevHan rune
@@ -82,6 +87,30 @@ func stem(w string) string {
 		}
 	}
 	return english.Stem(w, false)
+}
+
+// maxStemMemo bounds a stemMemo: more words than a knowledge base and its customers use.
+const maxStemMemo = 1 << 16
+
+// stemMemo remembers the stems of words: stemming is most of tokenizing, and a turn tokenizes its
+// question a dozen times (each leg, each synonym variant, the confidence signals). Safe for
+// concurrent use; past maxStemMemo words it stems the others afresh.
+type stemMemo struct {
+	m sync.Map // word → stem
+	n atomic.Int32
+}
+
+func (s *stemMemo) stem(w string) string {
+	if v, ok := s.m.Load(w); ok {
+		return v.(string)
+	}
+	st := stem(w)
+	if s.n.Load() < maxStemMemo {
+		if _, had := s.m.LoadOrStore(w, st); !had {
+			s.n.Add(1)
+		}
+	}
+	return st
 }
 
 var stopwords = map[string]bool{
