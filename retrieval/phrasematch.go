@@ -93,7 +93,8 @@ const sparseShare = 0.25
 
 // queryVec is the query's vector and, when it is sparse, the positions of its non-zero entries,
 // ascending (nil: dense), and when the phrasings' vectors are sparse too, the partial sums of its
-// dot product with each (by phrasing position; see phraseDims).
+// dot product with each (by phrasing position; see phraseDims). A sparse query over dense
+// phrasings is multiplied by Dot as a dense one.
 type queryVec struct {
 	v    []float32
 	nz   []int
@@ -120,31 +121,15 @@ func newQueryVec(v []float32) queryVec {
 	return q
 }
 
-// dot is Dot(p, q.v) for the phrasing at pos with vector p, bit for bit: over a sparse q it adds
-// the same products to the same partial sums in the same order, leaving out the zero ones (adding
-// a zero product never changes a sum).
+// dot is Dot(p, q.v) for the phrasing at pos with vector p, bit for bit: read off the partial sums
+// phraseDims computed when there are some (each the same products added in the same order as
+// Dot's loop), else Dot itself.
 func (q queryVec) dot(pos int, p []float32) float32 {
 	if q.dots != nil {
 		s := (*q.dots)[pos]
 		return s[0] + s[1] + s[2] + s[3]
 	}
-	if q.nz == nil {
-		return Dot(p, q.v)
-	}
-	n := min(len(p), len(q.v))
-	unrolled := n &^ 3 // Dot's four partial sums take i%4 up to here, the first one the rest
-	var s [4]float32
-	for _, i := range q.nz {
-		if i >= n {
-			break
-		}
-		lane := i & 3
-		if i >= unrolled {
-			lane = 0
-		}
-		s[lane] += p[i] * q.v[i]
-	}
-	return s[0] + s[1] + s[2] + s[3]
+	return Dot(p, q.v)
 }
 
 // phrasePostings is the phrasings' inverted index: every token of theirs has an id, and at[id]
