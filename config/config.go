@@ -519,3 +519,11 @@ func (c Config) OwnOrigins() []string {
 	}
 	return list
 }
+
+// StoreKind is "postgres" when DATABASE_URL is set, else "sqlite".
+func (c Config) StoreKind() string {
+	if c.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}

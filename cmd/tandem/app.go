@@ -24,10 +24,10 @@ import (
 	"tandem/channels/wechat"
 	"tandem/channels/wecomkf"
 	"tandem/chat"
+	"tandem/cli"
 	"tandem/complaint"
 	"tandem/config"
 	"tandem/conversation"
-	"tandem/evals"
 	"tandem/followup"
 	"tandem/handoff"
 	"tandem/httpapi"
@@ -35,7 +35,6 @@ import (
 	"tandem/knowledge"
 	"tandem/lease"
 	"tandem/llm"
-	"tandem/pii"
 	"tandem/postgres"
 	"tandem/readiness"
 	"tandem/realtime"
@@ -46,41 +45,13 @@ import (
 	"tandem/vault"
 )
 
-// store is everything main needs of a concrete store.
-type store interface {
-	conversation.Store
-	httpapi.Store
-	Migrate(ctx context.Context) error
-	Close() error
-	knowledge.Store
-	intent.SyncStore
-	intent.Putter
-	DeleteIntent(ctx context.Context, name string) error
-	settings.Store
-	CreateAPIKey(ctx context.Context, k chat.APIKey) error
-	APIKeys(ctx context.Context) ([]chat.APIKey, error)
-	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
-	PutAccount(ctx context.Context, a chat.Account) error
-	httpapi.Accounts
-	httpapi.SessionStore
-	analytics.FactsStore
-	analytics.AlertStore
-	evals.Store
-	httpapi.AdminStore
-	complaint.Store
-	followup.Store
-	action.Store
-}
+// store is a concrete store: Postgres or SQLite.
+type store = cli.Store
 
 // bus fans events out across replicas.
 type bus interface {
 	Publish(ctx context.Context, evs ...chat.Event) error
 	Run(ctx context.Context) error
-}
-
-// newLogger is the configured logger, personal data masked.
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	return pii.NewLogger(w, cfg.LogLevel, cfg.LogFormat)
 }
 
 // openStore opens Postgres when DATABASE_URL is set, else SQLite in the data directory, and
@@ -271,7 +242,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st store, r
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	log.Info("listening", "addr", ln.Addr().String(), "store", storeKind(cfg), "documents", kb.Index.Documents(), "chunks", kb.Index.Len())
+	log.Info("listening", "addr", ln.Addr().String(), "store", cfg.StoreKind(), "documents", kb.Index.Documents(), "chunks", kb.Index.Len())
 	if err := gate.Wait(ctx, log); err != nil {
 		cancelLoops()
 		loops.Wait()
@@ -307,13 +278,6 @@ const alertInterval = 5 * time.Minute
 
 // alertTimeout bounds an alert webhook post.
 const alertTimeout = 10 * time.Second
-
-func storeKind(cfg config.Config) string {
-	if cfg.DatabaseURL != "" {
-		return "postgres"
-	}
-	return "sqlite"
-}
 
 // newBot returns the bot: grounded generation through the configured LLM, extractive otherwise.
 func newBot(cfg config.Config, kb *knowledge.Base, intents *intent.Live, tune *settings.Tuning, log *slog.Logger) *bot.Bot {

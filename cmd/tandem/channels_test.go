@@ -18,12 +18,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
+	"time"
+
 	"tandem/channels/webhook"
 	"tandem/channels/wechat"
 	"tandem/conversation"
 	"tandem/llm/llmtest"
-	"testing"
-	"time"
 )
 
 // fakePlatform records the texts a channel adapter sends, and fails on request with a 5xx.

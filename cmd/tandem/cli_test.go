@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"tandem/cli"
 )
 
-// cli runs tandem with args in a data directory and returns the exit code, stdout and stderr.
-func cli(t *testing.T, dir string, args ...string) (int, string, string) {
+// inDir runs tandem with args in a data directory and returns the exit code, stdout and stderr.
+func inDir(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := func(k string) string { return map[string]string{"TANDEM_DATA_DIR": dir}[k] }
@@ -21,10 +23,10 @@ func cli(t *testing.T, dir string, args ...string) (int, string, string) {
 // them, take effect; they are never read as query words or silently ignored.
 func TestFlagsAnywhere(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, errs := cli(t, dir, "ask", "How do I file a claim?"); code != 0 {
+	if code, _, errs := inDir(t, dir, "ask", "How do I file a claim?"); code != 0 {
 		t.Fatalf("ask = %d %s", code, errs)
 	}
-	code, out, errs := cli(t, dir, "kb", "search", "file a claim", "--k", "3", "--json")
+	code, out, errs := inDir(t, dir, "kb", "search", "file a claim", "--k", "3", "--json")
 	var hits []struct {
 		ChunkID string `json:"chunk_id"`
 		Lang    string `json:"lang"`
@@ -32,7 +34,7 @@ func TestFlagsAnywhere(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &hits); code != 0 || err != nil || len(hits) != 3 {
 		t.Fatalf("kb search … --k 3 --json = %d, %d hits (%v)\n%s%s", code, len(hits), err, out, errs)
 	}
-	code, out, _ = cli(t, dir, "kb", "search", "claim", "--lang", "zh", "--json")
+	code, out, _ = inDir(t, dir, "kb", "search", "claim", "--lang", "zh", "--json")
 	hits = nil
 	if err := json.Unmarshal([]byte(out), &hits); code != 0 || err != nil || len(hits) == 0 {
 		t.Fatalf("kb search … --lang zh = %d %v\n%s", code, err, out)
@@ -42,18 +44,18 @@ func TestFlagsAnywhere(t *testing.T) {
 			t.Fatalf("kb search … --lang zh returned a %s hit %s", h.Lang, h.ChunkID)
 		}
 	}
-	code, out, errs = cli(t, dir, "ask", "How do I file a claim?", "--json")
-	var ans askResult
+	code, out, errs = inDir(t, dir, "ask", "How do I file a claim?", "--json")
+	var ans cli.AskResult
 	if err := json.Unmarshal([]byte(out), &ans); code != 0 || err != nil || ans.Question != "How do I file a claim?" {
 		t.Fatalf("ask … --json = %d %v\n%s", code, err, out)
 	}
 	if strings.TrimSpace(errs) != "" {
 		t.Fatalf("ask printed on stderr: %q; a one-shot command prints only its answer", errs)
 	}
-	if code, _, errs = cli(t, dir, "kb", "search", "claim", "--bogus"); code == 0 || !strings.Contains(errs, "bogus") {
+	if code, _, errs = inDir(t, dir, "kb", "search", "claim", "--bogus"); code == 0 || !strings.Contains(errs, "bogus") {
 		t.Fatalf("unknown flag after the query = %d %q; want a clear error", code, errs)
 	}
-	if code, out, _ = cli(t, dir, "kb", "search", "--json", "--", "--k"); code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "[") {
+	if code, out, _ = inDir(t, dir, "kb", "search", "--json", "--", "--k"); code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "[") {
 		t.Fatalf(`kb search -- "--k": after "--" the rest is the query: %d %s`, code, out)
 	}
 }
@@ -63,7 +65,7 @@ func TestFlagsAnywhere(t *testing.T) {
 func TestHelpTexts(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{{"ask", "--help"}, {"eval", "run", "--help"}, {"kb", "search", "--help"}} {
-		code, out, errs := cli(t, dir, args...)
+		code, out, errs := inDir(t, dir, args...)
 		help := out + errs
 		if code != 0 {
 			t.Fatalf("%v = %d", args, code)
@@ -74,14 +76,14 @@ func TestHelpTexts(t *testing.T) {
 			}
 		}
 	}
-	if _, out, errs := cli(t, dir, "serve", "--help"); !strings.Contains(out+errs, "-addr") || !strings.Contains(out+errs, "-public-url") {
+	if _, out, errs := inDir(t, dir, "serve", "--help"); !strings.Contains(out+errs, "-addr") || !strings.Contains(out+errs, "-public-url") {
 		t.Fatalf("serve --help lost its flags:\n%s%s", out, errs)
 	}
-	_, out, _ := cli(t, dir, "--help")
+	_, out, _ := inDir(t, dir, "--help")
 	if line := lineWith(out, "eval"); strings.Contains(line, "retrieval") && !strings.Contains(line, "run") {
 		t.Fatalf("tandem --help describes eval as retrieval only: %q", line)
 	}
-	if _, out, errs := cli(t, dir, "eval", "--help"); !strings.Contains(out+errs, "--format") {
+	if _, out, errs := inDir(t, dir, "eval", "--help"); !strings.Contains(out+errs, "--format") {
 		t.Fatalf("eval --help does not mention --format:\n%s%s", out, errs)
 	}
 }

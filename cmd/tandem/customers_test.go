@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tandem/chat"
+	"tandem/cli"
 	"tandem/sqlite"
 )
 
@@ -119,7 +120,7 @@ func TestCustomersCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	entries, err := st.Audit(context.Background(), cliActor, 10)
+	entries, err := st.Audit(context.Background(), cli.Actor, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

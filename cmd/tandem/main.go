@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"tandem/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -48,19 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
-		"serve":     cmdServe,
-		"demo":      cmdDemo,
-		"migrate":   cmdMigrate,
-		"ask":       cmdAsk,
-		"eval":      cmdEval,
-		"kb":        cmdKB,
-		"intents":   cmdIntents,
-		"drafts":    cmdDrafts,
-		"users":     cmdUsers,
-		"keys":      cmdKeys,
-		"customers": cmdCustomers,
-	}
+	cmds := deps().Commands()
+	cmds["serve"], cmds["demo"], cmds["migrate"] = cmdServe, cmdDemo, cmdMigrate
 	switch args[0] {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -75,11 +66,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 2
 	}
 	if err := cmd(ctx, args[1:], getenv, stdout, stderr); err != nil {
-		if err == errHelp {
+		if err == cli.ErrHelp {
 			return 0
 		}
 		fmt.Fprintf(stderr, "tandem %s: %v\n", args[0], err)
 		return 1
 	}
 	return 0
+}
+
+// deps is what the cli package's commands run on: the concrete stores, the bot and the server.
+func deps() cli.Deps {
+	return cli.Deps{Open: openStore, Temp: tempStore, Evaluator: newEvaluator, Bot: askBot, Serve: serve}
 }

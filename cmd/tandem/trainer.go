@@ -19,7 +19,10 @@ import (
 // `tandem eval run --set NAME --baseline latest` does.
 func newTrainer(cfg config.Config, st store, threshold func() float64, log *slog.Logger) *httpapi.Trainer {
 	run := func(ctx context.Context, set string, progress func(done, total int)) (string, error) {
-		r, err := runSet(ctx, cfg, st, set, "latest", 0, io.Discard, progress)
+		p := &evals.Replayer{Store: st, Notes: io.Discard, Evaluator: func(ctx context.Context) (*evals.Evaluator, error) {
+			return newEvaluator(ctx, cfg, st, io.Discard)
+		}}
+		r, err := p.Replay(ctx, set, "latest", 0, progress)
 		return r.Run.ID, err
 	}
 	tc := &trainer.Console{Store: st}

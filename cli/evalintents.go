@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,11 +14,11 @@ import (
 
 // evalIntents trains on --train, calibrates and picks thresholds on --val (or a deterministic
 // hold-out of --train), and scores --test.
-func evalIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var trainPath, testPath, valPath string
 	var target float64
 	var asJSON, closedSet bool
-	_, _, err := loadConfig("eval intents", args, getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, err := LoadConfig("eval intents", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&trainPath, "train", "", "training JSONL: {\"text\",\"intent\"} per line; intent \"oos\" marks out-of-scope (required)")
 		fs.StringVar(&testPath, "test", "", "test JSONL, same format (required)")
 		fs.StringVar(&valPath, "val", "", "validation JSONL for calibration and thresholds (default: every 10th training example per intent)")

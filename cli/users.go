@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -29,9 +29,9 @@ Commands:
 `
 
 // cmdUsers dispatches `tandem users <command>`.
-func cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) cmdUsers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var role string
-	return runGroup(ctx, "users", usersUsage, map[string]sub{
+	return d.runGroup(ctx, "users", usersUsage, map[string]sub{
 		"add": {flags: func(fs *flag.FlagSet) { fs.StringVar(&role, "role", "agent", "agent, trainer or admin") },
 			one: "give one user name: tandem users add NAME --role agent",
 			run: func(ctx context.Context, e env, rest []string) error {
@@ -48,7 +48,7 @@ func cmdUsers(ctx context.Context, args []string, getenv func(string) string, st
 	}, args, getenv, stderr)
 }
 
-func addUser(ctx context.Context, st store, name, role string, in io.Reader, stdout io.Writer) error {
+func addUser(ctx context.Context, st Store, name, role string, in io.Reader, stdout io.Writer) error {
 	if role != "agent" && role != "trainer" && role != "admin" {
 		return errors.New("--role is agent, trainer or admin")
 	}
@@ -84,7 +84,7 @@ func readPassword(in io.Reader) (string, bool) {
 	return line, false
 }
 
-func listUsers(ctx context.Context, st store, stdout io.Writer) error {
+func listUsers(ctx context.Context, st Store, stdout io.Writer) error {
 	users, err := st.Accounts(ctx)
 	if err != nil {
 		return err
@@ -112,9 +112,9 @@ Commands:
 `
 
 // cmdKeys dispatches `tandem keys <command>`.
-func cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) cmdKeys(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	scopes := chat.ScopeConversations
-	return runGroup(ctx, "keys", keysUsage, map[string]sub{
+	return d.runGroup(ctx, "keys", keysUsage, map[string]sub{
 		"create": {flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&scopes, "scopes", scopes, "comma-separated: conversations, knowledge")
 		},
@@ -133,7 +133,7 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	}, args, getenv, stderr)
 }
 
-func createKey(ctx context.Context, st store, name, scopes string, stdout io.Writer) error {
+func createKey(ctx context.Context, st Store, name, scopes string, stdout io.Writer) error {
 	list, err := chat.ParseScopes(scopes)
 	if err != nil {
 		return fmt.Errorf("--scopes: %w", err)
@@ -147,7 +147,7 @@ func createKey(ctx context.Context, st store, name, scopes string, stdout io.Wri
 	return nil
 }
 
-func listKeys(ctx context.Context, st store, stdout io.Writer) error {
+func listKeys(ctx context.Context, st Store, stdout io.Writer) error {
 	keys, err := st.APIKeys(ctx)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,17 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"tandem/chat"
 	"tandem/config"
 	"tandem/evals"
 	"tandem/knowledge"
-	"tandem/postgres"
 	"tandem/progress"
 	"tandem/retrieval"
-	"tandem/sqlite"
 )
 
 const evalUsage = `Usage: tandem eval <kind> [flags]
@@ -45,43 +42,43 @@ Benchmarks on files (each: tandem eval KIND --help; --json for machine-readable 
 `
 
 // cmdEval dispatches `tandem eval <kind>`.
-func cmdEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) cmdEval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, evalUsage)
 		if len(args) == 0 {
 			return errors.New("which eval? see the kinds above")
 		}
-		return errHelp
+		return ErrHelp
 	}
 	switch args[0] {
 	case "retrieval":
-		return evalRetrieval(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalRetrieval(ctx, args[1:], getenv, stdout, stderr)
 	case "confidence":
-		return evalConfidence(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalConfidence(ctx, args[1:], getenv, stdout, stderr)
 	case "intents":
-		return evalIntents(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalIntents(ctx, args[1:], getenv, stdout, stderr)
 	case "answers":
-		return evalAnswers(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalAnswers(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
-		return evalImport(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalImport(ctx, args[1:], getenv, stdout, stderr)
 	case "export":
-		return evalExport(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalExport(ctx, args[1:], getenv, stdout, stderr)
 	case "sets":
-		return evalSets(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalSets(ctx, args[1:], getenv, stdout, stderr)
 	case "run":
-		return evalRun(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalRun(ctx, args[1:], getenv, stdout, stderr)
 	case "calibrate":
-		return evalCalibrate(ctx, args[1:], getenv, stdout, stderr)
+		return d.evalCalibrate(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return fmt.Errorf("unknown eval %q\n\n%s", args[0], evalUsage)
 }
 
 // evalRetrieval loads a knowledge file into a fresh temporary store and scores a question file.
-func evalRetrieval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalRetrieval(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var knowledge, questionsPath, split string
 	var k int
 	var asJSON bool
-	cfg, _, err := loadConfig("eval retrieval", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := LoadConfig("eval retrieval", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&knowledge, "knowledge", "", "knowledge JSONL: {\"id\",\"title\",\"text\"} per line (required)")
 		fs.StringVar(&questionsPath, "questions", "", "questions JSONL: {\"question\",\"answer_ids\",\"split\"} per line (required)")
 		fs.StringVar(&split, "split", "", "only questions of this split (default: all)")
@@ -101,7 +98,7 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	kb, passages, cleanup, err := evalKnowledge(ctx, cfg, knowledge, stderr)
+	kb, passages, cleanup, err := d.evalKnowledge(ctx, cfg, knowledge, stderr)
 	if err != nil {
 		return err
 	}
@@ -110,47 +107,14 @@ func evalRetrieval(ctx context.Context, args []string, getenv func(string) strin
 	report := evals.Retrieval(questions, evals.DocumentSearch(ctx, kb.Search), k, bar.Set)
 	bar.Done()
 	if !asJSON {
-		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), storeKind(cfg), k)
+		fmt.Fprintf(stderr, "%d passages, %d questions, store %s, k %d\n", len(passages), len(questions), cfg.StoreKind(), k)
 	}
 	return json.NewEncoder(stdout).Encode(report)
 }
 
-// tempStore opens a fresh, migrated store that cleanup removes: a SQLite file in a temporary
-// directory, or a temporary schema when DATABASE_URL is set.
-func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
-	if cfg.DatabaseURL != "" {
-		schema := fmt.Sprintf("eval_%d", time.Now().UnixNano())
-		pg, err := postgres.OpenSchema(ctx, cfg.DatabaseURL, schema)
-		if err != nil {
-			return nil, nil, err
-		}
-		cleanup := func() { pg.DropSchema(context.Background(), schema); pg.Close() }
-		if err := pg.Migrate(ctx); err != nil {
-			cleanup()
-			return nil, nil, err
-		}
-		return pg, cleanup, nil
-	}
-	dir, err := os.MkdirTemp("", "tandem-eval-*")
-	if err != nil {
-		return nil, nil, err
-	}
-	lite, err := sqlite.Open(filepath.Join(dir, "eval.db"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
-	}
-	cleanup := func() { lite.Close(); os.RemoveAll(dir) }
-	if err := lite.Migrate(ctx); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return lite, cleanup, nil
-}
-
 // evalKnowledge loads a knowledge file into a fresh temporary store, embeds it and returns the
 // knowledge base over it; cleanup removes the store.
-func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge.Base, []chat.Document, func(), error) {
+func (d Deps) evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr io.Writer) (*knowledge.Base, []chat.Document, func(), error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, nil, err
@@ -159,11 +123,11 @@ func evalKnowledge(ctx context.Context, cfg config.Config, path string, stderr i
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	st, cleanup, err := tempStore(ctx, cfg)
+	st, cleanup, err := d.Temp(ctx, cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, Logger(cfg, stderr))
 	if err == nil {
 		if r := kb.Importer.Documents(ctx, path, passages, "eval"); r.Error != "" {
 			err = errors.New(r.Error)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -23,8 +23,8 @@ Running servers retrain within a few seconds; no restart is needed.
 `
 
 // cmdIntents dispatches `tandem intents <command>`.
-func cmdIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return runGroup(ctx, "intents", intentsUsage, map[string]sub{
+func (d Deps) cmdIntents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return d.runGroup(ctx, "intents", intentsUsage, map[string]sub{
 		"import": {one: "give one JSONL file: tandem intents import intents.jsonl", run: func(ctx context.Context, e env, rest []string) error {
 			data, err := os.ReadFile(rest[0])
 			if err != nil {
@@ -57,7 +57,7 @@ func cmdIntents(ctx context.Context, args []string, getenv func(string) string, 
 	}, args, getenv, stderr)
 }
 
-func listIntents(ctx context.Context, st store, w io.Writer) error {
+func listIntents(ctx context.Context, st Store, w io.Writer) error {
 	ins, err := st.Intents(ctx)
 	if err != nil {
 		return err

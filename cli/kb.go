@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -30,14 +30,14 @@ A running server picks changes up within a few seconds; no restart is needed.
 `
 
 // cmdKB dispatches `tandem kb <command>`.
-func cmdKB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) cmdKB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var asJSON bool
 	jsonFlag := func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }
 	var collection, sitemap string
 	var urls stringList
 	var k int
 	var f retrieval.Filter
-	return runGroup(ctx, "kb", kbUsage, map[string]sub{
+	return d.runGroup(ctx, "kb", kbUsage, map[string]sub{
 		"import": {flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&collection, "collection", "default", "collection for documents that do not name one")
 			fs.Var(&urls, "url", "a page to fetch and import (repeatable)")
@@ -97,7 +97,7 @@ func kbImport(ctx context.Context, e env, paths, urls []string, sitemap, collect
 	return nil
 }
 
-func kbList(ctx context.Context, st store, asJSON bool, stdout io.Writer) error {
+func kbList(ctx context.Context, st Store, asJSON bool, stdout io.Writer) error {
 	docs, err := st.Documents(ctx)
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func kbList(ctx context.Context, st store, asJSON bool, stdout io.Writer) error 
 	return w.Flush()
 }
 
-func kbDelete(ctx context.Context, st store, ids []string, stdout io.Writer) error {
+func kbDelete(ctx context.Context, st Store, ids []string, stdout io.Writer) error {
 	if len(ids) == 0 {
 		return errors.New("give the ids to delete (tandem kb list shows them)")
 	}

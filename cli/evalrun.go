@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,8 +14,6 @@ import (
 	"tandem/config"
 	"tandem/evals"
 	"tandem/intent"
-	"tandem/knowledge"
-	"tandem/llm"
 	"tandem/progress"
 	"tandem/settings"
 )
@@ -23,14 +21,11 @@ import (
 // maxEvalCases bounds one imported file.
 const maxEvalCases = 200_000
 
-// judgeTimeout bounds one grading call of the LLM judge.
-const judgeTimeout = 20 * time.Second
-
 // evalImport handles `tandem eval import --set NAME [--replace] FILE.jsonl`.
-func evalImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var set string
 	var replace bool
-	_, _, st, rest, err := setup(ctx, "eval import", args, getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, rest, err := d.Setup(ctx, "eval import", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&set, "set", "", "the eval set to add the cases to (required)")
 		fs.BoolVar(&replace, "replace", false, "replace the set's cases instead of adding to them")
 	})
@@ -62,9 +57,9 @@ func evalImport(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // evalExport handles `tandem eval export --set NAME [--format case|intents|qa]`.
-func evalExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var set, format string
-	_, _, st, _, err := setup(ctx, "eval export", args, getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, _, err := d.Setup(ctx, "eval export", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&set, "set", "", "the eval set (required)")
 		fs.StringVar(&format, "format", "case", "case, intents ({\"text\",\"intent\"}) or qa ({\"question\",\"answer_ids\"})")
 	})
@@ -80,8 +75,8 @@ func evalExport(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 // evalSets handles `tandem eval sets`: the sets and their latest runs.
-func evalSets(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	_, _, st, _, err := setup(ctx, "eval sets", args, getenv, stderr, nil)
+func (d Deps) evalSets(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, _, st, _, err := d.Setup(ctx, "eval sets", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -89,59 +84,21 @@ func evalSets(ctx context.Context, args []string, getenv func(string) string, st
 	return evals.WriteSets(ctx, st, stdout)
 }
 
-// newEvaluator wires an evaluator over the stored knowledge base, intents and settings, as
-// `tandem serve` would answer.
-func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (*evals.Evaluator, error) {
-	log := newLogger(cfg, stderr)
-	kb, err := knowledge.New(ctx, cfg, st, log)
-	if err != nil {
-		return nil, err
-	}
-	if err := kb.Ready(ctx, stderr); err != nil {
-		return nil, err
-	}
-	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
-	if err := intents.Load(ctx); err != nil {
-		return nil, err
-	}
-	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, log)
-	tune.Intents = intents.Live
-	if err := tune.Load(ctx); err != nil {
-		return nil, err
-	}
-	kv, _ := st.KnowledgeVersion(ctx)
-	iv, _ := st.IntentsVersion(ctx)
-	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.Live.Threshold()),
-		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	b := newBot(cfg, kb, intents.Live, tune, log)
-	ev := &evals.Evaluator{Rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, Search: kb.Search, Intents: intents.Live, Config: conf,
-		Target: tune.TargetPrecision()}
-	if g, ok := b.LLM.(*llm.Chat); ok {
-		ev.Rehearsal.Chooser = g // as in tandem serve: the model may choose actions too
-	}
-	if cfg.LLMBaseURL != "" {
-		judge := llm.NewChat(llm.ChatConfig{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: judgeTimeout,
-			HTTPClient: cfg.Outbound().Client(0)})
-		ev.Judge, conf["judge"] = judge.Judge, cfg.LLMModel
-	}
-	return ev, nil
-}
-
 // runSet replays a set through the current configuration and stores the run (see
 // evals.Replayer); notes about the baseline go to stderr.
-func runSet(ctx context.Context, cfg config.Config, st store, set, baseline string, target float64, stderr io.Writer, progress func(done, total int)) (evals.SetRun, error) {
+func (d Deps) runSet(ctx context.Context, cfg config.Config, st Store, set, baseline string, target float64, stderr io.Writer, progress func(done, total int)) (evals.SetRun, error) {
 	p := &evals.Replayer{Store: st, Notes: stderr, Evaluator: func(ctx context.Context) (*evals.Evaluator, error) {
-		return newEvaluator(ctx, cfg, st, stderr)
+		return d.Evaluator(ctx, cfg, st, stderr)
 	}}
 	return p.Replay(ctx, set, baseline, target, progress)
 }
 
 // evalRun handles `tandem eval run --set NAME [--baseline RUN] [--fail-on-regression] [--json] [--report out.html]`.
-func evalRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var set, baseline, reportPath string
 	var failOnRegression, asJSON bool
 	var target float64
-	cfg, _, st, _, err := setup(ctx, "eval run", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, _, st, _, err := d.Setup(ctx, "eval run", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&set, "set", "", "the eval set to replay (required)")
 		fs.StringVar(&baseline, "baseline", "", "a run id to compare with case by case, or \"latest\" for the set's latest run")
 		fs.BoolVar(&failOnRegression, "fail-on-regression", false, "exit non-zero when a case right in the baseline is wrong now (without --baseline: when any case is wrong; each case is a regression test)")
@@ -154,7 +111,7 @@ func evalRun(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer st.Close()
 	bar, done := progressBar(stderr, "evaluating")
-	r, err := runSet(ctx, cfg, st, set, baseline, target, stderr, bar)
+	r, err := d.runSet(ctx, cfg, st, set, baseline, target, stderr, bar)
 	done()
 	if err != nil {
 		return err
@@ -219,11 +176,11 @@ func writeFile(path string, write func(io.Writer) error) error {
 // evalCalibrate handles `tandem eval calibrate --set NAME [--target P]` and `--revert`: fits the
 // intent threshold and the answer calibrator on half of the set, checks them on the other half,
 // and activates them.
-func evalCalibrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalCalibrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var set string
 	var target float64
 	var revert bool
-	cfg, _, st, _, err := setup(ctx, "eval calibrate", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, _, st, _, err := d.Setup(ctx, "eval calibrate", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&set, "set", "", "the eval set to fit on (required unless --revert)")
 		fs.Float64Var(&target, "target", 0, "the precision to reach (default: the configured target precision)")
 		fs.BoolVar(&revert, "revert", false, "go back to the previous calibration")
@@ -232,7 +189,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer st.Close()
-	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, newLogger(cfg, stderr))
+	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, Logger(cfg, stderr))
 	if revert {
 		prev, err := tune.Revert(ctx)
 		if err != nil {
@@ -258,7 +215,7 @@ func evalCalibrate(ctx context.Context, args []string, getenv func(string) strin
 	if target <= 0.5 || target >= 1 {
 		return errors.New("--target must be between 0.5 and 1")
 	}
-	ev, err := newEvaluator(ctx, cfg, st, stderr)
+	ev, err := d.Evaluator(ctx, cfg, st, stderr)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -38,11 +38,11 @@ const (
 // the server on it as `tandem demo` does, asks every question of a natural-question set through
 // the app API in a conversation of its own, and reports answered right / wrong / deferred and
 // out-of-scope held, overall and by language.
-func evalAnswers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalAnswers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var questionsPath, intentsPath, format, reportPath, save string
 	var knowledge stringList
 	var cold bool
-	cfg, _, err := loadConfig("eval answers", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := LoadConfig("eval answers", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&questionsPath, "questions", "", "natural questions JSONL: {\"id\",\"lang\",\"question\",\"expect\":\"<article id>\"|null} (default: the demo's set)")
 		fs.Var(&knowledge, "knowledge", "a knowledge file or folder (`PATH`) to answer from, as tandem kb import reads them; repeatable (default: the demo knowledge base and intents)")
 		fs.StringVar(&intentsPath, "intents", "", "intents JSONL to load with --knowledge (default: none)")
@@ -61,7 +61,7 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	st, cleanup, err := tempStore(ctx, cfg)
+	st, cleanup, err := d.Temp(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -81,17 +81,17 @@ func evalAnswers(ctx context.Context, args []string, getenv func(string) string,
 	for i, q := range qs {
 		cases[i] = q.Case()
 	}
-	results, err := askThroughServer(ctx, evalServeConfig(cfg), st, cases, stderr)
+	results, err := d.askThroughServer(ctx, evalServeConfig(cfg), st, cases, stderr)
 	if err != nil {
 		return err
 	}
-	out := evals.AnswersSummary{Questions: cmp.Or(questionsPath, "demo/evals/answers.jsonl (built in)"), Knowledge: kbName, Store: storeKind(cfg),
+	out := evals.AnswersSummary{Questions: cmp.Or(questionsPath, "demo/evals/answers.jsonl (built in)"), Knowledge: kbName, Store: cfg.StoreKind(),
 		Target: cfg.TargetPrecision, Report: evals.SummarizeAnswers(cases, results), Misses: evals.Misses(qs, results)}
 	r := evals.NewSetRun(cmp.Or(save, "answers"), map[string]string{"eval": "answers", "knowledge": kbName, "questions": out.Questions,
 		"store": out.Store, "target_precision": fmt.Sprint(cfg.TargetPrecision), "embedder": cfg.Embedder, "llm": cfg.LLMModel,
 		"cold": fmt.Sprint(cold)}, cases, results, cfg.TargetPrecision, time.Now())
 	if save != "" {
-		if err := saveAnswersRun(ctx, cfg, save, r); err != nil {
+		if err := d.saveAnswersRun(ctx, cfg, save, r); err != nil {
 			return err
 		}
 		out.Set, out.Run = save, r.Run.ID
@@ -152,13 +152,13 @@ func readAnswerQuestions(path string) ([]evals.AnswerQuestion, error) {
 // prepareAnswersStore fills a fresh store as `tandem demo` does (the demo knowledge base and
 // intents), or with the given knowledge files and intents, and with embed, embeds every chunk so
 // the server starts on its complete index. It returns a name for the knowledge base.
-func prepareAnswersStore(ctx context.Context, cfg config.Config, st store, paths []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
+func prepareAnswersStore(ctx context.Context, cfg config.Config, st Store, paths []string, intentsPath string, embed bool, stderr io.Writer) (string, error) {
 	if len(paths) == 0 {
 		if _, _, err := seed.Load(ctx, st); err != nil {
 			return "", err
 		}
 	}
-	kb, err := knowledge.New(ctx, cfg, st, newLogger(cfg, stderr))
+	kb, err := knowledge.New(ctx, cfg, st, Logger(cfg, stderr))
 	if err != nil {
 		return "", err
 	}
@@ -206,7 +206,7 @@ func evalServeConfig(cfg config.Config) config.Config {
 
 // askThroughServer starts the server on st, waits until /readyz reports ready, asks each case in
 // a new conversation through the app API, stops the server and scores the replies.
-func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []evals.Case, stderr io.Writer) ([]evals.Result, error) {
+func (d Deps) askThroughServer(ctx context.Context, cfg config.Config, st Store, cases []evals.Case, stderr io.Writer) ([]evals.Result, error) {
 	key := "tk_eval_" + secret.Hex(12)
 	if err := seed.APIKey(ctx, st, "eval answers", key); err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []
 	defer stop()
 	baseCh := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve(srvCtx, cfg, newLogger(cfg, stderr), st, func(base string) { baseCh <- base }) }()
+	go func() { done <- d.Serve(srvCtx, cfg, Logger(cfg, stderr), st, func(base string) { baseCh <- base }) }()
 	var base string
 	select {
 	case base = <-baseCh:
@@ -244,8 +244,8 @@ func askThroughServer(ctx context.Context, cfg config.Config, st store, cases []
 
 // saveAnswersRun stores the questions as an eval set and the run with its results in the
 // configured store, where the trainer console lists the run and serves its report.
-func saveAnswersRun(ctx context.Context, cfg config.Config, set string, r evals.SetRun) error {
-	st, err := openStore(ctx, cfg)
+func (d Deps) saveAnswersRun(ctx context.Context, cfg config.Config, set string, r evals.SetRun) error {
+	st, err := d.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}

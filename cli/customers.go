@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -40,8 +40,8 @@ Flags:
 Both are recorded in the audit log with the actor "cli".
 `
 
-// cliActor is the audit log's actor for changes made with the command line.
-const cliActor = "cli"
+// Actor is the audit log's actor for changes made with the command line.
+const Actor = "cli"
 
 // customerFlags are the flags of tandem customers.
 type customerFlags struct {
@@ -50,7 +50,7 @@ type customerFlags struct {
 }
 
 // cmdCustomers dispatches `tandem customers export|erase`.
-func cmdCustomers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) cmdCustomers(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if err := subcommand(args, "customers", customersUsage, stderr); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func cmdCustomers(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("unknown customers command %q\n\n%s", args[0], customersUsage)
 	}
 	var f customerFlags
-	_, _, st, rest, err := setup(ctx, "customers "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, rest, err := d.Setup(ctx, "customers "+args[0], args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&f.channel, "channel", "", "the customer's channel, with --external")
 		fs.StringVar(&f.external, "external", "", "the channel's id for the customer, with --channel")
 		if args[0] == "export" {
@@ -105,7 +105,7 @@ func customerID(ctx context.Context, st httpapi.CustomerAdmin, rest []string, f 
 }
 
 // exportCustomer writes the export as indented JSON to out (stdout when "") and records it.
-func exportCustomer(ctx context.Context, st store, x chat.CustomerExport, out string, stdout, stderr io.Writer) error {
+func exportCustomer(ctx context.Context, st Store, x chat.CustomerExport, out string, stdout, stderr io.Writer) error {
 	w := stdout
 	if out != "" {
 		// Personal data: readable by the owner only.
@@ -133,7 +133,7 @@ func exportCustomer(ctx context.Context, st store, x chat.CustomerExport, out st
 
 // eraseCustomer erases the customer when yes is set and records it; without yes it prints what
 // would be erased and refuses.
-func eraseCustomer(ctx context.Context, st store, x chat.CustomerExport, yes bool, stdout io.Writer) error {
+func eraseCustomer(ctx context.Context, st Store, x chat.CustomerExport, yes bool, stdout io.Writer) error {
 	c := x.Customer
 	if !yes {
 		fmt.Fprintf(stdout, "would erase customer %s (%s %s, %q), rows per table:\n", c.ID, c.Channel, c.ExternalID, c.Name)
@@ -163,6 +163,6 @@ func printRows(w io.Writer, rows map[string]int64) {
 }
 
 // auditCLI records a command-line action on target in the audit log.
-func auditCLI(ctx context.Context, st store, action, target string) error {
-	return st.AddAudit(ctx, chat.AuditEntry{At: time.Now().UTC(), Actor: cliActor, Role: "admin", Action: action, Target: target, Status: http.StatusOK})
+func auditCLI(ctx context.Context, st Store, action, target string) error {
+	return st.AddAudit(ctx, chat.AuditEntry{At: time.Now().UTC(), Actor: Actor, Role: "admin", Action: action, Target: target, Status: http.StatusOK})
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 )
 
 // evalConfidence fits and checks the answer calibrator on a QA set (see evals.Confidence).
-func evalConfidence(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) evalConfidence(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var knowledgePath, questionsPath, split string
 	var target float64
-	cfg, _, err := loadConfig("eval confidence", args, getenv, stderr, func(fs *flag.FlagSet) {
+	cfg, _, err := LoadConfig("eval confidence", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&knowledgePath, "knowledge", "", "knowledge JSONL (required)")
 		fs.StringVar(&questionsPath, "questions", "", "questions JSONL with answer_ids (required)")
 		fs.StringVar(&split, "split", "", "only questions of this split")
@@ -33,7 +33,7 @@ func evalConfidence(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	kb, _, cleanup, err := evalKnowledge(ctx, cfg, knowledgePath, stderr)
+	kb, _, cleanup, err := d.evalKnowledge(ctx, cfg, knowledgePath, stderr)
 	if err != nil {
 		return err
 	}

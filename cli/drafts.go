@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -21,17 +21,17 @@ untouched draft is evidence the bot was right; an edited one is a labelled corre
 `
 
 // cmdDrafts handles `tandem drafts export`.
-func cmdDrafts(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func (d Deps) cmdDrafts(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "export" {
 		fmt.Fprint(stderr, draftsUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return errHelp
+			return ErrHelp
 		}
 		return errors.New("the drafts command is export; see above")
 	}
 	var since time.Duration
 	var sentOnly bool
-	_, _, st, _, err := setup(ctx, "drafts export", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+	_, _, st, _, err := d.Setup(ctx, "drafts export", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
 		fs.DurationVar(&since, "since", 7*24*time.Hour, "export drafts written within this long")
 		fs.BoolVar(&sentOnly, "sent-only", false, "only drafts an agent replied to")
 	})
