@@ -220,30 +220,19 @@ func (d Deps) evalCalibrate(ctx context.Context, args []string, getenv func(stri
 		return err
 	}
 	// What this set cannot refit stays as the active calibration had it.
-	cal := settings.Calibration{}
-	if prev, err := tune.Calibrations(ctx); err == nil && len(prev.History) > 0 {
-		cal = prev.History[len(prev.History)-1]
+	var prev settings.Calibration
+	if h, err := tune.Calibrations(ctx); err == nil && len(h.History) > 0 {
+		prev = h.History[len(h.History)-1]
 	}
-	cal.Set, cal.Target, cal.CreatedAt = set, target, time.Now().UTC()
-	bar, done := progressBar(stderr, "intents")
-	in, intentDone, err := evals.FitIntentThreshold(cases, ev.Intents.Predict, target, bar)
-	done()
+	stage := func(name string) (func(done, total int), func()) { return progressBar(stderr, name) }
+	cal, intentDone, answerDone, err := evals.Refit(ctx, cases, ev.Intents.Predict, ev.Search, prev, target, stage)
+	if errors.Is(err, evals.ErrTooFewCases) {
+		return fmt.Errorf("set %s has %w", set, err)
+	}
 	if err != nil {
 		return err
 	}
-	if intentDone {
-		cal.Threshold, cal.Coverage, cal.HeldOutPrecision = in.Threshold, in.Coverage, in.HeldOutPrecision
-	}
-	bar, done = progressBar(stderr, "answers")
-	ans, answerDone := evals.FitAnswerCalibrator(ctx, cases, ev.Search, target, bar)
-	done()
-	if answerDone {
-		cal.Calibrator, cal.AnswerECE, cal.DefaultAnswerECE = &ans.Calibrator, ans.ECE, ans.DefaultECE
-		cal.AnswerCoverage, cal.AnswerPrecision = ans.Coverage, ans.Precision
-	}
-	if !intentDone && !answerDone {
-		return fmt.Errorf("set %s has too few cases to calibrate on: at least %d intent cases or %d cases with expected sources", set, evals.MinFitCases, evals.MinFitCases)
-	}
+	cal.Set, cal.CreatedAt = set, time.Now().UTC()
 	if cal, err = tune.Activate(ctx, cal); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package evals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"tandem/bot"
 	"tandem/intent"
 	"tandem/retrieval"
+	"tandem/settings"
 )
 
 // Sizes of a calibration fit.
@@ -223,4 +225,38 @@ func tell(progress func(done, total int), done, total int) {
 	if progress != nil {
 		progress(done, total)
 	}
+}
+
+// ErrTooFewCases is Refit's error for cases too few to refit anything.
+var ErrTooFewCases = errors.New("too few cases to calibrate on")
+
+// Refit fits a calibration for target on cases over prev, the active one: the intent threshold
+// from the intent cases (predict is the router's), the answer calibrator from the cases with
+// expected sources (s is the bot's search). What the cases are too few to refit stays as prev
+// had it; intents and answers say what was refitted. stage gives each fit's progress callback
+// and the function that ends it.
+func Refit(ctx context.Context, cases []Case, predict func(text string) (string, float64), s bot.Searcher, prev settings.Calibration, target float64,
+	stage func(name string) (progress func(done, total int), end func())) (cal settings.Calibration, intents, answers bool, err error) {
+	cal = prev
+	cal.Target = target
+	progress, end := stage("intents")
+	in, intents, err := FitIntentThreshold(cases, predict, target, progress)
+	end()
+	if err != nil {
+		return cal, false, false, err
+	}
+	if intents {
+		cal.Threshold, cal.Coverage, cal.HeldOutPrecision = in.Threshold, in.Coverage, in.HeldOutPrecision
+	}
+	progress, end = stage("answers")
+	ans, answers := FitAnswerCalibrator(ctx, cases, s, target, progress)
+	end()
+	if answers {
+		cal.Calibrator, cal.AnswerECE, cal.DefaultAnswerECE = &ans.Calibrator, ans.ECE, ans.DefaultECE
+		cal.AnswerCoverage, cal.AnswerPrecision = ans.Coverage, ans.Precision
+	}
+	if !intents && !answers {
+		return cal, false, false, fmt.Errorf("%w: at least %d intent cases or %d cases with expected sources", ErrTooFewCases, MinFitCases, MinFitCases)
+	}
+	return cal, intents, answers, nil
 }

@@ -2,6 +2,7 @@ package evals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"tandem/demo"
 	"tandem/intent"
 	"tandem/retrieval"
+	"tandem/settings"
 )
 
 func TestSplit(t *testing.T) {
@@ -170,5 +172,49 @@ func TestConfidence(t *testing.T) {
 	}
 	if r.ECE < 0 || r.ECE > 1 || r.TargetPrecision != 0.9 || r.PrecisionAtTarget < 0.9 && r.CoverageAtTarget > 0 {
 		t.Errorf("report = %+v", r)
+	}
+}
+
+// TestRefit: what a set can refit is refitted; what it cannot stays as the active calibration
+// had it; a set too small for either is refused.
+func TestRefit(t *testing.T) {
+	ctx := context.Background()
+	s, docs := demoKB(t)
+	prevCal := bot.DefaultCalibrator
+	prev := settings.Calibration{Version: 3, Threshold: 0.42, Coverage: 0.7, Calibrator: &prevCal, AnswerECE: 0.05}
+	predict := func(text string) (string, float64) {
+		if strings.HasPrefix(text, "pay") {
+			return "pay", 0.9
+		}
+		return "pay", 0.6
+	}
+	var stages []string
+	stage := func(name string) (func(int, int), func()) { stages = append(stages, name); return nil, func() {} }
+
+	var sourced []Case
+	for _, d := range docs {
+		sourced = append(sourced, Case{ID: d.ID, Text: d.Title, ExpectedSources: []string{d.ID}})
+	}
+	cal, intents, answers, err := Refit(ctx, sourced, predict, s, prev, 0.9, stage)
+	if err != nil || intents || !answers {
+		t.Fatalf("knowledge cases only: intents %v, answers %v, err %v", intents, answers, err)
+	}
+	if cal.Threshold != 0.42 || cal.Coverage != 0.7 || cal.Calibrator == &prevCal || cal.Target != 0.9 || cal.Version != 3 {
+		t.Errorf("knowledge cases only: %+v; want the intent threshold kept and a new calibrator", cal)
+	}
+	if strings.Join(stages, ",") != "intents,answers" {
+		t.Errorf("stages %v", stages)
+	}
+
+	cal, intents, answers, err = Refit(ctx, intentCases(MinFitCases), predict, s, prev, 0.95, stage)
+	if err != nil || !intents || answers {
+		t.Fatalf("intent cases only: intents %v, answers %v, err %v", intents, answers, err)
+	}
+	if cal.Threshold != 0.9 || cal.Calibrator != &prevCal || cal.AnswerECE != 0.05 {
+		t.Errorf("intent cases only: %+v; want threshold 0.9 and the calibrator kept", cal)
+	}
+
+	if _, _, _, err := Refit(ctx, intentCases(MinFitCases-1), predict, s, prev, 0.95, stage); !errors.Is(err, ErrTooFewCases) {
+		t.Errorf("too few cases: %v", err)
 	}
 }
