@@ -27,6 +27,9 @@ func (d Deps) cmdDrafts(ctx context.Context, args []string, getenv func(string) 
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return ErrHelp
 		}
+		if len(args) > 0 {
+			return fmt.Errorf("unknown drafts command %q: the drafts command is export; see above", args[0])
+		}
 		return errors.New("the drafts command is export; see above")
 	}
 	var since time.Duration
