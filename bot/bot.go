@@ -33,6 +33,12 @@ type Searcher interface {
 	Unseen(query, without string) (share float64, words int)
 }
 
+// Corrector is a Searcher that reads misspelt words as the knowledge base's own
+// (retrieval.Index.Correct).
+type Corrector interface {
+	Correct(text string) string
+}
+
 // Generator writes an answer grounded in sources (llm.Chat); onDelta, when set, receives the
 // text so far as it is written.
 type Generator interface {
@@ -269,6 +275,9 @@ type found struct {
 
 // lookup searches once and measures the result.
 func (b *Bot) lookup(ctx context.Context, query, lang string) found {
+	if c, ok := b.Knowledge.(Corrector); ok {
+		query = c.Correct(query)
+	}
 	f := found{query: query, hits: b.search(ctx, query, lang)}
 	f.sig = Measure(f.hits, b.Knowledge.QueryWeight(query))
 	f.sig.SetUnseen(b.Knowledge.Unseen(query, ""))

@@ -51,6 +51,7 @@ func TestTurn(t *testing.T) {
 		{"How do I file a claim?", "answer", "", "en-claims"},
 		{"如何报案？", "answer", "", "zh-claims"},
 		{"payment methods", "answer", "", "en-pay"},
+		{"how do I file a cliam", "answer", "", "en-claims"}, // misspelt: read as "claim" (retrieval.Index.Correct)
 		{"转人工", "handoff", "customer_request", ""},
 		{"quantum chromodynamics lecture", "handoff", "out_of_scope", ""},
 	} {

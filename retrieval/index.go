@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"tandem/chat"
@@ -61,9 +62,10 @@ type Index struct {
 	pscratch sync.Pool // *phraseScratch
 	pdots    sync.Pool // *[][4]float32 (see phraseDims.dots)
 	synonyms []chat.SynonymGroup
-	synlow   [][]string        // the synonym groups' words, lower-cased, as queries are matched
-	stems    stemMemo          // the words queries used
-	owners   map[string]string // token → the document that has it (see vocabulary)
+	synlow   [][]string               // the synonym groups' words, lower-cased, as queries are matched
+	stems    stemMemo                 // the words queries used
+	owners   map[string]string        // token → the document that has it (see vocabulary)
+	spell    atomic.Pointer[spelling] // the words as written, for Correct; nil until used
 }
 
 type item struct {
@@ -143,7 +145,7 @@ func (ix *Index) Replace(docs []chat.Document, chunks []chat.Chunk) {
 		}
 	}
 	ix.items, ix.byID, ix.docs, ix.fields, ix.vecs = items, byID, indexed, fields, vecs
-	ix.owners = vocabulary(items, bodyField(fields), phrases, ix.synonyms)
+	ix.setOwners(vocabulary(items, bodyField(fields), phrases, ix.synonyms))
 }
 
 // titleText is what a chunk's title field holds: the document title, the section heading and the

@@ -283,7 +283,7 @@ func (ix *Index) SetSynonyms(groups []chat.SynonymGroup) {
 			ix.synlow[i][j] = strings.ToLower(w)
 		}
 	}
-	ix.owners = vocabulary(ix.items, bodyField(ix.fields), ix.phrases, groups)
+	ix.setOwners(vocabulary(ix.items, bodyField(ix.fields), ix.phrases, groups))
 }
 
 // EmbedPhrasings embeds the phrasings that have no vector under emb's model yet, reusing cache

@@ -236,6 +236,9 @@ func (s *Searcher) vectorLeg(ctx context.Context, q Query, k int) ([]VectorHit, 
 // QueryWeight is the lexical leg's largest possible score for query (see Index.QueryWeight).
 func (s *Searcher) QueryWeight(query string) float64 { return s.Index.QueryWeight(query) }
 
+// Correct is Index.Correct.
+func (s *Searcher) Correct(text string) string { return s.Index.Correct(text) }
+
 // Unseen is Index.Unseen.
 func (s *Searcher) Unseen(query, without string) (float64, int) {
 	return s.Index.Unseen(query, without)
