@@ -119,10 +119,13 @@ func (ix *Index) Correct(text string) string {
 	last, changed := 0, false
 	for start, end := range asciiWords(text) {
 		w := strings.ToLower(text[start:end])
-		if len(w) < minSpellLetters || stopwords[w] || isEnglish(w) {
-			continue
+		c, ok := shorthand[w]
+		if ok {
+			ok = !ix.knows(w)
+		} else if len(w) >= minSpellLetters && !stopwords[w] && !isEnglish(w) {
+			c, ok = ix.correction(w)
 		}
-		if c, ok := ix.correction(w); ok {
+		if ok {
 			b.WriteString(text[last:start])
 			b.WriteString(c)
 			last, changed = end, true
@@ -133,6 +136,24 @@ func (ix *Index) Correct(text string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// shorthand is chat spelling customers use, and the words they mean; it is read so only when the
+// knowledge base does not use the short form itself.
+var shorthand = map[string]string{
+	"u": "you", "ur": "your", "r": "are", "wat": "what", "wot": "what", "wen": "when", "hw": "how",
+	"pls": "please", "plz": "please", "thx": "thanks", "abt": "about", "bc": "because", "cuz": "because",
+	"acct": "account", "pw": "password", "pwd": "password", "addr": "address", "pmt": "payment",
+	"pymt": "payment", "docs": "documents", "msg": "message", "tmrw": "tomorrow", "yr": "year",
+}
+
+// knows reports whether the index uses w (lower-case).
+func (ix *Index) knows(w string) bool {
+	s := ix.stems.stem(w)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	_, ok := ix.owners[s]
+	return ok
 }
 
 // correction is the word to read for w (lower-case a–z), if w is misspelt.

@@ -43,13 +43,13 @@ func TestCorrect(t *testing.T) {
 		"How do I file a CLIAM?":  "How do I file a claim?", // the misspelt word only, as the index has it
 		"forgot my pasword!!":     "forgot my password!!",
 		"my renewl price":         "my renewal price",
-		"wat documants do i need": "wat documents do i need", // the stemmer would miss it: "documants" → "docum"
-		"please be polite":        "please be polite",        // English, although "police" is one edit away
-		"my claim was paid":       "my claim was paid",       // known words stay
-		"a clam":                  "a clam",                  // too short to correct
-		"code ab12cliam":          "code ab12cliam",          // part of a product code
-		"cliam理赔":                 "cliam理赔",                 // glued to Chinese: not a word on its own
-		"my spotify bill":         "my spotify bill",         // nothing one edit away
+		"wat documants do i need": "what documents do i need", // the stemmer would miss it: "documants" → "docum"
+		"please be polite":        "please be polite",         // English, although "police" is one edit away
+		"my claim was paid":       "my claim was paid",        // known words stay
+		"a clam":                  "a clam",                   // too short to correct
+		"code ab12cliam":          "code ab12cliam",           // part of a product code
+		"cliam理赔":                 "cliam理赔",                  // glued to Chinese: not a word on its own
+		"my spotify bill":         "my spotify bill",          // nothing one edit away
 		"":                        "",
 		"报案 cliam":                "报案 claim",
 	} {
