@@ -33,7 +33,8 @@ func spellIndex() *Index {
 		{ID: "claim", Title: "How do I file a claim?", Body: "File your claim online with a police report and photos.", Lang: "en", UpdatedAt: now},
 		{ID: "password", Title: "Reset your password", Body: "Choose a new password from the sign-in page.", Lang: "en", UpdatedAt: now},
 		{ID: "renewal", Title: "Renewal price", Body: "Your renewal price depends on your claims. Documents arrive by post.", Lang: "en", UpdatedAt: now},
-		{ID: "zh", Title: "如何报案", Body: "在线报案。", Lang: "zh", UpdatedAt: now},
+		{ID: "zh", Title: "如何报案", Body: "在线报案。理赔需要材料。", Lang: "zh", UpdatedAt: now},
+		{ID: "zh2", Title: "如何投诉", Body: "投诉请在线提交。忘记密码可以重置。保障继续有效。不要担心。", Lang: "zh", UpdatedAt: now},
 	})
 }
 
