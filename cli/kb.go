@@ -11,7 +11,6 @@ import (
 
 	"tandem/evals"
 	"tandem/knowledge"
-	"tandem/postgres"
 	"tandem/progress"
 	"tandem/retrieval"
 )
@@ -59,6 +58,11 @@ func (d Deps) cmdKB(ctx context.Context, args []string, getenv func(string) stri
 	}, args, getenv, stderr)
 }
 
+// analyzer is a store that refreshes its planner's statistics after a bulk import (Postgres).
+type analyzer interface {
+	Analyze(ctx context.Context) error
+}
+
 // kbImport imports files, folders and URLs; a bad file is reported and skipped, the rest goes on.
 func kbImport(ctx context.Context, e env, paths, urls []string, sitemap, collection string, stdout, stderr io.Writer) error {
 	kb, err := knowledge.New(ctx, e.cfg, e.st, e.log)
@@ -86,8 +90,8 @@ func kbImport(ctx context.Context, e env, paths, urls []string, sitemap, collect
 	if err := kb.EmbedNow(ctx, stderr); err != nil {
 		return err
 	}
-	if pg, ok := e.st.(*postgres.Store); ok {
-		if err := pg.Analyze(ctx); err != nil {
+	if a, ok := e.st.(analyzer); ok {
+		if err := a.Analyze(ctx); err != nil {
 			return err
 		}
 	}

@@ -23,6 +23,9 @@ import (
 	"tandem/sqlite"
 )
 
+// tandem kb import refreshes Postgres's planner statistics after a bulk import.
+var _ interface{ Analyze(context.Context) error } = (*postgres.Store)(nil)
+
 // judgeTimeout bounds one grading call of the LLM judge.
 const judgeTimeout = 20 * time.Second
 
