@@ -50,25 +50,11 @@ func (d Deps) cmdEval(ctx context.Context, args []string, getenv func(string) st
 		}
 		return ErrHelp
 	}
-	switch args[0] {
-	case "retrieval":
-		return d.evalRetrieval(ctx, args[1:], getenv, stdout, stderr)
-	case "confidence":
-		return d.evalConfidence(ctx, args[1:], getenv, stdout, stderr)
-	case "intents":
-		return d.evalIntents(ctx, args[1:], getenv, stdout, stderr)
-	case "answers":
-		return d.evalAnswers(ctx, args[1:], getenv, stdout, stderr)
-	case "import":
-		return d.evalImport(ctx, args[1:], getenv, stdout, stderr)
-	case "export":
-		return d.evalExport(ctx, args[1:], getenv, stdout, stderr)
-	case "sets":
-		return d.evalSets(ctx, args[1:], getenv, stdout, stderr)
-	case "run":
-		return d.evalRun(ctx, args[1:], getenv, stdout, stderr)
-	case "calibrate":
-		return d.evalCalibrate(ctx, args[1:], getenv, stdout, stderr)
+	kinds := map[string]Command{"retrieval": d.evalRetrieval, "confidence": d.evalConfidence, "intents": d.evalIntents,
+		"answers": d.evalAnswers, "import": d.evalImport, "export": d.evalExport, "sets": d.evalSets, "run": d.evalRun,
+		"calibrate": d.evalCalibrate}
+	if run, ok := kinds[args[0]]; ok {
+		return run(ctx, args[1:], getenv, stdout, stderr)
 	}
 	return fmt.Errorf("unknown eval %q\n\n%s", args[0], evalUsage)
 }

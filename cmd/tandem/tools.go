@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -62,33 +63,47 @@ func tempStore(ctx context.Context, cfg config.Config) (store, func(), error) {
 	return lite, cleanup, nil
 }
 
+// loaded is the stored knowledge base (embedded and indexed), intents and settings, loaded as
+// the server loads them, for a one-shot command.
+type loaded struct {
+	kb      *knowledge.Base
+	intents *intent.Live
+	tune    *settings.Tuning
+	log     *slog.Logger
+}
+
+func load(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (loaded, error) {
+	l := loaded{log: cli.Logger(cfg, stderr)}
+	kb, err := knowledge.New(ctx, cfg, st, l.log)
+	if err != nil {
+		return l, err
+	}
+	if err := kb.Ready(ctx, stderr); err != nil {
+		return l, err
+	}
+	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: l.log}
+	if err := intents.Load(ctx); err != nil {
+		return l, err
+	}
+	l.kb, l.intents, l.tune = kb, intents.Live, settings.NewTuning(st, cfg.TargetPrecision, nil, l.log)
+	l.tune.Intents = intents.Live
+	return l, l.tune.Load(ctx)
+}
+
 // newEvaluator wires an evaluator over the stored knowledge base, intents and settings, as
 // `tandem serve` would answer.
 func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (*evals.Evaluator, error) {
-	log := cli.Logger(cfg, stderr)
-	kb, err := knowledge.New(ctx, cfg, st, log)
+	l, err := load(ctx, cfg, st, stderr)
 	if err != nil {
-		return nil, err
-	}
-	if err := kb.Ready(ctx, stderr); err != nil {
-		return nil, err
-	}
-	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
-	if err := intents.Load(ctx); err != nil {
-		return nil, err
-	}
-	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, log)
-	tune.Intents = intents.Live
-	if err := tune.Load(ctx); err != nil {
 		return nil, err
 	}
 	kv, _ := st.KnowledgeVersion(ctx)
 	iv, _ := st.IntentsVersion(ctx)
-	conf := map[string]string{"target_precision": fmt.Sprint(tune.TargetPrecision()), "intent_threshold": fmt.Sprint(intents.Live.Threshold()),
+	conf := map[string]string{"target_precision": fmt.Sprint(l.tune.TargetPrecision()), "intent_threshold": fmt.Sprint(l.intents.Threshold()),
 		"knowledge_version": kv, "intents_version": iv, "embedder": cfg.Embedder, "llm": cfg.LLMModel}
-	b := newBot(cfg, kb, intents.Live, tune, log)
-	ev := &evals.Evaluator{Rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: log}, Search: kb.Search, Intents: intents.Live, Config: conf,
-		Target: tune.TargetPrecision()}
+	b := newBot(cfg, l.kb, l.intents, l.tune, l.log)
+	ev := &evals.Evaluator{Rehearsal: &evals.Rehearsal{Next: b, Defs: st, Log: l.log}, Search: l.kb.Search, Intents: l.intents, Config: conf,
+		Target: l.tune.TargetPrecision()}
 	if g, ok := b.LLM.(*llm.Chat); ok {
 		ev.Rehearsal.Chooser = g // as in tandem serve: the model may choose actions too
 	}
@@ -103,26 +118,14 @@ func newEvaluator(ctx context.Context, cfg config.Config, st store, stderr io.Wr
 // askBot is the bot of tandem ask: over the stored knowledge base and intents, with the answer
 // calibrator fitted on the knowledge base.
 func askBot(ctx context.Context, cfg config.Config, st store, stderr io.Writer) (conversation.Bot, error) {
-	log := cli.Logger(cfg, stderr)
-	kb, err := knowledge.New(ctx, cfg, st, log)
+	l, err := load(ctx, cfg, st, stderr)
 	if err != nil {
 		return nil, err
 	}
-	if err := kb.Ready(ctx, stderr); err != nil {
-		return nil, err
-	}
-	intents := &intent.Sync{Store: st, Live: &intent.Live{}, Log: log}
-	if err := intents.Load(ctx); err != nil {
-		return nil, err
-	}
-	tune := settings.NewTuning(st, cfg.TargetPrecision, nil, log)
-	if err := tune.Load(ctx); err != nil {
-		return nil, err
-	}
-	selfcal := newSelfCalibration(kb, st, tune.TargetPrecision, log)
-	tune.Self = selfcal
+	selfcal := newSelfCalibration(l.kb, st, l.tune.TargetPrecision, l.log)
+	l.tune.Self = selfcal
 	if err := selfcal.Step(ctx); err != nil {
 		return nil, err
 	}
-	return newBot(cfg, kb, intents.Live, tune, log), nil
+	return newBot(cfg, l.kb, l.intents, l.tune, l.log), nil
 }
