@@ -23,6 +23,7 @@ func TestWantsHuman(t *testing.T) {
 		{"what time can i talk to a real person", false}, {"人工几点上班", false}, {"周末能找到真人客服吗", false},
 		{"how do i complain about an agent who was rude", false}, {"when does live chat close today", false},
 		{"晚上十点还有人工吗", false}, {"is a human around tonight", false}, {"现在就要人工", true},
+		{"转人工大概要等几分钟", false}, {"how long does it take to get an agent", false}, {"i need to talk to someone not a bot", true},
 	} {
 		if got := WantsHuman(tt.text); got != tt.want {
 			t.Errorf("WantsHuman(%q) = %v, want %v", tt.text, got, tt.want)

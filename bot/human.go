@@ -14,13 +14,15 @@ var humanPhrases = []string{
 }
 
 // aboutPeople are words that make a mention of people a question about them — when they work,
-// whether they are there at weekends, a complaint about one — rather than a request for one now;
-// the knowledge base answers such a question ("what time can I talk to a real person?", "人工几点上班").
+// whether they are there at weekends, how long one takes to reach, a complaint about one — rather
+// than a request for one now; the knowledge base answers such a question ("what time can I talk
+// to a real person?", "人工几点上班").
 var aboutPeople = []string{
 	"几点", "什么时候", "时间", "周末", "周六", "周日", "节假日", "假期", "放假", "春节", "国庆", "期间", "上班", "下班", "以后", "投诉",
-	"晚上", "早上", "凌晨", "中午", "夜里", "半夜", "24小时",
+	"晚上", "早上", "凌晨", "中午", "夜里", "半夜", "24小时", "多久", "多长时间", "几分钟",
 	"what time", "when", "hours", "weekend", "weekends", "saturday", "saturdays", "sunday", "sundays", "holiday", "holidays",
 	"open", "close", "closed", "complain", "complaint", "rude", "tonight", "evening", "overnight", "at night", "24/7",
+	"how long", "how many minutes", "usually",
 }
 
 // WantsHuman reports whether text asks for a person, and not about them.
