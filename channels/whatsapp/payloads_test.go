@@ -65,7 +65,7 @@ func TestRealPayloads(t *testing.T) {
 		{"referral_text.json", []string{"wa-100100200|Hi from an ad click!|"}},
 		{"product_inquiry.json", []string{"wa-16789991111|Interested in your product!|"}},
 		{"flow_nfm_reply.json", []string{"wa-16505551234||other"}},
-		{"order.json", []string{"wa-16505551234||other"}},
+		{"order.json", []string{"wa-16505551234|Can these ship by Friday?|other"}},
 		{"system_user_changed_number.json", nil},
 		{"status_sent_pricing.json", nil},
 		{"status_read_delivered.json", nil},
