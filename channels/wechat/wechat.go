@@ -100,6 +100,7 @@ type Message struct {
 	Title       string  `xml:"Title" json:"Title"`
 	Description string  `xml:"Description" json:"Description"`
 	URL         string  `xml:"Url" json:"Url"`
+	FileKey     string  `xml:"FileKey" json:"FileKey"` // a file message's file
 }
 
 // ParseMessage decodes a body as XML, or as JSON when it looks like JSON.
