@@ -119,3 +119,48 @@ func TestTestdataIsXML(t *testing.T) {
 		}
 	}
 }
+
+// TestCompatibleMode: in 兼容模式 WeChat sends the plaintext fields and the <Encrypt> element in
+// one body, with encrypt_type=aes, msg_signature and signature on the URL. Tandem reads it with
+// the AES key when one is configured and from the plaintext (checked by signature) when not,
+// rather than refusing it and leaving the customer with "该公众号暂时无法提供服务".
+func TestCompatibleMode(t *testing.T) {
+	const token, appID = "AAAAA", "wx1234567890abcdef"
+	now := time.Unix(1714037060, 0)
+	cipher, _ := NewCipher(strings.Repeat("k", 43), appID)
+	plain := `<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><FromUserName><![CDATA[oUSER]]></FromUserName><CreateTime>1714037059</CreateTime>` +
+		`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[怎么理赔]]></Content><MsgId>24589107652314570</MsgId></xml>`
+	enc := cipher.Encrypt([]byte(plain))
+	body := strings.TrimSuffix(plain, "</xml>") + "<Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"
+	ts, nonce := "1714037059", "486452656"
+	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "openid": {"oUSER"}, "encrypt_type": {"aes"},
+		"signature": {Signature(token, ts, nonce)}, "msg_signature": {Signature(token, ts, nonce, enc)}}
+	for _, c := range []*Cipher{cipher, nil} {
+		rec := &recorder{}
+		a := &Adapter{Token: token, AppID: appID, Cipher: c, Receiver: rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, httptest.NewRequest("POST", "/webhooks/wechat?"+q.Encode(), strings.NewReader(body)))
+		if w.Code != 200 || len(rec.got) != 1 || rec.got[0].Text != "怎么理赔" || rec.got[0].CustomerKey != "wx-oUSER" {
+			t.Errorf("key configured=%v: %d %q, delivered %+v", c != nil, w.Code, w.Body, rec.got)
+		}
+	}
+	// Without the key, a body with no plaintext, or a wrong signature, is still refused.
+	a := &Adapter{Token: token, AppID: appID, Receiver: &recorder{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	for _, b := range []string{"<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"} {
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, httptest.NewRequest("POST", "/webhooks/wechat?"+q.Encode(), strings.NewReader(b)))
+		if w.Code != 400 {
+			t.Errorf("encrypted-only body without a key: %d, want 400", w.Code)
+		}
+	}
+	bad := url.Values{}
+	for k, v := range q {
+		bad[k] = v
+	}
+	bad.Set("signature", "0000")
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, httptest.NewRequest("POST", "/webhooks/wechat?"+bad.Encode(), strings.NewReader(body)))
+	if w.Code != 401 {
+		t.Errorf("compatible body with a bad signature: %d, want 401", w.Code)
+	}
+}
