@@ -74,3 +74,37 @@ func TestMoreMessageTypes(t *testing.T) {
 		t.Fatalf("followed %v, notes %q", desk.followed, desk.notes)
 	}
 }
+
+// FuzzSyncedMessage takes arbitrary msg_list items through the channel's handling of a synced
+// message: it never panics, and what reaches the desk names the customer and the message.
+func FuzzSyncedMessage(f *testing.F) {
+	for _, file := range []string{"testdata/sync_msg_more_types.json", "testdata/sync_msg_response.json"} {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var page struct {
+			MsgList []json.RawMessage `json:"msg_list"`
+		}
+		json.Unmarshal(body, &page)
+		for _, m := range page.MsgList {
+			f.Add([]byte(m))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var m Message
+		if json.Unmarshal(b, &m) != nil || m.MsgType == "event" && m.Event != nil && m.Event.EventType == EventEnterSession {
+			return // welcomes call WeCom; not exercised here
+		}
+		desk := &recordingDesk{}
+		a := &Adapter{Desk: desk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+		if err := a.take(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range desk.got {
+			if !strings.HasPrefix(g, "wk-") || strings.HasPrefix(g, "wk-.") {
+				t.Fatalf("delivered %q", g)
+			}
+		}
+	})
+}
