@@ -10,26 +10,46 @@ import (
 	"tandem/chat"
 )
 
-// Payload is the part of a webhook delivery Tandem reads.
+// Payload is the part of a webhook delivery Tandem reads. Meta's App Dashboard test sends a
+// single change (field and value) without the envelope; it is read as one.
 type Payload struct {
 	Object string `json:"object"`
 	Entry  []struct {
-		Changes []struct {
-			Field string `json:"field"`
-			Value struct {
-				Contacts []struct {
-					WaID    string `json:"wa_id"`
-					UserID  string `json:"user_id"` // the business-scoped user id (BSUID)
-					Profile struct {
-						Name     string `json:"name"`
-						Username string `json:"username"`
-					} `json:"profile"`
-				} `json:"contacts"`
-				Messages []message `json:"messages"`
-				Statuses []status  `json:"statuses"`
-			} `json:"value"`
-		} `json:"changes"`
+		Changes []change `json:"changes"`
 	} `json:"entry"`
+	change
+}
+
+// change is one change of an entry: field "messages" carries messages and statuses.
+type change struct {
+	Field string `json:"field"`
+	Value struct {
+		Contacts []struct {
+			WaID    string `json:"wa_id"`
+			UserID  string `json:"user_id"` // the business-scoped user id (BSUID)
+			Profile struct {
+				Name     string `json:"name"`
+				Username string `json:"username"`
+			} `json:"profile"`
+		} `json:"contacts"`
+		Messages []message `json:"messages"`
+		Statuses []status  `json:"statuses"`
+	} `json:"value"`
+}
+
+// changes are the delivery's changes, the bare test change included.
+func (p Payload) changes() ([]change, error) {
+	if p.Object == "" && p.Field != "" {
+		return []change{p.change}, nil
+	}
+	if p.Object != "whatsapp_business_account" {
+		return nil, errors.New("whatsapp payload: object is not whatsapp_business_account")
+	}
+	var out []change
+	for _, e := range p.Entry {
+		out = append(out, e.Changes...)
+	}
+	return out, nil
 }
 
 // message is one incoming message of any type.
@@ -144,32 +164,31 @@ func ParsePayload(body []byte) (Delivery, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return d, fmt.Errorf("whatsapp payload: %w", err)
 	}
-	if p.Object != "whatsapp_business_account" {
-		return d, errors.New("whatsapp payload: object is not whatsapp_business_account")
+	changes, err := p.changes()
+	if err != nil {
+		return d, err
 	}
-	for _, e := range p.Entry {
-		for _, c := range e.Changes {
-			if c.Field != "messages" {
-				continue
+	for _, c := range changes {
+		if c.Field != "messages" && c.Field != "" { // "": a hand-made change without its field
+			continue
+		}
+		names := map[string]string{}
+		for _, ct := range c.Value.Contacts {
+			name := ct.Profile.Name
+			if name == "" && ct.Profile.Username != "" {
+				name = "@" + strings.TrimPrefix(ct.Profile.Username, "@")
 			}
-			names := map[string]string{}
-			for _, ct := range c.Value.Contacts {
-				name := ct.Profile.Name
-				if name == "" && ct.Profile.Username != "" {
-					name = "@" + strings.TrimPrefix(ct.Profile.Username, "@")
-				}
-				names[ct.WaID], names[ct.UserID] = name, name
+			names[ct.WaID], names[ct.UserID] = name, name
+		}
+		for _, m := range c.Value.Messages {
+			if in, ok := inbound(m); ok {
+				in.Name = names[in.ExternalID]
+				d.Messages = append(d.Messages, in)
 			}
-			for _, m := range c.Value.Messages {
-				if in, ok := inbound(m); ok {
-					in.Name = names[in.ExternalID]
-					d.Messages = append(d.Messages, in)
-				}
-			}
-			for _, s := range c.Value.Statuses {
-				if s.Status == "failed" && s.ID != "" {
-					d.Failures = append(d.Failures, Failure{WAMID: s.ID, Reason: failureReason(s.Errors)})
-				}
+		}
+		for _, s := range c.Value.Statuses {
+			if s.Status == "failed" && s.ID != "" {
+				d.Failures = append(d.Failures, Failure{WAMID: s.ID, Reason: failureReason(s.Errors)})
 			}
 		}
 	}

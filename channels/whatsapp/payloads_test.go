@@ -71,6 +71,8 @@ func TestRealPayloads(t *testing.T) {
 		{"status_read_delivered.json", nil},
 		{"value_errors.json", nil},
 		{"template_status_update.json", nil},
+		{"dashboard_test_change.json", []string{"wa-16315551181|this is a text message|"}},
+		{"change_without_field.json", []string{"wa-16315551181|this is a text message|"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			body, err := os.ReadFile("testdata/" + tc.file)
