@@ -59,6 +59,10 @@ func TestRealPayloads(t *testing.T) {
 		{"business_message.json", ""},
 		{"message_reaction.json", ""},
 		{"from_bot.json", ""},
+		{"inline_query.json", ""},
+		{"poll_answer.json", ""},
+		{"chat_join_request.json", ""},
+		{"successful_payment.json", ""},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			body, err := os.ReadFile("testdata/" + tc.file)
