@@ -60,6 +60,8 @@ func TestRealPayloads(t *testing.T) {
 		{"contact_updated.json", "", ""},
 		{"webwidget_triggered.json", "", ""},
 		{"conversation_status_changed.json", "", "3/13098 closed"},
+		{"conversation_opened.json", "", "3/13098 waiting"},
+		{"conversation_resolved.json", "", "3/13098 closed"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			body, err := os.ReadFile("testdata/" + tc.file)
