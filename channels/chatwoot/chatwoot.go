@@ -56,18 +56,38 @@ type Adapter struct {
 	Now           func() time.Time
 }
 
+// ID is a Chatwoot id: a JSON number, or a number in a string as Chatwoot's webhook docs show
+// ("id": "1"); null and "" are 0.
+type ID int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (i *ID) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" || s == "" {
+		*i = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("chatwoot id %s: %w", b, err)
+	}
+	*i = ID(n)
+	return nil
+}
+
 // Person is a Chatwoot user or agent bot as events carry them.
 type Person struct {
-	ID   int64  `json:"id"`
+	ID   ID     `json:"id"`
 	Name string `json:"name"`
 	Type string `json:"type"` // "contact", "user", "agent_bot"
 }
 
 // Conversation is the part of a Chatwoot conversation Tandem reads.
 type Conversation struct {
-	ID     int64  `json:"id"` // the display id, which the REST paths expect
-	Status string `json:"status"`
-	Meta   struct {
+	ID        ID     `json:"id"`         // the display id, which the REST paths expect
+	DisplayID ID     `json:"display_id"` // the same, under this name in Chatwoot's docs
+	Status    string `json:"status"`
+	Meta      struct {
 		Assignee     *Person `json:"assignee"`
 		AssigneeType string  `json:"assignee_type"`
 	} `json:"meta"`
@@ -90,21 +110,21 @@ type Attachment struct {
 // conversation event (conversation.webhook_data at the top level).
 type Event struct {
 	Event        string       `json:"event"`
-	ID           int64        `json:"id"` // the message id, or the conversation's display id
+	ID           ID           `json:"id"` // the message id, or the conversation's display id
 	Content      string       `json:"content"`
 	MessageType  string       `json:"message_type"`
 	Private      bool         `json:"private"`
 	Sender       Person       `json:"sender"`
 	Conversation Conversation `json:"conversation"`
 	Account      struct {
-		ID int64 `json:"id"`
+		ID ID `json:"id"`
 	} `json:"account"`
 	Attachments []Attachment `json:"attachments"`
 	// Conversation events.
 	Status   string `json:"status"`
 	Meta     json.RawMessage
 	Messages []struct {
-		AccountID int64 `json:"account_id"`
+		AccountID ID `json:"account_id"`
 	} `json:"messages"`
 }
 
@@ -124,13 +144,16 @@ func ParseEvent(body []byte) (Event, bool, error) {
 	if e.Event == "" {
 		return e, false, errors.New("chatwoot event: no event name")
 	}
+	if e.Conversation.ID == 0 {
+		e.Conversation.ID = e.Conversation.DisplayID
+	}
 	handle := e.Event == "message_created" && e.MessageType == "incoming" && !e.Private &&
 		e.ID > 0 && e.Conversation.ID > 0 && e.Account.ID > 0 && (strings.TrimSpace(e.Content) != "" || len(e.Attachments) > 0)
 	return e, handle, nil
 }
 
 // Thread is Tandem's name for a Chatwoot conversation.
-func Thread(account, conversation int64) string { return fmt.Sprintf("%d/%d", account, conversation) }
+func Thread(account, conversation ID) string { return fmt.Sprintf("%d/%d", account, conversation) }
 
 // person is the Tandem assignee for a Chatwoot assignee that is a person ("" for none or a bot).
 func person(c Conversation) string {
@@ -138,7 +161,7 @@ func person(c Conversation) string {
 	if a == nil || a.ID == 0 || a.Type == "agent_bot" || c.Meta.AssigneeType == "AgentBot" {
 		return ""
 	}
-	return AssigneePrefix + strconv.FormatInt(a.ID, 10)
+	return AssigneePrefix + strconv.FormatInt(int64(a.ID), 10)
 }
 
 // owner maps a Chatwoot conversation's state to Tandem's owner. Only an explicit status event
@@ -161,12 +184,12 @@ func owner(c Conversation, explicit bool) (to chat.Owner, assignee string, ok bo
 
 // conversationOf is a conversation event's conversation and account (0 when it carries no
 // message to read the account from: Tandem has no conversation for it then).
-func (e Event) conversationOf() (Conversation, int64) {
+func (e Event) conversationOf() (Conversation, ID) {
 	c := Conversation{ID: e.ID, Status: e.Status}
 	if len(e.Meta) > 0 {
 		json.Unmarshal(e.Meta, &c.Meta)
 	}
-	var account int64
+	var account ID
 	if len(e.Messages) > 0 {
 		account = e.Messages[0].AccountID
 	}
@@ -266,7 +289,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // message stores a customer's message and starts the bot's turn, which outlives the request.
 func (a *Adapter) message(ctx context.Context, e Event) error {
 	in := channels.Inbound{Channel: Channel, CustomerKey: fmt.Sprintf("%s%d-contact-%d", customerPref, e.Account.ID, e.Sender.ID),
-		ExternalID: strconv.FormatInt(e.Sender.ID, 10), Name: e.Sender.Name, MessageID: strconv.FormatInt(e.ID, 10),
+		ExternalID: strconv.FormatInt(int64(e.Sender.ID), 10), Name: e.Sender.Name, MessageID: strconv.FormatInt(int64(e.ID), 10),
 		Text: e.Content, Thread: Thread(e.Account.ID, e.Conversation.ID), Lang: lang(e.Conversation.AdditionalAttributes.BrowserLanguage)}
 	if strings.TrimSpace(e.Content) == "" {
 		in.Text, in.ForPerson = describe(e.Attachments), "attachment" // the bot cannot read it

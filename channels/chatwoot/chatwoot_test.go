@@ -1,6 +1,10 @@
 package chatwoot
 
-import "testing"
+import (
+	"os"
+	"strings"
+	"testing"
+)
 
 func TestParseEvent(t *testing.T) {
 	in := `{"event":"message_created","id":99,"content":"Where is my refund?","message_type":"incoming","content_type":"text","private":false,
@@ -27,6 +31,12 @@ func TestParseEvent(t *testing.T) {
 
 func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"event":"message_created","id":1,"content":"x","message_type":"incoming","conversation":{"id":1},"account":{"id":1}}`))
+	files, _ := os.ReadDir("testdata")
+	for _, file := range files {
+		if b, err := os.ReadFile("testdata/" + file.Name()); err == nil && strings.HasSuffix(file.Name(), ".json") {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, handle, err := ParseEvent(b)
 		if err == nil && handle && (e.ID <= 0 || e.Conversation.ID <= 0 || e.Account.ID <= 0) {

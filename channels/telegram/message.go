@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,19 @@ type media struct {
 		FirstName   string `json:"first_name"`
 		LastName    string `json:"last_name"`
 	} `json:"contact"`
+	// What else a customer can send that the bot cannot read: a person looks at it.
+	Dice *struct {
+		Emoji string `json:"emoji"`
+		Value int    `json:"value"`
+	} `json:"dice"`
+	Poll *struct {
+		Question string `json:"question"`
+	} `json:"poll"`
+	Story     *struct{} `json:"story"`
+	PaidMedia *struct{} `json:"paid_media"`
+	Game      *struct {
+		Title string `json:"title"`
+	} `json:"game"`
 }
 
 // attachments lists what the message carries besides text, for an agent.
@@ -58,7 +72,9 @@ func (m media) attachments() []chat.Attachment {
 	if n := len(m.Photo); n > 0 {
 		add(chat.KindImage, &m.Photo[n-1], "") // the largest size
 	}
-	add(chat.KindFile, m.Document, "")
+	if m.Animation == nil { // a GIF comes as both animation and document: counted once, as a video
+		add(chat.KindFile, m.Document, "")
+	}
 	add(chat.KindVoice, m.Voice, "")
 	add(chat.KindAudio, m.Audio, "")
 	add(chat.KindVideo, m.Video, "")
@@ -76,6 +92,29 @@ func (m media) attachments() []chat.Attachment {
 	}
 	if c := m.Contact; c != nil {
 		out = append(out, chat.Attachment{Kind: chat.KindContact, Name: strings.TrimSpace(c.FirstName + " " + c.LastName + " " + c.PhoneNumber)})
+	}
+	return append(out, m.others()...)
+}
+
+// others describes what a customer sent that is neither text nor a file: a dice throw, a poll,
+// a shared story, paid media or a game.
+func (m media) others() []chat.Attachment {
+	var out []chat.Attachment
+	other := func(name string) { out = append(out, chat.Attachment{Kind: chat.KindOther, Name: name}) }
+	if d := m.Dice; d != nil {
+		other(fmt.Sprintf("dice %s %d", d.Emoji, d.Value))
+	}
+	if p := m.Poll; p != nil {
+		other("poll: " + p.Question)
+	}
+	if m.Story != nil {
+		other("story")
+	}
+	if m.PaidMedia != nil {
+		other("paid media")
+	}
+	if g := m.Game; g != nil {
+		other("game " + g.Title)
 	}
 	return out
 }

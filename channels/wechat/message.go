@@ -9,7 +9,7 @@ import (
 )
 
 // inbound is the Inbound of a customer message: text, a voice message's transcript (its
-// Recognition) as text, and images, voice without a transcript, videos, locations and links as
+// Recognition) as text, and images, voice without a transcript, videos, files, locations and links as
 // attachments for an agent. Events (follow, menu clicks, …) are acknowledged without an answer.
 func inbound(m Message) (channels.Inbound, bool) {
 	in := channels.Inbound{Channel: Channel, CustomerKey: customerPref + m.FromUserName, ExternalID: m.FromUserName,
@@ -29,6 +29,8 @@ func inbound(m Message) (channels.Inbound, bool) {
 		in.Attachments = []chat.Attachment{{Kind: chat.KindVideo, Ref: m.MediaID}}
 	case "location":
 		in.Attachments = []chat.Attachment{{Kind: chat.KindLocation, Name: m.Label, URL: channels.MapLink(m.LocationX, m.LocationY)}}
+	case "file": // sent from WeChat on a computer: Title is the file name
+		in.Attachments = []chat.Attachment{{Kind: chat.KindFile, Name: m.Title, Ref: m.FileKey}}
 	case "link":
 		in.Attachments = []chat.Attachment{{Kind: chat.KindLink, Name: strings.TrimSpace(m.Title + " " + m.Description), URL: m.URL}}
 	case "event":

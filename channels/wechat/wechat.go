@@ -100,6 +100,7 @@ type Message struct {
 	Title       string  `xml:"Title" json:"Title"`
 	Description string  `xml:"Description" json:"Description"`
 	URL         string  `xml:"Url" json:"Url"`
+	FileKey     string  `xml:"FileKey" json:"FileKey"` // a file message's file
 }
 
 // ParseMessage decodes a body as XML, or as JSON when it looks like JSON.
@@ -296,7 +297,7 @@ func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error)
 	}
 	if get("encrypt_type") == "aes" {
 		if a.Cipher == nil {
-			return Message{}, http.StatusBadRequest, errors.New("safe mode is not configured (TANDEM_WECHAT_AES_KEY)")
+			return a.compatible(q, body)
 		}
 		env, err := ParseMessage(body)
 		if err != nil || env.Encrypt == "" {
@@ -322,6 +323,20 @@ func (a *Adapter) open(q map[string][]string, body []byte) (Message, int, error)
 	if err != nil {
 		return m, http.StatusBadRequest, err
 	}
+	return m, 0, nil
+}
+
+// compatible reads a compatible-mode (兼容模式) delivery without the AES key: its plaintext fields,
+// which the URL signature authenticates as in plaintext mode. A body with only <Encrypt> is refused.
+func (a *Adapter) compatible(q map[string][]string, body []byte) (Message, int, error) {
+	m, err := ParseMessage(body)
+	if err != nil || m.FromUserName == "" || m.MsgType == "" {
+		return Message{}, http.StatusBadRequest, errors.New("safe mode is not configured (TANDEM_WECHAT_AES_KEY)")
+	}
+	if !channels.SecretEqual(Signature(a.Token, first(q, "timestamp"), first(q, "nonce")), first(q, "signature")) {
+		return Message{}, http.StatusUnauthorized, errors.New("bad signature")
+	}
+	m.Encrypt = ""
 	return m, 0, nil
 }
 

@@ -54,6 +54,23 @@ type Message struct {
 		AppID    string `json:"appid"`
 		PagePath string `json:"pagepath"`
 	} `json:"miniprogram"`
+	ShopProduct *struct {
+		Title      string `json:"title"`
+		SalesPrice string `json:"sales_price"`
+		Shop       string `json:"shop_nickname"`
+	} `json:"channels_shop_product"`
+	ShopOrder *struct {
+		OrderID       string `json:"order_id"`
+		ProductTitles string `json:"product_titles"`
+		State         string `json:"state"`
+	} `json:"channels_shop_order"`
+	MergedMsg *struct {
+		Title string `json:"title"`
+	} `json:"merged_msg"`
+	Channels *struct {
+		Nickname string `json:"nickname"`
+		Title    string `json:"title"`
+	} `json:"channels"`
 	MsgMenu *struct {
 		HeadContent string `json:"head_content"`
 		TailContent string `json:"tail_content"`
@@ -132,7 +149,8 @@ func (m Message) BotText() string {
 
 // Attachments are the parts of a customer message the bot cannot read, for an agent: media by
 // WeCom's media_id (fetched with the 获取临时素材 API), a location with a map link, a business
-// card's userid, a mini program's title and page.
+// card's userid, a mini program's title and page, a Channels shop product or order, a chat
+// record's title, a Channels post.
 func (m Message) Attachments() []chat.Attachment {
 	ref := func(x *media) string {
 		if x == nil {
@@ -166,6 +184,22 @@ func (m Message) Attachments() []chat.Attachment {
 	case "miniprogram":
 		if p := m.MiniProgram; p != nil {
 			return []chat.Attachment{{Kind: chat.KindOther, Name: fmt.Sprintf("mini program %s (appid %s, page %s)", p.Title, p.AppID, p.PagePath)}}
+		}
+	case "channels_shop_product":
+		if p := m.ShopProduct; p != nil {
+			return []chat.Attachment{{Kind: chat.KindOther, Name: fmt.Sprintf("Channels shop product %s (%s, shop %s)", p.Title, p.SalesPrice, p.Shop)}}
+		}
+	case "channels_shop_order":
+		if o := m.ShopOrder; o != nil {
+			return []chat.Attachment{{Kind: chat.KindOther, Name: fmt.Sprintf("Channels shop order %s: %s, %s", o.OrderID, o.ProductTitles, o.State)}}
+		}
+	case "merged_msg":
+		if r := m.MergedMsg; r != nil {
+			return []chat.Attachment{{Kind: chat.KindOther, Name: "chat record " + r.Title}}
+		}
+	case "channels":
+		if c := m.Channels; c != nil {
+			return []chat.Attachment{{Kind: chat.KindOther, Name: fmt.Sprintf("Channels post by %s: %s", c.Nickname, c.Title)}}
 		}
 	}
 	return []chat.Attachment{{Kind: chat.KindOther, Name: m.MsgType}}

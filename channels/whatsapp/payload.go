@@ -10,26 +10,46 @@ import (
 	"tandem/chat"
 )
 
-// Payload is the part of a webhook delivery Tandem reads.
+// Payload is the part of a webhook delivery Tandem reads. Meta's App Dashboard test sends a
+// single change (field and value) without the envelope; it is read as one.
 type Payload struct {
 	Object string `json:"object"`
 	Entry  []struct {
-		Changes []struct {
-			Field string `json:"field"`
-			Value struct {
-				Contacts []struct {
-					WaID    string `json:"wa_id"`
-					UserID  string `json:"user_id"` // the business-scoped user id (BSUID)
-					Profile struct {
-						Name     string `json:"name"`
-						Username string `json:"username"`
-					} `json:"profile"`
-				} `json:"contacts"`
-				Messages []message `json:"messages"`
-				Statuses []status  `json:"statuses"`
-			} `json:"value"`
-		} `json:"changes"`
+		Changes []change `json:"changes"`
 	} `json:"entry"`
+	change
+}
+
+// change is one change of an entry: field "messages" carries messages and statuses.
+type change struct {
+	Field string `json:"field"`
+	Value struct {
+		Contacts []struct {
+			WaID    string `json:"wa_id"`
+			UserID  string `json:"user_id"` // the business-scoped user id (BSUID)
+			Profile struct {
+				Name     string `json:"name"`
+				Username string `json:"username"`
+			} `json:"profile"`
+		} `json:"contacts"`
+		Messages []message `json:"messages"`
+		Statuses []status  `json:"statuses"`
+	} `json:"value"`
+}
+
+// changes are the delivery's changes, the bare test change included.
+func (p Payload) changes() ([]change, error) {
+	if p.Object == "" && p.Field != "" {
+		return []change{p.change}, nil
+	}
+	if p.Object != "whatsapp_business_account" {
+		return nil, errors.New("whatsapp payload: object is not whatsapp_business_account")
+	}
+	var out []change
+	for _, e := range p.Entry {
+		out = append(out, e.Changes...)
+	}
+	return out, nil
 }
 
 // message is one incoming message of any type.
@@ -61,10 +81,19 @@ type message struct {
 		} `json:"phones"`
 	} `json:"contacts"`
 	Interactive *struct {
-		Type        string  `json:"type"`
-		ButtonReply *choice `json:"button_reply"`
-		ListReply   *choice `json:"list_reply"`
+		Type        string    `json:"type"`
+		ButtonReply *choice   `json:"button_reply"`
+		ListReply   *choice   `json:"list_reply"`
+		NFMReply    *struct { // a WhatsApp Flow's answers
+			Name         string `json:"name"`
+			Body         string `json:"body"`
+			ResponseJSON string `json:"response_json"`
+		} `json:"nfm_reply"`
 	} `json:"interactive"`
+	Order *struct {
+		CatalogID string `json:"catalog_id"`
+		Text      string `json:"text"`
+	} `json:"order"`
 	Button *struct { // a template's quick-reply button
 		Text    string `json:"text"`
 		Payload string `json:"payload"`
@@ -135,32 +164,31 @@ func ParsePayload(body []byte) (Delivery, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return d, fmt.Errorf("whatsapp payload: %w", err)
 	}
-	if p.Object != "whatsapp_business_account" {
-		return d, errors.New("whatsapp payload: object is not whatsapp_business_account")
+	changes, err := p.changes()
+	if err != nil {
+		return d, err
 	}
-	for _, e := range p.Entry {
-		for _, c := range e.Changes {
-			if c.Field != "messages" {
-				continue
+	for _, c := range changes {
+		if c.Field != "messages" && c.Field != "" { // "": a hand-made change without its field
+			continue
+		}
+		names := map[string]string{}
+		for _, ct := range c.Value.Contacts {
+			name := ct.Profile.Name
+			if name == "" && ct.Profile.Username != "" {
+				name = "@" + strings.TrimPrefix(ct.Profile.Username, "@")
 			}
-			names := map[string]string{}
-			for _, ct := range c.Value.Contacts {
-				name := ct.Profile.Name
-				if name == "" && ct.Profile.Username != "" {
-					name = "@" + strings.TrimPrefix(ct.Profile.Username, "@")
-				}
-				names[ct.WaID], names[ct.UserID] = name, name
+			names[ct.WaID], names[ct.UserID] = name, name
+		}
+		for _, m := range c.Value.Messages {
+			if in, ok := inbound(m); ok {
+				in.Name = names[in.ExternalID]
+				d.Messages = append(d.Messages, in)
 			}
-			for _, m := range c.Value.Messages {
-				if in, ok := inbound(m); ok {
-					in.Name = names[in.ExternalID]
-					d.Messages = append(d.Messages, in)
-				}
-			}
-			for _, s := range c.Value.Statuses {
-				if s.Status == "failed" && s.ID != "" {
-					d.Failures = append(d.Failures, Failure{WAMID: s.ID, Reason: failureReason(s.Errors)})
-				}
+		}
+		for _, s := range c.Value.Statuses {
+			if s.Status == "failed" && s.ID != "" {
+				d.Failures = append(d.Failures, Failure{WAMID: s.ID, Reason: failureReason(s.Errors)})
 			}
 		}
 	}
@@ -194,7 +222,7 @@ func inbound(m message) (channels.Inbound, bool) {
 		return channels.Inbound{}, false
 	}
 	in := channels.Inbound{Channel: Channel, CustomerKey: customerPref + user, ExternalID: user, MessageID: m.ID}
-	switch m.Type {
+	switch m.kind() {
 	case "text":
 		in.Text = m.Text.Body
 	case "interactive":
@@ -204,6 +232,12 @@ func inbound(m message) (channels.Inbound, bool) {
 					in.Text = firstOf(c.Title, c.ID)
 				}
 			}
+			if f := i.NFMReply; f != nil && in.Text == "" { // a Flow's answers: for a person to read
+				in.Attachments = []chat.Attachment{{Kind: chat.KindOther, Name: strings.TrimSpace("WhatsApp Flow " + f.Name + " response: " + f.ResponseJSON)}}
+			}
+		}
+		if in.Text == "" && len(in.Attachments) == 0 { // an interactive reply of a kind Tandem does not read
+			in.Attachments = []chat.Attachment{{Kind: chat.KindOther, Name: "interactive"}}
 		}
 	case "button":
 		if m.Button != nil {
@@ -227,9 +261,12 @@ func inbound(m message) (channels.Inbound, bool) {
 	case "reaction", "system", "request_welcome":
 		return in, false // not something to answer
 	default: // "unsupported", "unknown", orders, …: a person looks at it in WhatsApp
-		name := m.Type
+		name := m.kind()
 		if len(m.Errors) > 0 {
 			name = m.Errors[0].String()
+		}
+		if o := m.Order; o != nil { // the note sent with an order goes to the bot, like a caption
+			name, in.Text = strings.TrimSpace(fmt.Sprintf("order from catalog %s: %s", o.CatalogID, o.Text)), o.Text
 		}
 		in.Attachments = []chat.Attachment{{Kind: chat.KindOther, Name: name}}
 	}
@@ -239,14 +276,45 @@ func inbound(m message) (channels.Inbound, bool) {
 	return in, true
 }
 
+// kind is the message's type; a message without one is named by the object it carries.
+func (m message) kind() string {
+	if m.Type != "" {
+		return m.Type
+	}
+	switch {
+	case m.Text.Body != "":
+		return "text"
+	case m.Location != nil:
+		return "location"
+	case len(m.Contacts) > 0:
+		return "contacts"
+	case m.Interactive != nil:
+		return "interactive"
+	case m.Button != nil:
+		return "button"
+	case m.Image != nil:
+		return "image"
+	case m.Video != nil:
+		return "video"
+	case m.Audio != nil:
+		return "audio"
+	case m.Document != nil:
+		return "document"
+	case m.Sticker != nil:
+		return "sticker"
+	}
+	return ""
+}
+
 // mediaAttachment is a media message's caption (for the bot) and the media (for an agent).
 func mediaAttachment(m message) (string, []chat.Attachment) {
 	kinds := map[string]string{"image": chat.KindImage, "video": chat.KindVideo, "audio": chat.KindAudio, "document": chat.KindFile, "sticker": chat.KindSticker}
-	md := map[string]*media{"image": m.Image, "video": m.Video, "audio": m.Audio, "document": m.Document, "sticker": m.Sticker}[m.Type]
+	t := m.kind()
+	md := map[string]*media{"image": m.Image, "video": m.Video, "audio": m.Audio, "document": m.Document, "sticker": m.Sticker}[t]
 	if md == nil {
-		return "", []chat.Attachment{{Kind: kinds[m.Type]}}
+		return "", []chat.Attachment{{Kind: kinds[t]}}
 	}
-	kind := kinds[m.Type]
+	kind := kinds[t]
 	if md.Voice {
 		kind = chat.KindVoice
 	}

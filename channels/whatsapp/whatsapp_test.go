@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -60,6 +61,12 @@ func TestSignature(t *testing.T) {
 func FuzzParsePayload(f *testing.F) {
 	f.Add([]byte(example))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{}]}}]}]}`))
+	files, _ := os.ReadDir("testdata")
+	for _, file := range files {
+		if b, err := os.ReadFile("testdata/" + file.Name()); err == nil && strings.HasSuffix(file.Name(), ".json") {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := ParsePayload(b)
 		for _, in := range d.Messages {
