@@ -361,19 +361,23 @@ func postWebhookBody(t *testing.T, url, body string, headers map[string]string) 
 // stores nothing, a platform 5xx is retried until delivered exactly once, and with a person
 // owning the conversation no bot text goes out. TestChannelConformanceRealPayloads adds the
 // platforms' real-shaped messages and errors.
+//
+// Every run has its own server, fake platform, data directory and Postgres schema, so the runs
+// go in parallel (up to -parallel at once): they mostly wait on the server, not the CPU.
 func TestChannelConformance(t *testing.T) {
 	for _, db := range channelDBs {
 		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
 			for _, h := range channelHarnesses {
-				t.Run(h.name, func(t *testing.T) { conformance(t, h, db.url(t)) })
+				t.Run(h.name, func(t *testing.T) { t.Parallel(); conformance(t, h, db.url(t)) })
 			}
 		})
 	}
 	// Chatwoot's own behaviour: conversations per thread, a slow bot behind its 5 s webhook
 	// timeout, status and assignee changes, attachment-only messages (chatwoot_test.go).
 	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run("chatwoot_threads/"+store, func(t *testing.T) { chatwootCases(t, store) })
-		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { chatwootRecovery(t, store) })
+		t.Run("chatwoot_threads/"+store, func(t *testing.T) { t.Parallel(); chatwootCases(t, store) })
+		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { t.Parallel(); chatwootRecovery(t, store) })
 	}
 }
 
