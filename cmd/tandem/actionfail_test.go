@@ -310,7 +310,7 @@ func TestActionIdentityOnChannels(t *testing.T) {
 		t.Fatalf("the platform never got %q", text)
 	}
 	for _, trusted := range []bool{false, true} {
-		fake, env := h.setup(t)
+		fake, env, deliver := h.setup(t)
 		for k, v := range demoEnv(t, t.TempDir()) {
 			env[k] = v
 		}
@@ -318,7 +318,7 @@ func TestActionIdentityOnChannels(t *testing.T) {
 			env["TANDEM_ACTION_TRUSTED_CHANNELS"] = "telegram"
 		}
 		in := start(t, env, "demo")
-		if code := h.deliver(t, in.base, false, 7001, "where is my claim CL20261104?"); code != 200 {
+		if code := deliver(t, in.base, false, 7001, "where is my claim CL20261104?"); code != 200 {
 			t.Fatalf("webhook = %d", code)
 		}
 		admin := deskLogin(t, in.base, "admin", demoAdminPassword)

@@ -389,12 +389,14 @@ var channelDBs = []struct {
 // own error bodies from the fake send API, on SQLite and Postgres: usernames, button and list
 // replies, captions and voice transcripts reach the bot; media, files, locations, contacts and
 // stickers reach an agent with a description, the customer told so in their language; /start is
-// greeted; permanent send errors are set aside at once with a note.
+// greeted; permanent send errors are set aside at once with a note. A platform's cases share
+// one server and run in order; the servers of the platforms and stores run in parallel.
 func TestChannelConformanceRealPayloads(t *testing.T) {
 	for _, db := range channelDBs {
 		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
 			for _, p := range msgPlatforms {
-				t.Run(p.name, func(t *testing.T) { runMsgCases(t, p, db.url(t)) })
+				t.Run(p.name, func(t *testing.T) { t.Parallel(); runMsgCases(t, p, db.url(t)) })
 			}
 		})
 	}

@@ -95,16 +95,19 @@ func (f *fakePlatform) failNext(n int) {
 // channelHarness is what the conformance suite needs of one channel.
 type channelHarness struct {
 	name string
-	// setup starts the fake platform and returns the environment that enables the channel.
-	setup func(t *testing.T) (*fakePlatform, map[string]string)
-	// deliver posts a webhook with message id and text from one user, signed unless bad.
-	deliver func(t *testing.T, base string, bad bool, id int, text string) int
+	// setup starts a fake platform of the test's own and returns it, the environment that
+	// enables the channel, and how to deliver to a server using that fake. Nothing is shared
+	// between setups, so runs of one harness may go in parallel.
+	setup func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc)
 }
+
+// deliverFunc posts a webhook with message id and text from one user, signed unless bad.
+type deliverFunc func(t *testing.T, base string, bad bool, id int, text string) int
 
 var channelHarnesses = []channelHarness{
 	{
 		name: "telegram",
-		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+		setup: func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc) {
 			const token = "123456:ABC-test"
 			f := newFakePlatform(t, "/bot"+token+"/sendMessage", func(*http.Request) bool { return true },
 				func(b []byte) string {
@@ -115,21 +118,12 @@ var channelHarnesses = []channelHarness{
 				func(n int) string {
 					return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":1111111,"type":"private"},"date":1}}`, n)
 				})
-			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_TELEGRAM_BOT_TOKEN": token, "TANDEM_TELEGRAM_SECRET": "s3cr3t_Token-1", "TANDEM_TELEGRAM_API_BASE": f.URL}
-		},
-		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
-			body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":1111111,"is_bot":false,"first_name":"Ann"},
-				"chat":{"id":1111111,"type":"private","first_name":"Ann"},"date":1441645532,"text":%q}}`, id, id, text)
-			secret := "s3cr3t_Token-1"
-			if bad {
-				secret = "wrong"
-			}
-			return postWebhook(t, base+"/webhooks/telegram", body, map[string]string{"X-Telegram-Bot-Api-Secret-Token": secret})
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_TELEGRAM_BOT_TOKEN": token, "TANDEM_TELEGRAM_SECRET": "s3cr3t_Token-1", "TANDEM_TELEGRAM_API_BASE": f.URL}, deliverTelegram
 		},
 	},
 	{
 		name: "whatsapp",
-		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+		setup: func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc) {
 			f := newFakePlatform(t, "/106540352242922/messages", func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer wa-token" },
 				func(b []byte) string {
 					var m struct {
@@ -146,28 +140,51 @@ var channelHarnesses = []channelHarness{
 					return fmt.Sprintf(`{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.out%d"}]}`, n)
 				})
 			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WHATSAPP_TOKEN": "wa-token", "TANDEM_WHATSAPP_APP_SECRET": "app-secret",
-				"TANDEM_WHATSAPP_VERIFY_TOKEN": "verify-me", "TANDEM_WHATSAPP_PHONE_ID": "106540352242922", "TANDEM_WHATSAPP_API_BASE": f.URL}
-		},
-		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
-			body := fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
-				"metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],
-				"messages":[{"from":"16505551234","id":"wamid.in%d","timestamp":"1749416383","type":"text","text":{"body":%q}}]}}]}]}`, id, text)
-			secret := "app-secret"
-			if bad {
-				secret = "wrong"
-			}
-			mac := hmac.New(sha256.New, []byte(secret))
-			mac.Write([]byte(body))
-			return postWebhook(t, base+"/webhooks/whatsapp", body, map[string]string{"X-Hub-Signature-256": "sha256=" + hex.EncodeToString(mac.Sum(nil))})
+				"TANDEM_WHATSAPP_VERIFY_TOKEN": "verify-me", "TANDEM_WHATSAPP_PHONE_ID": "106540352242922", "TANDEM_WHATSAPP_API_BASE": f.URL}, deliverWhatsApp
 		},
 	},
 }
 
+// deliverTelegram posts a Telegram update.
+func deliverTelegram(t *testing.T, base string, bad bool, id int, text string) int {
+	body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"from":{"id":1111111,"is_bot":false,"first_name":"Ann"},
+				"chat":{"id":1111111,"type":"private","first_name":"Ann"},"date":1441645532,"text":%q}}`, id, id, text)
+	secret := "s3cr3t_Token-1"
+	if bad {
+		secret = "wrong"
+	}
+	return postWebhook(t, base+"/webhooks/telegram", body, map[string]string{"X-Telegram-Bot-Api-Secret-Token": secret})
+}
+
+// deliverWhatsApp posts a WhatsApp Cloud API notification.
+func deliverWhatsApp(t *testing.T, base string, bad bool, id int, text string) int {
+	body := fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+				"metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],
+				"messages":[{"from":"16505551234","id":"wamid.in%d","timestamp":"1749416383","type":"text","text":{"body":%q}}]}}]}]}`, id, text)
+	secret := "app-secret"
+	if bad {
+		secret = "wrong"
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	return postWebhook(t, base+"/webhooks/whatsapp", body, map[string]string{"X-Hub-Signature-256": "sha256=" + hex.EncodeToString(mac.Sum(nil))})
+}
+
 func init() {
 	const secret = "generic-webhook-secret-0123456789abcdef"
+	deliver := func(t *testing.T, base string, bad bool, id int, text string) int {
+		body, _ := json.Marshal(map[string]string{"user_id": "u-42", "name": "Kim", "message_id": fmt.Sprint(id), "text": text})
+		ts := time.Now().Unix()
+		key := secret
+		if bad {
+			key = "wrong"
+		}
+		return postWebhook(t, base+"/webhooks/generic", string(body), map[string]string{
+			"X-Tandem-Timestamp": strconv.FormatInt(ts, 10), "X-Tandem-Signature": webhook.Sign(key, ts, body)})
+	}
 	channelHarnesses = append(channelHarnesses, channelHarness{
 		name: "generic",
-		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+		setup: func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc) {
 			f := newFakePlatform(t, "/replies", func(r *http.Request) bool {
 				ts, _ := strconv.ParseInt(r.Header.Get("X-Tandem-Timestamp"), 10, 64)
 				body, _ := io.ReadAll(r.Body)
@@ -184,26 +201,32 @@ func init() {
 				}
 				return m.Text
 			}, func(int) string { return `{}` })
-			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WEBHOOK_SECRET": secret, "TANDEM_WEBHOOK_URL": f.URL + "/replies"}
-		},
-		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
-			body, _ := json.Marshal(map[string]string{"user_id": "u-42", "name": "Kim", "message_id": fmt.Sprint(id), "text": text})
-			ts := time.Now().Unix()
-			key := secret
-			if bad {
-				key = "wrong"
-			}
-			return postWebhook(t, base+"/webhooks/generic", string(body), map[string]string{
-				"X-Tandem-Timestamp": strconv.FormatInt(ts, 10), "X-Tandem-Signature": webhook.Sign(key, ts, body)})
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WEBHOOK_SECRET": secret, "TANDEM_WEBHOOK_URL": f.URL + "/replies"}, deliver
 		},
 	})
 }
 
 func init() {
 	const secret = "cw-bot-secret"
+	deliver := func(t *testing.T, base string, bad bool, id int, text string) int {
+		body, _ := json.Marshal(map[string]any{"event": "message_created", "id": id, "content": text, "message_type": "incoming",
+			"content_type": "text", "private": false, "sender": map[string]any{"id": 5, "name": "Lee"},
+			"conversation": map[string]any{"id": 41, "status": "pending", "meta": map[string]any{"hmac_verified": false}},
+			"account":      map[string]any{"id": 7, "name": "Acme"}, "inbox": map[string]any{"id": 3, "name": "Website"}})
+		ts := time.Now().Unix()
+		key := secret
+		if bad {
+			key = "wrong"
+		}
+		mac := hmac.New(sha256.New, []byte(key))
+		fmt.Fprintf(mac, "%d.", ts)
+		mac.Write(body)
+		return postWebhook(t, base+"/webhooks/chatwoot", string(body), map[string]string{"X-Chatwoot-Timestamp": strconv.FormatInt(ts, 10),
+			"X-Chatwoot-Signature": "sha256=" + hex.EncodeToString(mac.Sum(nil)), "X-Chatwoot-Delivery": fmt.Sprintf("d-%d", id)})
+	}
 	channelHarnesses = append(channelHarnesses, channelHarness{
 		name: "chatwoot",
-		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+		setup: func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc) {
 			f := newFakePlatform(t, "/api/v1/accounts/7/conversations/41/messages", func(r *http.Request) bool { return r.Header.Get("api_access_token") == "cw-token" },
 				func(b []byte) string {
 					var m struct {
@@ -228,23 +251,7 @@ func init() {
 				fmt.Fprint(w, `{"meta":{},"payload":{"success":true,"current_status":"open"}}`)
 			})
 			f.Config.Handler = mux
-			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_CHATWOOT_URL": f.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": secret}
-		},
-		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
-			body, _ := json.Marshal(map[string]any{"event": "message_created", "id": id, "content": text, "message_type": "incoming",
-				"content_type": "text", "private": false, "sender": map[string]any{"id": 5, "name": "Lee"},
-				"conversation": map[string]any{"id": 41, "status": "pending", "meta": map[string]any{"hmac_verified": false}},
-				"account":      map[string]any{"id": 7, "name": "Acme"}, "inbox": map[string]any{"id": 3, "name": "Website"}})
-			ts := time.Now().Unix()
-			key := secret
-			if bad {
-				key = "wrong"
-			}
-			mac := hmac.New(sha256.New, []byte(key))
-			fmt.Fprintf(mac, "%d.", ts)
-			mac.Write(body)
-			return postWebhook(t, base+"/webhooks/chatwoot", string(body), map[string]string{"X-Chatwoot-Timestamp": strconv.FormatInt(ts, 10),
-				"X-Chatwoot-Signature": "sha256=" + hex.EncodeToString(mac.Sum(nil)), "X-Chatwoot-Delivery": fmt.Sprintf("d-%d", id)})
+			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_CHATWOOT_URL": f.URL, "TANDEM_CHATWOOT_TOKEN": "cw-token", "TANDEM_CHATWOOT_SECRET": secret}, deliver
 		},
 	})
 }
@@ -252,10 +259,9 @@ func init() {
 func init() {
 	const token, appID = "wxtoken", "wx1234567890abcdef"
 	aesKey := strings.Repeat("k", 43)
-	var fake *fakePlatform // records passive replies too: they are the platform receiving the text
 	channelHarnesses = append(channelHarnesses, channelHarness{
 		name: "wechat",
-		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
+		setup: func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc) {
 			f := newFakePlatform(t, "/cgi-bin/message/custom/send", func(r *http.Request) bool { return r.URL.Query().Get("access_token") == "ACCESS_TOKEN_1" },
 				func(b []byte) string {
 					var m struct {
@@ -282,28 +288,27 @@ func init() {
 				fmt.Fprint(w, `{"access_token":"ACCESS_TOKEN_1","expires_in":7200}`)
 			})
 			f.Config.Handler = mux
-			fake = f
+			deliver := func(t *testing.T, base string, bad bool, id int, text string) int {
+				c, _ := wechat.NewCipher(aesKey, appID)
+				plain := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><FromUserName><![CDATA[oUSER42]]></FromUserName>`+
+					`<CreateTime>1714037060</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, text, 900000+id)
+				enc := c.Encrypt([]byte(plain))
+				ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), "486452656"
+				sig := wechat.Signature(token, ts, nonce, enc)
+				if bad {
+					sig = wechat.Signature("wrong", ts, nonce, enc)
+				}
+				body := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>`, enc)
+				code, resp := postWebhookBody(t, fmt.Sprintf("%s/webhooks/wechat?signature=%s&timestamp=%s&nonce=%s&openid=oUSER42&encrypt_type=aes&msg_signature=%s",
+					base, wechat.Signature(token, ts, nonce), ts, nonce, sig), body, map[string]string{"Content-Type": "text/xml"})
+				if text := passiveText(t, c, token, nonce, resp); text != "" {
+					f.record(text) // a passive reply is the platform receiving the text
+					t.Logf("passive reply: %.40q", text)
+				}
+				return code
+			}
 			return f, map[string]string{"TANDEM_OUTBOUND_ALLOW": allowed(f.URL), "TANDEM_WECHAT_TOKEN": token, "TANDEM_WECHAT_APP_ID": appID, "TANDEM_WECHAT_APP_SECRET": "wxsecret",
-				"TANDEM_WECHAT_AES_KEY": aesKey, "TANDEM_WECHAT_API_BASE": f.URL}
-		},
-		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
-			c, _ := wechat.NewCipher(aesKey, appID)
-			plain := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><FromUserName><![CDATA[oUSER42]]></FromUserName>`+
-				`<CreateTime>1714037060</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%d</MsgId></xml>`, text, 900000+id)
-			enc := c.Encrypt([]byte(plain))
-			ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), "486452656"
-			sig := wechat.Signature(token, ts, nonce, enc)
-			if bad {
-				sig = wechat.Signature("wrong", ts, nonce, enc)
-			}
-			body := fmt.Sprintf(`<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>`, enc)
-			code, resp := postWebhookBody(t, fmt.Sprintf("%s/webhooks/wechat?signature=%s&timestamp=%s&nonce=%s&openid=oUSER42&encrypt_type=aes&msg_signature=%s",
-				base, wechat.Signature(token, ts, nonce), ts, nonce, sig), body, map[string]string{"Content-Type": "text/xml"})
-			if text := passiveText(t, c, token, nonce, resp); text != "" {
-				fake.record(text)
-				t.Logf("passive reply: %.40q", text)
-			}
-			return code
+				"TANDEM_WECHAT_AES_KEY": aesKey, "TANDEM_WECHAT_API_BASE": f.URL}, deliver
 		},
 	})
 }
@@ -357,24 +362,28 @@ func postWebhookBody(t *testing.T, url, body string, headers map[string]string) 
 // stores nothing, a platform 5xx is retried until delivered exactly once, and with a person
 // owning the conversation no bot text goes out. TestChannelConformanceRealPayloads adds the
 // platforms' real-shaped messages and errors.
+//
+// Every run has its own server, fake platform, data directory and Postgres schema, so the runs
+// go in parallel (up to -parallel at once): they mostly wait on the server, not the CPU.
 func TestChannelConformance(t *testing.T) {
 	for _, db := range channelDBs {
 		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
 			for _, h := range channelHarnesses {
-				t.Run(h.name, func(t *testing.T) { conformance(t, h, db.url(t)) })
+				t.Run(h.name, func(t *testing.T) { t.Parallel(); conformance(t, h, db.url(t)) })
 			}
 		})
 	}
 	// Chatwoot's own behaviour: conversations per thread, a slow bot behind its 5 s webhook
 	// timeout, status and assignee changes, attachment-only messages (chatwoot_test.go).
 	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run("chatwoot_threads/"+store, func(t *testing.T) { chatwootCases(t, store) })
-		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { chatwootRecovery(t, store) })
+		t.Run("chatwoot_threads/"+store, func(t *testing.T) { t.Parallel(); chatwootCases(t, store) })
+		t.Run("chatwoot_recovery/"+store, func(t *testing.T) { t.Parallel(); chatwootRecovery(t, store) })
 	}
 }
 
 func conformance(t *testing.T, h channelHarness, dbURL string) {
-	fake, extra := h.setup(t)
+	fake, extra, deliver := h.setup(t)
 	env := demoEnv(t, t.TempDir())
 	for k, v := range extra {
 		env[k] = v
@@ -391,14 +400,14 @@ func conformance(t *testing.T, h channelHarness, dbURL string) {
 			}
 		}
 	}
-	if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 {
+	if code := deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 {
 		t.Fatalf("webhook: %d", code)
 	}
 	waitFor("the answer", func() bool { return fake.count("400-800-1234") == 1 })
-	if code := h.deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 { // the platform redelivers
+	if code := deliver(t, in.base, false, 10000, "How do I file a claim?"); code != 200 { // the platform redelivers
 		t.Fatalf("redelivery: %d", code)
 	}
-	if code := h.deliver(t, in.base, true, 10001, "What is a deductible?"); code != 401 {
+	if code := deliver(t, in.base, true, 10001, "What is a deductible?"); code != 401 {
 		t.Fatalf("bad signature: %d, want 401", code)
 	}
 	time.Sleep(700 * time.Millisecond) // the outbox polls every 250 ms: give a wrong reply time to show
@@ -406,14 +415,14 @@ func conformance(t *testing.T, h channelHarness, dbURL string) {
 		t.Fatalf("%d messages sent, want 1 (a redelivery and a bad signature send nothing)", n)
 	}
 
-	h.deliver(t, in.base, false, 10002, "What is a deductible?")
+	deliver(t, in.base, false, 10002, "What is a deductible?")
 	waitFor("the second answer", func() bool { return fake.count("deductible") >= 1 })
 	time.Sleep(500 * time.Millisecond)
 	if n := fake.count("deductible"); n != 1 {
 		t.Fatalf("deductible answer delivered %d times, want exactly once", n)
 	}
 
-	h.deliver(t, in.base, false, 10003, "转人工")
+	deliver(t, in.base, false, 10003, "转人工")
 	waitFor("the handoff notice", func() bool { return fake.count("人工客服") == 1 })
 	time.Sleep(300 * time.Millisecond) // a platform-side handoff (Chatwoot's status) follows the notice
 	if h.name == "chatwoot" && fake.count("status:open") != 1 {
@@ -437,7 +446,7 @@ func conformance(t *testing.T, h channelHarness, dbURL string) {
 		t.Fatalf("accept = %d", code)
 	}
 	before := fake.total()
-	h.deliver(t, in.base, false, 10004, "How do I file a claim?")
+	deliver(t, in.base, false, 10004, "How do I file a claim?")
 	var detail struct {
 		Draft *struct {
 			ID   int64  `json:"id"`
@@ -465,7 +474,7 @@ func conformance(t *testing.T, h channelHarness, dbURL string) {
 	}
 	// Too long for Tandem: refused without a retry loop (200 where the platform would
 	// redeliver on an error, 400 with the reason on the generic webhook), nothing sent.
-	if code := h.deliver(t, in.base, false, 10005, strings.Repeat("x", 5000)); code != 200 && code != 400 {
+	if code := deliver(t, in.base, false, 10005, strings.Repeat("x", 5000)); code != 200 && code != 400 {
 		t.Fatalf("over-long message: %d", code)
 	}
 	if n := fake.count("wrong recipient"); n != 0 {
@@ -474,7 +483,7 @@ func conformance(t *testing.T, h channelHarness, dbURL string) {
 }
 
 func TestChannelWebhookEdges(t *testing.T) {
-	_, extra := channelHarnesses[1].setup(t)
+	_, extra, _ := channelHarnesses[1].setup(t)
 	env := demoEnv(t, t.TempDir())
 	for k, v := range extra {
 		env[k] = v
@@ -510,7 +519,7 @@ func TestWeChatSlowBotMeetsTheDeadline(t *testing.T) {
 			h = x
 		}
 	}
-	fake, extra := h.setup(t)
+	fake, extra, deliver := h.setup(t)
 	llmFake := llmtest.New()
 	t.Cleanup(llmFake.Close)
 	llmFake.SetChat(func(llmtest.ChatRequest) llmtest.Script { return llmtest.Script{Delay: 30 * time.Second} })
@@ -522,7 +531,7 @@ func TestWeChatSlowBotMeetsTheDeadline(t *testing.T) {
 	env["TANDEM_OUTBOUND_ALLOW"] = allowed(fake.URL, llmFake.BaseURL())
 	in := start(t, env, "demo")
 	start := time.Now()
-	if code := h.deliver(t, in.base, false, 1, "How do I file a claim?"); code != 200 || time.Since(start) > 5*time.Second {
+	if code := deliver(t, in.base, false, 1, "How do I file a claim?"); code != 200 || time.Since(start) > 5*time.Second {
 		t.Fatalf("webhook answered %d after %s; WeChat needs an answer within 5 s", code, time.Since(start))
 	}
 	for deadline := time.Now().Add(15 * time.Second); fake.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {
@@ -585,7 +594,7 @@ func (a *deskClient) do(t *testing.T, method, path, body string, out any) int {
 // setting, and removing the settings turns the channel off. Agents may not touch it.
 func TestAdminConfiguresChannels(t *testing.T) {
 	h := channelHarnesses[0] // telegram
-	fake, env := h.setup(t)
+	fake, env, deliver := h.setup(t)
 	serverEnv := demoEnv(t, t.TempDir())
 	serverEnv["TANDEM_OUTBOUND_ALLOW"] = env["TANDEM_OUTBOUND_ALLOW"]
 	in := start(t, serverEnv, "demo")
@@ -593,7 +602,7 @@ func TestAdminConfiguresChannels(t *testing.T) {
 		t.Fatalf("agent on the admin API = %d, want 403", code)
 	}
 	admin := deskLogin(t, in.base, "admin", demoAdminPassword)
-	if code := h.deliver(t, in.base, false, 20000, "hi"); code != 404 {
+	if code := deliver(t, in.base, false, 20000, "hi"); code != 404 {
 		t.Fatalf("telegram webhook before it is configured = %d, want 404", code)
 	}
 	type channel struct {
@@ -616,7 +625,7 @@ func TestAdminConfiguresChannels(t *testing.T) {
 	if strings.Contains(raw, env["TANDEM_TELEGRAM_BOT_TOKEN"]) || strings.Contains(raw, env["TANDEM_TELEGRAM_SECRET"]) || !strings.Contains(raw, "••••test") {
 		t.Fatalf("secrets must come back masked: %s", raw)
 	}
-	if code := h.deliver(t, in.base, false, 20001, "How do I file a claim?"); code != 200 {
+	if code := deliver(t, in.base, false, 20001, "How do I file a claim?"); code != 200 {
 		t.Fatalf("webhook after enabling = %d", code)
 	}
 	for deadline := time.Now().Add(10 * time.Second); fake.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {
@@ -636,7 +645,7 @@ func TestAdminConfiguresChannels(t *testing.T) {
 	if code := admin.do(t, "PUT", "/api/admin/channels/telegram", `{"fields":{"bot_token":"••••test"}}`, &got); code != 200 {
 		t.Fatalf("PUT with the masked token = %d", code)
 	}
-	if code := h.deliver(t, in.base, false, 20002, "What is a deductible?"); code != 200 {
+	if code := deliver(t, in.base, false, 20002, "What is a deductible?"); code != 200 {
 		t.Fatalf("webhook after re-saving = %d", code)
 	}
 	for deadline := time.Now().Add(10 * time.Second); fake.count("deductible") != 1; time.Sleep(50 * time.Millisecond) {
@@ -647,7 +656,7 @@ func TestAdminConfiguresChannels(t *testing.T) {
 	if code := admin.do(t, "DELETE", "/api/admin/channels/telegram", "", nil); code != 204 {
 		t.Fatalf("DELETE = %d", code)
 	}
-	if code := h.deliver(t, in.base, false, 20003, "hi"); code != 404 {
+	if code := deliver(t, in.base, false, 20003, "hi"); code != 404 {
 		t.Fatalf("webhook after removing = %d, want 404", code)
 	}
 }

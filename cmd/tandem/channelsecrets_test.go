@@ -21,7 +21,7 @@ import (
 // until the secrets are entered again, and the channel keeps working where it was.
 func TestChannelAddressChangeNeedsSecrets(t *testing.T) {
 	h := channelHarnesses[0] // telegram: the token is part of every API path
-	fake, env := h.setup(t)
+	fake, env, deliver := h.setup(t)
 	var stolen atomic.Int32
 	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, env["TANDEM_TELEGRAM_BOT_TOKEN"]) {
@@ -48,7 +48,7 @@ func TestChannelAddressChangeNeedsSecrets(t *testing.T) {
 			t.Errorf("moving api_base without the token: %d %q, want 400 asking for bot_token", code, e.Error.Message)
 		}
 	}
-	if code := h.deliver(t, in.base, false, 30001, "How do I file a claim?"); code != 200 {
+	if code := deliver(t, in.base, false, 30001, "How do I file a claim?"); code != 200 {
 		t.Fatalf("webhook = %d", code)
 	}
 	for deadline := time.Now().Add(10 * time.Second); fake.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {
@@ -70,7 +70,7 @@ func TestChannelAddressChangeNeedsSecrets(t *testing.T) {
 // channel token saved in the admin console is not in the database files in plaintext.
 func TestDataAtRest(t *testing.T) {
 	h := channelHarnesses[0]
-	fake, env := h.setup(t)
+	fake, env, deliver := h.setup(t)
 	dir := filepath.Join(t.TempDir(), "data")
 	serverEnv := demoEnv(t, dir)
 	serverEnv["TANDEM_OUTBOUND_ALLOW"] = env["TANDEM_OUTBOUND_ALLOW"]
@@ -104,7 +104,7 @@ func TestDataAtRest(t *testing.T) {
 	// with the channel off until an admin enters it again.
 	serverEnv["TANDEM_VISITOR_SECRET"] = strings.Repeat("x", 40)
 	in = start(t, serverEnv, "demo")
-	if code := h.deliver(t, in.base, false, 50001, "hi"); code != 404 {
+	if code := deliver(t, in.base, false, 50001, "hi"); code != 404 {
 		t.Errorf("telegram webhook with unreadable stored secrets = %d, want 404 (off)", code)
 	}
 }
@@ -113,7 +113,7 @@ func TestDataAtRest(t *testing.T) {
 // working after an upgrade, and are sealed in the database on the first start.
 func TestPlaintextChannelSecretsStillLoad(t *testing.T) {
 	h := channelHarnesses[0]
-	fake, env := h.setup(t)
+	fake, env, deliver := h.setup(t)
 	dir := t.TempDir()
 	st, err := sqlite.Open(filepath.Join(dir, "tandem.db"))
 	if err != nil {
@@ -131,7 +131,7 @@ func TestPlaintextChannelSecretsStillLoad(t *testing.T) {
 	serverEnv := demoEnv(t, dir)
 	serverEnv["TANDEM_OUTBOUND_ALLOW"] = env["TANDEM_OUTBOUND_ALLOW"]
 	in := start(t, serverEnv, "demo")
-	if code := h.deliver(t, in.base, false, 40001, "How do I file a claim?"); code != 200 {
+	if code := deliver(t, in.base, false, 40001, "How do I file a claim?"); code != 200 {
 		t.Fatalf("webhook with plaintext-stored settings = %d", code)
 	}
 	for deadline := time.Now().Add(10 * time.Second); fake.count("400-800-1234") != 1; time.Sleep(50 * time.Millisecond) {

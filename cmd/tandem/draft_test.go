@@ -125,13 +125,13 @@ func TestListAnswers(t *testing.T) {
 func TestListAnswersOnChannels(t *testing.T) {
 	for _, h := range channelHarnesses {
 		t.Run(h.name, func(t *testing.T) {
-			fake, extra := h.setup(t)
+			fake, extra, deliver := h.setup(t)
 			env := demoEnv(t, t.TempDir())
 			for k, v := range extra {
 				env[k] = v
 			}
 			in := start(t, env, "demo")
-			if code := h.deliver(t, in.base, false, 20000, "What documents do I need for a claim?"); code != 200 {
+			if code := deliver(t, in.base, false, 20000, "What documents do I need for a claim?"); code != 200 {
 				t.Fatalf("webhook: %d", code)
 			}
 			const want = "Most claims need:\n• Your policy number and claim number\n• A photo ID of the policyholder (ID card or passport)\n• Photos of the damage or loss\n"

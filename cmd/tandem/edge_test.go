@@ -62,7 +62,7 @@ func TestHugeLimiterKeys(t *testing.T) {
 // delivery still gets 200.
 func TestUnsignedJunkDoesNotStarveDeliveries(t *testing.T) {
 	h := harness(t, "telegram")
-	_, extra := h.setup(t)
+	_, extra, deliver := h.setup(t)
 	env := demoEnv(t, t.TempDir())
 	for k, v := range extra {
 		env[k] = v
@@ -77,7 +77,7 @@ func TestUnsignedJunkDoesNotStarveDeliveries(t *testing.T) {
 		t.Fatalf("unsigned junk got %v, want 401s then 429s", junk)
 	}
 	for i := range 3 {
-		if code := h.deliver(t, in.base, false, 500+i, "How do I file a claim?"); code != 200 {
+		if code := deliver(t, in.base, false, 500+i, "How do I file a claim?"); code != 200 {
 			t.Fatalf("genuine delivery %d after the junk = %d, want 200", i, code)
 		}
 	}

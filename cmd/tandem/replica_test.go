@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,14 +16,17 @@ import (
 	"tandem/postgres"
 )
 
-// pgSchemaURL makes a fresh schema for this test and returns a DATABASE_URL that uses it.
+// pgSchemaURL makes a fresh schema for this test, its own among tests running in parallel, and
+// returns a DATABASE_URL that uses it.
 func pgSchemaURL(t *testing.T) string {
 	t.Helper()
 	base := os.Getenv("TANDEM_TEST_DATABASE_URL")
 	if base == "" {
 		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
-	schema := fmt.Sprintf("replica_%d", time.Now().UnixNano())
+	name := fnv.New32a()
+	name.Write([]byte(t.Name())) // tests running in parallel start at the same nanosecond at times
+	schema := fmt.Sprintf("replica_%d_%x", time.Now().UnixNano(), name.Sum32())
 	ctx := context.Background()
 	s, err := postgres.OpenSchema(ctx, base, schema)
 	if err != nil {

@@ -26,7 +26,7 @@ func harness(t *testing.T, name string) channelHarness {
 
 // channelServer starts the demo with one channel enabled against its fake platform.
 func channelServer(t *testing.T, name string) (*instance, *fakePlatform) {
-	fake, extra := harness(t, name).setup(t)
+	fake, extra, _ := harness(t, name).setup(t)
 	env := demoEnv(t, t.TempDir())
 	for k, v := range extra {
 		env[k] = v

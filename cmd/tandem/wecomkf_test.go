@@ -59,26 +59,24 @@ func kfEnv(apiBase string) map[string]string {
 // message in the account's log and WeCom's callback; a redelivery repeats the callback; a bad
 // signature is a forged callback with no message behind it.
 func kfHarness() channelHarness {
-	var kf *wecomkftest.Server
 	return channelHarness{
 		name: "wecomkf",
-		setup: func(t *testing.T) (*fakePlatform, map[string]string) {
-			f, k, env := newKFPlatform(t)
-			kf = k
-			return f, env
-		},
-		deliver: func(t *testing.T, base string, bad bool, id int, text string) int {
-			token := ""
-			if bad {
-				token = "forged"
-			} else {
-				kf.Text(kfUser, fmt.Sprintf("from_msgid_%d", id), text)
+		setup: func(t *testing.T) (*fakePlatform, map[string]string, deliverFunc) {
+			f, kf, env := newKFPlatform(t)
+			deliver := func(t *testing.T, base string, bad bool, id int, text string) int {
+				token := ""
+				if bad {
+					token = "forged"
+				} else {
+					kf.Text(kfUser, fmt.Sprintf("from_msgid_%d", id), text)
+				}
+				code, err := kf.Notify(base+"/webhooks/wecomkf", token)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return code
 			}
-			code, err := kf.Notify(base+"/webhooks/wecomkf", token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return code
+			return f, env, deliver
 		},
 	}
 }
