@@ -22,8 +22,9 @@ build:
 
 ## test: every test, against a real SQLite file, Postgres with pgvector and Chromium, then every
 ## fuzz target for FUZZTIME (30,000 inputs) each
+# -parallel 4: the channel conformance runs (the only parallel tests) wait on their servers, not the CPU.
 test:
-	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -timeout 30m ./...
+	TANDEM_TEST_DATABASE_URL="$${TANDEM_TEST_DATABASE_URL:-$(TEST_DB)}" $(GO) test -count=1 -parallel 4 -timeout 30m ./...
 	FUZZTIME="$${FUZZTIME:-30000x}" scripts/fuzz
 
 lint:
