@@ -1,40 +1,17 @@
 package chatwoot
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"tandem/channels"
+	"tandem/channels/channeltest"
 )
-
-// recorder is a receiver that keeps the messages and ownership changes the webhook hands it.
-type recorder struct {
-	mu       sync.Mutex
-	got      []channels.Inbound
-	followed []channels.Ownership
-}
-
-func (r *recorder) FromChannel(_ context.Context, in channels.Inbound) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, in)
-	return nil
-}
-
-func (r *recorder) Follow(_ context.Context, o channels.Ownership) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.followed = append(r.followed, o)
-	return nil
-}
 
 // TestRealPayloads feeds the events in testdata (see testdata/README.md) through the signed
 // webhook: a customer's public message reaches the receiver in its conversation's thread; our own
@@ -68,7 +45,7 @@ func TestRealPayloads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec := &recorder{}
+			rec := &channeltest.Recorder{}
 			a := &Adapter{Secret: "bot-secret", Receiver: rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
 			req := httptest.NewRequest("POST", "/webhooks/chatwoot", strings.NewReader(string(body)))
 			req.Header.Set("X-Chatwoot-Timestamp", strconv.FormatInt(now.Unix(), 10))
@@ -79,14 +56,14 @@ func TestRealPayloads(t *testing.T) {
 				t.Fatalf("status %d (%s), want 200", w.Code, w.Body)
 			}
 			var got []string
-			for _, in := range rec.got {
+			for _, in := range rec.Got {
 				got = append(got, strings.Join([]string{in.CustomerKey, in.Thread, in.Text, in.ForPerson}, "|"))
 			}
 			if g := strings.Join(got, "\n"); g != tc.want {
 				t.Fatalf("delivered %q, want %q", g, tc.want)
 			}
 			var followed []string
-			for _, o := range rec.followed {
+			for _, o := range rec.Followed {
 				followed = append(followed, o.Thread+" "+string(o.Owner))
 			}
 			if f := strings.Join(followed, "\n"); f != tc.follow {

@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,24 +8,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
-	"tandem/channels"
+	"tandem/channels/channeltest"
 )
-
-// recorder is a receiver that keeps what the webhook hands it.
-type recorder struct {
-	mu  sync.Mutex
-	got []channels.Inbound
-}
-
-func (r *recorder) FromChannel(_ context.Context, in channels.Inbound) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, in)
-	return nil
-}
 
 // TestRealPayloads feeds the updates in testdata (see testdata/README.md) through the webhook:
 // a private message with text, a caption or media reaches the receiver from the right chat, with
@@ -73,7 +58,7 @@ func TestRealPayloads(t *testing.T) {
 				fmt.Fprint(w, `{"ok":true,"result":true}`)
 			}))
 			defer api.Close()
-			rec := &recorder{}
+			rec := &channeltest.Recorder{}
 			a := &Adapter{Token: "T", Secret: "s3cr3t_Token-1", APIBase: api.URL, Receiver: rec, Client: api.Client(),
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Greeting: "Welcome!"}
 			req := httptest.NewRequest("POST", "/webhooks/telegram", strings.NewReader(string(body)))
@@ -84,7 +69,7 @@ func TestRealPayloads(t *testing.T) {
 				t.Fatalf("status %d, want 200", w.Code)
 			}
 			var got []string
-			for _, in := range rec.got {
+			for _, in := range rec.Got {
 				var kinds []string
 				for _, at := range in.Attachments {
 					kinds = append(kinds, at.Kind)
@@ -113,7 +98,7 @@ func FuzzWebhook(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := &recorder{}
+		rec := &channeltest.Recorder{}
 		a := &Adapter{Token: "T", Secret: "s", APIBase: "http://127.0.0.1:1", Receiver: rec, Client: &http.Client{},
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		req := httptest.NewRequest("POST", "/webhooks/telegram", strings.NewReader(string(body)))
@@ -123,7 +108,7 @@ func FuzzWebhook(f *testing.F) {
 		if w.Code != 200 && w.Code != 400 {
 			t.Fatalf("status %d", w.Code)
 		}
-		for _, in := range rec.got {
+		for _, in := range rec.Got {
 			if !strings.HasPrefix(in.CustomerKey, "tg-") || strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
 				t.Fatalf("delivered %+v", in)
 			}

@@ -1,7 +1,6 @@
 package wechat
 
 import (
-	"context"
 	"encoding/xml"
 	"io"
 	"log/slog"
@@ -9,25 +8,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"tandem/channels"
+	"tandem/channels/channeltest"
 )
-
-// recorder is a receiver that keeps what the webhook hands it.
-type recorder struct {
-	mu  sync.Mutex
-	got []channels.Inbound
-}
-
-func (r *recorder) FromChannel(_ context.Context, in channels.Inbound) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, in)
-	return nil
-}
 
 // TestRealPayloads feeds the deliveries in testdata (see testdata/README.md) through the webhook,
 // in plaintext mode and in safe mode (the same message AES-encrypted in an <Encrypt> envelope):
@@ -63,7 +48,7 @@ func TestRealPayloads(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, safe := range []bool{false, true} {
-			rec := &recorder{}
+			rec := &channeltest.Recorder{}
 			a := &Adapter{Token: token, AppID: appID, Receiver: rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
 			ts, nonce := "1714037059", "486452656"
 			q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "openid": {"oUSER"}}
@@ -91,7 +76,7 @@ func TestRealPayloads(t *testing.T) {
 				continue
 			}
 			var got []string
-			for _, in := range rec.got {
+			for _, in := range rec.Got {
 				att := ""
 				if len(in.Attachments) > 0 {
 					att = in.Attachments[0].Kind + ":" + in.Attachments[0].Name
@@ -136,16 +121,16 @@ func TestCompatibleMode(t *testing.T) {
 	q := url.Values{"timestamp": {ts}, "nonce": {nonce}, "openid": {"oUSER"}, "encrypt_type": {"aes"},
 		"signature": {Signature(token, ts, nonce)}, "msg_signature": {Signature(token, ts, nonce, enc)}}
 	for _, c := range []*Cipher{cipher, nil} {
-		rec := &recorder{}
+		rec := &channeltest.Recorder{}
 		a := &Adapter{Token: token, AppID: appID, Cipher: c, Receiver: rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
 		w := httptest.NewRecorder()
 		a.ServeHTTP(w, httptest.NewRequest("POST", "/webhooks/wechat?"+q.Encode(), strings.NewReader(body)))
-		if w.Code != 200 || len(rec.got) != 1 || rec.got[0].Text != "怎么理赔" || rec.got[0].CustomerKey != "wx-oUSER" {
-			t.Errorf("key configured=%v: %d %q, delivered %+v", c != nil, w.Code, w.Body, rec.got)
+		if w.Code != 200 || len(rec.Got) != 1 || rec.Got[0].Text != "怎么理赔" || rec.Got[0].CustomerKey != "wx-oUSER" {
+			t.Errorf("key configured=%v: %d %q, delivered %+v", c != nil, w.Code, w.Body, rec.Got)
 		}
 	}
 	// Without the key, a body with no plaintext, or a wrong signature, is still refused.
-	a := &Adapter{Token: token, AppID: appID, Receiver: &recorder{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	a := &Adapter{Token: token, AppID: appID, Receiver: &channeltest.Recorder{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
 	for _, b := range []string{"<xml><ToUserName><![CDATA[gh_acct]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"} {
 		w := httptest.NewRecorder()
 		a.ServeHTTP(w, httptest.NewRequest("POST", "/webhooks/wechat?"+q.Encode(), strings.NewReader(b)))

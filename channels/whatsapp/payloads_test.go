@@ -1,7 +1,6 @@
 package whatsapp
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,34 +9,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"tandem/channels"
+	"tandem/channels/channeltest"
 	"tandem/chat"
 )
-
-// recorder is a receiver that keeps what the webhook hands it.
-type recorder struct {
-	mu     sync.Mutex
-	got    []channels.Inbound
-	failed []string
-}
-
-func (r *recorder) FromChannel(_ context.Context, in channels.Inbound) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, in)
-	return nil
-}
-
-func (r *recorder) Undelivered(_ context.Context, _, ref, _ string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failed = append(r.failed, ref)
-	return nil
-}
 
 // post signs body with the app secret and delivers it to the webhook.
 func post(t *testing.T, a *Adapter, body []byte) int {
@@ -79,13 +56,13 @@ func TestRealPayloads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec := &recorder{}
+			rec := &channeltest.Recorder{}
 			a := &Adapter{AppSecret: "app-secret", Receiver: rec, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 			if code := post(t, a, body); code != 200 {
 				t.Fatalf("status %d, want 200", code)
 			}
 			var got []string
-			for _, in := range rec.got {
+			for _, in := range rec.Got {
 				kind := ""
 				if len(in.Attachments) > 0 {
 					kind = in.Attachments[0].Kind
@@ -98,8 +75,8 @@ func TestRealPayloads(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Fatalf("delivered\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
-			if len(rec.failed) > 0 {
-				t.Fatalf("failures reported: %v", rec.failed)
+			if len(rec.Failed) > 0 {
+				t.Fatalf("failures reported: %v", rec.Failed)
 			}
 		})
 	}
