@@ -143,9 +143,15 @@ func kbSearch(ctx context.Context, e env, q retrieval.Query, asJSON bool, stdout
 	if err := kb.Ready(ctx, stderr); err != nil {
 		return err
 	}
+	read := kb.Search.Correct(q.Text) // as the bot reads it: typos and shorthand
+	raw := q.Text
+	q.Text = read
 	hits := retrieval.Show(kb.Search.Search(ctx, q))
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(hits)
+	}
+	if read != raw {
+		fmt.Fprintf(stdout, "read as: %s\n", read)
 	}
 	w := newTable(stdout, "#\tFUSED\tLEXICAL\tVECTOR\tCHUNK\tTITLE")
 	for i, h := range hits {

@@ -273,7 +273,8 @@ func (s *Server) importPart(ctx context.Context, fh *multipart.FileHeader, colle
 }
 
 // kbSearch handles GET /api/v1/kb/search?q=&k=&collection=&lang=: the bot's hybrid search with
-// each leg's scores, for the trainer's playground.
+// each leg's scores, for the trainer's playground; read_as is the question as the bot reads it
+// when that differs (a typo, shorthand).
 func (s *Server) kbSearch(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if q == "" || len(q) > maxSearchQuery {
@@ -288,8 +289,13 @@ func (s *Server) kbSearch(c echo.Context) error {
 		k = n
 	}
 	start := time.Now()
-	rs := s.Knowledge.Search.Search(c.Request().Context(), retrieval.Query{Text: q, K: k,
+	read := s.Knowledge.Search.Correct(q) // as the bot reads it: typos and shorthand
+	rs := s.Knowledge.Search.Search(c.Request().Context(), retrieval.Query{Text: read, K: k,
 		Filter: retrieval.Filter{Collection: c.QueryParam("collection"), Lang: c.QueryParam("lang")}})
 	took := float64(time.Since(start).Microseconds()) / 1000
-	return c.JSON(http.StatusOK, map[string]any{"took_ms": took, "hits": retrieval.Show(rs)})
+	out := map[string]any{"took_ms": took, "hits": retrieval.Show(rs)}
+	if read != q {
+		out["read_as"] = read
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -179,6 +179,27 @@ func TestKnowledgeAPIErrors(t *testing.T) {
 	}
 }
 
+// TestSearchReadsTypos: the playground searches a misspelt question as the bot reads it, and
+// says how it read it; a question spelt right is not rewritten.
+func TestSearchReadsTypos(t *testing.T) {
+	in := start(t, demoEnv(t, t.TempDir()), "demo")
+	var res struct {
+		ReadAs *string `json:"read_as"`
+		Hits   []struct {
+			DocID string `json:"doc_id"`
+		} `json:"hits"`
+	}
+	in.call(t, "GET", "/api/v1/kb/search?q=how+do+i+file+a+cliam", "", &res)
+	if res.ReadAs == nil || *res.ReadAs != "how do i file a claim" || len(res.Hits) == 0 || res.Hits[0].DocID != "en-claims-file-a-claim" {
+		t.Fatalf("misspelt search: read as %v, hits %+v", res.ReadAs, res.Hits)
+	}
+	res.ReadAs = nil
+	in.call(t, "GET", "/api/v1/kb/search?q=how+do+i+file+a+claim", "", &res)
+	if res.ReadAs != nil {
+		t.Errorf("a question spelt right was read as %q", *res.ReadAs)
+	}
+}
+
 // TestKnowledgeUploadLimits: an oversized file in an upload gets its own error line while the
 // others import; a request over the upload limit is refused before it is read.
 func TestKnowledgeUploadLimits(t *testing.T) {

@@ -1,6 +1,6 @@
 /* The Search playground: what the bot's retrieval finds for a question, with both legs' ranks.
      GET /api/v1/kb/search?q=&k=&collection=&lang=
-         {took_ms, hits:[{doc_id,chunk_id,title,heading,text,url,kind,phrase,
+         {took_ms, read_as?, hits:[{doc_id,chunk_id,title,heading,text,url,kind,phrase,
           lexical:{rank,raw,norm}|null, vector:{rank,raw,norm}|null, fused}]} */
 import { $, clip, link, num, safeURL } from "/shared/tandem.js";
 import { api, report, showError, busy, cell, count } from "./core.js";
@@ -38,9 +38,10 @@ function search(e) {
       body.appendChild(tr);
     });
     var took = typeof data.took_ms === "number" ? " in " + data.took_ms.toFixed(1) + " ms" : "";
-    $("search-took").textContent = hits.length
+    var read = data.read_as ? "Read as “" + data.read_as + "”. " : "";
+    $("search-took").textContent = read + (hits.length
       ? count(hits.length, "result") + took + ". Lexical and vector legs are fused by reciprocal rank; “—” means that leg did not find the chunk."
-      : "No results" + took + ". Try other words, another language, or all collections.";
+      : "No results" + took + ". Try other words, another language, or all collections.");
     showError("");
   }).catch(function (err) { if (mine === seq) report(err); }).then(function () { if (mine === seq) busy(btn, false); });
 }
