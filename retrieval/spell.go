@@ -180,17 +180,10 @@ func oneEdit(a, b string) bool {
 	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
-func lettersOnly(w string) bool {
-	for i := range len(w) {
-		if w[i] < 'a' || w[i] > 'z' {
-			return false
-		}
-	}
-	return w != ""
-}
-
-// Correct returns text with each misspelt English word replaced by the knowledge base's word one
-// edit from it (see Spelling); text without such words is returned as it is.
+// Correct returns text as the bot reads it: each misspelt English word replaced by the knowledge
+// base's word one edit from it (see Spelling), chat shorthand by the words it stands for, and
+// Chinese characters mistyped by sound by the pair the knowledge base uses (see correctHan); text
+// without any of these is returned as it is.
 func (ix *Index) Correct(text string) string {
 	var b strings.Builder
 	last, changed := 0, false
@@ -275,12 +268,11 @@ func (ix *Index) knows(w string) bool {
 
 // correction is the word to read for w (lower-case a–z), if w is misspelt.
 func (ix *Index) correction(w string) (string, bool) {
-	s := ix.stems.stem(w)
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	if _, known := ix.owners[s]; known {
+	if ix.knows(w) {
 		return "", false
 	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	return ix.spellingLocked().best(w)
 }
 
