@@ -22,7 +22,7 @@ var aboutPeople = []string{
 	"晚上", "早上", "凌晨", "中午", "夜里", "半夜", "24小时", "多久", "多长时间", "几分钟",
 	"what time", "when", "hours", "weekend", "weekends", "saturday", "saturdays", "sunday", "sundays", "holiday", "holidays",
 	"open", "close", "closed", "complain", "complaint", "rude", "tonight", "evening", "overnight", "at night", "24/7",
-	"how long", "how many minutes", "usually",
+	"how long", "how many minutes",
 }
 
 // WantsHuman reports whether text asks for a person, and not about them.
